@@ -1,0 +1,58 @@
+"""The one exception root of mistral-eval and its few subclasses.
+
+Every error says what went wrong *and* what to do about it. Errors about input files carry the
+file, the case id and the field, so a message points at the line to fix.
+"""
+
+from __future__ import annotations
+
+
+class MistralEvalError(Exception):
+    """Root of every error mistral-eval raises on purpose."""
+
+
+class ConfigError(MistralEvalError, ValueError):
+    """Bad input: a malformed suite or sweep file, an unknown parameter or preset, a bad setting.
+
+    `file`, `case` and `field` say where; any of them may be None when it does not apply.
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, case: str | None = None,
+                 field: str | None = None):
+        self.message = message
+        self.file = None if file is None else str(file)
+        self.case = case
+        self.field = field
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = [f"{name} {value!r}" if name != "file" else str(value)
+                 for name, value in (("file", self.file), ("case", self.case), ("field", self.field))
+                 if value is not None]
+        return f"{': '.join([', '.join(where)]) + ': ' if where else ''}{self.message}"
+
+
+class ModelLoadError(MistralEvalError):
+    """The model or tokenizer could not be loaded (gated, unreachable, missing files, no GPU)."""
+
+
+class MissingDependencyError(MistralEvalError, ImportError):
+    """An optional package is needed; the message carries the install command."""
+
+    def __init__(self, package: str, purpose: str, install: str | None = None):
+        self.package = package
+        self.install = install or f"pip install {package}"
+        super().__init__(f"{purpose} needs the package {package!r}, which is not installed. "
+                         f"Install it with: {self.install}")
+
+
+class GenerationError(MistralEvalError):
+    """Generation could not run as asked (e.g. a prompt longer than the model's context)."""
+
+
+class RunStoreError(MistralEvalError):
+    """A run directory cannot be used: it belongs to a different run, or it is damaged."""
+
+
+class SweepError(MistralEvalError):
+    """A sweep could not be planned or one of its combinations failed."""

@@ -1,0 +1,36 @@
+"""Shared fixtures (run offline): tiny random-weight Mistral checkpoints around the real v0.1 tokenizer, and
+the offline default model, each built once per test session."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no hub is reachable here; fail fast, not after retries
+
+import pytest
+
+from mistral_eval.checkpoints import build_random_mistral
+from mistral_eval.model import load_model
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory):
+    path = os.environ.get("MISTRAL_EVAL_CACHE")
+    return path or str(tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory):
+    return str(build_random_mistral(tmp_path_factory.mktemp("tiny") / "tiny-mistral", "tiny"))
+
+
+@pytest.fixture(scope="session")
+def tiny(tiny_dir):
+    """The tiny Mistral in fp32 on the CPU, loaded through the public loader."""
+    return load_model(tiny_dir, "fp32")
+
+
+@pytest.fixture(scope="session")
+def offline():
+    """The offline default model (SmolLM2-135M-Instruct) in fp32 on the CPU."""
+    return load_model("smollm2-135m-instruct", "fp32")

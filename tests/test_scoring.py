@@ -1,0 +1,292 @@
+"""Tests for scoring.py: each check on labelled answers, the article's real printed answers among them."""
+
+from __future__ import annotations
+
+import builtins
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from mistral_eval.errors import ConfigError
+from mistral_eval.scoring import (CHECKS, CheckResult, boolean, contains, degenerate, equals, japanese,
+                                  japanese_share, make_check, make_checks, number, python, regex,
+                                  run_checks)
+
+ARTICLE_DIR = Path(__file__).parent / "fixtures" / "article_answers"
+JAPANESE_ANSWERS = ["apples_ja", "bat_and_ball_ja", "continuation_ja", "javascript_first_ja",
+                    "javascript_second_ja", "llm_explanation_ja", "translation_ja"]
+ENGLISH_ANSWERS = ["mayonnaise_en", "training_methods_en", "career_en", "guest_host_en"]
+
+
+def article(name: str) -> str:
+    return (ARTICLE_DIR / f"{name}.txt").read_text(encoding="utf-8")
+
+
+def test_every_check_returns_one_sentence_and_a_bounded_score():
+    specs = [{"type": "equals", "expected": "3"}, {"type": "contains", "expected": ["3", "個"]},
+             {"type": "regex", "pattern": r"\d+個"}, {"type": "number", "expected": 3},
+             {"type": "boolean", "expected": True}, {"type": "japanese"}, {"type": "degenerate"}]
+    for path in sorted(ARTICLE_DIR.glob("*.txt")):
+        for result in run_checks(specs, path.read_text(encoding="utf-8")):
+            assert isinstance(result, CheckResult) and result.name in CHECKS
+            assert 0.0 <= result.score <= 1.0
+            assert result.reason.endswith(".") and "\n" not in result.reason
+
+
+@pytest.mark.parametrize("answer, spec, passed", [
+    ("  3個 ", {"expected": "3個"}, True),
+    ("3個です", {"expected": "3個"}, False),
+    ("TRUE", {"expected": "true", "ignore_case": True}, True),
+    ("TRUE", {"expected": "true"}, False),
+    (" 3 ", {"expected": "3", "strip": False}, False),
+])
+def test_equals(answer, spec, passed):
+    assert equals(**spec)(answer).passed is passed
+
+
+def test_contains_all_any_and_partial_score():
+    answer = article("translation_ja")
+    both = contains(["アップル", "オレンジ"])(answer)
+    assert both.passed and both.score == 1.0
+    half = contains(["アップル", "りんご"])(answer)
+    assert not half.passed and half.score == 0.5 and "'りんご'" in half.reason
+    assert contains(["アップル", "りんご"], all=False)(answer).passed
+    assert contains("APPLE", ignore_case=True)("three apples").passed
+    assert not contains("APPLE")("three apples").passed
+
+
+def test_regex_and_its_flags():
+    assert regex(r"\d+個")(article("apples_ja")).passed
+    assert not regex(r"^false$")(article("guest_host_ja")).passed
+    assert regex(r"^false$", flags="i")(article("guest_host_ja").strip()).passed
+    with pytest.raises(ConfigError) as error:
+        regex("(unclosed")
+    assert error.value.field == "pattern"
+    with pytest.raises(ConfigError) as error:
+        regex("a", flags="iq")
+    assert error.value.field == "flags"
+
+
+def test_number_reads_the_apples_answer_as_3():
+    result = number(3)(article("apples_ja"))
+    assert result.passed and "3" in result.reason
+    assert number(3, unit="個")(article("apples_ja")).passed
+    assert not number(2)(article("apples_ja")).passed
+
+
+def test_number_fails_the_looping_bat_and_ball_answer():
+    result = number(50)(article("bat_and_ball_ja"))
+    assert not result.passed and result.score == 0.0
+    assert result.reason.startswith("final answer 1.5 (after the last '='") and "expected 50" in result.reason
+    with_unit = number(50, unit="円")(article("bat_and_ball_ja"))
+    assert not with_unit.passed and with_unit.reason.startswith("final answer 1000 ")
+
+
+@pytest.mark.parametrize("answer, expected", [
+    ("答えは５０円です。", 50),
+    ("バットは1,050円、ボールは50円です。", 50),
+    ("1100 - 1000 = 100\n100 / 2 = 50", 50),
+    ("The answer is 42, not 41.", 42),
+    ("最初に5個あって、2個食べたので、3個です。", 3),
+    ("気温は-3度です。", -3),
+    ("合計は１，０００円", 1000),
+    ("円周率は約3.14です。", 3.14),
+])
+def test_number_finds_the_final_answer(answer, expected):
+    result = number(expected)(answer)
+    assert result.passed, result.reason
+
+
+def test_number_unit_tolerance_and_no_number():
+    assert number(50, unit="円")("ボールは50円で、バットは2本です。").passed
+    assert not number(50)("ボールは50円で、バットは2本です。").passed
+    assert number(3.1416, tolerance=0.01)("約3.14").passed
+    assert not number(3.1416)("約3.14").passed
+    result = number(3)("わかりません。")
+    assert not result.passed and "no number" in result.reason
+
+
+def test_boolean_on_the_article_guest_host_answers():
+    japanese_answer = boolean(True)(article("guest_host_ja"))
+    assert not japanese_answer.passed and "'False'" in japanese_answer.reason
+    assert boolean(False)(article("guest_host_ja")).passed
+    assert boolean(True)(article("guest_host_en")).passed
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("はい、待っています。", True),
+    ("いいえ。", False),
+    ("No, the guest is not waiting.", False),
+    ("Yes.", True),
+    ("この文は正しいです。", True),
+    ("この文は誤りです。", False),
+    ("正しくありません", False),
+    ("わかりません", None),
+    ("その答えは不正解です。", False),
+    ("ここで待ってはいけないので False です", False),
+    ("There is no projector, so the answer is true", True),
+])
+def test_boolean_first_verdict_word_wins(answer, verdict):
+    if verdict is None:
+        result = boolean(True)(answer)
+        assert not result.passed and "no verdict" in result.reason
+        return
+    assert boolean(verdict)(answer).passed
+    assert not boolean(not verdict)(answer).passed
+
+
+@pytest.mark.parametrize("name", JAPANESE_ANSWERS)
+def test_article_japanese_answers_read_as_japanese(name):
+    assert japanese_share(article(name)) >= 0.6
+    assert japanese()(article(name)).passed
+
+
+@pytest.mark.parametrize("name", ENGLISH_ANSWERS)
+def test_article_english_answers_read_as_not_japanese(name):
+    assert japanese_share(article(name)) == 0.0
+    assert not japanese()(article(name)).passed
+
+
+def test_japanese_share_details():
+    assert japanese_share(article("translation_ja")) == 1.0
+    assert japanese_share(article("llm_explanation_ja")) > 0.9
+    assert japanese_share("") == 0.0 and japanese_share("123 !? 。、") == 0.0
+    assert japanese_share("ラーメン") == 1.0
+    assert japanese_share("日本語 and English") == pytest.approx(3 / 13)
+    chinese = "大规模语言模型是一种基于深度学习的自然语言处理模型，可以生成文本。"
+    assert japanese_share(chinese) == 0.0
+    assert japanese_share("日本語") == 1.0
+    result = japanese(min_share=0.9)(article("javascript_first_ja"))
+    assert not result.passed and "expected at least 90%" in result.reason
+
+
+@pytest.mark.parametrize("name", ["bat_and_ball_ja", "javascript_second_ja"])
+def test_degenerate_trips_on_the_looping_article_answers(name):
+    result = degenerate()(article(name))
+    assert not result.passed and result.score < 0.9, result.reason
+
+
+@pytest.mark.parametrize("name", ["javascript_first_ja", "mayonnaise_en", "training_methods_en",
+                                  "career_en", "apples_ja", "fibonacci_ja", "llm_explanation_ja"])
+def test_degenerate_passes_the_healthy_article_answers(name):
+    result = degenerate()(article(name))
+    assert result.passed and result.score > 0.9, result.reason
+
+
+def test_degenerate_reasons_and_synthetic_cases():
+    assert "loop" in degenerate()(article("bat_and_ball_ja")).reason
+    assert "repeated lines" in degenerate()(article("javascript_second_ja")).reason
+    assert not degenerate()("ありがとうございます。" * 20).passed
+    assert not degenerate()("それでは、" + "ははは、" * 40).passed
+    table = "| a | b | c | d | e | f |\n|---|---|---|---|---|---|\n| 1 | 2 | 3 | 4 | 5 | 6 |"
+    assert degenerate()(table).passed
+    assert degenerate()("").passed
+    assert degenerate(max_repeat_ratio=0.3)(article("bat_and_ball_ja")).passed
+
+
+FIB_FROM_0 = [{"call": "fib(1)", "expected": 0}, {"call": "fib(2)", "expected": 1},
+              {"call": "fib(3)", "expected": 1}, {"call": "fib(10)", "expected": 34}]
+FIB_FROM_1 = [{"call": "fib(1)", "expected": 1}, {"call": "fib(2)", "expected": 1},
+              {"call": "fib(3)", "expected": 2}, {"call": "fib(10)", "expected": 55}]
+CORRECT_FROM_0 = ("```python\ndef fib(k):\n    a, b = 0, 1\n    for _ in range(k - 1):\n"
+                  "        a, b = b, a + b\n    return a\n```")
+
+
+def test_python_suites_choose_the_fibonacci_convention():
+    assert python(FIB_FROM_0)(CORRECT_FROM_0).passed
+    assert not python(FIB_FROM_1)(CORRECT_FROM_0).passed
+
+
+def test_python_on_the_article_fibonacci_answer():
+    answer = article("fibonacci_ja")
+    first_terms = python(FIB_FROM_0[:2], function="fib")(answer)
+    assert first_terms.passed and "used 'fibonacci' as 'fib'" in first_terms.reason
+    from_1 = python(FIB_FROM_1, function="fib")(answer)
+    assert not from_1.passed and from_1.score == 0.75 and "fib(1) returned 0, expected 1" in from_1.reason
+    # The article's loop skips a term for k >= 3 (0, 1, 2, 3, 5, ...), so no convention passes fully.
+    from_0 = python(FIB_FROM_0, function="fib")(answer)
+    assert not from_0.passed and from_0.score == 0.5 and "fib(3) returned 2, expected 1" in from_0.reason
+
+
+def test_python_assert_tests_code_extraction_and_missing_code():
+    tests = ["assert add(2, 3) == 5", "assert add(-1, 1) == 0"]
+    assert python(tests)("```\ndef add(a, b):\n    return a + b\n```").passed
+    assert python(tests)("def add(a, b):\n    print('noise')\n    return a + b\n").passed
+    assert python(tests)("Here:\n```py\ndef add(a, b):\n    return a - b\n```").score == 0.0
+    result = python(tests)("Just add the numbers.")
+    assert not result.passed and "no Python code" in result.reason
+    missing = python(tests, function="add")("```python\ndef f(a): return a\ndef g(a): return a\n```")
+    assert not missing.passed and "defines no function 'add'" in missing.reason
+
+
+def test_python_child_limits_and_the_harness_survives():
+    started = time.monotonic()
+    looping = python(["assert True"], timeout=1)("```python\nwhile True:\n    pass\n```")
+    assert not looping.passed and "timed out after 1 s" in looping.reason
+    assert time.monotonic() - started < 5
+    network = python(["assert True"])(
+        "```python\nimport socket\nsocket.create_connection(('1.1.1.1', 80))\n```")
+    assert not network.passed and "network access is disabled" in network.reason
+    opened = python(["import socket\nsocket.socket()"])("```python\nx = 1\n```")
+    assert not opened.passed and "PermissionError" in opened.reason
+    memory = python(["assert len(data) > 0"])("```python\ndata = bytearray(2 * 1024 ** 3)\n```")
+    assert not memory.passed and "MemoryError" in memory.reason
+    killed = python(["assert True"])(
+        "```python\nimport os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n```")
+    assert not killed.passed and "exit status -9" in killed.reason
+    assert python(["assert True"])("```python\nx = 1\n```").passed
+
+
+def test_python_code_never_runs_in_the_harness():
+    code = ("```python\nimport builtins, os\nbuiltins.TOUCHED = True\n"
+            "open('written_by_answer.txt', 'w').write('x')\ncwd = os.getcwd()\n```")
+    result = python([f"assert cwd != {os.getcwd()!r}"])(code)
+    assert result.passed, result.reason
+    assert not hasattr(builtins, "TOUCHED")
+    assert not Path("written_by_answer.txt").exists()
+
+
+@pytest.mark.parametrize("spec, field", [
+    ({"type": "nope"}, "type"),
+    ({"expected": 3}, "type"),
+    ({"type": "number"}, "expected"),
+    ({"type": "number", "expected": "three"}, "expected"),
+    ({"type": "number", "expected": 3, "tolerence": 0.1}, "tolerence"),
+    ({"type": "boolean", "expected": "yes"}, "expected"),
+    ({"type": "equals", "expected": 3}, "expected"),
+    ({"type": "contains", "expected": ["a", 1]}, "expected"),
+    ({"type": "contains", "expected": []}, "expected"),
+    ({"type": "japanese", "min_share": True}, "min_share"),
+    ({"type": "degenerate", "ngram": 1}, "ngram"),
+    ({"type": "python", "tests": [{"call": "f(1)"}]}, "tests[0]"),
+    ({"type": "python", "tests": [{"call": "f(", "expected": 1}]}, "tests[0]"),
+    ({"type": "python", "tests": ["assert True", 3]}, "tests"),
+    ({"type": "python", "tests": []}, "tests"),
+    ({"type": "python", "tests": ["assert True"], "timeout": 0}, "timeout"),
+])
+def test_bad_specs_raise_config_error_naming_the_field(spec, field):
+    with pytest.raises(ConfigError) as error:
+        make_check(spec)
+    assert error.value.field == field
+
+
+def test_unknown_type_lists_valid_types_and_make_checks_names_the_index():
+    with pytest.raises(ConfigError) as error:
+        make_check({"type": "nope"})
+    assert all(name in str(error.value) for name in CHECKS)
+    with pytest.raises(ConfigError) as error:
+        make_checks([{"type": "japanese"}, {"type": "number", "expected": "x"}])
+    assert error.value.field == "checks[1].expected"
+    with pytest.raises(ConfigError) as error:
+        make_checks(["number"])
+    assert error.value.field == "checks[0]"
+
+
+def test_run_checks_on_the_apples_answer():
+    results = run_checks([{"type": "number", "expected": 3, "unit": "個"}, {"type": "japanese"},
+                          {"type": "degenerate"}], article("apples_ja"))
+    assert [r.name for r in results] == ["number", "japanese", "degenerate"]
+    assert all(r.passed for r in results)
+    assert run_checks([], "anything") == []
