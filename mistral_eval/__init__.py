@@ -1,19 +1,51 @@
 """mistral-eval: load Mistral-7B-Instruct in 4-bit, format prompts exactly, generate in batches,
-score answers, store runs and render reports."""
+score answers, store runs and render reports.
 
-from .errors import (ConfigError, GenerationError, MissingDependencyError, MistralEvalError,
-                     ModelLoadError, RunStoreError, SweepError)
-from .generate import ARTICLE_SETTINGS, Answer, GenerationSettings, generate, stream
-from .model import (DEFAULT_MODEL, OFFLINE_MODEL, QUANT_PRESETS, LoadedModel, ModelInfo,
-                    load_model, load_tokenizer)
-from .prompts import FORMATS, PromptInput, audit_format, audit_ids, format_prompt
+In a notebook, a few lines do a whole evaluation::
+
+    import mistral_eval as me
+    lm = me.load_model("mistralai/Mistral-7B-Instruct-v0.1", "nf4")
+    me.run(lm, [me.resolve_suite("bilingual")], "runs/bilingual")
+    me.write_report(["runs/bilingual"], "runs/bilingual/report.html")
+
+Names are imported on first use, so `import mistral_eval` is cheap (torch loads only when a
+name that needs it is touched).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "ARTICLE_SETTINGS", "Answer", "ConfigError", "DEFAULT_MODEL", "FORMATS", "GenerationError",
-    "GenerationSettings", "LoadedModel", "MissingDependencyError", "MistralEvalError",
-    "ModelInfo", "ModelLoadError", "OFFLINE_MODEL", "PromptInput", "QUANT_PRESETS",
-    "RunStoreError", "SweepError", "audit_format", "audit_ids", "format_prompt", "generate",
-    "load_model", "load_tokenizer", "stream",
-]
+_EXPORTS = {
+    "errors": ["ConfigError", "GenerationError", "MissingDependencyError", "MistralEvalError",
+               "ModelLoadError", "RunStoreError", "SweepError"],
+    "settings": ["ARTICLE_SETTINGS", "GenerationSettings"],
+    "model": ["DEFAULT_MODEL", "OFFLINE_MODEL", "QUANT_PRESETS", "LoadedModel", "ModelInfo",
+              "load_model", "load_tokenizer"],
+    "prompts": ["FORMATS", "PromptInput", "audit_format", "audit_ids", "format_prompt"],
+    "generate": ["Answer", "generate", "stream"],
+    "suites": ["Case", "Suite", "import_elyza", "import_mtbench", "list_suites", "load_suite",
+               "resolve_suite"],
+    "scoring": ["CheckResult", "japanese_share", "make_check", "run_checks"],
+    "results": ["RunStore", "load_runs"],
+    "report": ["pair_table", "render_report", "summary_table", "write_report"],
+    "runner": ["RunSummary", "evaluate", "run"],
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'mistral_eval' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -13,6 +13,9 @@ from .errors import ConfigError
 
 __all__ = ["ARTICLE_SETTINGS", "GenerationSettings"]
 
+_TYPES = {"int": (int, "an integer"), "float": ((int, float), "a number"),
+          "bool": (bool, "true or false")}
+
 
 @dataclass(frozen=True)
 class GenerationSettings:
@@ -32,9 +35,9 @@ class GenerationSettings:
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            want = {"int": int, "float": (int, float), "bool": bool}[str(f.type)]
+            want, words = _TYPES[str(f.type)]
             if isinstance(value, bool) != (f.type == "bool") or not isinstance(value, want):
-                raise ConfigError(f"must be {f.type}, got {value!r}", field=f.name)
+                raise ConfigError(f"must be {words}, got {value!r}", field=f.name)
         checks = [
             (self.max_new_tokens >= 1, "max_new_tokens", "must be at least 1"),
             (0 <= self.min_new_tokens <= self.max_new_tokens, "min_new_tokens",

@@ -12,13 +12,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
 from .errors import ConfigError
 from .prompts import FORMATS, validate_messages
 from .scoring import make_checks
+from .settings import GenerationSettings
 
 _TOP_KEYS = ("suite", "description", "version", "defaults", "cases")
 _DEFAULT_KEYS = ("language", "format", "system", "settings", "tags")
@@ -26,20 +27,6 @@ _CASE_KEYS = ("id", "language", "prompt", "system", "messages", "format", "setti
               "pair", "reference", "meta", "followups")
 _NAME = re.compile(r"[a-z0-9_]+")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]+)*")
-
-# Generation overrides a case may set: name -> (type, valid?, what the message asks for). The same
-# fields as generate.GenerationSettings, which is not imported because generate.py imports torch.
-_SETTINGS: dict[str, tuple[type, Callable[[Any], bool], str]] = {
-    "max_new_tokens": (int, lambda v: v >= 1, "an integer >= 1"),
-    "min_new_tokens": (int, lambda v: v >= 0, "an integer >= 0"),
-    "do_sample": (bool, lambda v: True, "true or false"),
-    "temperature": (float, lambda v: v >= 0, "a number >= 0"),
-    "top_p": (float, lambda v: 0 < v <= 1, "a number in (0, 1]"),
-    "top_k": (int, lambda v: v >= 0, "an integer >= 0"),
-    "repetition_penalty": (float, lambda v: v > 0, "a number > 0"),
-    "seed": (int, lambda v: v >= 0, "an integer >= 0"),
-}
-
 
 @dataclass(frozen=True)
 class Case:
@@ -368,16 +355,13 @@ def _checks(raw: Any, where: _Where, at: str) -> tuple[dict, ...]:
 def _settings(raw: Any, where: _Where, at: str) -> dict:
     if not isinstance(raw, dict):
         raise where.error(at, "must be a mapping of generation settings")
-    _reject_unknown(raw, tuple(_SETTINGS), where, at)
-    settings = {}
-    for key, value in raw.items():
-        kind, valid, wanted = _SETTINGS[key]
-        accepted = (int, float) if kind is float else kind
-        if (isinstance(value, bool) != (kind is bool) or not isinstance(value, accepted)
-                or not valid(value)):
-            raise where.error(f"{at}.{key}", f"must be {wanted}, got {value!r}")
-        settings[key] = float(value) if kind is float else value
-    return settings
+    _reject_unknown(raw, GenerationSettings.field_names(), where, at)
+    try:
+        GenerationSettings().replace(**raw)
+    except ConfigError as exc:
+        raise where.error(f"{at}.{exc.field}", exc.message) from None
+    return {k: float(v) if isinstance(GenerationSettings.__dataclass_fields__[k].default, float)
+            else v for k, v in raw.items()}
 
 
 def _reject_unknown(mapping: dict, allowed: tuple[str, ...], where: _Where, at: str) -> None:
