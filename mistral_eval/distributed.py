@@ -1,21 +1,29 @@
 """Ranks under accelerate / torchrun, and a deterministic, cost-balanced split of work.
 
 The launchers (`accelerate launch`, `torchrun`) start the processes and set RANK, WORLD_SIZE and
-LOCAL_RANK; this module only reads them. Every rank computes the same split from the same full
-list, so ranks never need to talk to share work out; they meet once at the end (`barrier`) so
-one of them can write the report. Knows nothing about models or generation.
+LOCAL_RANK; this module only reads them. Every rank computes the same split from the same list,
+so no work is sent between ranks; they only meet (`barrier`): once after reading what is already
+done, so all split the same remainder, and once at the end, so one of them writes the report. Knows nothing about models or generation.
 """
 
 from __future__ import annotations
 
+import atexit
 import heapq
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Callable, Sequence, TypeVar
 
-__all__ = ["Rank", "barrier", "current_rank", "shard", "shard_cases"]
+from .errors import MistralEvalError
+
+__all__ = ["BARRIER_TIMEOUT", "Rank", "barrier", "current_rank", "shard", "shard_cases"]
 
 T = TypeVar("T")
+
+BARRIER_TIMEOUT = timedelta(hours=24)
+"""How long a rank waits for the others: at the start, while the slowest loads its model, and at
+the end, while the slowest finishes its share. Long on purpose: shares finish hours apart."""
 
 
 @dataclass(frozen=True)
@@ -32,12 +40,18 @@ class Rank:
 
     @property
     def device(self) -> str | None:
-        """The GPU this rank owns when several ranks share a host; None = the loader's default."""
+        """The GPU this rank owns when several ranks share a host; None = the loader's default.
+
+        With more ranks on a host than visible GPUs, ranks share them round-robin (a 4-bit 7B
+        model takes ~5 GB, so two fit on one card).
+        """
         if self.world == 1:
             return None
         import torch
 
-        return f"cuda:{self.local_rank}" if torch.cuda.is_available() else "cpu"
+        if not torch.cuda.is_available():
+            return "cpu"
+        return f"cuda:{self.local_rank % torch.cuda.device_count()}"
 
 
 def current_rank() -> Rank:
@@ -72,12 +86,23 @@ def shard_cases(cases: Sequence[T], rank: Rank, cost: Callable[[T], float]) -> l
 
 
 def barrier(rank: Rank | None = None) -> None:
-    """Wait for every rank (gloo process group, created on first use). No-op for one process."""
+    """Wait for every rank; a no-op for one process.
+
+    The gloo process group is created on first use (so only the ranks' meeting at the end needs
+    the network) and destroyed at exit.
+    """
     rank = rank or current_rank()
     if rank.world == 1:
         return
     import torch.distributed as dist
 
     if not dist.is_initialized():
-        dist.init_process_group("gloo", rank=rank.rank, world_size=rank.world)
+        missing = [name for name in ("MASTER_ADDR", "MASTER_PORT") if name not in os.environ]
+        if missing:
+            raise MistralEvalError(f"WORLD_SIZE is {rank.world}, but the rendezvous address "
+                                   f"({' and '.join(missing)}) is not set; start the ranks with "
+                                   f"`torchrun` or `accelerate launch --multi_gpu`, which set it.")
+        dist.init_process_group("gloo", rank=rank.rank, world_size=rank.world,
+                                timeout=BARRIER_TIMEOUT)
+        atexit.register(dist.destroy_process_group)
     dist.barrier()

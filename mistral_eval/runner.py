@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from .distributed import Rank, current_rank, shard_cases
+from .distributed import Rank, barrier, current_rank, shard_cases
 from .errors import ConfigError
 from .generate import Answer, generate
 from .model import LoadedModel, load_model
@@ -136,11 +136,12 @@ def _run_into(store: RunStore, lm, suites, format, overrides, seed, batch_size, 
               rank: Rank) -> RunSummary:
     out = store.directory
     finished = store.finished_keys()
-    # Split the full list, not what remains: every rank then agrees without talking, whatever
-    # number of ranks wrote the results already there.
-    share = shard_cases([c for s in suites for c in s.cases], rank,
-                        lambda c: _cost(c, overrides, seed))
-    mine = [c for c in share if c.key not in finished]
+    # Every rank reads the same finished keys before any rank writes, so all split the same
+    # remaining cases, whatever number of ranks wrote the results already there.
+    barrier(rank)
+    todo = [c for s in suites for c in s.cases if c.key not in finished]
+    costs = {c.key: _cost(c, overrides, seed) for c in todo}
+    mine = shard_cases(todo, rank, lambda c: costs[c.key])
     start = time.perf_counter()
     planned = [_plan(lm, c, format, overrides, seed) for c in mine]
     failed = 0
@@ -165,8 +166,9 @@ def _run_into(store: RunStore, lm, suites, format, overrides, seed, batch_size, 
     seconds = time.perf_counter() - start
     store.write_json(f"timing.rank{rank.rank}.json",
                      {"rank": rank.rank, "world": rank.world, "seconds": round(seconds, 3),
-                      "cases": len(mine)})
-    return RunSummary(out=Path(out), ran=len(mine), skipped=len(share) - len(mine),
+                      "cases": len(mine), "cost": round(sum(costs[c.key] for c in mine)),
+                      "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+    return RunSummary(out=Path(out), ran=len(mine), skipped=len(finished),
                       failed_checks=failed,
                       seconds=round(seconds, 3), rank=rank.rank,
                       keys=tuple(c.key for c in mine))
@@ -189,7 +191,13 @@ def evaluate(model: str, suites: Iterable[str | Path | Suite], out: str | Path, 
         raise ConfigError("no suite given; name at least one (see `mistral-eval suites`)",
                           field="suite")
     rank = current_rank()
-    lm = lm or load_model(model, quant, revision=revision, trust_remote_code=trust_remote_code,
-                          device=rank.device)
+    if lm is None:
+        device = rank.device
+        if device and device.startswith("cuda"):
+            import torch
+
+            torch.cuda.set_device(device)  # so bitsandbytes and CUDA caches use this rank's GPU
+        lm = load_model(model, quant, revision=revision, trust_remote_code=trust_remote_code,
+                        device=device)
     return run(lm, resolved, out, format=format, overrides=overrides, seed=seed,
                batch_size=batch_size, progress=progress, rank=rank)
