@@ -31,8 +31,10 @@ _EXPORTS = {
                "resolve_suite"],
     "scoring": ["CheckResult", "japanese_share", "make_check", "run_checks"],
     "results": ["RunStore", "load_runs"],
-    "report": ["pair_table", "render_report", "summary_table", "write_report"],
+    "report": ["pair_table", "render_report", "show_report", "summary_table", "write_report"],
     "runner": ["RunSummary", "evaluate", "run"],
+    "notebook": ["Chat", "load_shared", "setup_notebook"],
+    "sweep": ["run_sweep"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 
 from mistral_eval.results import RunStore, load_runs, run_names
 
-__all__ = ["summary_table", "pair_table", "render_report", "write_report"]
+__all__ = ["summary_table", "pair_table", "render_report", "show_report", "write_report"]
 
 ALL = "(all)"
 _MANIFEST_FIELDS = ("model", "revision", "quant", "format", "settings", "seed", "suites", "versions",
@@ -233,11 +233,15 @@ def _manifest_section(runs: Sequence[_Run]) -> _Html:
 
 
 def _timing_section(runs: Sequence[_Run]) -> _Html:
-    rows = [[run.name, t.get("rank"), _tag("td", t.get("seconds"), class_="num"),
-             _tag("td", t.get("cases"), class_="num")] for run in runs for t in run.timings]
+    """One row per rank of the last launch that rank took part in (a resume with fewer ranks
+    leaves the higher ranks' rows of the earlier launch; `world` tells them apart)."""
+    rows = [[run.name, t.get("rank"), t.get("world", "–"),
+             *(_tag("td", t.get(key, "–"), class_="num") for key in ("seconds", "cases", "cost")),
+             t.get("finished_at", "–")] for run in runs for t in run.timings]
     if not rows:
         return _Html("")
-    return _join([_tag("h2", "Per-rank timing"), _table(["run", "rank", "seconds", "cases"], rows)])
+    headers = ["run", "rank", "world", "seconds", "cases", "expected cost (tokens)", "finished"]
+    return _join([_tag("h2", "Per-rank timing"), _table(headers, rows)])
 
 
 def _summary_section(df: pd.DataFrame, several: bool) -> _Html:
@@ -445,3 +449,15 @@ def write_report(run_dirs: str | os.PathLike | Iterable[str | os.PathLike], out:
     tmp.write_text(render_report(run_dirs, title=title), encoding="utf-8")
     os.replace(tmp, out)
     return out
+
+
+def show_report(run_dirs: str | os.PathLike | Iterable[str | os.PathLike], *, title: str | None = None,
+                height: int = 800):
+    """The report as a notebook output: the page inside a sandboxed iframe (no scripts run, and its
+    styles stay out of the notebook's). Model output stays escaped: the page escapes it, and the
+    page itself is escaped once more into the iframe's `srcdoc` attribute."""
+    from IPython.display import HTML
+
+    page = render_report(run_dirs, title=title)
+    return HTML(f'<div><iframe sandbox srcdoc="{html.escape(page, quote=True)}" '
+                f'style="width: 100%; height: {int(height)}px; border: 1px solid #ccc"></iframe></div>')

@@ -89,9 +89,9 @@ class _Where:
 
 
 def builtin_suites_dir() -> Path:
-    """The folder of built-in suites: `prompts/` of a source checkout, else `mistral_eval/prompts`."""
+    """The folder of built-in suites: `prompts/` of a source checkout, else the copy in the wheel."""
     checkout = Path(__file__).resolve().parent.parent / "prompts"
-    return checkout if checkout.is_dir() else Path(__file__).resolve().parent / "prompts"
+    return checkout if checkout.is_dir() else Path(__file__).resolve().parent / "builtin_suites"
 
 
 def load_suite(path: str | Path) -> Suite:

@@ -169,3 +169,15 @@ def test_comparison_highlights_only_the_differing_case(tmp_path):
 def test_a_run_without_records_still_renders(tmp_path):
     page = render_report(make_run(tmp_path / "empty", []))
     assert "No finished cases." in page and "Cases (0)" in page
+
+
+def test_show_report_keeps_model_output_escaped_inside_its_iframe(tmp_path):
+    from mistral_eval.report import show_report
+
+    run = make_run(tmp_path / "evil", [record("bilingual/apples_ja", passed=False, answer=EVIL)])
+    shown = show_report(run).data
+    assert shown.startswith("<div><iframe sandbox srcdoc=\"") and "<script" not in shown
+    srcdoc = shown.split('srcdoc="', 1)[1].split('"', 1)[0]
+    page = html.unescape(srcdoc)  # what the browser puts in the iframe: still escaped once
+    assert page == render_report(run) and "<script" not in page
+    assert html.escape(EVIL, quote=True) in page

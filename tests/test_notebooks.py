@@ -1,0 +1,119 @@
+"""The notebooks: committed clean with a Colab-form parameters cell, and executed for real by papermill
+(the venv's `python3` kernel) on the offline default model."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+import mistral_eval as me
+from mistral_eval.sweep import builtin_notebooks_dir
+
+NOTEBOOKS = ("evaluate", "compare", "chat")
+KERNEL = "python3"  # ipykernel's kernelspec; jupyter_client runs it with this very interpreter
+OFFLINE = {"model": me.OFFLINE_MODEL, "quant": "fp32"}
+
+
+def _path(name: str) -> Path:
+    return builtin_notebooks_dir() / f"{name}.ipynb"
+
+
+def _execute(name: str, executed: Path, **parameters) -> nbformat.NotebookNode:
+    return papermill.execute_notebook(str(_path(name)), str(executed), parameters=parameters,
+                                      kernel_name=KERNEL, progress_bar=False)
+
+
+def _cell(nb, start: str):
+    [cell] = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(start)]
+    return cell
+
+
+def _stdout(cell) -> str:
+    return "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
+
+
+def _html(cell) -> str:
+    return "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebooks_are_committed_clean_with_a_form(name):
+    nb = nbformat.read(_path(name), as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    [parameters] = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assignments = [line for line in parameters.source.splitlines() if not line.startswith("#")]
+    assert assignments and all("# @param" in line for line in assignments)
+    assert nb.metadata.kernelspec.name == KERNEL
+    # the first cell installs the package only in Colab, and wraps outputs like the article
+    assert 'find_spec("google.colab")' in code[0].source and "setup_notebook()" in code[0].source
+
+
+@pytest.fixture(scope="module")
+def evaluated(tmp_path_factory):
+    """The evaluate notebook, executed on the smoke suite into a fresh run directory."""
+    tmp = tmp_path_factory.mktemp("evaluate")
+    nb = _execute("evaluate", tmp / "evaluate.ipynb", **OFFLINE, format="chat", suites=["smoke"],
+                  max_new_tokens=8, out=str(tmp / "run"))
+    return nb, tmp / "run"
+
+
+def test_evaluate_notebook_writes_a_run_and_shows_cases_summary_and_plots(evaluated):
+    nb, run = evaluated
+    records = me.RunStore.read(run).records()
+    assert sorted(r["key"] for r in records) == ["smoke/addition_en", "smoke/capital_ja",
+                                                  "smoke/followup_en"]
+    assert all(r["format"] == "chat" and r["settings"]["max_new_tokens"] == 8 for r in records)
+    assert (run / "report.html").is_file()
+
+    assert "pre { white-space: pre-wrap; }" in _html(nb.cells[1])
+    assert "smollm2-135m-instruct [fp32, float32, cpu]" in _stdout(_cell(nb, "lm = me.load_shared"))
+    summary = _cell(nb, "settings = dict(").outputs[-1].data["text/plain"]
+    assert "ran=3" in summary and "skipped=0" in summary
+    table = _html(_cell(nb, "df = me.load_runs"))
+    assert "smoke" in table and "pass_rate" in table
+    page = _html(_cell(nb, 'print("report:"'))
+    assert "<div><iframe sandbox srcdoc=" in page
+    inner = html.unescape(page.split('srcdoc="', 1)[1].split('"', 1)[0])
+    assert "Cases (3)" in inner and "Plots" in inner and 'src="data:image/png;base64,' in inner
+    for record in records:  # every answer is on the page, escaped once inside the page
+        assert f'id="case-{record["key"]}"' in inner
+        assert html.escape(record["answer"], quote=True) in inner
+
+
+def test_compare_notebook_shows_runs_side_by_side(evaluated, offline, tmp_path):
+    _, first = evaluated
+    second = tmp_path / "raw"
+    me.run(offline, [me.resolve_suite("smoke")], second, format="raw",
+           overrides={"max_new_tokens": 4}, progress=False)
+    out = tmp_path / "compare.html"
+    nb = _execute("compare", tmp_path / "compare.ipynb", runs=[str(first), str(second)], out=str(out))
+    table = _html(_cell(nb, "df = me.load_runs"))
+    assert ">run<" in table and ">raw<" in table
+    page = html.unescape(_html(_cell(nb, 'print("report:"')).split('srcdoc="', 1)[1])
+    assert "Cases side by side" in page and "run vs raw" in page
+    assert out.read_text(encoding="utf-8").count('id="only-diff"') == 1
+
+
+def test_chat_notebook_streams_each_turn_and_shows_the_prompt(tmp_path):
+    turns = ["Hello! My name is Ada.", "What is my name?"]
+    nb = _execute("chat", tmp_path / "chat.ipynb", **OFFLINE, turns=turns, max_new_tokens=8,
+                  do_sample=False, show_prompt=True, interactive=True)
+    text = _stdout(_cell(nb, "for turn in turns"))
+    prompts = text.split("--- prompt (chat, ")[1:]
+    assert len(prompts) == 2
+    assert all(f"user: {turn}\nassistant: " in text for turn in turns)
+    assert text.count(" tokens/s, ") == 2
+    # the second prompt holds the first turn and the model's first answer (multi-turn)
+    first_answer = prompts[0].split("assistant: ", 1)[1].split("\n[", 1)[0]
+    assert turns[0] in prompts[1] and first_answer.strip() in prompts[1]
+    # under papermill there is no keyboard: the interactive loop returns at once, without error
+    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                if o.output_type == "error"]
+    assert json.dumps(nb.metadata.papermill.parameters, ensure_ascii=False).count("Ada") == 1
