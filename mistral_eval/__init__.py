@@ -26,7 +26,7 @@ _EXPORTS = {
     "model": ["DEFAULT_MODEL", "OFFLINE_MODEL", "QUANT_PRESETS", "LoadedModel", "ModelInfo",
               "load_model", "load_tokenizer"],
     "prompts": ["FORMATS", "PromptInput", "audit_format", "audit_ids", "format_prompt"],
-    "generate": ["Answer", "generate", "stream"],
+    "generation": ["ENGINES", "Answer", "generate", "stream"],
     "suites": ["Case", "Suite", "import_elyza", "import_mtbench", "list_suites", "load_suite",
                "resolve_suite"],
     "scoring": ["CheckResult", "japanese_share", "make_check", "run_checks"],

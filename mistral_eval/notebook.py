@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from .generate import Answer, stream
+from .generation import Answer, stream
 from .model import LoadedModel, hf_token, load_model
 from .prompts import PromptInput, default_format, format_prompt
 from .settings import GenerationSettings

@@ -24,13 +24,14 @@ from matplotlib.figure import Figure
 
 from mistral_eval.results import RunStore, load_runs, run_names
 
-__all__ = ["summary_table", "pair_table", "render_report", "show_report", "write_report"]
+__all__ = ["REPORT_CSS", "html_table", "html_tag", "pair_table", "render_report", "show_report",
+           "summary_table", "write_report"]
 
 ALL = "(all)"
 _MANIFEST_FIELDS = ("model", "revision", "quant", "format", "settings", "seed", "suites", "versions",
                     "gpu", "git_commit", "started_at", "fingerprint")
 _UNCOMPARED = {"started_at", "fingerprint"}  # differ between any two runs; not worth a highlight
-_CSS = """
+REPORT_CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em; max-width: 1500px; }
 pre { white-space: pre-wrap; word-break: break-word; background: #f6f8fa; padding: .4em; margin: .2em 0; }
 table { border-collapse: collapse; margin: .5em 0; }
@@ -128,20 +129,20 @@ def _join(parts: Iterable[Any], sep: str = "") -> _Html:
     return _Html(sep.join(_e(part) for part in parts))
 
 
-def _tag(name: str, *children: Any, class_: str | None = None, **attrs: Any) -> _Html:
+def html_tag(name: str, *children: Any, class_: str | None = None, **attrs: Any) -> _Html:
     pairs = {"class": class_, **attrs}
     attributes = "".join(f' {key}="{_e(value)}"' for key, value in pairs.items() if value is not None)
     return _Html(f"<{name}{attributes}>{_join(children)}</{name}>")
 
 
-def _table(headers: Sequence[Any], rows: Iterable[Sequence[Any]],
+def html_table(headers: Sequence[Any], rows: Iterable[Sequence[Any]],
            row_classes: Iterable[str | None] | None = None, class_: str | None = None) -> _Html:
     rows = list(rows)
     classes = list(row_classes) if row_classes is not None else [None] * len(rows)
-    head = _tag("tr", *(_tag("th", header) for header in headers))
-    body = (_tag("tr", *(cell if _is_cell(cell) else _tag("td", cell) for cell in row), class_=cls)
+    head = html_tag("tr", *(html_tag("th", header) for header in headers))
+    body = (html_tag("tr", *(cell if _is_cell(cell) else html_tag("td", cell) for cell in row), class_=cls)
             for row, cls in zip(rows, classes))
-    return _tag("table", _tag("thead", head), _tag("tbody", *body), class_=class_)
+    return html_tag("table", html_tag("thead", head), html_tag("tbody", *body), class_=class_)
 
 
 def _is_cell(value: Any) -> bool:
@@ -162,8 +163,8 @@ def _number(value: Any) -> str:
 
 def _badge(passed: Any) -> _Html:
     if _missing(passed):
-        return _tag("span", "MISSING", class_="badge missing")
-    return _tag("span", "PASS" if passed else "FAIL", class_=f"badge {'pass' if passed else 'fail'}")
+        return html_tag("span", "MISSING", class_="badge missing")
+    return html_tag("span", "PASS" if passed else "FAIL", class_=f"badge {'pass' if passed else 'fail'}")
 
 
 def _natural(key: str) -> list[Any]:
@@ -204,13 +205,13 @@ def _load(run_dirs: Sequence[Path]) -> list[_Run]:
 
 def _manifest_value(field: str, value: Any) -> _Html:
     if field == "settings" or (isinstance(value, dict) and field != "versions"):
-        return _tag("pre", json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str))
+        return html_tag("pre", json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str))
     if value is None:
         return _Html("–")
     if field == "versions" and isinstance(value, dict):
         return _join((f"{name} {version}" for name, version in value.items()), ", ")
     if field == "suites" and isinstance(value, list):
-        return _join((_tag("div", f"{s.get('name')} — {s.get('file')} (sha256 {str(s.get('sha256'))[:12]})")
+        return _join((html_tag("div", f"{s.get('name')} — {s.get('file')} (sha256 {str(s.get('sha256'))[:12]})")
                       for s in value))
     return _e(value)
 
@@ -225,29 +226,29 @@ def _manifest_section(runs: Sequence[_Run]) -> _Html:
     rows, classes = [], []
     for field in _manifest_fields(runs):
         values = [run.manifest.get(field) for run in runs]
-        rows.append([_tag("th", field), *(_manifest_value(field, value) for value in values)])
+        rows.append([html_tag("th", field), *(_manifest_value(field, value) for value in values)])
         differs = len({_text(value) for value in values}) > 1 and field not in _UNCOMPARED
         classes.append("differs" if differs else None)
     headers = ["", *(run.name for run in runs)] if len(runs) > 1 else ["field", "value"]
-    return _join([_tag("h2", "Manifest"), _table(headers, rows, classes, class_="manifest")])
+    return _join([html_tag("h2", "Manifest"), html_table(headers, rows, classes, class_="manifest")])
 
 
 def _timing_section(runs: Sequence[_Run]) -> _Html:
     """One row per rank of the last launch that rank took part in (a resume with fewer ranks
     leaves the higher ranks' rows of the earlier launch; `world` tells them apart)."""
     rows = [[run.name, t.get("rank"), t.get("world", "–"),
-             *(_tag("td", t.get(key, "–"), class_="num") for key in ("seconds", "cases", "cost")),
+             *(html_tag("td", t.get(key, "–"), class_="num") for key in ("seconds", "cases", "cost")),
              t.get("finished_at", "–")] for run in runs for t in run.timings]
     if not rows:
         return _Html("")
     headers = ["run", "rank", "world", "seconds", "cases", "expected cost (tokens)", "finished"]
-    return _join([_tag("h2", "Per-rank timing"), _table(headers, rows)])
+    return _join([html_tag("h2", "Per-rank timing"), html_table(headers, rows)])
 
 
 def _summary_section(df: pd.DataFrame, several: bool) -> _Html:
     table = summary_table(df)
     if table.empty:
-        return _join([_tag("h2", "Summary"), _tag("p", "No finished cases.")])
+        return _join([html_tag("h2", "Summary"), html_tag("p", "No finished cases.")])
     checks = [c for c in table.columns if c.startswith("check_")]
     columns: list[tuple[str, str, Callable[[Any], str]]] = [
         ("cases", "cases", str), ("pass_rate", "pass rate", _percent),
@@ -255,9 +256,9 @@ def _summary_section(df: pd.DataFrame, several: bool) -> _Html:
         ("ja_share", "Japanese share (ja cases)", _percent),
         ("tokens_per_second", "tokens/s", _number), ("answer_tokens", "answer tokens", _number)]
     keys = ["run", "suite"] if several else ["suite"]
-    rows = [[*(row[k] for k in keys), *(_tag("td", fmt(row[c]), class_="num") for c, _, fmt in columns)]
+    rows = [[*(row[k] for k in keys), *(html_tag("td", fmt(row[c]), class_="num") for c, _, fmt in columns)]
             for row in table.to_dict("records")]
-    return _join([_tag("h2", "Summary"), _table([*keys, *(title for _, title, _ in columns)], rows)])
+    return _join([html_tag("h2", "Summary"), html_table([*keys, *(title for _, title, _ in columns)], rows)])
 
 
 def _label(text: Any) -> str:
@@ -324,7 +325,7 @@ def _plots_section(df: pd.DataFrame) -> _Html:
     plots += [_histogram(df, "tokens_per_second", "tokens/s", "Tokens per second"),
               _histogram(df, "answer_tokens", "answer tokens", "Answer length"),
               _histogram(ja, "japanese_share", "Japanese share", "Japanese share of ja answers")]
-    return _join([_tag("h2", "Plots"), _tag("div", *(plot for plot in plots if plot))])
+    return _join([html_tag("h2", "Plots"), html_tag("div", *(plot for plot in plots if plot))])
 
 
 def _first(table: pd.DataFrame, run: str, suite: str, column: str) -> float:
@@ -335,14 +336,14 @@ def _first(table: pd.DataFrame, run: str, suite: str, column: str) -> float:
 def _answer_cell(records: list[dict], *, with_key: bool = True) -> _Html:
     """A table cell with each record's pass/fail, answer and the reasons of its failed checks."""
     if not records:
-        return _tag("td", _badge(None), class_="missing")
+        return html_tag("td", _badge(None), class_="missing")
     parts = []
     for record in records:
-        reasons = [_tag("div", f"{check.get('name')}: {check.get('reason')}", class_="meta")
+        reasons = [html_tag("div", f"{check.get('name')}: {check.get('reason')}", class_="meta")
                    for check in record.get("checks") or [] if not check.get("passed")]
-        parts += [_tag("div", record["key"] + " " if with_key else "", _badge(record.get("passed"))),
-                  _tag("pre", record.get("answer"), class_="answer"), *reasons]
-    return _tag("td", *parts)
+        parts += [html_tag("div", record["key"] + " " if with_key else "", _badge(record.get("passed"))),
+                  html_tag("pre", record.get("answer"), class_="answer"), *reasons]
+    return html_tag("td", *parts)
 
 
 def _pairs_section(df: pd.DataFrame, runs: Sequence[_Run]) -> _Html:
@@ -353,8 +354,8 @@ def _pairs_section(df: pd.DataFrame, runs: Sequence[_Run]) -> _Html:
     keys = ["run", "pair"] if several else ["pair"]
     rows = [[*(row[k] for k in keys), row["ja_keys"], row["en_keys"], _percent(row["ja_pass_rate"]),
              _percent(row["en_pass_rate"]), _percent(row["ja_share"])] for row in pairs.to_dict("records")]
-    parts = [_tag("h2", "Bilingual pairs (ja vs en)"),
-             _table([*keys, "ja cases", "en cases", "ja pass rate", "en pass rate", "Japanese share (ja)"],
+    parts = [html_tag("h2", "Bilingual pairs (ja vs en)"),
+             html_table([*keys, "ja cases", "en cases", "ja pass rate", "en pass rate", "Japanese share (ja)"],
                     rows)]
     if not several:
         by_pair: dict[str, dict[str, list[dict]]] = {}
@@ -364,7 +365,7 @@ def _pairs_section(df: pd.DataFrame, runs: Sequence[_Run]) -> _Html:
                 sides[record["language"]].append(record)
         rows = [[pair, _answer_cell(sides["ja"]), _answer_cell(sides["en"])]
                 for pair, sides in sorted(by_pair.items(), key=lambda item: _natural(item[0]))]
-        parts.append(_table(["pair", "ja", "en"], rows, class_="pairs"))
+        parts.append(html_table(["pair", "ja", "en"], rows, class_="pairs"))
     return _join(parts)
 
 
@@ -375,24 +376,24 @@ def _case(record: dict, run_format: Any) -> _Html:
             f"finish {record.get('finish_reason')}", f"prompt {record.get('prompt_tokens')} tokens",
             f"answer {record.get('answer_tokens')} tokens", f"{_number(record.get('seconds'))} s",
             f"{_number(record.get('tokens_per_second'))} tokens/s", f"rank {record.get('rank')}"]
-    messages = [_tag("div", _tag("span", message.get("role"), class_="role"),
-                     _tag("pre", message.get("content"))) for message in record.get("messages") or []]
+    messages = [html_tag("div", html_tag("span", message.get("role"), class_="role"),
+                     html_tag("pre", message.get("content"))) for message in record.get("messages") or []]
     checks = [[check.get("name"), _badge(check.get("passed")), check.get("score"), check.get("reason")]
               for check in record.get("checks") or []]
     passed = record.get("passed")
-    return _tag("section", _tag("h3", record["key"], " ", _badge(passed)),
-                _tag("p", " · ".join(meta), class_="meta"),
-                _tag("div", *messages, class_="messages"),
-                _tag("details", _tag("summary", "prompt text"), _tag("pre", record.get("prompt_text"))),
-                _tag("div", "answer", class_="role"), _tag("pre", record.get("answer"), class_="answer"),
-                _table(["check", "result", "score", "reason"], checks) if checks else _tag("p", "no checks"),
-                _tag("p", "settings ", _tag("code", record.get("settings")), class_="meta"),
+    return html_tag("section", html_tag("h3", record["key"], " ", _badge(passed)),
+                html_tag("p", " · ".join(meta), class_="meta"),
+                html_tag("div", *messages, class_="messages"),
+                html_tag("details", html_tag("summary", "prompt text"), html_tag("pre", record.get("prompt_text"))),
+                html_tag("div", "answer", class_="role"), html_tag("pre", record.get("answer"), class_="answer"),
+                html_table(["check", "result", "score", "reason"], checks) if checks else html_tag("p", "no checks"),
+                html_tag("p", "settings ", html_tag("code", record.get("settings")), class_="meta"),
                 class_=f"case {'pass' if passed else 'fail'}", id=f"case-{record['key']}")
 
 
 def _cases_section(run: _Run) -> _Html:
     cases = [_case(record, run.manifest.get("format")) for record in run.records]
-    return _join([_tag("h2", f"Cases ({len(cases)})"), *cases])
+    return _join([html_tag("h2", f"Cases ({len(cases)})"), *cases])
 
 
 def _comparison_section(runs: Sequence[_Run]) -> _Html:
@@ -404,11 +405,11 @@ def _comparison_section(runs: Sequence[_Run]) -> _Html:
         statuses = {_text(records[key].get("passed")) if key in records else "missing" for records in by_run}
         classes.append("diff" if len(statuses) > 1 else "same")
         cells = (_answer_cell([records[key]] if key in records else [], with_key=False) for records in by_run)
-        rows.append([_tag("th", key), *cells])
+        rows.append([html_tag("th", key), *cells])
     toggle = _Html('<input type="checkbox" id="only-diff"> <label for="only-diff">only differences</label>')
     counts = f"{classes.count('diff')} of {len(keys)} cases differ in pass/fail across runs."
-    return _join([_tag("h2", "Cases side by side"), _tag("p", counts),
-                  _tag("div", toggle, _table(["case", *(run.name for run in runs)], rows, classes,
+    return _join([html_tag("h2", "Cases side by side"), html_tag("p", counts),
+                  html_tag("div", toggle, html_table(["case", *(run.name for run in runs)], rows, classes,
                                              class_="compare"))])
 
 
@@ -432,10 +433,10 @@ def render_report(run_dirs: str | os.PathLike | Iterable[str | os.PathLike], *,
     several = len(runs) > 1
     title = title or ("mistral-eval comparison: " + " vs ".join(r.name for r in runs) if several
                       else f"mistral-eval report: {runs[0].name}")
-    sections = [_tag("h1", title), _manifest_section(runs), _timing_section(runs),
+    sections = [html_tag("h1", title), _manifest_section(runs), _timing_section(runs),
                 _summary_section(df, several), _plots_section(df), _pairs_section(df, runs)]
     sections += [_comparison_section(runs)] if several else [_cases_section(runs[0])]
-    head = _Html(f'<meta charset="utf-8">{_tag("title", title)}<style>{_CSS}</style>')
+    head = _Html(f'<meta charset="utf-8">{html_tag("title", title)}<style>{REPORT_CSS}</style>')
     body = _join(sections, "\n")
     return f'<!DOCTYPE html>\n<html lang="en">\n<head>{head}</head>\n<body>\n{body}\n</body>\n</html>\n'
 

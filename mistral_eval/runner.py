@@ -15,7 +15,7 @@ from typing import Any, Iterable, Sequence
 
 from .distributed import Rank, barrier, current_rank, shard_cases
 from .errors import ConfigError
-from .generate import Answer, generate
+from .generation import Answer, generate
 from .model import LoadedModel, load_model
 from .prompts import PromptInput, default_format, format_prompt
 from .results import RunStore, make_manifest

@@ -6,7 +6,6 @@ generation overrides and check specs; the runner decides how to render and answe
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -20,6 +19,7 @@ from .errors import ConfigError
 from .prompts import FORMATS, validate_messages
 from .scoring import make_checks
 from .settings import GenerationSettings
+from .yamlfile import Where, parse_yaml, reject_unknown
 
 _TOP_KEYS = ("suite", "description", "version", "defaults", "cases")
 _DEFAULT_KEYS = ("language", "format", "system", "settings", "tags")
@@ -77,17 +77,6 @@ class Suite:
     """sha256 of the file's bytes: a run records it, and resuming refuses a changed suite."""
 
 
-@dataclass(frozen=True)
-class _Where:
-    """Where in a file a value sits, to build errors that point at it."""
-
-    file: str
-    case: str | None = None
-
-    def error(self, field_path: str | None, message: str) -> ConfigError:
-        return ConfigError(message, file=self.file, case=self.case, field=field_path)
-
-
 def builtin_suites_dir() -> Path:
     """The folder of built-in suites: `prompts/` of a source checkout, else the copy in the wheel."""
     checkout = Path(__file__).resolve().parent.parent / "prompts"
@@ -101,7 +90,7 @@ def load_suite(path: str | Path) -> Suite:
         data = path.read_bytes()
     except OSError as e:
         raise ConfigError(f"cannot read the suite file: {e.strerror}", file=str(path)) from None
-    doc = _parse_yaml(data, path)
+    doc = parse_yaml(data, path)
     return _build_suite(doc, file=str(path), stem=path.stem, sha256=hashlib.sha256(data).hexdigest())
 
 
@@ -187,30 +176,6 @@ def import_mtbench(path: str | Path, name: str = "mt_bench", language: str = "en
 
 # --- reading --------------------------------------------------------------------------------------
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice in one mapping (PyYAML silently keeps the last)."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"the key {key!r} appears twice in one mapping", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _parse_yaml(data: bytes, path: Path) -> Any:
-    try:
-        return yaml.load(data, Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(e, "problem", None) or str(e)
-        raise ConfigError(f"invalid YAML{where}: {problem}", file=str(path)) from None
-
-
 def _read_jsonl(path: str | Path, required: dict[str, type | tuple]) -> tuple[list[dict], bytes]:
     try:
         data = Path(path).read_bytes()
@@ -239,11 +204,11 @@ def _read_jsonl(path: str | Path, required: dict[str, type | tuple]) -> tuple[li
 # --- validation -----------------------------------------------------------------------------------
 
 def _build_suite(doc: Any, *, file: str, stem: str, sha256: str) -> Suite:
-    where = _Where(file)
+    where = Where(file)
     if not isinstance(doc, dict):
         raise where.error(None, "a suite file is a mapping with the keys suite, description, version and "
                                 "cases (and optionally defaults)")
-    _reject_unknown(doc, _TOP_KEYS, where, "")
+    reject_unknown(doc, _TOP_KEYS, where, "")
     for key in ("suite", "description", "version", "cases"):
         if key not in doc:
             raise where.error(key, f"missing required key {key!r}")
@@ -263,17 +228,17 @@ def _build_suite(doc: Any, *, file: str, stem: str, sha256: str) -> Suite:
     for i, raw in enumerate(raw_cases):
         case = _build_case(raw, i, defaults, name, file)
         if case.id in first_index:
-            raise _Where(file, case.id).error(
+            raise Where(file, case.id).error(
                 f"cases[{i}].id", f"duplicate case id, first used by cases[{first_index[case.id]}]")
         first_index[case.id] = i
         cases.append(case)
     return Suite(name, description, version, tuple(cases), file, sha256)
 
 
-def _defaults(raw: Any, where: _Where) -> dict:
+def _defaults(raw: Any, where: Where) -> dict:
     if not isinstance(raw, dict):
         raise where.error("defaults", "must be a mapping")
-    _reject_unknown(raw, _DEFAULT_KEYS, where, "defaults")
+    reject_unknown(raw, _DEFAULT_KEYS, where, "defaults")
     return {"language": _language(raw["language"], where, "defaults.language") if "language" in raw else None,
             "format": _format(raw["format"], where, "defaults.format") if "format" in raw else None,
             "system": _text(raw["system"], where, "defaults.system") if "system" in raw else None,
@@ -284,10 +249,10 @@ def _defaults(raw: Any, where: _Where) -> dict:
 def _build_case(raw: Any, i: int, defaults: dict, suite: str, file: str) -> Case:
     at = f"cases[{i}]"
     case_id = raw.get("id") if isinstance(raw, dict) else None
-    where = _Where(file, case_id if isinstance(case_id, str) else None)
+    where = Where(file, case_id if isinstance(case_id, str) else None)
     if not isinstance(raw, dict):
         raise where.error(at, "a case is a mapping with at least id, language and prompt or messages")
-    _reject_unknown(raw, _CASE_KEYS, where, at)
+    reject_unknown(raw, _CASE_KEYS, where, at)
     if "id" not in raw:
         raise where.error(f"{at}.id", "missing required key 'id'")
     case_id = _name(raw["id"], where, f"{at}.id")
@@ -312,7 +277,7 @@ def _build_case(raw: Any, i: int, defaults: dict, suite: str, file: str) -> Case
     )
 
 
-def _conversation(raw: dict, defaults: dict, where: _Where, at: str) -> tuple[dict, ...]:
+def _conversation(raw: dict, defaults: dict, where: Where, at: str) -> tuple[dict, ...]:
     """`prompt` (+ `system`, else defaults.system) or a full `messages` list, as one conversation."""
     if "prompt" in raw and "messages" in raw:
         raise where.error(f"{at}.messages", "give either `prompt` or `messages`, not both")
@@ -328,10 +293,10 @@ def _conversation(raw: dict, defaults: dict, where: _Where, at: str) -> tuple[di
             + ({"role": "user", "content": prompt},))
 
 
-def _messages(raw: Any, where: _Where, at: str) -> tuple[dict, ...]:
+def _messages(raw: Any, where: Where, at: str) -> tuple[dict, ...]:
     for j, message in enumerate(_list(raw, where, at)):
         if isinstance(message, dict):
-            _reject_unknown(message, ("role", "content"), where, f"{at}[{j}]")
+            reject_unknown(message, ("role", "content"), where, f"{at}[{j}]")
     try:
         messages = validate_messages(raw, where=at)
     except ConfigError as e:
@@ -342,7 +307,7 @@ def _messages(raw: Any, where: _Where, at: str) -> tuple[dict, ...]:
     return tuple(messages)
 
 
-def _checks(raw: Any, where: _Where, at: str) -> tuple[dict, ...]:
+def _checks(raw: Any, where: Where, at: str) -> tuple[dict, ...]:
     """Validate check specs with scoring's own factories; `at` ends in ".checks"."""
     specs = _list(raw, where, at)
     try:
@@ -352,10 +317,10 @@ def _checks(raw: Any, where: _Where, at: str) -> tuple[dict, ...]:
     return tuple(dict(spec) for spec in specs)
 
 
-def _settings(raw: Any, where: _Where, at: str) -> dict:
+def _settings(raw: Any, where: Where, at: str) -> dict:
     if not isinstance(raw, dict):
         raise where.error(at, "must be a mapping of generation settings")
-    _reject_unknown(raw, GenerationSettings.field_names(), where, at)
+    reject_unknown(raw, GenerationSettings.field_names(), where, at)
     try:
         GenerationSettings().replace(**raw)
     except ConfigError as exc:
@@ -364,50 +329,41 @@ def _settings(raw: Any, where: _Where, at: str) -> dict:
             else v for k, v in raw.items()}
 
 
-def _reject_unknown(mapping: dict, allowed: tuple[str, ...], where: _Where, at: str) -> None:
-    for key in mapping:
-        if key not in allowed:
-            close = difflib.get_close_matches(str(key), allowed, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else "."
-            raise where.error(f"{at}.{key}" if at else str(key),
-                              f"unknown key {key!r}{hint} Allowed keys: {', '.join(allowed)}")
-
-
-def _text(value: Any, where: _Where, at: str) -> str:
+def _text(value: Any, where: Where, at: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise where.error(at, f"must be a non-empty string, got {value!r}")
     return value
 
 
-def _name(value: Any, where: _Where, at: str) -> str:
+def _name(value: Any, where: Where, at: str) -> str:
     if not isinstance(value, str) or not _NAME.fullmatch(value):
         raise where.error(at, f"must be lowercase letters, digits and underscores, got {value!r}")
     return value
 
 
-def _language(value: Any, where: _Where, at: str) -> str:
+def _language(value: Any, where: Where, at: str) -> str:
     if not isinstance(value, str) or not _LANGUAGE.fullmatch(value):
         raise where.error(at, f"must be an ISO language code such as 'ja' or 'en', got {value!r}")
     return value
 
 
-def _format(value: Any, where: _Where, at: str) -> str:
+def _format(value: Any, where: Where, at: str) -> str:
     if value not in FORMATS:
         raise where.error(at, f"must be one of {', '.join(FORMATS)}, got {value!r}")
     return value
 
 
-def _tags(value: Any, where: _Where, at: str) -> tuple[str, ...]:
+def _tags(value: Any, where: Where, at: str) -> tuple[str, ...]:
     return tuple(_text(tag, where, f"{at}[{j}]") for j, tag in enumerate(_list(value, where, at)))
 
 
-def _meta(value: Any, where: _Where, at: str) -> dict:
+def _meta(value: Any, where: Where, at: str) -> dict:
     if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
         raise where.error(at, "must be a mapping with string keys")
     return dict(value)
 
 
-def _list(value: Any, where: _Where, at: str) -> list:
+def _list(value: Any, where: Where, at: str) -> list:
     if not isinstance(value, list):
         raise where.error(at, f"must be a list, got {type(value).__name__}")
     return value

@@ -25,9 +25,9 @@ from urllib.parse import quote
 
 from .distributed import Rank, barrier, current_rank, shard
 from .errors import ConfigError
-from .report import _tag, _table
+from .report import html_tag, html_table
 from .results import MANIFEST, _write_atomic
-from .suites import _parse_yaml, _reject_unknown, _Where
+from .yamlfile import Where, parse_yaml, reject_unknown
 
 __all__ = ["Combination", "SweepSpec", "builtin_notebooks_dir", "describe", "load_spec", "plan",
            "run_sweep", "write_index"]
@@ -102,7 +102,7 @@ def builtin_notebooks_dir() -> Path:
     return checkout if checkout.is_dir() else Path(__file__).resolve().parent / "builtin_notebooks"
 
 
-def _notebook_path(value: Any, where: _Where) -> Path:
+def _notebook_path(value: Any, where: Where) -> Path:
     if not isinstance(value, str) or not value.strip():
         raise where.error("notebook", f"must be a notebook name (evaluate, compare, chat) or a path "
                                       f"to an .ipynb file, got {value!r}")
@@ -112,7 +112,7 @@ def _notebook_path(value: Any, where: _Where) -> Path:
     return path
 
 
-def _check_names(values: dict, known: dict, where: _Where, at: str, notebook: Path) -> None:
+def _check_names(values: dict, known: dict, where: Where, at: str, notebook: Path) -> None:
     for name in values:
         if name == _OUT and _OUT in known:
             raise where.error(f"{at}.{name}", f"{_OUT!r} is set by the sweep (each combination's own "
@@ -128,15 +128,15 @@ def load_spec(path: str | os.PathLike, *, out: str | os.PathLike | None = None) 
     """Read and validate a sweep file; errors name the file and the field. Relative paths in it
     (notebook, out) are relative to the current directory, as on the command line."""
     path = Path(path)
-    where = _Where(str(path))
+    where = Where(str(path))
     try:
-        doc = _parse_yaml(path.read_bytes(), path)
+        doc = parse_yaml(path.read_bytes(), path)
     except OSError as e:
         raise ConfigError(f"cannot read the sweep file: {e.strerror}", file=str(path)) from None
     if not isinstance(doc, dict):
         raise where.error(None, "a sweep file is a mapping with the keys notebook, parameters, grid "
                                 "(and optionally sweep, description, out, timeout, kernel)")
-    _reject_unknown(doc, _SPEC_KEYS, where, "")
+    reject_unknown(doc, _SPEC_KEYS, where, "")
     name = doc.get("sweep", path.stem)
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise where.error("sweep", f"must be a folder name (letters, digits, _ . -), got {name!r}")
@@ -170,7 +170,7 @@ def load_spec(path: str | os.PathLike, *, out: str | os.PathLike | None = None) 
                      notebook_parameters=tuple(known))
 
 
-def _check_kernel(kernel: Any, where: _Where) -> None:
+def _check_kernel(kernel: Any, where: Where) -> None:
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:
@@ -402,7 +402,7 @@ def _stop(km) -> None:
 # --- the index ------------------------------------------------------------------------------------
 
 def _link(directory: Path, target: str | None, label: str) -> Any:
-    return _tag("a", label, href=quote(f"{directory.name}/{target}")) if target else "–"
+    return html_tag("a", label, href=quote(f"{directory.name}/{target}")) if target else "–"
 
 
 def _failure(combination: Combination, status: dict) -> tuple[str, Any]:
@@ -410,13 +410,13 @@ def _failure(combination: Combination, status: dict) -> tuple[str, Any]:
     error = status.get("error") or {"kind": status.get("status", "not run")}
     line = (f"{combination.name}: {error['kind']}" + (f" at In [{error.get('cell')}]: "
             f"{error.get('ename')}: {error.get('evalue')}" if "ename" in error else ""))
-    return line, _tag("div", _tag("h3", line), _tag("pre", error.get("source", "")))
+    return line, html_tag("div", html_tag("h3", line), html_tag("pre", error.get("source", "")))
 
 
 def write_index(spec: SweepSpec, combinations: list[Combination]) -> Path:
     """Write OUT/<sweep>/report.html (comparison of the finished runs) and index.html, which links
     every executed notebook and lists the failures with their cell and error."""
-    from .report import _CSS, write_report
+    from .report import REPORT_CSS, write_report
 
     statuses = {c.name: c.status() for c in combinations}
     runs = [c.directory for c in combinations
@@ -433,17 +433,17 @@ def write_index(spec: SweepSpec, combinations: list[Combination]) -> Path:
                 if statuses[c.name].get("status") != "ok"]
     summary = (f"{len(combinations) - len(failures)} of {len(combinations)} combination(s) ok, "
                f"{len(failures)} failed or not run, in {len(_groups(combinations))} group(s)")
-    body = [_tag("h1", f"sweep {spec.name}"), _tag("p", spec.description),
-            _tag("p", f"spec {spec.file}, notebook {spec.notebook}. ", summary, ". ",
-                 _tag("a", "Comparison report", href="report.html") if report
+    body = [html_tag("h1", f"sweep {spec.name}"), html_tag("p", spec.description),
+            html_tag("p", f"spec {spec.file}, notebook {spec.notebook}. ", summary, ". ",
+                 html_tag("a", "Comparison report", href="report.html") if report
                  else "No finished run to compare", ". Kernels' own output: ",
-                 _tag("a", "kernels.log", href="kernels.log"), "."),
-            _table(["combination", "group", "grid values", "status", "seconds", "notebook", "",
+                 html_tag("a", "kernels.log", href="kernels.log"), "."),
+            html_table(["combination", "group", "grid values", "status", "seconds", "notebook", "",
                     "run report"], rows)]
     if failures:
-        body += [_tag("h2", f"Failures ({len(failures)})"), *(block for _, block in failures)]
+        body += [html_tag("h2", f"Failures ({len(failures)})"), *(block for _, block in failures)]
     page = (f'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8">'
-            f'{_tag("title", f"sweep {spec.name}")}<style>{_CSS}</style></head>\n'
+            f'{html_tag("title", f"sweep {spec.name}")}<style>{REPORT_CSS}</style></head>\n'
             f'<body>\n{"".join(body)}\n</body>\n</html>\n')
     index = spec.directory / "index.html"
     _write_atomic(index, page)

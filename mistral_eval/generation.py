@@ -5,6 +5,7 @@ Knows about a LoadedModel and PromptInput ids; knows nothing about suites, scori
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -12,11 +13,16 @@ from typing import Callable, Sequence
 
 import torch
 
+from . import engine as fast_engine
 from .errors import ConfigError, GenerationError
 from .prompts import PromptInput
 from .settings import ARTICLE_SETTINGS, GenerationSettings
 
-__all__ = ["ARTICLE_SETTINGS", "Answer", "GenerationSettings", "generate", "stream"]
+__all__ = ["ARTICLE_SETTINGS", "ENGINES", "Answer", "GenerationSettings", "generate", "stream"]
+
+ENGINES = ("auto", "plain", "fast")
+"""'plain': transformers' generate. 'fast': mistral_eval.engine (static cache, CUDA graphs).
+'auto': fast on CUDA for the model families it knows, plain otherwise (the CPU stays plain)."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,7 @@ def _generation_config(lm, settings: GenerationSettings):
     sampling = {}
     if settings.do_sample:
         sampling = dict(temperature=settings.temperature, top_p=settings.top_p,
-                        top_k=settings.top_k or None)
+                        top_k=settings.top_k)  # 0 = off; None would mean transformers' 50
     return GenerationConfig(
         max_new_tokens=settings.max_new_tokens, min_new_tokens=settings.min_new_tokens or None,
         do_sample=settings.do_sample, repetition_penalty=settings.repetition_penalty,
@@ -94,24 +100,49 @@ def _check_context(lm, rows: list[list[int]], settings: GenerationSettings) -> N
                               "shorten the prompt or lower max_new_tokens")
 
 
-def _generate_batch(lm, rows: list[list[int]], settings: GenerationSettings) -> list[Answer]:
-    _check_context(lm, rows, settings)
+def _plain_ids(lm, rows: list[list[int]], settings: GenerationSettings) -> list[list[int]]:
     input_ids, mask = _left_pad(rows, lm.tokenizer.pad_token_id, lm.device)
-    torch.manual_seed(settings.seed)
-    start = time.perf_counter()
     with torch.inference_mode():
         out = lm.model.generate(input_ids=input_ids, attention_mask=mask,
                                 generation_config=_generation_config(lm, settings))
-    if out.device.type == "cuda":
-        torch.cuda.synchronize(out.device)
+    return out[:, input_ids.shape[1]:].tolist()
+
+
+def _generate_batch(lm, rows: list[list[int]], settings: GenerationSettings,
+                    engine: str = "plain") -> list[Answer]:
+    _check_context(lm, rows, settings)
+    torch.manual_seed(settings.seed)
+    start = time.perf_counter()
+    if engine == "fast":
+        new = fast_engine.generate_ids(lm.model, rows, settings, pad_id=lm.tokenizer.pad_token_id,
+                                       eos_ids=_eos_ids(lm))
+    else:
+        new = _plain_ids(lm, rows, settings)
+    if lm.device.type == "cuda":
+        torch.cuda.synchronize(lm.device)
     seconds = time.perf_counter() - start
-    new = out[:, input_ids.shape[1]:].tolist()
     eos = set(_eos_ids(lm))
     return [_answer(lm, new[i], len(rows[i]), eos, seconds, len(rows)) for i in range(len(rows))]
 
 
-def _default_batch_size(lm) -> int:
-    return 32 if lm.device.type == "cuda" else 8
+def _default_batch_size(lm, engine: str) -> int:
+    if lm.device.type != "cuda":
+        return 8
+    return 64 if engine == "fast" else 32
+
+
+def _pick_engine(lm, engine: str | None, length: int) -> str:
+    """The engine to use; `length` is the longest prompt plus the most new tokens asked for."""
+    engine = engine or os.environ.get("MISTRAL_EVAL_ENGINE", "auto")
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}; valid: {', '.join(ENGINES)}", field="engine")
+    reason = fast_engine.unsupported_reason(lm.model, length) if engine != "plain" else None
+    if engine == "fast" and reason:
+        raise ConfigError(f"the fast engine cannot run this: {reason}; use engine='plain'",
+                          field="engine")
+    if engine == "auto":
+        return "fast" if lm.device.type == "cuda" and reason is None else "plain"
+    return engine
 
 
 def _plan(rows: list[list[int]], settings: list[GenerationSettings]) -> list[list[int]]:
@@ -122,14 +153,15 @@ def _plan(rows: list[list[int]], settings: list[GenerationSettings]) -> list[lis
     return [sorted(idx, key=lambda i: -len(rows[i])) for idx in groups.values()]
 
 
-def _run_group(lm, rows, settings, indices, batch_size, on_answers, bar) -> dict[int, Answer]:
+def _run_group(lm, rows, settings, indices, batch_size, on_answers, bar,
+               engine) -> dict[int, Answer]:
     """Generate one settings group in batches; halve the batch on out-of-memory and retry."""
     done: dict[int, Answer] = {}
     pending = list(indices)
     while pending:
         chunk = pending[:batch_size]
         try:
-            answers = _generate_batch(lm, [rows[i] for i in chunk], settings)
+            answers = _generate_batch(lm, [rows[i] for i in chunk], settings, engine)
         except torch.OutOfMemoryError:
             if batch_size == 1:
                 raise GenerationError("out of memory at batch size 1; lower max_new_tokens or "
@@ -151,12 +183,15 @@ def _run_group(lm, rows, settings, indices, batch_size, on_answers, bar) -> dict
 def generate(lm, prompts: Sequence[PromptInput | Sequence[int]],
              settings: GenerationSettings | Sequence[GenerationSettings] = GenerationSettings(),
              *, batch_size: int | None = None, progress: bool | None = None,
-             on_answers: Callable[[dict[int, Answer]], None] | None = None) -> list[Answer]:
+             on_answers: Callable[[dict[int, Answer]], None] | None = None,
+             engine: str | None = None) -> list[Answer]:
     """Generate an answer for every prompt; answers come back in the prompts' order.
 
     Prompts sharing settings run together in left-padded batches sorted by length; each row
     stops at EOS. `on_answers({index: Answer})` is called as each batch finishes, so callers
     can store results before the whole call returns. Out of memory halves the batch and retries.
+    `engine` is one of ENGINES (default: $MISTRAL_EVAL_ENGINE, else 'auto'); greedy answers are
+    the same with either, up to the bf16 near-ties that also differ between batch sizes.
     """
     rows = [_ids(p) for p in prompts]
     if not rows:
@@ -166,7 +201,9 @@ def generate(lm, prompts: Sequence[PromptInput | Sequence[int]],
     per_row = [settings] * len(rows) if isinstance(settings, GenerationSettings) else list(settings)
     if len(per_row) != len(rows):
         raise ConfigError(f"{len(per_row)} settings for {len(rows)} prompts", field="settings")
-    batch_size = batch_size or _default_batch_size(lm)
+    engine = _pick_engine(lm, engine, max(len(r) for r in rows)
+                          + max(s.max_new_tokens for s in per_row))
+    batch_size = batch_size or _default_batch_size(lm, engine)
     show = len(rows) > 1 if progress is None else progress
     bar = None
     if show:
@@ -177,7 +214,7 @@ def generate(lm, prompts: Sequence[PromptInput | Sequence[int]],
     try:
         for indices in _plan(rows, per_row):
             answers.update(_run_group(lm, rows, per_row[indices[0]], indices, batch_size,
-                                      on_answers, bar))
+                                      on_answers, bar, engine))
     finally:
         if bar is not None:
             bar.close()

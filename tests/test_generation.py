@@ -93,3 +93,10 @@ def test_settings_validation(kwargs, field):
 def test_unknown_setting_lists_valid_ones():
     with pytest.raises(ConfigError, match="temprature.*valid: max_new_tokens"):
         GenerationSettings().replace(temprature=0.3)
+
+
+def test_public_generate_stays_the_function_after_submodules_load():
+    import mistral_eval as me
+    import mistral_eval.runner  # noqa: F401  (imports the generation module)
+
+    assert callable(me.generate) and me.generate.__module__ == "mistral_eval.generation"

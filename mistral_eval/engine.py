@@ -1,0 +1,343 @@
+"""Fast generation for Llama/Mistral-family models: a static KV cache, the decode step replayed
+from a CUDA graph, and the next token chosen on the device with a host check every few steps.
+
+Greedy decoding picks the same tokens as transformers' `generate` (the same logits processors in the
+same order, on float32 logits); sampling has the same semantics and is reproducible by seed, but
+draws its own random numbers. On the CPU it runs the same steps eagerly, without graphs.
+Knows about HF causal LMs and GenerationSettings; knows nothing about prompts, answers or suites.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+import weakref
+from contextlib import contextmanager
+from typing import Sequence
+
+import torch
+import torch.nn.functional as F
+
+from .errors import GenerationError
+from .settings import GenerationSettings
+
+__all__ = ["FAMILIES", "Engine", "engine_for", "generate_ids", "unsupported_reason"]
+
+FAMILIES = ("llama", "mistral", "qwen2")
+"""model_type values whose attention and cache calls the engine knows."""
+CHECK_EVERY = 16
+"""Decode steps between two host checks of "has every row finished"."""
+_LENGTH_STEP = 128  # cache lengths round up to this: one captured graph serves many prompts
+_WARMUP_STEPS = 2
+_ATTENTION = "mistral_eval_static"
+
+
+def _attention(module, query, key, value, attention_mask, scaling=None, dropout=0.0, **kwargs):
+    """SDPA that, for one query token, turns each key/value head's group of query heads into rows
+    instead of repeating keys and values (transformers 5.17 repeats them: 4x the cache read)."""
+    batch, heads, q_len, dim = query.shape
+    groups = key.shape[1]
+    if q_len > 1 or heads == groups:
+        from transformers.integrations.sdpa_attention import sdpa_attention_forward
+
+        return sdpa_attention_forward(module, query, key, value, attention_mask, scaling=scaling,
+                                      dropout=dropout, **kwargs)
+    # query: [B, H, 1, D] -> [B, G, H/G, D]; the mask [B, 1, 1, L] broadcasts over both
+    out = F.scaled_dot_product_attention(query.reshape(batch, groups, heads // groups, dim), key,
+                                         value, attn_mask=attention_mask, scale=scaling)
+    return out.reshape(batch, 1, heads, dim), None
+
+
+@contextmanager
+def _static_attention(config):
+    before = config._attn_implementation
+    config._attn_implementation = _ATTENTION
+    try:
+        yield
+    finally:
+        config._attn_implementation = before
+
+
+class _StaticKV:
+    """Keys and values of every layer in fixed buffers; a forward writes its tokens at `slots`.
+
+    Duck-types the one method transformers' attention layers call on a cache (`update`); positions
+    and the 4D mask are always passed in, so nothing else is asked of it.
+    """
+
+    def __init__(self, length: int):
+        self.length = length
+        self.keys: list[torch.Tensor] = []
+        self.values: list[torch.Tensor] = []
+        self.slots: torch.Tensor | None = None  # [S] cache slots of the tokens being run
+
+    def update(self, key: torch.Tensor, value: torch.Tensor, layer_idx: int, *args, **kwargs):
+        if layer_idx == len(self.keys):  # first forward: allocate with the model's own shapes
+            batch, heads, _, dim = key.shape
+            self.keys.append(key.new_zeros(batch, heads, self.length, dim))
+            self.values.append(value.new_zeros(batch, heads, self.length, value.shape[-1]))
+        self.keys[layer_idx].index_copy_(2, self.slots, key)
+        self.values[layer_idx].index_copy_(2, self.slots, value)
+        return self.keys[layer_idx], self.values[layer_idx]
+
+    def get_seq_length(self, layer_idx: int = 0) -> int:
+        return 0  # only read when no position ids are passed, which never happens here
+
+    def zero_(self) -> None:
+        for tensor in self.keys + self.values:
+            tensor.zero_()
+
+
+class _Buffers:
+    """Every tensor a decode step reads or writes, allocated once per (batch, cache length)."""
+
+    def __init__(self, batch: int, length: int, vocab: int, device: torch.device):
+        def new(*shape, dtype=torch.long):
+            return torch.zeros(*shape, dtype=dtype, device=device)
+
+        self.kv = _StaticKV(length)
+        self.tokens = new(batch)          # the last chosen token of each row: the next input
+        self.positions = new(batch)       # its position id
+        self.slot = new(1)                # the cache slot it is written to (one for all rows)
+        self.step = new(1)                # index in `out` of the next chosen token
+        self.out = new(batch, length)     # chosen tokens
+        self.finished = new(batch, dtype=torch.bool)
+        self.seen = new(batch, vocab, dtype=torch.bool)     # for the repetition penalty
+        self.valid = new(batch, length, dtype=torch.bool)   # slot holds a real token, not padding
+        self.is_eos = new(vocab, dtype=torch.bool)
+        self.min_new = new(1)
+        self.pad = new(1)
+        self.all_slots = torch.arange(length, device=device)
+
+
+def _additive(allowed: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    return torch.zeros(allowed.shape, dtype=dtype, device=allowed.device).masked_fill_(
+        ~allowed, torch.finfo(dtype).min)
+
+
+def _penalize(scores: torch.Tensor, seen: torch.Tensor, penalty: float) -> torch.Tensor:
+    """transformers' RepetitionPenaltyLogitsProcessor: seen tokens' logits shrink toward -inf."""
+    return torch.where(seen, torch.where(scores < 0, scores * penalty, scores / penalty), scores)
+
+
+def _top_k(scores: torch.Tensor, k: int) -> torch.Tensor:
+    kth = torch.topk(scores, min(k, scores.shape[-1]))[0][..., -1, None]
+    return scores.masked_fill(scores < kth, -float("inf"))
+
+
+def _top_p(scores: torch.Tensor, p: float) -> torch.Tensor:
+    """transformers' TopPLogitsWarper: drop the least likely tokens holding 1 - p of the mass."""
+    ordered, order = torch.sort(scores, descending=False)
+    drop = ordered.softmax(-1).cumsum(-1) <= (1 - p)
+    drop[..., -1:] = False
+    return scores.masked_fill(drop.scatter(1, order, drop), -float("inf"))
+
+
+def _choose(scores: torch.Tensor, settings: GenerationSettings) -> torch.Tensor:
+    """Next token per row from processed float32 scores [B, V]; no host sync."""
+    if not settings.do_sample:
+        return scores.argmax(-1)
+    if settings.temperature != 1.0:
+        scores = scores / settings.temperature
+    if settings.top_k:
+        scores = _top_k(scores, settings.top_k)
+    if settings.top_p < 1.0:
+        scores = _top_p(scores, settings.top_p)
+    probs = scores.softmax(-1)
+    # argmax(p / E) with E ~ Exp(1) draws from p, like torch.multinomial but without a sync
+    return (probs / torch.empty_like(probs).exponential_(1).clamp_min_(1e-20)).argmax(-1)
+
+
+def _choice_key(settings: GenerationSettings) -> tuple:
+    return (settings.do_sample, settings.temperature, settings.top_p, settings.top_k,
+            settings.repetition_penalty)
+
+
+def unsupported_reason(model, length: int | None = None) -> str | None:
+    """Why the engine cannot run `model` (None when it can), `length` = prompt + new tokens."""
+    config = model.config
+    if config.model_type not in FAMILIES:
+        return f"model type {config.model_type!r} is not one of {', '.join(FAMILIES)}"
+    if getattr(model, "is_loaded_in_8bit", False):
+        return "8-bit (LLM.int8) layers pick outliers on the host at every step"
+    if len({str(d) for d in (getattr(model, "hf_device_map", None) or {}).values()}) > 1:
+        return "the model is split over several devices"
+    window = getattr(config, "sliding_window", None)
+    if length is not None and window and length > window:
+        return f"{length} tokens exceed the sliding window of {window}"
+    return None
+
+
+class Engine:
+    """Generates token ids for one model; keeps the buffers and the captured decode graph of the
+    last (batch, cache length, token choice) used, and starts over when that changes."""
+
+    def __init__(self, model, use_graphs: bool | None = None):
+        from transformers import AttentionInterface  # here, so importing this module stays light
+
+        AttentionInterface.register(_ATTENTION, _attention)
+        self._model = weakref.ref(model)  # the engine must not keep a freed model alive
+        self.device = model.device
+        self.use_graphs = self.device.type == "cuda" if use_graphs is None else use_graphs
+        params = inspect.signature(model.forward).parameters
+        self._cache_arg = "cache" if "cache" in params else "past_key_values"  # 5.24 vs 5.17
+        self._vocab = model.get_output_embeddings().weight.shape[0]
+        self._key: tuple | None = None
+        self._buffers: _Buffers | None = None
+        self._graph: torch.cuda.CUDAGraph | None = None
+        self._settings = GenerationSettings()
+        self.calls = 0
+
+    @property
+    def model(self):
+        return self._model()
+
+    @property
+    def captured(self) -> bool:
+        """Whether the current shape's decode step replays from a CUDA graph."""
+        return self._graph is not None
+
+    def release(self) -> None:
+        """Free the buffers and the graph (their memory goes back to the allocator)."""
+        self._key = self._buffers = self._graph = None
+
+    def generate(self, rows: Sequence[Sequence[int]], settings: GenerationSettings, *,
+                 pad_id: int, eos_ids: Sequence[int]) -> list[list[int]]:
+        """New token ids per row (EOS included, pad after it), at most settings.max_new_tokens."""
+        width = max(len(r) for r in rows)
+        length = -(-(width + settings.max_new_tokens) // _LENGTH_STEP) * _LENGTH_STEP
+        reason = unsupported_reason(self.model, width + settings.max_new_tokens)
+        if reason:
+            raise GenerationError(f"the fast engine cannot run this: {reason}; use engine='plain'")
+        key = (len(rows), length, _choice_key(settings))
+        self.calls += 1
+        try:
+            with torch.inference_mode():
+                if key != self._key:
+                    self.release()
+                    self._buffers = _Buffers(len(rows), length, self._vocab, self.device)
+                    self._key = key
+                self._settings = settings
+                if self._graph is None and self.use_graphs and settings.max_new_tokens > 8:
+                    self._prefill(rows, pad_id, eos_ids)
+                    self._capture()
+                torch.manual_seed(settings.seed)  # the capture's warm-up steps drew random numbers
+                self._prefill(rows, pad_id, eos_ids)
+                steps = self._decode(settings.max_new_tokens)
+                return self._buffers.out[:, :steps].tolist()
+        except torch.OutOfMemoryError:
+            self.release()
+            raise
+
+    def _forward(self, ids: torch.Tensor, positions: torch.Tensor, mask: torch.Tensor):
+        """Logits of the last position, float32 as transformers' generate takes them: [B, V]."""
+        with _static_attention(self.model.config):
+            out = self.model(input_ids=ids, attention_mask=mask, position_ids=positions,
+                             use_cache=True, logits_to_keep=1,
+                             **{self._cache_arg: self._buffers.kv})
+        return out.logits[:, -1].float()
+
+    def _prefill(self, rows: Sequence[Sequence[int]], pad_id: int, eos_ids: Sequence[int]) -> None:
+        """Reset the buffers, run the left-padded prompts and choose the first token."""
+        b = self._buffers
+        width = max(len(r) for r in rows)
+        ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+        real = torch.zeros((len(rows), width), dtype=torch.bool)
+        for i, row in enumerate(rows):
+            ids[i, width - len(row):] = torch.tensor(list(row), dtype=torch.long)
+            real[i, width - len(row):] = True
+        ids, real = ids.to(self.device), real.to(self.device)
+        b.kv.zero_()
+        b.valid.fill_(True)
+        b.valid[:, :width] = real
+        b.finished.zero_()
+        b.step.zero_()
+        b.slot.fill_(width)
+        b.seen.zero_()
+        b.seen.scatter_(1, ids, True)  # transformers penalizes the padding token too
+        b.is_eos.zero_()
+        b.is_eos[list(eos_ids)] = True
+        b.min_new.fill_(self._settings.min_new_tokens)
+        b.pad.fill_(pad_id)
+        # as transformers' generate: position = count of real tokens before, padding at 1
+        positions = (real.long().cumsum(-1) - 1).masked_fill_(~real, 1)
+        query = torch.arange(width, device=self.device)
+        causal = b.all_slots[None, :] <= query[:, None]  # [W, L]
+        own = b.all_slots[None, :] == query[:, None]  # padding queries see themselves: no NaN
+        allowed = (b.valid[:, None, :] & causal) | own  # [B, W, L]
+        b.kv.slots = query
+        logits = self._forward(ids, positions, _additive(allowed, self._dtype())[:, None])
+        b.kv.slots = b.slot
+        b.positions.copy_(positions[:, -1] + 1)
+        self._advance(logits)
+
+    def _dtype(self) -> torch.dtype:
+        return self.model.get_input_embeddings().weight.dtype
+
+    def _advance(self, logits: torch.Tensor) -> None:
+        """Process logits as transformers does, choose, and record the tokens: [B, V] -> [B]."""
+        b, settings = self._buffers, self._settings
+        if settings.repetition_penalty != 1.0:
+            logits = _penalize(logits, b.seen, settings.repetition_penalty)
+        logits = logits.masked_fill((b.step < b.min_new) & b.is_eos, -float("inf"))
+        token = torch.where(b.finished, b.pad, _choose(logits, settings))
+        b.out.index_copy_(1, b.step, token[:, None])
+        b.finished |= b.is_eos[token]
+        b.seen.scatter_(1, token[:, None], True)
+        b.tokens.copy_(token)
+        b.step += 1
+
+    def _decode_one_token(self) -> None:
+        b = self._buffers
+        allowed = b.valid & (b.all_slots <= b.slot)  # [B, L]
+        mask = _additive(allowed, self._dtype())[:, None, None, :]
+        self._advance(self._forward(b.tokens[:, None], b.positions[:, None], mask))
+        b.positions += 1
+        b.slot += 1
+
+    def _capture(self) -> None:
+        """Record one decode step in a CUDA graph (after warm-up steps on a side stream)."""
+        stream = torch.cuda.Stream(self.device)
+        stream.wait_stream(torch.cuda.current_stream(self.device))
+        try:
+            with torch.cuda.stream(stream):
+                for _ in range(_WARMUP_STEPS):
+                    self._decode_one_token()
+            torch.cuda.current_stream(self.device).wait_stream(stream)
+            graph = torch.cuda.CUDAGraph()
+            with torch.cuda.graph(graph):
+                self._decode_one_token()
+        except torch.OutOfMemoryError:
+            raise
+        except RuntimeError as exc:  # an op that syncs with the host: run eagerly instead
+            warnings.warn(f"CUDA graph capture failed, decoding eagerly: {exc}", stacklevel=3)
+            self.use_graphs = False
+            return
+        self._graph = graph
+
+    def _decode(self, max_new_tokens: int) -> int:
+        """Run decode steps until max_new_tokens or every row has finished; returns tokens made."""
+        step = self._graph.replay if self._graph is not None else self._decode_one_token
+        made = 1  # the prefill chose the first token
+        while made < max_new_tokens:
+            step()
+            made += 1
+            if made % CHECK_EVERY == 0 and bool(self._buffers.finished.all()):
+                break
+        return made
+
+
+_ENGINES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def engine_for(model) -> Engine:
+    """The model's engine, made once and kept as long as the model lives."""
+    if model not in _ENGINES:
+        _ENGINES[model] = Engine(model)
+    return _ENGINES[model]
+
+
+def generate_ids(model, rows: Sequence[Sequence[int]], settings: GenerationSettings, *,
+                 pad_id: int, eos_ids: Sequence[int]) -> list[list[int]]:
+    """New token ids for each prompt row, through the model's engine."""
+    return engine_for(model).generate(rows, settings, pad_id=pad_id, eos_ids=eos_ids)

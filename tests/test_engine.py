@@ -1,0 +1,138 @@
+from types import SimpleNamespace
+
+import pytest
+import torch
+
+from mistral_eval import ConfigError, GenerationSettings, format_prompt, generate, load_model
+from mistral_eval import engine as fast_engine
+
+QUESTIONS = ["What is two plus three?", "日本の首都はどこですか？",
+             "Write one short sentence about the sea, please, in plain English.", "Hi"]
+
+
+def _prompts(lm, fmt="mistral"):
+    return [format_prompt([{"role": "user", "content": q}], lm.tokenizer, fmt) for q in QUESTIONS]
+
+
+def _same_answers(a, b):
+    fields = ("text", "token_ids", "prompt_tokens", "answer_tokens", "finish_reason", "batch_size")
+    return [tuple(getattr(x, f) for f in fields) for x in a] == \
+        [tuple(getattr(y, f) for f in fields) for y in b]
+
+
+@pytest.mark.parametrize("settings", [
+    GenerationSettings(max_new_tokens=12),
+    GenerationSettings(max_new_tokens=12, repetition_penalty=1.3),
+])
+def test_fast_greedy_equals_plain_batched_and_alone(tiny, settings):
+    prompts = _prompts(tiny)
+    plain = generate(tiny, prompts, settings, batch_size=4, engine="plain")
+    fast = generate(tiny, prompts, settings, batch_size=4, engine="fast")
+    alone = [generate(tiny, [p], settings, engine="fast")[0] for p in prompts]
+    assert _same_answers(fast, plain)
+    assert [a.token_ids for a in alone] == [a.token_ids for a in plain]
+
+
+def test_fast_stops_at_eos_like_plain(tiny, monkeypatch):
+    prompts = _prompts(tiny)
+    settings = GenerationSettings(max_new_tokens=20)
+    reference = generate(tiny, prompts, settings, engine="plain")
+    stop = reference[0].token_ids[3]  # make a token the model emits early an end of sequence
+    monkeypatch.setattr(tiny.model.generation_config, "eos_token_id", [2, stop])
+    for s in (settings, settings.replace(min_new_tokens=8)):
+        plain = generate(tiny, prompts, s, batch_size=4, engine="plain")
+        fast = generate(tiny, prompts, s, batch_size=4, engine="fast")
+        assert _same_answers(fast, plain)
+        assert (plain[0].finish_reason == "eos") == (s.min_new_tokens == 0)
+    first = generate(tiny, prompts, settings, engine="fast")[0]
+    assert first.answer_tokens == reference[0].token_ids.index(stop) + 1
+    assert stop not in first.token_ids
+
+
+def test_fast_equals_plain_on_a_real_model(offline):
+    # a trained model notices a wrong position, cache slot or visible padding at once; the tiny
+    # random one barely uses attention
+    questions = ["What is the capital of France?"] + QUESTIONS
+    prompts = [format_prompt([{"role": "user", "content": q}], offline.tokenizer, "chat")
+               for q in questions]
+    settings = GenerationSettings(max_new_tokens=24)
+    plain = generate(offline, prompts, settings, batch_size=len(prompts), engine="plain")
+    fast = generate(offline, prompts, settings, batch_size=len(prompts), engine="fast")
+    assert _same_answers(fast, plain)
+    assert fast[0].finish_reason == "eos" and "Paris" in fast[0].text
+
+
+def test_engine_goes_with_its_model(tiny_dir):
+    import gc
+    import weakref
+
+    lm = load_model(tiny_dir, "fp32")
+    generate(lm, _prompts(lm)[:1], GenerationSettings(max_new_tokens=2), engine="fast")
+    model = weakref.ref(lm.model)
+    lm.model = None
+    gc.collect()
+    assert model() is None
+
+
+def test_sampling_is_reproducible_by_seed(tiny):
+    prompts = _prompts(tiny)
+    settings = GenerationSettings(max_new_tokens=10, do_sample=True, temperature=0.9, top_p=0.9,
+                                  top_k=20, repetition_penalty=1.1, seed=7)
+    first = generate(tiny, prompts, settings, engine="fast")
+    again = generate(tiny, prompts, settings, engine="fast")
+    other = generate(tiny, prompts, settings.replace(seed=8), engine="fast")
+    assert [a.token_ids for a in first] == [a.token_ids for a in again]
+    assert [a.token_ids for a in first] != [a.token_ids for a in other]
+
+
+@pytest.mark.parametrize("narrow", [dict(top_k=1), dict(top_p=1e-6)])
+def test_sampling_with_one_candidate_is_greedy(tiny, narrow):
+    prompts = _prompts(tiny)
+    greedy = generate(tiny, prompts, GenerationSettings(max_new_tokens=8), engine="plain")
+    sampled = generate(tiny, prompts, GenerationSettings(max_new_tokens=8, do_sample=True,
+                                                         temperature=1.5, **narrow), engine="fast")
+    assert [a.token_ids for a in sampled] == [a.token_ids for a in greedy]
+
+
+def test_out_of_memory_halves_the_batch_without_losing_or_repeating_cases(tiny, monkeypatch):
+    real = fast_engine.generate_ids
+    seen: list[int] = []
+
+    def tight(model, rows, settings, **kwargs):
+        if len(rows) > 1:
+            raise torch.OutOfMemoryError("pretend the card is full")
+        seen.append(len(rows))
+        return real(model, rows, settings, **kwargs)
+
+    monkeypatch.setattr(fast_engine, "generate_ids", tight)
+    stored: dict[int, object] = {}
+
+    def store(batch):
+        assert not set(batch) & set(stored)
+        stored.update(batch)
+
+    prompts = _prompts(tiny)
+    answers = generate(tiny, prompts, GenerationSettings(max_new_tokens=4), batch_size=4,
+                       engine="fast", on_answers=store)
+    assert sorted(stored) == [0, 1, 2, 3] and len(seen) == 4
+    assert all(a.batch_size == 1 for a in answers)
+
+
+def test_engine_switch(tiny, monkeypatch):
+    with pytest.raises(ConfigError, match="unknown engine 'turbo'"):
+        generate(tiny, _prompts(tiny), GenerationSettings(max_new_tokens=2), engine="turbo")
+    monkeypatch.setenv("MISTRAL_EVAL_ENGINE", "fast")
+    before = fast_engine.engine_for(tiny.model).calls
+    generate(tiny, _prompts(tiny)[:1], GenerationSettings(max_new_tokens=2))
+    assert fast_engine.engine_for(tiny.model).calls == before + 1
+    monkeypatch.setenv("MISTRAL_EVAL_ENGINE", "auto")  # the CPU stays on the plain path
+    generate(tiny, _prompts(tiny)[:1], GenerationSettings(max_new_tokens=2))
+    assert fast_engine.engine_for(tiny.model).calls == before + 1
+
+
+def test_unsupported_models_are_named():
+    gpt2 = SimpleNamespace(config=SimpleNamespace(model_type="gpt2"))
+    assert "gpt2" in fast_engine.unsupported_reason(gpt2)
+    windowed = SimpleNamespace(config=SimpleNamespace(model_type="mistral", sliding_window=64))
+    assert fast_engine.unsupported_reason(windowed, 32) is None
+    assert "sliding window" in fast_engine.unsupported_reason(windowed, 65)
