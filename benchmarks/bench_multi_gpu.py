@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout: mistral_eval need not be installed
 
 from mistral_eval.checkpoints import build_random_mistral  # noqa: E402
+from mistral_eval.results import RunStore  # noqa: E402
 
 
 def _run_quietly(*cmd: str) -> str | None:
@@ -79,7 +80,7 @@ def run_suite(ranks: int, checkpoint: str, out: Path, args: argparse.Namespace) 
     print(proc.stdout, proc.stderr[-3000:] if proc.returncode else "", sep="", flush=True)
     if proc.returncode:
         raise SystemExit(f"{ranks}-rank run failed (exit {proc.returncode}): {' '.join(command)}")
-    records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    records = RunStore.read(out).records()  # answers may hold U+2028: never str.splitlines()
     keys = [r["key"] for r in records]
     if len(keys) != len(set(keys)) or {r["rank"] for r in records} != set(range(ranks)):
         raise SystemExit(f"{ranks}-rank run: duplicated keys or a rank with no results")

@@ -182,7 +182,7 @@ def _read_jsonl(path: str | Path, required: dict[str, type | tuple]) -> tuple[li
     except OSError as e:
         raise ConfigError(f"cannot read the file: {e.strerror}", file=str(path)) from None
     records = []
-    for n, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+    for n, line in enumerate(data.decode("utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         try:

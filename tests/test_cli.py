@@ -1,8 +1,8 @@
-import json
 from pathlib import Path
 
 import pytest
 
+from mistral_eval import RunStore
 from mistral_eval.cli import main
 
 
@@ -30,8 +30,8 @@ def test_run_then_report_then_compare(tiny_dir, tmp_path, capsys):
     assert main([*common, "--format", "mistral", "--out", str(a)]) == 0
     assert main([*common, "--format", "inst", "--out", str(b)]) == 0
     assert (a / "report.html").exists()
-    lines = (a / "results.jsonl").read_text("utf-8").splitlines()
-    assert len(lines) == 3 and all(json.loads(l)["settings"]["max_new_tokens"] == 4 for l in lines)
+    records = RunStore.read(a).records()
+    assert len(records) == 3 and all(r["settings"]["max_new_tokens"] == 4 for r in records)
     html = tmp_path / "compare.html"
     assert main(["report", str(a), str(b), "--out", str(html)]) == 0
     assert html.exists() and "smoke/addition_en" in html.read_text("utf-8")

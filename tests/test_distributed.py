@@ -167,7 +167,8 @@ def _records(out: Path) -> list[dict]:
     """The complete lines of results.jsonl (a rank may be writing the next one)."""
     path = out / "results.jsonl"
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    return [json.loads(line) for line in text[:text.rfind("\n") + 1].splitlines() if line.strip()]
+    # split on "\n" only: answers may hold U+2028, which str.splitlines() would split on
+    return [json.loads(line) for line in text[:text.rfind("\n") + 1].split("\n") if line.strip()]
 
 
 def _assert_same_as(reference: dict[str, dict], records: list[dict]) -> None:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from mistral_eval import ConfigError, RunStoreError, load_runs, resolve_suite, run
+from mistral_eval import ConfigError, RunStore, RunStoreError, load_runs, resolve_suite, run
 from mistral_eval.runner import case_settings
 from mistral_eval.suites import import_mtbench
 
@@ -11,7 +11,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def _records(out):
-    return [json.loads(line) for line in (Path(out) / "results.jsonl").read_text("utf-8").splitlines()]
+    return RunStore.read(out).records()
 
 
 def test_run_stores_every_case_and_resumes(tiny, tmp_path):
