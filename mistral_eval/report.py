@@ -64,18 +64,30 @@ def _mean(frame: pd.DataFrame, column: str) -> float:
     return float(values.mean()) if values.notna().any() else math.nan
 
 
+def _throughput(part: pd.DataFrame) -> float:
+    """Answer tokens per second of generation: a batch's time is shared by its rows, so a batch
+    of 16 rows counts its seconds once, not 16 times."""
+    if part.empty or "seconds" not in part.columns:
+        return math.nan
+    tokens = pd.to_numeric(part["answer_tokens"], errors="coerce").fillna(0)
+    batch = (pd.to_numeric(part["batch_size"], errors="coerce").fillna(1).clip(lower=1)
+             if "batch_size" in part.columns else 1)
+    seconds = (pd.to_numeric(part["seconds"], errors="coerce").fillna(0) / batch).sum()
+    return float(tokens.sum() / seconds) if seconds > 0 else math.nan
+
+
 def _summary_row(part: pd.DataFrame, check_columns: list[str]) -> dict[str, Any]:
     japanese = part[part["language"] == "ja"] if "language" in part.columns else part.iloc[:0]
     return {"cases": len(part), "pass_rate": _mean(part, "passed"),
             **{column: _mean(part, column) for column in check_columns},
             "ja_share": _mean(japanese, "japanese_share"),
-            "tokens_per_second": _mean(part, "tokens_per_second"),
+            "tokens_per_second": _throughput(part),
             "answer_tokens": _mean(part, "answer_tokens")}
 
 
 def summary_table(df: pd.DataFrame) -> pd.DataFrame:
     """Per run and suite (plus an `(all)` row per run): case count, pass rate, pass rate per check type
-    (`check_<type>`), mean Japanese share of the `ja` cases, mean tokens/s and mean answer tokens."""
+    (`check_<type>`), mean Japanese share of the `ja` cases, generation throughput (tokens/s) and mean answer tokens."""
     frame = _with_run(df)
     check_columns = sorted(c for c in frame.columns if c.startswith("check_"))
     rows = []

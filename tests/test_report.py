@@ -79,6 +79,14 @@ def test_summary_table_numbers(single):
     assert math.isnan(table.loc["smoke", "ja_share"])
 
 
+def test_throughput_counts_a_batch_once(tmp_path):
+    # two rows generated together in one 1-second batch: 20 tokens in 1 s, not 10 tok/s each
+    rows = [record(f"bilingual/{name}", passed=True, answer_tokens=10, tokens_per_second=10.0,
+                   batch_size=2) for name in ("a_ja", "b_ja")]
+    table = summary_table(load_runs(make_run(tmp_path / "batched", rows))).set_index("suite")
+    assert table.loc["bilingual", "tokens_per_second"] == pytest.approx(20.0)
+
+
 def test_single_report_shows_summary_manifest_timing_and_cases(single, tmp_path):
     out = write_report([single], tmp_path / "reports" / "report.html")
     page = out.read_text(encoding="utf-8")
