@@ -85,7 +85,7 @@ def mistral_version(name_or_tokenizer: Any) -> str | None:
     version = {32000: "v1", 32768: "v3"}.get(size)
     if version is None:
         return None
-    probe = "[INST] Hello [/INST]"
+    probe = "Hello, world! こんにちは、世界。"  # plain text: [INST] is a control token in v3 only
     reference = _reference_tokenizer(version).instruct_tokenizer.tokenizer.encode(
         probe, bos=False, eos=False)
     return version if tokenizer.encode(probe, add_special_tokens=False) == reference else None

@@ -1,4 +1,6 @@
 import pytest
+from mistral_common.protocol.instruct.messages import AssistantMessage, SystemMessage, UserMessage
+from mistral_common.protocol.instruct.request import ChatCompletionRequest
 
 from mistral_eval import ConfigError, audit_format, audit_ids, format_prompt, load_tokenizer
 from mistral_eval.prompts import merge_system, mistral_version, reference_ids
@@ -20,6 +22,9 @@ JAPANESE = [{"role": "system", "content": "下記の質問に日本語で答え�
             {"role": "user", "content": "りんごが5つあります。2つ取り除くと何個残りますか？"}]
 
 
+KINDS = {"system": SystemMessage, "user": UserMessage, "assistant": AssistantMessage}
+
+
 @pytest.fixture(scope="module")
 def tok(tiny_dir):
     return load_tokenizer(tiny_dir)
@@ -33,16 +38,28 @@ def tok(tiny_dir):
     [*JAPANESE, {"role": "assistant", "content": "3個です。"}, {"role": "user", "content": "本当に？"}],
 ], ids=["single", "multi", "system", "japanese", "japanese-multi"])
 def test_mistral_format_equals_mistral_common(tok, messages):
-    from mistral_common.protocol.instruct.messages import AssistantMessage, SystemMessage, UserMessage
-    from mistral_common.protocol.instruct.request import ChatCompletionRequest
     from mistral_common.tokens.tokenizers.mistral import MistralTokenizer
 
-    kinds = {"system": SystemMessage, "user": UserMessage, "assistant": AssistantMessage}
     expected = MistralTokenizer.v1().encode_chat_completion(ChatCompletionRequest(
-        messages=[kinds[m["role"]](content=m["content"]) for m in messages])).tokens
+        messages=[KINDS[m["role"]](content=m["content"]) for m in messages])).tokens
     prompt = format_prompt(messages, tok, "mistral")
     assert list(prompt.ids) == expected
     assert prompt.text.startswith("<s>")
+
+
+def test_mistral_format_v3_equals_mistral_common(tmp_path):
+    from mistral_common.tokens.tokenizers.mistral import MistralTokenizer
+
+    from mistral_eval.checkpoints import build_random_mistral
+
+    tok_v3 = load_tokenizer(str(build_random_mistral(tmp_path / "v3", "tiny", version="v3")))
+    messages = [*JAPANESE, {"role": "assistant", "content": "3個です。"},
+                {"role": "user", "content": "Why?"}]
+    assert mistral_version(tok_v3) == "v3"
+    expected = MistralTokenizer.v3().encode_chat_completion(ChatCompletionRequest(
+        messages=[KINDS[m["role"]](content=m["content"]) for m in messages])).tokens
+    assert list(format_prompt(messages, tok_v3, "mistral").ids) == expected
+    assert "下記の質問" in format_prompt(messages, tok_v3, "mistral").text.split("[/INST]")[-2]
 
 
 def test_audit_reproduces_the_article_differences(tok):
