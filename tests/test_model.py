@@ -90,3 +90,13 @@ def test_offline_model_is_converted_once(offline):
     assert (path / "config.json").exists()
     assert offline.info.model_type == "llama"
     assert offline.tokenizer.chat_template
+
+
+def test_gated_model_message_says_accept_licence_and_log_in():
+    from mistral_eval.model import _load_error
+
+    # the OSError transformers raises for a gated repository without access
+    cause = OSError("You are trying to access a gated repo.\nMake sure to have access to it at "
+                    "https://huggingface.co/mistralai/Mistral-7B-Instruct-v0.1.\n401 Client Error.")
+    message = str(_load_error("mistralai/Mistral-7B-Instruct-v0.1", cause))
+    assert "gated" in message and "licence" in message and "HF_TOKEN" in message
