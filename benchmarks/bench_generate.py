@@ -20,9 +20,7 @@ import dataclasses
 import gc
 import json
 import os
-import platform
 import statistics
-import subprocess
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,6 +31,7 @@ from mistral_eval import GenerationSettings, format_prompt, generate, load_model
 from mistral_eval.checkpoints import build_random_mistral
 from mistral_eval.engine import engine_for
 from mistral_eval.model import LoadedModel, prepare_tokenizer
+from mistral_eval.results import collect_versions, git_commit, gpu_name
 from mistral_eval.settings import ARTICLE_SETTINGS
 from mistral_eval.suites import resolve_suite
 
@@ -51,20 +50,9 @@ def _sync_time(fn) -> float:
 
 
 def environment() -> dict:
-    def run(*cmd):
-        try:
-            return subprocess.run(cmd, capture_output=True, text=True, timeout=20).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return None
-
-    import bitsandbytes
-    import transformers
-
-    return {"card": torch.cuda.get_device_name(), "capability": torch.cuda.get_device_capability(),
-            "driver": run("nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"),
-            "torch": torch.__version__, "cuda": torch.version.cuda,
-            "transformers": transformers.__version__, "bitsandbytes": bitsandbytes.__version__,
-            "python": platform.python_version(), "git_commit": run("git", "rev-parse", "HEAD"),
+    """Card, driver-side CUDA, package versions, commit and date (versions as in run manifests)."""
+    return {"card": gpu_name(), "capability": torch.cuda.get_device_capability(),
+            "cuda": torch.version.cuda, **collect_versions(), "git_commit": git_commit(),
             "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
 

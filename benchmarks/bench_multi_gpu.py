@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -37,28 +36,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout: mistral_eval need not be installed
 
 from mistral_eval.checkpoints import build_random_mistral  # noqa: E402
-from mistral_eval.results import RunStore  # noqa: E402
-
-
-def _run_quietly(*cmd: str) -> str | None:
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=20).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
+from mistral_eval.results import RunStore, collect_versions, git_commit, gpu_name  # noqa: E402
 
 
 def environment() -> dict:
-    import bitsandbytes
-    import transformers
-
-    return {"card": torch.cuda.get_device_name(), "cards": torch.cuda.device_count(),
-            "driver": _run_quietly("nvidia-smi", "--query-gpu=driver_version",
-                                   "--format=csv,noheader"),
-            "torch": torch.__version__, "cuda": torch.version.cuda,
-            "transformers": transformers.__version__, "bitsandbytes": bitsandbytes.__version__,
-            "python": platform.python_version(),
-            "engine": os.environ.get("MISTRAL_EVAL_ENGINE", "auto"),
-            "git_commit": _run_quietly("git", "-C", str(ROOT), "rev-parse", "HEAD"),
+    """Cards, driver-side CUDA, package versions, engine, commit and date."""
+    return {"card": gpu_name(), "cards": torch.cuda.device_count(), "cuda": torch.version.cuda,
+            **collect_versions(), "engine": os.environ.get("MISTRAL_EVAL_ENGINE", "auto"),
+            "git_commit": git_commit(ROOT),
             "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MANIFEST", "RESULTS", "FINGERPRINT_FIELDS",
-    "collect_versions", "gpu_name", "git_commit", "make_manifest", "fingerprint",
+    "collect_versions", "gpu_name", "git_commit", "make_manifest", "fingerprint", "write_atomic",
     "RunStore", "run_names", "load_runs",
 ]
 
@@ -134,7 +134,7 @@ def _manifest_differences(stored: dict, new: dict) -> list[str]:
     return lines
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` through a temporary file and os.replace, then fsync the directory."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as file:
@@ -209,7 +209,7 @@ class RunStore:
             if os.fstat(self._fd).st_size:
                 raise RunStoreError(f"{self.directory} has {RESULTS} but no {MANIFEST}, so its results "
                                     f"cannot be trusted to match this run. {_NEW_DIR_HINT}")
-            _write_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+            write_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
             return manifest
         stored = _read_manifest(path)
         if stored.get("fingerprint") != manifest["fingerprint"]:
@@ -338,7 +338,7 @@ class RunStore:
             raise RunStoreError(f"{name!r} is not a valid extra file name: use a plain file name "
                                 f"other than {MANIFEST} and {RESULTS}.")
         path = self.directory / name
-        _write_atomic(path, json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+        write_atomic(path, json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
         return path
 
     def close(self) -> None:

@@ -26,7 +26,7 @@ from urllib.parse import quote
 from .distributed import Rank, barrier, current_rank, shard
 from .errors import ConfigError
 from .report import html_tag, html_table
-from .results import MANIFEST, _write_atomic
+from .results import MANIFEST, write_atomic
 from .yamlfile import Where, parse_yaml, reject_unknown
 
 __all__ = ["Combination", "SweepSpec", "builtin_notebooks_dir", "describe", "load_spec", "plan",
@@ -350,7 +350,7 @@ def _execute(spec: SweepSpec, combination: Combination, km, kernel_start: dict, 
         status["html"] = _render_html(notebook)
     except Exception as exc:  # noqa: BLE001 - a page that cannot render must not fail the sweep
         status["html"], status["html_error"] = None, f"{type(exc).__name__}: {exc}"
-    _write_atomic(combination.directory / STATUS, json.dumps(status, ensure_ascii=False, indent=2) + "\n")
+    write_atomic(combination.directory / STATUS, json.dumps(status, ensure_ascii=False, indent=2) + "\n")
     return status
 
 
@@ -446,7 +446,7 @@ def write_index(spec: SweepSpec, combinations: list[Combination]) -> Path:
             f'{html_tag("title", f"sweep {spec.name}")}<style>{REPORT_CSS}</style></head>\n'
             f'<body>\n{"".join(body)}\n</body>\n</html>\n')
     index = spec.directory / "index.html"
-    _write_atomic(index, page)
+    write_atomic(index, page)
     print(summary, *(f"  FAILED {line}" for line, _ in failures), f"index: {index}",
           f"report: {report or '(none: no finished run)'}", sep="\n")
     return index
