@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import gc
 import os
-import sys
 from dataclasses import dataclass, field
 from typing import Any
+
+import torch
 
 from .generation import Answer, stream
 from .model import LoadedModel, hf_token, load_model
@@ -64,8 +65,8 @@ def load_shared(name: str, quant: str = "nf4", **kwargs: Any) -> LoadedModel:
     if _shared:
         _shared.clear()
         gc.collect()
-        if "torch" in sys.modules and sys.modules["torch"].cuda.is_available():
-            sys.modules["torch"].cuda.empty_cache()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
     lm = _shared[key] = load_model(name, quant, **kwargs)
     return lm
 
