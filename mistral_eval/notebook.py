@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from .choices import AUTO_FORMAT, DEFAULT_QUANT
 from .generation import Answer, stream
 from .model import LoadedModel, hf_token, load_model
 from .prompts import PromptInput, default_format, format_prompt
@@ -51,7 +52,7 @@ def setup_notebook() -> None:
     _show_wrap_css()
 
 
-def load_shared(name: str, quant: str = "nf4", **kwargs: Any) -> LoadedModel:
+def load_shared(name: str, quant: str = DEFAULT_QUANT, **kwargs: Any) -> LoadedModel:
     """`load_model`, but return the model this process already loaded with the same arguments.
 
     One model is kept at a time: asking for another frees the previous one first. A sweep runs
@@ -80,13 +81,13 @@ class Chat:
 
     lm: LoadedModel
     settings: GenerationSettings = field(default_factory=GenerationSettings)
-    format: str = "auto"
+    format: str = AUTO_FORMAT
     system: str | None = None
     messages: list[dict] = field(default_factory=list)
     """The conversation so far, system prompt first."""
 
     def __post_init__(self) -> None:
-        if self.format == "auto":
+        if self.format == AUTO_FORMAT:
             self.format = default_format(self.lm.info.name, self.lm.tokenizer)
         if self.system and not self.messages:
             self.messages.append({"role": "system", "content": self.system})

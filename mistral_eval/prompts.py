@@ -20,6 +20,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from .choices import FORMATS
 from .errors import ConfigError, MissingDependencyError
 
 __all__ = [
@@ -28,7 +29,6 @@ __all__ = [
     "validate_messages",
 ]
 
-FORMATS = ("chat", "mistral", "inst", "article", "raw")
 ROLES = ("system", "user", "assistant")
 _SENTINEL = "\u2063mistral-eval-system\u2063"
 

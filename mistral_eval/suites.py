@@ -322,11 +322,10 @@ def _settings(raw: Any, where: Where, at: str) -> dict:
         raise where.error(at, "must be a mapping of generation settings")
     reject_unknown(raw, GenerationSettings.field_names(), where, at)
     try:
-        GenerationSettings().replace(**raw)
+        typed = GenerationSettings().replace(**raw).as_dict()
     except ConfigError as exc:
         raise where.error(f"{at}.{exc.field}", exc.message) from None
-    return {k: float(v) if isinstance(GenerationSettings.__dataclass_fields__[k].default, float)
-            else v for k, v in raw.items()}
+    return {name: typed[name] for name in raw}
 
 
 def _text(value: Any, where: Where, at: str) -> str:

