@@ -351,8 +351,10 @@ def summarize_repeats(outcomes: Mapping[str, Sequence[bool]], ks: Sequence[int] 
                       confidence: float = 0.95, resamples: int = 2000,
                       seed: int = 0) -> RepeatsSummary:
     """Summarize `case key → pass/fail of each repeat, in repeat order` (cases may have different
-    numbers of samples; a case without samples is left out)."""
-    samples = {key: [bool(x) for x in values] for key, values in outcomes.items() if len(values)}
+    numbers of samples; None marks a sample that errored and is skipped; a case without samples is
+    left out)."""
+    samples = {key: [bool(x) for x in values if not _missing(x)] for key, values in outcomes.items()}
+    samples = {key: values for key, values in samples.items() if values}
     per_case = {key: sum(values) / len(values) for key, values in samples.items()}
     repeats = max((len(values) for values in samples.values()), default=0)
     pass_at = {}

@@ -122,6 +122,17 @@ def test_mcnemar_exact_p_is_the_binomial_sum_and_the_interval_is_newcombes():
     assert str(result) == f"+38 pts [{100 * low:.0f}–{100 * high:.0f}] p=0.0703 (McNemar exact, n=16)"
 
 
+@pytest.mark.parametrize("cells", [(3, 1, 2, 4), (20, 0, 12, 8), (1, 6, 2, 1), (0, 3, 4, 0), (5, 0, 3, 0)])
+def test_newcombe_interval_over_tables_with_each_kind_of_correlation(cells):
+    # cross products above n/2, between 0 and n/2, negative, and a zero margin (phi = 0)
+    result = mcnemar_exact(*table(*cells))
+    e, f, g, h = cells
+    expected = newcombe_textbook(*cells) if min(e + f, g + h, e + g, f + h) else None
+    if expected is not None:
+        assert (result.low, result.high) == pytest.approx(expected, abs=1e-12)
+    assert -1 <= result.low <= result.difference <= result.high <= 1
+
+
 def test_mcnemar_is_antisymmetric_drops_missing_pairs_and_reports_significance():
     a, b = table(both=20, first_only=0, second_only=12, neither=8)
     forward, backward = mcnemar_exact(a, b), mcnemar_exact(b, a)
@@ -218,7 +229,7 @@ def test_pass_at_1_is_the_pass_fraction_and_bad_arguments_are_refused():
 
 def test_summarize_repeats_by_hand():
     outcomes = {"a": [True, True, False], "b": [False, False, False], "c": [True, True, True],
-                "d": [True, False], "e": []}
+                "d": [True, None, False], "e": [None]}
     summary = summarize_repeats(outcomes, ks=(1, 2, 3))
     assert (summary.cases, summary.repeats) == (4, 3)
     assert summary.per_case == {"a": 2 / 3, "b": 0.0, "c": 1.0, "d": 0.5}
@@ -255,6 +266,14 @@ def test_bradley_terry_two_players_recovers_the_odds():
     assert strengths["a"].win_probability(strengths["b"]) == pytest.approx(0.75, rel=1e-4)
     assert (strengths["a"].comparisons, strengths["a"].score, strengths["b"].score) == (40, 30, 10)
     assert strengths["a"].low is None
+
+
+def test_bradley_terry_prior_is_virtual_tied_games():
+    # one real win plus one virtual tie: a has 1.5 of 2 points, so the odds are 3 to 1
+    strengths = bradley_terry([("a", "b", 1.0)], prior=1.0, resamples=0)
+    assert strengths["a"].strength / strengths["b"].strength == pytest.approx(3.0)
+    with pytest.raises(ConfigError, match="prior"):
+        bradley_terry([("a", "b", 1.0)], prior=0)
 
 
 def test_bradley_terry_recovers_a_known_order_with_intervals_that_contain_the_truth():
