@@ -384,9 +384,10 @@ def bradley_terry(comparisons: Sequence[tuple[str, str, float]], *, prior: float
     after every step. `prior` gives each player that many virtual tied games, spread evenly over
     the other players, so a player who never won (or never lost), or a group never compared with
     another, still gets a finite strength; it shrinks strengths a little toward each other (use a
-    small value, e.g. 0.01, for estimates close to maximum likelihood on well-connected data). Intervals are percentile bootstrap intervals over comparisons
-    (resampled with replacement, refitted, renormalized), seeded by `seed`. The result is ordered
-    from strongest to weakest.
+    small value, e.g. 0.01, for estimates close to maximum likelihood on well-connected data).
+    Intervals are percentile bootstrap intervals over comparisons (resampled with replacement,
+    refitted, renormalized), seeded by `seed`; with a handful of comparisons they are rough. The
+    result is ordered from strongest to weakest.
     """
     if prior <= 0:
         raise ConfigError(f"prior must be > 0 (got {prior}); it keeps strengths finite", field="prior")
@@ -406,8 +407,11 @@ def bradley_terry(comparisons: Sequence[tuple[str, str, float]], *, prior: float
     point = _bt_fit(first, second, scores, everyone, len(names), prior, tol, max_iter)[0]
     low = high = [None] * len(names)
     if resamples > 0:
-        draws = np.random.default_rng(seed).integers(0, len(comparisons), (resamples, len(comparisons)))
-        fitted = _bt_fit(first, second, scores, draws, len(names), prior, tol, max_iter)
+        rng, m = np.random.default_rng(seed), len(comparisons)
+        per_chunk = max(1, _CHUNK // m)
+        fitted = np.concatenate([
+            _bt_fit(first, second, scores, rng.integers(0, m, (min(per_chunk, resamples - start), m)),
+                    len(names), prior, tol, max_iter) for start in range(0, resamples, per_chunk)])
         low, high = (np.exp(bound) for bound in _percentiles(np.log(fitted), confidence))
     played = np.bincount(np.concatenate([first, second]), minlength=len(names))
     points = (np.bincount(first, scores, minlength=len(names))
