@@ -1,68 +1,120 @@
 """The `mistral-eval` command: parse options, call the library, turn errors into exit codes.
 
-Exit codes: 0 when everything ran (failed checks are results, not errors), 2 for bad input
-(a malformed suite or spec, an unknown option value), 1 for any other mistral-eval error.
+Exit codes: 0 when everything ran (failed checks are results, not errors, unless `--fail-on`
+says otherwise), 2 for bad input (a malformed suite or spec, an unknown option value, a missing
+run directory), 1 for any other mistral-eval error. Only the commands that run a model import
+torch, so `--help`, `suites` and `report` answer at once.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
+from . import __version__
+from .choices import (DEFAULT_FORMAT, DEFAULT_MODEL, DEFAULT_QUANT, FORMAT_CHOICES, MANIFEST_FILE,
+                      QUANT_PRESETS, REPORT_FILE)
 from .errors import ConfigError, MistralEvalError
-from .model import DEFAULT_MODEL, QUANT_PRESETS
-from .prompts import FORMATS
 from .settings import GenerationSettings
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
+
+FAIL_ON = ("never", "error", "fail")
+"""`--fail-on`: never (exit 0 whenever the run finished), error (exit 3 if a case errored), fail
+(exit 3 if a case errored or failed a check)."""
+_VERDICT_EXIT = 3
 
 
 def _add_settings_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group(
         "generation settings (forced on every case; unset = each case's own setting)")
-    for f in dataclasses.fields(GenerationSettings):
-        flag = "--" + f.name.replace("_", "-")
-        default = f.default
+    for name, info in GenerationSettings.model_fields.items():
+        if name == "seed":
+            continue
+        flag, default = "--" + name.replace("_", "-"), info.default
         if isinstance(default, bool):
-            group.add_argument(flag, dest=f.name, action=argparse.BooleanOptionalAction,
-                               default=None, help=f"(default {str(default).lower()})")
+            group.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=None,
+                               help=f"(default {str(default).lower()})")
         else:
-            group.add_argument(flag, dest=f.name, type=type(default), default=None,
-                               metavar=type(default).__name__.upper(),
-                               help=f"(default {default})")
+            group.add_argument(flag, dest=name, type=type(default), default=None,
+                               metavar=type(default).__name__.upper(), help=f"(default {default})")
 
 
-def _overrides(args: argparse.Namespace) -> dict:
-    return {f.name: getattr(args, f.name) for f in dataclasses.fields(GenerationSettings)
-            if getattr(args, f.name) is not None and f.name != "seed"}
+def _run_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The RunConfig fields the command line sets."""
+    return {"model": args.model, "quant": args.quant, "format": args.format, "suites": args.suite,
+            "settings": {name: getattr(args, name) for name in GenerationSettings.field_names()
+                         if name != "seed" and getattr(args, name) is not None},
+            "seed": args.seed, "revision": args.revision, "batch_size": args.batch_size,
+            "trust_remote_code": args.trust_remote_code, "repeats": args.repeats, "limit": args.limit,
+            "cases": args.case or (), "tags": args.tag or (),
+            "allow_unisolated_code": args.allow_unisolated_code}
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .distributed import barrier, current_rank
-    from .report import write_report
-    from .runner import evaluate
+    from .runner import evaluate, make_config
 
-    summary = evaluate(args.model, args.suite, args.out, quant=args.quant, format=args.format,
-                       overrides=_overrides(args), seed=args.seed or 0,
-                       batch_size=args.batch_size, revision=args.revision,
-                       trust_remote_code=args.trust_remote_code)
-    rank = current_rank()
-    print(f"[rank {rank.rank}] {summary.ran} case(s) run, {summary.skipped} already done, "
-          f"{summary.failed_checks} failing, {summary.seconds:.1f}s → {summary.out}")
-    barrier(rank)
-    if rank.is_main and not args.no_report:
-        report = write_report([args.out], Path(args.out) / "report.html")
-        print(f"report: {report}")
+    config = make_config(**_run_options(args))  # bad options fail here, before any model loads
+    _note_cpu_4bit(config.quant)
+    summary = evaluate(config, out=args.out, report=not args.no_report)
+    print(f"[rank {summary.rank}] {summary.ran} case(s) run, {summary.skipped} already done: "
+          f"{summary.passed} passed, {summary.failed_checks} failed, {summary.errors} error(s), "
+          f"{summary.seconds:.1f}s → {summary.out}")
+    if summary.report:
+        _print_summary([args.out])
+        print(f"report: {summary.report}")
+    return _verdict_exit(args.fail_on, summary.errors, summary.failed_checks)
+
+
+def _verdict_exit(fail_on: str, errors: int, failed: int) -> int:
+    if (fail_on == "error" and errors) or (fail_on == "fail" and (errors or failed)):
+        return _VERDICT_EXIT
     return 0
+
+
+def _note_cpu_4bit(quant: str) -> None:
+    import torch
+
+    if quant in ("nf4", "fp4", "int8") and not torch.cuda.is_available():
+        print(f"note: {quant} on the CPU is slow (bitsandbytes' CPU kernels; ~15 s per prompt for a 7B "
+              f"model); --quant bf16 or fp32 is faster for a small model.", file=sys.stderr)
+
+
+def _print_summary(runs: Sequence[str | Path]) -> None:
+    from .report import summary_table
+    from .results import load_runs
+
+    table = summary_table(load_runs(list(runs)))
+    if not table.empty:
+        print(table.to_string(index=False))
+
+
+def _run_dirs(runs: Sequence[str]) -> list[Path]:
+    """The run directories, or a ConfigError that tells a missing one from an empty one."""
+    paths = []
+    for run in runs:
+        path = Path(run)
+        if not path.exists():
+            raise ConfigError(f"no such directory: {path}", field="runs")
+        if not path.is_dir():
+            raise ConfigError(f"{path} is a file, not a run directory", field="runs")
+        if not (path / MANIFEST_FILE).is_file():
+            state = "is empty" if not any(path.iterdir()) else f"has no {MANIFEST_FILE}"
+            raise ConfigError(f"{path} {state}: it is not a run directory (`mistral-eval run --out "
+                              f"{path}` makes one)", field="runs")
+        paths.append(path)
+    return paths
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
 
-    print(write_report(args.runs, args.out))
+    runs = _run_dirs(args.runs)
+    if args.out is None and len(runs) > 1:
+        raise ConfigError("a comparison of several runs needs --out FILE.html", field="--out")
+    print(write_report(runs, args.out or runs[0] / REPORT_FILE))
     return 0
 
 
@@ -88,30 +140,45 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return run_sweep(args.spec, dry_run=args.dry_run, out=args.out)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mistral-eval", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _run_parser(sub) -> None:
     run = sub.add_parser("run", help="run suites on a model into a run directory")
     run.add_argument("--model", default=DEFAULT_MODEL,
                      help="hub id, local directory, or 'smollm2-135m-instruct' (offline)")
-    run.add_argument("--quant", default="nf4", choices=QUANT_PRESETS)
-    run.add_argument("--format", default="auto", choices=("auto", *FORMATS),
+    run.add_argument("--quant", default=DEFAULT_QUANT, choices=QUANT_PRESETS)
+    run.add_argument("--format", default=DEFAULT_FORMAT, choices=FORMAT_CHOICES,
                      help="prompt format; auto = each case's own, else the model's default")
     run.add_argument("--suite", action="append", required=True,
                      help="suite name (see `mistral-eval suites`) or YAML file; repeatable")
     run.add_argument("--out", required=True, help="run directory (rerun to resume)")
+    run.add_argument("--limit", type=int, default=None, metavar="N", help="at most N cases per suite")
+    run.add_argument("--case", action="append", metavar="ID", help="only this case (id or key, glob); repeatable")
+    run.add_argument("--tag", action="append", metavar="TAG", help="only cases with this tag; repeatable")
+    run.add_argument("--repeats", type=int, default=1, metavar="N",
+                     help="generate each case N times with seeds seed..seed+N-1 (needs --do-sample)")
+    run.add_argument("--seed", type=int, default=0)
     run.add_argument("--batch-size", type=int, default=None)
     run.add_argument("--revision", default=None)
     run.add_argument("--trust-remote-code", action="store_true",
                      help="allow the model repository to run its own code (off by default)")
-    run.add_argument("--no-report", action="store_true", help="skip writing report.html")
+    run.add_argument("--allow-unisolated-code", action="store_true",
+                     help="run the python check's model code even without an OS sandbox (bubblewrap)")
+    run.add_argument("--fail-on", choices=FAIL_ON, default="never",
+                     help="exit 3 when a case errored (error) or errored or failed (fail); default never")
+    run.add_argument("--no-report", action="store_true", help=f"skip writing {REPORT_FILE}")
     _add_settings_options(run)
     run.set_defaults(func=_cmd_run)
 
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mistral-eval", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"mistral-eval {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _run_parser(sub)
+
     report = sub.add_parser("report", help="write the HTML report of one run or compare runs")
     report.add_argument("runs", nargs="+", help="run directories")
-    report.add_argument("--out", required=True, help="HTML file to write")
+    report.add_argument("--out", default=None,
+                        help=f"HTML file to write (default: RUN/{REPORT_FILE} for one run)")
     report.set_defaults(func=_cmd_report)
 
     suites = sub.add_parser("suites", help="list the built-in suites, or validate a suite file")

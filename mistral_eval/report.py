@@ -210,8 +210,8 @@ def _load(run_dirs: Sequence[Path]) -> list[_Run]:
     runs = []
     for path, name in zip(run_dirs, run_names(run_dirs)):
         with RunStore.read(path) as store:
-            records = sorted(store.records(), key=lambda record: _natural(record["key"]))
-            runs.append(_Run(name, path, store.manifest, records, _read_timings(path)))
+            records = sorted((r.model_dump() for r in store.records()), key=lambda record: _natural(record["key"]))
+            runs.append(_Run(name, path, store.manifest.model_dump(), records, _read_timings(path)))
     return runs
 
 

@@ -25,20 +25,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
+from mistral_eval.choices import MANIFEST_FILE, RESULTS_FILE
 from mistral_eval.errors import RunStoreError
+from mistral_eval.records import Manifest, Result, RunConfig, SuiteRef, canonical_settings
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "MANIFEST", "RESULTS", "FINGERPRINT_FIELDS",
-    "collect_versions", "gpu_name", "git_commit", "make_manifest", "fingerprint", "write_atomic",
+    "MANIFEST", "RESULTS", "collect_versions", "gpu_name", "git_commit", "make_manifest", "write_atomic",
     "RunStore", "run_names", "load_runs",
 ]
 
-MANIFEST = "manifest.json"
-RESULTS = "results.jsonl"
-FINGERPRINT_FIELDS = ("model", "revision", "quant", "format", "settings", "seed", "suites")
+MANIFEST = MANIFEST_FILE
+RESULTS = RESULTS_FILE
 _PACKAGES = {"torch": "torch", "transformers": "transformers", "bitsandbytes": "bitsandbytes",
              "mistral_common": "mistral_common", "mistral_eval": "mistral-eval"}
 _NO_FLOCK = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL}
@@ -84,54 +86,16 @@ def git_commit(path: str | os.PathLike = ".") -> str | None:
     return f"{commit}-dirty" if dirty else commit
 
 
-def fingerprint(manifest: dict) -> str:
-    """sha256 over the fields that must match to resume a run (suites by name and hash only)."""
-    missing = [field for field in FINGERPRINT_FIELDS if field not in manifest]
-    if missing:
-        raise RunStoreError(f"The manifest lacks {', '.join(missing)}; build it with make_manifest().")
-    identity = {field: manifest[field] for field in FINGERPRINT_FIELDS}
-    identity["suites"] = sorted((suite["name"], suite["sha256"]) for suite in manifest["suites"])
-    text = json.dumps(identity, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def make_manifest(*, model: str, revision: str | None, quant: str, format: str, settings: dict,
-                  seed: int | None, suites: list[dict], extra: dict | None = None) -> dict:
-    """The manifest of a new run: the options given, versions, GPU, git commit, start time, fingerprint.
-
-    `suites` holds `{"name", "file", "sha256"}` per suite; `extra` adds keys (e.g. world size).
-    """
-    manifest: dict[str, Any] = {
-        "model": model, "revision": revision, "quant": quant, "format": format,
-        "settings": dict(settings), "seed": seed,
-        "suites": [{"name": s["name"], "file": str(s["file"]), "sha256": s["sha256"]} for s in suites],
-        "versions": collect_versions(), "gpu": gpu_name(),
-        "git_commit": git_commit(Path(__file__).resolve().parent),
-        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    }
-    manifest["fingerprint"] = fingerprint(manifest)
-    clashes = sorted(set(extra or {}) & set(manifest))
-    if clashes:
-        raise ValueError(f"extra may not override manifest fields: {', '.join(clashes)}")
-    return {**manifest, **(extra or {})}
-
-
-def _manifest_differences(stored: dict, new: dict) -> list[str]:
-    """Human lines naming each fingerprinted field that differs, down to settings keys."""
-    lines = []
-    for field in FINGERPRINT_FIELDS:
-        old_value, new_value = stored.get(field), new.get(field)
-        if field == "suites":
-            old_value = {s["name"]: s["sha256"] for s in old_value or []}
-            new_value = {s["name"]: s["sha256"] for s in new_value or []}
-        if isinstance(old_value, dict) and isinstance(new_value, dict):
-            for key in sorted(set(old_value) | set(new_value)):
-                if old_value.get(key, "<absent>") != new_value.get(key, "<absent>"):
-                    lines.append(f"{field}.{key}: stored {old_value.get(key, '<absent>')!r}, "
-                                 f"now {new_value.get(key, '<absent>')!r}")
-        elif old_value != new_value:
-            lines.append(f"{field}: stored {old_value!r}, now {new_value!r}")
-    return lines
+def make_manifest(config: RunConfig, suites: list[SuiteRef], **extra: Any) -> Manifest:
+    """The manifest of a new run: its identity from `config` and `suites`, versions, GPU, git commit,
+    start time and fingerprint; `extra` sets other Manifest fields (model_info, world_size, isolation)."""
+    manifest = Manifest(
+        schema_version=2, model=config.model, revision=config.revision, quant=config.quant,
+        format=config.format, settings=canonical_settings(config.settings), seed=config.seed,
+        suites=suites, repeats=config.repeats, versions=collect_versions(), gpu=gpu_name(),
+        git_commit=git_commit(Path(__file__).resolve().parent),
+        started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), **extra)
+    return manifest.model_copy(update={"fingerprint": manifest.computed_fingerprint()})
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -149,11 +113,19 @@ def write_atomic(path: Path, text: str) -> None:
         os.close(directory)
 
 
-def _read_manifest(path: Path) -> dict:
+def _read_manifest(path: Path) -> Manifest:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise RunStoreError(f"{path} cannot be read ({error}). {_NEW_DIR_HINT}") from error
+    if not isinstance(data, dict):
+        raise RunStoreError(f"{path} is not a run manifest: it holds a JSON {type(data).__name__}, not an "
+                            f"object. {_NEW_DIR_HINT}")
+    try:
+        return Manifest.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:5])
+        raise RunStoreError(f"{path} is not a valid run manifest ({problems}). {_NEW_DIR_HINT}") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -163,7 +135,7 @@ def _read_manifest(path: Path) -> dict:
 class RunStore:
     """One run directory. Open it with `RunStore.open` (to write) or `RunStore.read` (to read)."""
 
-    def __init__(self, directory: Path, manifest: dict, file: io.FileIO | None, writable: bool):
+    def __init__(self, directory: Path, manifest: Manifest, file: io.FileIO | None, writable: bool):
         self.directory = directory
         self._manifest = manifest
         self._file = file
@@ -174,13 +146,13 @@ class RunStore:
         self._warned_no_lock = False
 
     @classmethod
-    def open(cls, directory: str | os.PathLike, manifest: dict) -> RunStore:
+    def open(cls, directory: str | os.PathLike, manifest: Manifest) -> RunStore:
         """Open `directory` to append results: a new run, or resuming one with the same fingerprint.
 
         Raises RunStoreError if the directory holds a run with a different fingerprint.
         """
         directory = Path(directory)
-        manifest = {**manifest, "fingerprint": fingerprint(manifest)}
+        manifest = manifest.model_copy(update={"fingerprint": manifest.computed_fingerprint()})
         directory.mkdir(parents=True, exist_ok=True)
         store = cls(directory, manifest, io.FileIO(directory / RESULTS, "a+"), writable=True)
         try:
@@ -202,24 +174,24 @@ class RunStore:
         file = io.FileIO(results, "r") if results.exists() else None
         return cls(directory, _read_manifest(directory / MANIFEST), file, writable=False)
 
-    def _adopt_manifest(self, manifest: dict) -> dict:
+    def _adopt_manifest(self, manifest: Manifest) -> Manifest:
         """Under the lock: write the manifest of a new run, or check it against the stored one."""
         path = self.directory / MANIFEST
         if not path.exists():
             if os.fstat(self._fd).st_size:
                 raise RunStoreError(f"{self.directory} has {RESULTS} but no {MANIFEST}, so its results "
                                     f"cannot be trusted to match this run. {_NEW_DIR_HINT}")
-            write_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+            write_atomic(path, manifest.model_dump_json(indent=2) + "\n")
             return manifest
         stored = _read_manifest(path)
-        if stored.get("fingerprint") != manifest["fingerprint"]:
-            differences = _manifest_differences(stored, manifest) or ["(fingerprint only)"]
+        if stored.fingerprint != manifest.fingerprint:
+            differences = stored.differences(manifest) or ["(fingerprint only)"]
             raise RunStoreError(f"{self.directory} holds a different run, so it cannot be resumed. "
                                 f"Differences:\n  " + "\n  ".join(differences) + f"\n{_NEW_DIR_HINT}")
         return stored
 
     @property
-    def manifest(self) -> dict:
+    def manifest(self) -> Manifest:
         """The stored manifest (for a resumed run, the one written when the run started)."""
         return self._manifest
 
@@ -259,7 +231,7 @@ class RunStore:
         data = os.pread(self._fd, size - self._offset, self._offset)
         complete = data.rfind(b"\n") + 1
         for record in self._parse(data[:complete], first_line=self._lines + 1):
-            self._keys.add(record["key"])
+            self._keys.add(record.key)
         self._lines += data[:complete].count(b"\n")
         if repair and complete < len(data):
             os.ftruncate(self._fd, self._offset + complete)
@@ -269,19 +241,24 @@ class RunStore:
                           RuntimeWarning, stacklevel=3)
         self._offset += complete
 
-    def _parse(self, data: bytes, first_line: int = 1) -> list[dict]:
+    def _parse(self, data: bytes, first_line: int = 1) -> list[Result]:
         records = []
         for number, line in enumerate(data.split(b"\n")[:-1], start=first_line):
             if not line.strip():
                 continue
             try:
-                record = json.loads(line.decode("utf-8"))
-                if not isinstance(record, dict) or not isinstance(record.get("key"), str):
+                raw = json.loads(line.decode("utf-8"))
+                if not isinstance(raw, dict) or not isinstance(raw.get("key"), str):
                     raise ValueError("not a record with a string 'key'")
+                records.append(Result.model_validate(raw))
+            except ValidationError as error:
+                first = error.errors()[0]
+                raise RunStoreError(f"{self.directory / RESULTS} line {number} is not a result record "
+                                    f"({'.'.join(map(str, first['loc']))}: {first['msg']}). Remove that "
+                                    f"line to resume, or start a new --out directory.") from None
             except ValueError as error:
                 raise RunStoreError(f"{self.directory / RESULTS} line {number} is damaged ({error}). "
                                     f"Remove that line to resume, or start a new --out directory.") from error
-            records.append(record)
         return records
 
     def finished_keys(self) -> set[str]:
@@ -292,17 +269,12 @@ class RunStore:
             self._refresh(repair=False)
         return set(self._keys)
 
-    def append(self, record: dict) -> None:
+    def append(self, record: Result) -> None:
         """Append one record durably; refuses a key that is already in the store (any process's)."""
         if not self._writable:
             raise RunStoreError(f"{self.directory} was opened read-only; use RunStore.open to append.")
-        key = record.get("key")
-        if not isinstance(key, str):
-            raise RunStoreError(f"A result record needs a string 'key'; got {key!r}.")
-        try:
-            line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
-        except (TypeError, ValueError) as error:
-            raise RunStoreError(f"Record {key!r} cannot be written as JSON: {error}") from error
+        key = record.key
+        line = (record.to_json() + "\n").encode("utf-8")
         with self._locked(fcntl.LOCK_EX):
             self._refresh(repair=True)
             if key in self._keys:
@@ -318,8 +290,9 @@ class RunStore:
             self._lines += 1
             self._keys.add(key)
 
-    def records(self) -> list[dict]:
-        """Every record, in file order. A torn last line (from a killed writer) is skipped with a warning."""
+    def records(self) -> list[Result]:
+        """Every record, in file order. A torn last line (from a killed writer) is skipped with a warning;
+        a key stored twice (a copied line) keeps its first record, with a warning."""
         if self._file is None:
             return []
         with self._locked(fcntl.LOCK_SH):
@@ -328,7 +301,7 @@ class RunStore:
         if complete < len(data):
             warnings.warn(f"{self.directory / RESULTS}: skipped a torn last line "
                           f"({len(data) - complete} bytes).", RuntimeWarning, stacklevel=2)
-        return self._parse(data[:complete])
+        return _unique(self._parse(data[:complete]), self.directory / RESULTS)
 
     def write_json(self, name: str, obj: Any) -> Path:
         """Write an extra file of this run (e.g. `timing.rank0.json`) atomically."""
@@ -357,6 +330,16 @@ class RunStore:
         return f"RunStore({str(self.directory)!r}, {mode})"
 
 
+def _unique(records: list[Result], path: Path) -> list[Result]:
+    first: dict[str, Result] = {}
+    for record in records:
+        first.setdefault(record.key, record)
+    if len(first) < len(records):
+        warnings.warn(f"{path}: {len(records) - len(first)} duplicate line(s) ignored; the first record of "
+                      f"each key is kept.", RuntimeWarning, stacklevel=3)
+    return list(first.values())
+
+
 # ---------------------------------------------------------------------------------------------
 # reading many runs
 
@@ -374,16 +357,20 @@ def run_names(dirs: str | os.PathLike | Iterable[str | os.PathLike]) -> list[str
     return [str(path) if names.count(name) > 1 else name for path, name in zip(paths, names)]
 
 
-def _check_columns(checks: list[dict]) -> dict[str, bool]:
-    columns: dict[str, bool] = {}
-    for check in checks or []:
-        column = f"check_{check['name']}"
-        columns[column] = columns.get(column, True) and bool(check["passed"])
-    return columns
+def _row(record: Result) -> dict[str, Any]:
+    """A record as a DataFrame row: its fields, the error split in two, a column per check type."""
+    row = record.model_dump(exclude={"error"})
+    row["error_stage"] = record.error.stage if record.error else None
+    row["error_message"] = record.error.message if record.error else None
+    for check in record.checks:
+        column = f"check_{check.name}"
+        row[column] = row.get(column, True) and check.passed
+    return row
 
 
 def load_runs(dirs: str | os.PathLike | Iterable[str | os.PathLike]) -> pd.DataFrame:
-    """One row per record of every run directory, with `run`, `run_dir`, `model`, `quant`, `format`
+    """One row per record of every run directory, with `run`, `run_dir`, `model`, `quant`, `format`,
+    `status` (pass / fail / error), `passed` (nullable: NA for errors), `error_stage`, `error_message`
     and a nullable-bool column `check_<type>` per check type (all checks of that type passed)."""
     import pandas as pd  # lazily: writers (ranks) need not pay for it
 
@@ -393,13 +380,13 @@ def load_runs(dirs: str | os.PathLike | Iterable[str | os.PathLike]) -> pd.DataF
         with RunStore.read(path) as store:
             manifest, records = store.manifest, store.records()
         for record in records:
-            row = {"run": name, "run_dir": str(path), "model": manifest.get("model"),
-                   "quant": manifest.get("quant"), "format": manifest.get("format")}
-            row.update({k: v for k, v in record.items() if not (k == "format" and v is None)})
-            row.update(_check_columns(record.get("checks", [])))
+            row = {"run": name, "run_dir": str(path), "model": manifest.model, "quant": manifest.quant,
+                   "format": manifest.format, **_row(record)}
+            if row["format"] is None:
+                row["format"] = manifest.format
             rows.append(row)
-    empty_columns = ["run", "run_dir", "model", "quant", "format", "key"]
+    empty_columns = ["run", "run_dir", "model", "quant", "format", "key", "status", "passed"]
     frame = pd.DataFrame(rows, columns=None if rows else empty_columns)
-    for column in [c for c in frame.columns if c.startswith("check_")]:
+    for column in [c for c in frame.columns if c.startswith("check_") or c == "passed"]:
         frame[column] = frame[column].astype("boolean")
     return frame

@@ -1,29 +1,33 @@
-"""Run suites on a loaded model into a run directory: format, batch by settings, check, store.
+"""Run suites on a loaded model into a run directory: select, format, batch by settings, check, store.
 
 Each finished batch is stored before the next starts, so a killed run loses at most the batch in
-flight, and a rerun into the same directory skips what is stored. Knows nothing about HTML or
-the command line.
+flight, and a rerun into the same directory skips what is stored. One case's error (a prompt its
+format cannot encode, a failed generation, a check that cannot run) is stored as that case's
+error, with its stage, and never stops the run. Knows nothing about HTML or the command line.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
-from .distributed import Rank, barrier, current_rank, shard_cases
+from .choices import REPORT_FILE, resolve_format
+from .distributed import Rank, barrier, current_rank, shard
 from .errors import ConfigError
 from .generation import Answer, generate
 from .model import LoadedModel, load_model
 from .prompts import PromptInput, default_format, format_prompt
+from .records import CaseError, CheckRecord, Result, RunConfig, SuiteRef
 from .results import RunStore, make_manifest
 from .scoring import japanese_share, run_checks
 from .settings import GenerationSettings
 from .suites import Case, Suite, resolve_suite
 
-__all__ = ["RunSummary", "case_settings", "evaluate", "run"]
+__all__ = ["RunSummary", "case_settings", "evaluate", "make_config", "run", "select_cases"]
 
 
 @dataclass(frozen=True)
@@ -36,9 +40,32 @@ class RunSummary:
     skipped: int
     """Cases already in the run directory, not generated again."""
     failed_checks: int
+    """Cases of this call with a failed check (errors not counted)."""
     seconds: float
     rank: int = 0
     keys: tuple[str, ...] = field(default=(), repr=False)
+    passed: int = 0
+    errors: int = 0
+    """Cases of this call that ended in an error (no verdict)."""
+    report: Path | None = None
+    """The report written at the end (rank 0), if any."""
+
+
+def make_config(config: RunConfig | None = None, **options: Any) -> RunConfig:
+    """A RunConfig from keyword options (`overrides` is accepted for `settings`); unknown names
+    raise ConfigError naming them."""
+    if "overrides" in options:
+        options["settings"] = options.pop("overrides") or {}
+    if "suites" in options:
+        options["suites"] = tuple(str(s) for s in options["suites"])
+    for name in ("cases", "tags"):
+        if name in options and options[name] is not None:
+            options[name] = tuple(options[name])
+    options = {k: v for k, v in options.items() if v is not None or k in ("revision", "batch_size")}
+    base = config.model_dump() if config else {}
+    from .validation import validate
+
+    return validate(RunConfig, {**base, **options})
 
 
 def case_settings(case: Case, overrides: dict[str, Any], seed: int) -> GenerationSettings:
@@ -51,153 +78,235 @@ def case_settings(case: Case, overrides: dict[str, Any], seed: int) -> Generatio
     return settings
 
 
-def _case_format(case: Case, fmt: str, lm: LoadedModel) -> str:
-    if fmt != "auto":
-        return fmt
-    return case.format or default_format(lm.info.name, lm.tokenizer)
+def select_cases(suites: Iterable[Suite], config: RunConfig) -> list[Case]:
+    """The cases `config` asks for: matching `cases` globs (id or key) and `tags`, at most `limit`
+    per suite."""
+    chosen = []
+    for suite in suites:
+        cases = [c for c in suite.cases
+                 if (not config.cases or any(fnmatch.fnmatchcase(c.id, p) or fnmatch.fnmatchcase(c.key, p)
+                                             for p in config.cases))
+                 and (not config.tags or set(config.tags) & set(c.tags))]
+        chosen += cases[:config.limit] if config.limit else cases
+    return chosen
 
 
 @dataclass(frozen=True)
 class _Planned:
-    """A case ready to generate: its format, settings and prompt, or why it cannot run."""
+    """A case (one repeat of it) ready to generate: its format, settings and prompt, or its error."""
 
     case: Case
+    key: str
+    repeat: int
     format: str
     settings: GenerationSettings
     prompt: PromptInput | None
-    error: str | None = None
+    error: CaseError | None = None
 
 
-def _record(item: _Planned, answer: Answer | None, turns: list[str], rank: int) -> dict:
-    case, text = item.case, answer.text if answer else ""
-    checks = [] if item.error else [c.__dict__ for c in run_checks(case.checks, text)]
-    return {
-        "key": case.key, "suite": case.suite, "case_id": case.id, "language": case.language,
-        "pair": case.pair, "tags": list(case.tags), "format": item.format,
-        "settings": item.settings.as_dict(), "messages": [dict(m) for m in case.messages],
-        "followups": list(case.followups),
-        "prompt_text": item.prompt.text if item.prompt else None,
-        "prompt_tokens": answer.prompt_tokens if answer else 0, "answer": text, "turns": turns,
-        "answer_tokens": answer.answer_tokens if answer else 0,
-        "finish_reason": answer.finish_reason if answer else "error",
-        "seconds": answer.seconds if answer else 0.0,
-        "tokens_per_second": answer.tokens_per_second if answer else 0.0,
-        "batch_size": answer.batch_size if answer else 0,
-        "checks": checks, "passed": item.error is None and all(c["passed"] for c in checks),
-        "error": item.error, "japanese_share": round(japanese_share(text), 4), "rank": rank,
-        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    }
+def _describe(exc: BaseException) -> str:
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return message if isinstance(exc, ConfigError) else f"{type(exc).__name__}: {message}"
 
 
-def _plan(lm, case: Case, fmt: str, overrides: dict[str, Any], seed: int) -> _Planned:
-    fmt = _case_format(case, fmt, lm)
-    settings = case_settings(case, overrides, seed)
+def _plan(lm: LoadedModel, case: Case, config: RunConfig, repeat: int) -> _Planned:
+    fmt = resolve_format(config.format, case.format, default_format(lm.info.name, lm.tokenizer))
+    settings = case_settings(case, config.settings, config.seed)
+    if repeat:
+        settings = settings.replace(seed=(settings.seed + repeat) % 2**63)
+    key = case.key if repeat == 0 else f"{case.key}#r{repeat}"
     try:
-        return _Planned(case, fmt, settings, format_prompt(case.messages, lm.tokenizer, fmt))
-    except ConfigError as exc:  # e.g. a multi-turn case in the single-turn 'article' format
-        return _Planned(case, fmt, settings, None, exc.message)
+        return _Planned(case, key, repeat, fmt, settings, format_prompt(case.messages, lm.tokenizer, fmt))
+    except Exception as exc:  # noqa: BLE001 - e.g. a multi-turn case in the single-turn 'article' format
+        return _Planned(case, key, repeat, fmt, settings, None, CaseError(stage="format", message=_describe(exc)))
 
 
-def _followups(lm, item: _Planned, first: Answer, batch_size) -> tuple[Answer, list[str]]:
-    """MT-Bench style: feed each follow-up after the model's previous answer."""
+def _checks(item: _Planned, text: str, config: RunConfig) -> tuple[list[CheckRecord], CaseError | None]:
+    try:
+        results = run_checks(item.case.checks, text)
+    except Exception as exc:  # noqa: BLE001 - a check that cannot run is this case's error
+        return [], CaseError(stage="check", message=_describe(exc))
+    return [CheckRecord(**vars(r)) for r in results], None
+
+
+def _record(item: _Planned, answer: Answer | None, turns: list[str], rank: int, config: RunConfig,
+            error: CaseError | None = None) -> Result:
+    case, text = item.case, answer.text if answer else ""
+    error = item.error or error
+    checks: list[CheckRecord] = []
+    if error is None:
+        checks, error = _checks(item, text, config)
+    status = "error" if error else ("pass" if all(c.passed for c in checks) else "fail")
+    return Result(
+        key=item.key, suite=case.suite, case_id=case.id, language=case.language, pair=case.pair,
+        tags=list(case.tags), format=item.format, settings=item.settings.as_dict(),
+        messages=[dict(m) for m in case.messages], followups=list(case.followups),
+        prompt_text=item.prompt.text if item.prompt else None,
+        prompt_tokens=answer.prompt_tokens if answer else 0, answer=text, turns=turns,
+        answer_tokens=answer.answer_tokens if answer else 0,
+        finish_reason=answer.finish_reason if answer else None,
+        seconds=answer.seconds if answer else 0.0,
+        tokens_per_second=answer.tokens_per_second if answer else 0.0,
+        batch_size=answer.batch_size if answer else 0, checks=checks, status=status, error=error,
+        japanese_share=round(japanese_share(text), 4), rank=rank, repeat=item.repeat,
+        finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+
+def _followups(lm, item: _Planned, first: Answer, batch_size) -> tuple[Answer, list[str], CaseError | None]:
+    """MT-Bench style: feed each follow-up after the model's previous answer. A turn that cannot be
+    formatted or generated ends the case with that error, keeping the turns answered so far."""
     messages, answer, turns = list(item.case.messages), first, [first.text]
-    for followup in item.case.followups:
-        messages += [{"role": "assistant", "content": answer.text},
-                     {"role": "user", "content": followup}]
-        prompt = format_prompt(messages, lm.tokenizer, item.format)
-        [answer] = generate(lm, [prompt], item.settings, batch_size=batch_size, progress=False)
+    for number, followup in enumerate(item.case.followups, start=2):
+        messages += [{"role": "assistant", "content": answer.text}, {"role": "user", "content": followup}]
+        try:
+            prompt = format_prompt(messages, lm.tokenizer, item.format)
+        except Exception as exc:  # noqa: BLE001 - e.g. mistral-common refuses an empty assistant turn
+            empty = " (the previous answer was empty)" if not answer.text.strip() else ""
+            return answer, turns, CaseError(stage="format", message=f"turn {number}{empty}: {_describe(exc)}")
+        try:
+            [answer] = generate(lm, [prompt], item.settings, batch_size=batch_size, progress=False)
+        except Exception as exc:  # noqa: BLE001
+            return answer, turns, CaseError(stage="generate", message=f"turn {number}: {_describe(exc)}")
         turns.append(answer.text)
-    return answer, turns
+    return answer, turns, None
 
 
-def run(lm: LoadedModel, suites: Sequence[Suite], out: str | Path, *, format: str = "auto",
-        overrides: dict[str, Any] | None = None, seed: int = 0, batch_size: int | None = None,
-        progress: bool | None = None, rank: Rank | None = None) -> RunSummary:
-    """Run every case of `suites` not yet stored in `out`; store each as its batch finishes.
+def run(lm: LoadedModel, suites: Sequence[Suite | str], out: str | Path, config: RunConfig | None = None,
+        *, progress: bool | None = None, rank: Rank | None = None, **options: Any) -> RunSummary:
+    """Run every selected case of `suites` not yet stored in `out`; store each as its batch finishes.
 
-    `format="auto"` uses each case's format, else the model's default (`mistral` for Mistral
-    models, `chat` otherwise); any other format applies to every case. `overrides` are
-    generation settings forced on every case. Under accelerate/torchrun each rank takes its
-    share of the remaining cases.
+    `config` (or keyword options: format, overrides/settings, seed, batch_size, repeats, limit, cases,
+    tags, ...) says how. `format="auto"` uses each case's format, else the model's default
+    (`mistral` for Mistral models, `chat` otherwise). Suites may be names or paths. Under
+    accelerate/torchrun each rank takes its share of the remaining cases.
     """
-    overrides = dict(overrides or {})
-    GenerationSettings().replace(**overrides)
+    resolved = [s if isinstance(s, Suite) else resolve_suite(s) for s in suites]
+    config = make_config(config, model=lm.info.name, quant=lm.info.quant, **options)
     rank = rank or current_rank()
-    manifest = make_manifest(
-        model=lm.info.name, revision=lm.info.revision, quant=lm.info.quant, format=format,
-        settings=overrides, seed=seed,
-        suites=[{"name": s.name, "file": s.file, "sha256": s.sha256} for s in suites],
-        extra={"model_info": lm.info.as_dict(), "world_size": rank.world})
+    refs = [SuiteRef(name=s.name, file=str(s.file) if s.file else None, sha256=s.sha256) for s in resolved]
+    manifest = make_manifest(config.model_copy(update={"revision": lm.info.revision}), refs,
+                             model_info=lm.info.as_dict(), world_size=rank.world)
     with RunStore.open(out, manifest) as store:
-        return _run_into(store, lm, suites, format, overrides, seed, batch_size, progress, rank)
+        return _run_into(store, lm, resolved, config, progress, rank)
 
 
-def _run_into(store: RunStore, lm, suites, format, overrides, seed, batch_size, progress,
-              rank: Rank) -> RunSummary:
-    out = store.directory
+def _todo(store: RunStore, suites: Sequence[Suite], config: RunConfig, rank: Rank) -> tuple[list[tuple[Case, int]], int]:
+    """This rank's (case, repeat) pairs still to run, and how many were already stored."""
     finished = store.finished_keys()
     # Every rank reads the same finished keys before any rank writes, so all split the same
     # remaining cases, whatever number of ranks wrote the results already there.
     barrier(rank)
-    todo = [c for s in suites for c in s.cases if c.key not in finished]
-    costs = {c.key: _cost(c, overrides, seed) for c in todo}
-    mine = shard_cases(todo, rank, lambda c: costs[c.key])
-    start = time.perf_counter()
-    planned = [_plan(lm, c, format, overrides, seed) for c in mine]
-    failed = 0
+    wanted = [(c, r) for c in select_cases(suites, config) for r in range(config.repeats)]
+    key = lambda pair: pair[0].key if pair[1] == 0 else f"{pair[0].key}#r{pair[1]}"  # noqa: E731
+    todo = [pair for pair in wanted if key(pair) not in finished]
+    costs = {key(p): _cost(p[0], config) for p in todo}
+    mine = todo if rank.world == 1 else shard(todo, rank.world, lambda p: costs[key(p)], key=key)[rank.rank]
+    return mine, len(wanted) - len(todo)
 
-    def keep(item: _Planned, answer: Answer | None, turns: list[str]) -> None:
-        nonlocal failed
-        record = _record(item, answer, turns, rank.rank)
-        failed += not record["passed"]
+
+def _generate_single(lm, items: list[_Planned], config: RunConfig, progress, keep: Callable) -> None:
+    """Batched generation of single-turn cases; if a batch fails, the rest go one at a time so the
+    failure stays with the case that caused it."""
+    done: set[str] = set()
+
+    def store(batch: dict[int, Answer]) -> None:
+        for i, answer in batch.items():
+            keep(items[i], answer, [answer.text])
+            done.add(items[i].key)
+    try:
+        generate(lm, [p.prompt for p in items], [p.settings for p in items], batch_size=config.batch_size,
+                 progress=progress, on_answers=store)
+    except Exception:  # noqa: BLE001 - retried one by one below, where the error is the case's
+        for item in [p for p in items if p.key not in done]:
+            try:
+                [answer] = generate(lm, [item.prompt], item.settings, batch_size=1, progress=False)
+                keep(item, answer, [answer.text])
+            except Exception as exc:  # noqa: BLE001
+                keep(item, None, [], CaseError(stage="generate", message=_describe(exc)))
+
+
+def _generate_multi(lm, items: list[_Planned], config: RunConfig, keep: Callable) -> None:
+    for item in items:
+        try:
+            [first] = generate(lm, [item.prompt], item.settings, batch_size=config.batch_size, progress=False)
+        except Exception as exc:  # noqa: BLE001
+            keep(item, None, [], CaseError(stage="generate", message=_describe(exc)))
+            continue
+        answer, turns, error = _followups(lm, item, first, config.batch_size)
+        keep(item, answer, turns, error)
+
+
+def _run_into(store: RunStore, lm, suites: Sequence[Suite], config: RunConfig, progress,
+              rank: Rank) -> RunSummary:
+    mine, skipped = _todo(store, suites, config, rank)
+    start = time.perf_counter()
+    planned = [_plan(lm, case, config, repeat) for case, repeat in mine]
+    counts = {"pass": 0, "fail": 0, "error": 0}
+
+    def keep(item: _Planned, answer: Answer | None, turns: list[str], error: CaseError | None = None) -> None:
+        record = _record(item, answer, turns, rank.rank, config, error)
+        counts[record.status] += 1
         store.append(record)
 
     for item in planned:
         if item.error:
             keep(item, None, [])
-    single = [p for p in planned if not p.error and not p.case.followups]
-    multi = [p for p in planned if not p.error and p.case.followups]
-    generate(lm, [p.prompt for p in single], [p.settings for p in single],
-             batch_size=batch_size, progress=progress,
-             on_answers=lambda batch: [keep(single[i], a, [a.text]) for i, a in batch.items()])
-    for item in multi:
-        [first] = generate(lm, [item.prompt], item.settings, batch_size=batch_size, progress=False)
-        keep(item, *_followups(lm, item, first, batch_size))
+    ready = [p for p in planned if not p.error]
+    _generate_single(lm, [p for p in ready if not p.case.followups], config, progress, keep)
+    _generate_multi(lm, [p for p in ready if p.case.followups], config, keep)
     seconds = time.perf_counter() - start
     store.write_json(f"timing.rank{rank.rank}.json",
                      {"rank": rank.rank, "world": rank.world, "seconds": round(seconds, 3),
-                      "cases": len(mine), "cost": round(sum(costs[c.key] for c in mine)),
+                      "cases": len(mine), "cost": round(sum(_cost(c, config) for c, _ in mine)),
                       "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
-    return RunSummary(out=Path(out), ran=len(mine), skipped=len(finished),
-                      failed_checks=failed,
-                      seconds=round(seconds, 3), rank=rank.rank,
-                      keys=tuple(c.key for c in mine))
+    return RunSummary(out=Path(store.directory), ran=len(mine), skipped=skipped, failed_checks=counts["fail"],
+                      seconds=round(seconds, 3), rank=rank.rank, keys=tuple(p.key for p in planned),
+                      passed=counts["pass"], errors=counts["error"])
 
 
-def _cost(case: Case, overrides: dict[str, Any], seed: int) -> float:
+def _cost(case: Case, config: RunConfig) -> float:
     """Expected work of a case: prompt characters / 3 (≈ tokens) + the tokens it may generate."""
     chars = sum(len(m["content"]) for m in case.messages) + sum(map(len, case.followups))
-    return chars / 3 + case_settings(case, overrides, seed).max_new_tokens * (1 + len(case.followups))
+    settings = case_settings(case, config.settings, config.seed)
+    return chars / 3 + settings.max_new_tokens * (1 + len(case.followups))
 
 
-def evaluate(model: str, suites: Iterable[str | Path | Suite], out: str | Path, *,
-             quant: str = "nf4", format: str = "auto", overrides: dict[str, Any] | None = None,
-             seed: int = 0, batch_size: int | None = None, revision: str | None = None,
-             trust_remote_code: bool = False, progress: bool | None = None,
-             lm: LoadedModel | None = None) -> RunSummary:
-    """Load `model` (unless `lm` is given) and run `suites` (names, paths or Suite objects)."""
-    resolved = [s if isinstance(s, Suite) else resolve_suite(s) for s in suites]
-    if not resolved:
-        raise ConfigError("no suite given; name at least one (see `mistral-eval suites`)",
-                          field="suite")
+def evaluate(model: str | RunConfig, suites: Iterable[str | Path | Suite] | None = None,
+             out: str | Path | None = None, *, lm: LoadedModel | None = None, progress: bool | None = None,
+             report: bool = True, **options: Any) -> RunSummary:
+    """Load the model (unless `lm` is given), run the suites, and, once every rank is done, write the
+    run's report (rank 0, unless `report=False`).
+
+    `model` is a model name with keyword options (quant, format, overrides, seed, ...) or a whole
+    `RunConfig`; `suites` are names, paths or Suite objects (default: the config's).
+    """
+    if out is None:
+        raise ConfigError("no run directory given", field="out")
+    config = model if isinstance(model, RunConfig) else None
+    suite_list = list(suites if suites is not None else (config.suites if config else ()))
+    if not suite_list:
+        raise ConfigError("no suite given; name at least one (see `mistral-eval suites`)", field="suite")
+    named = {} if config else {"model": model}
+    config = make_config(config, **named, suites=[s.name if isinstance(s, Suite) else s for s in suite_list],
+                         **options)
+    resolved = [s if isinstance(s, Suite) else resolve_suite(s) for s in suite_list]
     rank = current_rank()
-    if lm is None:
-        device = rank.device
-        if device and device.startswith("cuda"):
-            import torch
+    lm = lm or _load(config, rank)
+    summary = run(lm, resolved, out, config.model_copy(update={"model": lm.info.name, "quant": lm.info.quant}),
+                  progress=progress, rank=rank)
+    barrier(rank)
+    if report and rank.is_main:
+        from .report import write_report
 
-            torch.cuda.set_device(device)  # so bitsandbytes and CUDA caches use this rank's GPU
-        lm = load_model(model, quant, revision=revision, trust_remote_code=trust_remote_code,
-                        device=device)
-    return run(lm, resolved, out, format=format, overrides=overrides, seed=seed,
-               batch_size=batch_size, progress=progress, rank=rank)
+        summary = RunSummary(**{**vars(summary), "report": write_report([out], Path(out) / REPORT_FILE)})
+    return summary
+
+
+def _load(config: RunConfig, rank: Rank) -> LoadedModel:
+    device = rank.device
+    if device and device.startswith("cuda"):
+        import torch
+
+        torch.cuda.set_device(device)  # so bitsandbytes and CUDA caches use this rank's GPU
+    return load_model(config.model, config.quant, revision=config.revision,
+                      trust_remote_code=config.trust_remote_code, device=device)

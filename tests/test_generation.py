@@ -92,7 +92,7 @@ def test_settings_validation(kwargs, field):
 
 
 def test_unknown_setting_lists_valid_ones():
-    with pytest.raises(ConfigError, match="temprature.*valid: max_new_tokens"):
+    with pytest.raises(ConfigError, match="temprature.*Allowed keys: max_new_tokens"):
         GenerationSettings().replace(temprature=0.3)
 
 

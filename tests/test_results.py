@@ -15,24 +15,21 @@ from pathlib import Path
 import pytest
 
 from mistral_eval.errors import RunStoreError
-from mistral_eval.results import (
-    FINGERPRINT_FIELDS, MANIFEST, RESULTS, RunStore, collect_versions, fingerprint, git_commit, load_runs,
-    make_manifest,
-)
+from mistral_eval.records import Manifest, Result, RunConfig, SuiteRef
+from mistral_eval.results import MANIFEST, RESULTS, RunStore, collect_versions, git_commit, load_runs, make_manifest
 
 REPO = Path(__file__).resolve().parents[1]
 SUITES = [{"name": "bilingual", "file": "suites/bilingual.yaml", "sha256": "ab" * 32}]
 
 
-def manifest(**changes) -> dict:
+def manifest(suites=SUITES, extra=None, **changes) -> Manifest:
     options = dict(model="mistralai/Mistral-7B-Instruct-v0.1", revision="main", quant="nf4",
-                   format="mistral", settings={"temperature": 0.1, "max_new_tokens": 64}, seed=0,
-                   suites=SUITES)
+                   format="mistral", settings={"temperature": 0.1, "max_new_tokens": 64}, seed=0)
     options.update(changes)
-    return make_manifest(**options)
+    return make_manifest(RunConfig(**options), [SuiteRef(**s) for s in suites], **(extra or {}))
 
 
-def record(key: str, passed: bool = True, answer: str = "りんごは3個です。", **changes) -> dict:
+def record(key: str, passed: bool = True, answer: str = "りんごは3個です。", **changes) -> Result:
     suite, case_id = key.split("/")
     base = {"key": key, "suite": suite, "case_id": case_id, "language": "ja", "pair": None,
             "tags": ["arithmetic"], "format": None, "settings": {"temperature": 0.1},
@@ -42,21 +39,21 @@ def record(key: str, passed: bool = True, answer: str = "りんごは3個です�
             "checks": [{"name": "number", "passed": passed, "score": float(passed), "reason": "found 3"}],
             "passed": passed, "japanese_share": 0.9, "rank": 0, "finished_at": "2026-11-27T03:30:00+00:00"}
     base.update(changes)
-    return base
+    return Result.model_validate(base)
 
 
 def test_manifest_has_versions_and_a_stable_fingerprint():
     first, second = manifest(), manifest()
-    assert set(first["versions"]) == {"python", "torch", "transformers", "bitsandbytes",
+    assert set(first.versions) == {"python", "torch", "transformers", "bitsandbytes",
                                       "mistral_common", "mistral_eval"}
-    assert first["fingerprint"] == second["fingerprint"] == fingerprint(first)
-    assert manifest(seed=1)["fingerprint"] != first["fingerprint"]
+    assert first.fingerprint == second.fingerprint == first.computed_fingerprint()
+    assert manifest(seed=1).fingerprint != first.fingerprint
     moved = manifest(suites=[{**SUITES[0], "file": "/elsewhere/bilingual.yaml"}])
-    assert moved["fingerprint"] == first["fingerprint"]  # a moved suite file is the same suite
-    assert first["started_at"].endswith("+00:00")
+    assert moved.fingerprint == first.fingerprint  # a moved suite file is the same suite
+    assert first.started_at.endswith("+00:00")
     assert collect_versions()["python"] == ".".join(map(str, sys.version_info[:3]))
-    assert manifest(extra={"world_size": 2})["world_size"] == 2
-    with pytest.raises(ValueError, match="seed"):
+    assert manifest(extra={"world_size": 2}).world_size == 2
+    with pytest.raises(TypeError, match="seed"):
         manifest(extra={"seed": 3})
 
 
@@ -75,7 +72,7 @@ def test_round_trip(tmp_path):
     reread = RunStore.read(tmp_path / "run")
     assert reread.records() == records
     assert reread.finished_keys() == {"bilingual/apples_ja", "bilingual/apples_en"}
-    assert reread.manifest == json.loads((tmp_path / "run" / MANIFEST).read_text(encoding="utf-8"))
+    assert reread.manifest == Manifest.model_validate_json((tmp_path / "run" / MANIFEST).read_text(encoding="utf-8"))
     assert "りんご" in (tmp_path / "run" / RESULTS).read_text(encoding="utf-8")  # ensure_ascii=False
     assert json.loads((tmp_path / "run" / "timing.rank0.json").read_text())["cases"] == 2
     with pytest.raises(RunStoreError, match="read-only"):
@@ -86,12 +83,12 @@ def test_resume_skips_finished_and_keeps_the_first_manifest(tmp_path):
     first = manifest()
     with RunStore.open(tmp_path, first) as store:
         store.append(record("bilingual/a"))
-    later = {**manifest(), "started_at": "2030-01-01T00:00:00+00:00"}
+    later = manifest().model_copy(update={"started_at": "2030-01-01T00:00:00+00:00"})
     with RunStore.open(tmp_path, later) as store:
         assert store.finished_keys() == {"bilingual/a"}
-        assert store.manifest["started_at"] == first["started_at"]
+        assert store.manifest.started_at == first.started_at
         store.append(record("bilingual/b"))
-        assert [r["key"] for r in store.records()] == ["bilingual/a", "bilingual/b"]
+        assert [r.key for r in store.records()] == ["bilingual/a", "bilingual/b"]
 
 
 def test_a_different_run_is_refused_with_the_differences(tmp_path):
@@ -106,7 +103,7 @@ def test_a_different_run_is_refused_with_the_differences(tmp_path):
 
 
 def test_results_without_a_manifest_are_refused(tmp_path):
-    (tmp_path / RESULTS).write_text(json.dumps(record("bilingual/a")) + "\n")
+    (tmp_path / RESULTS).write_text(record("bilingual/a").to_json() + "\n")
     with pytest.raises(RunStoreError, match="no manifest.json"):
         RunStore.open(tmp_path, manifest())
     with pytest.raises(RunStoreError, match="not a run directory"):
@@ -117,9 +114,9 @@ def test_torn_last_line_is_repaired_on_open(tmp_path):
     with RunStore.open(tmp_path, manifest()) as store:
         store.append(record("bilingual/a"))
     with open(tmp_path / RESULTS, "ab") as file:
-        file.write(json.dumps(record("bilingual/b")).encode()[:40])
+        file.write(record("bilingual/b").to_json().encode()[:40])
     with pytest.warns(RuntimeWarning, match="torn"):
-        assert [r["key"] for r in RunStore.read(tmp_path).records()] == ["bilingual/a"]
+        assert [r.key for r in RunStore.read(tmp_path).records()] == ["bilingual/a"]
     with pytest.warns(RuntimeWarning, match="torn"):
         store = RunStore.open(tmp_path, manifest())
     with store:
@@ -131,7 +128,7 @@ def test_torn_last_line_is_repaired_on_open(tmp_path):
 
 def test_a_damaged_middle_line_is_reported_with_its_number(tmp_path):
     RunStore.open(tmp_path, manifest()).close()
-    (tmp_path / RESULTS).write_text(json.dumps(record("bilingual/a")) + "\n{oops\n")
+    (tmp_path / RESULTS).write_text(record("bilingual/a").to_json() + "\n{oops\n")
     with pytest.raises(RunStoreError, match="line 2 is damaged"):
         RunStore.read(tmp_path).records()
 
@@ -171,13 +168,15 @@ CHILD = textwrap.dedent("""
     import json, sys
     ANSWER = "日本語の答え "
     from mistral_eval.errors import RunStoreError
+    from mistral_eval.records import Manifest, Result
     from mistral_eval.results import RunStore
-    directory, prefix, count, manifest = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4])
-    store = RunStore.open(directory, manifest)
+    directory, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    store = RunStore.open(directory, Manifest.model_validate_json(sys.argv[4]))
     for i in range(count):
         key = f"{prefix}/case{i}"
         try:
-            store.append({"key": key, "answer": ANSWER * 300 + key, "passed": True, "checks": []})
+            store.append(Result(key=key, suite=prefix, case_id=f"case{i}", language="ja", status="pass",
+                                answer=ANSWER * 300 + key))
         except RunStoreError:
             print("dup", key, flush=True)
             continue
@@ -187,19 +186,18 @@ CHILD = textwrap.dedent("""
 
 def spawn(directory: Path, prefix: str, count: int) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    options = {key: manifest()[key] for key in FINGERPRINT_FIELDS}
-    arguments = [str(directory), prefix, str(count), json.dumps(options)]
+    arguments = [str(directory), prefix, str(count), manifest().model_dump_json()]
     return subprocess.Popen([sys.executable, "-c", CHILD, *arguments], stdout=subprocess.PIPE, text=True,
                             env=env)
 
 
-def assert_intact(directory: Path) -> list[dict]:
+def assert_intact(directory: Path) -> list[Result]:
     raw = (directory / RESULTS).read_bytes()
     assert raw == b"" or raw.endswith(b"\n")
-    records = [json.loads(line) for line in raw.decode("utf-8").split("\n")[:-1]]
-    keys = [r["key"] for r in records]
+    records = [Result.model_validate_json(line) for line in raw.decode("utf-8").split("\n")[:-1]]
+    keys = [r.key for r in records]
     assert len(keys) == len(set(keys)), "duplicate records"
-    assert all(r["answer"] == "日本語の答え " * 300 + r["key"] for r in records)
+    assert all(r.answer == "日本語の答え " * 300 + r.key for r in records)
     return records
 
 
@@ -212,12 +210,12 @@ def test_a_killed_writer_loses_no_finished_record(tmp_path):
     assert child.returncode == -signal.SIGKILL
     store = RunStore.open(tmp_path, manifest())  # repairs a torn line if the kill left one
     records = assert_intact(tmp_path)
-    keys = {r["key"] for r in records}
+    keys = {r.key for r in records}
     assert set(printed) <= keys
     assert len(keys) - len(printed) in (0, 1)  # at most the one appended but not yet printed
     store.append(record("kill/after"))
     store.close()
-    assert {r["key"] for r in RunStore.read(tmp_path).records()} == keys | {"kill/after"}
+    assert {r.key for r in RunStore.read(tmp_path).records()} == keys | {"kill/after"}
 
 
 def test_two_processes_append_concurrently(tmp_path):
@@ -225,7 +223,7 @@ def test_two_processes_append_concurrently(tmp_path):
     outputs = [child.communicate()[0].split() for child in children]
     assert [child.returncode for child in children] == [0, 0]
     records = assert_intact(tmp_path)
-    assert {r["key"] for r in records} == {f"rank{rank}/case{i}" for rank in (0, 1) for i in range(150)}
+    assert {r.key for r in records} == {f"rank{rank}/case{i}" for rank in (0, 1) for i in range(150)}
     assert all(len(output) == 150 for output in outputs)
 
 
@@ -233,9 +231,9 @@ def test_two_processes_racing_on_the_same_keys_write_each_once(tmp_path):
     children = [spawn(tmp_path, "same", 100) for _ in range(2)]
     outputs = [child.communicate()[0].splitlines() for child in children]
     records = assert_intact(tmp_path)
-    assert sorted(r["key"] for r in records) == sorted(f"same/case{i}" for i in range(100))
+    assert sorted(r.key for r in records) == sorted(f"same/case{i}" for i in range(100))
     written = [line for output in outputs for line in output if not line.startswith("dup")]
-    assert sorted(written) == sorted(r["key"] for r in records)
+    assert sorted(written) == sorted(r.key for r in records)
 
 
 def test_load_runs_columns(tmp_path):
@@ -262,3 +260,34 @@ def test_load_runs_columns(tmp_path):
     assert str(frame["check_number"].dtype) == "boolean"
     assert load_runs(tmp_path / "empty").empty
 
+
+
+@pytest.mark.parametrize("content", ["[]", "null", '"a string"', '{"model": 3}'])
+def test_a_manifest_of_the_wrong_shape_is_a_clear_error(tmp_path, content):
+    (tmp_path / MANIFEST).write_text(content)
+    with pytest.raises(RunStoreError, match="not a (valid )?run manifest"):
+        RunStore.read(tmp_path)
+    with pytest.raises(RunStoreError, match="not a (valid )?run manifest"):
+        RunStore.open(tmp_path, manifest())
+
+
+def test_a_duplicated_line_is_dropped_on_load_with_a_warning(tmp_path):
+    with RunStore.open(tmp_path, manifest()) as store:
+        store.append(record("bilingual/a"))
+        store.append(record("bilingual/b"))
+    line = (tmp_path / RESULTS).read_text(encoding="utf-8").splitlines()[0]
+    with open(tmp_path / RESULTS, "a", encoding="utf-8") as file:
+        file.write(line.replace("りんご", "みかん") + "\n")
+    with pytest.warns(RuntimeWarning, match="duplicate"):
+        records = RunStore.read(tmp_path).records()
+    assert [r.key for r in records] == ["bilingual/a", "bilingual/b"] and "りんご" in records[0].answer
+
+
+def test_result_json_round_trip_and_legacy_records():
+    result = record("bilingual/a", passed=False)
+    assert Result.model_validate_json(result.to_json()) == result
+    assert result.status == "fail" and result.passed is False and result.schema_version == 1
+    errored = Result(key="s/x", suite="s", case_id="x", language="en", status="error",
+                     error={"stage": "generate", "message": "out of memory"})
+    again = Result.model_validate_json(errored.to_json())
+    assert again == errored and again.passed is None and again.error.stage == "generate"

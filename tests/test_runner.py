@@ -11,7 +11,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def _records(out):
-    return RunStore.read(out).records()
+    return [r.model_dump() for r in RunStore.read(out).records()]
 
 
 def test_run_stores_every_case_and_resumes(tiny, tmp_path):
@@ -60,8 +60,8 @@ def test_article_format_on_a_conversation_is_recorded_not_crashed(tiny, tmp_path
         overrides={"max_new_tokens": 4}, progress=False)
     by_key = {r["key"]: r for r in _records(out)}
     followup = by_key["smoke/followup_en"]
-    assert followup["finish_reason"] == "error" and not followup["passed"]
-    assert "single user turn" in followup["error"]
+    assert followup["status"] == "error" and followup["passed"] is None  # an error, not a failure
+    assert followup["error"]["stage"] == "format" and "single user turn" in followup["error"]["message"]
     assert by_key["smoke/addition_en"]["prompt_text"].startswith("<s>[INST][/INST]What is")
 
 
@@ -83,3 +83,66 @@ def test_offline_model_answers_through_the_public_api(offline, tmp_path):
     answer = df.set_index("case_id").loc["addition_en", "answer"]
     assert "5" in answer  # SmolLM2 answers 2 + 3 correctly
     assert set(df["format"]) == {"chat"}
+
+
+def test_an_empty_answer_before_a_followup_is_that_cases_error(tiny):
+    """mistral-common refuses an empty assistant turn: the case ends in an error, the run goes on."""
+    from mistral_eval.generation import Answer
+    from mistral_eval.records import RunConfig
+    from mistral_eval.runner import _followups, _plan
+
+    case = next(c for c in resolve_suite("smoke").cases if c.key == "smoke/followup_en")
+    case = type(case)(**{**vars(case), "followups": ("And then?",)})
+    item = _plan(tiny, case, RunConfig(format="mistral"), 0)
+    empty = Answer("", (), 10, 0, "eos", 0.1, 0.0)
+    answer, turns, error = _followups(tiny, item, empty, None)
+    assert turns == [""] and error is not None and error.stage == "format"
+    assert "previous answer was empty" in error.message
+
+
+def test_selection_limit_case_and_tag(tiny, tmp_path):
+    smoke = resolve_suite("smoke")
+    summary = run(tiny, [smoke], tmp_path / "a", format="mistral", overrides={"max_new_tokens": 2},
+                  limit=1, progress=False)
+    assert summary.ran == 1 and [r["key"] for r in _records(tmp_path / "a")] == [smoke.cases[0].key]
+    summary = run(tiny, ["smoke"], tmp_path / "b", format="mistral", overrides={"max_new_tokens": 2},
+                  cases=["*_en"], progress=False)
+    assert sorted(r["case_id"] for r in _records(tmp_path / "b")) == sorted(
+        c.id for c in smoke.cases if c.id.endswith("_en"))
+    with pytest.raises(ConfigError, match="limit"):
+        run(tiny, [smoke], tmp_path / "c", limit=0, progress=False)
+
+
+def test_repeats_have_their_own_keys_and_seeds_and_resume(tiny, tmp_path):
+    out = tmp_path / "run"
+    options = dict(format="mistral", overrides={"max_new_tokens": 2, "do_sample": True}, repeats=2,
+                   cases=["addition_en"], progress=False)
+    first = run(tiny, ["smoke"], out, **options)
+    records = {r["key"]: r for r in _records(out)}
+    assert set(records) == {"smoke/addition_en", "smoke/addition_en#r1"} and first.ran == 2
+    assert records["smoke/addition_en#r1"]["settings"]["seed"] == records["smoke/addition_en"]["settings"]["seed"] + 1
+    assert run(tiny, ["smoke"], out, **options).ran == 0
+
+
+def test_a_legacy_run_directory_reads_and_resumes(tiny, tmp_path):
+    """A run directory written before typed records (schema 1) opens, reports and resumes."""
+    import shutil
+
+    out = tmp_path / "legacy"
+    shutil.copytree(FIXTURES / "legacy_run", out)
+    records = {r.key: r for r in RunStore.read(out).records()}
+    assert records["smoke/followup_en"].status == "error" and records["smoke/followup_en"].error.stage == "format"
+    assert records["smoke/capital_ja"].status == "fail" and records["smoke/capital_ja"].passed is False
+    manifest = RunStore.read(out).manifest
+    assert manifest.computed_fingerprint() == manifest.fingerprint
+    stored = manifest.model_dump()
+    from mistral_eval.records import RunConfig
+
+    config = RunConfig(model=stored["model"], quant=stored["quant"], format=stored["format"],
+                       settings=stored["settings"])
+    from mistral_eval.results import make_manifest
+
+    again = make_manifest(config, manifest.suites)
+    assert again.fingerprint == manifest.fingerprint  # the same run: it would resume
+    df = load_runs([out])
+    assert list(df.sort_values("key")["status"]) == ["fail", "fail", "error"]
