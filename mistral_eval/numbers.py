@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from mistral_eval.negation import is_negated
 
-__all__ = ["Number", "find_numbers", "final_number", "kanji_value", "normalize"]
+__all__ = ["SYMBOLS", "Number", "find_numbers", "final_number", "kanji_value", "normalize"]
 
 _KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
                  "八": 8, "九": 9}
@@ -20,16 +20,17 @@ _SMALL = {"十": 10, "百": 100, "千": 1000}
 _LARGE = {"万": 10 ** 4, "億": 10 ** 8, "兆": 10 ** 12}
 _KANJI = "".join([*_KANJI_DIGITS, *_SMALL, *_LARGE])
 _ARABIC = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
-_NUMERAL = re.compile(rf"(?:(?<![A-Za-z0-9.)])-)?(?<![\d.,])(?:{_ARABIC}|[{_KANJI}])+")
+_NUMERAL = re.compile(rf"(?:(?<![A-Za-z0-9.)])-)?(?<![\d.])(?:{_ARABIC}|[{_KANJI}])+")
 _PART = re.compile(rf"{_ARABIC}|[{_KANJI}]")
 # A kanji numeral standing alone is a number only before a counter, or between non-ideographs:
 # 三個, 百度 and 二十五です are numbers; 一般, 唯一 and 一番 are words.
 _COUNTER = re.compile(r"[個つ人本枚匹頭羽冊台回歳才円度分秒時日週月年件点倍割階杯]")
 _IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
-_SYMBOLS = "$¥€£"
+SYMBOLS = "$¥€£"
+"""Units that may stand before their number ($0.05)."""
 
-_ANSWER = re.compile(r"\b(?:final\s+)?answer\s*(?:is|would\s+be|will\s+be|[:=])|(?:答え|正解|解答|結論)\s*(?:は|が|[:=])",
-                     re.IGNORECASE)
+_ANSWER = re.compile(r"\b(?:final\s+)?answer\s*(?:is|would\s+be|will\s+be|[:=])"
+                     r"|(?:答え|正解|解答|結論)\s*(?:は|が|[:=])", re.IGNORECASE)
 _CONCLUSION = re.compile(r"\b(?:so|therefore|thus|hence)\b|つまり|よって|したがって|従って|結果として",
                          re.IGNORECASE)
 # What follows an answer to justify or check it; its numbers restate the question.
@@ -86,10 +87,12 @@ def _unit_of(text: str, match: re.Match[str], units: dict[str, float]) -> str | 
     after = text[match.end():match.end() + 24].lstrip(" ")
     before = text[max(0, match.start() - 2):match.start()].rstrip(" ")
     for name in sorted(units, key=len, reverse=True):
-        if name in _SYMBOLS and before.endswith(name):
+        if name in SYMBOLS and before.endswith(name):
             return name
-        if after.startswith(name) and not (name[-1].isascii() and name[-1].isalpha()
-                                           and re.match(r"(?:e?s)?[A-Za-z]", after[len(name):])):
+        rest = after[len(name):]
+        inside_a_word = (name[-1].isascii() and name[-1].isalpha() and re.match("[A-Za-z]", rest)
+                         and not re.match(r"e?s(?![A-Za-z])", rest))  # "g" is not "gives"; "kgs" is kg
+        if after.startswith(name) and not inside_a_word:
             return name
     return None
 
@@ -146,15 +149,16 @@ def final_number(text: str, unit: str | None = None, units: dict[str, float] | N
     for emphasis in reversed(list(_EMPHASIS.finditer(text))):
         inside = [n for n in numbers if emphasis.start() <= n.start < emphasis.end()]
         if inside:
-            return ([n for n in inside if _after_equals(text, n)] or inside)[-1 if "=" in emphasis.group() else 0], \
-                "in bold", found
+            results = [n for n in inside if _after_equals(text, n)]
+            return (results[-1] if results else inside[0]), "in bold", found
     aside = _ASIDE.search(text)
     if aside and any(n.start < aside.start() for n in numbers):
         numbers, text = [n for n in numbers if n.start < aside.start()], text[:aside.start()]
     conclusions = list(_CONCLUSION.finditer(text))
     if conclusions and (chosen := _in_segment(text, numbers, conclusions[-1].end())):
         return chosen, f"after {conclusions[-1].group()!r}", found
-    last_line = [n for n in numbers if text.count("\n", 0, n.start) == text.count("\n", 0, numbers[-1].start)]
+    line = text.count("\n", 0, numbers[-1].start)
+    last_line = [n for n in numbers if text.count("\n", 0, n.start) == line]
     equals = [n for n in last_line if _after_equals(text, n)]
     if equals:
         return equals[-1], "after the last '=' of the last line with a number", found

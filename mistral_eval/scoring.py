@@ -28,7 +28,7 @@ from pydantic import ConfigDict, Field, ValidationError, validate_call
 
 from mistral_eval.errors import ConfigError
 from mistral_eval.negation import is_negated
-from mistral_eval.numbers import final_number, normalize
+from mistral_eval.numbers import SYMBOLS as _SYMBOLS, final_number, normalize
 
 __all__ = ["CHECKS", "Check", "CheckResult", "boolean", "contains", "degenerate", "equals",
            "japanese", "japanese_share", "make_check", "make_checks", "number", "python", "regex",
@@ -187,12 +187,15 @@ def number(expected: float, tolerance: Annotated[float, Field(ge=0)] = 0.0, unit
             return CheckResult("number", False, 0.0, f"found no number, expected {expected:g}.")
         found, how, unit_found = final
         passed = abs(found.value - expected) <= tolerance
+        written = normalize(answer)[found.start:found.end]
+        written = (f"{found.unit}{written}" if found.unit in _SYMBOLS else f"{written} {found.unit}"
+                   ) if found.unit else written
         read = f" (read as {found.value:g} {unit})" if found.unit and found.unit != unit else ""
         unit_note = f" (no number carries the unit {unit!r})" if unit and not unit_found else ""
         verb = "matches" if passed else "is not"
         band = f" ± {tolerance:g}" if tolerance else ""
         return CheckResult("number", passed, float(passed),
-                           f"final answer {normalize(answer)[found.start:found.end]}{' ' + found.unit if found.unit else ''}"
+                           f"final answer {written}"
                            f"{read} ({how}){unit_note} {verb} expected {expected:g}{band}.")
     return check
 
