@@ -35,7 +35,7 @@ _CONCLUSION = re.compile(r"\b(?:so|therefore|thus|hence)\b|つまり|よって|�
                          re.IGNORECASE)
 # What follows an answer to justify or check it; its numbers restate the question.
 _ASIDE = re.compile(r"\b(?:check|checking|verify|verification|because|since)\b|確認|検算|検証|確かめ|"
-                    r"なぜなら|理由は|[^。\n]*からです", re.IGNORECASE)
+                    r"なぜなら|理由は|(?:^|(?<=[。\n]))[^。\n]*からです", re.IGNORECASE)
 _EMPHASIS = re.compile(r"\*\*([^*\n]{1,60})\*\*|\\boxed\{([^}\n]{1,60})\}")
 _SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?!\d)")
 
