@@ -290,3 +290,68 @@ def test_run_checks_on_the_apples_answer():
     assert [r.name for r in results] == ["number", "japanese", "degenerate"]
     assert all(r.passed for r in results)
     assert run_checks([], "anything") == []
+
+
+def test_number_stated_answer_kanji_and_units():
+    assert number(3)("The answer is 3. Starting from 5 apples you remove 2.").passed
+    assert number(36)("母親は三十六歳です。").passed
+    cents = number(0.05, unit="dollars", units={"cents": 0.01, "$": 1})
+    result = cents("The ball costs 5 cents. Check: $0.05 + $1.05 = $1.10.")
+    assert result.passed and "5 cents (read as 0.05 dollars)" in result.reason, result.reason
+    assert not cents("The ball costs 10 cents.").passed
+    assert number(1500, unit="g", units={"kg": 1000})("1.5kgです。").passed
+
+
+def test_contains_and_regex_refuse_a_denied_answer_unless_told_not_to():
+    assert not regex("東京|Tokyo")("The capital is not Tokyo but Osaka.").passed
+    result = regex("東京|Tokyo")("東京ではなく大阪です。")
+    assert not result.passed and "found only denied '東京'" in result.reason
+    assert regex("東京|Tokyo")("Tokyo, not Kyoto.").passed
+    assert regex("東京|Tokyo", negation_aware=False)("東京ではなく大阪です。").passed
+    denied = contains(["coffee", "morning"])("I drink tea every morning, not coffee.")
+    assert not denied.passed and "missing or denied 'coffee'" in denied.reason
+    assert contains("sleeping", negation_aware=False)("The cat is not sleeping.").passed
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("That is not true.", False), ("The statement isn't correct.", False), ("Not false.", True),
+    ("その主張は誤りではない。", True), ("Trueではありません。", False),
+    ("TrueかFalseかで答えると、Falseです。", False), ("True or False? The answer is False.", False),
+])
+def test_boolean_reads_negations_and_skips_the_echoed_choice(answer, verdict):
+    assert boolean(verdict)(answer).passed, boolean(verdict)(answer).reason
+
+
+@pytest.mark.parametrize("text, share", [
+    ("我喜欢吃苹果。", 0.0), ("我是學生。", 0.0), ("明天会下雨。", 0.0), ("東京", 1.0), ("一石二鳥", 1.0),
+])
+def test_japanese_share_tells_short_chinese_apart(text, share):
+    assert japanese_share(text) == share
+
+
+def test_degenerate_catches_short_units_said_again_and_again():
+    interleaved = "日本は美しい国です。富士山があります。日本は美しい国です。桜がきれいです。" * 2 + "日本は美しい国です。"
+    assert not degenerate()(interleaved).passed
+    assert not degenerate()("Steps:\n" + "".join(f"{i}. Learn {'HTML' if i % 2 else 'CSS'}.\n"
+                                                 for i in range(1, 9))).passed
+    assert degenerate()("はい。わかりました。では始めましょう。はい。わかりました。").passed
+    code = ("```python\ndef is_prime(n):\n    if n < 2:\n        return False\n    if n % 2 == 0:\n"
+            "        return n == 2\n    for d in range(3, n, 2):\n        if n % d == 0:\n"
+            "            return False\n    return True\n```")
+    assert degenerate()(code).passed
+
+
+def test_bad_parameters_are_all_reported_at_once():
+    with pytest.raises(ConfigError) as error:
+        make_checks([{"type": "number", "expectd": 3, "tolerance": -1, "unit": 5}])
+    message = str(error.value)
+    assert error.value.field == "checks[0].expectd" and "did you mean 'expected'" in message
+    assert "tolerance: Input should be greater than or equal to 0" in message and "unit:" in message
+    for spec, field in [({"type": "number", "expected": float("nan")}, "expected"),
+                        ({"type": "number", "expected": 3, "units": {"kg": 1000}}, "units"),
+                        ({"type": "number", "expected": 3, "unit": "g", "units": {"kg": 0}}, "units"),
+                        ({"type": "japanese", "min_share": 1.5}, "min_share"),
+                        ({"type": "contains", "expected": "a", "negation_aware": "yes"}, "negation_aware")]:
+        with pytest.raises(ConfigError) as error:
+            make_check(spec)
+        assert error.value.field == field, spec
