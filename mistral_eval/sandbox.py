@@ -94,7 +94,10 @@ def _bwrap(fd: int, privileged: bool) -> list[str]:
                     "--gid", str(_SANDBOX_UID)]
     for name, value in _ENV.items():
         command += ["--setenv", name, value]
-    for path in _view():
+    view = _view()
+    for parent in sorted({str(a) for path in view for a in Path(path).parents if str(a) != "/"}):
+        command += ["--perms", "0755", "--dir", parent]  # bwrap would make them 0700: no way through
+    for path in view:
         command += (["--symlink", os.readlink(path), path] if os.path.islink(path)
                     else ["--ro-bind", path, path])
     command += ["--ro-bind", str(_CHILD), "/sandbox/child.py", "--proc", "/proc", "--dev", "/dev",
@@ -123,7 +126,7 @@ for dev in null zero random urandom; do
 done
 mount -t proc proc "$root/proc"
 mount -t tmpfs -o size=$TMP_BYTES,mode=1777 tmp "$root/tmp"
-cd "$root"; pivot_root . .old; umount -l /.old; rmdir /.old; mount -o remount,ro /; cd /tmp
+cd "$root"; pivot_root . .old; umount -l /.old; rmdir /.old; mount -o remount,bind,ro /; cd /tmp
 drop="--inh-caps=-all --bounding-set=-all --no-new-privs"
 [ "$uid" = 0 ] || drop="--reuid=$uid --regid=$uid --clear-groups $drop"
 exec env -i PATH=/usr/bin:/bin LANG=C.UTF-8 HOME=/tmp setpriv $drop -- "$python" -I -X utf8 /sandbox/child.py "$fd"
