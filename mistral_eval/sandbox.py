@@ -232,8 +232,7 @@ def isolation() -> Literal["bwrap", "unshare"] | None:
     for mechanism in ("bwrap", "unshare"):
         if shutil.which(mechanism) is None:
             continue
-        job = _job(["x = 1"], None, [{"call": "x"}], 256, 10.0, mechanism)
-        run = _interpret(_launch(mechanism, job, 10.0), job)
+        run = _run(mechanism, ["x = 1"], [{"call": "x"}], None, 10.0, 256)
         if run.failure is None and run.tests[0].value == 1:
             return mechanism
     return None
@@ -321,5 +320,10 @@ def run_code(blocks: list[str], tests: list[dict], *, function: str | None = Non
         if not allow_unisolated:
             raise SandboxUnavailableError()
         mechanism = "none"
+    return _run(mechanism, blocks, tests, function, timeout, memory_mb)
+
+
+def _run(mechanism: Mechanism, blocks: list[str], tests: list[dict], function: str | None,
+         timeout: float, memory_mb: int) -> CodeRun:
     job = _job(blocks, function, tests, memory_mb, timeout, mechanism)
     return _interpret(_launch(mechanism, job, timeout), job)
