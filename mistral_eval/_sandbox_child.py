@@ -49,6 +49,8 @@ def _plain(value, budget):
     if budget[0] < 0:
         raise TypeError("too large")
     kind = type(value)
+    if kind is str and len(value) > 100_000:
+        raise TypeError("too large")
     if value is None or kind in (bool, str, float):
         return value
     if kind is int:
