@@ -91,3 +91,14 @@ class SweepError(MistralEvalError):
         lines = "\n  ".join(str(f) for f in self.failures)
         super().__init__(f"sweep {sweep!r}: {len(self.failures)} combination(s) did not finish "
                          f"(rerun the same command to retry only those):\n  {lines}")
+
+
+class SandboxUnavailableError(MistralEvalError):
+    """Code checks cannot run: this machine offers no isolation (neither bubblewrap nor unshare works)."""
+
+    def __init__(self) -> None:
+        super().__init__("the python check runs model-written code only in a sandbox, and neither "
+                         "bubblewrap (bwrap) nor util-linux's unshare works on this machine. Install "
+                         "bubblewrap (apt-get install bubblewrap), or accept running the code in a plain "
+                         "child process with allow_unisolated=True / --allow-unisolated-code. "
+                         "See docs/sandbox.md.")

@@ -2,33 +2,33 @@
 
 Scoring knows nothing about models, prompts or files: it sees only the answer text and a check spec.
 `make_check` validates a spec's parameters against the factory's annotations with pydantic.
-Model-written code never runs in this process; the `python` check runs it in a limited child process.
+Model-written code never runs in this process; the `python` check runs it in the sandbox (sandbox.py)
+and compares the values it returns here.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import difflib
 import functools
 import inspect
 import json
+import math
 import os
 import re
-import signal
-import subprocess
-import sys
-import tempfile
 import typing
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Annotated, Callable
+from typing import Annotated, Any, Callable
 
 from pydantic import ConfigDict, Field, ValidationError, validate_call
 
+from mistral_eval import sandbox
 from mistral_eval.errors import ConfigError
 from mistral_eval.negation import is_negated
 from mistral_eval.numbers import SYMBOLS as _SYMBOLS, final_number, normalize
+from mistral_eval.sandbox import TestReport
 
 __all__ = ["CHECKS", "Check", "CheckResult", "boolean", "contains", "degenerate", "equals",
            "japanese", "japanese_share", "make_check", "make_checks", "number", "python", "regex",
@@ -325,85 +325,74 @@ def degenerate(max_repeat_ratio: Share = 0.1, ngram: Annotated[int, Field(ge=2)]
 
 
 _FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
-_LOOKS_LIKE_CODE = re.compile(r"^(?:def |class |import |from \S+ import )", re.MULTILINE)
-_RESULT_MARK = "@@mistral-eval@@ "
-_RUNNER = r"""
-import io, json, resource, socket, sys, types, _socket
-job = json.load(open("job.json", encoding="utf-8"))
-for limit, value in ((resource.RLIMIT_AS, job["memory_mb"] << 20), (resource.RLIMIT_CPU, job["cpu_s"]),
-                     (resource.RLIMIT_FSIZE, 16 << 20)):
-    resource.setrlimit(limit, (value, value))
-def no_network(*args, **kwargs):
-    raise PermissionError("network access is disabled in the python check")
-socket.socket = _socket.socket = socket.create_connection = socket.socketpair = no_network
-out = sys.stdout
-def report(**fields):
-    out.write(job["mark"] + json.dumps(fields, default=repr) + "\n")
-    out.flush()
-def describe(error):
-    return (f"{type(error).__name__}: {error}" if str(error) else type(error).__name__)[:300]
-namespace, function = {"__name__": "__answer__"}, job["function"]
-try:
-    sys.stdout = io.StringIO()
-    exec(compile(job["code"], "<answer>", "exec"), namespace)
-except BaseException as error:
-    report(error="the code failed to run: " + describe(error))
-    sys.exit(0)
-if function and not callable(namespace.get(function)):
-    defined = [k for k, v in namespace.items()
-               if isinstance(v, types.FunctionType) and v.__code__.co_filename == "<answer>"]
-    if len(defined) != 1:
-        report(error=f"the code defines no function {function!r} (it defines {defined})")
-        sys.exit(0)
-    namespace[function] = namespace[defined[0]]
-    report(note=f"used {defined[0]!r} as {function!r}")
-for index, test in enumerate(job["tests"]):
-    source = test if isinstance(test, str) else test["call"]
-    try:
-        sys.stdout = io.StringIO()
-        if isinstance(test, str):
-            exec(compile(test, "<test>", "exec"), namespace)
-            report(test=index, passed=True, detail="")
-            continue
-        result = eval(compile(source, "<test>", "eval"), namespace)
-        try:
-            plain = json.loads(json.dumps(result))
-        except (TypeError, ValueError):
-            plain = None
-        report(test=index, passed=bool(result == test["expected"] or plain == test["expected"]),
-               detail=f"{source} returned {result!r}, expected {test['expected']!r}")
-    except BaseException as error:
-        report(test=index, passed=False, detail=f"{source} raised {describe(error)}")
-"""
+_LOOKS_LIKE_CODE = re.compile(r"^(?:def |class |import |from \S+ import |>>> )", re.MULTILINE)
+_MAX_TIMEOUT_S = 600.0
+_MIN_MEMORY_MB = 64
 
 
-def _extract_code(answer: str) -> str | None:
+def _code_blocks(answer: str) -> list[str]:
     """Python-tagged fenced blocks, else any fenced blocks, else the answer if it looks like code."""
     blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(answer)]
-    chosen = [b for lang, b in blocks if lang in ("python", "py", "python3")] or [b for _, b in blocks]
+    chosen = [b for lang, b in blocks if lang in ("python", "py", "python3", "pycon")] or [b for _, b in blocks]
     if chosen:
-        return "\n\n".join(chosen)
-    return answer if _LOOKS_LIKE_CODE.search(answer) else None
+        return chosen
+    return [answer] if _LOOKS_LIKE_CODE.search(answer) else []
 
 
-def _run_child(job: dict, timeout: float) -> tuple[list[dict], bool, int]:
-    """Run the job in a fresh interpreter in a temporary directory; its reports, timed out, exit status."""
-    with tempfile.TemporaryDirectory(prefix="mistral-eval-python-") as tmp:
-        (Path(tmp) / "runner.py").write_text(_RUNNER, encoding="utf-8")
-        (Path(tmp) / "job.json").write_text(json.dumps({**job, "mark": _RESULT_MARK}), encoding="utf-8")
-        child = subprocess.Popen([sys.executable, "-I", "-X", "utf8", "runner.py"], cwd=tmp,
-                                 env={"PATH": "/usr/bin:/bin", "HOME": tmp, "LANG": "C.UTF-8"},
-                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                 stderr=subprocess.DEVNULL, start_new_session=True)
-        try:
-            stdout, timed_out = child.communicate(timeout=timeout)[0], False
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, signal.SIGKILL)
-            stdout, timed_out = child.communicate()[0], True
-    lines = stdout.decode("utf-8", "replace").splitlines()
-    reports = [json.loads(line[len(_RESULT_MARK):]) for line in lines if line.startswith(_RESULT_MARK)]
-    return reports, timed_out, child.returncode
+@dataclass(frozen=True)
+class _Test:
+    """One test as the sandbox runs it, and what the harness compares its value with."""
+
+    run: dict
+    source: str
+    expected: Any = None
+    compares: bool = False
+
+
+def _plain_literal(node: ast.expr) -> tuple[bool, Any]:
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False, None
+    try:
+        plain = json.loads(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError):
+        return False, None
+    return plain == value and type(plain) is type(value), value
+
+
+def _as_comparison(source: str) -> _Test | None:
+    """`assert CALL == LITERAL` as a call whose value the harness compares, so the child never sees
+    the expected value and cannot fake the equality."""
+    body = ast.parse(source).body
+    if len(body) != 1 or not isinstance(body[0], ast.Assert):
+        return None
+    test = body[0].test
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return None
+    for call, literal in ((test.left, test.comparators[0]), (test.comparators[0], test.left)):
+        is_plain, expected = _plain_literal(literal)
+        if is_plain and not isinstance(call, ast.Constant):
+            text = ast.unparse(call)
+            return _Test({"call": text}, text, expected, compares=True)
+    return None
+
+
+def _plan(test: dict | str) -> _Test:
+    if isinstance(test, dict):
+        return _Test({"call": test["call"]}, test["call"], test["expected"], compares=True)
+    return _as_comparison(test) or _Test({"exec": test}, " ".join(test.split())[:80])
+
+
+def _verdict(test: _Test, report: TestReport) -> str | None:
+    """None when the test passed, else what went wrong; values are compared here, never in the child."""
+    if report.kind == "raised":
+        return f"{test.source} raised {report.text}"
+    if not test.compares:
+        return None
+    if report.kind == "value" and report.value == test.expected:
+        return None
+    return f"{test.source} returned {report.text}, expected {test.expected!r}"
 
 
 def _validate_test(i: int, test: dict | str) -> None:
@@ -415,40 +404,54 @@ def _validate_test(i: int, test: dict | str) -> None:
         compile(source, "<test>", mode)
     except SyntaxError as error:
         raise ConfigError(f"{source!r} is not valid Python: {error.msg}", field=f"tests[{i}]") from None
+    if isinstance(test, dict):
+        try:
+            json.dumps(test["expected"], allow_nan=False)
+        except (TypeError, ValueError):
+            raise ConfigError(f"expected must be plain data (numbers, strings, booleans, null, lists, "
+                              f"mappings), got {test['expected']!r}", field=f"tests[{i}].expected") from None
+
+
+def _validate_limits(timeout: float, memory_mb: int) -> None:
+    if not (math.isfinite(timeout) and 0 < timeout <= _MAX_TIMEOUT_S):
+        raise ConfigError(f"timeout must be a number of seconds above 0 and at most {_MAX_TIMEOUT_S:g}, "
+                          f"got {timeout!r}", field="timeout")
+    total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") >> 20
+    if not _MIN_MEMORY_MB <= memory_mb <= total_mb:
+        raise ConfigError(f"memory_mb must be between {_MIN_MEMORY_MB} and this machine's {total_mb} MB, "
+                          f"got {memory_mb!r}", field="memory_mb")
 
 
 def python(tests: list[dict | str], function: str | None = None, timeout: float = 10.0,
-           memory_mb: int = 512) -> Check:
-    """Run the answer's Python code against `tests` in a separate, limited process.
+           memory_mb: int = 512, *, allow_unisolated: bool = False) -> Check:
+    """Run the answer's Python code against `tests` in the sandbox (see sandbox.py, docs/sandbox.md).
 
-    A test is `{call: "fib(1)", expected: 0}` or code such as `"assert fib(1) == 0"`. With `function`,
-    the code must define that name, or exactly one function, which the tests then reach by that name.
-    The child gets a fresh temporary cwd, a minimal environment, no sockets, and CPU, memory and
-    file-size limits; this guards against accidents, it is not a security boundary.
+    A test is `{call: "fib(1)", expected: 0}` or code such as `"assert fib(1) == 0"`; calls and
+    `assert CALL == LITERAL` have their value compared here, in the harness. With `function`, the code
+    must define that name, or a function the sandbox can tell is meant (similar name, the one no
+    other calls, or a method). Demo code next to the function (input(), `>>>` sessions, prints, a
+    `__main__` block) does not fail the check. `timeout` (wall-clock seconds) and `memory_mb` bound
+    the run. Without isolation on this machine, calling the check raises `SandboxUnavailableError`
+    unless `allow_unisolated`, a run option that suite files cannot set.
     """
     if not tests:
         raise ConfigError("python needs at least one test", field="tests")
     for i, test in enumerate(tests):
         _validate_test(i, test)
-    if timeout <= 0 or memory_mb <= 0:
-        raise ConfigError("must be positive", field="timeout" if timeout <= 0 else "memory_mb")
+    _validate_limits(timeout, memory_mb)
+    plans = [_plan(test) for test in tests]
 
     def check(answer: str) -> CheckResult:
-        code = _extract_code(answer)
-        if code is None:
+        blocks = _code_blocks(answer)
+        if not blocks:
             return CheckResult("python", False, 0.0, "found no Python code in the answer.")
-        job = {"code": code, "tests": tests, "function": function, "memory_mb": memory_mb,
-               "cpu_s": int(timeout) + 1}
-        reports, timed_out, returncode = _run_child(job, timeout)
-        results = [r for r in reports if "test" in r]
-        failures = [r["detail"] for r in results if not r["passed"]]
-        errors = [r["error"] for r in reports if "error" in r]
-        if timed_out:
-            failures.insert(0, f"the code timed out after {timeout:g} s")
-        elif errors or len(results) < len(tests):
-            failures.insert(0, errors[0] if errors else f"the child process died (exit status {returncode})")
-        passed = len(results) - sum(not r["passed"] for r in results)
-        notes = "".join(f" ({r['note']})" for r in reports if "note" in r)
+        run = sandbox.run_code(blocks, [p.run for p in plans], function=function, timeout=timeout,
+                               memory_mb=memory_mb, allow_unisolated=allow_unisolated)
+        failures = [v for p, r in zip(plans, run.tests) if (v := _verdict(p, r)) is not None]
+        passed = len(run.tests) - len(failures)
+        if run.failure:
+            failures.insert(0, run.failure)
+        notes = "".join(f" ({note})" for note in run.notes)
         first = f"; first failure: {failures[0]}" if failures else ""
         return CheckResult("python", passed == len(tests), passed / len(tests),
                            f"{passed} of {len(tests)} tests passed{notes}{first}.")
@@ -460,29 +463,42 @@ CHECKS: dict[str, Callable[..., Check]] = {
     "japanese": japanese, "degenerate": degenerate, "python": python,
 }
 
-def make_check(spec: dict) -> Check:
-    """Build a check from `{"type": name, **params}`; bad specs raise `ConfigError` with the field."""
+
+_RUN_OPTIONS = ("allow_unisolated",)
+"""Keyword arguments of check factories that the run sets and a suite file must not."""
+
+
+def make_check(spec: dict, *, allow_unisolated: bool = False) -> Check:
+    """Build a check from `{"type": name, **params}`; bad specs raise `ConfigError` with the field.
+    `allow_unisolated` lets the python check run code without isolation (see sandbox.py)."""
     if not isinstance(spec, dict):
         raise ConfigError(f"a check is a mapping such as {{type: number, expected: 3}}, got {spec!r}")
     params = dict(spec)
     name = params.pop("type", None)
     if name not in CHECKS:
         raise ConfigError(f"unknown check type {name!r}; valid types: {', '.join(CHECKS)}", field="type")
-    return _validated(CHECKS[name])(**params)
+    for option in _RUN_OPTIONS:
+        if option in params:
+            raise ConfigError(f"{option} is a run option (--allow-unisolated-code), not a check "
+                              f"parameter; remove it from the suite file", field=option)
+    options = {"allow_unisolated": allow_unisolated} if name == "python" else {}
+    return _validated(CHECKS[name])(**params, **options)
 
 
-def make_checks(specs: typing.Sequence[dict]) -> list[Check]:
+def make_checks(specs: typing.Sequence[dict], *, allow_unisolated: bool = False) -> list[Check]:
     """Build every check of a case; errors name the field as `checks[i].<param>`."""
     checks = []
     for i, spec in enumerate(specs):
         try:
-            checks.append(make_check(spec))
+            checks.append(make_check(spec, allow_unisolated=allow_unisolated))
         except ConfigError as error:
             field = f"checks[{i}]" + (f".{error.field}" if error.field else "")
             raise ConfigError(error.message, field=field) from None
     return checks
 
 
-def run_checks(specs: typing.Sequence[dict], answer: str) -> list[CheckResult]:
-    """Build the checks of `specs` and run each on `answer`."""
-    return [check(answer) for check in make_checks(specs)]
+def run_checks(specs: typing.Sequence[dict], answer: str, *,
+               allow_unisolated: bool = False) -> list[CheckResult]:
+    """Build the checks of `specs` and run each on `answer`; a python check raises
+    `SandboxUnavailableError` on a machine without isolation unless `allow_unisolated`."""
+    return [check(answer) for check in make_checks(specs, allow_unisolated=allow_unisolated)]

@@ -227,10 +227,10 @@ def test_python_child_limits_and_the_harness_survives():
     assert not looping.passed and "timed out after 1 s" in looping.reason
     assert time.monotonic() - started < 5
     network = python(["assert True"])(
-        "```python\nimport socket\nsocket.create_connection(('1.1.1.1', 80))\n```")
-    assert not network.passed and "network access is disabled" in network.reason
-    opened = python(["import socket\nsocket.socket()"])("```python\nx = 1\n```")
-    assert not opened.passed and "PermissionError" in opened.reason
+        "```python\nimport socket\nconnection = socket.create_connection(('1.1.1.1', 80))\n```")
+    assert not network.passed and "Network is unreachable" in network.reason
+    opened = python(["import socket\nsocket.socket().connect(('1.1.1.1', 80))"])("```python\nx = 1\n```")
+    assert not opened.passed and "Network is unreachable" in opened.reason
     memory = python(["assert len(data) > 0"])("```python\ndata = bytearray(2 * 1024 ** 3)\n```")
     assert not memory.passed and "MemoryError" in memory.reason
     killed = python(["assert True"])(
@@ -246,6 +246,62 @@ def test_python_code_never_runs_in_the_harness():
     assert result.passed, result.reason
     assert not hasattr(builtins, "TOUCHED")
     assert not Path("written_by_answer.txt").exists()
+
+
+DEMO_ANSWERS = {
+    "input demo": "```python\ndef add(a, b):\n    return a + b\n\nx = int(input('a: '))\n"
+                  "y = int(input('b: '))\nprint(add(x, y))\n```",
+    "doctest session": "```python\ndef add(a, b):\n    return a + b\n```\n\n```python\n>>> add(2, 3)\n5\n```",
+    "whole session": "```pycon\n>>> def add(a, b):\n...     return a + b\n...\n>>> add(2, 3)\n5\n```",
+    "main block": "```python\ndef add(a, b):\n    return a + b\n\nif __name__ == '__main__':\n"
+                  "    while True:\n        print(add(1, 2))\n```",
+    "print demo and helper": "```python\ndef _check(a):\n    return int(a)\n\ndef plus(a, b):\n"
+                             "    return _check(a) + _check(b)\n\nprint(plus(1, 2))\nplus('x', 1)\n```",
+    "several definitions": "```python\ndef helper(v):\n    return v\n\ndef sum_two(a, b):\n"
+                           "    return helper(a) + helper(b)\n\ndef main():\n    print(sum_two(1, 2))\n```",
+    "a method": "```python\nclass Solution:\n    def add(self, a, b):\n        return a + b\n```",
+}
+
+
+@pytest.mark.parametrize("name", DEMO_ANSWERS)
+def test_python_tolerates_demo_code_and_finds_the_named_function(name):
+    result = python([{"call": "add(2, 3)", "expected": 5}, "assert add(-1, 1) == 0"],
+                    function="add")(DEMO_ANSWERS[name])
+    assert result.passed, result.reason
+
+
+def test_python_demo_tolerance_does_not_hide_wrong_code():
+    wrong = "```python\ndef add(a, b):\n    return a - b\n\nprint(add(int(input()), 1))\n```"
+    assert python(["assert add(2, 3) == 5"], function="add")(wrong).score == 0.0
+    broken_definition = "```python\nimport not_a_module\ndef add(a, b):\n    return a + b\n```"
+    result = python(["assert add(2, 3) == 5"])(broken_definition)
+    assert not result.passed and "No module named 'not_a_module'" in result.reason
+    ambiguous = "```python\ndef one(a):\n    return a\ndef two(a):\n    return a\n```"
+    assert "defines no function 'add'" in python(["assert add(1, 1) == 2"], function="add")(ambiguous).reason
+
+
+def test_python_values_are_compared_in_the_harness():
+    always_equal = ("```python\nclass Yes:\n    def __eq__(self, other):\n        return True\n"
+                    "    def __repr__(self):\n        return '5'\ndef add(a, b):\n    return Yes()\n```")
+    for tests in ([{"call": "add(2, 3)", "expected": 5}], ["assert add(2, 3) == 5"]):
+        result = python(tests)(always_equal)
+        assert not result.passed and "add(2, 3) returned 5, expected 5" in result.reason
+    subclass = "```python\nclass Int(int):\n    def __eq__(self, other):\n        return True\n" \
+               "def add(a, b):\n    return Int(a - b)\n```"
+    assert not python([{"call": "add(2, 3)", "expected": 5}])(subclass).passed
+    assert python([{"call": "pair()", "expected": [1, "a"]}])("def pair():\n    return (1, 'a')\n").passed
+
+
+@pytest.mark.parametrize("spec, field", [
+    ({"timeout": float("inf")}, "timeout"), ({"timeout": float("nan")}, "timeout"),
+    ({"timeout": -1.0}, "timeout"), ({"timeout": 1e6}, "timeout"), ({"memory_mb": 0}, "memory_mb"),
+    ({"memory_mb": 10 ** 9}, "memory_mb"), ({"allow_unisolated": True}, "allow_unisolated"),
+    ({"tests": [{"call": "f()", "expected": float("nan")}]}, "tests[0].expected"),
+])
+def test_python_limits_are_finite_and_bounded_and_isolation_is_not_a_suite_option(spec, field):
+    with pytest.raises(ConfigError) as error:
+        make_check({"type": "python", "tests": ["assert True"], **spec})
+    assert error.value.field == field
 
 
 @pytest.mark.parametrize("spec, field", [
