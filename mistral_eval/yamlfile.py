@@ -141,8 +141,26 @@ class UniqueKeyLoader(yaml.SafeLoader):
                                    node.start_mark) from None
 
     def flatten_mapping(self, node):
-        self._own_keys.setdefault(node, _own_keys(node))  # before merged keys are mixed in, in place
-        super().flatten_mapping(node)
+        """Resolve `<<` in place as YAML 1.1 says: own keys win, then the earlier merged mapping.
+
+        (PyYAML 6.0.2+ lets the later mapping of `<<: [*a, *b]` win.)
+        """
+        self._own_keys.setdefault(node, _own_keys(node))  # before merged keys are mixed in
+        own, merged = [], []
+        for key_node, value_node in node.value:
+            if key_node.tag != _MERGE_TAG:
+                own.append((key_node, value_node))
+                continue
+            sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+            for source in sources:
+                if not isinstance(source, MappingNode):
+                    raise ConstructorError("while constructing a mapping", node.start_mark,
+                                           f"`<<` merges a mapping or a list of mappings, not a {source.id}",
+                                           source.start_mark)
+                self.flatten_mapping(source)
+                merged.append(source.value)
+        if merged:  # later pairs overwrite earlier ones when the dict is built
+            node.value = [pair for pairs in reversed(merged) for pair in pairs] + own
 
     def construct_mapping(self, node, deep=False):
         seen: set = set()
