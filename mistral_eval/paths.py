@@ -64,6 +64,8 @@ def read_input(path: str | os.PathLike, *, what: str = "file", limit: int = MAX_
     that would be read into memory whole.
     """
     source = Path(path)
+    if "\0" in str(source):
+        raise ConfigError(f"cannot read the {what} {clip(str(source))}: the path holds a NUL character")
     try:
         kind = _kind(os.stat(source).st_mode)
         if kind != "file":
@@ -76,9 +78,6 @@ def read_input(path: str | os.PathLike, *, what: str = "file", limit: int = MAX_
             data = file.read(limit + 1)
     except OSError as error:
         raise ConfigError(f"cannot read the {what}: {error.strerror}", file=str(source)) from None
-    except ValueError:  # a NUL character in the path
-        raise ConfigError(f"cannot read the {what} {clip(str(source))}: the path holds a NUL character"
-                          ) from None
     if len(data) > limit:
         raise ConfigError(f"the {what} grew past {limit:,} bytes while being read", file=str(source))
     return data
