@@ -31,6 +31,7 @@ MAX_ALIAS_NODES = 10_000
 """Most values that aliases may add to a file when expanded; sharing a settings block stays far below."""
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_VALUE_TAG = "tag:yaml.org,2002:value"
 
 
 def clip(value: Any, limit: int = 80) -> str:
@@ -143,11 +144,13 @@ class UniqueKeyLoader(yaml.SafeLoader):
     def flatten_mapping(self, node):
         """Resolve `<<` in place as YAML 1.1 says: own keys win, then the earlier merged mapping.
 
-        (PyYAML 6.0.2+ lets the later mapping of `<<: [*a, *b]` win.)
+        (The installed PyYAML, 6.0.4, lets the later mapping of `<<: [*a, *b]` win.)
         """
         self._own_keys.setdefault(node, _own_keys(node))  # before merged keys are mixed in
         own, merged = [], []
         for key_node, value_node in node.value:
+            if key_node.tag == _VALUE_TAG:  # the YAML 1.1 `=` key, read as text as PyYAML does
+                key_node.tag = "tag:yaml.org,2002:str"
             if key_node.tag != _MERGE_TAG:
                 own.append((key_node, value_node))
                 continue
@@ -163,8 +166,10 @@ class UniqueKeyLoader(yaml.SafeLoader):
             node.value = [pair for pairs in reversed(merged) for pair in pairs] + own
 
     def construct_mapping(self, node, deep=False):
+        if isinstance(node, MappingNode):
+            self.flatten_mapping(node)  # records the node's own keys first; doing it again is a no-op
         seen: set = set()
-        for key_node in self._own_keys.get(node) or _own_keys(node):
+        for key_node in self._own_keys.get(node, []):
             key = self.construct_object(key_node, deep=True)
             try:
                 duplicate = key in seen

@@ -61,6 +61,10 @@ def test_a_merged_mapping_that_merges_itself_keeps_its_own_keys():
     assert doc["x"][0]["y"] == {"k": 1, "k2": 2} and doc["c"] == {"k": 3, "k2": 2}
 
 
+def test_the_equals_key_is_text_as_in_pyyaml():
+    assert parse_yaml(b"=: 1\nb: {=: 2}\n", FILE) == {"=": 1, "b": {"=": 2}}
+
+
 def test_sharing_a_settings_block_across_many_cases_is_fine():
     cases = "".join(f"  - {{id: c{i}, settings: *greedy}}\n" for i in range(300))
     doc = parse_yaml(f"greedy: &greedy {{do_sample: false, max_new_tokens: 64}}\ncases:\n{cases}".encode(), FILE)
