@@ -120,7 +120,7 @@ def test_non_utf8_bytes_give_the_line():
 def test_deep_nesting_is_refused_quickly_without_recursion_error(text):
     error, seconds, peak = _bounded(text)
     assert f"deeper than {MAX_DEPTH} levels" in error.message and "line" in error.message
-    assert seconds < 5 and peak < 100 * 2**20
+    assert seconds < 10 and peak < 100 * 2**20
 
 
 def test_billion_laughs_is_refused_in_milliseconds_with_little_memory():
