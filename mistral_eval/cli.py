@@ -1,8 +1,9 @@
 """The `mistral-eval` command: parse options, call the library, turn errors into exit codes.
 
-Exit codes: 0 when everything ran (failed checks are results, not errors, unless `--fail-on`
-says otherwise), 2 for bad input (a malformed suite or spec, an unknown option value, a missing
-run directory), 1 for any other mistral-eval error. Only the commands that run a model import
+Exit codes: 0 when everything ran (failed checks are results, not errors), 3 when `--fail-on`
+says the verdicts should fail the command, 2 for bad input (a malformed suite or spec, an unknown
+option value, a bad output path, a run directory that is missing, damaged or another run's), 1
+for any other error. Only the commands that run a model import
 torch, so `--help`, `suites` and `report` answer at once.
 """
 
@@ -16,7 +17,8 @@ from typing import Any, Sequence
 from . import __version__
 from .choices import (DEFAULT_FORMAT, DEFAULT_MODEL, DEFAULT_QUANT, FORMAT_CHOICES, MANIFEST_FILE,
                       QUANT_PRESETS, REPORT_FILE)
-from .errors import ConfigError, MistralEvalError
+from .errors import ConfigError, MistralEvalError, RunStoreError
+from .paths import check_output_dir, check_output_file
 from .settings import GenerationSettings
 
 __all__ = ["build_parser", "main"]
@@ -56,6 +58,7 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
 def _cmd_run(args: argparse.Namespace) -> int:
     from .runner import evaluate, make_config
 
+    check_output_dir(args.out)
     config = make_config(**_run_options(args))  # bad options fail here, before any model loads
     _note_cpu_4bit(config.quant)
     summary = evaluate(config, out=args.out, report=not args.no_report)
@@ -114,7 +117,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     runs = _run_dirs(args.runs)
     if args.out is None and len(runs) > 1:
         raise ConfigError("a comparison of several runs needs --out FILE.html", field="--out")
-    print(write_report(runs, args.out or runs[0] / REPORT_FILE))
+    print(write_report(runs, check_output_file(args.out or runs[0] / REPORT_FILE)))
     return 0
 
 
@@ -137,6 +140,8 @@ def _cmd_suites(args: argparse.Namespace) -> int:
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from .sweep import run_sweep
 
+    if args.out is not None:
+        check_output_dir(args.out)
     run_sweep(args.spec, dry_run=args.dry_run, out=args.out)  # SweepError (exit 1) names each failure
     return 0
 
@@ -199,11 +204,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except ConfigError as exc:
+    except (ConfigError, RunStoreError) as exc:  # bad input: options, files, or the wrong run directory
         print(f"mistral-eval: error: {exc}", file=sys.stderr)
         return 2
     except MistralEvalError as exc:
         print(f"mistral-eval: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a disk that fills up or a directory removed under a running command
+        print(f"mistral-eval: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
         return 1
 
 

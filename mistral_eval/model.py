@@ -6,6 +6,7 @@ about prompt formats, suites or scoring.
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import os
 import time
@@ -173,7 +174,39 @@ def _resolve(name: str) -> tuple[str, bool]:
     if name.startswith((".", "/", "~")) or name.count("/") > 1 or os.sep + os.sep in name:
         raise ModelLoadError(f"model directory {name!r} does not exist. Pass an existing local "
                              f"directory, a hub id such as {DEFAULT_MODEL!r}, or {OFFLINE_MODEL!r}.")
+    _refuse_uncached_when_offline(name)
     return name, False
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _cached_models() -> list[str]:
+    try:
+        from huggingface_hub import scan_cache_dir
+
+        return sorted(repo.repo_id for repo in scan_cache_dir().repos if repo.repo_type == "model")
+    except Exception:  # noqa: BLE001 - no cache yet, or an unreadable one: nothing to suggest
+        return []
+
+
+def _refuse_uncached_when_offline(name: str) -> None:
+    """Offline (HF_HUB_OFFLINE=1), a hub id that is not in the local cache fails at once, with the
+    names that would work, instead of after the hub client's retries."""
+    if not _offline():
+        return
+    from huggingface_hub import try_to_load_from_cache
+
+    if isinstance(try_to_load_from_cache(name, "config.json"), str):
+        return
+    known = [OFFLINE_MODEL, *_cached_models()]
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.4)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ModelLoadError(f"{name!r} is not in the local model cache and HF_HUB_OFFLINE=1 forbids "
+                         f"downloading it.{hint} Available offline: {', '.join(known)}; or pass a local "
+                         f"directory that holds the checkpoint. Online, unset HF_HUB_OFFLINE (and log in or "
+                         f"set HF_TOKEN for gated models such as Mistral's).")
 
 
 def _load_error(name: str, exc: Exception) -> ModelLoadError:

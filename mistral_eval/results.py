@@ -29,13 +29,14 @@ from pydantic import ValidationError
 
 from mistral_eval.choices import MANIFEST_FILE, RESULTS_FILE
 from mistral_eval.errors import RunStoreError
+from mistral_eval.paths import write_text_atomic
 from mistral_eval.records import Manifest, Result, RunConfig, SuiteRef, canonical_settings
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "MANIFEST", "RESULTS", "collect_versions", "gpu_name", "git_commit", "make_manifest", "write_atomic",
+    "MANIFEST", "RESULTS", "collect_versions", "gpu_name", "git_commit", "make_manifest",
     "RunStore", "run_names", "load_runs",
 ]
 
@@ -43,6 +44,8 @@ MANIFEST = MANIFEST_FILE
 RESULTS = RESULTS_FILE
 _PACKAGES = {"torch": "torch", "transformers": "transformers", "bitsandbytes": "bitsandbytes",
              "mistral_common": "mistral_common", "mistral_eval": "mistral-eval"}
+_LOCK = ".lock"
+"""Held by the processes writing a run directory (see RunStore.open)."""
 _NO_FLOCK = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL}
 _NEW_DIR_HINT = "Use a new --out directory for a different run, or rerun with the same options to resume."
 
@@ -98,21 +101,6 @@ def make_manifest(config: RunConfig, suites: list[SuiteRef], **extra: Any) -> Ma
     return manifest.model_copy(update={"fingerprint": manifest.computed_fingerprint()})
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file and os.replace, then fsync the directory."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as file:
-        file.write(text)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(tmp, path)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-
-
 def _read_manifest(path: Path) -> Manifest:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -146,16 +134,19 @@ class RunStore:
         self._warned_no_lock = False
 
     @classmethod
-    def open(cls, directory: str | os.PathLike, manifest: Manifest) -> RunStore:
+    def open(cls, directory: str | os.PathLike, manifest: Manifest, *, shared: bool = False) -> RunStore:
         """Open `directory` to append results: a new run, or resuming one with the same fingerprint.
 
-        Raises RunStoreError if the directory holds a run with a different fingerprint.
+        Raises RunStoreError if the directory holds a run with a different fingerprint, or if another
+        process is writing to it: a writer holds `.lock` until it closes the store, exclusively, or
+        `shared` by every rank of one multi-process launch.
         """
         directory = Path(directory)
         manifest = manifest.model_copy(update={"fingerprint": manifest.computed_fingerprint()})
         directory.mkdir(parents=True, exist_ok=True)
         store = cls(directory, manifest, io.FileIO(directory / RESULTS, "a+"), writable=True)
         try:
+            store._hold_writer_lock(shared)
             with store._locked(fcntl.LOCK_EX):
                 store._manifest = store._adopt_manifest(manifest)
                 store._refresh(repair=True)
@@ -181,7 +172,7 @@ class RunStore:
             if os.fstat(self._fd).st_size:
                 raise RunStoreError(f"{self.directory} has {RESULTS} but no {MANIFEST}, so its results "
                                     f"cannot be trusted to match this run. {_NEW_DIR_HINT}")
-            write_atomic(path, manifest.model_dump_json(indent=2) + "\n")
+            write_text_atomic(path, manifest.model_dump_json(indent=2) + "\n")
             return manifest
         stored = _read_manifest(path)
         if stored.fingerprint != manifest.fingerprint:
@@ -311,13 +302,28 @@ class RunStore:
             raise RunStoreError(f"{name!r} is not a valid extra file name: use a plain file name "
                                 f"other than {MANIFEST} and {RESULTS}.")
         path = self.directory / name
-        write_atomic(path, json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+        write_text_atomic(path, json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
         return path
+
+    def _hold_writer_lock(self, shared: bool) -> None:
+        """Refuse a second writer: another `run` into this directory fails at once instead of racing."""
+        self._writer = io.FileIO(self.directory / _LOCK, "a+")
+        try:
+            fcntl.flock(self._writer.fileno(), (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunStoreError(f"another process is writing to {self.directory} right now; wait for it to "
+                                f"finish (rerunning then resumes), or use another --out directory.") from None
+        except OSError as error:
+            if error.errno not in _NO_FLOCK:
+                raise
 
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
             self._file = None
+        if getattr(self, "_writer", None) is not None:
+            self._writer.close()
+            self._writer = None
 
     def __enter__(self) -> RunStore:
         return self

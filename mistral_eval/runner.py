@@ -187,7 +187,7 @@ def run(lm: LoadedModel, suites: Sequence[Suite | str], out: str | Path, config:
     manifest = make_manifest(config.model_copy(update={"revision": lm.info.revision}), refs,
                              model_info=lm.info.as_dict(), world_size=rank.world,
                              isolation=_isolation(resolved, config))
-    with RunStore.open(out, manifest) as store:
+    with RunStore.open(out, manifest, shared=rank.world > 1) as store:
         return _run_into(store, lm, resolved, config, progress, rank)
 
 

@@ -22,7 +22,8 @@ from urllib.parse import quote
 from .distributed import Rank, barrier, current_rank
 from .errors import SweepError, SweepFailure
 from .report import html_tag, html_table
-from .results import MANIFEST, write_atomic
+from .paths import check_output_dir, write_text_atomic
+from .results import MANIFEST
 from .sweep_plan import (STATUS, Combination, SweepSpec, _groups, _jsonable, _share,  # noqa: F401
                          builtin_notebooks_dir, describe, load_spec, plan)
 
@@ -121,7 +122,7 @@ def _execute(spec: SweepSpec, combination: Combination, km, kernel_start: dict, 
         status["html"] = _render_html(notebook)
     except Exception as exc:  # noqa: BLE001 - a page that cannot render must not fail the sweep
         status["html"], status["html_error"] = None, f"{type(exc).__name__}: {exc}"
-    write_atomic(combination.directory / STATUS, json.dumps(status, ensure_ascii=False, indent=2) + "\n")
+    write_text_atomic(combination.directory / STATUS, json.dumps(status, ensure_ascii=False, indent=2) + "\n")
     return status
 
 
@@ -217,7 +218,7 @@ def write_index(spec: SweepSpec, combinations: list[Combination]) -> Path:
             f'{html_tag("title", f"sweep {spec.name}")}<style>{REPORT_CSS}</style></head>\n'
             f'<body>\n{"".join(body)}\n</body>\n</html>\n')
     index = spec.directory / "index.html"
-    write_atomic(index, page)
+    write_text_atomic(index, page)
     print(summary, *(f"  FAILED {line}" for line, _ in failures), f"index: {index}",
           f"report: {report or '(none: no finished run)'}", sep="\n")
     return index
@@ -237,6 +238,7 @@ def run_sweep(spec_path: str | os.PathLike, *, dry_run: bool = False,
     if dry_run:
         print(describe(spec, combinations, rank))
         return None
+    check_output_dir(spec.directory, what=f"{spec.file}: out")
     _register_engine()
     spec.directory.mkdir(parents=True, exist_ok=True)
     for group, members in _groups(_share(combinations, rank)).items():

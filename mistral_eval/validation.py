@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from .errors import ConfigError
+from .yamlfile import clip
 
 __all__ = ["Problems", "StrictModel", "clip", "config_error", "field_path", "unknown_key_message",
            "validate"]
@@ -24,12 +25,6 @@ __all__ = ["Problems", "StrictModel", "clip", "config_error", "field_path", "unk
 M = TypeVar("M", bound=BaseModel)
 _SHOWN = 8
 """Problems listed in one message; the count of the rest follows."""
-
-
-def clip(value: Any, limit: int = 80) -> str:
-    """`repr(value)` on one line, cut to `limit` characters: no message prints a whole document."""
-    text = " ".join(repr(value).split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def unknown_key_message(key: Any, allowed: Sequence[str]) -> str:

@@ -220,3 +220,120 @@ def test_importer_paths_that_are_not_files(tmp_path, importer, make, words):
     with pytest.raises(ConfigError) as error:
         importer(tmp_path / "data.jsonl")
     assert error.value.file == str(tmp_path / "data.jsonl") and words in error.value.message
+
+
+# --- command lines: output paths, settings and numbers, run directories -------------------------------
+
+def _cli(argv: list[str], capsys) -> tuple[int, str]:
+    start = time.perf_counter()
+    code = main(argv)
+    assert time.perf_counter() - start < 10
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return code, err
+
+
+def _run_args(out: str, *extra: str) -> list[str]:
+    return ["run", "--model", "smollm2-135m-instruct", "--quant", "fp32", "--suite", "smoke",
+            "--out", out, *extra]
+
+
+@pytest.fixture
+def stored_run(tmp_path):
+    """A run directory with a manifest and one result, to prove bad commands change nothing in it."""
+    from mistral_eval.records import Result, RunConfig, SuiteRef
+    from mistral_eval.results import RunStore, make_manifest
+
+    directory = tmp_path / "run"
+    manifest = make_manifest(RunConfig(model="m", quant="fp32"), [SuiteRef(name="s", sha256="0" * 64)])
+    with RunStore.open(directory, manifest) as store:
+        store.append(Result(key="s/a", suite="s", case_id="a", language="en", status="pass"))
+    return directory
+
+
+OUTPUT_PATHS = {
+    # name: (the --out value, relative to tmp_path unless absolute; words in the message)
+    "a file": ("run/results.jsonl", ["is a file"]),
+    "below a file": ("run/results.jsonl/deeper", ["which is a file"]),
+    "empty": ("", ["empty"]),
+    "under /proc": ("/proc/self/x", ["/proc"]),
+}
+
+
+@pytest.mark.parametrize("name", OUTPUT_PATHS)
+def test_run_refuses_a_bad_out_before_loading_anything(tmp_path, stored_run, capsys, name):
+    value, words = OUTPUT_PATHS[name]
+    out = value if value.startswith("/") or not value else str(tmp_path / value)
+    before = _listing(tmp_path)
+    code, err = _cli(_run_args(out), capsys)
+    assert code == 2 and "--out" in err and all(w in err for w in words), err
+    assert _listing(tmp_path) == before
+
+
+def test_report_refuses_a_directory_as_out_and_leaves_no_temporary_file(tmp_path, stored_run, capsys):
+    (tmp_path / "dir").mkdir()
+    before = _listing(tmp_path)
+    code, err = _cli(["report", str(stored_run), "--out", str(tmp_path / "dir")], capsys)
+    assert code == 2 and "--out" in err and "directory" in err
+    assert _listing(tmp_path) == before
+
+
+def test_report_tells_a_missing_directory_from_an_empty_one(tmp_path, capsys):
+    code, missing = _cli(["report", str(tmp_path / "nope")], capsys)
+    assert code == 2 and "no such directory" in missing
+    (tmp_path / "empty").mkdir()
+    code, empty = _cli(["report", str(tmp_path / "empty")], capsys)
+    assert code == 2 and "is empty" in empty
+
+
+SETTINGS = {
+    "temperature inf": (["--temperature", "inf"], "temperature", "finite"),
+    "temperature nan": (["--temperature", "nan"], "temperature", "finite"),
+    "temperature 0": (["--temperature", "0"], "temperature", "greater than 0"),
+    "repetition_penalty inf": (["--repetition-penalty", "inf"], "repetition_penalty", "finite"),
+    "batch size -1": (["--batch-size", "-1"], "batch_size", "greater than or equal to 1"),
+    "batch size 0": (["--batch-size", "0"], "batch_size", "greater than or equal to 1"),
+    "seed beyond 2**64": (["--seed", str(2**70)], "seed", "less than or equal"),
+    "max_new_tokens 1e9": (["--max-new-tokens", "1000000000"], "max_new_tokens", "less than or equal"),
+    "limit 0": (["--limit", "0"], "limit", "greater than or equal to 1"),
+}
+
+
+@pytest.mark.parametrize("name", SETTINGS)
+def test_run_refuses_settings_that_cannot_work(tmp_path, capsys, name):
+    extra, field, words = SETTINGS[name]
+    code, err = _cli(_run_args(str(tmp_path / "out"), *extra), capsys)
+    assert code == 2 and field in err and words in err, err
+    assert not (tmp_path / "out").exists()
+
+
+NUMBERS_IN_SUITES = {
+    "max_new_tokens 1e9": ("    settings: {max_new_tokens: 1000000000}\n", "cases[0].settings.max_new_tokens"),
+    "temperature .inf": ("    settings: {temperature: .inf}\n", "cases[0].settings.temperature"),
+    "tolerance -1": ("    checks: [{type: number, expected: 3, tolerance: -1}]\n", "cases[0].checks[0].tolerance"),
+    "python timeout .inf": ("    checks: [{type: python, tests: ['assert f() == 1'], timeout: .inf}]\n",
+                            "cases[0].checks[0].timeout"),
+    "python timeout .nan": ("    checks: [{type: python, tests: ['assert f() == 1'], timeout: .nan}]\n",
+                            "cases[0].checks[0].timeout"),
+    "python memory beyond the machine": (
+        "    checks: [{type: python, tests: ['assert f() == 1'], memory_mb: 100000000}]\n",
+        "cases[0].checks[0].memory_mb"),
+}
+
+
+@pytest.mark.parametrize("name", NUMBERS_IN_SUITES)
+def test_suite_numbers_are_checked_at_check_time(tmp_path, capsys, name):
+    body, field = NUMBERS_IN_SUITES[name]
+    path = tmp_path / "bad.yaml"
+    path.write_text(SUITE_HEAD + CASE + body, encoding="utf-8")
+    code, err = _cli(["suites", "--check", str(path)], capsys)
+    assert code == 2 and str(path) in err and field in err, err
+
+
+@pytest.mark.parametrize("content", ["[]", "null", '"text"'])
+def test_a_manifest_of_the_wrong_shape_is_exit_2_with_a_message(stored_run, capsys, content):
+    (stored_run / "manifest.json").write_text(content)
+    before = _listing(stored_run)
+    code, err = _cli(["report", str(stored_run)], capsys)
+    assert code == 2 and "not a run manifest" in err
+    assert _listing(stored_run) == before

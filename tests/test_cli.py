@@ -67,6 +67,40 @@ def test_resume_with_other_settings_is_refused(tiny_dir, tmp_path, capsys):
             "--no-report"]
     assert main([*base, "--max-new-tokens", "3"]) == 0
     before = (out / "results.jsonl").read_bytes()
-    assert main([*base, "--max-new-tokens", "5"]) == 1
+    assert main([*base, "--max-new-tokens", "5"]) == 2  # the wrong --out for this run: bad input
     assert "max_new_tokens" in capsys.readouterr().err
     assert (out / "results.jsonl").read_bytes() == before
+
+
+def test_help_suites_and_report_do_not_import_torch(tmp_path):
+    """`--help`, `suites` and `report` answer without loading torch (it costs seconds)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from mistral_eval.cli import main\n"
+             "for argv in (['suites'], ['suites', '--check', 'prompts/smoke.yaml'], ['report', 'nowhere']):\n"
+             "    main(argv)\n"
+             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+             "print('TORCH' if 'torch' in sys.modules else 'NO TORCH')")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.stdout.strip().endswith("NO TORCH"), done.stdout + done.stderr
+
+
+def test_version(capsys):
+    import mistral_eval
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and mistral_eval.__version__ in capsys.readouterr().out
+
+
+def test_fail_on_sets_the_exit_code(tiny_dir, tmp_path, capsys):
+    """The tiny random model fails every check of the smoke suite: --fail-on fail exits 3, never exits 0."""
+    base = ["run", "--model", tiny_dir, "--quant", "fp32", "--suite", "smoke", "--max-new-tokens", "2",
+            "--no-report"]
+    assert main([*base, "--out", str(tmp_path / "a")]) == 0
+    assert main([*base, "--out", str(tmp_path / "b"), "--fail-on", "fail"]) == 3
+    assert main([*base, "--out", str(tmp_path / "c"), "--fail-on", "error"]) == 0  # failures, no errors
+    assert main([*base, "--out", str(tmp_path / "d"), "--fail-on", "error", "--format", "article"]) == 3
+    assert "1 error(s)" in capsys.readouterr().out

@@ -100,3 +100,15 @@ def test_gated_model_message_says_accept_licence_and_log_in():
                     "https://huggingface.co/mistralai/Mistral-7B-Instruct-v0.1.\n401 Client Error.")
     message = str(_load_error("mistralai/Mistral-7B-Instruct-v0.1", cause))
     assert "gated" in message and "licence" in message and "HF_TOKEN" in message
+
+
+def test_an_uncached_hub_id_fails_fast_offline_with_a_suggestion(monkeypatch, tmp_path):
+    import time
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    start = time.perf_counter()
+    with pytest.raises(ModelLoadError) as error:
+        load_model("HuggingFaceTB/SmolLM2-135M-Instruc", "fp32")
+    assert time.perf_counter() - start < 5
+    assert "not in the local model cache" in str(error.value) and "smollm2-135m-instruct" in str(error.value)

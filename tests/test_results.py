@@ -134,8 +134,8 @@ def test_a_damaged_middle_line_is_reported_with_its_number(tmp_path):
 
 
 def test_duplicate_is_refused_also_across_open_stores(tmp_path):
-    first = RunStore.open(tmp_path, manifest())
-    second = RunStore.open(tmp_path, manifest())  # e.g. another rank, opened before the append
+    first = RunStore.open(tmp_path, manifest(), shared=True)
+    second = RunStore.open(tmp_path, manifest(), shared=True)  # another rank, opened before the append
     first.append(record("bilingual/a"))
     with pytest.raises(RunStoreError, match="already finished"):
         first.append(record("bilingual/a"))
@@ -171,7 +171,7 @@ CHILD = textwrap.dedent("""
     from mistral_eval.records import Manifest, Result
     from mistral_eval.results import RunStore
     directory, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    store = RunStore.open(directory, Manifest.model_validate_json(sys.argv[4]))
+    store = RunStore.open(directory, Manifest.model_validate_json(sys.argv[4]), shared=True)
     for i in range(count):
         key = f"{prefix}/case{i}"
         try:
@@ -291,3 +291,17 @@ def test_result_json_round_trip_and_legacy_records():
                      error={"stage": "generate", "message": "out of memory"})
     again = Result.model_validate_json(errored.to_json())
     assert again == errored and again.passed is None and again.error.stage == "generate"
+
+
+def test_a_second_writer_is_refused_while_the_first_holds_the_directory(tmp_path):
+    first = RunStore.open(tmp_path, manifest())
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(RunStoreError, match="another process is writing"):
+        RunStore.open(tmp_path, manifest())
+    with pytest.raises(RunStoreError, match="another process is writing"):
+        RunStore.open(tmp_path, manifest(), shared=True)  # a launch's rank is refused too
+    first.append(record("bilingual/a"))
+    first.close()
+    with RunStore.open(tmp_path, manifest()) as again:  # once the first is done, it resumes
+        assert again.finished_keys() == {"bilingual/a"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
