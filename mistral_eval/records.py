@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
@@ -19,7 +19,7 @@ from .settings import GenerationSettings
 from .validation import StrictModel
 
 __all__ = ["SCHEMA_VERSION", "STAGES", "STATUSES", "CaseError", "CheckRecord", "Manifest", "Result",
-           "RunConfig", "SuiteRef", "canonical_settings", "fingerprint_of"]
+           "RunConfig", "SuiteRef", "canonical_settings", "field_table", "fingerprint_of"]
 
 SCHEMA_VERSION = 2
 """1: the untyped records of mistral-eval ≤ 0.1 (no `status`); 2: typed records with a status."""
@@ -30,7 +30,7 @@ Status = Literal["pass", "fail", "error"]
 Stage = Literal["format", "generate", "check", "judge"]
 Quant = Literal[QUANT_PRESETS]  # type: ignore[valid-type]
 FormatChoice = Literal[FORMAT_CHOICES]  # type: ignore[valid-type]
-_STORED = ConfigDict(extra="ignore", frozen=True)
+_STORED = ConfigDict(extra="ignore", frozen=True, use_attribute_docstrings=True)
 """Stored records: fields a later version added are ignored by an earlier one, not refused."""
 
 
@@ -51,7 +51,7 @@ class RunConfig(StrictModel):
     """Generation settings forced on every case (names from `GenerationSettings`)."""
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
     """Seed of every case that does not set its own."""
-    suites: tuple[str, ...] = ()
+    suites: Annotated[tuple[str, ...], Field(strict=False)] = ()
     """Suite names or paths of suite files."""
     revision: str | None = None
     """Hub revision (branch, tag or commit) of the model."""
@@ -65,9 +65,9 @@ class RunConfig(StrictModel):
     """Run the `python` check's model code even where no OS-level sandbox is available."""
     limit: Annotated[int, Field(ge=1)] | None = None
     """Run at most this many cases per suite (a first, small try)."""
-    cases: tuple[str, ...] = ()
+    cases: Annotated[tuple[str, ...], Field(strict=False)] = ()
     """Only cases whose id or key matches one of these glob patterns."""
-    tags: tuple[str, ...] = ()
+    tags: Annotated[tuple[str, ...], Field(strict=False)] = ()
     """Only cases carrying one of these tags."""
 
     @field_validator("settings")
@@ -94,7 +94,9 @@ class SuiteRef(BaseModel):
 
     model_config = _STORED
     name: str
+    """The suite's name."""
     file: str | None = None
+    """The file it was read from (informative: a moved file is the same suite)."""
     sha256: str | None = None
     """sha256 of the suite file's bytes; a changed file cannot resume the run."""
 
@@ -104,22 +106,33 @@ class Manifest(BaseModel):
 
     model_config = _STORED
     schema_version: int = 1
+    """1 for manifests written before typed records, 2 now."""
     model: str
+    """The model as asked for: hub id, local directory or the offline model's name."""
     revision: str | None = None
+    """Hub revision of the model."""
     quant: str
+    """Quantization preset."""
     format: str
+    """Prompt format of the run ("auto" or a format name)."""
     settings: dict[str, Any] = Field(default_factory=dict)
     """Generation settings forced on every case."""
     seed: int | None = 0
+    """Seed of every case that does not set its own."""
     suites: list[SuiteRef] = Field(default_factory=list)
+    """The suites run, with their files' sha256."""
     repeats: int = 1
+    """Times each case is generated."""
     versions: dict[str, str | None] = Field(default_factory=dict)
     """Python and package versions the run used."""
     gpu: str | None = None
+    """Name of CUDA device 0, or None on the CPU."""
     git_commit: str | None = None
     """mistral-eval's commit, "-dirty" when its checkout had changes."""
     started_at: str | None = None
+    """UTC time the run first started (a resume keeps it)."""
     fingerprint: str = ""
+    """sha256 of the identity fields; a run directory resumes only with the same one."""
     model_info: dict[str, Any] | None = None
     """What `load_model` reported: quant, dtype, device, parameters, footprint, load time."""
     world_size: int = 1
@@ -164,6 +177,7 @@ class CheckRecord(BaseModel):
     name: str
     """Check type, e.g. "number"."""
     passed: bool
+    """Whether the answer passed this check."""
     score: float
     """0..1; partial credit where the check has it."""
     reason: str
@@ -177,6 +191,7 @@ class CaseError(BaseModel):
     stage: Stage
     """"format" (the prompt could not be built), "generate", "check" or "judge"."""
     message: str
+    """What went wrong, in words."""
 
 
 class Result(BaseModel):
@@ -184,42 +199,59 @@ class Result(BaseModel):
 
     model_config = _STORED
     schema_version: int = SCHEMA_VERSION
+    """1 for records written before typed records (read and converted), 2 now."""
     key: str
     """`suite/case_id` (with `#rN` for repeat N > 0): unique in a run."""
     suite: str
+    """The suite's name."""
     case_id: str
+    """The case's id within its suite."""
     language: str
+    """The language the answer is expected in ("ja", "en", ...)."""
     pair: str | None = None
+    """Bilingual pairing key: the ja and en case of one task share it."""
     tags: list[str] = Field(default_factory=list)
+    """The case's tags."""
     format: str | None = None
     """The prompt format the case was rendered in."""
     settings: dict[str, Any] = Field(default_factory=dict)
     """The case's effective generation settings."""
     messages: list[dict[str, str]] = Field(default_factory=list)
+    """The conversation sent ({role, content} each), before follow-ups."""
     followups: list[str] = Field(default_factory=list)
+    """Later user turns, each asked after the model's previous answer."""
     prompt_text: str | None = None
+    """The formatted prompt the model saw; None when it could not be built."""
     prompt_tokens: int = 0
+    """Tokens of the (last) prompt."""
     answer: str = ""
     """The final answer (after the last follow-up for multi-turn cases)."""
     turns: list[str] = Field(default_factory=list)
     """Every answer, one per user turn."""
     answer_tokens: int = 0
+    """Tokens generated for the final answer."""
     finish_reason: str | None = None
     """"eos", "length", or None when nothing was generated."""
     seconds: float = 0.0
     """Wall time of the batch that generated it (shared by the batch's rows)."""
     tokens_per_second: float = 0.0
+    """Answer tokens over the batch's seconds."""
     batch_size: int = 0
+    """Rows in the batch that generated it."""
     checks: list[CheckRecord] = Field(default_factory=list)
+    """Each check's verdict; empty for errors."""
     status: Status
     """"pass" (every check passed), "fail" (a check failed) or "error" (no verdict: see `error`)."""
     error: CaseError | None = None
+    """The stage and message of an error; None for a verdict."""
     japanese_share: float = 0.0
     """Share of Japanese script among the answer's letters."""
     rank: int = 0
+    """The process (rank) that ran it."""
     repeat: int = 0
     """Which repeat of the case this is (0-based)."""
     finished_at: str | None = None
+    """UTC time it was stored (ISO 8601)."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -250,3 +282,21 @@ class Result(BaseModel):
     def to_json(self) -> str:
         """One line of `results.jsonl` (UTF-8 text, no ASCII escapes)."""
         return json.dumps(self.model_dump(mode="json"), ensure_ascii=False)
+
+
+def field_table(model: type[BaseModel]) -> str:
+    """A Markdown table of a model's fields (name, type, default, description), for docs/DESIGN.md."""
+    rows = ["| field | type | default | meaning |", "|---|---|---|---|"]
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        plain = isinstance(annotation, type) and not get_origin(annotation)
+        kind = (annotation.__name__ if plain else str(annotation)).replace("typing.", "").replace(
+            "mistral_eval.records.", "")
+        default = "required" if info.is_required() else (
+            "(empty)" if info.default_factory is not None else f"`{info.default!r}`")
+        meaning = " ".join((info.description or "").split()).replace("|", "\\|")
+        rows.append(f"| `{name}` | `{kind}` | {default} | {meaning} |")
+    for name, info in model.model_computed_fields.items():
+        meaning = " ".join((info.description or "").split())
+        rows.append(f"| `{name}` | computed | – | {meaning} |")
+    return "\n".join(rows)

@@ -37,7 +37,7 @@ class StrictModel(BaseModel):
     """A frozen model of user input: unknown keys refused with a hint, strict types, finite numbers."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False,
-                              populate_by_name=True)
+                              populate_by_name=True, use_attribute_docstrings=True)
 
     @model_validator(mode="before")
     @classmethod
