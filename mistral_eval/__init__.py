@@ -35,6 +35,9 @@ _EXPORTS = {
     "runner": ["RunSummary", "evaluate", "run"],
     "notebook": ["Chat", "load_shared", "setup_notebook"],
     "sweep": ["run_sweep"],
+    "stats": ["Agreement", "Mean", "PairedTest", "PairwiseOutcome", "Rate", "RepeatsSummary", "Strength",
+              "bootstrap_mean", "bradley_terry", "cohen_kappa", "mcnemar_exact", "pass_at_k", "sign_test",
+              "summarize_repeats", "wilcoxon_signed_rank", "wilson"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
