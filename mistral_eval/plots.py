@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from mistral_eval.tables import ALL, check_table
+from mistral_eval.tables import ALL, check_table, statuses
 
 __all__ = ["report_plots"]
 
@@ -56,8 +56,9 @@ def _rate_plot(labels: list[str], table: pd.DataFrame, key: str, axis: str, titl
         color = f"C{index}"
         axes.bar(xs, heights, width, yerr=list(zip(*errors)) if errors else None, capsize=3,
                  color=color, ecolor="#555", label=_label(run))
-        axes.hlines([0] * len(xs), [x - width / 2 for x in xs], [x + width / 2 for x in xs], colors=color,
-                    linewidth=3)
+        shown = [x for x, r in zip(xs, rows) if r is not None and r["n"]]  # a thin line: 0% still shows
+        axes.hlines([0] * len(shown), [x - width / 2 for x in shown], [x + width / 2 for x in shown],
+                    colors=color, linewidth=3)
         for x, h, r in zip(xs, heights, rows):
             text = "n=0" if r is None or not r["n"] else f"{h:.0f}%\n{r['k']}/{r['n']}"
             top = h if r is None or not r["n"] else 100 * r["pass_high"]
@@ -99,6 +100,7 @@ def report_plots(df: pd.DataFrame, table: pd.DataFrame) -> list[dict]:
     if not checks.empty:
         plots.append(_rate_plot(sorted(dict.fromkeys(checks["check"])), checks, "check", "check",
                                 "Pass rate per check type"))
+    df = df[statuses(df) != "error"]  # an error generated nothing: no speed, no length
     ja = df[df["language"] == "ja"] if "language" in df.columns else df.iloc[:0]
     plots += [_histogram(df, "tokens_per_second", "tokens/s", "Tokens per second"),
               _histogram(df, "answer_tokens", "answer tokens", "Answer length"),

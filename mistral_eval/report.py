@@ -363,7 +363,7 @@ class IndexRow:
 
 
 def _index_numbers(row: IndexRow) -> dict[str, Any]:
-    numbers = {"n": None, "rate": None, "low": None, "high": None, "errors": None, "judge": None, "tps": None}
+    numbers = {"n": None, "k": None, "rate": None, "low": None, "high": None, "errors": None, "judge": None, "tps": None}
     if row.run_dir is None:
         return numbers
     table = summary_table(load_runs(row.run_dir))
@@ -371,7 +371,7 @@ def _index_numbers(row: IndexRow) -> dict[str, Any]:
     if total.empty:
         return numbers
     t = total.iloc[0]
-    return {"n": int(t["n"]), "rate": None if _missing(t["pass_rate"]) else t["pass_rate"],
+    return {"n": int(t["n"]), "k": int(t["k"]), "rate": None if _missing(t["pass_rate"]) else t["pass_rate"],
             "low": t["pass_low"], "high": t["pass_high"], "errors": int(t["errors"]),
             "judge": t.get("judge_mean"), "tps": t["tokens_per_second"]}
 
@@ -391,7 +391,7 @@ def render_index(title: str, rows: Sequence[IndexRow], *, summary: str = "", des
     numbers = [_index_numbers(row) for row in rows]
     parameters = list(dict.fromkeys(name for row in rows for name in row.parameters))
     judged = any(not _missing(n["judge"]) for n in numbers)
-    columns = [("n", None, lambda v: str(v)), ("rate", True, _pct),
+    columns = [("n", None, lambda v: str(v)), ("rate", True, None),
                ("interval", None, None), ("errors", False, str),
                *([("judge", True, lambda v: f"{v:.2f}")] if judged else []),
                ("seconds", False, lambda v: f"{v:.1f}"), ("tps", True, lambda v: f"{v:.1f}")]
@@ -409,13 +409,15 @@ def render_index(title: str, rows: Sequence[IndexRow], *, summary: str = "", des
             value = number[name]
             missing = _missing(value)
             marked = row.status == "ok" and not missing and high is not None and value == best[name]
-            cells.append({"text": "–" if missing else fmt(value), "sort": "" if missing else value,
+            text = f"{_pct(value)} {number['k']}/{number['n']}" if name == "rate" and not missing else (
+                "–" if missing else fmt(value))
+            cells.append({"text": text, "sort": "" if missing else value,
                           "classes": "num best" if marked else "num"})
         params = [{"text": _text(row.parameters.get(name)), "sort": row.parameters.get(name, "")
                    if isinstance(row.parameters.get(name), (int, float)) else _text(row.parameters.get(name))}
                   for name in parameters]
         table.append({"name": row.name, "status": row.status, "params": params, "cells": cells,
-                      "links": list(row.links.items())})
+                      "links": [(label, href) for label, href in row.links.items() if href]})
     failures = [{"line": row.failure, "source": row.failure_source} for row in rows if row.failure]
     toc = [("summary", "Combinations"), *([("failures", f"Failures ({len(failures)})")] if failures else [])]
     return _render("index.html.j2", title=title, subtitle=description, toc=toc, summary=summary,

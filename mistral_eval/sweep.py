@@ -444,7 +444,7 @@ def write_index(spec: SweepSpec, combinations: list[Combination]) -> Path:
                f"{len(failures)} failed or not run, in {len(_groups(combinations))} group(s)")
     links = [("Comparison report", REPORT_FILE)] if report else []
     page = render_index(f"sweep {spec.name}", rows, summary=summary,
-                        links=[*links, ("kernels.log", "kernels.log")], description=f"{spec.description} (spec {spec.file}, notebook {spec.notebook})".strip(),
+                        links=[*links, ("kernels.log", "kernels.log")], description=f"{spec.description} (spec {spec.file or '–'}, notebook {spec.notebook})".strip(),
                         note="" if report else "No finished run to compare.")
     index = spec.directory / "index.html"
     write_atomic(index, page)

@@ -360,7 +360,7 @@ def test_index_lists_rates_and_marks_the_best(tmp_path):
                         links=[("Comparison report", "report.html")])
     rows = dict(re.findall(r'<tr class="\w+"><th>([^<]+)</th>(.*?)</tr>', page, re.S))
     assert "75.0%" in rows["t-0.1"] and "[30.1–95.4%]" in rows["t-0.1"]
-    assert re.search(r'<td class="num best" data-sort="0.75">75.0%</td>', rows["t-0.1"])
+    assert re.search(r'<td class="num best" data-sort="0.75">75.0% 3/4</td>', rows["t-0.1"])
     assert re.search(r'<td class="num best" data-sort="0">0</td>', rows["t-0.1"])  # fewest errors
     assert re.search(r'<td class="num best" data-sort="12.0">12.0</td>', rows["t-0.1"])  # fastest
     assert re.search(r'<td class="num best" data-sort="40.0">40.0</td>', rows["t-0.9"])  # most tokens/s
