@@ -223,7 +223,7 @@ def _entry(run: _Run, key: str) -> dict:
 
 
 def _anchor(key: str) -> str:
-    return "case-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in key)
+    return "case-" + "_".join(key.split())  # an id holds any character but white space
 
 
 def _case(key: str, runs: Sequence[_Run], manifest_format: Any) -> dict:
@@ -327,14 +327,13 @@ def write_report(run_dirs: RunDirs, out: str | os.PathLike, *, title: str | None
 
 
 def show_report(run_dirs: RunDirs, *, title: str | None = None, height: int = 800):
-    """The report as a notebook output: the page inside a sandboxed iframe (its own opaque origin:
-    its script runs, but cannot reach the notebook; its styles stay out of the notebook's). Model
-    output stays escaped: the page escapes it, and the page itself is escaped once more into the
-    iframe's `srcdoc` attribute."""
+    """The report as a notebook output: the page inside a sandboxed iframe (no scripts run, so every
+    case shows, unfiltered; its styles stay out of the notebook's). Model output stays escaped: the
+    page escapes it, and the page itself is escaped once more into the iframe's `srcdoc` attribute."""
     from IPython.display import HTML
 
     page = render_report(run_dirs, title=title)
-    return HTML(f'<div><iframe sandbox="allow-scripts" srcdoc="{html.escape(page, quote=True)}" '
+    return HTML(f'<div><iframe sandbox srcdoc="{html.escape(page, quote=True)}" '
                 f'style="width: 100%; height: {int(height)}px; border: 1px solid #ccc"></iframe></div>')
 
 

@@ -114,18 +114,18 @@ def test_single_report_in_the_browser(open_page, tmp_path):
     report = write_report(_single_run(tmp_path), tmp_path / "single" / "report.html")
     opened = open_page(report, "single")
     _on_first_screen(opened, "table.headline")
-    every = ["case-bilingual_apples_en", "case-bilingual_apples_ja", "case-bilingual_multi_en",
-             "case-bilingual_pears_ja", "case-smoke_evil", "case-smoke_hello"]
+    every = ["case-bilingual/apples_en", "case-bilingual/apples_ja", "case-bilingual/multi_en",
+             "case-bilingual/pears_ja", "case-smoke/evil", "case-smoke/hello"]
     assert sorted(opened.visible_cases()) == every
     assert opened.page.locator("#shown").inner_text() == "6 of 6 cases shown"
-    expected = {("show", "fail"): ["case-bilingual_pears_ja", "case-smoke_evil"],
-                ("show", "error"): ["case-bilingual_multi_en"],
-                ("suite", "smoke"): ["case-smoke_evil", "case-smoke_hello"],
-                ("tag", "multi_turn"): ["case-bilingual_multi_en"],
-                ("language", "ja"): ["case-bilingual_apples_ja", "case-bilingual_pears_ja"],
-                ("check", "contains"): ["case-smoke_evil"],
-                ("q", "there are 3 APPLES"): ["case-bilingual_apples_en"],
-                ("q", "<script>alert(1)"): ["case-smoke_evil"]}
+    expected = {("show", "fail"): ["case-bilingual/pears_ja", "case-smoke/evil"],
+                ("show", "error"): ["case-bilingual/multi_en"],
+                ("suite", "smoke"): ["case-smoke/evil", "case-smoke/hello"],
+                ("tag", "multi_turn"): ["case-bilingual/multi_en"],
+                ("language", "ja"): ["case-bilingual/apples_ja", "case-bilingual/pears_ja"],
+                ("check", "contains"): ["case-smoke/evil"],
+                ("q", "there are 3 APPLES"): ["case-bilingual/apples_en"],
+                ("q", "<script>alert(1)"): ["case-smoke/evil"]}
     for (control, value), cases in expected.items():
         _reset(opened)
         if control == "show":
@@ -138,11 +138,11 @@ def test_single_report_in_the_browser(open_page, tmp_path):
     _reset(opened)
     _show(opened, "fail")
     opened.page.select_option("select[name=suite]", "smoke")  # filters combine
-    assert opened.visible_cases() == ["case-smoke_evil"]
-    answer = opened.page.locator("#case-smoke_evil pre.answer").inner_text()
+    assert opened.visible_cases() == ["case-smoke/evil"]
+    answer = opened.page.locator("[id='case-smoke/evil'] pre.answer").inner_text()
     assert answer == EVIL  # shown as text
     assert opened.page.locator("img[src=x]").count() == 0
-    error = opened.page.locator("#case-bilingual_multi_en .error-message").inner_text()
+    error = opened.page.locator("[id='case-bilingual/multi_en'] .error-message").inner_text()
     assert error.startswith("format error: the 'article' format")
     opened.page.click("nav.toc a[href='#manifest']")
     assert opened.page.locator("#manifest details").get_attribute("open") is None  # collapsed
@@ -162,15 +162,15 @@ def test_comparison_in_the_browser(open_page, tmp_path):
     opened = open_page(report, "comparison")
     _on_first_screen(opened, "table.headline")
     _show(opened, "diff")  # apples_ja flipped; multi_en only in the first run
-    assert sorted(opened.visible_cases()) == ["case-bilingual_apples_ja", "case-bilingual_multi_en"]
+    assert sorted(opened.visible_cases()) == ["case-bilingual/apples_ja", "case-bilingual/multi_en"]
     _reset(opened)
     opened.page.fill("input[name=q]", "わかりません")
-    assert opened.visible_cases() == ["case-bilingual_apples_ja"]
+    assert opened.visible_cases() == ["case-bilingual/apples_ja"]
     pair = opened.page.locator("table.pairs tr", has_text="apples").inner_text()
     assert "りんごは全部で3個です。" in pair and "わかりません" in pair and "There are 3 apples." in pair
     paired = opened.page.locator("table.paired").inner_text()
     assert "int8 − nf4" in paired and "McNemar" in paired
-    assert opened.page.locator("#case-smoke_evil pre.answer").first.inner_text() == EVIL
+    assert opened.page.locator("[id='case-smoke/evil'] pre.answer").first.inner_text() == EVIL
     opened.assert_quiet()
 
 

@@ -202,11 +202,11 @@ def test_case_shows_prompt_answer_checks_and_error(single):
     cases = _section(page, "cases")
     assert "りんごは全部で3個です。" in cases and "found 4, expected 3" in cases
     assert f"formatted prompt (12 tokens)</summary><pre>{html.escape(PROMPT_TEXT)}</pre>" in cases
-    error = re.search(r'<article class="case" id="case-bilingual_multi_en".*?</article>', cases, re.S).group(0)
+    error = re.search(r'<article class="case" id="case-bilingual/multi_en".*?</article>', cases, re.S).group(0)
     assert 'data-error="1"' in error and '<span class="badge error">ERROR</span>' in error
     assert "format error: the &#39;article&#39; format takes a single user turn" in error
     assert "FAIL" not in error
-    apples = re.search(r'id="case-bilingual_apples_ja" (.*?)>', cases).group(1)
+    apples = re.search(r'id="case-bilingual/apples_ja" (.*?)>', cases).group(1)
     assert "data-suite=\"bilingual\"" in apples and "data-tags='[\"arithmetic\"]'" in apples
     assert "data-checks='[\"number\"]'" in apples and 'data-fail="0"' in apples
     for name in ("suite", "tag", "language", "check"):
@@ -242,8 +242,8 @@ def test_comparison_shows_paired_differences_and_marks_differing_cases(tmp_path)
     assert "significant" in math_row
     assert re.search(r'<tr class=""><th>smoke</th>.*?<td class="num">1</td>', paired)
     diff = dict(re.findall(r'<article class="case" id="case-([^"]+)".*?data-diff="(\d)"', page))
-    assert diff == {**{f"math_q{i}": "1" for i in range(6)}, "smoke_same": "0", "smoke_new": "1"}
-    new = re.search(r'id="case-smoke_new".*?</article>', page, re.S).group(0)
+    assert diff == {**{f"math/q{i}": "1" for i in range(6)}, "smoke/same": "0", "smoke/new": "1"}
+    new = re.search(r'id="case-smoke/new".*?</article>', page, re.S).group(0)
     assert '<span class="badge missing">MISSING</span>' in new
     assert 'value="diff"' in page and "7 of 8 cases differ" in page
     manifest = _section(page, "manifest")
@@ -320,11 +320,13 @@ def test_page_loads_nothing(single):
 def test_a_run_without_records_still_renders(tmp_path):
     page = render_report(make_run(tmp_path / "empty", []))
     assert "No finished cases." in page and "Cases (0)" in page
+    spaced = render_report(make_run(tmp_path / "spaced", [record("smoke/two words")]))
+    assert 'id="case-smoke/two_words"' in spaced and 'href="#case-smoke/two_words"' not in spaced
 
 
 def test_a_run_written_before_statuses_reports_its_errors_as_errors():
     page = render_report(LEGACY)
-    followup = re.search(r'id="case-smoke_followup_en".*?</article>', page, re.S).group(0)
+    followup = re.search(r'id="case-smoke/followup_en".*?</article>', page, re.S).group(0)
     assert "ERROR" in followup and "format error: the &#39;article&#39; format takes" in followup
     row = summary_table(load_runs(LEGACY)).set_index("suite").loc["smoke"]
     assert row["errors"] == 1 and row["n"] == 2
@@ -333,7 +335,7 @@ def test_a_run_written_before_statuses_reports_its_errors_as_errors():
 def test_show_report_keeps_model_output_escaped_inside_its_iframe(tmp_path):
     run = make_run(tmp_path / "evil", [record("bilingual/apples_ja", "fail", answer=EVIL)])
     shown = show_report(run).data
-    assert shown.startswith('<div><iframe sandbox="allow-scripts" srcdoc="') and "<script" not in shown
+    assert shown.startswith('<div><iframe sandbox srcdoc="') and "<script" not in shown
     srcdoc = shown.split('srcdoc="', 1)[1].split('"', 1)[0]
     page = html.unescape(srcdoc)  # what the browser puts in the iframe: still escaped once
     assert page == render_report(run) and page.count("<script") == 1
