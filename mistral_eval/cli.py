@@ -86,12 +86,10 @@ def _note_cpu_4bit(quant: str) -> None:
 
 
 def _print_summary(runs: Sequence[str | Path]) -> None:
-    from .report import summary_table
     from .results import load_runs
+    from .tables import format_summary
 
-    table = summary_table(load_runs(list(runs)))
-    if not table.empty:
-        print(table.to_string(index=False))
+    print(format_summary(load_runs(list(runs))))
 
 
 def _run_dirs(runs: Sequence[str]) -> list[Path]:

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from .choices import REPORT_FILE
 from .distributed import Rank, barrier, current_rank
 from .errors import SweepError, SweepFailure
-from .report import html_tag, html_table
 from .paths import check_output_dir, write_text_atomic
 from .results import MANIFEST
 from .sweep_plan import (STATUS, Combination, SweepSpec, _groups, _jsonable, _share,  # noqa: F401
@@ -173,53 +173,54 @@ def _stop(km) -> None:
 
 # --- the index ------------------------------------------------------------------------------------
 
-def _link(directory: Path, target: str | None, label: str) -> Any:
-    return html_tag("a", label, href=quote(f"{directory.name}/{target}")) if target else "–"
-
-
-def _failure(combination: Combination, status: dict) -> tuple[str, Any]:
-    """One line for the terminal and one block for the index about a combination that is not ok."""
+def _failure(combination: Combination, status: dict) -> str:
+    """One line about a combination that is not ok, for the terminal and the index."""
     error = status.get("error") or {"kind": status.get("status", "not run")}
-    line = (f"{combination.name}: {error['kind']}" + (f" at In [{error.get('cell')}]: "
+    return (f"{combination.name}: {error['kind']}" + (f" at In [{error.get('cell')}]: "
             f"{error.get('ename')}: {error.get('evalue')}" if "ename" in error else ""))
-    return line, html_tag("div", html_tag("h3", line), html_tag("pre", error.get("source", "")))
+
+
+def _index_row(combination: Combination, status: dict):
+    from .report import IndexRow
+
+    directory = combination.directory
+    ok = status.get("status") == "ok"
+
+    def link(target: str | None) -> str | None:
+        return quote(f"{directory.name}/{target}") if target else None
+
+    report = REPORT_FILE if (directory / REPORT_FILE).is_file() else None
+    run = directory if (directory / MANIFEST).is_file() else None
+    return IndexRow(combination.name, combination.varied, status.get("status", "not run"),
+                    status.get("seconds"), run,
+                    {"notebook": link(status.get("html")), ".ipynb": link(status.get("notebook")),
+                     "run": quote(f"{directory.name}/") if run else None, "report": link(report)},
+                    failure=None if ok else _failure(combination, status),
+                    failure_source=(status.get("error") or {}).get("source", ""))
 
 
 def write_index(spec: SweepSpec, combinations: list[Combination]) -> Path:
-    """Write OUT/<sweep>/report.html (comparison of the finished runs) and index.html, which links
-    every executed notebook and lists the failures with their cell and error."""
-    from .report import REPORT_CSS, write_report
+    """Write OUT/<sweep>/report.html (comparison of the finished runs) and index.html: one sortable
+    row per combination (grid values, pass rate, errors, time, tokens/s, links) and the failures
+    with their cell and error."""
+    from .report import render_index, write_report
 
     statuses = {c.name: c.status() for c in combinations}
     runs = [c.directory for c in combinations
             if statuses[c.name].get("status") == "ok" and (c.directory / MANIFEST).is_file()]
-    report = write_report(runs, spec.directory / "report.html",
+    report = write_report(runs, spec.directory / REPORT_FILE,
                           title=f"sweep {spec.name}: comparison") if runs else None
-    rows = [[c.name, c.group, json.dumps(c.varied, ensure_ascii=False),
-             statuses[c.name].get("status", "not run"), statuses[c.name].get("seconds", "–"),
-             _link(c.directory, statuses[c.name].get("html"), "page"),
-             _link(c.directory, statuses[c.name].get("notebook"), ".ipynb"),
-             _link(c.directory, "report.html" if (c.directory / "report.html").is_file() else None,
-                   "report")] for c in combinations]
-    failures = [_failure(c, statuses[c.name]) for c in combinations
-                if statuses[c.name].get("status") != "ok"]
+    rows = [_index_row(c, statuses[c.name]) for c in combinations]
+    failures = [row.failure for row in rows if row.failure]
     summary = (f"{len(combinations) - len(failures)} of {len(combinations)} combination(s) ok, "
                f"{len(failures)} failed or not run, in {len(_groups(combinations))} group(s)")
-    body = [html_tag("h1", f"sweep {spec.name}"), html_tag("p", spec.description),
-            html_tag("p", f"spec {spec.file}, notebook {spec.notebook}. ", summary, ". ",
-                 html_tag("a", "Comparison report", href="report.html") if report
-                 else "No finished run to compare", ". Kernels' own output: ",
-                 html_tag("a", "kernels.log", href="kernels.log"), "."),
-            html_table(["combination", "group", "grid values", "status", "seconds", "notebook", "",
-                    "run report"], rows)]
-    if failures:
-        body += [html_tag("h2", f"Failures ({len(failures)})"), *(block for _, block in failures)]
-    page = (f'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8">'
-            f'{html_tag("title", f"sweep {spec.name}")}<style>{REPORT_CSS}</style></head>\n'
-            f'<body>\n{"".join(body)}\n</body>\n</html>\n')
+    links = [("Comparison report", REPORT_FILE)] if report else []
+    page = render_index(f"sweep {spec.name}", rows, summary=summary,
+                        links=[*links, ("kernels.log", "kernels.log")], description=f"{spec.description} (spec {spec.file or '–'}, notebook {spec.notebook})".strip(),
+                        note="" if report else "No finished run to compare.")
     index = spec.directory / "index.html"
     write_text_atomic(index, page)
-    print(summary, *(f"  FAILED {line}" for line, _ in failures), f"index: {index}",
+    print(summary, *(f"  FAILED {line}" for line in failures), f"index: {index}",
           f"report: {report or '(none: no finished run)'}", sep="\n")
     return index
 

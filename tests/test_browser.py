@@ -1,0 +1,217 @@
+"""The report (single run and comparison) and the sweep index in a real browser: Debian's Chromium
+driven by Playwright. Each page must load nothing from anywhere, log no console error, filter and
+search its cases, sort its columns, show model output as text (no dialog ever opens), and show its
+headline summary on the first screen. Screenshots of each first screen go to the test's tmp_path.
+
+Run directories are written directly (no model), so the module takes a few seconds. No test is
+skipped: without Chromium or Playwright they fail and say how to install them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from test_report import EVIL, make_run, record
+
+from mistral_eval.report import write_report
+from mistral_eval.sweep import Combination, SweepSpec, write_index
+
+CHROMIUM = "/usr/bin/chromium"
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs it (apt-get install -y chromium); "
+                    "Playwright's own browser download is not used.", pytrace=False)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright is missing: pip install -e '.[test]' (its browser download is not "
+                    "needed; the tests drive /usr/bin/chromium).", pytrace=False)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Opened:
+    """A page and everything it did: requests, console errors, uncaught errors and dialogs."""
+
+    page: object
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def visible_cases(self) -> list[str]:
+        return self.page.evaluate(
+            "[...document.querySelectorAll('article.case')].filter(e => !e.hidden).map(e => e.id)")
+
+    def assert_quiet(self) -> None:
+        """Nothing was requested beyond the file itself and its data: images; no error; no dialog."""
+        assert all(url.startswith(("file:", "data:")) for url in self.requests), self.requests
+        assert self.errors == [] and self.dialogs == []
+
+
+@pytest.fixture
+def open_page(browser, tmp_path):
+    contexts = []
+
+    def opener(path: Path, screenshot: str) -> Opened:
+        context = browser.new_context(viewport=VIEWPORT)
+        contexts.append(context)
+        page = context.new_page()
+        opened = Opened(page)
+        page.on("request", lambda request: opened.requests.append(request.url))
+        page.on("console", lambda message: message.type == "error" and opened.errors.append(message.text))
+        page.on("pageerror", lambda error: opened.errors.append(str(error)))
+        page.on("dialog", lambda dialog: (opened.dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(path.as_uri(), wait_until="load")
+        page.screenshot(path=str(tmp_path / f"{screenshot}.png"))
+        return opened
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+def _on_first_screen(opened: Opened, selector: str) -> None:
+    box = opened.page.locator(selector).first.bounding_box()
+    assert box is not None and 0 <= box["y"] < VIEWPORT["height"], box
+    assert box["y"] + min(box["height"], 120) < VIEWPORT["height"]  # its first rows too, not just its top
+
+
+def _show(opened: Opened, value: str) -> None:
+    opened.page.check(f"input[name=show][value={value}]")
+
+
+def _reset(opened: Opened) -> None:
+    _show(opened, "all")
+    for name in ("suite", "tag", "language", "check"):
+        opened.page.select_option(f"select[name={name}]", "")
+    opened.page.fill("input[name=q]", "")
+
+
+def _single_run(tmp_path: Path) -> Path:
+    return make_run(tmp_path / "nf4", [
+        record("bilingual/apples_ja", pair="apples", answer="りんごは全部で3個です。"),
+        record("bilingual/apples_en", language="en", pair="apples", answer="There are 3 apples."),
+        record("bilingual/pears_ja", "fail", pair="pears", answer="なしは4個です。"),
+        record("bilingual/multi_en", "error", language="en", tags=["multi_turn"],
+               error=("format", "the 'article' format takes a single user turn")),
+        record("smoke/hello", language="en", tags=["smoke"], checks=[], answer="Hello!"),
+        record("smoke/evil", "fail", language="en", tags=["smoke"], answer=EVIL,
+               checks=[{"name": "contains", "passed": False, "score": 0.0, "reason": "no 'Tokyo'"}]),
+    ])
+
+
+def test_single_report_in_the_browser(open_page, tmp_path):
+    report = write_report(_single_run(tmp_path), tmp_path / "single" / "report.html")
+    opened = open_page(report, "single")
+    _on_first_screen(opened, "table.headline")
+    every = ["case-bilingual/apples_en", "case-bilingual/apples_ja", "case-bilingual/multi_en",
+             "case-bilingual/pears_ja", "case-smoke/evil", "case-smoke/hello"]
+    assert sorted(opened.visible_cases()) == every
+    assert opened.page.locator("#shown").inner_text() == "6 of 6 cases shown"
+    expected = {("show", "fail"): ["case-bilingual/pears_ja", "case-smoke/evil"],
+                ("show", "error"): ["case-bilingual/multi_en"],
+                ("suite", "smoke"): ["case-smoke/evil", "case-smoke/hello"],
+                ("tag", "multi_turn"): ["case-bilingual/multi_en"],
+                ("language", "ja"): ["case-bilingual/apples_ja", "case-bilingual/pears_ja"],
+                ("check", "contains"): ["case-smoke/evil"],
+                ("q", "there are 3 APPLES"): ["case-bilingual/apples_en"],
+                ("q", "<script>alert(1)"): ["case-smoke/evil"]}
+    for (control, value), cases in expected.items():
+        _reset(opened)
+        if control == "show":
+            _show(opened, value)
+        elif control == "q":
+            opened.page.fill("input[name=q]", value)
+        else:
+            opened.page.select_option(f"select[name={control}]", value)
+        assert sorted(opened.visible_cases()) == cases, (control, value)
+    _reset(opened)
+    _show(opened, "fail")
+    opened.page.select_option("select[name=suite]", "smoke")  # filters combine
+    assert opened.visible_cases() == ["case-smoke/evil"]
+    answer = opened.page.locator("[id='case-smoke/evil'] pre.answer").inner_text()
+    assert answer == EVIL  # shown as text
+    assert opened.page.locator("img[src=x]").count() == 0
+    error = opened.page.locator("[id='case-bilingual/multi_en'] .error-message").inner_text()
+    assert error.startswith("format error: the 'article' format")
+    opened.page.click("nav.toc a[href='#manifest']")
+    assert opened.page.locator("#manifest details").get_attribute("open") is None  # collapsed
+    opened.assert_quiet()
+
+
+def test_comparison_in_the_browser(open_page, tmp_path):
+    before = _single_run(tmp_path)
+    after = make_run(tmp_path / "int8", [
+        record("bilingual/apples_ja", "fail", pair="apples", answer="わかりません"),
+        record("bilingual/apples_en", language="en", pair="apples", answer="Three apples."),
+        record("bilingual/pears_ja", "fail", pair="pears", answer="なしは4個です。"),
+        record("smoke/hello", language="en", tags=["smoke"], checks=[], answer="Hello!"),
+        record("smoke/evil", "fail", language="en", tags=["smoke"], answer=EVIL),
+    ], quant="int8")
+    report = write_report([before, after], tmp_path / "compare" / "report.html")
+    opened = open_page(report, "comparison")
+    _on_first_screen(opened, "table.headline")
+    _show(opened, "diff")  # apples_ja flipped; multi_en only in the first run
+    assert sorted(opened.visible_cases()) == ["case-bilingual/apples_ja", "case-bilingual/multi_en"]
+    _reset(opened)
+    opened.page.fill("input[name=q]", "わかりません")
+    assert opened.visible_cases() == ["case-bilingual/apples_ja"]
+    pair = opened.page.locator("table.pairs tr", has_text="apples").inner_text()
+    assert "りんごは全部で3個です。" in pair and "わかりません" in pair and "There are 3 apples." in pair
+    paired = opened.page.locator("table.paired").inner_text()
+    assert "int8 − nf4" in paired and "McNemar" in paired
+    assert opened.page.locator("[id='case-smoke/evil'] pre.answer").first.inner_text() == EVIL
+    opened.assert_quiet()
+
+
+def _sweep(tmp_path: Path) -> tuple[SweepSpec, list[Combination]]:
+    spec = SweepSpec(name="temps", notebook=Path("evaluate.ipynb"), parameters={},
+                     grid={"temperature": [0.1, 0.7, 2.0]}, out=tmp_path / "out", description="Three temperatures")
+    combinations = []
+    for value, status, passed in ((0.1, "ok", 3), (0.7, "ok", 1), (2.0, "failed", 0)):
+        name = f"temperature-{value}"
+        directory = spec.directory / name
+        if status == "ok":
+            make_run(directory, [record(f"math/q{i}", "pass" if i < passed else "fail",
+                                        tokens_per_second=10 + 20 * value) for i in range(4)])
+            write_report(directory, directory / "report.html")
+        directory.mkdir(parents=True, exist_ok=True)
+        error = None if status == "ok" else {"kind": "error", "cell": 3, "source": "me.run(lm, suites)",
+                                             "ename": "ConfigError", "evalue": "temperature too high"}
+        (directory / "combination.json").write_text(__import__("json").dumps(
+            {"status": status, "seconds": 10 + value, "notebook": "notebook.ipynb", "html": "notebook.html",
+             "error": error}))
+        combinations.append(Combination(name, {"temperature": value}, {"temperature": value},
+                                        "model=x quant=nf4", directory))
+    return spec, combinations
+
+
+def test_sweep_index_in_the_browser(open_page, tmp_path, capsys):
+    spec, combinations = _sweep(tmp_path)
+    index = write_index(spec, combinations)
+    assert "2 of 3 combination(s) ok" in capsys.readouterr().out
+    opened = open_page(index, "index")
+    _on_first_screen(opened, "table.index")
+    names = "[...document.querySelectorAll('table.index tbody th')].map(e => e.textContent)"
+    assert opened.page.evaluate(names) == ["temperature-0.1", "temperature-0.7", "temperature-2.0"]
+    opened.page.click("table.index th:has-text('pass rate')")
+    ascending = opened.page.evaluate(names)
+    assert ascending == ["temperature-0.7", "temperature-0.1", "temperature-2.0"]  # no value sorts last
+    opened.page.click("table.index th:has-text('pass rate')")
+    assert opened.page.evaluate(names)[0] == "temperature-0.1"
+    best = opened.page.locator("table.index td.best")
+    assert sorted(best.all_inner_texts()) == ["10.1", "24.0", "75.0% 3/4"]  # time, tokens/s, pass rate; errors tie
+    row = opened.page.locator("table.index tr", has_text="temperature-0.1").inner_text()
+    assert "[30.1–95.4%]" in row and "notebook" in row and "report" in row
+    assert opened.page.locator("#failures").inner_text().count("ConfigError") == 1
+    opened.assert_quiet()
