@@ -9,6 +9,7 @@ torch, so `--help`, `suites` and `report` answer at once.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -121,6 +122,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_suites(args: argparse.Namespace) -> int:
     from .suites import list_suites, load_suite
 
+    if args.schema:
+        from .suite_models import suite_schema
+
+        print(json.dumps(suite_schema(), indent=2, ensure_ascii=False))
+        return 0
     if args.check:
         suite = load_suite(args.check)
         print(f"{suite.file}: ok, suite {suite.name!r}, {len(suite.cases)} case(s)")
@@ -184,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     suites = sub.add_parser("suites", help="list the built-in suites, or validate a suite file")
     suites.add_argument("--check", metavar="FILE", help="validate one suite file")
     suites.add_argument("--cases", action="store_true", help="list each suite's cases")
+    suites.add_argument("--schema", nargs="?", const="suite", choices=("suite",),
+                        help="print the JSON Schema of suite files (docs/suite.schema.json)")
     suites.set_defaults(func=_cmd_suites)
 
     sweep = sub.add_parser("sweep", help="run a papermill sweep over a parameter grid")

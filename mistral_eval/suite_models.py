@@ -9,6 +9,7 @@ Knows nothing about `Case`/`Suite` objects, models or generation: `suites.py` bu
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from typing import Annotated, Any, ClassVar, Literal
@@ -37,8 +38,9 @@ _FILE_SHAPE = ("a suite file is a mapping with the keys suite, description, vers
 
 # --- reporting every problem of a mapping -----------------------------------------------------------
 
-def _error(kind: str, message: str, loc: tuple = (), value: Any = None, **ctx: Any) -> InitErrorDetails:
-    return InitErrorDetails(type=PydanticCustomError(kind, "{message}", {**ctx, "message": message}),
+def _error(kind: str, message: str, loc: tuple = (), value: Any = None,
+           ctx: dict[str, Any] | None = None) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError(kind, "{message}", {**(ctx or {}), "message": message}),
                             loc=loc, input=value)
 
 
@@ -63,7 +65,7 @@ class _EveryProblem(BaseModel):
             return handler(data)
         allowed = [field.alias or name for name, field in cls.model_fields.items()]
         optional = {name for name, field in cls.model_fields.items() if field.default is None}
-        errors = [_error("unknown_key", unknown_key_message(key, allowed), value=data, key=str(key))
+        errors = [_error("unknown_key", unknown_key_message(key, allowed), value=data, ctx={"key": str(key)})
                   for key in data if key not in allowed]
         errors += [_error("config", "must not be null: give a value or leave the key out", (key,))
                    for key, value in data.items() if value is None and key in optional]
@@ -74,7 +76,7 @@ class _EveryProblem(BaseModel):
         try:
             handler(known)
         except ValidationError as exc:
-            errors += [_error(e["type"], e["msg"], e["loc"], e.get("input"), **e.get("ctx", {}))
+            errors += [_error(e["type"], e["msg"], e["loc"], e.get("input"), e.get("ctx"))
                        for e in exc.errors()]
         _raise(cls.__name__, errors)
 
@@ -277,14 +279,23 @@ def check_suite(doc: Any, *, file: str, stem: str) -> SuiteFile:
 
 
 def _case_rules(problems: Problems, raw: dict, at: tuple, has_language: bool) -> None:
+    """The rules across a case's keys; a key missing because it is misspelt is reported once, as unknown."""
+    misspelt = _misspelt(raw)
     if "prompt" in raw and "messages" in raw:
         problems.add((*at, "messages"), "give either `prompt` or `messages`, not both")
     elif "messages" in raw and "system" in raw:
         problems.add((*at, "system"), "with `messages`, put the system prompt in messages[0]")
-    elif "prompt" not in raw and "messages" not in raw:
+    elif "prompt" not in raw and "messages" not in raw and not misspelt & {"prompt", "messages"}:
         problems.add((*at, "prompt"), "a case needs either `prompt` or `messages`")
-    if "language" not in raw and not has_language:
+    if "language" not in raw and not has_language and "language" not in misspelt:
         problems.add((*at, "language"), "missing: set it on the case or in defaults.language")
+
+
+def _misspelt(raw: dict) -> set[str]:
+    """The keys that the unknown keys of a case most likely meant (its did-you-mean hints)."""
+    allowed = list(CaseSpec.model_fields)
+    return {close for key in raw if key not in allowed
+            for close in difflib.get_close_matches(str(key), allowed, n=1)}
 
 
 def _duplicate_ids(problems: Problems, ids: Sequence[str | None]) -> None:
@@ -296,7 +307,12 @@ def _duplicate_ids(problems: Problems, ids: Sequence[str | None]) -> None:
             first[case_id] = i
 
 
-def _document_order(problem: tuple[str | None, str | None, str]) -> int:
-    """File-level problems first, then each case's in the order of the cases (a stable sort)."""
-    match = re.match(r"cases\[(\d+)\]", problem[1] or "")
-    return int(match.group(1)) if match else -1
+def _document_order(problem: tuple[str | None, str | None, str]) -> tuple[int, int]:
+    """File-level problems first, then the cases in order; within one, unknown keys and then the
+    fields in the order the models list them (the order the checks ran in before pydantic)."""
+    path = problem[1] or ""
+    case = re.match(r"cases\[(\d+)\]\.?([^.\[]*)", path)
+    index, key, model = ((int(case.group(1)), case.group(2), CaseSpec) if case
+                         else (-1, re.match(r"[^.\[]*", path).group(0), SuiteFile))
+    order = list(model.model_fields)
+    return index, order.index(key) if key in order else -1

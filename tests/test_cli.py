@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,10 @@ def test_resume_with_other_settings_is_refused(tiny_dir, tmp_path, capsys):
     assert main([*base, "--max-new-tokens", "5"]) == 1
     assert "max_new_tokens" in capsys.readouterr().err
     assert (out / "results.jsonl").read_bytes() == before
+
+
+def test_suites_schema_prints_the_suite_files_json_schema(capsys):
+    from mistral_eval.suite_models import suite_schema
+
+    assert main(["suites", "--schema"]) == 0
+    assert json.loads(capsys.readouterr().out) == suite_schema()
