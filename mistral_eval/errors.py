@@ -6,6 +6,8 @@ file, the case id and the field, so a message points at the line to fix.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class MistralEvalError(Exception):
     """Root of every error mistral-eval raises on purpose."""
@@ -54,5 +56,49 @@ class RunStoreError(MistralEvalError):
     """A run directory cannot be used: it belongs to a different run, or it is damaged."""
 
 
+@dataclass(frozen=True)
+class SweepFailure:
+    """One combination of a sweep that did not finish."""
+
+    combination: str
+    kind: str
+    """"error" (a cell raised), "timeout", "kernel died", or "not run"."""
+    cell: int | None = None
+    """The execution count (In [n]) of the cell that failed."""
+    ename: str | None = None
+    evalue: str | None = None
+
+    @classmethod
+    def of(cls, combination) -> "SweepFailure":
+        """From a sweep combination's stored status."""
+        status = combination.status()
+        error = status.get("error") or {"kind": status.get("status", "not run")}
+        return cls(combination.name, error.get("kind", "error"), error.get("cell"), error.get("ename"),
+                   error.get("evalue"))
+
+    def __str__(self) -> str:
+        where = f" at In [{self.cell}]" if self.cell is not None else ""
+        what = f": {self.ename}: {self.evalue}" if self.ename else ""
+        return f"{self.combination}: {self.kind}{where}{what}"
+
+
 class SweepError(MistralEvalError):
-    """A sweep could not be planned or one of its combinations failed."""
+    """Combinations of a sweep did not finish; `failures` says which, where and why."""
+
+    def __init__(self, sweep: str, failures: list[SweepFailure]):
+        self.sweep = sweep
+        self.failures = list(failures)
+        lines = "\n  ".join(str(f) for f in self.failures)
+        super().__init__(f"sweep {sweep!r}: {len(self.failures)} combination(s) did not finish "
+                         f"(rerun the same command to retry only those):\n  {lines}")
+
+
+class SandboxUnavailableError(MistralEvalError):
+    """Code checks cannot run: this machine offers no isolation (neither bubblewrap nor unshare works)."""
+
+    def __init__(self) -> None:
+        super().__init__("the python check runs model-written code only in a sandbox, and neither "
+                         "bubblewrap (bwrap) nor util-linux's unshare works on this machine. Install "
+                         "bubblewrap (apt-get install bubblewrap), or accept running the code in a plain "
+                         "child process with allow_unisolated=True / --allow-unisolated-code. "
+                         "See docs/sandbox.md.")

@@ -123,7 +123,7 @@ def _plan(lm: LoadedModel, case: Case, config: RunConfig, repeat: int) -> _Plann
 
 def _checks(item: _Planned, text: str, config: RunConfig) -> tuple[list[CheckRecord], CaseError | None]:
     try:
-        results = run_checks(item.case.checks, text)
+        results = run_checks(item.case.checks, text, allow_unisolated=config.allow_unisolated_code)
     except Exception as exc:  # noqa: BLE001 - a check that cannot run is this case's error
         return [], CaseError(stage="check", message=_describe(exc))
     return [CheckRecord(**vars(r)) for r in results], None
@@ -185,9 +185,21 @@ def run(lm: LoadedModel, suites: Sequence[Suite | str], out: str | Path, config:
     rank = rank or current_rank()
     refs = [SuiteRef(name=s.name, file=str(s.file) if s.file else None, sha256=s.sha256) for s in resolved]
     manifest = make_manifest(config.model_copy(update={"revision": lm.info.revision}), refs,
-                             model_info=lm.info.as_dict(), world_size=rank.world)
+                             model_info=lm.info.as_dict(), world_size=rank.world,
+                             isolation=_isolation(resolved, config))
     with RunStore.open(out, manifest) as store:
         return _run_into(store, lm, resolved, config, progress, rank)
+
+
+def _isolation(suites: Sequence[Suite], config: RunConfig) -> str | None:
+    """How model-written code will be isolated in this run: "bwrap", "unshare", "unisolated" (allowed
+    by the user) or "unavailable" (its checks become errors); None when no case runs code."""
+    if not any(check.get("type") == "python" for suite in suites for case in suite.cases
+               for check in case.checks):
+        return None
+    from .sandbox import isolation
+
+    return isolation() or ("unisolated" if config.allow_unisolated_code else "unavailable")
 
 
 def _todo(store: RunStore, suites: Sequence[Suite], config: RunConfig, rank: Rank) -> tuple[list[tuple[Case, int]], int]:

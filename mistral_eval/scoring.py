@@ -1,28 +1,34 @@
 """Checks that score one answer string: small named factories sharing `check(answer) -> CheckResult`.
 
 Scoring knows nothing about models, prompts or files: it sees only the answer text and a check spec.
-Model-written code never runs in this process; the `python` check runs it in a limited child process.
+`make_check` validates a spec's parameters against the factory's annotations with pydantic.
+Model-written code never runs in this process; the `python` check runs it in the sandbox (sandbox.py)
+and compares the values it returns here.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import difflib
+import functools
 import inspect
 import json
+import math
 import os
 import re
-import signal
-import subprocess
-import sys
-import tempfile
-import types
 import typing
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Callable
+from typing import Annotated, Any, Callable
 
+from pydantic import ConfigDict, Field, ValidationError, validate_call
+
+from mistral_eval import sandbox
 from mistral_eval.errors import ConfigError
+from mistral_eval.negation import is_negated
+from mistral_eval.numbers import SYMBOLS as _SYMBOLS, final_number, normalize
+from mistral_eval.sandbox import TestReport
 
 __all__ = ["CHECKS", "Check", "CheckResult", "boolean", "contains", "degenerate", "equals",
            "japanese", "japanese_share", "make_check", "make_checks", "number", "python", "regex",
@@ -43,6 +49,50 @@ class CheckResult:
 
 
 Check = Callable[[str], CheckResult]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+# Strict: YAML's 3 is a float but "3" and true are not; no inf or nan anywhere.
+_STRICT = ConfigDict(strict=True, allow_inf_nan=False, arbitrary_types_allowed=True)
+
+
+def _describe(name: str, factory: Callable[..., Check], error: ValidationError) -> ConfigError:
+    """All of pydantic's complaints about one check in one message; the field is the first's."""
+    takes = list(inspect.signature(factory).parameters)
+    problems: dict[str, list[str]] = {}
+    # An unknown key first: it is usually a typo that also makes the real parameter "missing".
+    for item in sorted(error.errors(), key=lambda e: e["type"] != "unexpected_keyword_argument"):
+        param = str(item["loc"][0]) if item["loc"] else "?"
+        where = param + "".join(f"[{p}]" for p in item["loc"][1:] if isinstance(p, int))
+        if item["type"] == "unexpected_keyword_argument":
+            close = difflib.get_close_matches(param, takes, n=1)
+            text = (f"check {name!r} has no parameter {param!r}"
+                    + (f" (did you mean {close[0]!r}?)" if close else "") + f"; it takes {', '.join(takes)}")
+        elif item["type"] == "missing_argument":
+            text = f"{param}: check {name!r} needs this parameter"
+        else:
+            text = f"{where}: {item['msg']}, got {item['input']!r}"
+        if text not in problems.setdefault(param, []):
+            problems[param].append(text)
+    first = next(iter(problems))
+    return ConfigError("; ".join(t for texts in problems.values() for t in texts), field=first)
+
+
+@functools.cache
+def _validated(factory: Callable[..., Check]) -> Callable[..., Check]:
+    """`factory` with its parameters checked against its annotations; errors become `ConfigError`."""
+    if getattr(factory, "validates_params", False):
+        return factory
+    strict = validate_call(factory, config=_STRICT)
+
+    @functools.wraps(factory)
+    def build(*args: typing.Any, **kwargs: typing.Any) -> Check:
+        try:
+            return strict(*args, **kwargs)
+        except ValidationError as error:
+            raise _describe(factory.__name__, factory, error) from None
+    build.validates_params = True  # type: ignore[attr-defined]
+    return build
 
 
 def _clip(text: str, limit: int = 60) -> str:
@@ -50,6 +100,7 @@ def _clip(text: str, limit: int = 60) -> str:
     return repr(flat if len(flat) <= limit else flat[:limit - 1] + "…")
 
 
+@_validated
 def equals(expected: str, ignore_case: bool = False, strip: bool = True) -> Check:
     """The whole answer equals `expected` (after stripping whitespace, by default)."""
 
@@ -65,20 +116,29 @@ def equals(expected: str, ignore_case: bool = False, strip: bool = True) -> Chec
     return check
 
 
-def contains(expected: str | list[str], all: bool = True, ignore_case: bool = False) -> Check:
-    """The answer contains every (`all=True`) or any (`all=False`) of the expected strings."""
+def _affirmed(answer: str, spans: typing.Iterable[tuple[int, int]], negation_aware: bool) -> bool:
+    return any(not (negation_aware and is_negated(answer, start, end)) for start, end in spans)
+
+
+@_validated
+def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: bool = True,
+             ignore_case: bool = False, negation_aware: bool = True) -> Check:
+    """The answer contains every (`all=True`) or any (`all=False`) of the expected strings.
+
+    With `negation_aware` (default), an occurrence denied right next to it ("not Tokyo", "東京ではなく")
+    does not count; turn it off when the expected text may itself stand in a negative sentence.
+    """
     needles = [expected] if isinstance(expected, str) else list(expected)
-    if not needles:
-        raise ConfigError("contains needs at least one expected string", field="expected")
     require_all = all
+    flags = re.IGNORECASE if ignore_case else 0
 
     def check(answer: str) -> CheckResult:
-        fold = (lambda s: s.casefold()) if ignore_case else (lambda s: s)
-        found = [n for n in needles if fold(n) in fold(answer)]
+        found = [n for n in needles if _affirmed(
+            answer, (m.span() for m in re.finditer(re.escape(n), answer, flags)), negation_aware)]
         missing = [n for n in needles if n not in found]
         passed = not missing if require_all else bool(found)
         score = len(found) / len(needles) if require_all else float(passed)
-        detail = f"; missing {', '.join(map(repr, missing))}" if missing else ""
+        detail = f"; missing or denied {', '.join(map(repr, missing))}" if missing else ""
         need = "all" if require_all else "any"
         return CheckResult("contains", passed, score,
                            f"found {len(found)} of {len(needles)} expected strings (needs {need}){detail}.")
@@ -88,122 +148,124 @@ def contains(expected: str | list[str], all: bool = True, ignore_case: bool = Fa
 _REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 
 
-def regex(pattern: str, flags: str = "") -> Check:
-    """`re.search(pattern)` finds a match; `flags` is letters from "imsx"."""
-    unknown = set(flags) - set(_REGEX_FLAGS)
-    if unknown:
-        raise ConfigError(f"unknown regex flags {''.join(sorted(unknown))!r}; use letters from 'imsx'",
-                          field="flags")
+@_validated
+def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
+          negation_aware: bool = True) -> Check:
+    """`re.search(pattern)` finds a match; `flags` is letters from "imsx". With `negation_aware`
+    (default), a match denied right next to it ("not Tokyo", "東京ではなく") does not count."""
     try:
         compiled = re.compile(pattern, sum(_REGEX_FLAGS[f] for f in set(flags)))
     except re.error as error:
         raise ConfigError(f"pattern {pattern!r} does not compile: {error}", field="pattern") from None
 
     def check(answer: str) -> CheckResult:
-        match = compiled.search(answer)
-        found = f"found {_clip(match.group())}" if match else "found no match"
-        return CheckResult("regex", bool(match), float(bool(match)), f"{found} for /{pattern}/.")
+        matches = list(compiled.finditer(answer))
+        kept = [m for m in matches if _affirmed(answer, [m.span()], negation_aware)]
+        found = (f"found {_clip(kept[0].group())}" if kept else
+                 f"found only denied {_clip(matches[0].group())}" if matches else "found no match")
+        return CheckResult("regex", bool(kept), float(bool(kept)), f"{found} for /{pattern}/.")
     return check
 
 
-_NUMBER = re.compile(r"(?:(?<![A-Za-z0-9.)])-)?(?<![\d.])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?")
-_ANSWER_MARKER = re.compile(r"答え|正解|解答|answer", re.IGNORECASE)
+@_validated
+def number(expected: float, tolerance: Annotated[float, Field(ge=0)] = 0.0, unit: str | None = None,
+           units: dict[str, Annotated[float, Field(gt=0)]] | None = None) -> Check:
+    """The stated final answer (see `numbers.final_number`) is `expected` ± `tolerance`.
 
-
-@dataclass(frozen=True)
-class _Number:
-    value: float
-    start: int
-    end: int
-    line: int
-    after_equals: bool
-
-
-def _numbers(text: str, unit: str | None) -> tuple[list[_Number], bool]:
-    """All numbers in NFKC-normalised `text`; only those followed by `unit` when any is."""
-    found = [_Number(float(m.group().replace(",", "")), m.start(), m.end(), text.count("\n", 0, m.start()),
-                     text[max(0, m.start() - 8):m.start()].rstrip().endswith("="))
-             for m in _NUMBER.finditer(text)]
-    with_unit = [n for n in found if unit and text[n.end:n.end + len(unit) + 4].lstrip(" ").startswith(unit)]
-    return (with_unit, True) if with_unit else (found, False)
-
-
-def _final_number(text: str, unit: str | None) -> tuple[_Number, str, bool] | None:
-    """The final answer: after the last answer marker, else the last '= X', else the last number,
-    looking at the last line that holds a number."""
-    numbers, unit_found = _numbers(text, unit)
-    if not numbers:
-        return None
-    for marker in reversed(list(_ANSWER_MARKER.finditer(text))):
-        line = text.count("\n", 0, marker.start())
-        after = [n for n in numbers if n.start >= marker.end() and n.line == line]
-        if after:
-            return after[0], f"after {marker.group()!r}", unit_found
-    last_line = [n for n in numbers if n.line == numbers[-1].line]
-    equals_ = [n for n in last_line if n.after_equals]
-    if equals_:
-        return equals_[-1], "after the last '=' of the last line with a number", unit_found
-    return last_line[-1], "the last number", unit_found
-
-
-def number(expected: float, tolerance: float = 0.0, unit: str | None = None) -> Check:
-    """The final numeric answer is `expected` ± `tolerance`; with `unit`, numbers carrying it win."""
+    With `unit`, numbers written with it win; `units` maps other units to their size in `unit`
+    (unit: g, units: {kg: 1000} reads 1.5kg as 1500), so `expected` is always in `unit`.
+    Kanji (三十六) and full-width (３６) numerals count.
+    """
+    if units and not unit:
+        raise ConfigError("units converts into `unit`; give unit too, e.g. {unit: g, units: {kg: 1000}}",
+                          field="units")
+    table = {normalize(k): v for k, v in (units or {}).items()}
 
     def check(answer: str) -> CheckResult:
-        text = unicodedata.normalize("NFKC", answer).replace("\u2212", "-")
-        final = _final_number(text, unicodedata.normalize("NFKC", unit) if unit else None)
+        final = final_number(normalize(answer), normalize(unit) if unit else None, table)
         if final is None:
             return CheckResult("number", False, 0.0, f"found no number, expected {expected:g}.")
         found, how, unit_found = final
         passed = abs(found.value - expected) <= tolerance
+        written = normalize(answer)[found.start:found.end]
+        written = (f"{found.unit}{written}" if found.unit in _SYMBOLS else f"{written} {found.unit}"
+                   ) if found.unit else written
+        read = f" (read as {found.value:g} {unit})" if found.unit and found.unit != unit else ""
         unit_note = f" (no number carries the unit {unit!r})" if unit and not unit_found else ""
         verb = "matches" if passed else "is not"
         band = f" ± {tolerance:g}" if tolerance else ""
         return CheckResult("number", passed, float(passed),
-                           f"final answer {found.value:g} ({how}){unit_note} {verb} expected "
-                           f"{expected:g}{band}.")
+                           f"final answer {written}"
+                           f"{read} ({how}){unit_note} {verb} expected {expected:g}{band}.")
     return check
 
 
 _VERDICT = re.compile(
-    r"(?<![A-Za-z])(?:true|false)(?![A-Za-z])|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！]|$))"
-    r"|はい(?=\s*(?:[、。,.!！]|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違",
+    r"(?<![A-Za-z])(?:true|false|correct|incorrect|wrong)(?![A-Za-z])"
+    r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！]|$))"
+    r"|はい(?=\s*(?:[、。,.!！]|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?",
     re.IGNORECASE | re.MULTILINE)
-_TRUE_WORDS = {"true", "yes", "はい", "正しい", "正解"}
+_TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解"}
+_ECHO = re.compile(r"(?:true|yes|はい|false|no|いいえ)\s*(?:or|/|か|または|もしくは)\s*"
+                   r"(?:true|yes|はい|false|no|いいえ)か?", re.IGNORECASE)
 
 
+@_validated
 def boolean(expected: bool) -> Check:
-    """The first verdict word (True/False, Yes/No, はい/いいえ, 正しい/誤り, ...) is `expected`."""
+    """The first verdict word (True/False, Yes/No, correct, はい/いいえ, 正しい/誤り, ...) is `expected`,
+    read with a negation next to it ("not true" is False, "誤りではない" is True). An echo of the
+    question's choice ("True or False", "TrueかFalse") is not a verdict."""
 
     def check(answer: str) -> CheckResult:
-        match = _VERDICT.search(answer)
+        text = _ECHO.sub(lambda m: " " * len(m.group()), answer)
+        match = _VERDICT.search(text)
         if match is None:
             return CheckResult("boolean", False, 0.0, f"found no verdict word, expected {expected}.")
-        verdict = match.group().lower() in _TRUE_WORDS
+        negated = is_negated(text, *match.span())
+        verdict = (match.group().lower() in _TRUE_WORDS) != negated
         passed = verdict == expected
+        word = ("negated " if negated else "") + repr(match.group())
         return CheckResult("boolean", passed, float(passed),
-                           f"first verdict word {match.group()!r} reads {verdict}, expected {expected}.")
+                           f"first verdict word {word} reads {verdict}, expected {expected}.")
     return check
 
 
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
+_CHINESE_WORDS = re.compile(r"[我你她们这那么是了吗呢吧很]")
+
+
+def _simplified_only(char: str) -> bool:
+    """A kanji outside JIS X 0208, such as 这 or 习: Chinese simplified script, not Japanese."""
+    try:
+        char.encode("shift_jis")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def japanese_share(text: str) -> float:
     """Share of Japanese script (kana incl. ー, kanji) among letters; other characters are neutral.
 
-    Latin and other scripts count against. Heuristic: a text of at least 20 letters with kanji but no
-    kana at all is taken to be Chinese, so its kanji count against too. Returns 0.0 without letters.
+    Latin and other scripts count against, and so do simplified-only Chinese characters (这, 习).
+    Japanese is told from Chinese by kana: a text without kana is taken to be Chinese, all its kanji
+    counting against, when it has 5 or more kanji, a simplified-only one, or a Chinese function
+    character (我, 是, 了, 吗, ...); shorter kana-free texts (東京, 富士山) stay Japanese.
+    Returns 0.0 without letters.
     """
     letters = "".join(c for c in text if unicodedata.category(c).startswith("L"))
-    kana, kanji = len(_KANA.findall(letters)), len(_KANJI.findall(letters))
-    if not letters or (kana == 0 and len(letters) >= 20):
+    kanji_chars = _KANJI.findall(letters)
+    kana, kanji = len(_KANA.findall(letters)), len(kanji_chars)
+    simplified = sum(map(_simplified_only, kanji_chars))
+    chinese = kana == 0 and kanji > 0 and (kanji >= 5 or simplified > 0
+                                           or (kanji >= 3 and bool(_CHINESE_WORDS.search(letters))))
+    if not letters or chinese:
         return 0.0
-    return (kana + kanji) / len(letters)
+    return (kana + kanji - simplified) / len(letters)
 
 
-def japanese(min_share: float = 0.5) -> Check:
+@_validated
+def japanese(min_share: Share = 0.5) -> Check:
     """At least `min_share` of the answer's letters are Japanese script (see `japanese_share`)."""
 
     def check(answer: str) -> CheckResult:
@@ -216,35 +278,38 @@ def japanese(min_share: float = 0.5) -> Check:
 
 
 _PIECES = re.compile(r"\n|(?<=[。！？!?])|(?<=\. )")
+_LIST_MARK = re.compile(r"^(?:[-*•・]|\d{1,3}[.)．]|[（(]?\d{1,3}[)）])\s*")
+_FENCED = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
 _LOOP = re.compile(r"(.{2,200}?)\1{2,}")
 
 
 def _repetitions(text: str, min_chars: int) -> tuple[float, list[str], list[re.Match[str]]]:
-    """Share of characters that repeat: verbatim repeats of an earlier line or sentence, then,
-    in what is left, the copies after the first in back-to-back loops; repeats under `min_chars`
-    characters do not count."""
+    """Share of characters that repeat a unit said before: a line or sentence (list marks ignored)
+    said again word for word, counted from its 2nd time when it has `min_chars` characters or more,
+    from its 3rd time when shorter; then, in what is left, the copies after the first in
+    back-to-back loops of `min_chars` characters or more."""
+    counts: dict[str, int] = {}
     kept: list[str] = []
     repeated: list[str] = []
-    seen: set[str] = set()
-    for piece in _PIECES.split(text):
-        key = " ".join(piece.split())
-        (repeated if len(key) >= min_chars and key in seen else kept).append(key)
-        seen.add(key)
+    prose = _FENCED.sub(lambda m: " ".join(m.group().split()), text)
+    for piece in _PIECES.split(prose):
+        key = _LIST_MARK.sub("", " ".join(piece.split()))
+        counts[key] = counts.get(key, 0) + 1
+        wordy = sum(c.isalnum() for c in key) >= 2
+        (repeated if wordy and counts[key] >= (2 if len(key) >= min_chars else 3) else kept).append(key)
     rest = " ".join(k for k in kept if k)
     loops = [m for m in _LOOP.finditer(rest)
              if len(m.group()) - len(m.group(1)) >= min_chars and any(c.isalnum() for c in m.group(1))]
     total = len(" ".join(text.split()))
     repeated_chars = sum(map(len, repeated)) + sum(len(m.group()) - len(m.group(1)) for m in loops)
-    return (repeated_chars / total if total else 0.0), repeated, loops
+    return (min(1.0, repeated_chars / total) if total else 0.0), repeated, loops
 
 
-def degenerate(max_repeat_ratio: float = 0.1, ngram: int = 20) -> Check:
+@_validated
+def degenerate(max_repeat_ratio: Share = 0.1, ngram: Annotated[int, Field(ge=2)] = 20) -> Check:
     """Passes when at most `max_repeat_ratio` of the answer repeats itself: lines or sentences said
-    again word for word, or a phrase looping back to back. Repeats shorter than `ngram` characters
-    are ignored; characters, not words, so it works on Japanese without spaces."""
-    if ngram < 2 or not 0 <= max_repeat_ratio <= 1:
-        raise ConfigError("degenerate needs ngram >= 2 and 0 <= max_repeat_ratio <= 1",
-                          field="ngram" if ngram < 2 else "max_repeat_ratio")
+    again word for word (a short one, under `ngram` characters, from its third time), or a phrase
+    looping back to back. Characters, not words, so it works on Japanese without spaces."""
 
     def check(answer: str) -> CheckResult:
         share, repeated, loops = _repetitions(answer, ngram)
@@ -260,85 +325,74 @@ def degenerate(max_repeat_ratio: float = 0.1, ngram: int = 20) -> Check:
 
 
 _FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
-_LOOKS_LIKE_CODE = re.compile(r"^(?:def |class |import |from \S+ import )", re.MULTILINE)
-_RESULT_MARK = "@@mistral-eval@@ "
-_RUNNER = r"""
-import io, json, resource, socket, sys, types, _socket
-job = json.load(open("job.json", encoding="utf-8"))
-for limit, value in ((resource.RLIMIT_AS, job["memory_mb"] << 20), (resource.RLIMIT_CPU, job["cpu_s"]),
-                     (resource.RLIMIT_FSIZE, 16 << 20)):
-    resource.setrlimit(limit, (value, value))
-def no_network(*args, **kwargs):
-    raise PermissionError("network access is disabled in the python check")
-socket.socket = _socket.socket = socket.create_connection = socket.socketpair = no_network
-out = sys.stdout
-def report(**fields):
-    out.write(job["mark"] + json.dumps(fields, default=repr) + "\n")
-    out.flush()
-def describe(error):
-    return (f"{type(error).__name__}: {error}" if str(error) else type(error).__name__)[:300]
-namespace, function = {"__name__": "__answer__"}, job["function"]
-try:
-    sys.stdout = io.StringIO()
-    exec(compile(job["code"], "<answer>", "exec"), namespace)
-except BaseException as error:
-    report(error="the code failed to run: " + describe(error))
-    sys.exit(0)
-if function and not callable(namespace.get(function)):
-    defined = [k for k, v in namespace.items()
-               if isinstance(v, types.FunctionType) and v.__code__.co_filename == "<answer>"]
-    if len(defined) != 1:
-        report(error=f"the code defines no function {function!r} (it defines {defined})")
-        sys.exit(0)
-    namespace[function] = namespace[defined[0]]
-    report(note=f"used {defined[0]!r} as {function!r}")
-for index, test in enumerate(job["tests"]):
-    source = test if isinstance(test, str) else test["call"]
-    try:
-        sys.stdout = io.StringIO()
-        if isinstance(test, str):
-            exec(compile(test, "<test>", "exec"), namespace)
-            report(test=index, passed=True, detail="")
-            continue
-        result = eval(compile(source, "<test>", "eval"), namespace)
-        try:
-            plain = json.loads(json.dumps(result))
-        except (TypeError, ValueError):
-            plain = None
-        report(test=index, passed=bool(result == test["expected"] or plain == test["expected"]),
-               detail=f"{source} returned {result!r}, expected {test['expected']!r}")
-    except BaseException as error:
-        report(test=index, passed=False, detail=f"{source} raised {describe(error)}")
-"""
+_LOOKS_LIKE_CODE = re.compile(r"^(?:def |class |import |from \S+ import |>>> )", re.MULTILINE)
+_MAX_TIMEOUT_S = 600.0
+_MIN_MEMORY_MB = 64
 
 
-def _extract_code(answer: str) -> str | None:
+def _code_blocks(answer: str) -> list[str]:
     """Python-tagged fenced blocks, else any fenced blocks, else the answer if it looks like code."""
     blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(answer)]
-    chosen = [b for lang, b in blocks if lang in ("python", "py", "python3")] or [b for _, b in blocks]
+    chosen = [b for lang, b in blocks if lang in ("python", "py", "python3", "pycon")] or [b for _, b in blocks]
     if chosen:
-        return "\n\n".join(chosen)
-    return answer if _LOOKS_LIKE_CODE.search(answer) else None
+        return chosen
+    return [answer] if _LOOKS_LIKE_CODE.search(answer) else []
 
 
-def _run_child(job: dict, timeout: float) -> tuple[list[dict], bool, int]:
-    """Run the job in a fresh interpreter in a temporary directory; its reports, timed out, exit status."""
-    with tempfile.TemporaryDirectory(prefix="mistral-eval-python-") as tmp:
-        (Path(tmp) / "runner.py").write_text(_RUNNER, encoding="utf-8")
-        (Path(tmp) / "job.json").write_text(json.dumps({**job, "mark": _RESULT_MARK}), encoding="utf-8")
-        child = subprocess.Popen([sys.executable, "-I", "-X", "utf8", "runner.py"], cwd=tmp,
-                                 env={"PATH": "/usr/bin:/bin", "HOME": tmp, "LANG": "C.UTF-8"},
-                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                 stderr=subprocess.DEVNULL, start_new_session=True)
-        try:
-            stdout, timed_out = child.communicate(timeout=timeout)[0], False
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, signal.SIGKILL)
-            stdout, timed_out = child.communicate()[0], True
-    lines = stdout.decode("utf-8", "replace").splitlines()
-    reports = [json.loads(line[len(_RESULT_MARK):]) for line in lines if line.startswith(_RESULT_MARK)]
-    return reports, timed_out, child.returncode
+@dataclass(frozen=True)
+class _Test:
+    """One test as the sandbox runs it, and what the harness compares its value with."""
+
+    run: dict
+    source: str
+    expected: Any = None
+    compares: bool = False
+
+
+def _plain_literal(node: ast.expr) -> tuple[bool, Any]:
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False, None
+    try:
+        plain = json.loads(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError):
+        return False, None
+    return plain == value and type(plain) is type(value), value
+
+
+def _as_comparison(source: str) -> _Test | None:
+    """`assert CALL == LITERAL` as a call whose value the harness compares, so the child never sees
+    the expected value and cannot fake the equality."""
+    body = ast.parse(source).body
+    if len(body) != 1 or not isinstance(body[0], ast.Assert):
+        return None
+    test = body[0].test
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return None
+    for call, literal in ((test.left, test.comparators[0]), (test.comparators[0], test.left)):
+        is_plain, expected = _plain_literal(literal)
+        if is_plain and not isinstance(call, ast.Constant):
+            text = ast.unparse(call)
+            return _Test({"call": text}, text, expected, compares=True)
+    return None
+
+
+def _plan(test: dict | str) -> _Test:
+    if isinstance(test, dict):
+        return _Test({"call": test["call"]}, test["call"], test["expected"], compares=True)
+    return _as_comparison(test) or _Test({"exec": test}, " ".join(test.split())[:80])
+
+
+def _verdict(test: _Test, report: TestReport) -> str | None:
+    """None when the test passed, else what went wrong; values are compared here, never in the child."""
+    if report.kind == "raised":
+        return f"{test.source} raised {report.text}"
+    if not test.compares:
+        return None
+    if report.kind == "value" and report.value == test.expected:
+        return None
+    return f"{test.source} returned {report.text}, expected {test.expected!r}"
 
 
 def _validate_test(i: int, test: dict | str) -> None:
@@ -350,40 +404,54 @@ def _validate_test(i: int, test: dict | str) -> None:
         compile(source, "<test>", mode)
     except SyntaxError as error:
         raise ConfigError(f"{source!r} is not valid Python: {error.msg}", field=f"tests[{i}]") from None
+    if isinstance(test, dict):
+        try:
+            json.dumps(test["expected"], allow_nan=False)
+        except (TypeError, ValueError):
+            raise ConfigError(f"expected must be plain data (numbers, strings, booleans, null, lists, "
+                              f"mappings), got {test['expected']!r}", field=f"tests[{i}].expected") from None
+
+
+def _validate_limits(timeout: float, memory_mb: int) -> None:
+    if not (math.isfinite(timeout) and 0 < timeout <= _MAX_TIMEOUT_S):
+        raise ConfigError(f"timeout must be a number of seconds above 0 and at most {_MAX_TIMEOUT_S:g}, "
+                          f"got {timeout!r}", field="timeout")
+    total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") >> 20
+    if not _MIN_MEMORY_MB <= memory_mb <= total_mb:
+        raise ConfigError(f"memory_mb must be between {_MIN_MEMORY_MB} and this machine's {total_mb} MB, "
+                          f"got {memory_mb!r}", field="memory_mb")
 
 
 def python(tests: list[dict | str], function: str | None = None, timeout: float = 10.0,
-           memory_mb: int = 512) -> Check:
-    """Run the answer's Python code against `tests` in a separate, limited process.
+           memory_mb: int = 512, *, allow_unisolated: bool = False) -> Check:
+    """Run the answer's Python code against `tests` in the sandbox (see sandbox.py, docs/sandbox.md).
 
-    A test is `{call: "fib(1)", expected: 0}` or code such as `"assert fib(1) == 0"`. With `function`,
-    the code must define that name, or exactly one function, which the tests then reach by that name.
-    The child gets a fresh temporary cwd, a minimal environment, no sockets, and CPU, memory and
-    file-size limits; this guards against accidents, it is not a security boundary.
+    A test is `{call: "fib(1)", expected: 0}` or code such as `"assert fib(1) == 0"`; calls and
+    `assert CALL == LITERAL` have their value compared here, in the harness. With `function`, the code
+    must define that name, or a function the sandbox can tell is meant (similar name, the one no
+    other calls, or a method). Demo code next to the function (input(), `>>>` sessions, prints, a
+    `__main__` block) does not fail the check. `timeout` (wall-clock seconds) and `memory_mb` bound
+    the run. Without isolation on this machine, calling the check raises `SandboxUnavailableError`
+    unless `allow_unisolated`, a run option that suite files cannot set.
     """
     if not tests:
         raise ConfigError("python needs at least one test", field="tests")
     for i, test in enumerate(tests):
         _validate_test(i, test)
-    if timeout <= 0 or memory_mb <= 0:
-        raise ConfigError("must be positive", field="timeout" if timeout <= 0 else "memory_mb")
+    _validate_limits(timeout, memory_mb)
+    plans = [_plan(test) for test in tests]
 
     def check(answer: str) -> CheckResult:
-        code = _extract_code(answer)
-        if code is None:
+        blocks = _code_blocks(answer)
+        if not blocks:
             return CheckResult("python", False, 0.0, "found no Python code in the answer.")
-        job = {"code": code, "tests": tests, "function": function, "memory_mb": memory_mb,
-               "cpu_s": int(timeout) + 1}
-        reports, timed_out, returncode = _run_child(job, timeout)
-        results = [r for r in reports if "test" in r]
-        failures = [r["detail"] for r in results if not r["passed"]]
-        errors = [r["error"] for r in reports if "error" in r]
-        if timed_out:
-            failures.insert(0, f"the code timed out after {timeout:g} s")
-        elif errors or len(results) < len(tests):
-            failures.insert(0, errors[0] if errors else f"the child process died (exit status {returncode})")
-        passed = len(results) - sum(not r["passed"] for r in results)
-        notes = "".join(f" ({r['note']})" for r in reports if "note" in r)
+        run = sandbox.run_code(blocks, [p.run for p in plans], function=function, timeout=timeout,
+                               memory_mb=memory_mb, allow_unisolated=allow_unisolated)
+        failures = [v for p, r in zip(plans, run.tests) if (v := _verdict(p, r)) is not None]
+        passed = len(run.tests) - len(failures)
+        if run.failure:
+            failures.insert(0, run.failure)
+        notes = "".join(f" ({note})" for note in run.notes)
         first = f"; first failure: {failures[0]}" if failures else ""
         return CheckResult("python", passed == len(tests), passed / len(tests),
                            f"{passed} of {len(tests)} tests passed{notes}{first}.")
@@ -396,61 +464,41 @@ CHECKS: dict[str, Callable[..., Check]] = {
 }
 
 
-def _matches(value: Any, hint: Any) -> bool:
-    origin = typing.get_origin(hint)
-    if origin in (types.UnionType, typing.Union):
-        return any(_matches(value, h) for h in typing.get_args(hint))
-    if origin is list:
-        item = typing.get_args(hint)[0]
-        return isinstance(value, list) and all(_matches(v, item) for v in value)
-    if hint is type(None):
-        return value is None
-    if hint is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, hint)
+_RUN_OPTIONS = ("allow_unisolated",)
+"""Keyword arguments of check factories that the run sets and a suite file must not."""
 
 
-def _validate_params(name: str, factory: Callable[..., Check], params: dict) -> None:
-    signature = inspect.signature(factory)
-    hints = typing.get_type_hints(factory)
-    for key, value in params.items():
-        if key not in signature.parameters:
-            raise ConfigError(f"check {name!r} has no parameter {key!r}; it takes "
-                              f"{', '.join(signature.parameters)}", field=key)
-        if not _matches(value, hints[key]):
-            wanted = hints[key].__name__ if isinstance(hints[key], type) else hints[key]
-            raise ConfigError(f"{key} of check {name!r} must be {wanted}, got {value!r}", field=key)
-    for key, parameter in signature.parameters.items():
-        if parameter.default is inspect.Parameter.empty and key not in params:
-            raise ConfigError(f"check {name!r} needs the parameter {key!r}", field=key)
-
-
-def make_check(spec: dict) -> Check:
-    """Build a check from `{"type": name, **params}`; bad specs raise `ConfigError` with the field."""
+def make_check(spec: dict, *, allow_unisolated: bool = False) -> Check:
+    """Build a check from `{"type": name, **params}`; bad specs raise `ConfigError` with the field.
+    `allow_unisolated` lets the python check run code without isolation (see sandbox.py)."""
     if not isinstance(spec, dict):
         raise ConfigError(f"a check is a mapping such as {{type: number, expected: 3}}, got {spec!r}")
     params = dict(spec)
     name = params.pop("type", None)
     if name not in CHECKS:
         raise ConfigError(f"unknown check type {name!r}; valid types: {', '.join(CHECKS)}", field="type")
-    _validate_params(name, CHECKS[name], params)
-    return CHECKS[name](**params)
+    for option in _RUN_OPTIONS:
+        if option in params:
+            raise ConfigError(f"{option} is a run option (--allow-unisolated-code), not a check "
+                              f"parameter; remove it from the suite file", field=option)
+    options = {"allow_unisolated": allow_unisolated} if name == "python" else {}
+    return _validated(CHECKS[name])(**params, **options)
 
 
-def make_checks(specs: typing.Sequence[dict]) -> list[Check]:
+def make_checks(specs: typing.Sequence[dict], *, allow_unisolated: bool = False) -> list[Check]:
     """Build every check of a case; errors name the field as `checks[i].<param>`."""
     checks = []
     for i, spec in enumerate(specs):
         try:
-            checks.append(make_check(spec))
+            checks.append(make_check(spec, allow_unisolated=allow_unisolated))
         except ConfigError as error:
             field = f"checks[{i}]" + (f".{error.field}" if error.field else "")
             raise ConfigError(error.message, field=field) from None
     return checks
 
 
-def run_checks(specs: typing.Sequence[dict], answer: str) -> list[CheckResult]:
-    """Build the checks of `specs` and run each on `answer`."""
-    return [check(answer) for check in make_checks(specs)]
+def run_checks(specs: typing.Sequence[dict], answer: str, *,
+               allow_unisolated: bool = False) -> list[CheckResult]:
+    """Build the checks of `specs` and run each on `answer`; a python check raises
+    `SandboxUnavailableError` on a machine without isolation unless `allow_unisolated`."""
+    return [check(answer) for check in make_checks(specs, allow_unisolated=allow_unisolated)]

@@ -19,8 +19,9 @@ from typing import Any
 import yaml
 
 from .errors import ConfigError
+from .paths import read_input
 from .suite_models import CaseSpec, SuiteDefaults, check_suite
-from .yamlfile import parse_yaml
+from .yamlfile import clip, parse_yaml
 
 @dataclass(frozen=True)
 class Case:
@@ -80,10 +81,7 @@ def builtin_suites_dir() -> Path:
 def load_suite(path: str | Path) -> Suite:
     """Read and validate one suite file; errors name the file, the case and the field."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise ConfigError(f"cannot read the suite file: {e.strerror}", file=str(path)) from None
+    data = read_input(path, what="suite file")
     doc = parse_yaml(data, path)
     return _build_suite(doc, file=str(path), stem=path.stem, sha256=hashlib.sha256(data).hexdigest())
 
@@ -134,7 +132,7 @@ def import_elyza(path: str | Path, name: str = "elyza_tasks_100") -> Suite:
     cases = [{"id": f"task_{n:03d}", "language": "ja", "prompt": r["input"], "reference": r["output"],
               "meta": {"eval_aspect": r["eval_aspect"]}, "tags": ["elyza"],
               "checks": [{"type": "japanese"}, {"type": "degenerate"}]}
-             for n, r in enumerate(records, start=1)]
+             for n, (_, r) in enumerate(records, start=1)]
     doc = {"suite": name, "description": f"ELYZA-tasks-100, imported from {Path(path).name}",
            "version": 1, "cases": cases}
     return _build_suite(doc, file=str(path), stem=name, sha256=hashlib.sha256(data).hexdigest())
@@ -148,10 +146,10 @@ def import_mtbench(path: str | Path, name: str = "mt_bench", language: str = "en
     """
     records, data = _read_jsonl(path, {"question_id": (int, str), "category": str, "turns": list})
     cases = []
-    for n, r in enumerate(records, start=1):
-        turns, references = r["turns"], r.get("reference") or []
+    for line, r in records:
+        turns, references = r["turns"], _references(r, line, path)
         if not turns or not all(isinstance(t, str) and t.strip() for t in turns):
-            raise ConfigError(f"record {n}: `turns` must be a non-empty list of non-empty strings",
+            raise ConfigError(f"line {line}: `turns` must be a non-empty list of non-empty strings",
                               file=str(path), field="turns")
         case = {"id": "q" + re.sub(r"[^a-z0-9_]", "_", str(r["question_id"]).lower()),
                 "language": language, "prompt": turns[0], "tags": ["mt_bench", r["category"]],
@@ -170,29 +168,50 @@ def import_mtbench(path: str | Path, name: str = "mt_bench", language: str = "en
 
 # --- reading --------------------------------------------------------------------------------------
 
-def _read_jsonl(path: str | Path, required: dict[str, type | tuple]) -> tuple[list[dict], bytes]:
+def _read_jsonl(path: str | Path, required: dict[str, type | tuple]) -> tuple[list[tuple[int, dict]], bytes]:
+    """The JSON object on each non-blank line, with its line number, checked for `required` keys."""
+    data = read_input(path, what="file")
     try:
-        data = Path(path).read_bytes()
-    except OSError as e:
-        raise ConfigError(f"cannot read the file: {e.strerror}", file=str(path)) from None
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise ConfigError(f"line {line} is not UTF-8 (byte {data[e.start]:#04x}); save the file as UTF-8",
+                          file=str(path)) from None
     records = []
-    for n, line in enumerate(data.decode("utf-8").split("\n"), start=1):
+    for n, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as e:
             raise ConfigError(f"line {n} is not valid JSON: {e.msg}", file=str(path)) from None
+        except RecursionError:
+            raise ConfigError(f"line {n} nests lists or objects too deeply to read", file=str(path)) from None
+        except ValueError as e:  # e.g. an integer of more than 4300 digits
+            raise ConfigError(f"line {n} cannot be read: {clip(str(e), 120)}", file=str(path)) from None
+        if not isinstance(record, dict):
+            raise ConfigError(f"line {n} is a JSON {type(record).__name__}, not an object", file=str(path))
         for key, kind in required.items():
-            if not isinstance(record, dict) or key not in record:
+            if key not in record:
                 raise ConfigError(f"line {n} has no {key!r}", file=str(path), field=key)
             if not isinstance(record[key], kind) or isinstance(record[key], bool):
                 raise ConfigError(f"line {n}: {key!r} has the wrong type ({type(record[key]).__name__})",
                                   file=str(path), field=key)
-        records.append(record)
+        records.append((n, record))
     if not records:
         raise ConfigError("the file holds no records", file=str(path))
     return records, data
+
+
+def _references(record: dict, line: int, path: str | Path) -> list[str]:
+    """MT-Bench's optional `reference`: one reference answer per turn."""
+    references = record.get("reference")
+    if references is None:
+        return []
+    if not isinstance(references, list) or not all(isinstance(r, str) for r in references):
+        raise ConfigError(f"line {line}: `reference` must be a list of strings (one answer per turn), "
+                          f"got {clip(references)}", file=str(path), field="reference")
+    return references
 
 
 # --- building -------------------------------------------------------------------------------------

@@ -1,265 +1,36 @@
-"""Sweeps: run a notebook under papermill for every combination of a parameter grid, then index them.
+"""Sweeps: run a planned notebook under papermill for every combination, then index them.
 
-A spec names the notebook, base parameters and a grid. Combinations that share the `model` and
-`quant` parameters form a group; the notebooks of a group run one after another in one kernel,
-and the notebook loads its model with `load_shared`, so it loads once per group. Each combination
-gets its own directory OUT/<sweep>/<combination>/: the executed notebook, its HTML, the run
-directory's files (the notebook's `out` parameter points there) and `combination.json`.
-Knows nothing about models beyond those two parameter names.
+The plan (`sweep_plan.py`) groups combinations by `model` and `quant`; the notebooks of a group run
+one after another in one kernel, and the notebook loads its model with `load_shared`, so it loads
+once per group. Each combination gets its own directory OUT/<sweep>/<combination>/: the executed
+notebook, its HTML, the run directory's files (the notebook's `out` parameter points there) and
+`combination.json`. A failed combination is recorded and the sweep goes on; at the end
+`run_sweep` raises `SweepError` naming every failure. Knows nothing about models beyond the two
+grouping parameters.
 """
 
 from __future__ import annotations
 
-import difflib
-import hashlib
-import itertools
 import json
 import os
-import re
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .distributed import Rank, barrier, current_rank, shard
-from .errors import ConfigError
+from .distributed import Rank, barrier, current_rank
+from .errors import SweepError, SweepFailure
 from .report import html_tag, html_table
 from .results import MANIFEST, write_atomic
-from .yamlfile import Where, parse_yaml, reject_unknown
+from .sweep_plan import (STATUS, Combination, SweepSpec, _groups, _jsonable, _share,  # noqa: F401
+                         builtin_notebooks_dir, describe, load_spec, plan)
 
 __all__ = ["Combination", "SweepSpec", "builtin_notebooks_dir", "describe", "load_spec", "plan",
            "run_sweep", "write_index"]
 
-STATUS = "combination.json"
-_SPEC_KEYS = ("sweep", "description", "notebook", "out", "timeout", "kernel", "parameters", "grid")
-_GROUP_BY = ("model", "quant")
-_OUT = "out"
-"""The notebook parameter the sweep sets to the combination's directory, when the notebook has it."""
 _RANK_VARIABLES = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE")
 _ENGINE = "mistral-eval-shared-kernel"
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-
-
-@dataclass(frozen=True)
-class SweepSpec:
-    """A validated sweep file."""
-
-    name: str
-    """`sweep:` (default: the file's stem); outputs go to OUT/<name>/."""
-    notebook: Path
-    parameters: dict
-    """Base parameters, given to every combination."""
-    grid: dict
-    """Parameter → list of values; the combinations are the product, in file order."""
-    out: Path = Path("out")
-    timeout: int | None = None
-    """Seconds one cell may run (papermill's execution_timeout); None: no limit."""
-    kernel: str = "python3"
-    description: str = ""
-    file: str | None = None
-    notebook_parameters: tuple[str, ...] = ()
-    """The names in the notebook's parameters cell."""
-
-    @property
-    def directory(self) -> Path:
-        return self.out / self.name
-
-
-@dataclass(frozen=True)
-class Combination:
-    """One point of the grid: the notebook's parameters and where its outputs go."""
-
-    name: str
-    varied: dict
-    """This combination's grid values."""
-    parameters: dict
-    """Everything passed to the notebook: base, then grid values, then `out`."""
-    group: str
-    """The (model, quantization) it shares a kernel with, e.g. 'model=x quant=nf4'."""
-    directory: Path
-
-    def status(self) -> dict:
-        """The stored `combination.json`, or {} when it has not run (or was killed running)."""
-        try:
-            return json.loads((self.directory / STATUS).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-
-    @property
-    def finished(self) -> bool:
-        """Ran to the end with these very parameters (so a rerun skips it)."""
-        status = self.status()
-        return status.get("status") == "ok" and status.get("parameters") == _jsonable(self.parameters)
-
-
-# --- the spec -------------------------------------------------------------------------------------
-
-def builtin_notebooks_dir() -> Path:
-    """`notebooks/` of a source checkout, else the copy in the wheel."""
-    checkout = Path(__file__).resolve().parent.parent / "notebooks"
-    return checkout if checkout.is_dir() else Path(__file__).resolve().parent / "builtin_notebooks"
-
-
-def _notebook_path(value: Any, where: Where) -> Path:
-    if not isinstance(value, str) or not value.strip():
-        raise where.error("notebook", f"must be a notebook name (evaluate, compare, chat) or a path "
-                                      f"to an .ipynb file, got {value!r}")
-    path = Path(value) if value.endswith(".ipynb") else builtin_notebooks_dir() / f"{value}.ipynb"
-    if not path.is_file():
-        raise where.error("notebook", f"no notebook at {path}")
-    return path
-
-
-def _check_names(values: dict, known: dict, where: Where, at: str, notebook: Path) -> None:
-    for name in values:
-        if name == _OUT and _OUT in known:
-            raise where.error(f"{at}.{name}", f"{_OUT!r} is set by the sweep (each combination's own "
-                                              f"directory); set the top-level 'out' instead")
-        if name not in known:
-            close = difflib.get_close_matches(str(name), list(known), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else "."
-            raise where.error(f"{at}.{name}", f"{notebook} has no parameter {name!r}{hint} "
-                                              f"Its parameters: {', '.join(known)}")
-
-
-def load_spec(path: str | os.PathLike, *, out: str | os.PathLike | None = None) -> SweepSpec:
-    """Read and validate a sweep file; errors name the file and the field. Relative paths in it
-    (notebook, out) are relative to the current directory, as on the command line."""
-    path = Path(path)
-    where = Where(str(path))
-    try:
-        doc = parse_yaml(path.read_bytes(), path)
-    except OSError as e:
-        raise ConfigError(f"cannot read the sweep file: {e.strerror}", file=str(path)) from None
-    if not isinstance(doc, dict):
-        raise where.error(None, "a sweep file is a mapping with the keys notebook, parameters, grid "
-                                "(and optionally sweep, description, out, timeout, kernel)")
-    reject_unknown(doc, _SPEC_KEYS, where, "")
-    name = doc.get("sweep", path.stem)
-    if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise where.error("sweep", f"must be a folder name (letters, digits, _ . -), got {name!r}")
-    notebook = _notebook_path(doc.get("notebook"), where)
-    import papermill
-
-    known = papermill.inspect_notebook(str(notebook))
-    if not known:
-        raise where.error("notebook", f"{notebook} has no cell tagged 'parameters', so nothing can be set")
-    parameters, grid = doc.get("parameters") or {}, doc.get("grid") or {}
-    for field, value in (("parameters", parameters), ("grid", grid)):
-        if not isinstance(value, dict):
-            raise where.error(field, "must be a mapping of notebook parameters")
-        _check_names(value, known, where, field, notebook)
-    for key, values in grid.items():
-        if not isinstance(values, list) or not values:
-            raise where.error(f"grid.{key}", f"must be a non-empty list of values, got {values!r}")
-        if key in parameters:
-            raise where.error(f"grid.{key}", "is also set in parameters; set it in one place")
-    timeout = doc.get("timeout")
-    if timeout is not None and (not isinstance(timeout, int) or isinstance(timeout, bool) or timeout < 1):
-        raise where.error("timeout", f"must be a number of seconds >= 1 (or null), got {timeout!r}")
-    kernel = doc.get("kernel", "python3")
-    _check_kernel(kernel, where)
-    for field in ("description", "out"):
-        if not isinstance(doc.get(field, ""), str):
-            raise where.error(field, f"must be a string, got {doc[field]!r}")
-    return SweepSpec(name=name, notebook=notebook, parameters=parameters, grid=grid,
-                     out=Path(out or doc.get("out") or "out"), timeout=timeout, kernel=kernel,
-                     description=doc.get("description", ""), file=str(path),
-                     notebook_parameters=tuple(known))
-
-
-def _check_kernel(kernel: Any, where: Where) -> None:
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    try:
-        KernelSpecManager().get_kernel_spec(kernel)
-    except (NoSuchKernel, TypeError, ValueError):
-        names = ", ".join(sorted(KernelSpecManager().find_kernel_specs()))
-        raise where.error("kernel", f"no Jupyter kernel named {kernel!r}; installed: {names}") from None
-
-
-# --- the plan -------------------------------------------------------------------------------------
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))
-
-
-def _slug(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return "+".join(_slug(v) for v in value)
-    text = str(value) if isinstance(value, (str, int, float)) else json.dumps(value, sort_keys=True)
-    return re.sub(r"[^A-Za-z0-9.+-]+", "-", text).strip("-") or "x"
-
-
-def _name(varied: dict, taken: set[str]) -> str:
-    name = "_".join(f"{key}-{_slug(value)}" for key, value in varied.items()) or "base"
-    digest = hashlib.sha1(json.dumps(varied, sort_keys=True, default=str).encode()).hexdigest()[:8]
-    if len(name) > 100 or name in taken:
-        name = f"{name[:80]}-{digest}"
-    return name
-
-
-def plan(spec: SweepSpec) -> list[Combination]:
-    """Every combination of the grid, in file order, each with its directory and group."""
-    combinations, taken = [], set()
-    for values in itertools.product(*spec.grid.values()):
-        varied = dict(zip(spec.grid, values))
-        name = _name(varied, taken)
-        taken.add(name)
-        parameters = {**spec.parameters, **varied}
-        directory = spec.directory / name
-        if _OUT in spec.notebook_parameters:
-            parameters[_OUT] = str(directory)
-        group = " ".join(f"{key}={parameters[key]}" for key in _GROUP_BY if key in parameters)
-        combinations.append(Combination(name, varied, parameters, group or "all", directory))
-    return combinations
-
-
-def _groups(combinations: list[Combination]) -> dict[str, list[Combination]]:
-    groups: dict[str, list[Combination]] = {}
-    for combination in combinations:
-        groups.setdefault(combination.group, []).append(combination)
-    return groups
-
-
-def _share(combinations: list[Combination], rank: Rank) -> list[Combination]:
-    """This rank's combinations: whole groups when there are enough to go round, else single
-    combinations (still one model load per group per rank). Every rank computes the same split."""
-    if rank.world == 1:
-        return combinations
-    groups = _groups(combinations)
-    if len(groups) >= rank.world:
-        parts = shard(list(groups), rank.world, lambda g: len(groups[g]), key=str)[rank.rank]
-        mine = {c.name for g in parts for c in groups[g]}
-    else:
-        mine = {c.name for c in shard(combinations, rank.world, lambda c: 1.0,
-                                      key=lambda c: c.name)[rank.rank]}
-    return [c for c in combinations if c.name in mine]
-
-
-def describe(spec: SweepSpec, combinations: list[Combination], rank: Rank | None = None) -> str:
-    """The plan in words: combinations by group (and rank), what is done, and the outputs."""
-    rank = rank or current_rank()
-    groups = _groups(combinations)
-    lines = [f"sweep {spec.name} ({spec.file}): notebook {spec.notebook}, {len(combinations)} "
-             f"combination(s) in {len(groups)} group(s); each group runs in one kernel and loads "
-             f"its model once" + (f"; {rank.world} ranks" if rank.world > 1 else "")]
-    width = max((len(c.name) for c in combinations), default=0)
-    for r in range(rank.world):
-        mine = _share(combinations, Rank(r, rank.world, r))
-        for group, members in _groups(mine).items():
-            lines.append(f"{f'rank {r}, ' if rank.world > 1 else ''}group {group}:")
-            for c in members:
-                varied = " ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in c.varied.items())
-                state = "done (skipped)" if c.finished else "to run"
-                lines.append(f"  {c.name:<{width}}  {varied or '(base parameters)'}  {state}")
-    lines += [f"outputs: {spec.directory}/<combination>/ (notebook.ipynb, notebook.html, {STATUS}, "
-              f"the run directory's files)", f"         {spec.directory / 'index.html'}, "
-              f"{spec.directory / 'report.html'} (comparison of the finished runs)"]
-    return "\n".join(lines)
-
 
 # --- execution ------------------------------------------------------------------------------------
 
@@ -453,8 +224,10 @@ def write_index(spec: SweepSpec, combinations: list[Combination]) -> Path:
 
 
 def run_sweep(spec_path: str | os.PathLike, *, dry_run: bool = False,
-              out: str | os.PathLike | None = None) -> int:
-    """Run (or with `dry_run`, describe) a sweep; 0 when every combination finished, else 1.
+              out: str | os.PathLike | None = None) -> Path | None:
+    """Run (or with `dry_run`, describe) a sweep; returns the index page (None for a dry run or on
+    ranks other than 0). Raises SweepError naming every combination that did not finish, after the
+    index is written.
 
     Under torchrun/accelerate each rank runs its share of the groups; rank 0 writes the index
     and the comparison report once every rank is done.
@@ -463,13 +236,15 @@ def run_sweep(spec_path: str | os.PathLike, *, dry_run: bool = False,
     combinations, rank = plan(spec), current_rank()
     if dry_run:
         print(describe(spec, combinations, rank))
-        return 0
+        return None
     _register_engine()
     spec.directory.mkdir(parents=True, exist_ok=True)
     for group, members in _groups(_share(combinations, rank)).items():
         print(f"[rank {rank.rank}] group {group}: {len(members)} combination(s)", flush=True)
         _run_group(spec, members, rank)
     barrier(rank)
-    if rank.is_main:
-        write_index(spec, combinations)
-    return 0 if all(c.finished for c in combinations) else 1
+    index = write_index(spec, combinations) if rank.is_main else None
+    failures = [SweepFailure.of(c) for c in combinations if not c.finished]
+    if failures:
+        raise SweepError(spec.name, failures)
+    return index

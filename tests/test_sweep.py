@@ -18,6 +18,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 import mistral_eval as me
 from mistral_eval.cli import main
 from mistral_eval.distributed import Rank
+from mistral_eval.errors import ConfigError, SweepError
 from mistral_eval.sweep import STATUS, _share, describe, load_spec, plan, run_sweep
 
 
@@ -112,7 +113,7 @@ grid:
     assert {c.group for c in combinations} == {"model=smollm2-135m-instruct quant=fp32",
                                                "model=smollm2-135m-instruct quant=bf16"}
 
-    assert run_sweep(path, dry_run=True) == 0
+    assert run_sweep(path, dry_run=True) is None
     printed = capsys.readouterr().out
     assert "8 combination(s) in 2 group(s)" in printed
     assert printed.count("group model=smollm2-135m-instruct quant=") == 2
@@ -142,16 +143,19 @@ def _status(directory: Path) -> dict:
 
 
 def test_a_failing_combination_is_recorded_and_the_group_goes_on(tmp_path, capsys):
-    path = _spec(tmp_path, OFFLINE_SMOKE + "grid:\n  max_new_tokens: [0, 4]\n", "fails.yaml")
-    assert run_sweep(path) == 1
+    # batch_size is the notebook's own parameter, checked only when the run starts
+    path = _spec(tmp_path, OFFLINE_SMOKE + "grid:\n  batch_size: [-1, 4]\n", "fails.yaml")
+    with pytest.raises(SweepError) as failed:
+        run_sweep(path)
+    assert [f.combination for f in failed.value.failures] == ["batch_size--1"]
     sweep = tmp_path / "out" / "fails"
-    bad, good = _status(sweep / "max_new_tokens-0"), _status(sweep / "max_new_tokens-4")
+    bad, good = _status(sweep / "batch_size--1"), _status(sweep / "batch_size-4")
     assert bad["status"] == "failed" and bad["error"]["kind"] == "error"
-    assert bad["error"]["ename"] == "ConfigError" and "max_new_tokens" in bad["error"]["evalue"]
+    assert bad["error"]["ename"] == "ConfigError" and "batch_size" in bad["error"]["evalue"]
     assert "me.evaluate(" in bad["error"]["source"]
     assert good["status"] == "ok" and good["error"] is None
 
-    run = sweep / "max_new_tokens-4"
+    run = sweep / "batch_size-4"
     assert len(me.RunStore.read(run).records()) == 3
     executed = nbformat.read(run / "notebook.ipynb", as_version=4)
     loaded = [o.text for c in executed.cells if c.cell_type == "code" for o in c.outputs
@@ -178,7 +182,9 @@ timeout: 3
 grid:
   action: [first, raise, sleep, die, last]
 """)
-    assert run_sweep(path) == 1
+    with pytest.raises(SweepError) as failed:
+        run_sweep(path)
+    assert {f.combination for f in failed.value.failures} == {"raise", "sleep", "die"}
     sweep = tmp_path / "out" / "probe"
     status = {a: _status(sweep / f"action-{a}") for a in ("first", "raise", "sleep", "die", "last")}
     assert [s["status"] for s in status.values()] == ["ok", "failed", "failed", "failed", "ok"]
@@ -257,3 +263,27 @@ def test_ranks_share_the_combinations_and_rank_0_writes_the_index(tmp_path, prob
     assert kernel_line.split()[-1] == "None"  # the kernel runs as one whole process, no rank
     assert done.stdout.count("index: ") == 1
     assert "4 of 4 combination(s) ok" in (sweep / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("grid, field, words", [
+    ("  max_new_tokens: [4, 0]\n", "grid.max_new_tokens[1]", "greater than or equal to 1"),
+    ("  format: [chat, alpaca]\n", "grid.format[1]", "must be one of"),
+    ("  quant: [nf5]\n", "grid.quant[0]", "must be one of"),
+    ("  suites: [[smoke], [nosuchsuite]]\n", "grid.suites[1]", "unknown suite"),
+])
+def test_grid_values_the_library_would_refuse_are_refused_before_running(tmp_path, grid, field, words):
+    spec = OFFLINE_SMOKE.replace("  quant: fp32\n", "") if "quant" in grid else OFFLINE_SMOKE
+    path = _spec(tmp_path, spec + "grid:\n" + grid, "bad.yaml")
+    with pytest.raises(ConfigError) as error:
+        load_spec(path)
+    assert error.value.file == str(path) and error.value.field == field and words in error.value.message
+    assert main(["sweep", str(path)]) == 2 and not (tmp_path / "out").exists()
+
+
+def test_a_notebook_that_is_not_json_is_a_clear_error(tmp_path):
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{not json")
+    path = _spec(tmp_path, f"notebook: {broken}\n", "nb.yaml")
+    with pytest.raises(ConfigError, match="cannot be read as a notebook") as error:
+        load_spec(path)
+    assert error.value.field == "notebook"
