@@ -119,13 +119,22 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _file_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of suite or sweep files, generated from the models that validate them."""
+    if kind == "sweep":
+        from .sweep_plan import SweepFile
+
+        return {"$schema": "https://json-schema.org/draft/2020-12/schema", **SweepFile.model_json_schema()}
+    from .suite_models import suite_schema
+
+    return suite_schema()
+
+
 def _cmd_suites(args: argparse.Namespace) -> int:
     from .suites import list_suites, load_suite
 
     if args.schema:
-        from .suite_models import suite_schema
-
-        print(json.dumps(suite_schema(), indent=2, ensure_ascii=False))
+        print(json.dumps(_file_schema(args.schema), indent=2, ensure_ascii=False))
         return 0
     if args.check:
         suite = load_suite(args.check)
@@ -191,8 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
     suites = sub.add_parser("suites", help="list the built-in suites, or validate a suite file")
     suites.add_argument("--check", metavar="FILE", help="validate one suite file")
     suites.add_argument("--cases", action="store_true", help="list each suite's cases")
-    suites.add_argument("--schema", nargs="?", const="suite", choices=("suite",),
-                        help="print the JSON Schema of suite files (docs/suite.schema.json)")
+    suites.add_argument("--schema", nargs="?", const="suite", choices=("suite", "sweep"),
+                        help="print the JSON Schema of suite (default) or sweep files "
+                             "(docs/suite.schema.json, docs/sweep.schema.json)")
     suites.set_defaults(func=_cmd_suites)
 
     sweep = sub.add_parser("sweep", help="run a papermill sweep over a parameter grid")

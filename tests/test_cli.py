@@ -73,8 +73,9 @@ def test_resume_with_other_settings_is_refused(tiny_dir, tmp_path, capsys):
     assert (out / "results.jsonl").read_bytes() == before
 
 
-def test_suites_schema_prints_the_suite_files_json_schema(capsys):
-    from mistral_eval.suite_models import suite_schema
-
-    assert main(["suites", "--schema"]) == 0
-    assert json.loads(capsys.readouterr().out) == suite_schema()
+@pytest.mark.parametrize("kind", ["suite", "sweep"])
+def test_suites_schema_prints_the_committed_json_schema(capsys, kind):
+    committed = Path(__file__).parent.parent / "docs" / f"{kind}.schema.json"
+    assert main(["suites", "--schema", kind]) == 0
+    assert json.loads(capsys.readouterr().out) == json.loads(committed.read_text(encoding="utf-8")), (
+        f"docs/{kind}.schema.json is stale: `mistral-eval suites --schema {kind} > docs/{kind}.schema.json`")
