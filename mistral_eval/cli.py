@@ -10,6 +10,7 @@ torch, so `--help`, `suites` and `report` answer at once.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -119,9 +120,23 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _file_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of suite or sweep files, generated from the models that validate them."""
+    if kind == "sweep":
+        from .sweep_plan import SweepFile
+
+        return {"$schema": "https://json-schema.org/draft/2020-12/schema", **SweepFile.model_json_schema()}
+    from .suite_models import suite_schema
+
+    return suite_schema()
+
+
 def _cmd_suites(args: argparse.Namespace) -> int:
     from .suites import list_suites, load_suite
 
+    if args.schema:
+        print(json.dumps(_file_schema(args.schema), indent=2, ensure_ascii=False))
+        return 0
     if args.check:
         suite = load_suite(args.check)
         print(f"{suite.file}: ok, suite {suite.name!r}, {len(suite.cases)} case(s)")
@@ -188,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     suites = sub.add_parser("suites", help="list the built-in suites, or validate a suite file")
     suites.add_argument("--check", metavar="FILE", help="validate one suite file")
     suites.add_argument("--cases", action="store_true", help="list each suite's cases")
+    suites.add_argument("--schema", nargs="?", const="suite", choices=("suite", "sweep"),
+                        help="print the JSON Schema of suite (default) or sweep files "
+                             "(docs/suite.schema.json, docs/sweep.schema.json)")
     suites.set_defaults(func=_cmd_suites)
 
     sweep = sub.add_parser("sweep", help="run a papermill sweep over a parameter grid")

@@ -1,5 +1,8 @@
 """Suite files: flat YAML → `Suite` of `Case`s, validated on load; ELYZA-tasks-100 and MT-Bench importers.
 
+The file's shape and its validation live in `suite_models.py`; this module turns a validated file
+into `Case`s (suite defaults merged in), writes suites back and imports other formats.
+
 Knows nothing about models, prompt rendering or generation: a case is a conversation plus optional
 generation overrides and check specs; the runner decides how to render and answer it.
 """
@@ -17,17 +20,8 @@ import yaml
 
 from .errors import ConfigError
 from .paths import read_input
-from .prompts import FORMATS, validate_messages
-from .scoring import make_checks
-from .settings import GenerationSettings
-from .yamlfile import Where, clip, parse_yaml, reject_unknown
-
-_TOP_KEYS = ("suite", "description", "version", "defaults", "cases")
-_DEFAULT_KEYS = ("language", "format", "system", "settings", "tags")
-_CASE_KEYS = ("id", "language", "prompt", "system", "messages", "format", "settings", "checks", "tags",
-              "pair", "reference", "meta", "followups")
-_NAME = re.compile(r"[a-z0-9_]+")
-_LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]+)*")
+from .suite_models import CaseSpec, SuiteDefaults, check_suite
+from .yamlfile import clip, parse_yaml
 
 @dataclass(frozen=True)
 class Case:
@@ -220,171 +214,38 @@ def _references(record: dict, line: int, path: str | Path) -> list[str]:
     return references
 
 
-# --- validation -----------------------------------------------------------------------------------
+# --- building -------------------------------------------------------------------------------------
 
 def _build_suite(doc: Any, *, file: str, stem: str, sha256: str) -> Suite:
-    where = Where(file)
-    if not isinstance(doc, dict):
-        raise where.error(None, "a suite file is a mapping with the keys suite, description, version and "
-                                "cases (and optionally defaults)")
-    reject_unknown(doc, _TOP_KEYS, where, "")
-    for key in ("suite", "description", "version", "cases"):
-        if key not in doc:
-            raise where.error(key, f"missing required key {key!r}")
-    name = _name(doc["suite"], where, "suite")
-    if name != stem:
-        raise where.error("suite", f"the suite name {name!r} must equal the file name {stem!r}")
-    description = _text(doc["description"], where, "description")
-    version = doc["version"]
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise where.error("version", f"must be an integer >= 1, got {version!r}")
-    defaults = _defaults(doc.get("defaults", {}), where)
-    raw_cases = doc["cases"]
-    if not isinstance(raw_cases, list) or not raw_cases:
-        raise where.error("cases", "must be a non-empty list of cases")
-    cases: list[Case] = []
-    first_index: dict[str, int] = {}
-    for i, raw in enumerate(raw_cases):
-        case = _build_case(raw, i, defaults, name, file)
-        if case.id in first_index:
-            raise Where(file, case.id).error(
-                f"cases[{i}].id", f"duplicate case id, first used by cases[{first_index[case.id]}]")
-        first_index[case.id] = i
-        cases.append(case)
-    return Suite(name, description, version, tuple(cases), file, sha256)
+    """Validate a parsed suite file (every problem in one ConfigError) and build its cases."""
+    spec = check_suite(doc, file=file, stem=stem)
+    cases = tuple(_build_case(case, spec.defaults, spec.suite, file) for case in spec.cases)
+    return Suite(spec.suite, spec.description, spec.version, cases, file, sha256)
 
 
-def _defaults(raw: Any, where: Where) -> dict:
-    if not isinstance(raw, dict):
-        raise where.error("defaults", "must be a mapping")
-    reject_unknown(raw, _DEFAULT_KEYS, where, "defaults")
-    return {"language": _language(raw["language"], where, "defaults.language") if "language" in raw else None,
-            "format": _format(raw["format"], where, "defaults.format") if "format" in raw else None,
-            "system": _text(raw["system"], where, "defaults.system") if "system" in raw else None,
-            "settings": _settings(raw.get("settings", {}), where, "defaults.settings"),
-            "tags": _tags(raw.get("tags", []), where, "defaults.tags")}
-
-
-def _build_case(raw: Any, i: int, defaults: dict, suite: str, file: str) -> Case:
-    at = f"cases[{i}]"
-    case_id = raw.get("id") if isinstance(raw, dict) else None
-    where = Where(file, case_id if isinstance(case_id, str) else None)
-    if not isinstance(raw, dict):
-        raise where.error(at, "a case is a mapping with at least id, language and prompt or messages")
-    reject_unknown(raw, _CASE_KEYS, where, at)
-    if "id" not in raw:
-        raise where.error(f"{at}.id", "missing required key 'id'")
-    case_id = _name(raw["id"], where, f"{at}.id")
-    if "language" in raw:
-        language = _language(raw["language"], where, f"{at}.language")
-    elif defaults["language"]:
-        language = defaults["language"]
-    else:
-        raise where.error(f"{at}.language", "missing: set it on the case or in defaults.language")
+def _build_case(case: CaseSpec, defaults: SuiteDefaults, suite: str, file: str) -> Case:
+    """A validated case with the suite defaults merged in."""
+    language = case.language or defaults.language
+    assert language is not None  # check_suite refused a case without one
     return Case(
-        id=case_id, suite=suite, language=language, messages=_conversation(raw, defaults, where, at),
-        format=_format(raw["format"], where, f"{at}.format") if "format" in raw else defaults["format"],
-        settings={**defaults["settings"], **_settings(raw.get("settings", {}), where, f"{at}.settings")},
-        checks=_checks(raw.get("checks", []), where, f"{at}.checks"),
-        tags=tuple(dict.fromkeys(defaults["tags"] + _tags(raw.get("tags", []), where, f"{at}.tags"))),
-        pair=_name(raw["pair"], where, f"{at}.pair") if "pair" in raw else None,
-        file=file,
-        reference=_text(raw["reference"], where, f"{at}.reference") if "reference" in raw else None,
-        meta=_meta(raw.get("meta", {}), where, f"{at}.meta"),
-        followups=tuple(_text(t, where, f"{at}.followups[{j}]")
-                        for j, t in enumerate(_list(raw.get("followups", []), where, f"{at}.followups"))),
+        id=case.id, suite=suite, language=language, messages=_conversation(case, defaults),
+        format=case.format or defaults.format,
+        settings={**defaults.settings.given(), **case.settings.given()},
+        checks=tuple(dict(check) for check in case.checks),
+        tags=tuple(dict.fromkeys([*defaults.tags, *case.tags])),
+        pair=case.pair, file=file, reference=case.reference, meta=dict(case.meta),
+        followups=tuple(case.followups),
     )
 
 
-def _conversation(raw: dict, defaults: dict, where: Where, at: str) -> tuple[dict, ...]:
+def _conversation(case: CaseSpec, defaults: SuiteDefaults) -> tuple[dict, ...]:
     """`prompt` (+ `system`, else defaults.system) or a full `messages` list, as one conversation."""
-    if "prompt" in raw and "messages" in raw:
-        raise where.error(f"{at}.messages", "give either `prompt` or `messages`, not both")
-    if "messages" in raw:
-        if "system" in raw:
-            raise where.error(f"{at}.system", "with `messages`, put the system prompt in messages[0]")
-        return _messages(raw["messages"], where, f"{at}.messages")
-    if "prompt" not in raw:
-        raise where.error(f"{at}.prompt", "a case needs either `prompt` or `messages`")
-    prompt = _text(raw["prompt"], where, f"{at}.prompt")
-    system = _text(raw["system"], where, f"{at}.system") if "system" in raw else defaults["system"]
+    if case.messages is not None:
+        return tuple(message.model_dump() for message in case.messages)
+    assert case.prompt is not None  # check_suite refused a case with neither
+    system = case.system or defaults.system
     return ((({"role": "system", "content": system},) if system else ())
-            + ({"role": "user", "content": prompt},))
-
-
-def _messages(raw: Any, where: Where, at: str) -> tuple[dict, ...]:
-    for j, message in enumerate(_list(raw, where, at)):
-        if isinstance(message, dict):
-            reject_unknown(message, ("role", "content"), where, f"{at}[{j}]")
-    try:
-        messages = validate_messages(raw, where=at)
-    except ConfigError as e:
-        raise where.error(e.field, e.message) from None
-    for j, message in enumerate(messages):
-        if not message["content"].strip():
-            raise where.error(f"{at}[{j}].content", "must not be empty")
-    return tuple(messages)
-
-
-def _checks(raw: Any, where: Where, at: str) -> tuple[dict, ...]:
-    """Validate check specs with scoring's own factories; `at` ends in ".checks"."""
-    specs = _list(raw, where, at)
-    try:
-        make_checks(specs)
-    except ConfigError as e:
-        raise where.error(f"{at.removesuffix('checks')}{e.field}", e.message) from None
-    return tuple(dict(spec) for spec in specs)
-
-
-def _settings(raw: Any, where: Where, at: str) -> dict:
-    if not isinstance(raw, dict):
-        raise where.error(at, "must be a mapping of generation settings")
-    reject_unknown(raw, GenerationSettings.field_names(), where, at)
-    try:
-        typed = GenerationSettings().replace(**raw).as_dict()
-    except ConfigError as exc:
-        raise where.error(f"{at}.{exc.field}", exc.message) from None
-    return {name: typed[name] for name in raw}
-
-
-def _text(value: Any, where: Where, at: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise where.error(at, f"must be a non-empty string, got {value!r}")
-    return value
-
-
-def _name(value: Any, where: Where, at: str) -> str:
-    if not isinstance(value, str) or not _NAME.fullmatch(value):
-        raise where.error(at, f"must be lowercase letters, digits and underscores, got {value!r}")
-    return value
-
-
-def _language(value: Any, where: Where, at: str) -> str:
-    if not isinstance(value, str) or not _LANGUAGE.fullmatch(value):
-        raise where.error(at, f"must be an ISO language code such as 'ja' or 'en', got {value!r}")
-    return value
-
-
-def _format(value: Any, where: Where, at: str) -> str:
-    if value not in FORMATS:
-        raise where.error(at, f"must be one of {', '.join(FORMATS)}, got {value!r}")
-    return value
-
-
-def _tags(value: Any, where: Where, at: str) -> tuple[str, ...]:
-    return tuple(_text(tag, where, f"{at}[{j}]") for j, tag in enumerate(_list(value, where, at)))
-
-
-def _meta(value: Any, where: Where, at: str) -> dict:
-    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
-        raise where.error(at, "must be a mapping with string keys")
-    return dict(value)
-
-
-def _list(value: Any, where: Where, at: str) -> list:
-    if not isinstance(value, list):
-        raise where.error(at, f"must be a list, got {type(value).__name__}")
-    return value
+            + ({"role": "user", "content": case.prompt},))
 
 
 # --- writing --------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,11 @@ def test_fail_on_sets_the_exit_code(tiny_dir, tmp_path, capsys):
     assert main([*base, "--out", str(tmp_path / "c"), "--fail-on", "error"]) == 0  # failures, no errors
     assert main([*base, "--out", str(tmp_path / "d"), "--fail-on", "error", "--format", "article"]) == 3
     assert "1 error(s)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kind", ["suite", "sweep"])
+def test_suites_schema_prints_the_committed_json_schema(capsys, kind):
+    committed = Path(__file__).parent.parent / "docs" / f"{kind}.schema.json"
+    assert main(["suites", "--schema", kind]) == 0
+    assert json.loads(capsys.readouterr().out) == json.loads(committed.read_text(encoding="utf-8")), (
+        f"docs/{kind}.schema.json is stale: `mistral-eval suites --schema {kind} > docs/{kind}.schema.json`")

@@ -320,3 +320,20 @@ def test_write_suite_round_trip(tmp_path, make):
 def test_write_suite_refuses_a_file_named_otherwise(tmp_path):
     with pytest.raises(ConfigError, match="smoke.yaml"):
         write_suite(resolve_suite("smoke"), tmp_path / "other.yaml")
+
+
+def test_every_problem_of_a_file_is_reported_at_once(tmp_path):
+    doc = _mini()
+    doc["cases"][0]["settings"] = {"temprature": 0.5}
+    doc["cases"][1]["format"] = "alpaca"
+    doc["cases"].append({"id": "a", "prompt": "again"})
+    path = _write(tmp_path, doc)
+    with pytest.raises(ConfigError) as error:
+        load_suite(path)
+    assert (error.value.file, error.value.case, error.value.field) == (str(path), "a",
+                                                                       "cases[0].settings.temprature")
+    assert [(case, field) for case, field, _ in error.value.problems] == [
+        ("a", "cases[0].settings.temprature"), ("b", "cases[1].format"), ("a", "cases[2].id")]
+    text = str(error.value)
+    assert "did you mean 'temperature'" in text and "2 more problem(s)" in text
+    assert "cases[1].format (case 'b'): must be" in text and "first used by cases[0]" in text
