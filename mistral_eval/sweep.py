@@ -16,7 +16,7 @@ import os
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+
 from urllib.parse import quote
 
 from .choices import REPORT_FILE
