@@ -16,7 +16,6 @@ import os
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-
 from urllib.parse import quote
 
 from .choices import REPORT_FILE
