@@ -147,9 +147,9 @@ def test_a_failing_combination_is_recorded_and_the_group_goes_on(tmp_path, capsy
     path = _spec(tmp_path, OFFLINE_SMOKE + "grid:\n  batch_size: [-1, 4]\n", "fails.yaml")
     with pytest.raises(SweepError) as failed:
         run_sweep(path)
-    assert [f.combination for f in failed.value.failures] == ["batch_size--1"]
+    assert [f.combination for f in failed.value.failures] == ["batch_size-1"]
     sweep = tmp_path / "out" / "fails"
-    bad, good = _status(sweep / "batch_size--1"), _status(sweep / "batch_size-4")
+    bad, good = _status(sweep / "batch_size-1"), _status(sweep / "batch_size-4")
     assert bad["status"] == "failed" and bad["error"]["kind"] == "error"
     assert bad["error"]["ename"] == "ConfigError" and "batch_size" in bad["error"]["evalue"]
     assert "me.evaluate(" in bad["error"]["source"]
@@ -184,7 +184,7 @@ grid:
 """)
     with pytest.raises(SweepError) as failed:
         run_sweep(path)
-    assert {f.combination for f in failed.value.failures} == {"raise", "sleep", "die"}
+    assert {f.combination for f in failed.value.failures} == {"action-raise", "action-sleep", "action-die"}
     sweep = tmp_path / "out" / "probe"
     status = {a: _status(sweep / f"action-{a}") for a in ("first", "raise", "sleep", "die", "last")}
     assert [s["status"] for s in status.values()] == ["ok", "failed", "failed", "failed", "ok"]
@@ -243,7 +243,7 @@ def test_a_killed_sweep_resumes_without_redoing_anything(tmp_path):
     assert f"ran={3 - stored}, skipped={stored}" in summary  # the stored cases were not redone
     for run in (done, half):
         assert _status(run)["status"] == "ok"
-        keys = [r["key"] for r in me.RunStore.read(run).records()]
+        keys = [r.key for r in me.RunStore.read(run).records()]
         assert sorted(keys) == ["smoke/addition_en", "smoke/capital_ja", "smoke/followup_en"]
     assert "2 of 2 combination(s) ok" in (sweep / "index.html").read_text(encoding="utf-8")
 
