@@ -22,7 +22,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "errors": ["ConfigError", "GenerationError", "MissingDependencyError", "MistralEvalError",
                "ModelLoadError", "RunStoreError", "SweepError"],
-    "settings": ["ARTICLE_SETTINGS", "GenerationSettings"],
+    "settings": ["ARTICLE_SETTINGS", "GenerationSettings", "overrides_from"],
     "model": ["DEFAULT_MODEL", "OFFLINE_MODEL", "QUANT_PRESETS", "LoadedModel", "ModelInfo",
               "load_model", "load_tokenizer"],
     "prompts": ["FORMATS", "PromptInput", "audit_format", "audit_ids", "format_prompt"],
@@ -33,7 +33,7 @@ _EXPORTS = {
     "results": ["RunStore", "load_runs"],
     "report": ["pair_table", "render_report", "show_report", "summary_table", "write_report"],
     "runner": ["RunSummary", "evaluate", "run"],
-    "notebook": ["Chat", "load_shared", "setup_notebook"],
+    "notebook": ["Chat", "export_html", "format_table", "load_shared", "setup_notebook"],
     "sweep": ["run_sweep"],
     "stats": ["Agreement", "Mean", "PairedTest", "PairwiseOutcome", "Rate", "RepeatsSummary", "Strength",
               "bootstrap_mean", "bradley_terry", "cohen_kappa", "mcnemar_exact", "pass_at_k", "sign_test",
