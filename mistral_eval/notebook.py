@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import math
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,8 +175,10 @@ def format_table(table: Any) -> Any:
     numbers it states are left out. Every cell is a string, so nothing shows as a raw float or NaN."""
     drop = [c for text, columns in _TEXT_COLUMNS.items() if text in table.columns
             for c in columns if c in table.columns]
-    shown = table.drop(columns=drop)
-    return shown.apply(lambda column: [_cell(v, str(column.name)) for v in column.tolist()])
+    shown = table.drop(columns=drop).astype(object)
+    for column in shown.columns:
+        shown[column] = [_cell(value, str(column)) for value in shown[column].tolist()]
+    return shown
 
 
 _OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
@@ -186,6 +189,17 @@ _OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 """nbconvert's lab page without what it loads from CDNs (require.js, MathJax, mermaid, widgets):
 the notebooks show no LaTeX, diagrams or live widgets, and the page must open offline."""
+
+
+def _drop_cleared_lines(nb: Any) -> None:
+    """A progress bar that cleared itself (`leave=False`) ends its stream in blanks and `\\r`:
+    drop that blank line, and any stream output left empty."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream":
+                output.text = re.sub(r"[ \t]*\r\s*$", "", output.text)
+        if "outputs" in cell:
+            cell.outputs = [o for o in cell.outputs if o.output_type != "stream" or o.text]
 
 
 def export_html(notebook: str | os.PathLike) -> Path:
@@ -202,6 +216,7 @@ def export_html(notebook: str | os.PathLike) -> Path:
     path = Path(notebook)
     nb = nbformat.read(path, as_version=4)
     nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
+    _drop_cleared_lines(nb)
     write_atomic(path, nbformat.writes(nb) + "\n")
     exporter = HTMLExporter(extra_loaders=[DictLoader({"offline.html.j2": _OFFLINE_TEMPLATE})],
                             template_file="offline.html.j2")

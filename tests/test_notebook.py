@@ -73,6 +73,7 @@ def test_format_table_shows_percentages_counts_and_no_nan():
     assert not {"pass_rate", "pass_low", "pass_high", "k", "judge_mean", "judge_n"} & set(shown.columns)
     assert shown.loc[0, "pass"] == "66.7% [20.8–93.9%] 2/3" and shown.loc[0, "n"] == "3"
     assert "nan" not in shown.to_html().lower()
+    assert list(me.format_table(old.iloc[:0]).columns) == list(old.columns)  # no pairs: an empty table
 
 
 def _stream(text: str, name: str = "stdout"):
@@ -82,7 +83,8 @@ def _stream(text: str, name: str = "stdout"):
 def test_export_html_coalesces_streams_and_needs_no_network(tmp_path):
     cell = nbformat.v4.new_code_cell("print('hi')")
     cell.outputs = [_stream("user: Hi\n"), _stream("assistant: Hello"), _stream(" there\n"),
-                    _stream("gen:  50%\rgen: 100%\n", "stderr"), _stream("[3 tokens]\n")]
+                    _stream("gen:  50%\rgen: 100%\n", "stderr"), _stream("[3 tokens]\n"),
+                    _stream("bar: 1/2\r", "stderr"), _stream("bar: 2/2\r", "stderr"), _stream("        \r", "stderr")]
     path = tmp_path / "executed.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
 
