@@ -119,8 +119,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_suites(args: argparse.Namespace) -> int:
-    from .suites import list_suites, load_suite
+    from .suites import list_suites, load_suite, write_starter
 
+    if args.init:
+        path = write_starter(args.init)
+        print(f"wrote {path}; edit it, then `mistral-eval suites --check {path}` (fields: docs/suites.md)")
+        return 0
     if args.check:
         suite = load_suite(args.check)
         print(f"{suite.file}: ok, suite {suite.name!r}, {len(suite.cases)} case(s)")
@@ -184,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     suites = sub.add_parser("suites", help="list the built-in suites, or validate a suite file")
     suites.add_argument("--check", metavar="FILE", help="validate one suite file")
     suites.add_argument("--cases", action="store_true", help="list each suite's cases")
+    suites.add_argument("--init", metavar="NAME", help="write a commented starter suite NAME.yaml")
     suites.set_defaults(func=_cmd_suites)
 
     sweep = sub.add_parser("sweep", help="run a papermill sweep over a parameter grid")

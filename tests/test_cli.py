@@ -70,3 +70,13 @@ def test_resume_with_other_settings_is_refused(tiny_dir, tmp_path, capsys):
     assert main([*base, "--max-new-tokens", "5"]) == 1
     assert "max_new_tokens" in capsys.readouterr().err
     assert (out / "results.jsonl").read_bytes() == before
+
+
+def test_suites_init_writes_a_starter_that_passes_check(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["suites", "--init", "my_suite"]) == 0
+    assert "suites --check my_suite.yaml" in capsys.readouterr().out
+    assert main(["suites", "--check", "my_suite.yaml"]) == 0
+    assert "ok, suite 'my_suite', 4 case(s)" in capsys.readouterr().out
+    assert main(["suites", "--init", "my_suite"]) == 2  # never overwrites
+    assert "exists already" in capsys.readouterr().err
