@@ -343,3 +343,16 @@ def test_a_file_named_otherwise_says_why_and_how_to_fix(tmp_path):
         load_suite(copy)
     assert caught.value.field == "suite"
     assert "Rename the file to smoke.yaml, or set `suite: copy`" in str(caught.value)
+
+
+def test_the_suite_guides_examples_pass_check(tmp_path):
+    guide = (Path(__file__).parent.parent / "docs" / "suites.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in guide.split("```yaml\n")[1:]]
+    [minimal] = [b for b in blocks if b.startswith("suite: my_suite")]
+    (tmp_path / "my_suite.yaml").write_text(minimal, encoding="utf-8")
+    assert len(load_suite(tmp_path / "my_suite.yaml").cases) == 2
+    [fibonacci] = [b for b in blocks if "id: fibonacci" in b]
+    (tmp_path / "fib.yaml").write_text("suite: fib\ndescription: x\nversion: 1\ncases:\n" + fibonacci,
+                                       encoding="utf-8")
+    [case] = load_suite(tmp_path / "fib.yaml").cases
+    assert case.checks[0]["function"] == "fib"
