@@ -44,8 +44,9 @@ def test_the_wheel_installs_and_runs_outside_the_checkout(tmp_path):
     # line, so the checkout's editable install, a .pth inside it, stays out)
     [new_site] = (venv / "lib").glob("python*/site-packages")
     (new_site / "deps.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
-    _sh(sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps", "--no-index", wheel,
-        cwd=tmp_path)
+    # --ignore-installed: the checkout's editable install is visible too, and must not count as this
+    _sh(sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps", "--no-index",
+        "--ignore-installed", wheel, cwd=tmp_path)
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -59,3 +60,9 @@ def test_the_wheel_installs_and_runs_outside_the_checkout(tmp_path):
         "--max-new-tokens", "4", "--out", "run", cwd=elsewhere, env=env)
     assert (elsewhere / "run" / "report.html").is_file()
     assert len((elsewhere / "run" / "results.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_the_readme_names_the_wheel_make_wheel_builds():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"mistral_eval-{me.__version__}-py3-none-any.whl" in readme and "make wheel" in readme
+    assert "<you>" not in readme
