@@ -20,8 +20,8 @@ from .errors import ConfigError, GenerationError
 from .prompts import PromptInput, default_format, format_prompt
 from .settings import ARTICLE_SETTINGS, GenerationSettings
 
-__all__ = ["ARTICLE_SETTINGS", "ENGINES", "Answer", "GenerationSettings", "Prompt", "generate", "quiet_text_bars",
-           "stream"]
+__all__ = ["ARTICLE_SETTINGS", "ENGINES", "Answer", "GenerationSettings", "Prompt", "generate",
+           "quiet_text_bars", "stream"]
 
 ENGINES = ("auto", "plain", "fast")
 """'plain': transformers' generate. 'fast': mistral_eval.engine (static cache, CUDA graphs).
@@ -228,7 +228,9 @@ def generate(lm, prompts: Prompt | Sequence[Prompt],
     A prompt is a `PromptInput` (from `format_prompt`), its token ids, or a plain string: a one-turn
     user message formatted in the model's default format (`mistral`, Mistral's reference encoding,
     for Mistral models; the tokenizer's chat template, `chat`, for others). A single string or
-    PromptInput may be given alone; the answer is still a list of one. Prompts sharing settings run together in left-padded batches sorted by length; each row
+    PromptInput may be given alone; the answer is still a list of one.
+
+    Prompts sharing settings run together in left-padded batches sorted by length; each row
     stops at EOS. `on_answers({index: Answer})` is called as each batch finishes, so callers
     can store results before the whole call returns. Out of memory halves the batch and retries.
     `engine` is one of ENGINES (default: $MISTRAL_EVAL_ENGINE, else 'auto'); greedy answers are

@@ -110,7 +110,8 @@ def test_plain_strings_are_user_turns_in_the_models_default_format(offline):
     assert [a.token_ids for a in generate(offline, ["What is 2+2?"], settings)] == [expected.token_ids]
     [alone] = generate(offline, "What is 2+2?", settings)  # one string: a list of one answer
     assert alone.token_ids == expected.token_ids and alone.prompt_tokens == len(formatted)
-    assert stream(offline, "What is 2+2?", settings, on_text=lambda text: None).token_ids == expected.token_ids
+    streamed = stream(offline, "What is 2+2?", settings, on_text=lambda text: None)
+    assert streamed.token_ids == expected.token_ids
 
 
 def test_answer_repr_is_short():

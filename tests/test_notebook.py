@@ -84,7 +84,8 @@ def test_export_html_coalesces_streams_and_needs_no_network(tmp_path):
     cell = nbformat.v4.new_code_cell("print('hi')")
     cell.outputs = [_stream("user: Hi\n"), _stream("assistant: Hello"), _stream(" there\n"),
                     _stream("gen:  50%\rgen: 100%\n", "stderr"), _stream("[3 tokens]\n"),
-                    _stream("bar: 1/2\r", "stderr"), _stream("bar: 2/2\r", "stderr"), _stream("        \r", "stderr")]
+                    _stream("bar: 1/2\r", "stderr"), _stream("bar: 2/2\r", "stderr"),
+                    _stream("        \r", "stderr")]
     path = tmp_path / "executed.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
 
@@ -92,7 +93,8 @@ def test_export_html_coalesces_streams_and_needs_no_network(tmp_path):
     assert page == tmp_path / "executed.html"
     [cell] = nbformat.read(path, as_version=4).cells
     assert [(o.name, o.text) for o in cell.outputs] == [
-        ("stdout", "user: Hi\nassistant: Hello there\n"), ("stderr", "gen: 100%\n"), ("stdout", "[3 tokens]\n")]
+        ("stdout", "user: Hi\nassistant: Hello there\n"), ("stderr", "gen: 100%\n"),
+        ("stdout", "[3 tokens]\n")]
     body = page.read_text(encoding="utf-8")
     assert "assistant: Hello there" in body
     fetched = re.findall(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=["']?(https?:)""", body, re.I)

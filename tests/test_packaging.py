@@ -18,7 +18,8 @@ SOURCES = ("pyproject.toml", "README.md", "mistral_eval", "prompts", "notebooks"
 
 
 def _sh(*args: str | Path, cwd: Path, env: dict | None = None) -> str:
-    done = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=300)
     assert done.returncode == 0, f"{args}\n{done.stdout}\n{done.stderr}"
     return done.stdout
 
@@ -32,8 +33,8 @@ def test_the_wheel_installs_and_runs_outside_the_checkout(tmp_path):
         else:
             shutil.copy2(ROOT / name, source / name)
     # offline: no build isolation, the setuptools of this environment builds it (as `make wheel`)
-    _sh(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", tmp_path / "dist",
-        source, cwd=tmp_path)
+    _sh(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+        "-w", tmp_path / "dist", source, cwd=tmp_path)
     [wheel] = (tmp_path / "dist").iterdir()
     assert wheel.name == f"mistral_eval-{me.__version__}-py3-none-any.whl"
 

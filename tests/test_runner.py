@@ -149,5 +149,6 @@ def test_a_legacy_run_directory_reads_and_resumes(tiny, tmp_path):
 
 
 def test_one_suite_name_alone_is_a_suite(offline, tmp_path):
-    summary = run(offline, "smoke", tmp_path / "run", limit=1, overrides={"max_new_tokens": 2}, progress=False)
+    summary = run(offline, "smoke", tmp_path / "run", limit=1, overrides={"max_new_tokens": 2},
+                  progress=False)
     assert summary.ran == 1 and [r["suite"] for r in _records(tmp_path / "run")] == ["smoke"]
