@@ -7,7 +7,7 @@ BIN      = $(VENV)/bin
 # torch would pull a multi-GB CUDA build. On a GPU host, install torch your usual way first.
 TORCH   ?= torch==2.13.0
 
-.PHONY: setup sweep test gpu-test clean
+.PHONY: setup sweep test gpu-test wheel clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -28,5 +28,11 @@ test: setup
 gpu-test: setup
 	$(BIN)/python -m pytest -q -m gpu tests/gpu
 
+# dist/mistral_eval-<version>-py3-none-any.whl, to upload to Colab (the notebooks' install_from).
+# Built with the venv's setuptools, so it needs no network.
+wheel: setup
+	$(BIN)/python -m pip wheel -q --no-deps --no-build-isolation -w dist .
+	@ls dist/mistral_eval-*.whl
+
 clean:
-	rm -rf $(VENV) out runs
+	rm -rf $(VENV) out runs dist build

@@ -35,7 +35,7 @@ _EXPORTS = {
     "tables": ["comparison_table", "format_summary", "pair_table", "summary_table"],
     "report": ["render_report", "show_report", "write_report"],
     "runner": ["RunSummary", "evaluate", "make_config", "run", "select_cases"],
-    "notebook": ["Chat", "load_shared", "setup_notebook"],
+    "notebook": ["Chat", "export_html", "format_table", "load_shared", "setup_notebook"],
     "sweep": ["run_sweep"],
     "stats": ["Agreement", "Mean", "PairedTest", "PairwiseOutcome", "Rate", "RepeatsSummary", "Strength",
               "bootstrap_mean", "bradley_terry", "cohen_kappa", "mcnemar_exact", "pass_at_k", "sign_test",

@@ -132,10 +132,13 @@ def _file_schema(kind: str) -> dict[str, Any]:
 
 
 def _cmd_suites(args: argparse.Namespace) -> int:
-    from .suites import list_suites, load_suite
+    from .suites import list_suites, load_suite, write_starter
 
     if args.schema:
         print(json.dumps(_file_schema(args.schema), indent=2, ensure_ascii=False))
+    if args.init:
+        path = write_starter(args.init)
+        print(f"wrote {path}; edit it, then `mistral-eval suites --check {path}` (fields: docs/suites.md)")
         return 0
     if args.check:
         suite = load_suite(args.check)
@@ -206,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     suites.add_argument("--schema", nargs="?", const="suite", choices=("suite", "sweep"),
                         help="print the JSON Schema of suite (default) or sweep files "
                              "(docs/suite.schema.json, docs/sweep.schema.json)")
+    suites.add_argument("--init", metavar="NAME", help="write a commented starter suite NAME.yaml")
     suites.set_defaults(func=_cmd_suites)
 
     sweep = sub.add_parser("sweep", help="run a papermill sweep over a parameter grid")

@@ -5,9 +5,11 @@ Knows about a LoadedModel and PromptInput ids; knows nothing about suites, scori
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -15,17 +17,39 @@ import torch
 
 from . import engine as fast_engine
 from .errors import ConfigError, GenerationError
-from .prompts import PromptInput
+from .prompts import PromptInput, default_format, format_prompt
 from .settings import ARTICLE_SETTINGS, GenerationSettings
 
-__all__ = ["ARTICLE_SETTINGS", "ENGINES", "Answer", "GenerationSettings", "generate", "stream"]
+__all__ = ["ARTICLE_SETTINGS", "ENGINES", "Answer", "GenerationSettings", "Prompt", "generate",
+           "quiet_text_bars", "stream"]
 
 ENGINES = ("auto", "plain", "fast")
 """'plain': transformers' generate. 'fast': mistral_eval.engine (static cache, CUDA graphs).
 'auto': fast on CUDA for the model families it knows, plain otherwise (the CPU stays plain)."""
 
 
-@dataclass(frozen=True)
+Prompt = PromptInput | Sequence[int] | str
+"""A formatted prompt, its token ids, or a plain user message (formatted in the model's default format)."""
+
+
+def quiet_text_bars() -> None:
+    """Make `tqdm.auto` (ours and the hub libraries') draw text bars, silently, in a notebook kernel
+    without ipywidgets. tqdm.auto draws widgets where ipywidgets is installed; without it, it warns
+    "IProgress not found" once per process, from whichever library imports it first, and falls back
+    to text. Importing it here first, with that warning silenced, keeps executed notebooks clean."""
+    if "tqdm.autonotebook" in sys.modules or importlib.util.find_spec("ipywidgets"):
+        return
+    from tqdm import TqdmWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TqdmWarning)
+        import tqdm.autonotebook  # noqa: F401
+
+
+quiet_text_bars()  # before transformers (imported later, on first load) imports tqdm.auto itself
+
+
+@dataclass(frozen=True, repr=False)
 class Answer:
     """One generated answer."""
 
@@ -40,6 +64,11 @@ class Answer:
     """Wall time of the batch that produced it (prefill included)."""
     tokens_per_second: float
     batch_size: int = 1
+
+    def __repr__(self) -> str:
+        text = self.text if len(self.text) <= 60 else self.text[:59] + "…"
+        return (f"Answer({text!r}, {self.answer_tokens} tokens, {self.finish_reason}, "
+                f"{self.tokens_per_second:.1f} tokens/s)")
 
 
 def _eos_ids(lm) -> list[int]:
@@ -66,6 +95,15 @@ def _generation_config(lm, settings: GenerationSettings):
 
 def _ids(prompt: PromptInput | Sequence[int]) -> list[int]:
     return list(prompt.ids if isinstance(prompt, PromptInput) else prompt)
+
+
+def _formatted(lm, prompts: Sequence[Prompt]) -> list[PromptInput | Sequence[int]]:
+    """Plain strings become one-turn user conversations in the model's default format."""
+    if not any(isinstance(p, str) for p in prompts):
+        return list(prompts)
+    fmt = default_format(lm.info.name, lm.tokenizer)
+    return [format_prompt([{"role": "user", "content": p}], lm.tokenizer, fmt) if isinstance(p, str) else p
+            for p in prompts]
 
 
 def _left_pad(rows: list[list[int]], pad_id: int, device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -180,12 +218,17 @@ def _run_group(lm, rows, settings, indices, batch_size, on_answers, bar,
     return done
 
 
-def generate(lm, prompts: Sequence[PromptInput | Sequence[int]],
+def generate(lm, prompts: Prompt | Sequence[Prompt],
              settings: GenerationSettings | Sequence[GenerationSettings] = GenerationSettings(),
              *, batch_size: int | None = None, progress: bool | None = None,
              on_answers: Callable[[dict[int, Answer]], None] | None = None,
              engine: str | None = None) -> list[Answer]:
-    """Generate an answer for every prompt; answers come back in the prompts' order.
+    """Generate an answer for every prompt; answers come back, as a list, in the prompts' order.
+
+    A prompt is a `PromptInput` (from `format_prompt`), its token ids, or a plain string: a one-turn
+    user message formatted in the model's default format (`mistral`, Mistral's reference encoding,
+    for Mistral models; the tokenizer's chat template, `chat`, for others). A single string or
+    PromptInput may be given alone; the answer is still a list of one.
 
     Prompts sharing settings run together in left-padded batches sorted by length; each row
     stops at EOS. `on_answers({index: Answer})` is called as each batch finishes, so callers
@@ -193,7 +236,9 @@ def generate(lm, prompts: Sequence[PromptInput | Sequence[int]],
     `engine` is one of ENGINES (default: $MISTRAL_EVAL_ENGINE, else 'auto'); greedy answers are
     the same with either, up to the bf16 near-ties that also differ between batch sizes.
     """
-    rows = [_ids(p) for p in prompts]
+    if isinstance(prompts, (str, PromptInput)):
+        prompts = [prompts]
+    rows = [_ids(p) for p in _formatted(lm, prompts)]
     if not rows:
         return []
     if any(not r for r in rows):
@@ -236,11 +281,13 @@ def _print(text: str) -> None:
     sys.stdout.flush()
 
 
-def stream(lm, prompt: PromptInput | Sequence[int],
-           settings: GenerationSettings = GenerationSettings(),
+def stream(lm, prompt: Prompt, settings: GenerationSettings = GenerationSettings(),
            on_text: Callable[[str], None] | None = None) -> Answer:
-    """Generate one answer, showing text as it is produced (notebook cell or terminal)."""
-    row = _ids(prompt)
+    """Generate one answer, showing text as it is produced (notebook cell or terminal).
+
+    `prompt` is as in `generate`: a plain string is a user message in the model's default format."""
+    [formatted] = _formatted(lm, [prompt])
+    row = _ids(formatted)
     _check_context(lm, [row], settings)
     input_ids, mask = _left_pad([row], lm.tokenizer.pad_token_id, lm.device)
     torch.manual_seed(settings.seed)

@@ -253,7 +253,17 @@ def audit_ids(candidate: Sequence[int], reference: Sequence[int], tokenizer) -> 
 
 def audit_format(messages: Sequence[dict], tokenizer, fmt: str = "chat",
                  version: str | None = None) -> FormatAudit:
-    """Compare a format's ids (by default the chat template's) with Mistral's reference ids."""
-    version = version or mistral_version(tokenizer) or "v1"
+    """Compare a format's ids (by default the chat template's) with Mistral's reference ids.
+
+    The tokenizer must be a Mistral one (v1 or v3), or `version` given: another model's ids have
+    no Mistral reference to be compared with."""
+    version = version or mistral_version(tokenizer)
+    if version is None:
+        name = getattr(tokenizer, "name_or_path", None) or type(tokenizer).__name__
+        raise ConfigError(f"audit_format compares with Mistral's reference encoding, but the tokenizer "
+                          f"{name!r} is not a Mistral v1 or v3 tokenizer (its vocabulary differs), so there "
+                          "is nothing to compare with; audit a Mistral model's tokenizer, or pass "
+                          "version='v1' or 'v3' if this one is Mistral's under another vocabulary size",
+                          field="tokenizer")
     candidate = format_prompt(messages, tokenizer, fmt).ids
     return audit_ids(candidate, reference_ids(messages, version), tokenizer)

@@ -177,9 +177,10 @@ def run(lm: LoadedModel, suites: Sequence[Suite | str], out: str | Path, config:
 
     `config` (or keyword options: format, overrides/settings, seed, batch_size, repeats, limit, cases,
     tags, ...) says how. `format="auto"` uses each case's format, else the model's default
-    (`mistral` for Mistral models, `chat` otherwise). Suites may be names or paths. Under
+    (`mistral` for Mistral models, `chat` otherwise). Suites may be names or paths, one alone or a list. Under
     accelerate/torchrun each rank takes its share of the remaining cases.
     """
+    suites = [suites] if isinstance(suites, (str, Path, Suite)) else suites  # one suite, alone
     resolved = [s if isinstance(s, Suite) else resolve_suite(s) for s in suites]
     config = make_config(config, model=lm.info.name, quant=lm.info.quant, **options)
     rank = rank or current_rank()
@@ -295,6 +296,7 @@ def evaluate(model: str | RunConfig, suites: Iterable[str | Path | Suite] | None
     if out is None:
         raise ConfigError("no run directory given", field="out")
     config = model if isinstance(model, RunConfig) else None
+    suites = [suites] if isinstance(suites, (str, Path, Suite)) else suites  # one suite, alone
     suite_list = list(suites if suites is not None else (config.suites if config else ()))
     if not suite_list:
         raise ConfigError("no suite given; name at least one (see `mistral-eval suites`)", field="suite")

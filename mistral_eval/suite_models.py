@@ -30,7 +30,8 @@ from .validation import Problems, StrictModel, unknown_key_message
 __all__ = ["CaseSpec", "GenerationOverrides", "MessageSpec", "SuiteDefaults", "SuiteFile", "check_suite",
            "suite_schema"]
 
-_NAME = re.compile(r"[a-z0-9_]+")
+NAME = re.compile(r"[a-z0-9_]+")
+"""Suite names and case ids: lowercase letters, digits and underscores."""
 _LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]+)*")
 _FILE_SHAPE = ("a suite file is a mapping with the keys suite, description, version and cases "
                "(and optionally defaults)")
@@ -94,7 +95,7 @@ def _text(value: str) -> str:
 
 
 def _name(value: str) -> str:
-    if not _NAME.fullmatch(value):
+    if not NAME.fullmatch(value):
         raise ValueError("must be lowercase letters, digits and underscores")
     return value
 
@@ -265,8 +266,11 @@ def check_suite(doc: Any, *, file: str, stem: str) -> SuiteFile:
                         and isinstance(loc[1], int) and loc[1] < len(ids) else None)
     spec = problems.validate(SuiteFile, doc)
     name = doc.get("suite")
-    if isinstance(name, str) and _NAME.fullmatch(name) and name != stem:
-        problems.add(("suite",), f"the suite name {name!r} must equal the file name {stem!r}")
+    if isinstance(name, str) and NAME.fullmatch(name) and name != stem:
+        problems.add(("suite",), f"the suite name {name!r} must equal the file name {stem!r}: runs and "
+                                 "reports know a suite by its name and `--suite NAME` finds a suite by "
+                                 f"its file name, so the two must agree. Rename the file to {name}.yaml, "
+                                 f"or set `suite: {stem}`")
     defaults = doc.get("defaults") if isinstance(doc.get("defaults"), dict) else {}
     for i, raw in enumerate(raw_cases):
         if isinstance(raw, dict):

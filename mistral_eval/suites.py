@@ -20,7 +20,7 @@ import yaml
 
 from .errors import ConfigError
 from .paths import read_input
-from .suite_models import CaseSpec, SuiteDefaults, check_suite
+from .suite_models import NAME, CaseSpec, SuiteDefaults, check_suite
 from .yamlfile import clip, parse_yaml
 
 @dataclass(frozen=True)
@@ -105,6 +105,79 @@ def resolve_suite(name_or_path: str | Path) -> Suite:
     names = ", ".join(p.stem for p in sorted(builtin_suites_dir().glob("*.yaml"))) or "(none)"
     raise ConfigError(f"unknown suite {str(name_or_path)!r}. Built-in suites: {names}; "
                       "or give the path of a .yaml suite file.", field="suite")
+
+
+_STARTER = """\
+# A mistral-eval suite: one file, one suite. Every field and check is described in docs/suites.md.
+# Validate it with `mistral-eval suites --check {path}`; run it with
+# `mistral-eval run --model smollm2-135m-instruct --quant fp32 --suite {path} --out runs/{name}`.
+
+# The suite's name must equal the file name ({name}.yaml): runs and reports know the suite by it.
+suite: {name}
+description: What these cases measure, in one line.
+# Raise the version when the cases change; runs record it (and the file's hash: a run does not
+# resume on a changed file).
+version: 1
+
+# Optional: every case inherits these unless it sets its own.
+defaults:
+  language: en          # the language answers should be in (ISO code: en, ja, ...)
+  settings:             # generation settings; a run's --max-new-tokens etc. win over these
+    do_sample: false
+    max_new_tokens: 64
+  tags: [starter]
+  # format: mistral     # chat | mistral | inst | article | raw; unset: the run's --format, else the model's
+  # system: You are a helpful assistant.
+
+cases:
+  - id: addition        # unique in the suite: lowercase letters, digits, underscores
+    prompt: What is 17 + 25? Answer with just the number.
+    checks:             # every check must pass; no checks: the answer is only stored
+      - {{type: number, expected: 42}}
+
+  - id: capital_ja      # a Japanese case, paired with the English one below
+    language: ja
+    pair: capital       # cases sharing a pair are shown side by side in reports
+    prompt: 日本の首都はどこですか？一言で答えてください。
+    checks:
+      - {{type: contains, expected: [東京, Tokyo], all: false}}
+      - {{type: japanese, min_share: 0.5}}
+  - id: capital_en
+    pair: capital
+    prompt: What is the capital of Japan? Answer in one word.
+    checks:
+      - {{type: regex, pattern: "\\\\bTokyo\\\\b", flags: i}}
+
+  - id: remember        # a whole conversation instead of prompt; it ends with the user's turn
+    messages:
+      - role: user
+        content: Remember the number 7.
+      - role: assistant
+        content: Okay, I will remember the number 7.
+      - role: user
+        content: Which number did I ask you to remember? Answer with just the number.
+    settings: {{max_new_tokens: 16}}
+    checks:
+      - {{type: number, expected: 7}}
+      - {{type: degenerate}}
+    tags: [multi_turn]
+"""
+
+
+def write_starter(path: str | Path) -> Path:
+    """Write a commented starter suite to `path` (`NAME`, `NAME.yaml` or `folder/NAME.yaml`; the
+    suite is named after the file). Refuses to overwrite a file. Returns the file's path."""
+    path = Path(path)
+    if path.suffix not in (".yaml", ".yml"):
+        path = path.with_name(path.name + ".yaml")
+    if not NAME.fullmatch(path.stem):
+        raise ConfigError(f"{path.stem!r} cannot name a suite: use lowercase letters, digits and "
+                          "underscores (the file name is the suite's name)", file=str(path), field="suite")
+    if path.exists():
+        raise ConfigError("the file exists already; choose another name or remove it", file=str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_STARTER.format(name=path.stem, path=path), encoding="utf-8")
+    return path
 
 
 def write_suite(suite: Suite, path: str | Path) -> Path:

@@ -89,14 +89,9 @@ def _error(exc: BaseException, notebook: Path) -> dict:
 
 
 def _render_html(notebook: Path) -> str | None:
-    from nbconvert import HTMLExporter
+    from .notebook import export_html
 
-    if not notebook.is_file():
-        return None
-    body, _ = HTMLExporter().from_filename(str(notebook))
-    target = notebook.with_suffix(".html")
-    target.write_text(body, encoding="utf-8")
-    return target.name
+    return export_html(notebook).name if notebook.is_file() else None
 
 
 def _execute(spec: SweepSpec, combination: Combination, km, kernel_start: dict, rank: Rank) -> dict:

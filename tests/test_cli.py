@@ -113,3 +113,13 @@ def test_suites_schema_prints_the_committed_json_schema(capsys, kind):
     assert main(["suites", "--schema", kind]) == 0
     assert json.loads(capsys.readouterr().out) == json.loads(committed.read_text(encoding="utf-8")), (
         f"docs/{kind}.schema.json is stale: `mistral-eval suites --schema {kind} > docs/{kind}.schema.json`")
+
+
+def test_suites_init_writes_a_starter_that_passes_check(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["suites", "--init", "my_suite"]) == 0
+    assert "suites --check my_suite.yaml" in capsys.readouterr().out
+    assert main(["suites", "--check", "my_suite.yaml"]) == 0
+    assert "ok, suite 'my_suite', 4 case(s)" in capsys.readouterr().out
+    assert main(["suites", "--init", "my_suite"]) == 2  # never overwrites
+    assert "exists already" in capsys.readouterr().err

@@ -3,7 +3,7 @@ import warnings
 
 import pytest
 
-from mistral_eval import ConfigError, GenerationSettings, format_prompt, generate, stream
+from mistral_eval import Answer, ConfigError, GenerationSettings, format_prompt, generate, stream
 
 QUESTIONS = ["What is two plus three?", "日本の首都はどこですか？",
              "Write one short sentence about the sea, please, in plain English.", "Hi"]
@@ -101,3 +101,20 @@ def test_public_generate_stays_the_function_after_submodules_load():
     import mistral_eval.runner  # noqa: F401  (imports the generation module)
 
     assert callable(me.generate) and me.generate.__module__ == "mistral_eval.generation"
+
+
+def test_plain_strings_are_user_turns_in_the_models_default_format(offline):
+    settings = GenerationSettings(max_new_tokens=4)
+    formatted = format_prompt([{"role": "user", "content": "What is 2+2?"}], offline.tokenizer, "chat")
+    [expected] = generate(offline, [formatted], settings)
+    assert [a.token_ids for a in generate(offline, ["What is 2+2?"], settings)] == [expected.token_ids]
+    [alone] = generate(offline, "What is 2+2?", settings)  # one string: a list of one answer
+    assert alone.token_ids == expected.token_ids and alone.prompt_tokens == len(formatted)
+    streamed = stream(offline, "What is 2+2?", settings, on_text=lambda text: None)
+    assert streamed.token_ids == expected.token_ids
+
+
+def test_answer_repr_is_short():
+    answer = Answer(text="word " * 100, token_ids=tuple(range(5000)), prompt_tokens=9, answer_tokens=5000,
+                    finish_reason="length", seconds=100.0, tokens_per_second=50.0)
+    assert repr(answer) == f"Answer({('word ' * 12)[:59] + '…'!r}, 5000 tokens, length, 50.0 tokens/s)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -12,6 +13,7 @@ import papermill
 import pytest
 
 import mistral_eval as me
+from mistral_eval.choices import FORMAT_CHOICES, QUANT_PRESETS
 from mistral_eval.sweep import builtin_notebooks_dir
 
 NOTEBOOKS = ("evaluate", "compare", "chat")
@@ -41,6 +43,26 @@ def _html(cell) -> str:
     return "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
 
 
+def _form(cells) -> dict[str, str]:
+    """Each `name = value  # @param …` line of the cells: name → the annotation after `@param`."""
+    lines = [line for c in cells if c.cell_type == "code" for line in c.source.splitlines()]
+    return dict(re.findall(r"^(\w+) = .*# @param (.+)$", "\n".join(lines), re.M))
+
+
+def _assert_no_fragments(nb) -> None:
+    """No cell holds two stream outputs of the same name in a row, nor a progress line's `\\r`."""
+    for cell in (c for c in nb.cells if c.cell_type == "code"):
+        streams = [(o.output_type, o.get("name")) for o in cell.outputs]
+        assert all(a != b or a[0] != "stream" for a, b in zip(streams, streams[1:])), cell.source
+        assert not [o for o in cell.outputs if o.output_type == "stream" and "\r" in o.text]
+
+
+def _assert_offline_page(page: Path) -> None:
+    body = page.read_text(encoding="utf-8")
+    fetched = re.findall(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=["']?https?:""", body, re.I)
+    assert not fetched and "import(" not in body
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebooks_are_committed_clean_with_a_form(name):
     nb = nbformat.read(_path(name), as_version=4)
@@ -51,8 +73,29 @@ def test_notebooks_are_committed_clean_with_a_form(name):
     assignments = [line for line in parameters.source.splitlines() if not line.startswith("#")]
     assert assignments and all("# @param" in line for line in assignments)
     assert nb.metadata.kernelspec.name == KERNEL
-    # the first cell installs the package only in Colab, and wraps outputs like the article
-    assert 'find_spec("google.colab")' in code[0].source and "setup_notebook()" in code[0].source
+    # the first cell installs the package only in Colab, from `install_from`, and sets up outputs
+    first = code[0].source
+    assert 'find_spec("google.colab")' in first and "setup_notebook()" in first
+    assert "%pip install -q {install_from}" in first and 'install_from = ""  # @param' in first
+    assert "<you>" not in nbformat.writes(nb)
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_form_choices_are_the_librarys(name):
+    form = _form(nbformat.read(_path(name), as_version=4).cells)
+    choices = {key: json.loads(value) for key, value in form.items() if value.startswith("[")}
+    library = {"quant": list(QUANT_PRESETS), "format": list(FORMAT_CHOICES)}
+    # every option list has its library source (a new one must be added here), and equals it
+    assert {key: library.get(key) for key in choices} == choices
+    assert set(choices) == (set() if name == "compare" else set(library))
+
+
+@pytest.mark.parametrize("name", ["evaluate", "chat"])
+def test_every_generation_setting_is_a_parameter(name):
+    nb = nbformat.read(_path(name), as_version=4)
+    [parameters] = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert set(me.GenerationSettings.field_names()) <= set(_form([parameters]))
+    assert "me.overrides_from(" in nbformat.writes(nb)
 
 
 @pytest.fixture(scope="module")
@@ -67,24 +110,26 @@ def evaluated(tmp_path_factory):
 def test_evaluate_notebook_writes_a_run_and_shows_cases_summary_and_plots(evaluated):
     nb, run = evaluated
     records = me.RunStore.read(run).records()
-    assert sorted(r["key"] for r in records) == ["smoke/addition_en", "smoke/capital_ja",
+    assert sorted(r.key for r in records) == ["smoke/addition_en", "smoke/capital_ja",
                                                   "smoke/followup_en"]
-    assert all(r["format"] == "chat" and r["settings"]["max_new_tokens"] == 8 for r in records)
+    assert all(r.format == "chat" and r.settings["max_new_tokens"] == 8 for r in records)
     assert (run / "report.html").is_file()
 
-    assert "pre { white-space: pre-wrap; }" in _html(nb.cells[1])
+    assert not _cell(nb, "# In Colab").outputs  # set-up is silent outside Colab
     assert "smollm2-135m-instruct [fp32, float32, cpu]" in _stdout(_cell(nb, "lm = me.load_shared"))
-    summary = _cell(nb, "settings = dict(").outputs[-1].data["text/plain"]
+    summary = _cell(nb, "overrides = ").outputs[-1].data["text/plain"]
     assert "ran=3" in summary and "skipped=0" in summary
-    table = _html(_cell(nb, "df = me.load_runs"))
-    assert "smoke" in table and "pass_rate" in table
+    table = _html(_cell(nb, "me.format_table("))
+    assert "smoke" in table and re.search(r"<td>\d+\.\d%</td>", table) and "nan" not in table.lower()
+    everything = json.dumps([c.get("outputs", []) for c in nb.cells])
+    assert "IProgress" not in everything and "Traceback" not in everything
     page = _html(_cell(nb, 'print("report:"'))
     assert "<div><iframe sandbox srcdoc=" in page
     inner = html.unescape(page.split('srcdoc="', 1)[1].split('"', 1)[0])
     assert "Cases (3)" in inner and "Plots" in inner and 'src="data:image/png;base64,' in inner
     for record in records:  # every answer is on the page, escaped once inside the page
-        assert f'id="case-{record["key"]}"' in inner
-        assert html.escape(record["answer"], quote=True).replace("&#x27;", "&#39;") in inner  # jinja2's entity
+        assert f'id="case-{record.key}"' in inner
+        assert html.escape(record.answer, quote=True).replace("&#x27;", "&#39;") in inner  # jinja2's entity
 
 
 def test_compare_notebook_shows_runs_side_by_side(evaluated, offline, tmp_path):
@@ -117,3 +162,19 @@ def test_chat_notebook_streams_each_turn_and_shows_the_prompt(tmp_path):
     assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
                 if o.output_type == "error"]
     assert json.dumps(nb.metadata.papermill.parameters, ensure_ascii=False).count("Ada") == 1
+    # as a sweep keeps it: each turn's streamed text one output, not one fragment per token
+    me.export_html(tmp_path / "chat.ipynb")
+    executed = nbformat.read(tmp_path / "chat.ipynb", as_version=4)
+    _assert_no_fragments(executed)
+    assert [o.name for o in _cell(executed, "for turn in turns").outputs] == ["stdout"]
+    assert _stdout(_cell(executed, "for turn in turns")) == text
+
+
+def test_an_executed_notebook_exports_coalesced_and_offline(evaluated, tmp_path):
+    nb, _ = evaluated
+    executed = tmp_path / "evaluate.ipynb"
+    nbformat.write(nb, executed)
+    page = me.export_html(executed)
+    _assert_no_fragments(nbformat.read(executed, as_version=4))
+    _assert_offline_page(page)
+    assert "Cases (3)" in html.unescape(page.read_text(encoding="utf-8"))

@@ -134,3 +134,9 @@ def test_bad_conversations(tok, messages, field):
 def test_unknown_format_lists_formats(tok):
     with pytest.raises(ConfigError, match="chat, mistral, inst, article, raw"):
         format_prompt(JAPANESE, tok, "alpaca")
+
+
+def test_audit_refuses_a_tokenizer_that_is_not_mistrals(offline):
+    with pytest.raises(ConfigError, match="not a Mistral v1 or v3 tokenizer") as caught:
+        audit_format([{"role": "user", "content": "Hi"}], offline.tokenizer, "chat")
+    assert caught.value.field == "tokenizer" and "version=" in str(caught.value)

@@ -146,3 +146,9 @@ def test_a_legacy_run_directory_reads_and_resumes(tiny, tmp_path):
     assert again.fingerprint == manifest.fingerprint  # the same run: it would resume
     df = load_runs([out])
     assert list(df.sort_values("key")["status"]) == ["fail", "fail", "error"]
+
+
+def test_one_suite_name_alone_is_a_suite(offline, tmp_path):
+    summary = run(offline, "smoke", tmp_path / "run", limit=1, overrides={"max_new_tokens": 2},
+                  progress=False)
+    assert summary.ran == 1 and [r["suite"] for r in _records(tmp_path / "run")] == ["smoke"]

@@ -13,6 +13,7 @@ from mistral_eval.errors import ConfigError
 from mistral_eval.scoring import run_checks
 from mistral_eval.suites import (Case, builtin_suites_dir, import_elyza, import_mtbench, list_suites,
                                  load_suite, resolve_suite, write_suite)
+from mistral_eval.suites import write_starter
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE = {"max_new_tokens": 100, "do_sample": True, "temperature": 0.1, "top_p": 0.95,
@@ -337,3 +338,38 @@ def test_every_problem_of_a_file_is_reported_at_once(tmp_path):
     text = str(error.value)
     assert "did you mean 'temperature'" in text and "2 more problem(s)" in text
     assert "cases[1].format (case 'b'): must be" in text and "first used by cases[0]" in text
+
+
+def test_the_starter_suite_loads_and_uses_every_check_it_names(tmp_path):
+    path = write_starter(tmp_path / "my_suite")
+    assert path == tmp_path / "my_suite.yaml"
+    suite = load_suite(path)
+    assert suite.name == "my_suite" and len(suite.cases) == 4
+    assert {c.pair for c in suite.cases} == {None, "capital"} and {c.language for c in suite.cases} == {"en", "ja"}
+    assert run_checks(suite.cases[2].checks, "It is Tokyo.")[0].passed  # the YAML escapes survive
+    with pytest.raises(ConfigError, match="exists already"):
+        write_starter(path)
+    with pytest.raises(ConfigError, match="cannot name a suite"):
+        write_starter(tmp_path / "My-Suite.yaml")
+
+
+def test_a_file_named_otherwise_says_why_and_how_to_fix(tmp_path):
+    copy = tmp_path / "copy.yaml"
+    copy.write_text((builtin_suites_dir() / "smoke.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_suite(copy)
+    assert caught.value.field == "suite"
+    assert "Rename the file to smoke.yaml, or set `suite: copy`" in str(caught.value)
+
+
+def test_the_suite_guides_examples_pass_check(tmp_path):
+    guide = (Path(__file__).parent.parent / "docs" / "suites.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in guide.split("```yaml\n")[1:]]
+    [minimal] = [b for b in blocks if b.startswith("suite: my_suite")]
+    (tmp_path / "my_suite.yaml").write_text(minimal, encoding="utf-8")
+    assert len(load_suite(tmp_path / "my_suite.yaml").cases) == 2
+    [fibonacci] = [b for b in blocks if "id: fibonacci" in b]
+    (tmp_path / "fib.yaml").write_text("suite: fib\ndescription: x\nversion: 1\ncases:\n" + fibonacci,
+                                       encoding="utf-8")
+    [case] = load_suite(tmp_path / "fib.yaml").cases
+    assert case.checks[0]["function"] == "fib"
