@@ -385,7 +385,9 @@ def _row(record: Result) -> dict[str, Any]:
 def load_runs(dirs: str | os.PathLike | Iterable[str | os.PathLike]) -> pd.DataFrame:
     """One row per record of every run directory, with `run`, `run_dir`, `model`, `quant`, `format`,
     `status` (pass / fail / error), `passed` (nullable: NA for errors), `error_stage`, `error_message`
-    and a nullable-bool column `check_<type>` per check type (all checks of that type passed)."""
+    and a nullable-bool column `check_<type>` per check type (all checks of that type passed); where a
+    run has `judgments/`, also `judge_grade` (the latest judge's expected grade), `judge_max` and
+    `judge_rationale` (the judge's raw output, untrusted)."""
     import pandas as pd  # lazily: writers (ranks) need not pay for it
 
     paths = _as_paths(dirs)
@@ -403,4 +405,23 @@ def load_runs(dirs: str | os.PathLike | Iterable[str | os.PathLike]) -> pd.DataF
     frame = pd.DataFrame(rows, columns=None if rows else empty_columns)
     for column in [c for c in frame.columns if c.startswith("check_") or c == "passed"]:
         frame[column] = frame[column].astype("boolean")
-    return frame
+    return _with_judgments(frame, paths)
+
+
+def _with_judgments(frame: pd.DataFrame, paths: list[Path]) -> pd.DataFrame:
+    """Add `judge_grade` (expected grade), `judge_max` and `judge_rationale` from the latest judgment of
+    each key, where a run directory has `judgments/`; runs without one get no such columns."""
+    from mistral_eval.judgments import JUDGMENTS_DIR, latest_per_key, load_judgments
+
+    judged = [path for path in paths if (path / JUDGMENTS_DIR).is_dir()]
+    if not judged or frame.empty:
+        return frame
+    import pandas as pd
+
+    parts = []
+    for path in judged:
+        latest = latest_per_key(load_judgments(path))
+        parts.append(pd.DataFrame({"run_dir": str(path), "key": latest["case_key"],
+                                   "judge_grade": latest["expected_grade"].astype(float),
+                                   "judge_max": latest["max_grade"], "judge_rationale": latest["rationale"]}))
+    return frame.merge(pd.concat(parts, ignore_index=True), on=["run_dir", "key"], how="left")
