@@ -118,9 +118,12 @@ def test_elyza_grades_are_valid_gated_and_merged_into_runs(offline, run_dir):
     assert (again.judged, again.skipped) == (0, 3)
 
 
-def test_mtbench_reads_ten_grades_in_one_pass(offline, run_dir):
-    summary = judge_run(offline, run_dir, rubric="mtbench", settings=FAST)
-    for judgment in JudgmentStore.read(summary.out).records():
+def test_mtbench_reads_ten_grades_in_one_pass(offline, tmp_path, suite_file):
+    run = write_run(tmp_path / "run", suite_file, {"sum": "5"})  # the other cases errored: not judged
+    summary = judge_run(offline, run, rubric="mtbench", settings=GenerationSettings(max_new_tokens=4))
+    [judgment] = JudgmentStore.read(summary.out).records()
+    assert judgment.status == "graded" and judgment.rubric == "mtbench_en"
+    for judgment in [judgment]:
         assert_valid(judgment, 10)
         if judgment.status == "graded":
             assert judgment.distribution["10"] > 0  # "10" is "1" then "0" for this tokenizer
@@ -143,13 +146,13 @@ class _Probs(dict):
 
 
 def test_resume_after_kill_9(offline, tmp_path, suite_file):
-    answers = {"capital": "東京です。", "sum": "It is 5.", "greet": "こんにちは！", "broken": "Hi."}
+    answers = {"capital": "東京です。", "sum": "It is 5.", "greet": "こんにちは！"}
     run = write_run(tmp_path / "run", suite_file, answers)
     out = run / "judgments" / "killed"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     child = subprocess.Popen([sys.executable, "-m", "mistral_eval", "judge", str(run), "--judge-model",
                               "smollm2-135m-instruct", "--judge-quant", "fp32", "--batch-size", "1",
-                              "--max-new-tokens", "64", "--label", "killed"], env=env,
+                              "--max-new-tokens", "12", "--label", "killed"], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and child.poll() is None:
@@ -159,43 +162,47 @@ def test_resume_after_kill_9(offline, tmp_path, suite_file):
     child.send_signal(signal.SIGKILL)
     child.wait()
     stored = (out / "judgments.jsonl").read_bytes().count(b"\n")
-    assert 1 <= stored < 4, "the judge was not interrupted mid-way"
+    assert 1 <= stored < 3, "the judge was not interrupted mid-way"
     with open(out / "judgments.jsonl", "ab") as file:
         file.write(b'{"key": "judged/su')  # a line torn by the kill
     with pytest.warns(RuntimeWarning, match="torn"):
-        summary = judge_run(offline, run, settings=GenerationSettings(max_new_tokens=64), batch_size=1,
+        summary = judge_run(offline, run, settings=GenerationSettings(max_new_tokens=12), batch_size=1,
                             label="killed")
-    assert summary.skipped == stored and summary.judged == 4 - stored
+    assert summary.skipped == stored and summary.judged == 3 - stored
     lines = (out / "judgments.jsonl").read_text(encoding="utf-8").splitlines()
     keys = [Judgment.model_validate_json(line).key for line in lines]
-    assert sorted(keys) == sorted(f"judged/{c}" for c in answers)
+    assert sorted(keys) == sorted(f"judged/{c}" for c in answers)  # one line per key, no duplicates
 
 
 def test_pairwise_both_orders_gate_ties_and_bradley_terry(offline, tmp_path, suite_file, capsys):
     runs = [write_run(tmp_path / name, suite_file, answers) for name, answers in (
         ("good", ANSWERS), ("english", {**ANSWERS, "capital": "The capital is Tokyo."}),
-        ("other", {**ANSWERS, "sum": "I think it is 6."}))]
+        ("other", {"greet": ANSWERS["greet"]}))]  # errored cases are compared with nobody
     out = tmp_path / "pairwise"
     code = main(["judge", "--pairwise", *map(str, runs), "--out", str(out), "--judge-model",
-                 "smollm2-135m-instruct", "--judge-quant", "fp32", "--max-new-tokens", "8"])
+                 "smollm2-135m-instruct", "--judge-quant", "fp32", "--max-new-tokens", "4"])
     assert code == 0
     printed = capsys.readouterr().out
     assert "good vs other" in printed and "Bradley–Terry" in printed and "order-dependent" in printed
     frame = load_judgments(out)
-    # 3 pairs x 3 judged cases x 2 orders; every order stored once
-    assert len(frame) == 18 and frame["key"].is_unique
+    # good-english: capital, sum, greet; good-other and english-other: greet; each in 2 orders, once
+    assert len(frame) == 10 and frame["key"].is_unique
+    assert (frame["status"] == "graded").sum() == 2  # sum; the rest were decided by the language gate
     assert set(frame["verdict"]) <= {"A", "B", "C"}
     for dist in frame["distribution"]:
         assert set(dist) == {"A", "B", "C"} and sum(dist.values()) == pytest.approx(1, abs=1e-4)
-    gated = frame[(frame["case_key"] == "judged/capital") & (frame["status"] == "gated")]
-    assert len(gated) == 4  # english against good and against other, both orders, without the model
-    for row in gated.itertuples():
-        assert {"A": row.first, "B": row.second}[row.verdict] != "english"
+    capital = frame[frame["case_key"] == "judged/capital"]
+    assert len(capital) == 2 and set(capital["status"]) == {"gated"}  # english loses without the model
+    for row in capital.itertuples():
+        assert {"A": row.first, "B": row.second}[row.verdict] == "good"
+    greet = frame[frame["case_key"] == "judged/greet"]
+    assert len(greet) == 6 and set(greet["verdict"]) == {"C"}  # all answered in English: ties
     comparisons = pair_comparisons(frame)
-    assert len(comparisons) == 9
+    assert len(comparisons) == 5
     for x, y, score, flipped in comparisons:
         assert score in (0.0, 0.5, 1.0) and (not flipped or score == 0.5)
-    assert sum(s.outcome.n for s in pairwise_summary(frame)) == 9
+    assert sum(s.outcome.n for s in pairwise_summary(frame)) == 5
+    assert ("english", "good", 0.0, False) in comparisons
     fitted = strengths(frame, resamples=50)
     assert set(fitted) == {"good", "english", "other"}
     assert all(s.low is not None and s.low <= s.strength <= s.high for s in fitted.values())
