@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mistral_eval.cli import main
-from mistral_eval.judge import _distribution, _plan, judge_pairwise, judge_run
+from mistral_eval.judge import _distribution, _plan, judge_run
 from mistral_eval.judgments import (JudgmentStore, agreement, grade_summary, load_judgments, pair_comparisons,
                                     pairwise_summary, strengths)
 from mistral_eval.records import CaseError, JudgeManifest, Judgment, Result, RunConfig, SuiteRef
