@@ -191,11 +191,80 @@ def _run_parser(sub) -> None:
     run.set_defaults(func=_cmd_run)
 
 
+def _cmd_judge(args: argparse.Namespace) -> int:
+    """Grade a finished run (or compare runs pairwise) with a local judge model; print the summary."""
+    from .judge import JUDGE_SETTINGS, judge_pairwise, judge_run
+    from .judgments import agreement, grade_summary, load_judgments, pairwise_summary, strengths
+
+    runs = _run_dirs(args.runs)
+    if args.pairwise and (len(runs) < 2 or args.out is None):
+        raise ConfigError("--pairwise needs two or more run directories and --out DIR", field="--pairwise")
+    if not args.pairwise and (len(runs) != 1 or args.out is not None):
+        raise ConfigError("grade one run at a time (its judgments go into RUN/judgments/); "
+                          "use --pairwise RUN_A RUN_B ... --out DIR to compare runs", field="runs")
+    settings = JUDGE_SETTINGS.replace(**({"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}))
+    _note_cpu_4bit(args.judge_quant)
+    from .model import load_model
+
+    lm = load_model(args.judge_model, args.judge_quant, revision=args.judge_revision)
+    options = dict(judge_format=args.judge_format, settings=settings, batch_size=args.batch_size, label=args.label)
+    if args.pairwise:
+        done = judge_pairwise(lm, runs, args.out, **options)
+    else:
+        done = judge_run(lm, runs[0], rubric=args.rubric, **options)
+    print(f"{done.judged} judgment(s) made ({done.gated} by the language gate, {done.errors} error(s)), "
+          f"{done.skipped} already stored → {done.out}")
+    frame = load_judgments(done.out)
+    if args.pairwise:
+        for pair in pairwise_summary(frame):
+            rate = pair.order_dependent_rate
+            print(f"{pair.first} vs {pair.second}: {pair.outcome}; order-dependent "
+                  f"{pair.order_dependent}/{pair.outcome.n}" + (f" ({rate:.0%})" if rate is not None else ""))
+        if len(runs) >= 3:
+            print("Bradley–Terry strengths:")
+            for strength in strengths(frame).values():
+                print(f"  {strength}")
+    else:
+        from .results import load_runs
+
+        table = grade_summary(frame[frame["judge"] == done.out.name])
+        if not table.empty:
+            print(table.to_string(index=False))
+        print(f"agreement with the checks: {agreement(load_runs([runs[0]]), args.threshold)}")
+    return 0
+
+
+def _judge_parser(sub) -> None:
+    from .rubrics import SINGLE_RUBRICS
+
+    judge = sub.add_parser("judge", help="grade a finished run with a local judge model, or compare runs")
+    judge.add_argument("runs", nargs="+", help="the run directory; with --pairwise, two or more")
+    judge.add_argument("--pairwise", action="store_true",
+                       help="compare the runs' answers case by case, in both orders (needs --out)")
+    judge.add_argument("--out", default=None, help="directory for pairwise judgments")
+    judge.add_argument("--judge-model", default=DEFAULT_MODEL,
+                       help="hub id, local directory, or 'smollm2-135m-instruct' (offline; its grades mean little)")
+    judge.add_argument("--judge-quant", default=DEFAULT_QUANT, choices=QUANT_PRESETS)
+    judge.add_argument("--judge-revision", default=None)
+    judge.add_argument("--rubric", default=SINGLE_RUBRICS[0], choices=SINGLE_RUBRICS,
+                       help="elyza: 1-5 with the case's aspect; mtbench: 1-10 with its reference answer")
+    judge.add_argument("--judge-format", default=DEFAULT_FORMAT, choices=FORMAT_CHOICES,
+                       help="prompt format of the judge prompts; auto = the judge model's default")
+    judge.add_argument("--batch-size", type=int, default=None)
+    judge.add_argument("--max-new-tokens", type=int, default=None, metavar="N",
+                       help="tokens of reasoning before the grade (default 256)")
+    judge.add_argument("--label", default=None, help="the judge's name (default: model name + rubric)")
+    judge.add_argument("--threshold", type=float, default=None,
+                       help="grade counted as a pass in the agreement with the checks (default 4 of 5, 7 of 10)")
+    judge.set_defaults(func=_cmd_judge)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mistral-eval", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"mistral-eval {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _run_parser(sub)
+    _judge_parser(sub)
 
     report = sub.add_parser("report", help="write the HTML report of one run or compare runs")
     report.add_argument("runs", nargs="+", help="run directories")

@@ -211,16 +211,16 @@ def export_html(notebook: str | os.PathLike) -> Path:
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
-    from .results import write_atomic
+    from .paths import write_text_atomic
 
     path = Path(notebook)
     nb = nbformat.read(path, as_version=4)
     nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
     _drop_cleared_lines(nb)
-    write_atomic(path, nbformat.writes(nb) + "\n")
+    write_text_atomic(path, nbformat.writes(nb) + "\n")
     exporter = HTMLExporter(extra_loaders=[DictLoader({"offline.html.j2": _OFFLINE_TEMPLATE})],
                             template_file="offline.html.j2")
     body, _ = exporter.from_notebook_node(nb)
     target = path.with_suffix(".html")
-    write_atomic(target, body)
+    write_text_atomic(target, body)
     return target

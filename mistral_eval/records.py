@@ -18,8 +18,9 @@ from .choices import DEFAULT_FORMAT, DEFAULT_MODEL, DEFAULT_QUANT, FORMAT_CHOICE
 from .settings import GenerationSettings
 from .validation import StrictModel
 
-__all__ = ["SCHEMA_VERSION", "STAGES", "STATUSES", "CaseError", "CheckRecord", "Manifest", "Result",
-           "RunConfig", "SuiteRef", "canonical_settings", "field_table", "fingerprint_of"]
+__all__ = ["JUDGMENT_STATUSES", "SCHEMA_VERSION", "STAGES", "STATUSES", "CaseError", "CheckRecord",
+           "JudgeManifest", "Judgment", "Manifest", "Result", "RunConfig", "RunRef", "SuiteRef",
+           "canonical_settings", "field_table", "fingerprint_of"]
 
 SCHEMA_VERSION = 2
 """1: the untyped records of mistral-eval ≤ 0.1 (no `status`); 2: typed records with a status."""
@@ -159,15 +160,20 @@ class Manifest(BaseModel):
         mine, theirs = self.identity(), other.identity()
         mine["suites"] = dict(map(tuple, mine["suites"]))
         theirs["suites"] = dict(map(tuple, theirs["suites"]))
-        lines = []
-        for field in sorted(set(mine) | set(theirs)):
-            old, new = mine.get(field, "<absent>"), theirs.get(field, "<absent>")
-            if isinstance(old, dict) and isinstance(new, dict):
-                lines += [f"{field}.{key}: stored {old.get(key, '<absent>')!r}, now {new.get(key, '<absent>')!r}"
-                          for key in sorted(set(old) | set(new)) if old.get(key, "<absent>") != new.get(key, "<absent>")]
-            elif old != new:
-                lines.append(f"{field}: stored {old!r}, now {new!r}")
-        return lines
+        return _difference_lines(mine, theirs)
+
+
+def _difference_lines(mine: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
+    """One line per identity field that differs (a dict field: per key), stored vs now."""
+    lines = []
+    for field in sorted(set(mine) | set(theirs)):
+        old, new = mine.get(field, "<absent>"), theirs.get(field, "<absent>")
+        if isinstance(old, dict) and isinstance(new, dict):
+            lines += [f"{field}.{key}: stored {old.get(key, '<absent>')!r}, now {new.get(key, '<absent>')!r}"
+                      for key in sorted(set(old) | set(new)) if old.get(key, "<absent>") != new.get(key, "<absent>")]
+        elif old != new:
+            lines.append(f"{field}: stored {old!r}, now {new!r}")
+    return lines
 
 
 class CheckRecord(BaseModel):
@@ -281,6 +287,110 @@ class Result(BaseModel):
 
     def to_json(self) -> str:
         """One line of `results.jsonl` (UTF-8 text, no ASCII escapes)."""
+        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# judgments: a local model's grades of a finished run (see judge.py)
+
+JUDGMENT_STATUSES = ("graded", "gated", "error")
+JudgmentStatus = Literal["graded", "gated", "error"]
+
+
+class RunRef(BaseModel):
+    """A judged run as a judge manifest records it."""
+
+    model_config = _STORED
+    name: str
+    """The run's label (its directory name)."""
+    path: str
+    fingerprint: str
+    """The run's own fingerprint: judging a different run into the same directory is refused."""
+
+
+class JudgeManifest(BaseModel):
+    """`judgments/<label>/manifest.json` (or a pairwise `--out` directory's): who judged, how."""
+
+    model_config = _STORED
+    schema_version: int = SCHEMA_VERSION
+    label: str
+    """The judge's label: the directory name under `RUN/judgments/`."""
+    judge_model: str
+    revision: str | None = None
+    quant: str
+    format: str
+    """The prompt format the judge prompts were rendered in."""
+    rubric: str
+    """"elyza", "mtbench" or "pairwise"."""
+    rubric_sha256: dict[str, str] = Field(default_factory=dict)
+    """sha256 of each rubric file's text used ("elyza_ja", "elyza_en", ...)."""
+    settings: dict[str, Any] = Field(default_factory=dict)
+    """The judge's generation settings for its reasoning."""
+    runs: list[RunRef] = Field(default_factory=list)
+    """The judged run (one), or the runs compared (pairwise)."""
+    versions: dict[str, str | None] = Field(default_factory=dict)
+    gpu: str | None = None
+    git_commit: str | None = None
+    started_at: str | None = None
+    model_info: dict[str, Any] | None = None
+    fingerprint: str = ""
+
+    def identity(self) -> dict[str, Any]:
+        """The fields that must match to resume judging into the same directory."""
+        return {"label": self.label, "judge_model": self.judge_model, "revision": self.revision,
+                "quant": self.quant, "format": self.format, "rubric": self.rubric,
+                "rubric_sha256": self.rubric_sha256, "settings": self.settings,
+                "runs": {run.name: run.fingerprint for run in self.runs}}
+
+    def computed_fingerprint(self) -> str:
+        return fingerprint_of(self.identity())
+
+    def differences(self, other: JudgeManifest) -> list[str]:
+        return _difference_lines(self.identity(), other.identity())
+
+
+class Judgment(BaseModel):
+    """One judge's verdict on one answer (or, pairwise, on two answers in one order): one line of
+    `judgments.jsonl`."""
+
+    model_config = _STORED
+    schema_version: int = SCHEMA_VERSION
+    key: str
+    """The result's key; pairwise: `suite/case|first|second` (first is shown as answer A)."""
+    case_key: str
+    """The result's key (`suite/case_id`, with `#rN` for a repeat)."""
+    judge: str
+    """The judge's label."""
+    rubric: str
+    """Rubric file used, e.g. "elyza_ja", "mtbench_en", "pairwise_en"."""
+    status: JudgmentStatus
+    """"graded" (the model graded it), "gated" (decided without the model, see `reason`) or "error"."""
+    grade: int | None = None
+    """The most likely grade in 1..max_grade; None for pairwise records and errors."""
+    expected_grade: float | None = None
+    """Probability-weighted grade, in [1, max_grade]."""
+    max_grade: int | None = None
+    verdict: str | None = None
+    """Pairwise: "A" (first better), "B" (second better) or "C" (tie), the most likely one."""
+    first: str | None = None
+    """Pairwise: the run shown as answer A."""
+    second: str | None = None
+    """Pairwise: the run shown as answer B."""
+    distribution: dict[str, float] = Field(default_factory=dict)
+    """Probability of each allowed grade (or verdict) at the grade position; sums to 1."""
+    rationale: str = ""
+    """The judge's raw output (untrusted text: escape it before showing it)."""
+    prompt_text: str | None = None
+    """The judge prompt as the judge saw it."""
+    aspect: str | None = None
+    """The case's own grading aspect (ELYZA `eval_aspect`), when it has one."""
+    reason: str | None = None
+    """Why a gated record got its grade without the model (e.g. the language gate)."""
+    error: CaseError | None = None
+    finished_at: str | None = None
+
+    def to_json(self) -> str:
+        """One line of `judgments.jsonl`."""
         return json.dumps(self.model_dump(mode="json"), ensure_ascii=False)
 
 

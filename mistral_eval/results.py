@@ -100,19 +100,19 @@ def make_manifest(config: RunConfig, suites: list[SuiteRef], **extra: Any) -> Ma
     return manifest.model_copy(update={"fingerprint": manifest.computed_fingerprint()})
 
 
-def _read_manifest(path: Path) -> Manifest:
+def _read_manifest(path: Path, manifest_type: type[Any] = Manifest, kind: str = "run") -> Any:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise RunStoreError(f"{path} cannot be read ({error}). {_NEW_DIR_HINT}") from error
     if not isinstance(data, dict):
-        raise RunStoreError(f"{path} is not a run manifest: it holds a JSON {type(data).__name__}, not an "
+        raise RunStoreError(f"{path} is not a {kind} manifest: it holds a JSON {type(data).__name__}, not an "
                             f"object. {_NEW_DIR_HINT}")
     try:
-        return Manifest.model_validate(data)
+        return manifest_type.model_validate(data)
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:5])
-        raise RunStoreError(f"{path} is not a valid run manifest ({problems}). {_NEW_DIR_HINT}") from None
+        raise RunStoreError(f"{path} is not a valid {kind} manifest ({problems}). {_NEW_DIR_HINT}") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,9 +120,22 @@ def _read_manifest(path: Path) -> Manifest:
 
 
 class RunStore:
-    """One run directory. Open it with `RunStore.open` (to write) or `RunStore.read` (to read)."""
+    """One run directory. Open it with `RunStore.open` (to write) or `RunStore.read` (to read).
 
-    def __init__(self, directory: Path, manifest: Manifest, file: io.FileIO | None, writable: bool):
+    The store is generic over its records: a subclass sets `record_type` (a pydantic model with a
+    string `key` and `to_json()`), `manifest_type` (with `fingerprint`, `computed_fingerprint()` and
+    `differences()`), the two file names and `kind` (for messages), and gets the same lock, torn-line
+    repair and resume (`judgments.JudgmentStore` does).
+    """
+
+    record_type: type[Any] = Result
+    manifest_type: type[Any] = Manifest
+    records_file: str = RESULTS
+    manifest_file: str = MANIFEST
+    kind: str = "run"
+    record_name: str = "result"
+
+    def __init__(self, directory: Path, manifest: Any, file: io.FileIO | None, writable: bool):
         self.directory = directory
         self._manifest = manifest
         self._file = file
@@ -133,7 +146,7 @@ class RunStore:
         self._warned_no_lock = False
 
     @classmethod
-    def open(cls, directory: str | os.PathLike, manifest: Manifest, *, shared: bool = False) -> RunStore:
+    def open(cls, directory: str | os.PathLike, manifest: Any, *, shared: bool = False) -> RunStore:
         """Open `directory` to append results: a new run, or resuming one with the same fingerprint.
 
         Raises RunStoreError if the directory holds a run with a different fingerprint, or if another
@@ -143,7 +156,7 @@ class RunStore:
         directory = Path(directory)
         manifest = manifest.model_copy(update={"fingerprint": manifest.computed_fingerprint()})
         directory.mkdir(parents=True, exist_ok=True)
-        store = cls(directory, manifest, io.FileIO(directory / RESULTS, "a+"), writable=True)
+        store = cls(directory, manifest, io.FileIO(directory / cls.records_file, "a+"), writable=True)
         try:
             store._hold_writer_lock(shared)
             with store._locked(fcntl.LOCK_EX):
@@ -158,30 +171,31 @@ class RunStore:
     def read(cls, directory: str | os.PathLike) -> RunStore:
         """Open an existing run directory read-only."""
         directory = Path(directory)
-        if not (directory / MANIFEST).is_file():
-            raise RunStoreError(f"{directory} is not a run directory: it has no {MANIFEST}.")
-        results = directory / RESULTS
+        if not (directory / cls.manifest_file).is_file():
+            raise RunStoreError(f"{directory} is not a {cls.kind} directory: it has no {cls.manifest_file}.")
+        results = directory / cls.records_file
         file = io.FileIO(results, "r") if results.exists() else None
-        return cls(directory, _read_manifest(directory / MANIFEST), file, writable=False)
+        manifest = _read_manifest(directory / cls.manifest_file, cls.manifest_type, cls.kind)
+        return cls(directory, manifest, file, writable=False)
 
-    def _adopt_manifest(self, manifest: Manifest) -> Manifest:
+    def _adopt_manifest(self, manifest: Any) -> Any:
         """Under the lock: write the manifest of a new run, or check it against the stored one."""
-        path = self.directory / MANIFEST
+        path = self.directory / self.manifest_file
         if not path.exists():
             if os.fstat(self._fd).st_size:
-                raise RunStoreError(f"{self.directory} has {RESULTS} but no {MANIFEST}, so its results "
+                raise RunStoreError(f"{self.directory} has {self.records_file} but no {self.manifest_file}, so its records "
                                     f"cannot be trusted to match this run. {_NEW_DIR_HINT}")
             write_text_atomic(path, manifest.model_dump_json(indent=2) + "\n")
             return manifest
-        stored = _read_manifest(path)
+        stored = _read_manifest(path, self.manifest_type, self.kind)
         if stored.fingerprint != manifest.fingerprint:
             differences = stored.differences(manifest) or ["(fingerprint only)"]
-            raise RunStoreError(f"{self.directory} holds a different run, so it cannot be resumed. "
+            raise RunStoreError(f"{self.directory} holds a different {self.kind}, so it cannot be resumed. "
                                 f"Differences:\n  " + "\n  ".join(differences) + f"\n{_NEW_DIR_HINT}")
         return stored
 
     @property
-    def manifest(self) -> Manifest:
+    def manifest(self) -> Any:
         """The stored manifest (for a resumed run, the one written when the run started)."""
         return self._manifest
 
@@ -226,12 +240,12 @@ class RunStore:
         if repair and complete < len(data):
             os.ftruncate(self._fd, self._offset + complete)
             os.fsync(self._fd)
-            warnings.warn(f"{self.directory / RESULTS}: removed a torn last line "
+            warnings.warn(f"{self.directory / self.records_file}: removed a torn last line "
                           f"({len(data) - complete} bytes) left by a writer that was killed mid-write.",
                           RuntimeWarning, stacklevel=3)
         self._offset += complete
 
-    def _parse(self, data: bytes, first_line: int = 1) -> list[Result]:
+    def _parse(self, data: bytes, first_line: int = 1) -> list[Any]:
         records = []
         for number, line in enumerate(data.split(b"\n")[:-1], start=first_line):
             if not line.strip():
@@ -240,14 +254,14 @@ class RunStore:
                 raw = json.loads(line.decode("utf-8"))
                 if not isinstance(raw, dict) or not isinstance(raw.get("key"), str):
                     raise ValueError("not a record with a string 'key'")
-                records.append(Result.model_validate(raw))
+                records.append(self.record_type.model_validate(raw))
             except ValidationError as error:
                 first = error.errors()[0]
-                raise RunStoreError(f"{self.directory / RESULTS} line {number} is not a result record "
+                raise RunStoreError(f"{self.directory / self.records_file} line {number} is not a {self.record_name} record "
                                     f"({'.'.join(map(str, first['loc']))}: {first['msg']}). Remove that "
                                     f"line to resume, or start a new --out directory.") from None
             except ValueError as error:
-                raise RunStoreError(f"{self.directory / RESULTS} line {number} is damaged ({error}). "
+                raise RunStoreError(f"{self.directory / self.records_file} line {number} is damaged ({error}). "
                                     f"Remove that line to resume, or start a new --out directory.") from error
         return records
 
@@ -259,7 +273,7 @@ class RunStore:
             self._refresh(repair=False)
         return set(self._keys)
 
-    def append(self, record: Result) -> None:
+    def append(self, record: Any) -> None:
         """Append one record durably; refuses a key that is already in the store (any process's)."""
         if not self._writable:
             raise RunStoreError(f"{self.directory} was opened read-only; use RunStore.open to append.")
@@ -273,14 +287,14 @@ class RunStore:
             written = os.write(self._fd, line)
             if written != len(line):
                 os.ftruncate(self._fd, self._offset)
-                raise RunStoreError(f"Short write to {self.directory / RESULTS} ({written} of "
+                raise RunStoreError(f"Short write to {self.directory / self.records_file} ({written} of "
                                     f"{len(line)} bytes); is the disk full?")
             os.fsync(self._fd)
             self._offset += written
             self._lines += 1
             self._keys.add(key)
 
-    def records(self) -> list[Result]:
+    def records(self) -> list[Any]:
         """Every record, in file order. A torn last line (from a killed writer) is skipped with a warning;
         a key stored twice (a copied line) keeps its first record, with a warning."""
         if self._file is None:
@@ -289,17 +303,17 @@ class RunStore:
             data = os.pread(self._fd, os.fstat(self._fd).st_size, 0)
         complete = data.rfind(b"\n") + 1
         if complete < len(data):
-            warnings.warn(f"{self.directory / RESULTS}: skipped a torn last line "
+            warnings.warn(f"{self.directory / self.records_file}: skipped a torn last line "
                           f"({len(data) - complete} bytes).", RuntimeWarning, stacklevel=2)
-        return _unique(self._parse(data[:complete]), self.directory / RESULTS)
+        return _unique(self._parse(data[:complete]), self.directory / self.records_file)
 
     def write_json(self, name: str, obj: Any) -> Path:
         """Write an extra file of this run (e.g. `timing.rank0.json`) atomically."""
         if not self._writable:
             raise RunStoreError(f"{self.directory} was opened read-only; use RunStore.open to write.")
-        if Path(name).name != name or name in (MANIFEST, RESULTS) or name.startswith("."):
+        if Path(name).name != name or name in (self.manifest_file, self.records_file) or name.startswith("."):
             raise RunStoreError(f"{name!r} is not a valid extra file name: use a plain file name "
-                                f"other than {MANIFEST} and {RESULTS}.")
+                                f"other than {self.manifest_file} and {self.records_file}.")
         path = self.directory / name
         write_text_atomic(path, json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
         return path
@@ -335,8 +349,8 @@ class RunStore:
         return f"RunStore({str(self.directory)!r}, {mode})"
 
 
-def _unique(records: list[Result], path: Path) -> list[Result]:
-    first: dict[str, Result] = {}
+def _unique(records: list[Any], path: Path) -> list[Any]:
+    first: dict[str, Any] = {}
     for record in records:
         first.setdefault(record.key, record)
     if len(first) < len(records):
@@ -376,7 +390,9 @@ def _row(record: Result) -> dict[str, Any]:
 def load_runs(dirs: str | os.PathLike | Iterable[str | os.PathLike]) -> pd.DataFrame:
     """One row per record of every run directory, with `run`, `run_dir`, `model`, `quant`, `format`,
     `status` (pass / fail / error), `passed` (nullable: NA for errors), `error_stage`, `error_message`
-    and a nullable-bool column `check_<type>` per check type (all checks of that type passed)."""
+    and a nullable-bool column `check_<type>` per check type (all checks of that type passed); where a
+    run has `judgments/`, also `judge_grade` (the latest judge's expected grade), `judge_max` and
+    `judge_rationale` (the judge's raw output, untrusted)."""
     import pandas as pd  # lazily: writers (ranks) need not pay for it
 
     paths = _as_paths(dirs)
@@ -394,4 +410,23 @@ def load_runs(dirs: str | os.PathLike | Iterable[str | os.PathLike]) -> pd.DataF
     frame = pd.DataFrame(rows, columns=None if rows else empty_columns)
     for column in [c for c in frame.columns if c.startswith("check_") or c == "passed"]:
         frame[column] = frame[column].astype("boolean")
-    return frame
+    return _with_judgments(frame, paths)
+
+
+def _with_judgments(frame: pd.DataFrame, paths: list[Path]) -> pd.DataFrame:
+    """Add `judge_grade` (expected grade), `judge_max` and `judge_rationale` from the latest judgment of
+    each key, where a run directory has `judgments/`; runs without one get no such columns."""
+    from mistral_eval.judgments import JUDGMENTS_DIR, latest_per_key, load_judgments
+
+    judged = [path for path in paths if (path / JUDGMENTS_DIR).is_dir()]
+    if not judged or frame.empty:
+        return frame
+    import pandas as pd
+
+    parts = []
+    for path in judged:
+        latest = latest_per_key(load_judgments(path))
+        parts.append(pd.DataFrame({"run_dir": str(path), "key": latest["case_key"],
+                                   "judge_grade": latest["expected_grade"].astype(float),
+                                   "judge_max": latest["max_grade"], "judge_rationale": latest["rationale"]}))
+    return frame.merge(pd.concat(parts, ignore_index=True), on=["run_dir", "key"], how="left")

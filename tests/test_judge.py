@@ -1,0 +1,239 @@
+"""The local judge, run for real on the offline model (SmolLM2-135M on the CPU): its grades mean little,
+so these tests pin what must hold for any judge — grades always valid, distributions that sum to 1,
+resume after kill -9, both orders and ties in pairwise, the language gate, and Bradley–Terry end to end."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mistral_eval.cli import main
+from mistral_eval.judge import _distribution, _plan, judge_run
+from mistral_eval.judgments import (JudgmentStore, agreement, grade_summary, load_judgments, pair_comparisons,
+                                    pairwise_summary, strengths)
+from mistral_eval.records import CaseError, JudgeManifest, Judgment, Result, RunConfig, SuiteRef
+from mistral_eval.results import RunStore, load_runs, make_manifest
+from mistral_eval.rubrics import load_rubric
+from mistral_eval.scoring import japanese_share
+from mistral_eval.settings import GenerationSettings
+from mistral_eval.suites import load_suite
+
+SUITE = """\
+suite: judged
+description: A few short cases for the judge.
+version: 1
+cases:
+  - id: capital
+    language: ja
+    prompt: 日本の首都はどこですか？
+    reference: 東京です。
+    meta: {eval_aspect: 東京と答えていれば4点以上。}
+    checks: [{type: contains, expected: 東京}]
+  - id: sum
+    language: en
+    prompt: What is 2 + 3?
+    checks: [{type: number, expected: 5}]
+  - id: greet
+    language: ja
+    prompt: 短く挨拶してください。
+  - id: broken
+    language: en
+    prompt: Say hi.
+"""
+ANSWERS = {"capital": "日本の首都は東京です。", "sum": "2 + 3 = 5.", "greet": "Hello! Nice to meet you.",
+           "broken": ""}
+FAST = GenerationSettings(max_new_tokens=16)
+
+
+def write_run(directory: Path, suite_file: Path, answers: dict[str, str]) -> Path:
+    """A finished run written directly as Result records; a case answered None is stored as an error."""
+    suite = load_suite(suite_file)
+    manifest = make_manifest(RunConfig(model="hand-written", quant="fp32", suites=(str(suite_file),)),
+                             [SuiteRef(name=suite.name, file=str(suite_file), sha256=suite.sha256)])
+    with RunStore.open(directory, manifest) as store:
+        for case in suite.cases:
+            answer = answers.get(case.id)
+            error = CaseError(stage="generate", message="boom") if answer in (None, "") else None
+            passed = case.id != "greet" and error is None and case.id in answers
+            store.append(Result(key=case.key, suite=suite.name, case_id=case.id, language=case.language,
+                                messages=[dict(m) for m in case.messages], answer=answer or "",
+                                turns=[answer or ""], status="error" if error else "pass" if passed else "fail",
+                                error=error, japanese_share=japanese_share(answer or "")))
+    return directory
+
+
+@pytest.fixture()
+def suite_file(tmp_path):
+    path = tmp_path / "judged.yaml"
+    path.write_text(SUITE, encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def run_dir(tmp_path, suite_file):
+    return write_run(tmp_path / "run", suite_file, ANSWERS)
+
+
+def assert_valid(judgment: Judgment, max_grade: int) -> None:
+    assert isinstance(judgment.grade, int) and 1 <= judgment.grade <= max_grade
+    assert 1 <= judgment.expected_grade <= max_grade
+    assert set(judgment.distribution) == {str(g) for g in range(1, max_grade + 1)}
+    assert sum(judgment.distribution.values()) == pytest.approx(1, abs=1e-4)
+    assert judgment.distribution[str(judgment.grade)] == max(judgment.distribution.values())
+
+
+def test_elyza_grades_are_valid_gated_and_merged_into_runs(offline, run_dir):
+    summary = judge_run(offline, run_dir, settings=FAST, label="small")
+    assert (summary.judged, summary.gated, summary.errors) == (3, 1, 0)
+    judgments = {j.key: j for j in JudgmentStore.read(summary.out).records()}
+    assert set(judgments) == {"judged/capital", "judged/sum", "judged/greet"}  # the errored case is not judged
+    for judgment in judgments.values():
+        assert_valid(judgment, 5)
+    greet = judgments["judged/greet"]
+    assert (greet.status, greet.grade, greet.expected_grade) == ("gated", 1, 1.0)
+    assert "language gate" in greet.reason and greet.rationale == ""
+    capital = judgments["judged/capital"]
+    assert capital.status == "graded" and capital.rubric == "elyza_ja" and judgments["judged/sum"].rubric == "elyza_en"
+    assert capital.aspect == "東京と答えていれば4点以上。" and "東京と答えていれば" in capital.prompt_text
+    assert "正解例" in capital.prompt_text and "不自然な日本語" in capital.prompt_text
+    assert capital.rationale  # the judge's raw reasoning is kept
+    manifest = JudgmentStore.read(summary.out).manifest
+    assert manifest.rubric_sha256["elyza_ja"] == load_rubric("elyza", "ja").sha256
+    assert manifest.format == "chat" and manifest.runs[0].name == "run"
+
+    frame = load_runs([run_dir]).set_index("key")
+    assert frame.loc["judged/greet", "judge_grade"] == 1.0 and frame.loc["judged/sum", "judge_max"] == 5
+    assert frame["judge_grade"].isna().tolist() == [False, False, False, True]  # the errored case
+    table = grade_summary(load_judgments(run_dir))
+    assert table.loc[0, "n"] == 3 and 1 <= table.loc[0, "mean_grade"].mean <= 5
+    assert agreement(load_runs([run_dir]), threshold=1.5).n == 3
+
+    again = judge_run(offline, run_dir, settings=FAST, label="small")
+    assert (again.judged, again.skipped) == (0, 3)
+
+
+def test_mtbench_reads_ten_grades_in_one_pass(offline, tmp_path, suite_file):
+    run = write_run(tmp_path / "run", suite_file, {"sum": "5"})  # the other cases errored: not judged
+    summary = judge_run(offline, run, rubric="mtbench", settings=GenerationSettings(max_new_tokens=4))
+    [judgment] = JudgmentStore.read(summary.out).records()
+    assert judgment.status == "graded" and judgment.rubric == "mtbench_en"
+    for judgment in [judgment]:
+        assert_valid(judgment, 10)
+        if judgment.status == "graded":
+            assert judgment.distribution["10"] > 0  # "10" is "1" then "0" for this tokenizer
+
+
+def test_grades_sharing_a_first_token_split_by_the_next_token():
+    plan = _plan([7, 8], {"1": [3, 11], "2": [3, 12], "10": [3, 11, 10]})
+    assert plan.ids == [7, 8, 3, 11] and plan.extended == 11
+    at_grade = {11: 0.5, 12: 0.25}
+    after = {10: 0.2}
+    dist = _distribution(plan, _Probs(at_grade), _Probs(after))
+    expected = {"1": 0.5 * 0.8, "2": 0.25, "10": 0.5 * 0.2}
+    total = sum(expected.values())
+    assert dist == pytest.approx({g: p / total for g, p in expected.items()})
+
+
+class _Probs(dict):
+    def __getitem__(self, token):
+        return self.get(token, 0.0)
+
+
+def test_resume_after_kill_9(offline, tmp_path, suite_file):
+    answers = {"capital": "東京です。", "sum": "It is 5.", "greet": "こんにちは！"}
+    run = write_run(tmp_path / "run", suite_file, answers)
+    out = run / "judgments" / "killed"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    child = subprocess.Popen([sys.executable, "-m", "mistral_eval", "judge", str(run), "--judge-model",
+                              "smollm2-135m-instruct", "--judge-quant", "fp32", "--batch-size", "1",
+                              "--max-new-tokens", "12", "--label", "killed"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and child.poll() is None:
+        if (out / "judgments.jsonl").exists() and (out / "judgments.jsonl").read_bytes().count(b"\n") >= 1:
+            break
+        time.sleep(0.02)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    stored = (out / "judgments.jsonl").read_bytes().count(b"\n")
+    assert 1 <= stored < 3, "the judge was not interrupted mid-way"
+    with open(out / "judgments.jsonl", "ab") as file:
+        file.write(b'{"key": "judged/su')  # a line torn by the kill
+    with pytest.warns(RuntimeWarning, match="torn"):
+        summary = judge_run(offline, run, settings=GenerationSettings(max_new_tokens=12), batch_size=1,
+                            label="killed")
+    assert summary.skipped == stored and summary.judged == 3 - stored
+    lines = (out / "judgments.jsonl").read_text(encoding="utf-8").splitlines()
+    keys = [Judgment.model_validate_json(line).key for line in lines]
+    assert sorted(keys) == sorted(f"judged/{c}" for c in answers)  # one line per key, no duplicates
+
+
+def test_pairwise_both_orders_gate_ties_and_bradley_terry(offline, tmp_path, suite_file, capsys):
+    runs = [write_run(tmp_path / name, suite_file, answers) for name, answers in (
+        ("good", ANSWERS), ("english", {**ANSWERS, "capital": "The capital is Tokyo."}),
+        ("other", {"greet": ANSWERS["greet"]}))]  # errored cases are compared with nobody
+    out = tmp_path / "pairwise"
+    code = main(["judge", "--pairwise", *map(str, runs), "--out", str(out), "--judge-model",
+                 "smollm2-135m-instruct", "--judge-quant", "fp32", "--max-new-tokens", "4"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "good vs other" in printed and "Bradley–Terry" in printed and "order-dependent" in printed
+    frame = load_judgments(out)
+    # good-english: capital, sum, greet; good-other and english-other: greet; each in 2 orders, once
+    assert len(frame) == 10 and frame["key"].is_unique
+    assert (frame["status"] == "graded").sum() == 2  # sum; the rest were decided by the language gate
+    assert set(frame["verdict"]) <= {"A", "B", "C"}
+    for dist in frame["distribution"]:
+        assert set(dist) == {"A", "B", "C"} and sum(dist.values()) == pytest.approx(1, abs=1e-4)
+    capital = frame[frame["case_key"] == "judged/capital"]
+    assert len(capital) == 2 and set(capital["status"]) == {"gated"}  # english loses without the model
+    for row in capital.itertuples():
+        assert {"A": row.first, "B": row.second}[row.verdict] == "good"
+    greet = frame[frame["case_key"] == "judged/greet"]
+    assert len(greet) == 6 and set(greet["verdict"]) == {"C"}  # all answered in English: ties
+    comparisons = pair_comparisons(frame)
+    assert len(comparisons) == 5
+    for x, y, score, flipped in comparisons:
+        assert score in (0.0, 0.5, 1.0) and (not flipped or score == 0.5)
+    assert sum(s.outcome.n for s in pairwise_summary(frame)) == 5
+    assert ("english", "good", 0.0, False) in comparisons
+    fitted = strengths(frame, resamples=50)
+    assert set(fitted) == {"good", "english", "other"}
+    assert all(s.low is not None and s.low <= s.strength <= s.high for s in fitted.values())
+
+
+def _pair_record(case: str, first: str, second: str, verdict: str) -> Judgment:
+    return Judgment(key=f"s/{case}|{first}|{second}", case_key=f"s/{case}", judge="hand", rubric="pairwise_en",
+                    status="graded", verdict=verdict, first=first, second=second,
+                    distribution={v: float(v == verdict) for v in "ABC"}, finished_at="2024-01-01T00:00:00")
+
+
+def test_a_preference_that_flips_with_the_order_is_a_tie_and_bt_finds_a_known_order(tmp_path):
+    manifest = JudgeManifest(label="hand", judge_model="hand", quant="fp32", format="chat", rubric="pairwise")
+    with JudgmentStore.open(tmp_path / "pairs", manifest) as store:
+        for n in range(8):  # strong beats medium beats weak, in both orders
+            for x, y in (("strong", "medium"), ("medium", "weak"), ("strong", "weak")):
+                store.append(_pair_record(f"c{n}", x, y, "A"))
+                store.append(_pair_record(f"c{n}", y, x, "B"))
+        store.append(_pair_record("bias", "strong", "weak", "A"))  # "A" in both orders: position bias
+        store.append(_pair_record("bias", "weak", "strong", "A"))
+    frame = load_judgments(tmp_path / "pairs")
+    [bias] = [c for c in pair_comparisons(frame) if c[3]]
+    assert bias == ("strong", "weak", 0.5, True)
+    summary = {(s.first, s.second): s for s in pairwise_summary(frame)}
+    pair = summary[("strong", "weak")]
+    assert (pair.outcome.wins, pair.outcome.ties, pair.outcome.losses, pair.order_dependent) == (8, 1, 0, 1)
+    fitted = list(strengths(frame, resamples=100))
+    assert fitted == ["strong", "medium", "weak"]
+
+
+def test_bad_input_exits_2(tmp_path, run_dir):
+    assert main(["judge", str(tmp_path / "missing")]) == 2
+    assert main(["judge", "--pairwise", str(run_dir), "--out", str(tmp_path / "x")]) == 2
+    assert main(["judge", str(run_dir), str(run_dir)]) == 2
