@@ -43,7 +43,6 @@ __all__ = ["IndexRow", "pair_table", "render_index", "render_report", "show_repo
 _MANIFEST_FIELDS = ("model", "revision", "quant", "format", "settings", "seed", "repeats", "suites",
                     "versions", "gpu", "git_commit", "started_at", "fingerprint")
 _UNCOMPARED = {"started_at", "fingerprint"}  # differ between any two runs; not worth a highlight
-_JUDGE_FIELDS = ("judge_grade", "judge_max", "judge_rationale")
 
 RunDirs = str | os.PathLike | Iterable[str | os.PathLike]
 
@@ -81,12 +80,16 @@ class _Run:
     timings: list[dict]
 
 
-def _typed(raw: Result | dict) -> tuple[Result, dict[str, Any]]:
-    """A stored record as a `Result`, and its judge fields (present only on judged runs)."""
-    result = raw if isinstance(raw, Result) else Result.model_validate(raw)
-    source = raw if isinstance(raw, dict) else {name: getattr(raw, name, None) for name in _JUDGE_FIELDS}
-    judge = {name.removeprefix("judge_"): source.get(name) for name in _JUDGE_FIELDS}
-    return result, judge if judge["grade"] is not None else {}
+def _judges(path: Path) -> dict[str, dict[str, Any]]:
+    """The latest judgment of each case key of a judged run: grade (expected), max and rationale."""
+    from mistral_eval.judgments import JUDGMENTS_DIR, latest_per_key, load_judgments
+
+    if not (path / JUDGMENTS_DIR).is_dir():
+        return {}
+    latest = latest_per_key(load_judgments(path))
+    return {row["case_key"]: {"grade": row["expected_grade"], "max": row["max_grade"],
+                              "rationale": row["rationale"]}
+            for row in latest.to_dict("records") if not _missing(row["expected_grade"])}
 
 
 def _manifest(raw: Manifest | dict) -> dict[str, Any]:
@@ -110,11 +113,9 @@ def _load(paths: Sequence[Path]) -> list[_Run]:
     runs = []
     for path, name in zip(paths, run_names(paths)):
         with RunStore.read(path) as store:
-            typed = [_typed(raw) for raw in store.records()]
+            records = {result.key: result for result in store.records()}
             manifest = _manifest(store.manifest)
-        records = {result.key: result for result, _ in typed}
-        judges = {result.key: judge for result, judge in typed if judge}
-        runs.append(_Run(name, path, manifest, records, judges, _read_timings(path)))
+        runs.append(_Run(name, path, manifest, records, _judges(path), _read_timings(path)))
     return runs
 
 

@@ -37,9 +37,28 @@ def make_run(directory: Path, records: list[dict], *, model: str = "mistralai/Mi
               **manifest}
     Manifest.model_validate(fields)  # the fixture is a valid manifest
     (directory / "manifest.json").write_text(json.dumps(fields, ensure_ascii=False), encoding="utf-8")
+    judged = [(r["key"], r.pop("judge_grade"), r.pop("judge_max"), r.pop("judge_rationale"))
+              for r in records if "judge_grade" in r]
     lines = [json.dumps(r, ensure_ascii=False) + "\n" for r in records]
     (directory / "results.jsonl").write_text("".join(lines), encoding="utf-8")
+    if judged:
+        _write_judgments(directory, judged)
     return directory
+
+
+def _write_judgments(directory: Path, judged: list[tuple[str, float, int, str]]) -> None:
+    """A judge's directory as `mistral-eval judge` writes it (RUN/judgments/<label>/)."""
+    from mistral_eval.records import JudgeManifest, Judgment
+
+    folder = directory / "judgments" / "test-judge"
+    folder.mkdir(parents=True)
+    manifest = JudgeManifest(label="test-judge", judge_model="judge", quant="fp32", format="chat",
+                             rubric="elyza")
+    (folder / "manifest.json").write_text(manifest.model_dump_json(), encoding="utf-8")
+    lines = [Judgment(key=key, case_key=key, judge="test-judge", rubric="elyza", status="graded",
+                      grade=round(grade), expected_grade=grade, max_grade=top, rationale=text).to_json() + "\n"
+             for key, grade, top, text in judged]
+    (folder / "judgments.jsonl").write_text("".join(lines), encoding="utf-8")
 
 
 def record(key: str, status: str = "pass", *, language: str = "ja", answer: str = "りんごは3個です。",
