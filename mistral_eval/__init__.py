@@ -37,9 +37,11 @@ _EXPORTS = {
     "runner": ["RunSummary", "evaluate", "make_config", "run", "select_cases"],
     "notebook": ["Chat", "export_html", "format_table", "load_shared", "setup_notebook"],
     "sweep": ["run_sweep"],
-    "stats": ["Agreement", "Mean", "PairedTest", "PairwiseOutcome", "Rate", "RepeatsSummary", "Strength",
-              "bootstrap_mean", "bradley_terry", "cohen_kappa", "mcnemar_exact", "pass_at_k", "sign_test",
-              "summarize_repeats", "wilcoxon_signed_rank", "wilson"],
+    "stats": ["Agreement", "Mean", "PairedTest", "Rate", "RepeatsSummary", "bootstrap_mean", "cohen_kappa",
+              "mcnemar_exact", "pass_at_k", "sign_test", "summarize_repeats", "wilcoxon_signed_rank", "wilson"],
+    "pairwise": ["PairwiseOutcome", "Strength", "bradley_terry"],
+    "judge": ["judge_pairwise", "judge_run"],
+    "judgments": ["load_judgments"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

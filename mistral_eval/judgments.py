@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from .choices import MANIFEST_FILE
 from .records import JudgeManifest, Judgment
 from .results import RunStore
-from .stats import Agreement, Mean, PairwiseOutcome, Strength, bootstrap_mean, bradley_terry, cohen_kappa
+from .pairwise import PairwiseOutcome, Strength, bradley_terry
+from .stats import Agreement, Mean, bootstrap_mean, cohen_kappa
 
 if TYPE_CHECKING:
     import pandas as pd
