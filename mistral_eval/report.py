@@ -329,13 +329,15 @@ def write_report(run_dirs: RunDirs, out: str | os.PathLike, *, title: str | None
 
 
 def show_report(run_dirs: RunDirs, *, title: str | None = None, height: int = 800):
-    """The report as a notebook output: the page inside a sandboxed iframe (no scripts run, so every
-    case shows, unfiltered; its styles stay out of the notebook's). Model output stays escaped: the
-    page escapes it, and the page itself is escaped once more into the iframe's `srcdoc` attribute."""
+    """The report as a notebook output: the page inside a sandboxed iframe with an opaque origin, so
+    its own script (filters, search) runs but cannot reach the notebook, and its styles stay out of
+    the notebook's. Model output stays escaped: the page escapes it, the page itself is escaped once
+    more into the iframe's `srcdoc` attribute, and the page's content security policy runs no script
+    but its own."""
     from IPython.display import HTML
 
     page = render_report(run_dirs, title=title)
-    return HTML(f'<div><iframe sandbox srcdoc="{html.escape(page, quote=True)}" '
+    return HTML(f'<div><iframe sandbox="allow-scripts" srcdoc="{html.escape(page, quote=True)}" '
                 f'style="width: 100%; height: {int(height)}px; border: 1px solid #ccc"></iframe></div>')
 
 

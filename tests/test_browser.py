@@ -215,3 +215,34 @@ def test_sweep_index_in_the_browser(open_page, tmp_path, capsys):
     assert "[30.1–95.4%]" in row and "notebook" in row and "report" in row
     assert opened.page.locator("#failures").inner_text().count("ConfigError") == 1
     opened.assert_quiet()
+
+
+def test_an_executed_notebook_page_in_the_browser(open_page, tmp_path):
+    """A notebook executed by papermill (a real kernel) and exported as a sweep exports it: no request
+    leaves the page (no require.js or MathJax), no error, streamed text in one block, and the report
+    shown inside it keeps model output as text."""
+    import nbformat
+    import papermill
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    import mistral_eval as me
+
+    run = _single_run(tmp_path)
+    source = tmp_path / "source.ipynb"
+    nbformat.write(new_notebook(cells=[
+        new_code_cell(f"run = {str(run)!r}", metadata={"tags": ["parameters"]}),
+        new_code_cell("import mistral_eval as me\nme.setup_notebook()\n"
+                      "for piece in ('streamed ', 'in ', 'pieces'):\n    print(piece, end='', flush=True)\nprint()"),
+        new_code_cell("me.format_table(me.summary_table(me.load_runs([run])))"),
+        new_code_cell("me.show_report(run)"),
+    ]), source)
+    executed = tmp_path / "notebook.ipynb"
+    papermill.execute_notebook(str(source), str(executed), progress_bar=False, kernel_name="python3")
+    opened = open_page(me.export_html(executed), "notebook")
+    opened.assert_quiet()
+    text = opened.page.inner_text("body")
+    assert "streamed in pieces" in text and "66.7%" in text
+    frame = opened.page.frame_locator("iframe").first
+    assert EVIL in frame.locator("article.case", has_text="alert(1)").first.inner_text()
+    frame.locator("input[name=show][value=error]").check()  # the report's own script runs in its frame
+    assert frame.locator("article.case:visible").count() == 1

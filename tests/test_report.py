@@ -354,7 +354,7 @@ def test_a_run_written_before_statuses_reports_its_errors_as_errors():
 def test_show_report_keeps_model_output_escaped_inside_its_iframe(tmp_path):
     run = make_run(tmp_path / "evil", [record("bilingual/apples_ja", "fail", answer=EVIL)])
     shown = show_report(run).data
-    assert shown.startswith('<div><iframe sandbox srcdoc="') and "<script" not in shown
+    assert shown.startswith('<div><iframe sandbox="allow-scripts" srcdoc="') and "<script" not in shown
     srcdoc = shown.split('srcdoc="', 1)[1].split('"', 1)[0]
     page = html.unescape(srcdoc)  # what the browser puts in the iframe: still escaped once
     assert page == render_report(run) and page.count("<script") == 1
