@@ -136,6 +136,7 @@ def _cmd_suites(args: argparse.Namespace) -> int:
 
     if args.schema:
         print(json.dumps(_file_schema(args.schema), indent=2, ensure_ascii=False))
+        return 0
     if args.init:
         path = write_starter(args.init)
         print(f"wrote {path}; edit it, then `mistral-eval suites --check {path}` (fields: docs/suites.md)")

@@ -124,7 +124,7 @@ def test_evaluate_notebook_writes_a_run_and_shows_cases_summary_and_plots(evalua
     everything = json.dumps([c.get("outputs", []) for c in nb.cells])
     assert "IProgress" not in everything and "Traceback" not in everything
     page = _html(_cell(nb, 'print("report:"'))
-    assert "<div><iframe sandbox="allow-scripts" srcdoc=" in page
+    assert '<div><iframe sandbox="allow-scripts" srcdoc=' in page
     inner = html.unescape(page.split('srcdoc="', 1)[1].split('"', 1)[0])
     assert "Cases (3)" in inner and "Plots" in inner and 'src="data:image/png;base64,' in inner
     for record in records:  # every answer is on the page, escaped once inside the page

@@ -161,16 +161,16 @@ def test_a_failing_combination_is_recorded_and_the_group_goes_on(tmp_path, capsy
     loaded = [o.text for c in executed.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "stream" and "me.load_shared" in c.source]
     assert "already loaded in this kernel" in "".join(loaded)  # one model load for the group
-    for name in ("max_new_tokens-0", "max_new_tokens-4"):
+    for name in ("batch_size-1", "batch_size-4"):
         assert "<html" in (sweep / name / "notebook.html").read_text(encoding="utf-8")
 
     index = (sweep / "index.html").read_text(encoding="utf-8")
     assert "1 of 2 combination(s) ok, 1 failed" in index and "Failures (1)" in index
-    assert 'href="max_new_tokens-4/notebook.html"' in index
-    assert 'href="max_new_tokens-0/notebook.html"' in index and "ConfigError" in index
+    assert 'href="batch_size-4/notebook.html"' in index
+    assert 'href="batch_size-1/notebook.html"' in index and "ConfigError" in index
     report = (sweep / "report.html").read_text(encoding="utf-8")
-    assert "max_new_tokens-4" in report and "max_new_tokens-0" not in report
-    assert "max_new_tokens-0: failed" in capsys.readouterr().out
+    assert "batch_size-4" in report and "batch_size-1" not in report
+    assert "batch_size-1: failed" in capsys.readouterr().out
 
 
 def test_timeouts_and_dead_kernels_fail_one_combination_each(tmp_path, probe):
