@@ -70,7 +70,7 @@ def packed_weight(packed: torch.Tensor, qs) -> PackedWeight:
     device = packed.device
     out_features, in_features = (int(d) for d in qs.shape)
     nested = bool(qs.nested)
-    lut = qs.code.to(device=device, dtype=torch.float32)
+    lut = _lut(qs.quant_type, device)
     if nested:
         absmax2, code2 = qs.state2.absmax.float(), qs.state2.code.float().to(device)
         offset = torch.as_tensor(qs.offset, dtype=torch.float32, device=device).reshape(1)
@@ -82,6 +82,25 @@ def packed_weight(packed: torch.Tensor, qs) -> PackedWeight:
                         absmax2=absmax2, code2=code2, offset=offset, lut=lut,
                         out_features=out_features, in_features=in_features,
                         blocksize=int(qs.blocksize), blocksize2=blocksize2, nested=nested)
+
+
+_LUTS: dict[tuple[str, str], torch.Tensor] = {}
+
+
+def _lut(quant_type: str, device: torch.device) -> torch.Tensor:
+    """The 16 fp32 values bitsandbytes' own dequantize gives codes 0-15 on `device` (its CUDA
+    kernel has them as literals; for FP4 they need not equal QuantState.code to the last bit)."""
+    key = (quant_type, str(device))
+    if key not in _LUTS:
+        import bitsandbytes.functional as bnbf
+
+        codes = torch.arange(16, dtype=torch.uint8, device=device)
+        packed = ((codes[0::2] << 4) | codes[1::2]).reshape(-1, 1)
+        state = bnbf.QuantState(absmax=torch.ones(1, device=device), shape=torch.Size([1, 16]),
+                                code=bnbf.get_4bit_type(quant_type, device=device), blocksize=64,
+                                quant_type=quant_type, dtype=torch.float32)
+        _LUTS[key] = bnbf.dequantize_4bit(packed, state).reshape(16).float()
+    return _LUTS[key]
 
 
 def _unsupported(module) -> str | None:
@@ -213,11 +232,14 @@ if triton is not None:
             q = tl.load(absmax_ptr + block, mask=mask, other=0).to(tl.int32)
             scaled = tl.load(code2_ptr + q) * tl.load(absmax2_ptr + block // BLOCKSIZE2,
                                                       mask=mask, other=0.0)
-            offset = tl.load(offset_ptr)
+            offset = tl.broadcast_to(tl.load(offset_ptr), scaled.shape)
             if INTERPRETED:  # numpy rounds each operation; libdevice has no interpreter version
-                return scaled + offset
-            return libdevice.add_rn(scaled, tl.broadcast_to(offset, scaled.shape))
-        return tl.load(absmax_ptr + block, mask=mask, other=0.0)
+                absmax = scaled + offset
+            else:
+                absmax = libdevice.add_rn(scaled, offset)
+        else:
+            absmax = tl.load(absmax_ptr + block, mask=mask, other=0.0)
+        return absmax
 
     @triton.jit
     def _round(value, DTYPE: tl.constexpr, INTERPRETED: tl.constexpr):
