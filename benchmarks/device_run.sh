@@ -20,17 +20,17 @@ fi
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 python3 -c "import torch, triton; print('torch', torch.__version__, 'triton', triton.__version__)"
 
-if [ "$stage" = tests ]; then
-  timeout 260 python3 -m pytest -m gpu tests/gpu/test_fused_4bit.py tests/gpu/test_full_size.py \
+if [ "$stage" = tests ] || [ "$stage" = all ]; then
+  timeout 260 python3 -m pytest -m gpu tests/gpu/test_fused_4bit.py ${FULL:+tests/gpu/test_full_size.py} \
     -s -q -p no:cacheprovider 2>&1 | tee "$out/pytest.log"
   timeout 280 python3 benchmarks/bench_nf4_kernels.py --tune --budget-s ${BUDGET:-180} \
-    --out /tmp/kernels.json 2>&1 | tee "$out/kernels.log"
+    --rows ${ROWS:-1,8,32,64} --out /tmp/kernels.json 2>&1 | tee "$out/kernels.log"
   cp /tmp/kernels.json "$out/" 2>/dev/null
 fi
 
-if [ "$stage" = bench ]; then
+if [ "$stage" = bench ] || [ "$stage" = all ]; then
   configs=$( [ -f /tmp/kernels.json ] && echo "--configs /tmp/kernels.json" )
-  timeout 330 python3 benchmarks/bench_generate.py --skip ${SKIP:-article,plain} $configs \
+  timeout ${BENCH_S:-330} python3 benchmarks/bench_generate.py --skip ${SKIP:-article,plain} $configs \
     --out "$out/bench.json" 2>&1 | tee "$out/bench.log"
   while pgrep -f "peer/build.sh" >/dev/null; do sleep 5; done
   tail -2 /tmp/lcpp_build.log

@@ -305,7 +305,7 @@ if triton is not None:
         span = tl.cdiv(K, SPLIT_K * BLOCK_K) * BLOCK_K
         start = tl.program_id(1) * span
         cols = (tl.arange(0, GROUPS)[:, None] * BLOCKSIZE + 2 * tl.arange(0, HALF)[None, :])
-        acc = tl.zeros([BLOCK_N, GROUPS, HALF], dtype=tl.float32)
+        acc = tl.zeros([BLOCK_N, GROUPS], dtype=tl.float32)  # a [BN, G, HALF] one spills
         for k0 in range(start, tl.minimum(start + span, K), BLOCK_K):
             hi, lo = _tile(packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr,
                            n, n_mask, k0, K, BLOCKSIZE, BLOCKSIZE2, NESTED, BLOCK_K, INTERPRETED,
@@ -313,8 +313,8 @@ if triton is not None:
             k_mask = (k0 + cols) < K
             even = tl.load(x_ptr + k0 + cols, mask=k_mask, other=0.0).to(tl.float32)
             odd = tl.load(x_ptr + k0 + cols + 1, mask=k_mask, other=0.0).to(tl.float32)
-            acc += hi.to(tl.float32) * even[None] + lo.to(tl.float32) * odd[None]
-        total = tl.sum(tl.sum(acc, axis=2), axis=1)
+            acc += tl.sum(hi.to(tl.float32) * even[None] + lo.to(tl.float32) * odd[None], axis=2)
+        total = tl.sum(acc, axis=1)
         if SPLIT_K == 1:
             tl.store(out_ptr + n, total.to(out_ptr.dtype.element_ty), mask=n_mask)
         else:
