@@ -181,10 +181,8 @@ def bench_fast(lm, args, bandwidth: float, result: dict) -> None:
                  batch_size=len(rows), engine="fast", progress=False)
 
     engine = engine_for(lm.model)
-    own = engine.matmul
-    paths = ["bitsandbytes", own] if args.matmul == "both" and own != "bitsandbytes" else [own]
-    if args.matmul not in ("both", "auto"):
-        paths = [args.matmul]
+    paths = {"both": ["bitsandbytes", "triton-nf4"], "auto": [engine.matmul]}.get(
+        args.matmul, [args.matmul])
     for path in paths:
         engine.release()
         engine.matmul = path
@@ -276,8 +274,8 @@ def main() -> None:
     parser.add_argument("--skip", default="", help="comma-separated: article, plain, fast, suite")
     parser.add_argument("--batches", default="1,8,32,64", help="batch sizes of the fast rows")
     parser.add_argument("--matmul", default="both",
-                        help="4-bit matmul of the fast rows: both (bitsandbytes, then the "
-                             "model's own), auto (the model's own), bitsandbytes, triton-nf4")
+                        help="4-bit matmul of the fast rows: both (bitsandbytes, then the fused "
+                             "kernels), auto (the model's own), bitsandbytes, triton-nf4")
     parser.add_argument("--configs", help="kernel configs from bench_nf4_kernels.py --tune")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))

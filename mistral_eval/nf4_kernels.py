@@ -10,8 +10,9 @@ optional split over K. Even and odd columns of x meet the high and low nibbles s
 codes are never interleaved. More rows (a prefill) stay on bitsandbytes' dequantize + GEMM.
 
 Knows bitsandbytes' Linear4bit / QuantState and Triton; knows nothing about models, generation or
-the engine, which swaps these forwards in with `fused_4bit`. Without Triton or a CUDA card of
-compute capability 7.5+ `matmul_path` says "bitsandbytes" and nothing here runs.
+the engine, which swaps these forwards in with `fused_4bit`. Without Triton, a CUDA card of
+compute capability 7.5+ and the opt-in (still slower than bitsandbytes on an H100, see
+benchmarks/NOTES.md) `matmul_path` says "bitsandbytes" and nothing here runs.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ __all__ = ["MAX_ROWS", "PackedWeight", "dequantize", "fused_4bit", "matmul_4bit"
 
 MAX_ROWS = 64
 """Most rows of x the fused kernels take; more (prefill) run bitsandbytes' dequantize + GEMM."""
-DISABLE_ENV = "MISTRAL_EVAL_NF4_KERNELS"
-"""Set to 0 to keep bitsandbytes' own matmul (for comparisons)."""
+OPT_IN_ENV = "MISTRAL_EVAL_NF4_KERNELS"
+"""Set to 1 to run the fused kernels. Off by default: on an H100 they are still slower than
+bitsandbytes' own kernels in the engine (benchmarks/NOTES.md, step 2)."""
 _INTERPRET = os.environ.get("TRITON_INTERPRET") == "1"
 _DTYPES = (torch.bfloat16, torch.float16)
 
@@ -129,12 +131,13 @@ def _linears(model) -> list:
 
 def matmul_path(model) -> str:
     """Which matmul the model's 4-bit layers run under the fast engine: 'triton-nf4' (this
-    module), 'bitsandbytes' (its own kernels), or 'torch' when it has no 4-bit layers."""
+    module: opted in with MISTRAL_EVAL_NF4_KERNELS=1 on a CUDA card with Triton),
+    'bitsandbytes' (its own kernels), or 'torch' when it has no 4-bit layers."""
     linears = _linears(model)
     if not linears:
         return "torch"
     device = linears[0].weight.device
-    usable = (triton is not None and os.environ.get(DISABLE_ENV, "1") != "0"
+    usable = (triton is not None and os.environ.get(OPT_IN_ENV, "0") == "1"
               and device.type == "cuda" and torch.cuda.get_device_capability(device) >= (7, 5)
               and not any(_unsupported(m) for m in linears))
     return "triton-nf4" if usable else "bitsandbytes"

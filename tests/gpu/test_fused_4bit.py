@@ -9,7 +9,6 @@ import pytest
 import torch
 
 from mistral_eval import nf4_kernels
-from mistral_eval.engine import engine_for
 from mistral_eval.nf4_kernels import (Config, dequantize, default_config, matmul_4bit,
                                       packed_weight)
 
@@ -23,9 +22,10 @@ def _projections(nf4) -> dict:
             "down": layer.mlp.down_proj}
 
 
-def test_full_size_model_runs_the_fused_kernels(nf4):
-    assert nf4.info.matmul == "triton-nf4"
-    assert engine_for(nf4.model).matmul == "triton-nf4"
+def test_fused_kernels_are_opt_in_on_the_full_size_model(nf4, monkeypatch):
+    assert nf4.info.matmul == "bitsandbytes"  # default: the faster one today
+    monkeypatch.setenv(nf4_kernels.OPT_IN_ENV, "1")
+    assert nf4_kernels.matmul_path(nf4.model) == "triton-nf4"
 
 
 def test_dequantize_is_bit_identical_on_the_models_layers(nf4):
