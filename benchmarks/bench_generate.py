@@ -1,7 +1,8 @@
 """Generation speed on one GPU, all recipes in one run on one card: (a) the article's recipe (NF4
 double quant, bf16 compute, device_map="auto", t=0.1 top_p=0.95 rp=1.1, one prompt at a time),
-(b) plain transformers batched, (c) mistral_eval's fast engine at batch 1 and at the suite's
-natural batch.
+(b) plain transformers batched, (c) mistral_eval's fast engine at batches 1, 8, 32 and 64, with
+bitsandbytes' 4-bit matmul and with the fused kernels (mistral_eval.nf4_kernels), and on the
+suite at its natural batch. benchmarks/compare_peer.py adds llama.cpp, run in the same call.
 
     python benchmarks/bench_generate.py --out bench.json
 
@@ -173,17 +174,28 @@ class ArticleModel:
 
 
 def bench_fast(lm, args, bandwidth: float, result: dict) -> None:
+    """The engine at each batch size, once per 4-bit matmul path (bitsandbytes' kernels, then
+    the fused ones); the suite runs on the last path only."""
     def fast(rows, new):
         generate(lm, rows, GenerationSettings(max_new_tokens=new, min_new_tokens=new),
                  batch_size=len(rows), engine="fast", progress=False)
 
-    for batch in (1, args.batch):
-        result["speed"].append(measure_speed("fast engine", fast, lm, batch, args, bandwidth))
-    result["suite"].append(measure_suite("fast engine, natural batch", lm, "fast", None, None,
-                                         None))
-    result["captured"] = engine_for(lm.model).captured
-    result["suite"].append(measure_suite("fast engine, one at a time", lm, "fast", 1,
-                                         args.single_cases or None, _suite_tokens(result)))
+    engine = engine_for(lm.model)
+    paths = {"both": ["bitsandbytes", "triton-nf4"], "auto": [engine.matmul]}.get(
+        args.matmul, [args.matmul])
+    for path in paths:
+        engine.release()
+        engine.matmul = path
+        for batch in (int(b) for b in args.batches.split(",")):
+            result["speed"].append(measure_speed(f"fast engine ({path})", fast, lm, batch, args,
+                                                 bandwidth))
+    if "suite" in args.skip:  # the suite's prompt format needs mistral-common installed
+        return
+    result["suite"].append(measure_suite(f"fast engine ({paths[-1]}), natural batch", lm, "fast",
+                                         None, None, None))
+    result["captured"] = engine.captured
+    result["suite"].append(measure_suite(f"fast engine ({paths[-1]}), one at a time", lm, "fast",
+                                         1, args.single_cases or None, _suite_tokens(result)))
 
 
 def bench_plain(lm, args, bandwidth: float, result: dict) -> None:
@@ -259,7 +271,12 @@ def main() -> None:
                         help="suite cases the article's recipe runs (0 = the whole suite)")
     parser.add_argument("--single-cases", type=int, default=8,
                         help="suite cases the engine runs one at a time (0 = the whole suite)")
-    parser.add_argument("--skip", default="", help="comma-separated: article, plain, fast")
+    parser.add_argument("--skip", default="", help="comma-separated: article, plain, fast, suite")
+    parser.add_argument("--batches", default="1,8,32,64", help="batch sizes of the fast rows")
+    parser.add_argument("--matmul", default="both",
+                        help="4-bit matmul of the fast rows: both (bitsandbytes, then the fused "
+                             "kernels), auto (the model's own), bitsandbytes, triton-nf4")
+    parser.add_argument("--configs", help="kernel configs from bench_nf4_kernels.py --tune")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
 
@@ -269,6 +286,10 @@ def main() -> None:
     bandwidth = result["copy_bandwidth_gbs"] * 1e9
     print(result, flush=True)
     out = Path(args.out)
+    if args.configs:
+        from bench_nf4_kernels import load_configs  # beside this script
+
+        result["configs_loaded"] = load_configs(args.configs)
     lm = load_model(path, "nf4")
     result["model"] = lm.info.as_dict()
     for name, bench in (("fast", bench_fast), ("plain", bench_plain)):

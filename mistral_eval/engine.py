@@ -175,6 +175,8 @@ class Engine:
     def __init__(self, model, use_graphs: bool | None = None):
         from transformers import AttentionInterface  # here, so importing this module stays light
 
+        from . import nf4_kernels  # here: its kernels take TRITON_INTERPRET as first imported
+
         AttentionInterface.register(_ATTENTION, _attention)
         self._model = weakref.ref(model)  # the engine must not keep a freed model alive
         self.device = model.device
@@ -187,6 +189,8 @@ class Engine:
         self._graph: torch.cuda.CUDAGraph | None = None
         self._settings = GenerationSettings()
         self.calls = 0
+        self.matmul = nf4_kernels.matmul_path(model)
+        """The 4-bit matmul the engine runs (nf4_kernels.matmul_path), decided at the start."""
 
     @property
     def model(self):
@@ -206,13 +210,16 @@ class Engine:
         """New token ids per row (EOS included, pad after it), at most settings.max_new_tokens."""
         width = max(len(r) for r in rows)
         length = -(-(width + settings.max_new_tokens) // _LENGTH_STEP) * _LENGTH_STEP
+        from . import nf4_kernels
+
         reason = unsupported_reason(self.model, width + settings.max_new_tokens)
         if reason:
             raise GenerationError(f"the fast engine cannot run this: {reason}; use engine='plain'")
         key = (len(rows), length, _choice_key(settings))
         self.calls += 1
         try:
-            with torch.inference_mode():
+            with torch.inference_mode(), nf4_kernels.fused_4bit(self.model,
+                                                                 self.matmul == "triton-nf4"):
                 if key != self._key:
                     self.release()
                     self._buffers = _Buffers(len(rows), length, self._vocab, self.device)

@@ -50,6 +50,8 @@ class ModelInfo:
     load_seconds: float
     revision: str | None
     model_type: str
+    matmul: str = "torch"
+    """4-bit matmul of the fast engine: 'triton-nf4' (fused kernels), 'bitsandbytes' or 'torch'."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -284,10 +286,13 @@ def load_model(name: str = DEFAULT_MODEL, quant: str = DEFAULT_QUANT, *, revisio
     model.eval()
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     seconds = time.perf_counter() - start
+    from .nf4_kernels import matmul_path  # here: its kernels take TRITON_INTERPRET when imported
+
     info = ModelInfo(
         name=name, path=path, quant=quant, dtype=str(dtype).removeprefix("torch."),
         device=str(model.device), parameters=sum(p.numel() for p in model.parameters()),
         footprint_bytes=int(model.get_memory_footprint()), load_seconds=round(seconds, 3),
         revision=getattr(model.config, "_commit_hash", None), model_type=model.config.model_type,
+        matmul=matmul_path(model),
     )
     return LoadedModel(model=model, tokenizer=tokenizer, info=info)

@@ -1,0 +1,89 @@
+"""The fused 4-bit kernels compiled for the card: bit-identical to bitsandbytes' CUDA
+dequantize_4bit on the full-size model's own layers and on odd shapes, matmuls within bf16/fp16
+rounding of dequantize + matmul, and the fast engine running them (its greedy answers are checked
+in test_full_size.py, which runs the same engine)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from mistral_eval import nf4_kernels
+from mistral_eval.nf4_kernels import (Config, dequantize, default_config, matmul_4bit,
+                                      packed_weight)
+
+pytestmark = pytest.mark.gpu
+
+
+def _projections(nf4) -> dict:
+    """One Linear4bit of each Mistral shape (q 4096x4096, k 1024x4096, gate 14336x4096, down)."""
+    layer = nf4.model.model.layers[0]
+    return {"q": layer.self_attn.q_proj, "k": layer.self_attn.k_proj, "gate": layer.mlp.gate_proj,
+            "down": layer.mlp.down_proj}
+
+
+def test_fused_kernels_are_opt_in_on_the_full_size_model(nf4, monkeypatch):
+    assert nf4.info.matmul == "bitsandbytes"  # default: the faster one today
+    monkeypatch.setenv(nf4_kernels.OPT_IN_ENV, "1")
+    assert nf4_kernels.matmul_path(nf4.model) == "triton-nf4"
+
+
+def test_dequantize_is_bit_identical_on_the_models_layers(nf4):
+    import bitsandbytes.functional as bnbf
+
+    for name, layer in _projections(nf4).items():
+        expected = bnbf.dequantize_4bit(layer.weight.data, layer.weight.quant_state)
+        got = dequantize(packed_weight(layer.weight, layer.weight.quant_state), expected.dtype)
+        assert torch.equal(got.view(torch.int16), expected.view(torch.int16)), name
+
+
+@pytest.mark.parametrize("quant_type", ["nf4", "fp4"])
+@pytest.mark.parametrize("nested", [True, False])
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_dequantize_and_matmul_on_odd_shapes(quant_type, nested, dtype):
+    import bitsandbytes.functional as bnbf
+
+    torch.manual_seed(0)
+    for n, k in ((7, 65), (100, 192), (333, 1088)):
+        weight = torch.randn(n, k, dtype=dtype, device="cuda") * 0.05
+        packed, state = bnbf.quantize_4bit(weight, blocksize=64, quant_type=quant_type,
+                                           compress_statistics=nested)
+        expected = bnbf.dequantize_4bit(packed, state)
+        w = packed_weight(packed, state)
+        got = dequantize(w, dtype)
+        assert torch.equal(got.view(torch.int16), expected.view(torch.int16)), (n, k)
+        if k % 64:
+            continue
+        for rows in (1, 2, 17, 64):
+            x = torch.randn(rows, k, dtype=dtype, device="cuda")
+            reference = x.float() @ expected.float().T
+            for config in (None, Config(16, 64, split_k=2)):
+                out = matmul_4bit(x, w, config).float()
+                error = float((out - reference).norm() / reference.norm())
+                assert error < (8e-3 if dtype == torch.bfloat16 else 1e-3), (n, k, rows, error)
+
+
+@pytest.mark.parametrize("rows", [1, 3, 8, 32, 64])
+def test_matmul_on_the_models_layers(nf4, rows):
+    import bitsandbytes.functional as bnbf
+
+    torch.manual_seed(rows)
+    for name, layer in _projections(nf4).items():
+        weight = bnbf.dequantize_4bit(layer.weight.data, layer.weight.quant_state).float()
+        x = torch.randn(rows, weight.shape[1], dtype=torch.bfloat16, device="cuda")
+        reference = x.float() @ weight.T
+        w = packed_weight(layer.weight, layer.weight.quant_state)
+        out = matmul_4bit(x, w).float()
+        error = float((out - reference).norm() / reference.norm())
+        print(f"\n{name} rows {rows} {default_config(rows, *weight.shape)}: rel error {error:.2e}")
+        assert error < 8e-3, (name, rows, error)
+
+
+def test_split_k_is_deterministic(nf4):
+    layer = _projections(nf4)["k"]
+    w = packed_weight(layer.weight, layer.weight.quant_state)
+    x = torch.randn(8, 4096, dtype=torch.bfloat16, device="cuda")
+    config = Config(32, 128, split_k=8)
+    first = matmul_4bit(x, w, config)
+    assert all(torch.equal(first, matmul_4bit(x, w, config)) for _ in range(5))
+    assert nf4_kernels.MAX_ROWS >= 64
