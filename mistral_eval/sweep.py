@@ -209,14 +209,25 @@ def write_index(spec: SweepSpec, combinations: list[Combination]) -> Path:
     summary = (f"{len(combinations) - len(failures)} of {len(combinations)} combination(s) ok, "
                f"{len(failures)} failed or not run, in {len(_groups(combinations))} group(s)")
     links = [("Comparison report", REPORT_FILE)] if report else []
-    page = render_index(f"sweep {spec.name}", rows, summary=summary,
-                        links=[*links, ("kernels.log", "kernels.log")], description=f"{spec.description} (spec {spec.file or '–'}, notebook {spec.notebook})".strip(),
+    description = f"{spec.description} (spec {spec.file or '–'}, notebook {spec.notebook})".strip()
+    page = render_index(f"sweep {spec.name}", rows, summary=summary, description=description,
+                        links=[*links, ("kernels.log", "kernels.log")],
                         note="" if report else "No finished run to compare.")
     index = spec.directory / "index.html"
     write_text_atomic(index, page)
+    _print_summary(runs)
     print(summary, *(f"  FAILED {line}" for line in failures), f"index: {index}",
           f"report: {report or '(none: no finished run)'}", sep="\n")
     return index
+
+
+def _print_summary(runs: list[Path]) -> None:
+    """The finished runs' summary table in the terminal, as `run` prints it."""
+    from .results import load_runs
+    from .tables import format_summary
+
+    if runs:
+        print(format_summary(load_runs(runs)))
 
 
 def run_sweep(spec_path: str | os.PathLike, *, dry_run: bool = False,
