@@ -87,10 +87,9 @@ def _note_cpu_4bit(quant: str) -> None:
 
 
 def _print_summary(runs: Sequence[str | Path]) -> None:
-    from .results import load_runs
-    from .tables import format_summary
+    from .tables import summarize_runs
 
-    print(format_summary(load_runs(list(runs))))
+    print(summarize_runs(runs))
 
 
 def _run_dirs(runs: Sequence[str]) -> list[Path]:

@@ -198,6 +198,7 @@ def write_index(spec: SweepSpec, combinations: list[Combination]) -> Path:
     row per combination (grid values, pass rate, errors, time, tokens/s, links) and the failures
     with their cell and error."""
     from .report import render_index, write_report
+    from .tables import summarize_runs
 
     statuses = {c.name: c.status() for c in combinations}
     runs = [c.directory for c in combinations
@@ -215,19 +216,12 @@ def write_index(spec: SweepSpec, combinations: list[Combination]) -> Path:
                         note="" if report else "No finished run to compare.")
     index = spec.directory / "index.html"
     write_text_atomic(index, page)
-    _print_summary(runs)
+    if runs:
+        print(summarize_runs(runs))
     print(summary, *(f"  FAILED {line}" for line in failures), f"index: {index}",
           f"report: {report or '(none: no finished run)'}", sep="\n")
     return index
 
-
-def _print_summary(runs: list[Path]) -> None:
-    """The finished runs' summary table in the terminal, as `run` prints it."""
-    from .results import load_runs
-    from .tables import format_summary
-
-    if runs:
-        print(format_summary(load_runs(runs)))
 
 
 def run_sweep(spec_path: str | os.PathLike, *, dry_run: bool = False,

@@ -17,7 +17,7 @@ import pandas as pd
 from mistral_eval.stats import Mean, PairedTest, Rate, bootstrap_mean, mcnemar_exact, wilson
 
 __all__ = ["ALL", "check_table", "comparison_table", "format_summary", "fmt_mean", "fmt_paired", "fmt_rate",
-           "natural_key", "pair_table", "statuses", "summary_table"]
+           "natural_key", "pair_table", "statuses", "summarize_runs", "summary_table"]
 
 ALL = "(all)"
 _SUMMARY_COLUMNS = ["run", "suite", "cases", "n", "k", "errors", "pass_rate", "pass_low", "pass_high"]
@@ -262,3 +262,10 @@ def check_table(df: pd.DataFrame) -> pd.DataFrame:
                          "pass_rate": _nan(rate.rate), "pass_low": _nan(rate.low),
                          "pass_high": _nan(rate.high), "pass": fmt_rate(rate)})
     return pd.DataFrame(rows, columns=columns)
+
+
+def summarize_runs(run_dirs) -> str:
+    """`format_summary` of run directories: the table `run` and `sweep` print at the end."""
+    from mistral_eval.results import load_runs
+
+    return format_summary(load_runs(list(run_dirs)))
