@@ -94,15 +94,17 @@ def _bwrap(fd: int, privileged: bool) -> list[str]:
                     "--gid", str(_SANDBOX_UID)]
     for name, value in _ENV.items():
         command += ["--setenv", name, value]
+    # The private /tmp first: a Python (e.g. a CI checkout's venv) that lives under /tmp is then
+    # bound read-only on top of it instead of being hidden by it.
+    command += ["--perms", "1777", "--size", str(_TMP_BYTES), "--tmpfs", "/tmp"]
     view = _view()
-    for parent in sorted({str(a) for path in view for a in Path(path).parents if str(a) != "/"}):
+    for parent in sorted({str(a) for path in view for a in Path(path).parents if str(a) not in ("/", "/tmp")}):
         command += ["--perms", "0755", "--dir", parent]  # bwrap would make them 0700: no way through
     for path in view:
         command += (["--symlink", os.readlink(path), path] if os.path.islink(path)
                     else ["--ro-bind", path, path])
     command += ["--ro-bind", str(_CHILD), "/sandbox/child.py", "--proc", "/proc", "--dev", "/dev",
-                "--perms", "1777", "--size", str(_TMP_BYTES), "--tmpfs", "/tmp", "--chdir", "/tmp",
-                "--", sys.executable, "-I", "-X", "utf8", "/sandbox/child.py", str(fd)]
+                "--chdir", "/tmp", "--", sys.executable, "-I", "-X", "utf8", "/sandbox/child.py", str(fd)]
     return command
 
 
@@ -113,19 +115,20 @@ set -eu
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 root=$1 fd=$2 uid=$3 python=$4; shift 4
 mount -t tmpfs -o size=1m,mode=0755 sandbox "$root"
+mkdir -p "$root/tmp"
+mount -t tmpfs -o size=$TMP_BYTES,mode=1777 tmp "$root/tmp"  # first: a Python under /tmp is bound on top
 for path in "$@"; do
   mkdir -p "$root$(dirname "$path")"
   if [ -L "$path" ]; then ln -s "$(readlink "$path")" "$root$path"; continue; fi
   mkdir -p "$root$path"; mount --rbind "$path" "$root$path"; mount -o remount,bind,ro "$root$path"
 done
-mkdir -p "$root/sandbox" "$root/proc" "$root/dev" "$root/tmp" "$root/.old"
+mkdir -p "$root/sandbox" "$root/proc" "$root/dev" "$root/.old"
 touch "$root/sandbox/child.py"
 mount --bind "$CHILD" "$root/sandbox/child.py"; mount -o remount,bind,ro "$root/sandbox/child.py"
 for dev in null zero random urandom; do
   touch "$root/dev/$dev"; mount --bind "/dev/$dev" "$root/dev/$dev"
 done
 mount -t proc proc "$root/proc"
-mount -t tmpfs -o size=$TMP_BYTES,mode=1777 tmp "$root/tmp"
 cd "$root"; pivot_root . .old; umount -l /.old; rmdir /.old; mount -o remount,bind,ro /; cd /tmp
 drop="--inh-caps=-all --bounding-set=-all --no-new-privs"
 [ "$uid" = 0 ] || drop="--reuid=$uid --regid=$uid --clear-groups $drop"

@@ -6,6 +6,9 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no hub is reachable here; fail fast, not after retries
+# The fused 4-bit kernels' CPU tests run Triton's interpreter, which must be chosen before anything
+# imports triton (torch may). `make gpu-test` sets TRITON_INTERPRET=0 to compile for the GPU.
+os.environ.setdefault("TRITON_INTERPRET", "1")
 
 import pytest
 
