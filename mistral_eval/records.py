@@ -386,6 +386,8 @@ class Judgment(BaseModel):
     """The case's own grading aspect (ELYZA `eval_aspect`), when it has one."""
     reason: str | None = None
     """Why a gated record got its grade without the model (e.g. the language gate)."""
+    threshold: float | None = None
+    """The grade counted as a pass against the checks, from the case's judge spec; None: the default."""
     error: CaseError | None = None
     finished_at: str | None = None
 
