@@ -243,6 +243,7 @@ def test_pairwise_both_orders_gate_ties_and_bradley_terry(offline, tmp_path, sui
     assert code == 0
     printed = capsys.readouterr().out
     assert "good vs other" in printed and "Bradley–Terry" in printed and "order-dependent" in printed
+    assert f"report: {out / 'report.html'}" in printed and "Pairwise judge" in (out / "report.html").read_text("utf-8")
     frame = load_judgments(out)
     # good-english: capital, sum, greet; good-other and english-other: greet; each in 2 orders, once
     assert len(frame) == 10 and frame["key"].is_unique
