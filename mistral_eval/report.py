@@ -331,13 +331,14 @@ def write_report(run_dirs: RunDirs, out: str | os.PathLike, *, title: str | None
     return out
 
 
-def show_report(run_dirs: RunDirs, *, title: str | None = None, height: int = 800):
+def show_report(run_dirs: RunDirs, *, title: str | None = None, height: int = 800,
+                pairwise: str | os.PathLike | None = None):
     """The report as a notebook output: the page inside a sandboxed iframe (no scripts run, so every
     case shows, unfiltered; its styles stay out of the notebook's). Model output stays escaped: the
     page escapes it, and the page itself is escaped once more into the iframe's `srcdoc` attribute."""
     from IPython.display import HTML
 
-    page = render_report(run_dirs, title=title)
+    page = render_report(run_dirs, title=title, pairwise=pairwise)
     return HTML(f'<div><iframe sandbox srcdoc="{html.escape(page, quote=True)}" '
                 f'style="width: 100%; height: {int(height)}px; border: 1px solid #ccc"></iframe></div>')
 
