@@ -4,7 +4,7 @@ Exit codes: 0 when everything ran (failed checks are results, not errors), 3 whe
 says the verdicts should fail the command, 2 for bad input (a malformed suite or spec, an unknown
 option value, a bad output path, a run directory that is missing, damaged or another run's), 1
 for any other error. Only the commands that run a model import
-torch, so `--help`, `suites` and `report` answer at once.
+torch, so `--help`, `suites`, `report` and `compare` answer at once.
 """
 
 from __future__ import annotations
@@ -136,9 +136,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     """The terminal summary of two or more runs with paired tests; the comparison report with --out."""
     runs = _run_dirs(args.runs)
-    if len(runs) < 2:
-        raise ConfigError("compare needs two or more run directories (one run: `mistral-eval report RUN`)",
-                          field="runs")
+    if len({path.resolve() for path in runs}) < max(2, len(runs)):
+        raise ConfigError("compare needs two or more different run directories (one run: `mistral-eval "
+                          "report RUN`)", field="runs")
     pairwise = _pairwise_dir(args.pairwise)
     out = check_output_file(args.out) if args.out is not None else None
     _print_summary(runs)

@@ -7,6 +7,9 @@ token ("1" and "10" where digits are single tokens) are told apart in the same p
 appended too, and P("10") = P("1")·P("0" | "1"), P("1") = P("1")·(1 − P("0" | "1")). If the judge already
 wrote the grade line, its reasoning is cut there, so the grade is read where the model put it.
 
+Which cases: `judge_run(rubric=None)` grades the cases whose suite gives them a `judge` check
+(scoring.judge_spec: rubric, aspect, threshold), each with its own; a rubric grades every scored case.
+
 A `ja` case answered mostly in another language (japanese_share < 0.5) gets the lowest grade (pairwise:
 loses to a Japanese answer) without asking the model. Errored results are not judged. Knows about
 models, rubrics and the stores; knows nothing about HTML or the command line.

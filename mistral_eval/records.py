@@ -321,7 +321,7 @@ class JudgeManifest(BaseModel):
     format: str
     """The prompt format the judge prompts were rendered in."""
     rubric: str
-    """"elyza", "mtbench" or "pairwise"."""
+    """"elyza", "mtbench", "pairwise", or "cases" (each case's own judge check)."""
     rubric_sha256: dict[str, str] = Field(default_factory=dict)
     """sha256 of each rubric file's text used ("elyza_ja", "elyza_en", ...)."""
     settings: dict[str, Any] = Field(default_factory=dict)

@@ -198,6 +198,7 @@ def test_report_and_compare_show_the_pairwise_judge(tmp_path, capsys):
 def test_compare_bad_input_exits_2(tmp_path, capsys):
     runs, out = _pairwise(tmp_path)
     assert main(["compare", str(runs[0])]) == 2
+    assert main(["compare", str(runs[0]), str(runs[0])]) == 2  # the same run twice
     assert main(["compare", str(runs[0]), str(tmp_path / "missing")]) == 2
     assert main(["compare", *map(str, runs[:2]), "--pairwise", str(runs[2])]) == 2  # a run, not a pairwise dir
     assert "holds no pairwise judgments" in capsys.readouterr().err
