@@ -62,7 +62,8 @@ def agreement_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Per run and suite where cases have both checks and a judge grade: n, observed agreement, κ."""
     return [{"run": row["run"], "suite": row["suite"], "n": row["n"], "total": row["suite"] == ALL,
              "observed": "–" if _missing(row["observed"]) else f"{100 * row['observed']:.0f}%",
-             "kappa": "– (one rater gave one verdict throughout)" if _missing(row["kappa"]) else f"{row['kappa']:.2f}"}
+             "kappa": ("– (one rater gave one verdict throughout)" if _missing(row["kappa"])
+                       else f"{row['kappa']:.2f}")}
             for row in agreement_table(df).to_dict("records")]
 
 

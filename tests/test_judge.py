@@ -128,7 +128,9 @@ cases:
     language: ja
     prompt: 日本の首都はどこですか？
     meta: {eval_aspect: 使われない観点}
-    checks: [{type: contains, expected: 東京}, {type: judge, rubric: elyza, aspect: 東京と答えれば5点。, threshold: 3}]
+    checks:
+      - {type: contains, expected: 東京}
+      - {type: judge, rubric: elyza, aspect: 東京と答えれば5点。, threshold: 3}
   - id: story
     language: en
     prompt: Tell a two-line story.
