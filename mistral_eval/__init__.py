@@ -32,7 +32,8 @@ _EXPORTS = {
                "resolve_suite"],
     "scoring": ["CheckResult", "japanese_share", "make_check", "run_checks"],
     "results": ["RunStore", "load_runs"],
-    "tables": ["comparison_table", "format_summary", "pair_table", "summary_table"],
+    "tables": ["comparison_table", "format_summary", "judge_comparison_table", "pair_table", "repeats_table",
+               "summary_table"],
     "report": ["render_report", "show_report", "write_report"],
     "runner": ["RunSummary", "evaluate", "make_config", "run", "select_cases"],
     "notebook": ["Chat", "export_html", "format_table", "load_shared", "setup_notebook"],
@@ -41,7 +42,7 @@ _EXPORTS = {
               "mcnemar_exact", "pass_at_k", "sign_test", "summarize_repeats", "wilcoxon_signed_rank", "wilson"],
     "pairwise": ["PairwiseOutcome", "Strength", "bradley_terry"],
     "judge": ["judge_pairwise", "judge_run"],
-    "judgments": ["load_judgments"],
+    "judgments": ["agreement_table", "grade_summary", "load_judgments", "pairwise_table", "strength_table"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

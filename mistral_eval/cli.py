@@ -4,7 +4,7 @@ Exit codes: 0 when everything ran (failed checks are results, not errors), 3 whe
 says the verdicts should fail the command, 2 for bad input (a malformed suite or spec, an unknown
 option value, a bad output path, a run directory that is missing, damaged or another run's), 1
 for any other error. Only the commands that run a model import
-torch, so `--help`, `suites` and `report` answer at once.
+torch, so `--help`, `suites`, `report` and `compare` answer at once.
 """
 
 from __future__ import annotations
@@ -109,13 +109,42 @@ def _run_dirs(runs: Sequence[str]) -> list[Path]:
     return paths
 
 
+def _pairwise_dir(path: str | None) -> Path | None:
+    """A `judge --pairwise --out DIR` directory, or a ConfigError that says what it lacks."""
+    from .judgments import judge_dirs
+
+    if path is None:
+        return None
+    if not judge_dirs(path) or judge_dirs(path) != [Path(path)]:
+        raise ConfigError(f"{path} holds no pairwise judgments (`mistral-eval judge --pairwise RUN_A RUN_B "
+                          f"--out {path}` writes them)", field="--pairwise")
+    return Path(path)
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
 
     runs = _run_dirs(args.runs)
+    pairwise = _pairwise_dir(args.pairwise)
     if args.out is None and len(runs) > 1:
         raise ConfigError("a comparison of several runs needs --out FILE.html", field="--out")
-    print(write_report(runs, check_output_file(args.out or runs[0] / REPORT_FILE)))
+    print(write_report(runs, check_output_file(args.out or runs[0] / REPORT_FILE), pairwise=pairwise))
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    """The terminal summary of two or more runs with paired tests; the comparison report with --out."""
+    runs = _run_dirs(args.runs)
+    if len({path.resolve() for path in runs}) < max(2, len(runs)):
+        raise ConfigError("compare needs two or more different run directories (one run: `mistral-eval "
+                          "report RUN`)", field="runs")
+    pairwise = _pairwise_dir(args.pairwise)
+    out = check_output_file(args.out) if args.out is not None else None
+    _print_summary(runs)
+    if out is not None:
+        from .report import write_report
+
+        print(f"report: {write_report(runs, out, pairwise=pairwise)}")
     return 0
 
 
@@ -224,6 +253,9 @@ def _cmd_judge(args: argparse.Namespace) -> int:
             print("Bradley–Terry strengths:")
             for strength in strengths(frame).values():
                 print(f"  {strength}")
+        from .judge_report import write_pairwise_report
+
+        print(f"report: {write_pairwise_report(done.out)}")
     else:
         from .results import load_runs
 
@@ -246,8 +278,10 @@ def _judge_parser(sub) -> None:
                        help="hub id, local directory, or 'smollm2-135m-instruct' (offline; its grades mean little)")
     judge.add_argument("--judge-quant", default=DEFAULT_QUANT, choices=QUANT_PRESETS)
     judge.add_argument("--judge-revision", default=None)
-    judge.add_argument("--rubric", default=SINGLE_RUBRICS[0], choices=SINGLE_RUBRICS,
-                       help="elyza: 1-5 with the case's aspect; mtbench: 1-10 with its reference answer")
+    judge.add_argument("--rubric", default=None, choices=SINGLE_RUBRICS,
+                       help="grade every scored case with this rubric (elyza: 1-5 with the case's aspect; "
+                            "mtbench: 1-10 with its reference answer); default: only the cases with a "
+                            "judge check in their suite, each with its own rubric")
     judge.add_argument("--judge-format", default=DEFAULT_FORMAT, choices=FORMAT_CHOICES,
                        help="prompt format of the judge prompts; auto = the judge model's default")
     judge.add_argument("--batch-size", type=int, default=None)
@@ -255,7 +289,8 @@ def _judge_parser(sub) -> None:
                        help="tokens of reasoning before the grade (default 256)")
     judge.add_argument("--label", default=None, help="the judge's name (default: model name + rubric)")
     judge.add_argument("--threshold", type=float, default=None,
-                       help="grade counted as a pass in the agreement with the checks (default 4 of 5, 7 of 10)")
+                       help="grade counted as a pass in the agreement with the checks (default: the case's "
+                            "judge check's, else 4 of 5, 7 of 10)")
     judge.set_defaults(func=_cmd_judge)
 
 
@@ -270,7 +305,16 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("runs", nargs="+", help="run directories")
     report.add_argument("--out", default=None,
                         help=f"HTML file to write (default: RUN/{REPORT_FILE} for one run)")
+    report.add_argument("--pairwise", default=None, metavar="DIR",
+                        help="add the pairwise judge of DIR (`judge --pairwise ... --out DIR`)")
     report.set_defaults(func=_cmd_report)
+
+    compare = sub.add_parser("compare", help="print two or more runs' summaries with paired tests")
+    compare.add_argument("runs", nargs="+", help="run directories (the first is the baseline)")
+    compare.add_argument("--out", default=None, help="also write the comparison report to this HTML file")
+    compare.add_argument("--pairwise", default=None, metavar="DIR",
+                         help="add the pairwise judge of DIR to the report")
+    compare.set_defaults(func=_cmd_compare)
 
     suites = sub.add_parser("suites", help="list the built-in suites, or validate a suite file")
     suites.add_argument("--check", metavar="FILE", help="validate one suite file")

@@ -7,6 +7,9 @@ token ("1" and "10" where digits are single tokens) are told apart in the same p
 appended too, and P("10") = P("1")·P("0" | "1"), P("1") = P("1")·(1 − P("0" | "1")). If the judge already
 wrote the grade line, its reasoning is cut there, so the grade is read where the model put it.
 
+Which cases: `judge_run(rubric=None)` grades the cases whose suite gives them a `judge` check
+(scoring.judge_spec: rubric, aspect, threshold), each with its own; a rubric grades every scored case.
+
 A `ja` case answered mostly in another language (japanese_share < 0.5) gets the lowest grade (pairwise:
 loses to a Japanese answer) without asking the model. Errored results are not judged. Knows about
 models, rubrics and the stores; knows nothing about HTML or the command line.
@@ -25,8 +28,8 @@ from .choices import resolve_format
 from .judgments import JUDGMENTS_DIR, JudgmentStore
 from .records import CaseError, JudgeManifest, Judgment, Result, RunRef
 from .results import RunStore, collect_versions, git_commit, gpu_name, run_names
-from .rubrics import RUBRICS, Rubric, load_rubric, rubric_language
-from .scoring import japanese_share
+from .rubrics import SINGLE_RUBRICS, Rubric, load_rubric, rubric_language
+from .scoring import japanese_share, judge_spec
 from .settings import GenerationSettings
 
 __all__ = ["JUDGE_SETTINGS", "JudgeSummary", "default_label", "judge_pairwise", "judge_run", "read_grades"]
@@ -63,6 +66,8 @@ class _Item:
     second: str | None = None
     gate: tuple[str, str] | None = None
     """(grade, reason) decided without the model."""
+    threshold: float | None = None
+    """The case's judge spec's pass threshold, stored with the judgment."""
 
 
 def default_label(judge_model: str, rubric: str) -> str:
@@ -224,6 +229,7 @@ def _record(item: _Item, judge: str, *, distribution: dict[str, float] | None = 
                     max_grade=rubric.max_grade, first=item.first, second=item.second,
                     distribution={g: round(p, 6) for g, p in (distribution or {}).items()}, rationale=rationale,
                     prompt_text=prompt_text, aspect=item.aspect, reason=item.gate[1] if item.gate else None,
+                    threshold=item.threshold,
                     error=CaseError(stage="judge", message=error) if error else None, finished_at=_now(),
                     **fields)
 
@@ -278,10 +284,13 @@ def _judge_items(lm, items: list[_Item], store: JudgmentStore, label: str, judge
 
 
 def _manifest(lm, label: str, rubric: str, judge_format: str, settings: GenerationSettings,
-              runs: list[RunRef]) -> JudgeManifest:
+              runs: list[RunRef], families: Sequence[str] | None = None) -> JudgeManifest:
+    """`rubric` names the judgment ("elyza", "mtbench", "pairwise", or "cases": each case's own);
+    `families` are the rubric files it uses (default: `rubric`'s)."""
     from .prompts import default_format
 
-    shas = {load_rubric(rubric, lang).name: load_rubric(rubric, lang).sha256 for lang in ("ja", "en")}
+    shas = {load_rubric(family, lang).name: load_rubric(family, lang).sha256
+            for family in (families or [rubric]) for lang in ("ja", "en")}
     fmt = resolve_format(judge_format, None, default_format(lm.info.name, lm.tokenizer))
     manifest = JudgeManifest(label=label, judge_model=lm.info.name, revision=lm.info.revision, quant=lm.info.quant,
                              format=fmt, rubric=rubric, rubric_sha256=shas, settings=settings.as_dict(),
@@ -306,39 +315,58 @@ def _finish(lm, store: JudgmentStore, items: list[_Item], label: str, judge_form
 # the two entry points
 
 
-def judge_run(lm, run_dir: str | Path, *, rubric: str = "elyza", judge_format: str = "auto",
+def judge_run(lm, run_dir: str | Path, *, rubric: str | None = None, judge_format: str = "auto",
               settings: GenerationSettings = JUDGE_SETTINGS, batch_size: int | None = None,
               label: str | None = None, progress: bool | None = None) -> JudgeSummary:
-    """Grade every answer of a finished run with `lm` into `RUN/judgments/<label>/`; resumes.
+    """Grade the answers of a finished run with `lm` into `RUN/judgments/<label>/`; resumes.
 
-    `rubric` is "elyza" (1–5, with the case's `eval_aspect`) or "mtbench" (1–10, with the case's
-    reference answer where it has one); Japanese cases get the Japanese rubric.
+    `rubric=None` grades only the cases whose suite gives them a `judge` check, each with its own
+    rubric, aspect and threshold; "elyza" (1–5, with the case's aspect) or "mtbench" (1–10, with
+    the case's reference answer where it has one) grades every scored case with that rubric (a
+    judge spec still gives its aspect and threshold). Japanese cases get the Japanese rubric.
     """
     from .errors import ConfigError
 
-    if rubric not in RUBRICS or rubric == "pairwise":
-        raise ConfigError(f"rubric {rubric!r} grades no single answer; use elyza or mtbench "
-                          "(pairwise: judge_pairwise)", field="rubric")
+    if rubric is not None and rubric not in SINGLE_RUBRICS:
+        raise ConfigError(f"rubric {rubric!r} grades no single answer; use elyza or mtbench, or None for "
+                          "each case's own judge check (pairwise: judge_pairwise)", field="rubric")
     with RunStore.read(run_dir) as run:
         manifest, results = run.manifest, run.records()
-    label = label or default_label(lm.info.name, rubric)
-    ref = RunRef(name=run_names([run_dir])[0], path=str(run_dir), fingerprint=manifest.fingerprint)
     cases = _case_info(manifest)
+    scored = _to_judge(results, cases, rubric)
+    if rubric is None and not scored:
+        raise ConfigError(f"no case of {run_dir} has a judge check in its suite; give a rubric "
+                          "(--rubric elyza or mtbench) to grade every case", field="rubric")
+    families = [rubric] if rubric else sorted({judge_spec(cases[_case_key(r)].checks)["rubric"] for r in scored})
+    label = label or default_label(lm.info.name, rubric or "cases")
+    ref = RunRef(name=run_names([run_dir])[0], path=str(run_dir), fingerprint=manifest.fingerprint)
     with JudgmentStore.open(Path(run_dir) / JUDGMENTS_DIR / label,
-                            _manifest(lm, label, rubric, judge_format, settings, [ref])) as store:
+                            _manifest(lm, label, rubric or "cases", judge_format, settings, [ref],
+                                      families)) as store:
         finished = store.finished_keys()
-        todo = [r for r in results if r.status != "error" and r.key not in finished]
-        items = []
-        for result in todo:
-            case = cases.get(_case_key(result))
-            aspect = (case.meta.get("eval_aspect") if case else None) or None
-            card = load_rubric(rubric, rubric_language(result.language))
-            prompt = card.render(question=_question(result), answer=result.answer, aspect=aspect,
-                                 reference=case.reference if case else None)
-            gate = (card.grades[0], _gate_reason(japanese_share(result.answer))) if _gated(result) else None
-            items.append(_Item(result.key, result.key, card, prompt, aspect, gate=gate))
-        skipped = sum(1 for r in results if r.status != "error") - len(todo)
-        return _finish(lm, store, items, label, judge_format, settings, batch_size, progress, skipped)
+        items = [_single_item(r, cases.get(_case_key(r)), rubric) for r in scored if r.key not in finished]
+        return _finish(lm, store, items, label, judge_format, settings, batch_size, progress,
+                       len(scored) - len(items))
+
+
+def _to_judge(results: Sequence[Result], cases: dict[str, Any], rubric: str | None) -> list[Result]:
+    """The scored results to judge: all of them with a rubric, else those whose case has a judge check."""
+    def specced(result: Result) -> bool:
+        case = cases.get(_case_key(result))
+        return case is not None and judge_spec(case.checks) is not None
+    return [r for r in results if r.status != "error" and (rubric is not None or specced(r))]
+
+
+def _single_item(result: Result, case: Any, rubric: str | None) -> _Item:
+    """One answer to grade: the rubric (`rubric`, else the case's judge check's), the aspect (the judge
+    check's, else the case's `eval_aspect`), the reference answer, the threshold and the language gate."""
+    spec = (judge_spec(case.checks) if case else None) or {}
+    aspect = spec.get("aspect") or (case.meta.get("eval_aspect") if case else None) or None
+    card = load_rubric(rubric or spec["rubric"], rubric_language(result.language))
+    prompt = card.render(question=_question(result), answer=result.answer, aspect=aspect,
+                         reference=case.reference if case else None)
+    gate = (card.grades[0], _gate_reason(japanese_share(result.answer))) if _gated(result) else None
+    return _Item(result.key, result.key, card, prompt, aspect, gate=gate, threshold=spec.get("threshold"))
 
 
 def _pair_gate(a: Result, b: Result) -> tuple[str, str] | None:

@@ -23,8 +23,9 @@ from .stats import Agreement, Mean, bootstrap_mean, cohen_kappa
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["JUDGMENTS_DIR", "JUDGMENTS_FILE", "JudgmentStore", "PairSummary", "agreement", "grade_summary",
-           "judge_dirs", "load_judgments", "pair_comparisons", "pairwise_summary", "strengths"]
+__all__ = ["JUDGMENTS_DIR", "JUDGMENTS_FILE", "JudgmentStore", "PairSummary", "agreement", "agreement_table",
+           "grade_summary", "judge_dirs", "load_judgments", "pair_comparisons", "pairwise_summary",
+           "pairwise_table", "strength_table", "strengths"]
 
 JUDGMENTS_DIR = "judgments"
 JUDGMENTS_FILE = "judgments.jsonl"
@@ -104,17 +105,70 @@ def grade_summary(frame: pd.DataFrame, resamples: int = 2000) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["judge", "suite", "n", "gated", "errors", "mean_grade", "max"])
 
 
+def _thresholds(runs: pd.DataFrame, threshold: float | None) -> list[float | None]:
+    """Per row of a `load_runs` frame: `threshold` if given, else the one its judgment stored (the
+    case's judge spec), else the default for its judge's top grade; None where the row has no grade."""
+    import pandas as pd
+
+    stored: dict[tuple[str, str], float] = {}
+    if threshold is None and "run_dir" in runs:
+        for run_dir in dict.fromkeys(runs["run_dir"]):
+            if not (Path(run_dir) / JUDGMENTS_DIR).is_dir():
+                continue
+            latest = latest_per_key(load_judgments(run_dir))
+            if "threshold" in latest:
+                stored.update({(str(run_dir), key): float(value) for key, value
+                               in zip(latest["case_key"], latest["threshold"]) if pd.notna(value)})
+    limits: list[float | None] = []
+    for row in runs.to_dict("records"):
+        top = row.get("judge_max")
+        if pd.isna(row.get("judge_grade")) or top is None or pd.isna(top):
+            limits.append(None)
+        elif threshold is not None:
+            limits.append(threshold)
+        else:
+            default = DEFAULT_THRESHOLDS.get(int(top), 0.6 * float(top))
+            limits.append(stored.get((str(row.get("run_dir")), row.get("key")), default))
+    return limits
+
+
 def agreement(runs: pd.DataFrame, threshold: float | None = None) -> Agreement:
     """Cohen's κ between the checks (`passed`) and the judge (`judge_grade` ≥ threshold) over the rows
-    of a `load_runs` frame that have both; the threshold defaults to 4 of 5 or 7 of 10."""
-    if "judge_grade" not in runs:
+    of a `load_runs` frame that have both; the threshold is `threshold` when given, else each case's
+    judge spec's, else 4 of 5 or 7 of 10."""
+    if "judge_grade" not in runs or runs.empty:
         return cohen_kappa([], [])
-    both = runs[runs["passed"].notna() & runs["judge_grade"].notna()]
-    if both.empty:
-        return cohen_kappa([], [])
-    limit = threshold if threshold is not None else DEFAULT_THRESHOLDS.get(int(both["judge_max"].max()),
-                                                                          0.6 * float(both["judge_max"].max()))
-    return cohen_kappa([bool(p) for p in both["passed"]], [g >= limit for g in both["judge_grade"]])
+    return cohen_kappa(*_raters(runs, _thresholds(runs, threshold)))
+
+
+def _raters(runs: pd.DataFrame, limits: list[float | None]) -> tuple[list[bool | None], list[bool | None]]:
+    """The checks' verdicts and the judge's (grade ≥ limit) per row; None where one is missing."""
+    import pandas as pd
+
+    passed = [None if pd.isna(p) else bool(p) for p in runs["passed"].astype("object")]
+    judged = [None if limit is None or pd.isna(limit) or pd.isna(grade) else bool(grade >= limit)
+              for grade, limit in zip(runs["judge_grade"], limits)]
+    return passed, judged
+
+
+def agreement_table(runs: pd.DataFrame, threshold: float | None = None) -> pd.DataFrame:
+    """Per run and suite (and `(all)`) of a `load_runs` frame, where cases have both checks and a judge
+    grade: `n` such cases, `observed` agreement, `kappa` (Cohen's κ) and `agreement` as text."""
+    import pandas as pd
+
+    columns = ["run", "suite", "n", "observed", "kappa", "agreement"]
+    if "judge_grade" not in runs or runs.empty:
+        return pd.DataFrame(columns=columns)
+    frame = runs.assign(_limit=_thresholds(runs, threshold))
+    rows = []
+    for run, group in frame.groupby("run", sort=False):
+        parts = sorted(group.groupby("suite"), key=lambda item: str(item[0]))
+        for suite, part in [*parts, ("(all)", group)]:
+            found = cohen_kappa(*_raters(part, part["_limit"].tolist()))
+            if found.n:
+                rows.append({"run": run, "suite": suite, "n": found.n, "observed": found.observed,
+                             "kappa": found.kappa, "agreement": str(found)})
+    return pd.DataFrame(rows, columns=columns)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,3 +225,29 @@ def pairwise_summary(frame: pd.DataFrame) -> list[PairSummary]:
 def strengths(frame: pd.DataFrame, resamples: int = 1000, seed: int = 0) -> dict[str, Strength]:
     """Bradley–Terry strengths (bootstrap intervals) of the runs of a pairwise `load_judgments` frame."""
     return bradley_terry([(x, y, s) for x, y, s, _ in pair_comparisons(frame)], resamples=resamples, seed=seed)
+
+
+def pairwise_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per pair of runs of a pairwise `load_judgments` frame: `first`, `second`, `n` cases
+    judged in both orders, `wins`/`ties`/`losses` from `first`'s side with their rates as text
+    (Wilson 95% intervals), the sign test's `p_value` (wins against losses) and the cases whose
+    verdict flipped with the order (`order_dependent`, counted as ties, and its rate)."""
+    import pandas as pd
+
+    rows = [{"first": pair.first, "second": pair.second, "n": pair.outcome.n, "wins": pair.outcome.wins,
+             "ties": pair.outcome.ties, "losses": pair.outcome.losses, "win": str(pair.outcome.win_rate),
+             "tie": str(pair.outcome.tie_rate), "loss": str(pair.outcome.loss_rate),
+             "p_value": pair.outcome.p_value, "order_dependent": pair.order_dependent,
+             "order_dependent_rate": pair.order_dependent_rate} for pair in pairwise_summary(frame)]
+    return pd.DataFrame(rows, columns=["first", "second", "n", "wins", "ties", "losses", "win", "tie", "loss",
+                                       "p_value", "order_dependent", "order_dependent_rate"])
+
+
+def strength_table(frame: pd.DataFrame, resamples: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """Bradley–Terry strengths of the runs of a pairwise `load_judgments` frame, strongest first:
+    `strength` (geometric mean 1) with its bootstrap interval `low`..`high`, `comparisons`, `score`."""
+    import pandas as pd
+
+    rows = [{"run": s.name, "strength": s.strength, "low": s.low, "high": s.high, "comparisons": s.comparisons,
+             "score": s.score} for s in strengths(frame, resamples=resamples, seed=seed).values()]
+    return pd.DataFrame(rows, columns=["run", "strength", "low", "high", "comparisons", "score"])

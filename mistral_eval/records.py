@@ -321,7 +321,7 @@ class JudgeManifest(BaseModel):
     format: str
     """The prompt format the judge prompts were rendered in."""
     rubric: str
-    """"elyza", "mtbench" or "pairwise"."""
+    """"elyza", "mtbench", "pairwise", or "cases" (each case's own judge check)."""
     rubric_sha256: dict[str, str] = Field(default_factory=dict)
     """sha256 of each rubric file's text used ("elyza_ja", "elyza_en", ...)."""
     settings: dict[str, Any] = Field(default_factory=dict)
@@ -386,6 +386,8 @@ class Judgment(BaseModel):
     """The case's own grading aspect (ELYZA `eval_aspect`), when it has one."""
     reason: str | None = None
     """Why a gated record got its grade without the model (e.g. the language gate)."""
+    threshold: float | None = None
+    """The grade counted as a pass against the checks, from the case's judge spec; None: the default."""
     error: CaseError | None = None
     finished_at: str | None = None
 

@@ -1,7 +1,9 @@
 """Self-contained HTML pages: the report on one run, the comparison of several, and a sweep's index.
 
 Results first: per suite the pass rate with its n, counts and 95% interval, errors apart, paired
-differences between runs; then plots, bilingual pairs and every case; the manifest last, collapsed.
+differences between runs (pass/fail and judge grades), agreement of checks and judge, repeats, the
+pairwise judge; then plots, bilingual pairs and every case (with the judge's grade, distribution and
+reasoning where judged); the manifest last, collapsed. The judge's rows come from `judge_report.py`.
 The pages are rendered from the jinja2 templates in `mistral_eval/templates` with autoescaping on,
 so model output (untrusted) always reaches the page as text. A page loads nothing: plots are data:
 URLs, the one inline script (filters, search, sortable columns) is allowed by its hash in the page's
@@ -30,11 +32,12 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from mistral_eval.judge_report import agreement_rows, case_judgments, judge_paired_rows, pairwise_context
 from mistral_eval.plots import report_plots
 from mistral_eval.records import Manifest, Result
 from mistral_eval.paths import write_text_atomic
 from mistral_eval.results import RunStore, load_runs, run_names
-from mistral_eval.tables import (ALL, check_table, comparison_table, natural_key, pair_table,
+from mistral_eval.tables import (ALL, check_table, comparison_table, natural_key, pair_table, repeats_table,
                                  summary_table)
 
 __all__ = ["IndexRow", "pair_table", "render_index", "render_report", "show_report", "summary_table",
@@ -80,18 +83,6 @@ class _Run:
     timings: list[dict]
 
 
-def _judges(path: Path) -> dict[str, dict[str, Any]]:
-    """The latest judgment of each case key of a judged run: grade (expected), max and rationale."""
-    from mistral_eval.judgments import JUDGMENTS_DIR, latest_per_key, load_judgments
-
-    if not (path / JUDGMENTS_DIR).is_dir():
-        return {}
-    latest = latest_per_key(load_judgments(path))
-    return {row["case_key"]: {"grade": row["expected_grade"], "max": row["max_grade"],
-                              "rationale": row["rationale"]}
-            for row in latest.to_dict("records") if not _missing(row["expected_grade"])}
-
-
 def _manifest(raw: Manifest | dict) -> dict[str, Any]:
     """The manifest's fields as JSON values (typed fields, plus any extra ones a dict carries)."""
     typed = raw if isinstance(raw, Manifest) else Manifest.model_validate(raw)
@@ -115,7 +106,7 @@ def _load(paths: Sequence[Path]) -> list[_Run]:
         with RunStore.read(path) as store:
             records = {result.key: result for result in store.records()}
             manifest = _manifest(store.manifest)
-        runs.append(_Run(name, path, manifest, records, _judges(path), _read_timings(path)))
+        runs.append(_Run(name, path, manifest, records, case_judgments(path), _read_timings(path)))
     return runs
 
 
@@ -178,6 +169,13 @@ def _paired_rows(df: pd.DataFrame) -> list[dict]:
              "significant": bool(row["significant"])} for row in comparison_table(df).to_dict("records")]
 
 
+def _repeat_rows(df: pd.DataFrame) -> list[dict]:
+    return [{"suite": row["suite"], "run": row["run"], "cases": row["cases"], "repeats": row["repeats"],
+             "samples": row["samples"], "fraction": row["fraction"], "pass_at_1": _pct(row["pass_at_1"]),
+             "pass_at_k": f"{_pct(row['pass_at_k'])} (k={row['k']})", "spread": _pct(row["spread"]),
+             "total": row["suite"] == ALL} for row in repeats_table(df).to_dict("records")]
+
+
 def _check_rows(df: pd.DataFrame, runs: Sequence[str]) -> list[dict]:
     table = check_table(df)
     return [{"check": check, "cells": [next(iter(part.loc[part["run"] == run, "pass"]), "–")
@@ -219,9 +217,7 @@ def _entry(run: _Run, key: str) -> dict:
     return {"run": run.name, "status": result.status, "meta": meta, "answer": result.answer,
             "turns": result.turns[:-1] if len(result.turns) > 1 else [],
             "checks": [check.model_dump() for check in result.checks],
-            "error": result.error.model_dump() if result.error else None,
-            "judge": judge and {"grade": _number(judge["grade"], 2), "max": judge.get("max"),
-                                "rationale": judge.get("rationale")}}
+            "error": result.error.model_dump() if result.error else None, "judge": judge}
 
 
 def _anchor(key: str) -> str:
@@ -286,8 +282,10 @@ def _subtitle(runs: Sequence[_Run], cases: int) -> str:
     return f"{len(runs)} runs over {cases} case key(s): " + "; ".join(f"{r.name}: {about(r)}" for r in runs)
 
 
-def render_report(run_dirs: RunDirs, *, title: str | None = None) -> str:
-    """The HTML of a report on one run directory, or a comparison of two or more."""
+def render_report(run_dirs: RunDirs, *, title: str | None = None,
+                  pairwise: str | os.PathLike | None = None) -> str:
+    """The HTML of a report on one run directory, or a comparison of two or more; `pairwise` (a
+    `mistral-eval judge --pairwise ... --out DIR` directory) adds the section "Pairwise judge"."""
     paths = _paths(run_dirs)
     if not paths:
         raise ValueError("render_report needs at least one run directory.")
@@ -305,6 +303,8 @@ def render_report(run_dirs: RunDirs, *, title: str | None = None) -> str:
         "title": title, "subtitle": _subtitle(runs, len(keys)), "several": several, "runs": names,
         "summary": _summary_rows(table) if not table.empty else [],
         "judged": "judge_mean" in table.columns, "paired": _paired_rows(df) if several else [],
+        "judge_paired": judge_paired_rows(df) if several else [], "agreement": agreement_rows(df),
+        "repeats": _repeat_rows(df), "pairwise": pairwise_context(pairwise) if pairwise is not None else None,
         "checks": _check_rows(df, names), "plots": report_plots(df, table) if not table.empty else [],
         "pairs": _pair_rows(keys, runs), "cases": cases, "filters": _filters(cases),
         "differing": sum(case["diff"] for case in cases), "manifest": manifest,
@@ -314,21 +314,25 @@ def render_report(run_dirs: RunDirs, *, title: str | None = None) -> str:
         "timings": _timing_rows(runs)}
     context["toc"] = [(anchor, label) for anchor, label, present in [
         ("summary", "Summary", True), ("differences", "Differences", bool(context["paired"])),
+        ("pairwise", "Pairwise judge", context["pairwise"] is not None),
         ("by-check", "By check", bool(context["checks"])), ("plots", "Plots", bool(context["plots"])),
         ("pairs", "Bilingual pairs", bool(context["pairs"])), ("cases", f"Cases ({len(cases)})", True),
         ("manifest", "Manifest", True), ("timing", "Timing", bool(context["timings"]))] if present]
     return _render("report.html.j2", **context)
 
 
-def write_report(run_dirs: RunDirs, out: str | os.PathLike, *, title: str | None = None) -> Path:
-    """Write the report of `run_dirs` to the file `out` (parents created) and return its path."""
+def write_report(run_dirs: RunDirs, out: str | os.PathLike, *, title: str | None = None,
+                 pairwise: str | os.PathLike | None = None) -> Path:
+    """Write the report of `run_dirs` (with the pairwise judge of `pairwise`, a directory, when given)
+    to the file `out` (parents created) and return its path."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(out, render_report(run_dirs, title=title))
+    write_text_atomic(out, render_report(run_dirs, title=title, pairwise=pairwise))
     return out
 
 
-def show_report(run_dirs: RunDirs, *, title: str | None = None, height: int = 800):
+def show_report(run_dirs: RunDirs, *, title: str | None = None, height: int = 800,
+                pairwise: str | os.PathLike | None = None):
     """The report as a notebook output: the page inside a sandboxed iframe with an opaque origin, so
     its own script (filters, search) runs but cannot reach the notebook, and its styles stay out of
     the notebook's. Model output stays escaped: the page escapes it, the page itself is escaped once
@@ -336,7 +340,7 @@ def show_report(run_dirs: RunDirs, *, title: str | None = None, height: int = 80
     but its own."""
     from IPython.display import HTML
 
-    page = render_report(run_dirs, title=title)
+    page = render_report(run_dirs, title=title, pairwise=pairwise)
     return HTML(f'<div><iframe sandbox="allow-scripts" srcdoc="{html.escape(page, quote=True)}" '
                 f'style="width: 100%; height: {int(height)}px; border: 1px solid #ccc"></iframe></div>')
 

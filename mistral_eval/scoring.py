@@ -4,6 +4,9 @@ Scoring knows nothing about models, prompts or files: it sees only the answer te
 `make_check` validates a spec's parameters against the factory's annotations with pydantic.
 Model-written code never runs in this process: the `python` check (code_check.py) runs it in the
 sandbox (sandbox.py) and compares the values it returns in the harness.
+
+Deferred check types (`DEFERRED`: `judge`) are validated with the others but not run by `run_checks`:
+they mark the case for a later stage (`mistral-eval judge`, judge.py), which reads the spec itself.
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ from mistral_eval.code_check import python
 from mistral_eval.errors import ConfigError
 from mistral_eval.negation import is_negated
 from mistral_eval.numbers import SYMBOLS as _SYMBOLS, final_number, normalize
+from mistral_eval.rubrics import SINGLE_RUBRICS
 
-__all__ = ["CHECKS", "Check", "CheckResult", "boolean", "contains", "degenerate", "equals",
-           "japanese", "japanese_share", "make_check", "make_checks", "number", "python", "regex",
-           "run_checks"]
+__all__ = ["CHECKS", "DEFERRED", "Check", "CheckResult", "boolean", "contains", "degenerate", "equals",
+           "japanese", "japanese_share", "judge", "judge_spec", "make_check", "make_checks", "number",
+           "python", "regex", "run_checks"]
 
 
 Share = Annotated[float, Field(ge=0, le=1)]
@@ -299,10 +303,42 @@ def degenerate(max_repeat_ratio: Share = 0.1, ngram: Annotated[int, Field(ge=2)]
     return check
 
 
+_MAX_GRADES = {"elyza": 5, "mtbench": 10}
+
+
+@_validated
+def judge(rubric: typing.Literal[SINGLE_RUBRICS] = "elyza",  # type: ignore[valid-type]
+          aspect: Annotated[str, Field(min_length=1)] | None = None,
+          threshold: Annotated[float, Field(ge=1)] | None = None) -> Check:
+    """Marks the case for the local judge (`mistral-eval judge`); deferred, so never run during
+    generation. `rubric`: elyza (1–5) or mtbench (1–10); `aspect`: what a good answer does, over the
+    case's `meta.eval_aspect`; `threshold`: the grade counted as a pass when the report sets the
+    judge against the checks (default 4 of 5, 7 of 10)."""
+    top = _MAX_GRADES[rubric]
+    if threshold is not None and threshold > top:
+        raise ConfigError(f"threshold {threshold:g} is above the {rubric} rubric's top grade {top}",
+                          field="threshold")
+
+    def check(answer: str) -> CheckResult:
+        raise ConfigError("the judge check runs in `mistral-eval judge RUN`, not during generation")
+    return check
+
+
 CHECKS: dict[str, Callable[..., Check]] = {
     "equals": equals, "contains": contains, "regex": regex, "number": number, "boolean": boolean,
-    "japanese": japanese, "degenerate": degenerate, "python": python,
+    "japanese": japanese, "degenerate": degenerate, "python": python, "judge": judge,
 }
+DEFERRED = frozenset({"judge"})
+"""Check types that `make_check` validates but `run_checks` skips: a later stage runs them."""
+
+
+def judge_spec(specs: typing.Sequence[dict]) -> dict | None:
+    """The case's `judge` check spec (the first, with its defaults filled in), or None."""
+    for spec in specs:
+        if isinstance(spec, dict) and spec.get("type") == "judge":
+            return {"rubric": "elyza", "aspect": None, "threshold": None,
+                    **{k: v for k, v in spec.items() if k != "type"}}
+    return None
 
 
 _RUN_OPTIONS = ("allow_unisolated",)
@@ -340,6 +376,8 @@ def make_checks(specs: typing.Sequence[dict], *, allow_unisolated: bool = False)
 
 def run_checks(specs: typing.Sequence[dict], answer: str, *,
                allow_unisolated: bool = False) -> list[CheckResult]:
-    """Build the checks of `specs` and run each on `answer`; a python check raises
-    `SandboxUnavailableError` on a machine without isolation unless `allow_unisolated`."""
-    return [check(answer) for check in make_checks(specs, allow_unisolated=allow_unisolated)]
+    """Build the checks of `specs` and run each on `answer`, the deferred types (`DEFERRED`) left
+    out; a python check raises `SandboxUnavailableError` on a machine without isolation unless
+    `allow_unisolated`."""
+    now = [spec for spec in specs if not (isinstance(spec, dict) and spec.get("type") in DEFERRED)]
+    return [check(answer) for check in make_checks(now, allow_unisolated=allow_unisolated)]

@@ -1,6 +1,8 @@
 """Summary tables of loaded runs, for notebooks, the terminal and the report: pass rates over scored
 cases with their n, counts and 95% Wilson intervals, errors counted apart, judge means with bootstrap
-intervals, and paired comparisons of runs over the same cases (McNemar's exact test).
+intervals, paired comparisons of runs over the same cases (McNemar's exact test for pass/fail,
+Wilcoxon's signed-rank test for judge grades) and, for runs with `--repeats`, per-case pass
+fractions, pass@k and the spread across repeats.
 
 Pure pandas over the DataFrame of `results.load_runs`; the statistics come from `stats.py`. It knows
 nothing about HTML, files or models.
@@ -14,10 +16,12 @@ from typing import Any
 
 import pandas as pd
 
-from mistral_eval.stats import Mean, PairedTest, Rate, bootstrap_mean, mcnemar_exact, wilson
+from mistral_eval.stats import (Mean, PairedTest, Rate, bootstrap_mean, mcnemar_exact, summarize_repeats,
+                                wilcoxon_signed_rank, wilson)
 
 __all__ = ["ALL", "check_table", "comparison_table", "format_summary", "fmt_mean", "fmt_paired", "fmt_rate",
-           "natural_key", "pair_table", "statuses", "summarize_runs", "summary_table"]
+           "judge_comparison_table", "natural_key", "pair_table", "repeats_table", "statuses", "summarize_runs",
+           "summary_table"]
 
 ALL = "(all)"
 _SUMMARY_COLUMNS = ["run", "suite", "cases", "n", "k", "errors", "pass_rate", "pass_low", "pass_high"]
@@ -113,10 +117,13 @@ def fmt_mean(mean: Mean) -> str:
 
 
 def fmt_paired(test: PairedTest) -> str:
-    """"+25.0 pts [-10.3–52.1] p=0.0312 *" (second run minus first; * when significant at 5%)."""
+    """"+25.0 pts [-10.3–52.1] p=0.0312 *" (second run minus first; * when significant at 5%); a
+    difference of grades (sign or Wilcoxon test) as "+0.50 [-0.20–1.10] p=0.25"."""
     if test.difference is None:
         return "– (no case scored in both runs)"
     mark = " *" if test.significant() else ""
+    if not test.test.startswith("McNemar"):
+        return f"{test.difference:+.2f} [{test.low:+.2f}–{test.high:+.2f}] p={test.p_value:.3g}{mark}"
     return (f"{100 * test.difference:+.1f} pts [{100 * test.low:+.1f}–{100 * test.high:+.1f}] "
             f"p={test.p_value:.3g}{mark}")
 
@@ -170,23 +177,41 @@ def comparison_table(df: pd.DataFrame, baseline: str | None = None) -> pd.DataFr
     keys present in both: `n` pairs scored in both, the `difference` in pass rate (run − baseline)
     with its interval `low`..`high`, McNemar's exact `p_value`, `better` (fail → pass) and `worse`
     (pass → fail) counts, `significant` (p < 0.05) and the result as text."""
+    frame = _with_run(df)
+    if "key" in frame.columns and len(frame):
+        frame = frame.assign(_value=_verdicts(frame))
+    return _paired_table(frame, baseline, mcnemar_exact)
+
+
+def judge_comparison_table(df: pd.DataFrame, baseline: str | None = None) -> pd.DataFrame:
+    """As `comparison_table`, for the judge's grades (`judge_grade`, the expected grade) of the cases
+    both runs had judged: the mean difference with its paired bootstrap interval and Wilcoxon's
+    signed-rank test (exact up to 25 non-zero differences); `better`/`worse` count cases graded
+    higher/lower. Empty when fewer than two runs were judged."""
+    frame = _with_run(df)
+    if "judge_grade" not in frame.columns or not len(frame):
+        return _paired_table(frame.iloc[0:0], baseline, wilcoxon_signed_rank)
+    frame = frame.assign(_value=pd.to_numeric(frame["judge_grade"], errors="coerce"))
+    judged = frame.groupby("run", sort=False)["_value"].apply(lambda v: v.notna().any())
+    return _paired_table(frame[frame["run"].isin(judged[judged].index)], baseline, wilcoxon_signed_rank)
+
+
+def _paired_table(frame: pd.DataFrame, baseline: str | None, test_of) -> pd.DataFrame:
+    """Each run against `baseline` on the `_value` column, paired on case keys, per suite and (all)."""
     columns = ["baseline", "run", "suite", "n", "difference", "low", "high", "p_value", "better",
                "worse", "significant", "text"]
-    frame = _with_run(df)
     runs = list(dict.fromkeys(frame["run"])) if "run" in frame.columns and len(frame) else []
     if len(runs) < 2 or "key" not in frame.columns:
         return pd.DataFrame(columns=columns)
     baseline = runs[0] if baseline is None else baseline
-    frame = frame.assign(_verdict=_verdicts(frame))
     base = frame[frame["run"] == baseline]
     rows = []
     for run in (r for r in runs if r != baseline):
         other = frame[frame["run"] == run]
-        merged = base[["key", "suite", "_verdict"]].merge(other[["key", "_verdict"]], on="key",
-                                                         suffixes=("_a", "_b"))
+        merged = base[["key", "suite", "_value"]].merge(other[["key", "_value"]], on="key", suffixes=("_a", "_b"))
         parts = sorted(merged.groupby("suite"), key=lambda item: str(item[0]))
         for suite, part in [*parts, (ALL, merged)]:
-            test = mcnemar_exact(part["_verdict_a"].tolist(), part["_verdict_b"].tolist())
+            test = test_of(part["_value_a"].tolist(), part["_value_b"].tolist())
             rows.append({"baseline": baseline, "run": run, "suite": suite, "n": test.n,
                          "difference": _nan(test.difference), "low": _nan(test.low),
                          "high": _nan(test.high), "p_value": test.p_value, "better": test.better,
@@ -217,26 +242,83 @@ def pair_table(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+_REPEAT_SUFFIX = re.compile(r"#r\d+$")
+
+
+def repeats_table(df: pd.DataFrame) -> pd.DataFrame:
+    """For runs with repeats (`run --repeats N`: keys `suite/case#rK`, field `repeat`), per run and suite
+    (and `(all)`): `cases`, `repeats` (most samples of a case), `samples` scored, `errors`, the mean
+    per-case pass fraction `mean` with its bootstrap interval over cases `low`..`high` (`fraction` as
+    text), `pass_at_1`, `pass_at_k` for k = `k` (the repeats; unbiased, over cases with k scored
+    samples) and `spread`, the standard deviation of the pass rate across repeats. Repeats of one case
+    are not independent cases: this interval, over cases, is the one to read. Empty when no row is a
+    repeat (every `repeat` is 0)."""
+    columns = ["run", "suite", "cases", "repeats", "samples", "errors", "mean", "low", "high", "fraction",
+               "pass_at_1", "k", "pass_at_k", "spread"]
+    frame = _with_run(df)
+    if "repeat" not in frame.columns or not len(frame) or not (pd.to_numeric(frame["repeat"]) > 0).any():
+        return pd.DataFrame(columns=columns)
+    frame = frame.assign(_case=frame["key"].map(lambda key: _REPEAT_SUFFIX.sub("", str(key))),
+                         _verdict=_verdicts(frame)).sort_values("repeat", kind="stable")
+    rows = []
+    for run, group in frame.groupby("run", sort=False):
+        parts = sorted(group.groupby("suite"), key=lambda item: str(item[0]))
+        for suite, part in [*parts, (ALL, group)]:
+            outcomes = {case: rows_["_verdict"].tolist() for case, rows_ in part.groupby("_case", sort=False)}
+            k = int(pd.to_numeric(part["repeat"]).max()) + 1
+            summary = summarize_repeats(outcomes, ks=sorted({1, k}))
+            rows.append({"run": run, "suite": suite, "cases": len(outcomes), "repeats": summary.repeats,
+                         "samples": int(part["_verdict"].notna().sum()),
+                         "errors": int(part["_verdict"].isna().sum()), "mean": _nan(summary.mean.mean),
+                         "low": _nan(summary.mean.low), "high": _nan(summary.mean.high),
+                         "fraction": _fmt_fraction(summary.mean), "pass_at_1": _nan(summary.pass_at.get(1)), "k": k,
+                         "pass_at_k": _nan(summary.pass_at.get(k)), "spread": _nan(summary.spread)})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _fmt_fraction(mean: Mean) -> str:
+    """"66.7% [50.0–83.3%] n=4 cases": a mean pass fraction over cases with its interval."""
+    if mean.mean is None:
+        return "– 0 cases"
+    return f"{_pct(mean.mean)} [{100 * mean.low:.1f}–{_pct(mean.high)}] n={mean.n} cases"
+
+
 def format_summary(df: pd.DataFrame) -> str:
     """A plain-text table for the terminal: per run (when several) and suite, n scored, the pass rate
-    with its 95% interval and counts, errors and tokens/s; then the paired differences when there
-    are several runs."""
+    with its 95% interval and counts, errors, the judge mean (when judged) and tokens/s; then the
+    paired differences when there are several runs (McNemar for pass/fail, Wilcoxon for judge
+    grades), and the per-case pass fractions and pass@k of runs with repeats."""
     table = summary_table(df)
     if table.empty:
         return "No finished cases."
     several = table["run"].nunique() > 1
+    judged = "judge" in table.columns
     header = [*(["run"] if several else []), "suite", "n", "pass rate [95% interval] passed/n", "errors",
-              "tokens/s"]
+              *(["judge mean [95% interval]"] if judged else []), "tokens/s"]
     rows = [[*([str(row["run"])] if several else []), str(row["suite"]), str(row["n"]), row["pass"],
-             str(row["errors"]), "–" if math.isnan(row["tokens_per_second"]) else f"{row['tokens_per_second']:.1f}"]
+             str(row["errors"]), *([row["judge"]] if judged else []),
+             "–" if math.isnan(row["tokens_per_second"]) else f"{row['tokens_per_second']:.1f}"]
             for row in table.to_dict("records")]
-    lines = _columns([header, *rows], right={len(header) - 4, len(header) - 2, len(header) - 1})
-    paired = comparison_table(df)
-    if not paired.empty:
-        lines += ["", "Paired on case keys (run − baseline, McNemar exact test; * p < 0.05):"]
-        lines += _columns([["run", "vs", "suite", "pairs", "difference [95% interval]"],
-                           *([r["run"], r["baseline"], str(r["suite"]), str(r["n"]), r["text"]]
-                             for r in paired.to_dict("records"))], right={3})
+    n_at = header.index("n")
+    lines = _columns([header, *rows], right={n_at, n_at + 2, len(header) - 1})
+    for title, paired in (("Paired on case keys (run − baseline, McNemar exact test; * p < 0.05):",
+                           comparison_table(df)),
+                          ("Judge grades paired on case keys (run − baseline, Wilcoxon signed-rank test; "
+                           "* p < 0.05):", judge_comparison_table(df))):
+        if not paired.empty:
+            lines += ["", title]
+            lines += _columns([["run", "vs", "suite", "pairs", "difference [95% interval]"],
+                               *([r["run"], r["baseline"], str(r["suite"]), str(r["n"]), r["text"]]
+                                 for r in paired.to_dict("records"))], right={3})
+    repeats = repeats_table(df)
+    if not repeats.empty:
+        lines += ["", "Repeats (each case sampled several times; the interval is over cases):"]
+        lines += _columns([[*(["run"] if several else []), "suite", "cases", "repeats",
+                            "mean per-case pass fraction [95%]", "pass@1", "pass@k", "spread"],
+                           *([*([str(r["run"])] if several else []), str(r["suite"]), str(r["cases"]),
+                              str(r["repeats"]), r["fraction"], _pct(r["pass_at_1"]),
+                              f"{_pct(r['pass_at_k'])} (k={r['k']})", _pct(r["spread"])]
+                             for r in repeats.to_dict("records"))], right=set())
     return "\n".join(lines)
 
 

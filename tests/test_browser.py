@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from test_report import EVIL, make_run, record
 
+from mistral_eval.judge_report import write_pairwise_report
 from mistral_eval.report import write_report
 from mistral_eval.sweep import Combination, SweepSpec, write_index
 
@@ -246,3 +247,24 @@ def test_an_executed_notebook_page_in_the_browser(open_page, tmp_path):
     assert EVIL in frame.locator("article.case", has_text="alert(1)").first.inner_text()
     frame.locator("input[name=show][value=error]").check()  # the report's own script runs in its frame
     assert frame.locator("article.case:visible").count() == 1
+
+
+def test_judge_sections_and_the_pairwise_page_in_the_browser(open_page, tmp_path):
+    from test_judge_report import _pairwise, judge_into
+
+    runs, pairs = _pairwise(tmp_path)
+    judge_into(runs[0], {f"open/c{i}": (1.5 + i * 0.8, None) for i in range(5)}, rationale=EVIL)
+    report = write_report(runs[:2], tmp_path / "judged.html", pairwise=pairs)
+    opened = open_page(report, "judged")
+    bars = opened.page.locator("[id='case-open/c0'] .dist .bar")
+    assert bars.count() == 5
+    heights = [bars.nth(i).bounding_box()["height"] for i in range(5)]
+    assert heights[0] > 0 and heights[0] == pytest.approx(heights[1]) and heights[2] == 0  # 1.5: half 1, half 2
+    opened.page.locator("[id='case-open/c0'] details.rationale summary").click()
+    assert opened.page.locator("[id='case-open/c0'] pre.rationale").inner_text() == EVIL
+    assert opened.page.locator("#pairwise table.pairwise tbody tr").count() == 3  # every pair DIR judged
+    assert opened.page.locator("#pairwise table.strengths tbody tr").count() == 3
+    opened.assert_quiet()
+    page = open_page(write_pairwise_report(pairs), "pairwise")
+    assert page.page.locator("table.pairwise tbody tr").count() == 3
+    page.assert_quiet()

@@ -74,12 +74,16 @@ def test_resume_with_other_settings_is_refused(tiny_dir, tmp_path, capsys):
 
 
 def test_help_suites_and_report_do_not_import_torch(tmp_path):
-    """`--help`, `suites` and `report` answer without loading torch (it costs seconds)."""
+    """`--help`, `suites`, `report` and `compare` answer without loading torch (it costs seconds)."""
+    import shutil
     import subprocess
     import sys
 
+    for name in ("a", "b"):
+        shutil.copytree(Path(__file__).parent / "fixtures" / "legacy_run", tmp_path / name)
     probe = ("import sys; from mistral_eval.cli import main\n"
-             "for argv in (['suites'], ['suites', '--check', 'prompts/smoke.yaml'], ['report', 'nowhere']):\n"
+             "for argv in (['suites'], ['suites', '--check', 'prompts/smoke.yaml'], ['report', 'nowhere'],\n"
+             f"             ['compare', {str(tmp_path / 'a')!r}, {str(tmp_path / 'b')!r}]):\n"
              "    main(argv)\n"
              "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
              "print('TORCH' if 'torch' in sys.modules else 'NO TORCH')")

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from mistral_eval.cli import main
-from mistral_eval.judge import _distribution, _plan, judge_run
+from mistral_eval.errors import ConfigError
+from mistral_eval.judge import _case_info, _distribution, _plan, _single_item, _to_judge, judge_run
 from mistral_eval.judgments import (JudgmentStore, agreement, grade_summary, load_judgments, pair_comparisons,
                                     pairwise_summary, strengths)
 from mistral_eval.records import CaseError, JudgeManifest, Judgment, Result, RunConfig, SuiteRef
@@ -89,7 +90,7 @@ def assert_valid(judgment: Judgment, max_grade: int) -> None:
 
 
 def test_elyza_grades_are_valid_gated_and_merged_into_runs(offline, run_dir):
-    summary = judge_run(offline, run_dir, settings=FAST, label="small")
+    summary = judge_run(offline, run_dir, rubric="elyza", settings=FAST, label="small")
     assert (summary.judged, summary.gated, summary.errors) == (3, 1, 0)
     judgments = {j.key: j for j in JudgmentStore.read(summary.out).records()}
     assert set(judgments) == {"judged/capital", "judged/sum", "judged/greet"}  # the errored case is not judged
@@ -114,8 +115,68 @@ def test_elyza_grades_are_valid_gated_and_merged_into_runs(offline, run_dir):
     assert table.loc[0, "n"] == 3 and 1 <= table.loc[0, "mean_grade"].mean <= 5
     assert agreement(load_runs([run_dir]), threshold=1.5).n == 3
 
-    again = judge_run(offline, run_dir, settings=FAST, label="small")
+    again = judge_run(offline, run_dir, rubric="elyza", settings=FAST, label="small")
     assert (again.judged, again.skipped) == (0, 3)
+
+
+SPEC_SUITE = """\
+suite: specced
+description: Cases that carry their own judge checks.
+version: 1
+cases:
+  - id: capital
+    language: ja
+    prompt: 日本の首都はどこですか？
+    meta: {eval_aspect: 使われない観点}
+    checks:
+      - {type: contains, expected: 東京}
+      - {type: judge, rubric: elyza, aspect: 東京と答えれば5点。, threshold: 3}
+  - id: story
+    language: en
+    prompt: Tell a two-line story.
+    checks: [{type: judge, rubric: mtbench}]
+  - id: sum
+    language: en
+    prompt: What is 2 + 3?
+    checks: [{type: number, expected: 5}]
+"""
+
+
+def test_cases_with_a_judge_check_are_judged_with_their_own_rubric_aspect_and_threshold(offline, tmp_path):
+    suite = tmp_path / "specced.yaml"
+    suite.write_text(SPEC_SUITE, encoding="utf-8")
+    run = write_run(tmp_path / "run", suite, {"capital": "東京です。", "story": "Once. Then.", "sum": "5"})
+    summary = judge_run(offline, run, settings=GenerationSettings(max_new_tokens=2), label="own")
+    judgments = {j.key: j for j in JudgmentStore.read(summary.out).records()}
+    assert set(judgments) == {"specced/capital", "specced/story"}  # sum has no judge check: not judged
+    capital, story = judgments["specced/capital"], judgments["specced/story"]
+    assert (capital.rubric, capital.aspect, capital.threshold) == ("elyza_ja", "東京と答えれば5点。", 3)
+    assert "東京と答えれば5点。" in capital.prompt_text and "使われない観点" not in capital.prompt_text
+    assert (story.rubric, story.max_grade, story.threshold) == ("mtbench_en", 10, None)
+    assert_valid(capital, 5)
+    assert_valid(story, 10)
+    manifest = JudgmentStore.read(summary.out).manifest
+    assert manifest.rubric == "cases" and {"elyza_ja", "mtbench_en"} <= set(manifest.rubric_sha256)
+
+
+def test_a_rubric_grades_every_scored_case_and_a_judge_check_still_gives_its_aspect(tmp_path):
+    suite = tmp_path / "specced.yaml"
+    suite.write_text(SPEC_SUITE, encoding="utf-8")
+    run = write_run(tmp_path / "run", suite, {"capital": "東京です。", "story": "Once. Then.", "sum": "5"})
+    with RunStore.read(run) as store:
+        results, cases = store.records(), _case_info(store.manifest)
+    assert [r.case_id for r in _to_judge(results, cases, None)] == ["capital", "story"]
+    assert [r.case_id for r in _to_judge(results, cases, "elyza")] == ["capital", "story", "sum"]
+    items = {r.case_id: _single_item(r, cases[f"specced/{r.case_id}"], "elyza") for r in results}
+    assert items["story"].rubric.name == "elyza_en" and items["capital"].aspect == "東京と答えれば5点。"
+    assert items["capital"].threshold == 3 and items["sum"].aspect is None and items["sum"].threshold is None
+    own = _single_item(results[1], cases["specced/story"], None)
+    assert own.rubric.name == "mtbench_en" and "Once. Then." in own.prompt
+
+
+def test_a_run_without_judge_checks_needs_a_rubric(offline, run_dir):
+    with pytest.raises(ConfigError, match="no case .* has a judge check"):
+        judge_run(offline, run_dir)
 
 
 def test_mtbench_reads_ten_grades_in_one_pass(offline, tmp_path, suite_file):
@@ -152,7 +213,7 @@ def test_resume_after_kill_9(offline, tmp_path, suite_file):
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     child = subprocess.Popen([sys.executable, "-m", "mistral_eval", "judge", str(run), "--judge-model",
                               "smollm2-135m-instruct", "--judge-quant", "fp32", "--batch-size", "1",
-                              "--max-new-tokens", "12", "--label", "killed"], env=env,
+                              "--max-new-tokens", "12", "--label", "killed", "--rubric", "elyza"], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and child.poll() is None:
@@ -166,8 +227,8 @@ def test_resume_after_kill_9(offline, tmp_path, suite_file):
     with open(out / "judgments.jsonl", "ab") as file:
         file.write(b'{"key": "judged/su')  # a line torn by the kill
     with pytest.warns(RuntimeWarning, match="torn"):
-        summary = judge_run(offline, run, settings=GenerationSettings(max_new_tokens=12), batch_size=1,
-                            label="killed")
+        summary = judge_run(offline, run, rubric="elyza", settings=GenerationSettings(max_new_tokens=12),
+                            batch_size=1, label="killed")
     assert summary.skipped == stored and summary.judged == 3 - stored
     lines = (out / "judgments.jsonl").read_text(encoding="utf-8").splitlines()
     keys = [Judgment.model_validate_json(line).key for line in lines]
@@ -184,6 +245,7 @@ def test_pairwise_both_orders_gate_ties_and_bradley_terry(offline, tmp_path, sui
     assert code == 0
     printed = capsys.readouterr().out
     assert "good vs other" in printed and "Bradley–Terry" in printed and "order-dependent" in printed
+    assert f"report: {out / 'report.html'}" in printed and "Pairwise judge" in (out / "report.html").read_text("utf-8")
     frame = load_judgments(out)
     # good-english: capital, sum, greet; good-other and english-other: greet; each in 2 orders, once
     assert len(frame) == 10 and frame["key"].is_unique

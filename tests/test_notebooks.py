@@ -84,10 +84,10 @@ def test_notebooks_are_committed_clean_with_a_form(name):
 def test_form_choices_are_the_librarys(name):
     form = _form(nbformat.read(_path(name), as_version=4).cells)
     choices = {key: json.loads(value) for key, value in form.items() if value.startswith("[")}
-    library = {"quant": list(QUANT_PRESETS), "format": list(FORMAT_CHOICES)}
+    library = {"quant": list(QUANT_PRESETS), "format": list(FORMAT_CHOICES), "judge_quant": list(QUANT_PRESETS)}
     # every option list has its library source (a new one must be added here), and equals it
     assert {key: library.get(key) for key in choices} == choices
-    assert set(choices) == (set() if name == "compare" else set(library))
+    assert set(choices) == {"evaluate": set(library), "compare": {"judge_quant"}, "chat": {"quant", "format"}}[name]
 
 
 @pytest.mark.parametrize("name", ["evaluate", "chat"])
@@ -178,3 +178,41 @@ def test_an_executed_notebook_exports_coalesced_and_offline(evaluated, tmp_path)
     _assert_no_fragments(nbformat.read(executed, as_version=4))
     _assert_offline_page(page)
     assert "Cases (3)" in html.unescape(page.read_text(encoding="utf-8"))
+
+
+JUDGED_SUITE = """\
+suite: judged_nb
+description: One case with a judge check, one without.
+version: 1
+defaults: {language: en, settings: {do_sample: false}}
+cases:
+  - id: story
+    prompt: Tell a two-line story.
+    checks: [{type: judge, rubric: elyza, aspect: Two lines., threshold: 3}]
+  - id: sum
+    prompt: What is 2 + 3?
+    checks: [{type: number, expected: 5}]
+"""
+
+
+def test_evaluate_notebook_hands_its_judge_parameters_to_the_judge(tiny_dir, tmp_path):
+    """The judge parameters reach `load_shared` and `judge_run`: the tiny random Mistral judges its own
+    run (the same model and preset, so the kernel loads it once; its grades mean nothing)."""
+    from mistral_eval.judgments import JudgmentStore, judge_dirs
+
+    suite = tmp_path / "judged_nb.yaml"
+    suite.write_text(JUDGED_SUITE, encoding="utf-8")
+    run = tmp_path / "run"
+    nb = _execute("evaluate", tmp_path / "evaluate.ipynb", model=tiny_dir, quant="fp32", format="mistral",
+                  suites=[str(suite)], max_new_tokens=4, out=str(run), judge_model=tiny_dir, judge_quant="fp32",
+                  judge_rubric="mtbench")
+    [judge] = judge_dirs(run)
+    with JudgmentStore.read(judge) as store:
+        manifest, records = store.manifest, store.records()
+    assert (manifest.judge_model, manifest.quant, manifest.rubric) == (tiny_dir, "fp32", "mtbench")
+    assert sorted(r.key for r in records) == ["judged_nb/story", "judged_nb/sum"]  # the rubric: every case
+    assert all(r.max_grade == 10 and r.status == "graded" for r in records)
+    cell = _cell(nb, "if judge_model:")
+    assert "judge" in _html(cell) and "judged report:" in _stdout(cell)
+    page = html.unescape(_html(cell).split('srcdoc="', 1)[1])
+    assert "<b>judge</b>" in page and "/ 10" in page

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from mistral_eval.errors import ConfigError
-from mistral_eval.scoring import (CHECKS, CheckResult, boolean, contains, degenerate, equals, japanese,
-                                  japanese_share, make_check, make_checks, number, python, regex,
-                                  run_checks)
+from mistral_eval.scoring import (CHECKS, DEFERRED, CheckResult, boolean, contains, degenerate, equals,
+                                  japanese, japanese_share, judge_spec, make_check, make_checks, number,
+                                  python, regex, run_checks)
 
 ARTICLE_DIR = Path(__file__).parent / "fixtures" / "article_answers"
 JAPANESE_ANSWERS = ["apples_ja", "bat_and_ball_ja", "continuation_ja", "javascript_first_ja",
@@ -411,3 +411,21 @@ def test_bad_parameters_are_all_reported_at_once():
         with pytest.raises(ConfigError) as error:
             make_check(spec)
         assert error.value.field == field, spec
+
+
+def test_judge_is_validated_with_the_checks_but_deferred_to_the_judge():
+    specs = [{"type": "judge", "rubric": "mtbench", "aspect": "clear", "threshold": 7}, {"type": "japanese"}]
+    assert [r.name for r in run_checks(specs, "こんにちは")] == ["japanese"]  # judge: not run now
+    assert "judge" in CHECKS and "judge" in DEFERRED
+    assert judge_spec(specs) == {"rubric": "mtbench", "aspect": "clear", "threshold": 7}
+    assert judge_spec([{"type": "judge"}]) == {"rubric": "elyza", "aspect": None, "threshold": None}
+    assert judge_spec([{"type": "japanese"}]) is None
+    for spec, field in [({"type": "judge", "rubric": "pairwise"}, "rubric"),
+                        ({"type": "judge", "threshold": 6}, "threshold"),
+                        ({"type": "judge", "rubric": "mtbench", "threshold": 0}, "threshold"),
+                        ({"type": "judge", "aspct": "x"}, "aspct")]:
+        with pytest.raises(ConfigError) as caught:
+            make_check(spec)
+        assert caught.value.field == field
+    with pytest.raises(ConfigError, match="mistral-eval judge"):
+        make_check({"type": "judge"})("an answer")  # never called by run_checks

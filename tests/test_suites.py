@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from mistral_eval.errors import ConfigError
-from mistral_eval.scoring import run_checks
+from mistral_eval.scoring import japanese_share, judge_spec, run_checks
 from mistral_eval.suites import (Case, builtin_suites_dir, import_elyza, import_mtbench, list_suites,
                                  load_suite, resolve_suite, write_suite)
 from mistral_eval.suites import write_starter
@@ -373,3 +373,20 @@ def test_the_suite_guides_examples_pass_check(tmp_path):
                                        encoding="utf-8")
     [case] = load_suite(tmp_path / "fib.yaml").cases
     assert case.checks[0]["function"] == "fib"
+
+
+def test_the_open_ended_cases_carry_judge_checks_with_aspects_in_their_language():
+    judged = {(suite.name, case.id): (case, judge_spec(case.checks)) for suite in list_suites()
+              for case in suite.cases if judge_spec(case.checks)}
+    assert {key for key in judged if key[0] == "article_ja"} == {
+        ("article_ja", c) for c in ("continuation", "llm_explanation", "guest_host", "javascript_start",
+                                    "javascript_followup")}
+    assert {key for key in judged if key[0] == "article_en"} == {
+        ("article_en", c) for c in ("training_methods", "career_strategy", "guest_host", "condiment_mayonnaise")}
+    assert {key[1] for key in judged if key[0] == "bilingual"} == {
+        "translate_cat_ja", "translate_cat_en", "translate_rain_ja", "translate_rain_en"}
+    for case, spec in judged.values():
+        assert spec["rubric"] == "elyza" and spec["aspect"]
+        assert (japanese_share(spec["aspect"]) > 0.5) == (case.language == "ja"), case.key
+        ran = [result.name for result in run_checks(case.checks, "答え")]
+        assert "judge" not in ran and len(ran) == len(case.checks) - 1  # the judge runs later
