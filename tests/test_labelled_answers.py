@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mistral_eval.scoring import CHECKS, make_check
+from mistral_eval.scoring import CHECKS, DEFERRED, make_check
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ENTRIES = yaml.safe_load((FIXTURES / "labelled_answers.yaml").read_text(encoding="utf-8"))
@@ -79,7 +79,7 @@ def judged() -> dict[str, list[tuple[dict, bool, str]]]:
 
 # The python check is being rewritten (sandbox); its agreement is printed but held to the bar
 # only once that work lands.
-@pytest.mark.parametrize("check_type", sorted(set(CHECKS) - {"python"}))
+@pytest.mark.parametrize("check_type", sorted(set(CHECKS) - {"python"} - DEFERRED))  # judge: graded by a model
 def test_each_check_agrees_with_the_labels(judged, check_type):
     rows = judged.get(check_type, [])
     if not rows:
