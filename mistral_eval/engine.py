@@ -12,7 +12,9 @@ from __future__ import annotations
 import inspect
 import warnings
 import weakref
+from collections import OrderedDict
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Sequence
 
 import torch
@@ -91,6 +93,10 @@ class _StaticKV:
 class _Buffers:
     """Every tensor a decode step reads or writes, allocated once per (batch, cache length)."""
 
+    def nbytes(self) -> int:
+        tensors = [v for v in vars(self).values() if isinstance(v, torch.Tensor)]
+        return sum(t.numel() * t.element_size() for t in [*tensors, *self.kv.keys, *self.kv.values])
+
     def __init__(self, batch: int, length: int, vocab: int, device: torch.device):
         def new(*shape, dtype=torch.long):
             return torch.zeros(*shape, dtype=dtype, device=device)
@@ -168,9 +174,24 @@ def unsupported_reason(model, length: int | None = None) -> str | None:
     return None
 
 
+KEEP_SHAPES = 4
+"""Captured shapes (batch, cache length, token choice) an engine keeps besides the current one, so a
+notebook that sends one prompt at a time replays a graph instead of capturing one per call."""
+KEEP_BYTES = 1 << 30
+"""Memory the kept shapes' buffers may hold; larger ones are freed when another shape is used."""
+
+
+@dataclass
+class _Shape:
+    """The buffers of one (batch, cache length, token choice) and the decode step captured on them."""
+
+    buffers: _Buffers
+    graph: "torch.cuda.CUDAGraph | None" = None
+
+
 class Engine:
-    """Generates token ids for one model; keeps the buffers and the captured decode graph of the
-    last (batch, cache length, token choice) used, and starts over when that changes."""
+    """Generates token ids for one model; keeps the buffers and captured decode graphs of the last
+    few (batch, cache length, token choice) shapes used (least recently used dropped first)."""
 
     def __init__(self, model, use_graphs: bool | None = None):
         from transformers import AttentionInterface  # here, so importing this module stays light
@@ -187,6 +208,9 @@ class Engine:
         self._key: tuple | None = None
         self._buffers: _Buffers | None = None
         self._graph: torch.cuda.CUDAGraph | None = None
+        self._kept: OrderedDict[tuple, _Shape] = OrderedDict()
+        self.captures = 0
+        """Decode graphs captured so far (a kept shape replays without capturing again)."""
         self._settings = GenerationSettings()
         self.calls = 0
         self.matmul = nf4_kernels.matmul_path(model)
@@ -202,8 +226,21 @@ class Engine:
         return self._graph is not None
 
     def release(self) -> None:
-        """Free the buffers and the graph (their memory goes back to the allocator)."""
+        """Free every buffer and graph, kept shapes included (their memory goes back to the allocator)."""
         self._key = self._buffers = self._graph = None
+        self._kept.clear()
+
+    def _use(self, key: tuple, batch: int, length: int) -> None:
+        """Make `key` the current shape: a kept one comes back with its graph; the one in use is kept."""
+        if key == self._key:
+            return
+        if self._key is not None:
+            self._kept[self._key] = _Shape(self._buffers, self._graph)
+        shape = self._kept.pop(key, None) or _Shape(_Buffers(batch, length, self._vocab, self.device))
+        while self._kept and (len(self._kept) > KEEP_SHAPES or
+                              sum(s.buffers.nbytes() for s in self._kept.values()) > KEEP_BYTES):
+            self._kept.popitem(last=False)
+        self._key, self._buffers, self._graph = key, shape.buffers, shape.graph
 
     def generate(self, rows: Sequence[Sequence[int]], settings: GenerationSettings, *,
                  pad_id: int, eos_ids: Sequence[int]) -> list[list[int]]:
@@ -220,10 +257,7 @@ class Engine:
         try:
             with torch.inference_mode(), nf4_kernels.fused_4bit(self.model,
                                                                  self.matmul == "triton-nf4"):
-                if key != self._key:
-                    self.release()
-                    self._buffers = _Buffers(len(rows), length, self._vocab, self.device)
-                    self._key = key
+                self._use(key, len(rows), length)
                 self._settings = settings
                 if self._graph is None and self.use_graphs and settings.max_new_tokens > 8:
                     self._prefill(rows, pad_id, eos_ids)
@@ -321,6 +355,7 @@ class Engine:
             self.use_graphs = False
             return
         self._graph = graph
+        self.captures += 1
 
     def _decode(self, max_new_tokens: int) -> int:
         """Run decode steps until max_new_tokens or every row has finished; returns tokens made."""

@@ -136,3 +136,25 @@ def test_unsupported_models_are_named():
     windowed = SimpleNamespace(config=SimpleNamespace(model_type="mistral", sliding_window=64))
     assert fast_engine.unsupported_reason(windowed, 32) is None
     assert "sliding window" in fast_engine.unsupported_reason(windowed, 65)
+
+
+def test_recent_shapes_are_kept_and_come_back_with_their_buffers(tiny, monkeypatch):
+    """A notebook alternating short and long prompts reuses each shape's buffers (and, on a GPU, its
+    captured graph) instead of starting over; the answers are those of a fresh engine."""
+    engine = fast_engine.Engine(tiny.model, use_graphs=False)
+    settings = GenerationSettings(max_new_tokens=4)
+    short, long = [[1, 2, 3]], [list(range(1, 200))]  # two cache-length buckets
+    kwargs = dict(pad_id=tiny.tokenizer.pad_token_id, eos_ids=[2])
+    first = engine.generate(short, settings, **kwargs)
+    buffers = engine._buffers
+    engine.generate(long, settings, **kwargs)
+    assert engine._buffers is not buffers and len(engine._kept) == 1
+    assert engine.generate(short, settings, **kwargs) == first and engine._buffers is buffers
+    fresh = fast_engine.Engine(tiny.model, use_graphs=False)
+    assert fresh.generate(long, settings, **kwargs) == engine.generate(long, settings, **kwargs)
+    monkeypatch.setattr(fast_engine, "KEEP_SHAPES", 1)
+    for length in (300, 420, 550):  # more shapes than kept: the least recently used go
+        engine.generate([list(range(1, length))], settings, **kwargs)
+    assert len(engine._kept) == 1
+    engine.release()
+    assert engine._buffers is None and not engine._kept

@@ -160,3 +160,22 @@ def test_sampling_is_reproducible_by_seed_on_the_gpu(nf4):
     first = generate(nf4, prompts, settings, engine="fast", progress=False)
     again = generate(nf4, prompts, settings, engine="fast", progress=False)
     assert [a.token_ids for a in first] == [a.token_ids for a in again]
+
+
+def test_one_prompt_at_a_time_replays_kept_graphs(nf4):
+    """A notebook sending prompts one by one with two prompt lengths captures each shape once, then
+    replays: 6 calls, 2 captures, and the later calls run at decode speed."""
+    engine = engine_for(nf4.model)
+    short, long = _prompts(nf4, 2)[0], format_prompt([{"role": "user", "content": "word " * 150}],
+                                                     nf4.tokenizer, "mistral")
+    settings = GenerationSettings(max_new_tokens=32, min_new_tokens=32)
+    before = engine.captures
+    seconds = []
+    for prompt in (short, long) * 3:
+        start = time.perf_counter()
+        generate(nf4, [prompt], settings, engine="fast")
+        seconds.append(time.perf_counter() - start)
+    print(f"\none at a time: {[round(s, 3) for s in seconds]} s per call; "
+          f"{engine.captures - before} capture(s)")
+    assert engine.captures - before == 2
+    assert max(seconds[2:]) < min(seconds[:2])  # no capture in the later calls
