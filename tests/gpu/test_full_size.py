@@ -166,6 +166,7 @@ def test_one_prompt_at_a_time_replays_kept_graphs(nf4):
     """A notebook sending prompts one by one with two prompt lengths captures each shape once, then
     replays: 6 calls, 2 captures, and the later calls run at decode speed."""
     engine = engine_for(nf4.model)
+    engine.release()  # start with no kept shape
     short, long = _prompts(nf4, 2)[0], format_prompt([{"role": "user", "content": "word " * 150}],
                                                      nf4.tokenizer, "mistral")
     settings = GenerationSettings(max_new_tokens=32, min_new_tokens=32)
