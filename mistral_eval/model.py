@@ -202,7 +202,7 @@ def _refuse_uncached_when_offline(name: str) -> None:
     if isinstance(try_to_load_from_cache(name, "config.json"), str):
         return
     known = [OFFLINE_MODEL, *_cached_models()]
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.4)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     raise ModelLoadError(f"{name!r} is not in the local model cache and HF_HUB_OFFLINE=1 forbids "
                          f"downloading it.{hint} Available offline: {', '.join(known)}; or pass a local "
