@@ -1,0 +1,181 @@
+"""The Triton kernels behind mistral_eval.nf4_kernels, over bitsandbytes' own 4-bit layout.
+
+Layout (never re-quantized): codes two to a byte, high nibble = even element, the [N, K] weight
+flattened row-major; one absmax per block of BLOCKSIZE elements (K a multiple of it, so a block
+never crosses a row), stored fp32 or, nested, as a uint8 code into `code2` times a second-level
+absmax per BLOCKSIZE2 blocks plus `offset`.
+
+- `_dequant_kernel`: the whole weight, bit-identical to bitsandbytes' dequantize_4bit.
+- `_gemv_kernel` (one row): fp32 FMAs; the absmax is factored out of each 64-element block
+  (sum(lut[code] * x) * absmax), so there is one table load per code and one FMA per element.
+- `_tile_kernel` (2-64 rows): each [BLOCK_N, BLOCK_K] weight tile is dequantized once in
+  registers exactly as bitsandbytes does (fp32 code x fp32 absmax, rounded once) and feeds
+  `tl.dot` as the left operand (swap-AB: the weight rows fill the MMA's M side, x's rows its N
+  side), accumulating in fp32.
+- `_sum_kernel`: the split-K partials summed in a fixed order (deterministic).
+
+Knows Triton and the layout; knows nothing about bitsandbytes' Python objects or models
+(nf4_kernels.py builds the arguments and chooses configs). Defined only when Triton imports.
+"""
+
+from __future__ import annotations
+
+try:
+    import triton
+    import triton.language as tl
+    from triton.language.extra import libdevice
+except ImportError:  # the CPU CI without the test extra, macOS, Windows
+    triton = None
+
+if triton is not None:
+
+    @triton.jit
+    def _scales(absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, block, mask,
+                NESTED: tl.constexpr, BLOCKSIZE2: tl.constexpr, INTERPRETED: tl.constexpr):
+        """fp32 absmax of the 4-bit blocks `block`: stored, or code2[q] * absmax2 + offset as
+        bitsandbytes computes it (two roundings, never one fused multiply-add)."""
+        if NESTED:
+            q = tl.load(absmax_ptr + block, mask=mask, other=0).to(tl.int32)
+            scaled = tl.load(code2_ptr + q) * tl.load(absmax2_ptr + block // BLOCKSIZE2,
+                                                      mask=mask, other=0.0)
+            offset = tl.broadcast_to(tl.load(offset_ptr), scaled.shape)
+            if INTERPRETED:  # numpy rounds each operation; libdevice has no interpreter version
+                absmax = scaled + offset
+            else:
+                absmax = libdevice.add_rn(scaled, offset)
+        else:
+            absmax = tl.load(absmax_ptr + block, mask=mask, other=0.0)
+        return absmax
+
+    @triton.jit
+    def _round(value, DTYPE: tl.constexpr, INTERPRETED: tl.constexpr):
+        """fp32 -> DTYPE, round to nearest even (the interpreter truncates to bf16: do it here)."""
+        if INTERPRETED and DTYPE == tl.bfloat16:
+            bits = value.to(tl.uint32, bitcast=True)
+            bits = bits + 0x7FFF + ((bits >> 16) & 1)
+            return (bits >> 16).to(tl.uint16).to(tl.bfloat16, bitcast=True)
+        return value.to(DTYPE)
+
+    @triton.jit
+    def _dot(a, b, acc, INTERPRETED: tl.constexpr):
+        """acc + a @ b; the interpreter multiplies bf16 as raw integers, so it gets fp32."""
+        if INTERPRETED:
+            return tl.dot(a.to(tl.float32), b.to(tl.float32), acc)
+        return tl.dot(a, b, acc)
+
+    @triton.jit
+    def _dequant_kernel(packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr,
+                        out_ptr, n_bytes, n_out, BLOCKSIZE: tl.constexpr,
+                        BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BYTES: tl.constexpr,
+                        INTERPRETED: tl.constexpr):
+        idx = tl.program_id(0) * BYTES + tl.arange(0, BYTES)
+        mask = idx < n_bytes
+        code = tl.load(packed_ptr + idx, mask=mask, other=0).to(tl.int32)
+        scale = _scales(absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, idx // (BLOCKSIZE // 2),
+                        mask, NESTED, BLOCKSIZE2, INTERPRETED)
+        hi = tl.load(lut_ptr + (code >> 4)) * scale
+        lo = tl.load(lut_ptr + (code & 15)) * scale
+        where = tl.join(2 * idx, 2 * idx + 1)  # [BYTES, 2]
+        tl.store(out_ptr + where, _round(tl.join(hi, lo), out_ptr.dtype.element_ty, INTERPRETED),
+                 mask=where < n_out)
+
+    @triton.jit
+    def _gemv_kernel(x_ptr, packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr,
+                     out_ptr, N, K: tl.constexpr, BLOCKSIZE: tl.constexpr,
+                     BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BLOCK_N: tl.constexpr,
+                     GROUPS: tl.constexpr, SPLIT_K: tl.constexpr, INTERPRETED: tl.constexpr):
+        """One row: out[n] = sum over blocks b of absmax[n, b] * sum_k lut[code[n, k]] x[k];
+        program (n tile, k split), GROUPS blocks of every row per step."""
+        HALF: tl.constexpr = BLOCKSIZE // 2
+        BLOCKS: tl.constexpr = K // BLOCKSIZE  # per row
+        n = tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)
+        n_mask = n < N
+        span = tl.cdiv(BLOCKS, SPLIT_K * GROUPS) * GROUPS
+        start = tl.program_id(1) * span
+        g = tl.arange(0, GROUPS)
+        j = tl.arange(0, HALF)
+        acc = tl.zeros([BLOCK_N, GROUPS], dtype=tl.float32)
+        for b0 in range(start, tl.minimum(start + span, BLOCKS), GROUPS):
+            block = b0 + g  # [G]
+            k_mask = block < BLOCKS
+            mask2 = n_mask[:, None] & k_mask[None, :]
+            first = n[:, None] * BLOCKS + block[None, :]  # [BN, G] block index in the weight
+            code = tl.load(packed_ptr + first[:, :, None] * HALF + j[None, None, :],
+                           mask=mask2[:, :, None], other=0).to(tl.int32)
+            xs = tl.load(x_ptr + block[:, None] * BLOCKSIZE + tl.arange(0, BLOCKSIZE)[None, :],
+                         mask=k_mask[:, None], other=0.0).to(tl.float32)
+            even, odd = tl.split(tl.reshape(xs, [GROUPS, HALF, 2]))
+            part = (tl.sum(tl.load(lut_ptr + (code >> 4)) * even[None], axis=2)  # FMA chains
+                    + tl.sum(tl.load(lut_ptr + (code & 15)) * odd[None], axis=2))
+            acc += part * _scales(absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, first, mask2,
+                                  NESTED, BLOCKSIZE2, INTERPRETED)
+        total = tl.sum(acc, axis=1)
+        if SPLIT_K == 1:
+            tl.store(out_ptr + n, total.to(out_ptr.dtype.element_ty), mask=n_mask)
+        else:
+            tl.store(out_ptr + tl.program_id(1) * N + n, total, mask=n_mask)
+
+    @triton.jit
+    def _tile_kernel(x_ptr, packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr,
+                     out_ptr, M, N, stride_x, K: tl.constexpr, BLOCKSIZE: tl.constexpr,
+                     BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BLOCK_M: tl.constexpr,
+                     BLOCK_N: tl.constexpr, GROUPS: tl.constexpr, SPLIT_K: tl.constexpr,
+                     INTERPRETED: tl.constexpr):
+        """Up to BLOCK_M rows: acc[n, m] = sum_k W[n, k] x[m, k] with the dequantized tile
+        W[n, k0:k0+GROUPS*BLOCKSIZE] as tl.dot's left operand; program (n tile, m tile, split)."""
+        HALF: tl.constexpr = BLOCKSIZE // 2
+        BYTES: tl.constexpr = GROUPS * HALF  # per row and step
+        BLOCKS: tl.constexpr = K // BLOCKSIZE
+        DTYPE: tl.constexpr = x_ptr.dtype.element_ty
+        n = tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)
+        m = tl.program_id(1) * BLOCK_M + tl.arange(0, BLOCK_M)
+        n_mask, m_mask = n < N, m < M
+        span = tl.cdiv(BLOCKS, SPLIT_K * GROUPS) * GROUPS
+        start = tl.program_id(2) * span
+        byte = tl.arange(0, BYTES)
+        kk = tl.arange(0, GROUPS * BLOCKSIZE)
+        acc = tl.zeros([BLOCK_N, BLOCK_M], dtype=tl.float32)
+        for b0 in range(start, tl.minimum(start + span, BLOCKS), GROUPS):
+            col = b0 * HALF + byte
+            mask = n_mask[:, None] & (col < BLOCKS * HALF)[None, :]
+            code = tl.load(packed_ptr + n[:, None] * (BLOCKS * HALF) + col[None, :], mask=mask,
+                           other=0).to(tl.int32)  # [BN, BYTES]
+            hi = tl.load(lut_ptr + (code >> 4))
+            lo = tl.load(lut_ptr + (code & 15))
+            if GROUPS == 1:
+                scale = _scales(absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, n * BLOCKS + b0,
+                                n_mask, NESTED, BLOCKSIZE2, INTERPRETED)[:, None]
+                hi = hi * scale
+                lo = lo * scale
+            else:
+                block = b0 + tl.arange(0, GROUPS)
+                scale = _scales(absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr,
+                                n[:, None] * BLOCKS + block[None, :],
+                                n_mask[:, None] & (block < BLOCKS)[None, :], NESTED, BLOCKSIZE2,
+                                INTERPRETED)[:, :, None]
+                hi = tl.reshape(tl.reshape(hi, [BLOCK_N, GROUPS, HALF]) * scale,
+                                [BLOCK_N, BYTES])
+                lo = tl.reshape(tl.reshape(lo, [BLOCK_N, GROUPS, HALF]) * scale,
+                                [BLOCK_N, BYTES])
+            w = tl.reshape(tl.join(_round(hi, DTYPE, INTERPRETED), _round(lo, DTYPE, INTERPRETED)),
+                           [BLOCK_N, 2 * BYTES])
+            k = b0 * BLOCKSIZE + kk
+            xt = tl.load(x_ptr + m[None, :] * stride_x + k[:, None],
+                         mask=m_mask[None, :] & (k < K)[:, None], other=0.0)  # [BK, BM]
+            acc = _dot(w, xt, acc, INTERPRETED)
+        where = m[None, :] * N + n[:, None]
+        mask = n_mask[:, None] & m_mask[None, :]
+        if SPLIT_K == 1:
+            tl.store(out_ptr + where, acc.to(out_ptr.dtype.element_ty), mask=mask)
+        else:
+            tl.store(out_ptr + tl.program_id(2) * M * N + where, acc, mask=mask)
+
+    @triton.jit
+    def _sum_kernel(partial_ptr, out_ptr, size, SPLIT_K: tl.constexpr, BLOCK: tl.constexpr):
+        """out = sum of the SPLIT_K fp32 partials, in a fixed order (deterministic)."""
+        idx = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+        mask = idx < size
+        total = tl.zeros([BLOCK], dtype=tl.float32)
+        for s in range(SPLIT_K):
+            total += tl.load(partial_ptr + s * size + idx, mask=mask, other=0.0)
+        tl.store(out_ptr + idx, total.to(out_ptr.dtype.element_ty), mask=mask)
