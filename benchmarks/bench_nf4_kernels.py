@@ -33,16 +33,17 @@ SHAPES = {"q/o 4096x4096": "self_attn.q_proj", "k/v 1024x4096": "self_attn.k_pro
 def candidates(rows: int, n: int, k: int) -> list[Config]:
     """Tile configs to try, likeliest first (the sweep stops at its time budget)."""
     if rows == 1:
-        grid = [(16, 1024, 4), (8, 2048, 4), (16, 512, 4), (32, 512, 4), (8, 1024, 4),
-                (4, 2048, 4), (16, 2048, 8), (32, 1024, 8), (64, 256, 4), (16, 512, 2)]
+        grid = [(8, 512, 8), (16, 512, 8), (8, 1024, 4), (16, 512, 4), (4, 1024, 4),
+                (8, 512, 4), (16, 1024, 4), (32, 256, 8), (32, 512, 8), (4, 2048, 4),
+                (8, 2048, 8), (4, 512, 4), (2, 1024, 2), (16, 256, 4)]
         configs = [Config(bn, bk, 1, w) for bn, bk, w in grid]
         if n <= 1024:  # too few rows to fill the card: split K too
             configs += [Config(bn, bk, s, w) for bn, bk, w in grid[:4] for s in (2, 4)]
     else:
         configs = []
-        for bn, bk, warps, stages in ((64, 128, 4, 3), (64, 64, 4, 3), (128, 128, 8, 3),
-                                      (64, 256, 4, 3), (128, 64, 4, 3), (64, 128, 4, 1),
-                                      (32, 128, 4, 3)):
+        for bn, bk, warps, stages in ((64, 128, 4, 1), (64, 128, 4, 3), (64, 256, 4, 1),
+                                      (64, 64, 4, 1), (128, 128, 8, 1), (64, 128, 4, 2),
+                                      (128, 64, 4, 1), (32, 128, 4, 1)):
             tiles = -(-n // bn)
             fill = 1
             while tiles * fill < 132 and k // (bk * fill * 2) >= 2 and fill < 16:

@@ -278,8 +278,8 @@ def launch(x: torch.Tensor, w: PackedWeight, config: Config | None = None):
     n_spills, asm)."""
     n, k = w.out_features, w.in_features
     rows = x.reshape(-1, k)
-    if rows.stride(-1) != 1:
-        rows = rows.contiguous()
+    if rows.stride(-1) != 1 or rows.data_ptr() % 4:  # the GEMV reads x as int32 pairs
+        rows = rows.contiguous() if rows.stride(-1) != 1 else rows.clone()
     m = rows.shape[0]
     cfg = config or default_config(m, n, k)
     out = torch.empty(m, n, dtype=x.dtype, device=x.device)

@@ -80,35 +80,55 @@ if triton is not None:
                  mask=where < n_out)
 
     @triton.jit
+    def _pairs(xw, DTYPE: tl.constexpr):
+        """Two 16-bit x values per int32 word (little-endian: even element low) -> fp32 even, odd."""
+        if DTYPE == tl.bfloat16:  # bf16 -> fp32 is a shift
+            even = (xw << 16).to(tl.float32, bitcast=True)
+            odd = (xw & -65536).to(tl.float32, bitcast=True)
+        else:
+            even = (xw & 65535).to(tl.uint16).to(tl.float16, bitcast=True).to(tl.float32)
+            odd = ((xw >> 16) & 65535).to(tl.uint16).to(tl.float16, bitcast=True).to(tl.float32)
+        return even, odd
+
+    @triton.jit
     def _gemv_kernel(x_ptr, packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr,
                      out_ptr, N, K: tl.constexpr, BLOCKSIZE: tl.constexpr,
                      BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BLOCK_N: tl.constexpr,
                      GROUPS: tl.constexpr, SPLIT_K: tl.constexpr, INTERPRETED: tl.constexpr):
         """One row: out[n] = sum over blocks b of absmax[n, b] * sum_k lut[code[n, k]] x[k];
-        program (n tile, k split), GROUPS blocks of every row per step."""
+        program (n tile, k split), GROUPS blocks of every row per step; the next step's codes
+        are loaded before this step's arithmetic (prefetch: DRAM latency under the FMAs)."""
         HALF: tl.constexpr = BLOCKSIZE // 2
         BLOCKS: tl.constexpr = K // BLOCKSIZE  # per row
         n = tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)
         n_mask = n < N
         span = tl.cdiv(BLOCKS, SPLIT_K * GROUPS) * GROUPS
         start = tl.program_id(1) * span
+        end = tl.minimum(start + span, BLOCKS)
         g = tl.arange(0, GROUPS)
         j = tl.arange(0, HALF)
+        x_words = x_ptr.to(tl.pointer_type(tl.int32), bitcast=True)  # (even, odd) pairs
+        rows = n[:, None, None] * (BLOCKS * HALF) + j[None, None, :]
+        mask = n_mask[:, None, None] & ((start + g) < end)[None, :, None]
+        code_next = tl.load(packed_ptr + rows + (start + g)[None, :, None] * HALF, mask=mask,
+                            other=0)
         acc = tl.zeros([BLOCK_N, GROUPS], dtype=tl.float32)
-        for b0 in range(start, tl.minimum(start + span, BLOCKS), GROUPS):
+        for b0 in range(start, end, GROUPS):
             block = b0 + g  # [G]
-            k_mask = block < BLOCKS
-            mask2 = n_mask[:, None] & k_mask[None, :]
-            first = n[:, None] * BLOCKS + block[None, :]  # [BN, G] block index in the weight
-            code = tl.load(packed_ptr + first[:, :, None] * HALF + j[None, None, :],
-                           mask=mask2[:, :, None], other=0).to(tl.int32)
-            xs = tl.load(x_ptr + block[:, None] * BLOCKSIZE + tl.arange(0, BLOCKSIZE)[None, :],
-                         mask=k_mask[:, None], other=0.0).to(tl.float32)
-            even, odd = tl.split(tl.reshape(xs, [GROUPS, HALF, 2]))
+            k_mask = block < end
+            code = code_next.to(tl.int32)
+            mask = n_mask[:, None, None] & ((block + GROUPS) < end)[None, :, None]
+            code_next = tl.load(packed_ptr + rows + (block + GROUPS)[None, :, None] * HALF,
+                                mask=mask, other=0)
+            xw = tl.load(x_words + block[:, None] * HALF + j[None, :], mask=k_mask[:, None],
+                         other=0)
+            even, odd = _pairs(xw, x_ptr.dtype.element_ty)
             part = (tl.sum(tl.load(lut_ptr + (code >> 4)) * even[None], axis=2)  # FMA chains
                     + tl.sum(tl.load(lut_ptr + (code & 15)) * odd[None], axis=2))
-            acc += part * _scales(absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, first, mask2,
-                                  NESTED, BLOCKSIZE2, INTERPRETED)
+            mask2 = n_mask[:, None] & k_mask[None, :]
+            acc += part * _scales(absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr,
+                                  n[:, None] * BLOCKS + block[None, :], mask2, NESTED,
+                                  BLOCKSIZE2, INTERPRETED)
         total = tl.sum(acc, axis=1)
         if SPLIT_K == 1:
             tl.store(out_ptr + n, total.to(out_ptr.dtype.element_ty), mask=n_mask)
@@ -134,12 +154,17 @@ if triton is not None:
         start = tl.program_id(2) * span
         byte = tl.arange(0, BYTES)
         kk = tl.arange(0, GROUPS * BLOCKSIZE)
+        end = tl.minimum(start + span, BLOCKS)
+        rows = packed_ptr + n[:, None] * (BLOCKS * HALF) + byte[None, :]
+        code_next = tl.load(rows + start * HALF,
+                            mask=n_mask[:, None] & (start * HALF + byte < end * HALF)[None, :],
+                            other=0)
         acc = tl.zeros([BLOCK_N, BLOCK_M], dtype=tl.float32)
-        for b0 in range(start, tl.minimum(start + span, BLOCKS), GROUPS):
-            col = b0 * HALF + byte
-            mask = n_mask[:, None] & (col < BLOCKS * HALF)[None, :]
-            code = tl.load(packed_ptr + n[:, None] * (BLOCKS * HALF) + col[None, :], mask=mask,
-                           other=0).to(tl.int32)  # [BN, BYTES]
+        for b0 in range(start, end, GROUPS):
+            code = code_next.to(tl.int32)  # [BN, BYTES]; the next step's load goes out first
+            after = (b0 + GROUPS) * HALF + byte
+            code_next = tl.load(rows + (b0 + GROUPS) * HALF,
+                                mask=n_mask[:, None] & (after < end * HALF)[None, :], other=0)
             hi = tl.load(lut_ptr + (code >> 4))
             lo = tl.load(lut_ptr + (code & 15))
             if GROUPS == 1:
