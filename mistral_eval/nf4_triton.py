@@ -123,7 +123,7 @@ if triton is not None:
             xw = tl.load(x_words + block[:, None] * HALF + j[None, :], mask=k_mask[:, None],
                          other=0)
             even, odd = _pairs(xw, x_ptr.dtype.element_ty)
-            part = (tl.sum(tl.load(lut_ptr + (code >> 4)) * even[None], axis=2)  # FMA chains
+            part = (tl.sum(tl.load(lut_ptr + (code >> 4)) * even[None], axis=2)
                     + tl.sum(tl.load(lut_ptr + (code & 15)) * odd[None], axis=2))
             mask2 = n_mask[:, None] & k_mask[None, :]
             acc += part * _scales(absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr,

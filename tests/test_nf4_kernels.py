@@ -77,6 +77,12 @@ def test_matmul_keeps_leading_dimensions_and_strided_rows():
     assert float((got.float() - expected).norm() / expected.norm()) < 8e-3
 
 
+def test_measured_tables_cover_every_mistral_shape_and_bucket():
+    for bucket in (1, 16, 32, 64):
+        for n, k in ((4096, 4096), (1024, 4096), (14336, 4096), (4096, 14336)):
+            assert (bucket, n, k) in nf4_kernels.TUNED and (bucket, n, k) in nf4_kernels.FASTER
+
+
 def test_default_config_fills_the_card_and_divides_k():
     for rows in (1, 8, 64):
         for n, k in ((4096, 4096), (1024, 4096), (14336, 4096), (4096, 14336)):
@@ -86,8 +92,7 @@ def test_default_config_fills_the_card_and_divides_k():
 
 
 def test_uses_fused_follows_the_mode_and_the_measured_table(monkeypatch):
-    monkeypatch.setitem(nf4_kernels.FASTER, (16, 4096, 4096), True)
-    monkeypatch.setitem(nf4_kernels.FASTER, (1, 4096, 4096), False)
+    monkeypatch.setattr(nf4_kernels, "FASTER", {(16, 4096, 4096): True, (1, 4096, 4096): False})
     monkeypatch.delenv(OPT_IN_ENV, raising=False)  # auto
     assert uses_fused(8, 4096, 4096) and uses_fused(2, 4096, 4096)
     assert not uses_fused(1, 4096, 4096)  # measured slower
