@@ -33,17 +33,16 @@ SHAPES = {"q/o 4096x4096": "self_attn.q_proj", "k/v 1024x4096": "self_attn.k_pro
 def candidates(rows: int, n: int, k: int) -> list[Config]:
     """Tile configs to try, likeliest first (the sweep stops at its time budget)."""
     if rows == 1:
-        grid = [(8, 512, 8), (16, 512, 8), (8, 1024, 4), (16, 512, 4), (4, 1024, 4),
-                (8, 512, 4), (16, 1024, 4), (32, 256, 8), (32, 512, 8), (4, 2048, 4),
-                (8, 2048, 8), (4, 512, 4), (2, 1024, 2), (16, 256, 4)]
+        grid = [(16, 512, 4), (8, 512, 8), (16, 1024, 4), (8, 1024, 4), (16, 256, 4),
+                (32, 256, 8), (4, 1024, 4), (8, 2048, 8), (16, 512, 8), (32, 512, 8)]
         configs = [Config(bn, bk, 1, w) for bn, bk, w in grid]
         if n <= 1024:  # too few rows to fill the card: split K too
             configs += [Config(bn, bk, s, w) for bn, bk, w in grid[:4] for s in (2, 4)]
     else:
         configs = []
-        for bn, bk, warps, stages in ((64, 128, 4, 1), (64, 128, 4, 3), (64, 256, 4, 1),
-                                      (64, 64, 4, 1), (128, 128, 8, 1), (64, 128, 4, 2),
-                                      (128, 64, 4, 1), (32, 128, 4, 1)):
+        for bn, bk, warps, stages in ((128, 64, 4, 1), (64, 256, 4, 1), (64, 128, 4, 1),
+                                      (128, 128, 8, 1), (64, 64, 4, 1), (128, 64, 8, 1),
+                                      (64, 128, 4, 3)):
             tiles = -(-n // bn)
             fill = 1
             while tiles * fill < 132 and k // (bk * fill * 2) >= 2 and fill < 16:
@@ -126,6 +125,8 @@ def measure(lm, rows_list, tune: bool, budget_s: float) -> tuple[list[dict], dic
                     print(f"skip {config}: {type(exc).__name__}: {str(exc)[:200]}", flush=True)
                     continue
                 tried += 1
+                print(f"  {label} rows {rows} {config}: {seconds * 1e6:.1f} us "
+                      f"(bnb {bnb_s * 1e6:.1f})", flush=True)
                 if seconds < best_s:
                     best, best_s = config, seconds
             if best is None:

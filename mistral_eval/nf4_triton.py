@@ -30,22 +30,39 @@ except ImportError:  # the CPU CI without the test extra, macOS, Windows
 if triton is not None:
 
     @triton.jit
-    def _scales(absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, block, mask,
-                NESTED: tl.constexpr, BLOCKSIZE2: tl.constexpr, INTERPRETED: tl.constexpr):
-        """fp32 absmax of the 4-bit blocks `block`: stored, or code2[q] * absmax2 + offset as
-        bitsandbytes computes it (two roundings, never one fused multiply-add)."""
+    def _absmax_load(absmax_ptr, absmax2_ptr, block, mask, NESTED: tl.constexpr,
+                     BLOCKSIZE2: tl.constexpr):
+        """What `_absmax` needs of the 4-bit blocks `block` from memory (issued early: prefetch)."""
         if NESTED:
-            q = tl.load(absmax_ptr + block, mask=mask, other=0).to(tl.int32)
-            scaled = tl.load(code2_ptr + q) * tl.load(absmax2_ptr + block // BLOCKSIZE2,
-                                                      mask=mask, other=0.0)
+            q = tl.load(absmax_ptr + block, mask=mask, other=0)
+            second = tl.load(absmax2_ptr + block // BLOCKSIZE2, mask=mask, other=0.0)
+        else:
+            q = tl.load(absmax_ptr + block, mask=mask, other=0.0)
+            second = q
+        return q, second
+
+    @triton.jit
+    def _absmax(q, second, code2_ptr, offset_ptr, NESTED: tl.constexpr,
+                INTERPRETED: tl.constexpr):
+        """fp32 absmax: stored, or code2[q] * absmax2 + offset as bitsandbytes computes it (two
+        roundings, never one fused multiply-add)."""
+        if NESTED:
+            scaled = tl.load(code2_ptr + q.to(tl.int32)) * second
             offset = tl.broadcast_to(tl.load(offset_ptr), scaled.shape)
             if INTERPRETED:  # numpy rounds each operation; libdevice has no interpreter version
                 absmax = scaled + offset
             else:
                 absmax = libdevice.add_rn(scaled, offset)
         else:
-            absmax = tl.load(absmax_ptr + block, mask=mask, other=0.0)
+            absmax = q
         return absmax
+
+    @triton.jit
+    def _scales(absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, block, mask,
+                NESTED: tl.constexpr, BLOCKSIZE2: tl.constexpr, INTERPRETED: tl.constexpr):
+        """fp32 absmax of the 4-bit blocks `block`."""
+        q, second = _absmax_load(absmax_ptr, absmax2_ptr, block, mask, NESTED, BLOCKSIZE2)
+        return _absmax(q, second, code2_ptr, offset_ptr, NESTED, INTERPRETED)
 
     @triton.jit
     def _round(value, DTYPE: tl.constexpr, INTERPRETED: tl.constexpr):
@@ -96,8 +113,8 @@ if triton is not None:
                      BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BLOCK_N: tl.constexpr,
                      GROUPS: tl.constexpr, SPLIT_K: tl.constexpr, INTERPRETED: tl.constexpr):
         """One row: out[n] = sum over blocks b of absmax[n, b] * sum_k lut[code[n, k]] x[k];
-        program (n tile, k split), GROUPS blocks of every row per step; the next step's codes
-        are loaded before this step's arithmetic (prefetch: DRAM latency under the FMAs)."""
+        program (n tile, k split), GROUPS blocks of every row per step; the next step's codes,
+        x and absmax are loaded before this step's arithmetic (DRAM latency under the FMAs)."""
         HALF: tl.constexpr = BLOCKSIZE // 2
         BLOCKS: tl.constexpr = K // BLOCKSIZE  # per row
         n = tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)
@@ -109,26 +126,34 @@ if triton is not None:
         j = tl.arange(0, HALF)
         x_words = x_ptr.to(tl.pointer_type(tl.int32), bitcast=True)  # (even, odd) pairs
         rows = n[:, None, None] * (BLOCKS * HALF) + j[None, None, :]
-        mask = n_mask[:, None, None] & ((start + g) < end)[None, :, None]
-        code_next = tl.load(packed_ptr + rows + (start + g)[None, :, None] * HALF, mask=mask,
-                            other=0)
+        # everything a step reads from memory is loaded one step ahead (prefetch)
+        block = start + g
+        k_mask = block < end
+        mask2 = n_mask[:, None] & k_mask[None, :]
+        code_next = tl.load(packed_ptr + rows + block[None, :, None] * HALF,
+                            mask=mask2[:, :, None], other=0)
+        xw_next = tl.load(x_words + block[:, None] * HALF + j[None, :], mask=k_mask[:, None],
+                          other=0)
+        q_next, second_next = _absmax_load(absmax_ptr, absmax2_ptr,
+                                           n[:, None] * BLOCKS + block[None, :], mask2, NESTED,
+                                           BLOCKSIZE2)
         acc = tl.zeros([BLOCK_N, GROUPS], dtype=tl.float32)
         for b0 in range(start, end, GROUPS):
-            block = b0 + g  # [G]
+            code, xw, q, second = code_next.to(tl.int32), xw_next, q_next, second_next
+            block = b0 + GROUPS + g  # the next step's
             k_mask = block < end
-            code = code_next.to(tl.int32)
-            mask = n_mask[:, None, None] & ((block + GROUPS) < end)[None, :, None]
-            code_next = tl.load(packed_ptr + rows + (block + GROUPS)[None, :, None] * HALF,
-                                mask=mask, other=0)
-            xw = tl.load(x_words + block[:, None] * HALF + j[None, :], mask=k_mask[:, None],
-                         other=0)
+            mask2 = n_mask[:, None] & k_mask[None, :]
+            code_next = tl.load(packed_ptr + rows + block[None, :, None] * HALF,
+                                mask=mask2[:, :, None], other=0)
+            xw_next = tl.load(x_words + block[:, None] * HALF + j[None, :], mask=k_mask[:, None],
+                              other=0)
+            q_next, second_next = _absmax_load(absmax_ptr, absmax2_ptr,
+                                               n[:, None] * BLOCKS + block[None, :], mask2, NESTED,
+                                               BLOCKSIZE2)
             even, odd = _pairs(xw, x_ptr.dtype.element_ty)
             part = (tl.sum(tl.load(lut_ptr + (code >> 4)) * even[None], axis=2)
                     + tl.sum(tl.load(lut_ptr + (code & 15)) * odd[None], axis=2))
-            mask2 = n_mask[:, None] & k_mask[None, :]
-            acc += part * _scales(absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr,
-                                  n[:, None] * BLOCKS + block[None, :], mask2, NESTED,
-                                  BLOCKSIZE2, INTERPRETED)
+            acc += part * _absmax(q, second, code2_ptr, offset_ptr, NESTED, INTERPRETED)
         total = tl.sum(acc, axis=1)
         if SPLIT_K == 1:
             tl.store(out_ptr + n, total.to(out_ptr.dtype.element_ty), mask=n_mask)
@@ -156,38 +181,48 @@ if triton is not None:
         kk = tl.arange(0, GROUPS * BLOCKSIZE)
         end = tl.minimum(start + span, BLOCKS)
         rows = packed_ptr + n[:, None] * (BLOCKS * HALF) + byte[None, :]
+        g = tl.arange(0, GROUPS)
+        # everything a step reads from memory is loaded one step ahead (prefetch)
+        block = start + g
+        mask2 = n_mask[:, None] & (block < end)[None, :]
         code_next = tl.load(rows + start * HALF,
                             mask=n_mask[:, None] & (start * HALF + byte < end * HALF)[None, :],
                             other=0)
+        q_next, second_next = _absmax_load(absmax_ptr, absmax2_ptr,
+                                           n[:, None] * BLOCKS + block[None, :], mask2, NESTED,
+                                           BLOCKSIZE2)
+        k = start * BLOCKSIZE + kk
+        xt_next = tl.load(x_ptr + m[None, :] * stride_x + k[:, None],
+                          mask=m_mask[None, :] & (k < end * BLOCKSIZE)[:, None], other=0.0)
         acc = tl.zeros([BLOCK_N, BLOCK_M], dtype=tl.float32)
         for b0 in range(start, end, GROUPS):
-            code = code_next.to(tl.int32)  # [BN, BYTES]; the next step's load goes out first
-            after = (b0 + GROUPS) * HALF + byte
-            code_next = tl.load(rows + (b0 + GROUPS) * HALF,
-                                mask=n_mask[:, None] & (after < end * HALF)[None, :], other=0)
+            code, q, second, xt = code_next.to(tl.int32), q_next, second_next, xt_next
+            after = b0 + GROUPS  # the next step's first block
+            code_next = tl.load(rows + after * HALF,
+                                mask=n_mask[:, None] & (after * HALF + byte < end * HALF)[None, :],
+                                other=0)
+            block = after + g
+            mask2 = n_mask[:, None] & (block < end)[None, :]
+            q_next, second_next = _absmax_load(absmax_ptr, absmax2_ptr,
+                                               n[:, None] * BLOCKS + block[None, :], mask2, NESTED,
+                                               BLOCKSIZE2)
+            k = after * BLOCKSIZE + kk
+            xt_next = tl.load(x_ptr + m[None, :] * stride_x + k[:, None],
+                              mask=m_mask[None, :] & (k < end * BLOCKSIZE)[:, None], other=0.0)
+            scale = _absmax(q, second, code2_ptr, offset_ptr, NESTED, INTERPRETED)  # [BN, G]
             hi = tl.load(lut_ptr + (code >> 4))
             lo = tl.load(lut_ptr + (code & 15))
             if GROUPS == 1:
-                scale = _scales(absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, n * BLOCKS + b0,
-                                n_mask, NESTED, BLOCKSIZE2, INTERPRETED)[:, None]
                 hi = hi * scale
                 lo = lo * scale
             else:
-                block = b0 + tl.arange(0, GROUPS)
-                scale = _scales(absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr,
-                                n[:, None] * BLOCKS + block[None, :],
-                                n_mask[:, None] & (block < BLOCKS)[None, :], NESTED, BLOCKSIZE2,
-                                INTERPRETED)[:, :, None]
-                hi = tl.reshape(tl.reshape(hi, [BLOCK_N, GROUPS, HALF]) * scale,
+                hi = tl.reshape(tl.reshape(hi, [BLOCK_N, GROUPS, HALF]) * scale[:, :, None],
                                 [BLOCK_N, BYTES])
-                lo = tl.reshape(tl.reshape(lo, [BLOCK_N, GROUPS, HALF]) * scale,
+                lo = tl.reshape(tl.reshape(lo, [BLOCK_N, GROUPS, HALF]) * scale[:, :, None],
                                 [BLOCK_N, BYTES])
             w = tl.reshape(tl.join(_round(hi, DTYPE, INTERPRETED), _round(lo, DTYPE, INTERPRETED)),
                            [BLOCK_N, 2 * BYTES])
-            k = b0 * BLOCKSIZE + kk
-            xt = tl.load(x_ptr + m[None, :] * stride_x + k[:, None],
-                         mask=m_mask[None, :] & (k < K)[:, None], other=0.0)  # [BK, BM]
-            acc = _dot(w, xt, acc, INTERPRETED)
+            acc = _dot(w, xt, acc, INTERPRETED)  # xt: [BK, BM]
         where = m[None, :] * N + n[:, None]
         mask = n_mask[:, None] & m_mask[None, :]
         if SPLIT_K == 1:
