@@ -2,8 +2,8 @@
 # One GPU-machine call (run from the repository root, wheels in ../.whl or .whl, llama.cpp source
 # and scripts in ../.peer or .peer; see NOTES.md, "Device recipe"):
 #   bash benchmarks/device_run.sh final   # llama.cpp build in the background; engine bnb vs fused
-#                                         # (JSON after every row), GPU kernel tests, llama.cpp
-#                                         # bench, comparison table: ~8 minutes
+#                                         # (JSON after every row), llama.cpp bench, comparison
+#                                         # table, then the GPU kernel tests: ~9 minutes
 #   bash benchmarks/device_run.sh sweep   # kernel tests + config sweep (bench_nf4_kernels --tune)
 # /tmp goes with the machine: each call redoes what a fresh one lacks.
 set -o pipefail
@@ -30,10 +30,10 @@ if [ "$stage" = final ]; then
   (cd "$peer" && setsid nohup bash .peer/build.sh >/tmp/lcpp_build.log 2>&1 &)
   timeout ${BENCH_S:-220} python3 benchmarks/bench_generate.py --skip article,plain,suite \
     --batches 1,8,32,64 --out "$out/bench.json" 2>&1 | tee "$out/bench.log" | grep -v "^{"
-  timeout 120 python3 -m pytest -m gpu tests/gpu/test_fused_4bit.py -q -p no:cacheprovider 2>&1 \
-    | tee "$out/pytest.log" | tail -3
   while pgrep -f "peer/build.sh" >/dev/null; do sleep 5; done
   tail -2 /tmp/lcpp_build.log
   (cd "$peer" && timeout 200 bash .peer/bench.sh) > "$out/peer.log" 2>&1; tail -3 "$out/peer.log"
   python3 benchmarks/compare_peer.py "$out/bench.json" "$out" --out "$out/compare.json"
+  timeout ${TEST_S:-90} python3 -m pytest -m gpu tests/gpu/test_fused_4bit.py -q -p no:cacheprovider \
+    2>&1 | tee "$out/pytest.log" | tail -3
 fi
