@@ -55,7 +55,8 @@ def resources(x, weight, config) -> dict:
     """The compiled main kernel's registers, spills and matrix instructions (PTX)."""
     kernel = launch(x, weight, config)[1]
     ptx = kernel.asm.get("ptx", "")
-    return {"n_regs": getattr(kernel, "n_regs", None), "n_spills": getattr(kernel, "n_spills", None),
+    return {"n_regs": getattr(kernel, "n_regs", None),
+            "n_spills": getattr(kernel, "n_spills", None),
             "wgmma": ptx.count("wgmma.mma_async"), "mma_sync": ptx.count("mma.sync"),
             "shared": kernel.metadata.shared}
 
@@ -145,8 +146,8 @@ def measure(lm, rows_list, tune: bool, budget_s: float) -> tuple[list[dict], dic
 
 
 def markdown(rows: list[dict]) -> str:
-    lines = ["| shape | rows | bitsandbytes µs | GB/s | fused µs | GB/s | speed-up | config | regs "
-             "| spills | wgmma |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| shape | rows | bitsandbytes µs | GB/s | fused µs | GB/s | speed-up | config "
+             "| regs | spills | wgmma |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         c = r["config"]
         lines.append(f"| {r['shape']} | {r['rows']} | {r['bnb_us']} | {r['bnb_gbs']:,} | "

@@ -35,7 +35,7 @@ __all__ = ["MAX_ROWS", "Config", "PackedWeight", "default_config", "dequantize",
 MAX_ROWS = 64
 """Most rows of x the fused kernels take; more (prefill) run bitsandbytes' dequantize + GEMM."""
 OPT_IN_ENV = "MISTRAL_EVAL_NF4_KERNELS"
-"""auto (default): the fused kernels where FASTER says they beat bitsandbytes; 1: always; 0: never."""
+"""auto (default): the fused kernels where FASTER says they beat bitsandbytes; 1 always; 0 never."""
 _INTERPRET = os.environ.get("TRITON_INTERPRET") == "1"
 _DTYPES = (torch.bfloat16, torch.float16)
 

@@ -98,7 +98,7 @@ if triton is not None:
 
     @triton.jit
     def _pairs(xw, DTYPE: tl.constexpr):
-        """Two 16-bit x values per int32 word (little-endian: even element low) -> fp32 even, odd."""
+        """Two 16-bit x values per int32 word (little-endian, even element low) -> fp32 pair."""
         if DTYPE == tl.bfloat16:  # bf16 -> fp32 is a shift
             even = (xw << 16).to(tl.float32, bitcast=True)
             odd = (xw & -65536).to(tl.float32, bitcast=True)
