@@ -189,6 +189,7 @@ def bench_fast(lm, args, bandwidth: float, result: dict) -> None:
         for batch in (int(b) for b in args.batches.split(",")):
             result["speed"].append(measure_speed(f"fast engine ({path})", fast, lm, batch, args,
                                                  bandwidth))
+            save(result, args.out)  # after every row: a timeout keeps what was measured
     if "suite" in args.skip:  # the suite's prompt format needs mistral-common installed
         return
     result["suite"].append(measure_suite(f"fast engine ({paths[-1]}), natural batch", lm, "fast",
@@ -223,6 +224,10 @@ def bench_article(path: str, info, args, bandwidth: float, result: dict) -> None
 def _suite_tokens(result: dict) -> int | None:
     """Tokens of the whole suite, from the first whole-suite run; scales the sampled runs."""
     return next((r["suite_tokens"] for r in result["suite"] if not r["estimated"]), None)
+
+
+def save(result: dict, path: str) -> None:
+    Path(path).write_text(json.dumps(result, indent=1, ensure_ascii=False))
 
 
 def free(lm) -> None:

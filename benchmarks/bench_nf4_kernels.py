@@ -23,20 +23,42 @@ import torch
 
 from mistral_eval.checkpoints import build_random_mistral
 from mistral_eval.model import load_model
-from mistral_eval.nf4_kernels import TUNED, Config, default_config, matmul_4bit, packed_weight
+from mistral_eval.nf4_kernels import (FASTER, TUNED, Config, default_config, launch, matmul_4bit,
+                                      packed_weight)
 
 SHAPES = {"q/o 4096x4096": "self_attn.q_proj", "k/v 1024x4096": "self_attn.k_proj",
           "gate/up 14336x4096": "mlp.gate_proj", "down 4096x14336": "mlp.down_proj"}
 
 
-def candidates(rows: int, k: int) -> list[Config]:
+def candidates(rows: int, n: int, k: int) -> list[Config]:
+    """Tile configs to try, likeliest first (the sweep stops at its time budget)."""
     if rows == 1:
-        grid = itertools.product((8, 16, 32, 64), (512, 1024), (1, 2, 4), (4, 8))
+        grid = [(16, 512, 4), (8, 512, 8), (16, 1024, 4), (8, 1024, 4), (16, 256, 4),
+                (32, 256, 8), (4, 1024, 4), (8, 2048, 8), (16, 512, 8), (32, 512, 8)]
+        configs = [Config(bn, bk, 1, w) for bn, bk, w in grid]
+        if n <= 1024:  # too few rows to fill the card: split K too
+            configs += [Config(bn, bk, s, w) for bn, bk, w in grid[:4] for s in (2, 4)]
     else:
-        # block_n 32 at 64 rows hit an illegal address once (H100, triton 3.x): not swept there
-        grid = itertools.product((32, 64, 128) if rows < 64 else (64, 128), (128, 256),
-                                 (1, 2, 4, 8), (4,))
-    return [Config(n, bk, sk, w) for n, bk, sk, w in grid if k % (bk * sk) == 0]
+        configs = []
+        for bn, bk, warps, stages in ((128, 64, 4, 1), (64, 256, 4, 1), (64, 128, 4, 1),
+                                      (128, 128, 8, 1), (64, 64, 4, 1), (128, 64, 8, 1),
+                                      (64, 128, 4, 3)):
+            tiles = -(-n // bn)
+            fill = 1
+            while tiles * fill < 132 and k // (bk * fill * 2) >= 2 and fill < 16:
+                fill *= 2
+            configs += [Config(bn, bk, s, warps, stages) for s in dict.fromkeys((fill, 1))]
+    return [c for c in configs if k % c.block_k == 0]
+
+
+def resources(x, weight, config) -> dict:
+    """The compiled main kernel's registers, spills and matrix instructions (PTX)."""
+    kernel = launch(x, weight, config)[1]
+    ptx = kernel.asm.get("ptx", "")
+    return {"n_regs": getattr(kernel, "n_regs", None),
+            "n_spills": getattr(kernel, "n_spills", None),
+            "wgmma": ptx.count("wgmma.mma_async"), "mma_sync": ptx.count("mma.sync"),
+            "shared": kernel.metadata.shared}
 
 
 def _layers(lm, attr: str) -> list:
@@ -55,14 +77,21 @@ def _bench(fn) -> float:
     return triton.testing.do_bench(fn, warmup=10, rep=40, return_mode="median") / 1e3
 
 
-def measure(lm, rows_list, tune: bool, budget_s: float) -> tuple[list[dict], dict]:
-    rows_out, tuned, start = [], {}, time.perf_counter()
+def measure(lm, rows_list, tune: bool, budget_s: float) -> tuple[list[dict], dict, dict]:
+    rows_out, tuned, faster = [], {}, {}
+    case_budget = budget_s / (len(SHAPES) * len(rows_list))
     for label, attr in SHAPES.items():
         layers = _layers(lm, attr)
         weights = [packed_weight(m.weight, m.weight.quant_state) for m in layers]
         n, k = weights[0].out_features, weights[0].in_features
+        import bitsandbytes.functional as bnbf
+
+        reference_w = bnbf.dequantize_4bit(layers[0].weight.data,
+                                           layers[0].weight.quant_state).float()
         for rows in rows_list:
+            start = time.perf_counter()
             xs = [torch.randn(rows, k, dtype=torch.bfloat16, device="cuda") for _ in layers]
+            reference = xs[0].float() @ reference_w.T
             turn = itertools.cycle(range(len(layers)))
 
             def bnb_call():
@@ -75,42 +104,56 @@ def measure(lm, rows_list, tune: bool, budget_s: float) -> tuple[list[dict], dic
                     matmul_4bit(xs[i], weights[i], config)
                 return call
 
+            def error(config) -> float:
+                out = matmul_4bit(xs[0], weights[0], config).float()
+                return float((out - reference).norm() / reference.norm())
+
             moved = weights[0].bytes + 2 * rows * (n + k)
             bnb_s = _bench(bnb_call)
-            best = default_config(rows, n, k)
-            best_s = _bench(fused(best))
-            tried = 1
-            if tune:
-                for config in candidates(rows, k):
-                    if time.perf_counter() - start > budget_s:
-                        break
-                    try:
-                        seconds = _bench(fused(config))
-                    except Exception as exc:  # a config the compiler refuses (resources)
-                        print(f"skip {config}: {type(exc).__name__}", flush=True)
+            best, best_s, tried, errors = None, float("inf"), 0, {}
+            configs = [default_config(rows, n, k)] + (candidates(rows, n, k) if tune else [])
+            for config in dict.fromkeys(configs):
+                if best is not None and time.perf_counter() - start > case_budget:
+                    break
+                try:
+                    err = error(config)
+                    if not err < 8e-3:
+                        errors[str(config)] = err
+                        print(f"WRONG {config}: rel error {err:.2e}", flush=True)
                         continue
-                    tried += 1
-                    if seconds < best_s:
-                        best, best_s = config, seconds
-                tuned[f"{1 if rows == 1 else max(16, 1 << (rows - 1).bit_length())},{n},{k}"] = (
-                    best.__dict__)
+                    seconds = _bench(fused(config))
+                except Exception as exc:  # a config the compiler refuses (resources)
+                    print(f"skip {config}: {type(exc).__name__}: {str(exc)[:200]}", flush=True)
+                    continue
+                tried += 1
+                print(f"  {label} rows {rows} {config}: {seconds * 1e6:.1f} us "
+                      f"(bnb {bnb_s * 1e6:.1f})", flush=True)
+                if seconds < best_s:
+                    best, best_s = config, seconds
+            if best is None:
+                continue
+            bucket = 1 if rows == 1 else max(16, 1 << (rows - 1).bit_length())
+            tuned[f"{bucket},{n},{k}"] = best.__dict__
+            faster[f"{bucket},{n},{k}"] = best_s < bnb_s
             row = {"shape": label, "rows": rows, "bnb_us": round(bnb_s * 1e6, 1),
                    "bnb_gbs": round(moved / bnb_s / 1e9), "fused_us": round(best_s * 1e6, 1),
                    "fused_gbs": round(moved / best_s / 1e9), "speedup": round(bnb_s / best_s, 2),
-                   "config": best.__dict__, "configs_tried": tried}
+                   "config": best.__dict__, "configs_tried": tried, "wrong": errors,
+                   "rel_error": round(error(best), 5), **resources(xs[0], weights[0], best)}
             print(row, flush=True)
             rows_out.append(row)
-    return rows_out, tuned
+    return rows_out, tuned, faster
 
 
 def markdown(rows: list[dict]) -> str:
-    lines = ["| shape | rows | bitsandbytes µs | GB/s | fused µs | GB/s | speed-up | config |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| shape | rows | bitsandbytes µs | GB/s | fused µs | GB/s | speed-up | config "
+             "| regs | spills | wgmma |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         c = r["config"]
         lines.append(f"| {r['shape']} | {r['rows']} | {r['bnb_us']} | {r['bnb_gbs']:,} | "
                      f"{r['fused_us']} | {r['fused_gbs']:,} | {r['speedup']}x | "
-                     f"n{c['block_n']} k{c['block_k']} split{c['split_k']} |")
+                     f"n{c['block_n']} k{c['block_k']} split{c['split_k']} w{c['num_warps']} "
+                     f"s{c['num_stages']} | {r['n_regs']} | {r['n_spills']} | {r['wgmma']} |")
     return "\n".join(lines)
 
 
@@ -125,22 +168,26 @@ def main() -> None:
     args = parser.parse_args()
     path = build_random_mistral(args.checkpoint, "7b", dtype=torch.bfloat16, device="cuda")
     lm = load_model(str(path), "nf4")
-    rows, tuned = measure(lm, [int(r) for r in args.rows.split(",")], args.tune, args.budget_s)
-    Path(args.out).write_text(json.dumps({"kernels": rows, "tuned": tuned}, indent=1))
+    rows, tuned, faster = measure(lm, [int(r) for r in args.rows.split(",")], args.tune,
+                                  args.budget_s)
+    Path(args.out).write_text(json.dumps({"kernels": rows, "tuned": tuned, "faster": faster},
+                                         indent=1))
     print()
     print(markdown(rows))
     print("\nTUNED = {" + ", ".join(
-        f"({key}): Config({c['block_n']}, {c['block_k']}, {c['split_k']}, {c['num_warps']})"
-        for key, c in tuned.items()) + "}")
+        f"({key}): Config({c['block_n']}, {c['block_k']}, {c['split_k']}, {c['num_warps']}, "
+        f"{c['num_stages']})" for key, c in tuned.items()) + "}")
+    print("FASTER = {" + ", ".join(f"({key}): {v}" for key, v in faster.items()) + "}")
 
 
 def load_configs(path: str) -> int:
-    """Put a sweep's winners into nf4_kernels.TUNED; returns how many."""
-    tuned = json.loads(Path(path).read_text())["tuned"]
-    for key, config in tuned.items():
+    """Put a sweep's winners into nf4_kernels.TUNED and FASTER; returns how many."""
+    data = json.loads(Path(path).read_text())
+    for key, config in data["tuned"].items():
         bucket, n, k = (int(v) for v in key.split(","))
         TUNED[(bucket, n, k)] = Config(**config)
-    return len(tuned)
+        FASTER[(bucket, n, k)] = bool(data.get("faster", {}).get(key, False))
+    return len(data["tuned"])
 
 
 if __name__ == "__main__":

@@ -2,18 +2,19 @@
 
 The weights stay exactly what bitsandbytes stores (4-bit NF4/FP4 codes two to a byte, high nibble
 first, one absmax per block of 64 along the flattened [N, K] weight, the absmax itself 8-bit
-double-quantized in groups of 256 plus an offset). Each kernel dequantizes a tile in registers as
-bitsandbytes does (fp32 code x fp32 absmax, rounded once to the compute dtype, so the values are
-bit-identical to `bitsandbytes.functional.dequantize_4bit`) and multiplies it at once: a
-matrix-vector kernel for one row, a tile kernel feeding `tl.dot` for 2-64 rows, both with an
-optional split over K. Even and odd columns of x meet the high and low nibbles separately, so the
-codes are never interleaved. More rows (a prefill) stay on bitsandbytes' dequantize + GEMM.
+double-quantized in groups of 256 plus an offset); the kernels (mistral_eval.nf4_triton) read it
+directly: a matrix-vector kernel for one row, a dequantize-in-registers + `tl.dot` kernel for
+2-64 rows; more rows (a prefill) stay on bitsandbytes' dequantize + GEMM. `dequantize` is
+bit-identical to `bitsandbytes.functional.dequantize_4bit`; the matmuls agree with it within
+bf16/fp16 rounding (fp32 accumulation).
+
+Which path runs per case (MISTRAL_EVAL_NF4_KERNELS): `auto` (default) runs the fused kernels
+for a (rows bucket, N, K) only where FASTER, a table measured on an H100 against bitsandbytes
+(benchmarks/NOTES.md, step 3), says they win, on cards of compute capability 8.0+; `1` runs them
+for every supported case (7.5+); `0` never. `matmul_path` says which (ModelInfo.matmul).
 
 Knows bitsandbytes' Linear4bit / QuantState and Triton; knows nothing about models, generation or
-the engine, which swaps these forwards in with `fused_4bit`. Without Triton, a CUDA card of
-compute capability 7.5+ and the opt-in (still slower than bitsandbytes on an H100, see
-benchmarks/NOTES.md) `matmul_path` says "bitsandbytes" and nothing here runs.
-"""
+the engine, which swaps these forwards in with `fused_4bit`."""
 
 from __future__ import annotations
 
@@ -25,21 +26,16 @@ from typing import Iterator
 
 import torch
 
-try:
-    import triton
-    import triton.language as tl
-    from triton.language.extra import libdevice
-except ImportError:  # the CPU CI without the test extra, macOS, Windows
-    triton = None
+from . import nf4_triton as _k
+from .nf4_triton import triton
 
-__all__ = ["MAX_ROWS", "PackedWeight", "dequantize", "fused_4bit", "matmul_4bit", "matmul_path",
-           "packed_weight"]
+__all__ = ["MAX_ROWS", "Config", "PackedWeight", "default_config", "dequantize", "fused_4bit",
+           "matmul_4bit", "matmul_path", "packed_weight", "uses_fused"]
 
 MAX_ROWS = 64
 """Most rows of x the fused kernels take; more (prefill) run bitsandbytes' dequantize + GEMM."""
 OPT_IN_ENV = "MISTRAL_EVAL_NF4_KERNELS"
-"""Set to 1 to run the fused kernels. Off by default: on an H100 they are still slower than
-bitsandbytes' own kernels in the engine (benchmarks/NOTES.md, step 2)."""
+"""auto (default): the fused kernels where FASTER says they beat bitsandbytes; 1 always; 0 never."""
 _INTERPRET = os.environ.get("TRITON_INTERPRET") == "1"
 _DTYPES = (torch.bfloat16, torch.float16)
 
@@ -129,24 +125,49 @@ def _linears(model) -> list:
     return [m for m in model.modules() if isinstance(m, bnb.nn.Linear4bit)]
 
 
+def _mode() -> str:
+    mode = os.environ.get(OPT_IN_ENV, "auto").strip().lower() or "auto"
+    if mode not in ("auto", "0", "1"):
+        from .errors import ConfigError
+
+        raise ConfigError(f"{OPT_IN_ENV}={mode!r}: use auto (default), 1 (always fused) or 0 "
+                          "(always bitsandbytes)", field=OPT_IN_ENV)
+    return mode
+
+
+def uses_fused(rows: int, out_features: int, in_features: int) -> bool:
+    """Whether a swapped-in forward (`fused_4bit`) runs the fused kernels for `rows` rows of this
+    shape: always under MISTRAL_EVAL_NF4_KERNELS=1, under auto where FASTER says so."""
+    if rows > MAX_ROWS:
+        return False
+    mode = _mode()
+    return mode == "1" or (mode == "auto" and FASTER.get((_bucket(rows), out_features,
+                                                          in_features), False))
+
+
 def matmul_path(model) -> str:
     """Which matmul the model's 4-bit layers run under the fast engine: 'triton-nf4' (this
-    module: opted in with MISTRAL_EVAL_NF4_KERNELS=1 on a CUDA card with Triton),
-    'bitsandbytes' (its own kernels), or 'torch' when it has no 4-bit layers."""
+    module, for the cases `uses_fused` picks; bitsandbytes for the others and for prefill),
+    'bitsandbytes' (its own kernels only: no CUDA card with Triton, an unsupported layer, no
+    measured win for these shapes, or MISTRAL_EVAL_NF4_KERNELS=0), or 'torch' (no 4-bit layers)."""
     linears = _linears(model)
     if not linears:
         return "torch"
     device = linears[0].weight.device
-    usable = (triton is not None and os.environ.get(OPT_IN_ENV, "0") == "1"
-              and device.type == "cuda" and torch.cuda.get_device_capability(device) >= (7, 5)
-              and not any(_unsupported(m) for m in linears))
-    return "triton-nf4" if usable else "bitsandbytes"
+    mode = _mode()
+    if (triton is None or mode == "0" or device.type != "cuda"
+            or torch.cuda.get_device_capability(device) < ((7, 5) if mode == "1" else (8, 0))
+            or any(_unsupported(m) for m in linears)):
+        return "bitsandbytes"
+    shapes = {tuple(int(d) for d in m.weight.quant_state.shape) for m in linears}
+    wins = mode == "1" or any(uses_fused(rows, n, k) for n, k in shapes for rows in (1, 16, 32, 64))
+    return "triton-nf4" if wins else "bitsandbytes"
 
 
 @contextmanager
 def fused_4bit(model, enabled: bool = True) -> Iterator[int]:
-    """Inside, every supported Linear4bit of `model` runs the fused kernels for up to MAX_ROWS
-    rows (bitsandbytes' forward beyond); yields how many layers were switched. Callers decide
+    """Inside, every supported Linear4bit of `model` runs the fused kernels where `uses_fused`
+    says so (bitsandbytes' forward otherwise); yields how many layers were switched. Callers decide
     with `matmul_path`; the CPU tests force it under the Triton interpreter."""
     linears = _linears(model) if enabled else []
     switched = []  # (module, its own forward attribute: an accelerate hook's, or None)
@@ -176,7 +197,8 @@ def _fused_forward(module, original):
     dtype = module.compute_dtype
 
     def forward(x: torch.Tensor) -> torch.Tensor:
-        if x.numel() // weight.in_features > MAX_ROWS:
+        if not uses_fused(x.numel() // weight.in_features, weight.out_features,
+                          weight.in_features):
             return original(x)
         y = matmul_4bit(x.to(dtype), weight)
         if module.bias is not None:
@@ -187,12 +209,14 @@ def _fused_forward(module, original):
 
 
 # ---------------------------------------------------------------------------------------------
-# Kernels
+# Configs and launches
 
 
 @dataclass(frozen=True)
 class Config:
-    """Tile sizes of one launch; SPLIT_K > 1 writes fp32 partials that a second kernel sums."""
+    """Tile sizes of one launch: BLOCK_N weight rows per program, BLOCK_K elements of K per
+    step (a multiple of the blocksize); SPLIT_K > 1 writes fp32 partials that a second kernel
+    sums in a fixed order."""
 
     block_n: int
     block_k: int
@@ -201,170 +225,68 @@ class Config:
     num_stages: int = 3
 
 
-# Measured on an H100 (benchmarks/NOTES.md, kernel sweep): (rows bucket, N, K) -> Config.
-TUNED: dict[tuple[int, int, int], Config] = {}
+# Measured on an H100 80GB HBM3 (benchmarks/bench_nf4_kernels.py --tune, 2026-11-27; raw:
+# benchmarks/results/h100-2026-11-27-step3/kernels-sweep3.json; NOTES.md, step 3).
+# (rows bucket, N, K) -> the fastest config tried: Config(block_n, block_k, split_k, warps, stages).
+TUNED: dict[tuple[int, int, int], Config] = {
+    (1, 4096, 4096): Config(16, 512, 1, 4, 3),
+    (16, 4096, 4096): Config(64, 128, 4, 4, 1),
+    (32, 4096, 4096): Config(64, 128, 4, 4, 1),
+    (64, 4096, 4096): Config(64, 128, 4, 4, 1),
+    (1, 1024, 4096): Config(8, 1024, 1, 4, 3),
+    (16, 1024, 4096): Config(128, 128, 16, 8, 1),
+    (32, 1024, 4096): Config(64, 256, 8, 4, 1),
+    (64, 1024, 4096): Config(64, 128, 16, 4, 1),
+    (1, 14336, 4096): Config(16, 512, 1, 4, 3),
+    (16, 14336, 4096): Config(64, 128, 1, 4, 1),
+    (32, 14336, 4096): Config(64, 256, 1, 4, 1),
+    (64, 14336, 4096): Config(128, 64, 2, 4, 1),
+    (1, 4096, 14336): Config(16, 512, 1, 4, 3),
+    (16, 4096, 14336): Config(128, 64, 8, 8, 1),
+    (32, 4096, 14336): Config(64, 128, 4, 4, 1),
+    (64, 4096, 14336): Config(128, 64, 8, 4, 1),
+}
+# (rows bucket, N, K) -> whether that config beat bitsandbytes' own kernel (do_bench median, L2
+# flushed, three sweeps). One row: only k/v (the GEMV reads ~0.5-0.75 TB/s, bitsandbytes' ~0.9 on
+# the large shapes); 2-64 rows: the tile kernel wins everywhere, 1.03-7x.
+FASTER: dict[tuple[int, int, int], bool] = {
+    (1, 4096, 4096): False,
+    (16, 4096, 4096): True,
+    (32, 4096, 4096): True,
+    (64, 4096, 4096): True,
+    (1, 1024, 4096): True,
+    (16, 1024, 4096): True,
+    (32, 1024, 4096): True,
+    (64, 1024, 4096): True,
+    (1, 14336, 4096): False,
+    (16, 14336, 4096): True,
+    (32, 14336, 4096): True,
+    (64, 14336, 4096): True,
+    (1, 4096, 14336): False,
+    (16, 4096, 14336): True,
+    (32, 4096, 14336): True,
+    (64, 4096, 14336): True,
+}
 
 
 def _bucket(rows: int) -> int:
     """1 for the matrix-vector kernel, else the tile height tl.dot runs (16, 32 or 64)."""
-    return 1 if rows == 1 else max(16, triton.next_power_of_2(rows))
+    return 1 if rows == 1 else max(16, 1 << (rows - 1).bit_length())
 
 
 def default_config(rows: int, n: int, k: int) -> Config:
-    """A config for shapes not in TUNED: enough programs to fill ~130 multiprocessors twice."""
+    """TUNED's config, else one that gives ~130 multiprocessors at least one program each."""
     bucket = _bucket(rows)
     tuned = TUNED.get((bucket, n, k))
     if tuned:
         return tuned
-    block_n, block_k = (16, 512) if bucket == 1 else (64, 256 if bucket < 64 else 128)
+    block_n, block_k = (16, 1024) if bucket == 1 else (64, 128)
+    while block_k > 64 and k % block_k:
+        block_k //= 2
     split = 1
-    while (-(-n // block_n) * split < 256 and k % (block_k * split * 2) == 0
-           and k // (split * 2) >= 2 * block_k):
+    while -(-n // block_n) * split < 132 and k // (block_k * split * 2) >= 2:
         split *= 2
     return Config(block_n, block_k, split)
-
-
-if triton is not None:
-
-    @triton.jit
-    def _scales(absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, block, mask,
-                NESTED: tl.constexpr, BLOCKSIZE2: tl.constexpr, INTERPRETED: tl.constexpr):
-        """fp32 absmax of the 4-bit blocks `block`: stored, or code2[q] * absmax2 + offset as
-        bitsandbytes computes it (two roundings, never one fused multiply-add)."""
-        if NESTED:
-            q = tl.load(absmax_ptr + block, mask=mask, other=0).to(tl.int32)
-            scaled = tl.load(code2_ptr + q) * tl.load(absmax2_ptr + block // BLOCKSIZE2,
-                                                      mask=mask, other=0.0)
-            offset = tl.broadcast_to(tl.load(offset_ptr), scaled.shape)
-            if INTERPRETED:  # numpy rounds each operation; libdevice has no interpreter version
-                absmax = scaled + offset
-            else:
-                absmax = libdevice.add_rn(scaled, offset)
-        else:
-            absmax = tl.load(absmax_ptr + block, mask=mask, other=0.0)
-        return absmax
-
-    @triton.jit
-    def _round(value, DTYPE: tl.constexpr, INTERPRETED: tl.constexpr):
-        """fp32 -> DTYPE, round to nearest even (the interpreter truncates to bf16: do it here)."""
-        if INTERPRETED and DTYPE == tl.bfloat16:
-            bits = value.to(tl.uint32, bitcast=True)
-            bits = bits + 0x7FFF + ((bits >> 16) & 1)
-            return (bits >> 16).to(tl.uint16).to(tl.bfloat16, bitcast=True)
-        return value.to(DTYPE)
-
-    @triton.jit
-    def _dot(a, b, acc, INTERPRETED: tl.constexpr):
-        """acc + a @ b; the interpreter multiplies bf16 as raw integers, so it gets fp32."""
-        if INTERPRETED:
-            return tl.dot(a.to(tl.float32), b.to(tl.float32), acc)
-        return tl.dot(a, b, acc)
-
-    @triton.jit
-    def _dequant_kernel(packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr,
-                        out_ptr, n_bytes, n_out, BLOCKSIZE: tl.constexpr,
-                        BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BYTES: tl.constexpr,
-                        INTERPRETED: tl.constexpr):
-        idx = tl.program_id(0) * BYTES + tl.arange(0, BYTES)
-        mask = idx < n_bytes
-        code = tl.load(packed_ptr + idx, mask=mask, other=0).to(tl.int32)
-        scale = _scales(absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, idx // (BLOCKSIZE // 2),
-                        mask, NESTED, BLOCKSIZE2, INTERPRETED)
-        hi = tl.load(lut_ptr + (code >> 4)) * scale
-        lo = tl.load(lut_ptr + (code & 15)) * scale
-        where = tl.join(2 * idx, 2 * idx + 1)  # [BYTES, 2]
-        tl.store(out_ptr + where, _round(tl.join(hi, lo), out_ptr.dtype.element_ty, INTERPRETED),
-                 mask=where < n_out)
-
-    @triton.jit
-    def _tile(packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr, n, n_mask,
-              k0, K, BLOCKSIZE: tl.constexpr, BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr,
-              BLOCK_K: tl.constexpr, INTERPRETED: tl.constexpr, DTYPE: tl.constexpr):
-        """W[n, k0:k0+BLOCK_K] dequantized: even columns (high nibbles) and odd columns (low
-        nibbles), each [BLOCK_N, BLOCK_K // BLOCKSIZE, BLOCKSIZE // 2] in DTYPE."""
-        HALF: tl.constexpr = BLOCKSIZE // 2
-        block = k0 // BLOCKSIZE + tl.arange(0, BLOCK_K // BLOCKSIZE)  # blocks within the row
-        k_mask = block < K // BLOCKSIZE
-        mask2 = n_mask[:, None] & k_mask[None, :]
-        first = n[:, None] * (K // BLOCKSIZE) + block[None, :]  # [BN, G] block index
-        scale = _scales(absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, first, mask2, NESTED,
-                        BLOCKSIZE2, INTERPRETED)[:, :, None]
-        byte = first[:, :, None] * HALF + tl.arange(0, HALF)[None, None, :]
-        code = tl.load(packed_ptr + byte, mask=mask2[:, :, None], other=0).to(tl.int32)
-        hi = _round(tl.load(lut_ptr + (code >> 4)) * scale, DTYPE, INTERPRETED)
-        lo = _round(tl.load(lut_ptr + (code & 15)) * scale, DTYPE, INTERPRETED)
-        return hi, lo
-
-    @triton.jit
-    def _gemv_kernel(x_ptr, packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr,
-                     out_ptr, N, K, BLOCKSIZE: tl.constexpr, BLOCKSIZE2: tl.constexpr,
-                     NESTED: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
-                     SPLIT_K: tl.constexpr, INTERPRETED: tl.constexpr):
-        """One row: out[n] = sum_k x[k] W[n, k]; program (n tile, k split); no tensor cores."""
-        HALF: tl.constexpr = BLOCKSIZE // 2
-        GROUPS: tl.constexpr = BLOCK_K // BLOCKSIZE
-        n = tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)
-        n_mask = n < N
-        span = tl.cdiv(K, SPLIT_K * BLOCK_K) * BLOCK_K
-        start = tl.program_id(1) * span
-        cols = (tl.arange(0, GROUPS)[:, None] * BLOCKSIZE + 2 * tl.arange(0, HALF)[None, :])
-        acc = tl.zeros([BLOCK_N, GROUPS], dtype=tl.float32)  # a [BN, G, HALF] one spills
-        for k0 in range(start, tl.minimum(start + span, K), BLOCK_K):
-            hi, lo = _tile(packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr,
-                           n, n_mask, k0, K, BLOCKSIZE, BLOCKSIZE2, NESTED, BLOCK_K, INTERPRETED,
-                           x_ptr.dtype.element_ty)
-            k_mask = (k0 + cols) < K
-            even = tl.load(x_ptr + k0 + cols, mask=k_mask, other=0.0).to(tl.float32)
-            odd = tl.load(x_ptr + k0 + cols + 1, mask=k_mask, other=0.0).to(tl.float32)
-            acc += tl.sum(hi.to(tl.float32) * even[None] + lo.to(tl.float32) * odd[None], axis=2)
-        total = tl.sum(acc, axis=1)
-        if SPLIT_K == 1:
-            tl.store(out_ptr + n, total.to(out_ptr.dtype.element_ty), mask=n_mask)
-        else:
-            tl.store(out_ptr + tl.program_id(1) * N + n, total, mask=n_mask)
-
-    @triton.jit
-    def _matmul_kernel(x_ptr, packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr,
-                       lut_ptr, out_ptr, M, N, K, stride_x, BLOCKSIZE: tl.constexpr,
-                       BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BLOCK_M: tl.constexpr,
-                       BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, SPLIT_K: tl.constexpr,
-                       INTERPRETED: tl.constexpr):
-        """Up to BLOCK_M rows: out[m, n] = sum_k x[m, k] W[n, k]; program (n tile, m tile,
-        k split); the dequantized tile feeds tl.dot."""
-        HALF_K: tl.constexpr = BLOCK_K // 2
-        n = tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)
-        m = tl.program_id(1) * BLOCK_M + tl.arange(0, BLOCK_M)
-        n_mask, m_mask = n < N, m < M
-        span = tl.cdiv(K, SPLIT_K * BLOCK_K) * BLOCK_K
-        start = tl.program_id(2) * span
-        cols = 2 * tl.arange(0, HALF_K)
-        acc = tl.zeros([BLOCK_M, BLOCK_N], dtype=tl.float32)
-        for k0 in range(start, tl.minimum(start + span, K), BLOCK_K):
-            hi, lo = _tile(packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr,
-                           n, n_mask, k0, K, BLOCKSIZE, BLOCKSIZE2, NESTED, BLOCK_K, INTERPRETED,
-                           x_ptr.dtype.element_ty)
-            mask = m_mask[:, None] & ((k0 + cols) < K)[None, :]
-            rows = x_ptr + m[:, None] * stride_x + k0 + cols[None, :]
-            even = tl.load(rows, mask=mask, other=0.0)
-            odd = tl.load(rows + 1, mask=mask, other=0.0)
-            acc = _dot(even, tl.trans(tl.reshape(hi, [BLOCK_N, HALF_K])), acc, INTERPRETED)
-            acc = _dot(odd, tl.trans(tl.reshape(lo, [BLOCK_N, HALF_K])), acc, INTERPRETED)
-        where = m[:, None] * N + n[None, :]
-        mask = m_mask[:, None] & n_mask[None, :]
-        if SPLIT_K == 1:
-            tl.store(out_ptr + where, acc.to(out_ptr.dtype.element_ty), mask=mask)
-        else:
-            tl.store(out_ptr + tl.program_id(2) * M * N + where, acc, mask=mask)
-
-    @triton.jit
-    def _sum_kernel(partial_ptr, out_ptr, size, SPLIT_K: tl.constexpr, BLOCK: tl.constexpr):
-        """out = sum of the SPLIT_K fp32 partials, in a fixed order (deterministic)."""
-        idx = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
-        mask = idx < size
-        total = tl.zeros([BLOCK], dtype=tl.float32)
-        for s in range(SPLIT_K):
-            total += tl.load(partial_ptr + s * size + idx, mask=mask, other=0.0)
-        tl.store(out_ptr + idx, total.to(out_ptr.dtype.element_ty), mask=mask)
 
 
 def _weight_args(w: PackedWeight) -> tuple:
@@ -376,7 +298,7 @@ def dequantize(w: PackedWeight, dtype: torch.dtype = torch.bfloat16) -> torch.Te
     n_out = w.out_features * w.in_features
     out = torch.empty(w.out_features, w.in_features, dtype=dtype, device=w.packed.device)
     block = 1024
-    _dequant_kernel[(triton.cdiv(w.packed.numel(), block),)](
+    _k._dequant_kernel[(triton.cdiv(w.packed.numel(), block),)](
         *_weight_args(w), out, w.packed.numel(), n_out, BLOCKSIZE=w.blocksize,
         BLOCKSIZE2=w.blocksize2, NESTED=w.nested, BYTES=block, INTERPRETED=_INTERPRET)
     return out
@@ -385,27 +307,35 @@ def dequantize(w: PackedWeight, dtype: torch.dtype = torch.bfloat16) -> torch.Te
 def matmul_4bit(x: torch.Tensor, w: PackedWeight, config: Config | None = None) -> torch.Tensor:
     """x [..., K] (bf16 or fp16, at most MAX_ROWS rows) times dequant(W)ᵀ: [..., N] in x's
     dtype, fp32 accumulation."""
+    return launch(x, w, config)[0]
+
+
+def launch(x: torch.Tensor, w: PackedWeight, config: Config | None = None):
+    """matmul_4bit's output and the compiled main kernel (for its resource report: n_regs,
+    n_spills, asm)."""
     n, k = w.out_features, w.in_features
     rows = x.reshape(-1, k)
-    if rows.stride(-1) != 1:
-        rows = rows.contiguous()
+    if rows.stride(-1) != 1 or rows.data_ptr() % 4:  # the GEMV reads x as int32 pairs
+        rows = rows.contiguous() if rows.stride(-1) != 1 else rows.clone()
     m = rows.shape[0]
     cfg = config or default_config(m, n, k)
     out = torch.empty(m, n, dtype=x.dtype, device=x.device)
     target = out if cfg.split_k == 1 else torch.empty(cfg.split_k, m, n, dtype=torch.float32,
                                                       device=x.device)
-    common = dict(BLOCKSIZE=w.blocksize, BLOCKSIZE2=w.blocksize2, NESTED=w.nested,
-                  BLOCK_N=cfg.block_n, BLOCK_K=cfg.block_k, SPLIT_K=cfg.split_k,
-                  INTERPRETED=_INTERPRET, num_warps=cfg.num_warps, num_stages=cfg.num_stages)
+    common = dict(K=k, BLOCKSIZE=w.blocksize, BLOCKSIZE2=w.blocksize2, NESTED=w.nested,
+                  BLOCK_N=cfg.block_n, GROUPS=max(1, cfg.block_k // w.blocksize),
+                  SPLIT_K=cfg.split_k, INTERPRETED=_INTERPRET, num_warps=cfg.num_warps,
+                  num_stages=cfg.num_stages)
     tiles_n = triton.cdiv(n, cfg.block_n)
     if m == 1:
-        _gemv_kernel[(tiles_n, cfg.split_k)](rows, *_weight_args(w), target, n, k, **common)
+        kernel = _k._gemv_kernel[(tiles_n, cfg.split_k)](rows, *_weight_args(w), target, n,
+                                                         **common)
     else:
         block_m = _bucket(m)
-        _matmul_kernel[(tiles_n, triton.cdiv(m, block_m), cfg.split_k)](
-            rows, *_weight_args(w), target, m, n, k, rows.stride(0), BLOCK_M=block_m, **common)
+        kernel = _k._tile_kernel[(tiles_n, triton.cdiv(m, block_m), cfg.split_k)](
+            rows, *_weight_args(w), target, m, n, rows.stride(0), BLOCK_M=block_m, **common)
     if cfg.split_k > 1:
         block = 1024
-        _sum_kernel[(triton.cdiv(m * n, block),)](target, out, m * n, SPLIT_K=cfg.split_k,
-                                                   BLOCK=block)
-    return out.reshape(*x.shape[:-1], n)
+        _k._sum_kernel[(triton.cdiv(m * n, block),)](target, out, m * n, SPLIT_K=cfg.split_k,
+                                                      BLOCK=block)
+    return out.reshape(*x.shape[:-1], n), kernel

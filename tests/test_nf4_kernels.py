@@ -16,9 +16,10 @@ import bitsandbytes.functional as bnbf  # noqa: E402
 import triton  # noqa: E402,F401  (the test extra installs it on Linux)
 
 from mistral_eval import nf4_kernels  # noqa: E402
+from mistral_eval.errors import ConfigError  # noqa: E402
 from mistral_eval.nf4_kernels import (  # noqa: E402
-    MAX_ROWS, Config, default_config, dequantize, fused_4bit, matmul_4bit, matmul_path,
-    packed_weight)
+    MAX_ROWS, OPT_IN_ENV, Config, default_config, dequantize, fused_4bit, matmul_4bit,
+    matmul_path, packed_weight, uses_fused)
 
 if not nf4_kernels._INTERPRET:  # a silent skip would hide the kernels' arithmetic: fail instead
     raise RuntimeError("TRITON_INTERPRET=1 must be set before triton is imported (tests/conftest.py "
@@ -60,7 +61,8 @@ def test_matmul_matches_dequantize_then_matmul(dtype, tolerance, rows):
     torch.manual_seed(rows)
     x = torch.randn(rows, 192, dtype=dtype)
     expected = _reference(x, packed, state)
-    for config in (None, Config(16, 64, split_k=2), Config(32, 128)):
+    # one block per step, split-K, 2 blocks per step, 4 per step with a partial last step
+    for config in (None, Config(16, 64, split_k=2), Config(32, 128), Config(16, 256, split_k=3)):
         got = matmul_4bit(x, weight, config)
         assert got.dtype == dtype and got.shape == (rows, 48)
         error = float((got.float() - expected).norm() / expected.norm())
@@ -76,12 +78,34 @@ def test_matmul_keeps_leading_dimensions_and_strided_rows():
     assert float((got.float() - expected).norm() / expected.norm()) < 8e-3
 
 
+def test_measured_tables_cover_every_mistral_shape_and_bucket():
+    for bucket in (1, 16, 32, 64):
+        for n, k in ((4096, 4096), (1024, 4096), (14336, 4096), (4096, 14336)):
+            assert (bucket, n, k) in nf4_kernels.TUNED and (bucket, n, k) in nf4_kernels.FASTER
+
+
 def test_default_config_fills_the_card_and_divides_k():
     for rows in (1, 8, 64):
         for n, k in ((4096, 4096), (1024, 4096), (14336, 4096), (4096, 14336)):
             config = default_config(rows, n, k)
-            assert k % (config.block_k * config.split_k) == 0
-            assert config.block_k % 64 == 0 and config.block_n >= (1 if rows == 1 else 16)
+            assert k % config.block_k == 0 and config.block_k % 64 == 0
+            assert config.block_n >= (1 if rows == 1 else 16)
+
+
+def test_uses_fused_follows_the_mode_and_the_measured_table(monkeypatch):
+    monkeypatch.setattr(nf4_kernels, "FASTER", {(16, 4096, 4096): True, (1, 4096, 4096): False})
+    monkeypatch.delenv(OPT_IN_ENV, raising=False)  # auto
+    assert uses_fused(8, 4096, 4096) and uses_fused(2, 4096, 4096)
+    assert not uses_fused(1, 4096, 4096)  # measured slower
+    assert not uses_fused(32, 4096, 4096) and not uses_fused(8, 48, 192)  # not measured
+    monkeypatch.setenv(OPT_IN_ENV, "1")
+    assert uses_fused(1, 4096, 4096) and uses_fused(MAX_ROWS, 48, 192)
+    assert not uses_fused(MAX_ROWS + 1, 48, 192)  # prefill: bitsandbytes
+    monkeypatch.setenv(OPT_IN_ENV, "0")
+    assert not uses_fused(8, 4096, 4096)
+    monkeypatch.setenv(OPT_IN_ENV, "yes")
+    with pytest.raises(ConfigError, match="auto"):
+        uses_fused(8, 4096, 4096)
 
 
 def _linear(in_features=192, out_features=48):
@@ -97,7 +121,8 @@ def _linear(in_features=192, out_features=48):
     return layer
 
 
-def test_fused_4bit_swaps_the_forward_for_few_rows_and_restores_it():
+def test_fused_4bit_swaps_the_forward_for_few_rows_and_restores_it(monkeypatch):
+    monkeypatch.setenv(OPT_IN_ENV, "1")
     layer = _linear()
     model = torch.nn.Sequential(layer)
     state = layer.weight.quant_state
@@ -114,7 +139,8 @@ def test_fused_4bit_swaps_the_forward_for_few_rows_and_restores_it():
         assert switched == 0
 
 
-def test_fused_4bit_leaves_more_rows_to_bitsandbytes():
+def test_fused_4bit_leaves_more_rows_to_bitsandbytes(monkeypatch):
+    monkeypatch.setenv(OPT_IN_ENV, "1")
     layer = _linear()
     model = torch.nn.Sequential(layer)
     x = torch.randn(MAX_ROWS + 1, 192, dtype=torch.bfloat16)

@@ -1,0 +1,241 @@
+"""The Triton kernels behind mistral_eval.nf4_kernels, over bitsandbytes' own 4-bit layout.
+
+Layout (never re-quantized): codes two to a byte, high nibble = even element, the [N, K] weight
+flattened row-major; one absmax per block of BLOCKSIZE elements (K a multiple of it, so a block
+never crosses a row), stored fp32 or, nested, as a uint8 code into `code2` times a second-level
+absmax per BLOCKSIZE2 blocks plus `offset`.
+
+- `_dequant_kernel`: the whole weight, bit-identical to bitsandbytes' dequantize_4bit.
+- `_gemv_kernel` (one row): fp32 FMAs; the absmax is factored out of each 64-element block
+  (sum(lut[code] * x) * absmax), so there is one table load per code and one FMA per element.
+- `_tile_kernel` (2-64 rows): each [BLOCK_N, BLOCK_K] weight tile is dequantized once in
+  registers exactly as bitsandbytes does (fp32 code x fp32 absmax, rounded once) and feeds
+  `tl.dot` as the left operand (swap-AB: the weight rows fill the MMA's M side, x's rows its N
+  side), accumulating in fp32.
+- `_sum_kernel`: the split-K partials summed in a fixed order (deterministic).
+
+Knows Triton and the layout; knows nothing about bitsandbytes' Python objects or models
+(nf4_kernels.py builds the arguments and chooses configs). Defined only when Triton imports.
+"""
+
+from __future__ import annotations
+
+try:
+    import triton
+    import triton.language as tl
+    from triton.language.extra import libdevice
+except ImportError:  # the CPU CI without the test extra, macOS, Windows
+    triton = None
+
+if triton is not None:
+
+    @triton.jit
+    def _absmax_load(absmax_ptr, absmax2_ptr, block, mask, NESTED: tl.constexpr,
+                     BLOCKSIZE2: tl.constexpr):
+        """What `_absmax` needs of the 4-bit blocks `block` from memory (issued early: prefetch)."""
+        if NESTED:
+            q = tl.load(absmax_ptr + block, mask=mask, other=0)
+            second = tl.load(absmax2_ptr + block // BLOCKSIZE2, mask=mask, other=0.0)
+        else:
+            q = tl.load(absmax_ptr + block, mask=mask, other=0.0)
+            second = q
+        return q, second
+
+    @triton.jit
+    def _absmax(q, second, code2_ptr, offset_ptr, NESTED: tl.constexpr,
+                INTERPRETED: tl.constexpr):
+        """fp32 absmax: stored, or code2[q] * absmax2 + offset as bitsandbytes computes it (two
+        roundings, never one fused multiply-add)."""
+        if NESTED:
+            scaled = tl.load(code2_ptr + q.to(tl.int32)) * second
+            offset = tl.broadcast_to(tl.load(offset_ptr), scaled.shape)
+            if INTERPRETED:  # numpy rounds each operation; libdevice has no interpreter version
+                absmax = scaled + offset
+            else:
+                absmax = libdevice.add_rn(scaled, offset)
+        else:
+            absmax = q
+        return absmax
+
+    @triton.jit
+    def _scales(absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, block, mask,
+                NESTED: tl.constexpr, BLOCKSIZE2: tl.constexpr, INTERPRETED: tl.constexpr):
+        """fp32 absmax of the 4-bit blocks `block`."""
+        q, second = _absmax_load(absmax_ptr, absmax2_ptr, block, mask, NESTED, BLOCKSIZE2)
+        return _absmax(q, second, code2_ptr, offset_ptr, NESTED, INTERPRETED)
+
+    @triton.jit
+    def _round(value, DTYPE: tl.constexpr, INTERPRETED: tl.constexpr):
+        """fp32 -> DTYPE, round to nearest even (the interpreter truncates to bf16: do it here)."""
+        if INTERPRETED and DTYPE == tl.bfloat16:
+            bits = value.to(tl.uint32, bitcast=True)
+            bits = bits + 0x7FFF + ((bits >> 16) & 1)
+            return (bits >> 16).to(tl.uint16).to(tl.bfloat16, bitcast=True)
+        return value.to(DTYPE)
+
+    @triton.jit
+    def _dot(a, b, acc, INTERPRETED: tl.constexpr):
+        """acc + a @ b; the interpreter multiplies bf16 as raw integers, so it gets fp32."""
+        if INTERPRETED:
+            return tl.dot(a.to(tl.float32), b.to(tl.float32), acc)
+        return tl.dot(a, b, acc)
+
+    @triton.jit
+    def _dequant_kernel(packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr,
+                        out_ptr, n_bytes, n_out, BLOCKSIZE: tl.constexpr,
+                        BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BYTES: tl.constexpr,
+                        INTERPRETED: tl.constexpr):
+        idx = tl.program_id(0) * BYTES + tl.arange(0, BYTES)
+        mask = idx < n_bytes
+        code = tl.load(packed_ptr + idx, mask=mask, other=0).to(tl.int32)
+        scale = _scales(absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, idx // (BLOCKSIZE // 2),
+                        mask, NESTED, BLOCKSIZE2, INTERPRETED)
+        hi = tl.load(lut_ptr + (code >> 4)) * scale
+        lo = tl.load(lut_ptr + (code & 15)) * scale
+        where = tl.join(2 * idx, 2 * idx + 1)  # [BYTES, 2]
+        tl.store(out_ptr + where, _round(tl.join(hi, lo), out_ptr.dtype.element_ty, INTERPRETED),
+                 mask=where < n_out)
+
+    @triton.jit
+    def _pairs(xw, DTYPE: tl.constexpr):
+        """Two 16-bit x values per int32 word (little-endian, even element low) -> fp32 pair."""
+        if DTYPE == tl.bfloat16:  # bf16 -> fp32 is a shift
+            even = (xw << 16).to(tl.float32, bitcast=True)
+            odd = (xw & -65536).to(tl.float32, bitcast=True)
+        else:
+            even = (xw & 65535).to(tl.uint16).to(tl.float16, bitcast=True).to(tl.float32)
+            odd = ((xw >> 16) & 65535).to(tl.uint16).to(tl.float16, bitcast=True).to(tl.float32)
+        return even, odd
+
+    @triton.jit
+    def _gemv_kernel(x_ptr, packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr,
+                     out_ptr, N, K: tl.constexpr, BLOCKSIZE: tl.constexpr,
+                     BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BLOCK_N: tl.constexpr,
+                     GROUPS: tl.constexpr, SPLIT_K: tl.constexpr, INTERPRETED: tl.constexpr):
+        """One row: out[n] = sum over blocks b of absmax[n, b] * sum_k lut[code[n, k]] x[k];
+        program (n tile, k split), GROUPS blocks of every row per step; the next step's codes,
+        x and absmax are loaded before this step's arithmetic (DRAM latency under the FMAs)."""
+        HALF: tl.constexpr = BLOCKSIZE // 2
+        BLOCKS: tl.constexpr = K // BLOCKSIZE  # per row
+        n = tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)
+        n_mask = n < N
+        span = tl.cdiv(BLOCKS, SPLIT_K * GROUPS) * GROUPS
+        start = tl.program_id(1) * span
+        end = tl.minimum(start + span, BLOCKS)
+        g = tl.arange(0, GROUPS)
+        j = tl.arange(0, HALF)
+        x_words = x_ptr.to(tl.pointer_type(tl.int32), bitcast=True)  # (even, odd) pairs
+        rows = n[:, None, None] * (BLOCKS * HALF) + j[None, None, :]
+        # everything a step reads from memory is loaded one step ahead (prefetch)
+        block = start + g
+        k_mask = block < end
+        mask2 = n_mask[:, None] & k_mask[None, :]
+        code_next = tl.load(packed_ptr + rows + block[None, :, None] * HALF,
+                            mask=mask2[:, :, None], other=0)
+        xw_next = tl.load(x_words + block[:, None] * HALF + j[None, :], mask=k_mask[:, None],
+                          other=0)
+        q_next, second_next = _absmax_load(absmax_ptr, absmax2_ptr,
+                                           n[:, None] * BLOCKS + block[None, :], mask2, NESTED,
+                                           BLOCKSIZE2)
+        acc = tl.zeros([BLOCK_N, GROUPS], dtype=tl.float32)
+        for b0 in range(start, end, GROUPS):
+            code, xw, q, second = code_next.to(tl.int32), xw_next, q_next, second_next
+            block = b0 + GROUPS + g  # the next step's
+            k_mask = block < end
+            mask2 = n_mask[:, None] & k_mask[None, :]
+            code_next = tl.load(packed_ptr + rows + block[None, :, None] * HALF,
+                                mask=mask2[:, :, None], other=0)
+            xw_next = tl.load(x_words + block[:, None] * HALF + j[None, :], mask=k_mask[:, None],
+                              other=0)
+            q_next, second_next = _absmax_load(absmax_ptr, absmax2_ptr,
+                                               n[:, None] * BLOCKS + block[None, :], mask2, NESTED,
+                                               BLOCKSIZE2)
+            even, odd = _pairs(xw, x_ptr.dtype.element_ty)
+            part = (tl.sum(tl.load(lut_ptr + (code >> 4)) * even[None], axis=2)
+                    + tl.sum(tl.load(lut_ptr + (code & 15)) * odd[None], axis=2))
+            acc += part * _absmax(q, second, code2_ptr, offset_ptr, NESTED, INTERPRETED)
+        total = tl.sum(acc, axis=1)
+        if SPLIT_K == 1:
+            tl.store(out_ptr + n, total.to(out_ptr.dtype.element_ty), mask=n_mask)
+        else:
+            tl.store(out_ptr + tl.program_id(1) * N + n, total, mask=n_mask)
+
+    @triton.jit
+    def _tile_kernel(x_ptr, packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr,
+                     out_ptr, M, N, stride_x, K: tl.constexpr, BLOCKSIZE: tl.constexpr,
+                     BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BLOCK_M: tl.constexpr,
+                     BLOCK_N: tl.constexpr, GROUPS: tl.constexpr, SPLIT_K: tl.constexpr,
+                     INTERPRETED: tl.constexpr):
+        """Up to BLOCK_M rows: acc[n, m] = sum_k W[n, k] x[m, k] with the dequantized tile
+        W[n, k0:k0+GROUPS*BLOCKSIZE] as tl.dot's left operand; program (n tile, m tile, split)."""
+        HALF: tl.constexpr = BLOCKSIZE // 2
+        BYTES: tl.constexpr = GROUPS * HALF  # per row and step
+        BLOCKS: tl.constexpr = K // BLOCKSIZE
+        DTYPE: tl.constexpr = x_ptr.dtype.element_ty
+        n = tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)
+        m = tl.program_id(1) * BLOCK_M + tl.arange(0, BLOCK_M)
+        n_mask, m_mask = n < N, m < M
+        span = tl.cdiv(BLOCKS, SPLIT_K * GROUPS) * GROUPS
+        start = tl.program_id(2) * span
+        byte = tl.arange(0, BYTES)
+        kk = tl.arange(0, GROUPS * BLOCKSIZE)
+        end = tl.minimum(start + span, BLOCKS)
+        rows = packed_ptr + n[:, None] * (BLOCKS * HALF) + byte[None, :]
+        g = tl.arange(0, GROUPS)
+        # everything a step reads from memory is loaded one step ahead (prefetch)
+        block = start + g
+        mask2 = n_mask[:, None] & (block < end)[None, :]
+        code_next = tl.load(rows + start * HALF,
+                            mask=n_mask[:, None] & (start * HALF + byte < end * HALF)[None, :],
+                            other=0)
+        q_next, second_next = _absmax_load(absmax_ptr, absmax2_ptr,
+                                           n[:, None] * BLOCKS + block[None, :], mask2, NESTED,
+                                           BLOCKSIZE2)
+        k = start * BLOCKSIZE + kk
+        xt_next = tl.load(x_ptr + m[None, :] * stride_x + k[:, None],
+                          mask=m_mask[None, :] & (k < end * BLOCKSIZE)[:, None], other=0.0)
+        acc = tl.zeros([BLOCK_N, BLOCK_M], dtype=tl.float32)
+        for b0 in range(start, end, GROUPS):
+            code, q, second, xt = code_next.to(tl.int32), q_next, second_next, xt_next
+            after = b0 + GROUPS  # the next step's first block
+            code_next = tl.load(rows + after * HALF,
+                                mask=n_mask[:, None] & (after * HALF + byte < end * HALF)[None, :],
+                                other=0)
+            block = after + g
+            mask2 = n_mask[:, None] & (block < end)[None, :]
+            q_next, second_next = _absmax_load(absmax_ptr, absmax2_ptr,
+                                               n[:, None] * BLOCKS + block[None, :], mask2, NESTED,
+                                               BLOCKSIZE2)
+            k = after * BLOCKSIZE + kk
+            xt_next = tl.load(x_ptr + m[None, :] * stride_x + k[:, None],
+                              mask=m_mask[None, :] & (k < end * BLOCKSIZE)[:, None], other=0.0)
+            scale = _absmax(q, second, code2_ptr, offset_ptr, NESTED, INTERPRETED)  # [BN, G]
+            hi = tl.load(lut_ptr + (code >> 4))
+            lo = tl.load(lut_ptr + (code & 15))
+            if GROUPS == 1:
+                hi = hi * scale
+                lo = lo * scale
+            else:
+                hi = tl.reshape(tl.reshape(hi, [BLOCK_N, GROUPS, HALF]) * scale[:, :, None],
+                                [BLOCK_N, BYTES])
+                lo = tl.reshape(tl.reshape(lo, [BLOCK_N, GROUPS, HALF]) * scale[:, :, None],
+                                [BLOCK_N, BYTES])
+            w = tl.reshape(tl.join(_round(hi, DTYPE, INTERPRETED), _round(lo, DTYPE, INTERPRETED)),
+                           [BLOCK_N, 2 * BYTES])
+            acc = _dot(w, xt, acc, INTERPRETED)  # xt: [BK, BM]
+        where = m[None, :] * N + n[:, None]
+        mask = n_mask[:, None] & m_mask[None, :]
+        if SPLIT_K == 1:
+            tl.store(out_ptr + where, acc.to(out_ptr.dtype.element_ty), mask=mask)
+        else:
+            tl.store(out_ptr + tl.program_id(2) * M * N + where, acc, mask=mask)
+
+    @triton.jit
+    def _sum_kernel(partial_ptr, out_ptr, size, SPLIT_K: tl.constexpr, BLOCK: tl.constexpr):
+        """out = sum of the SPLIT_K fp32 partials, in a fixed order (deterministic)."""
+        idx = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+        mask = idx < size
+        total = tl.zeros([BLOCK], dtype=tl.float32)
+        for s in range(SPLIT_K):
+            total += tl.load(partial_ptr + s * size + idx, mask=mask, other=0.0)
+        tl.store(out_ptr + idx, total.to(out_ptr.dtype.element_ty), mask=mask)
