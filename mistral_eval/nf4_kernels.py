@@ -8,10 +8,12 @@ directly: a matrix-vector kernel for one row, a dequantize-in-registers + `tl.do
 bit-identical to `bitsandbytes.functional.dequantize_4bit`; the matmuls agree with it within
 bf16/fp16 rounding (fp32 accumulation).
 
-Which path runs per case (MISTRAL_EVAL_NF4_KERNELS): `auto` (default) runs the fused kernels
-for a (rows bucket, N, K) only where FASTER, a table measured on an H100 against bitsandbytes
-(benchmarks/NOTES.md, step 3), says they win, on cards of compute capability 8.0+; `1` runs them
-for every supported case (7.5+); `0` never. `matmul_path` says which (ModelInfo.matmul).
+Which path runs per case (MISTRAL_EVAL_NF4_KERNELS): `0` (default) never runs them: bitsandbytes'
+own kernels, the path the engine's speed and greedy tokens were measured on; `auto` runs the fused
+kernels for a (rows bucket, N, K) only where FASTER, a table of kernel timings measured on an H100
+against bitsandbytes (benchmarks/NOTES.md, step 3), says they win, on cards of compute capability
+8.0+ — the engine as a whole has not been measured on that path yet; `1` runs them for every
+supported case (7.5+). `matmul_path` says which (ModelInfo.matmul).
 
 Knows bitsandbytes' Linear4bit / QuantState and Triton; knows nothing about models, generation or
 the engine, which swaps these forwards in with `fused_4bit`."""
@@ -35,7 +37,7 @@ __all__ = ["MAX_ROWS", "Config", "PackedWeight", "default_config", "dequantize",
 MAX_ROWS = 64
 """Most rows of x the fused kernels take; more (prefill) run bitsandbytes' dequantize + GEMM."""
 OPT_IN_ENV = "MISTRAL_EVAL_NF4_KERNELS"
-"""auto (default): the fused kernels where FASTER says they beat bitsandbytes; 1 always; 0 never."""
+"""0 (default): never; auto: the fused kernels where FASTER says they beat bitsandbytes; 1 always."""
 _INTERPRET = os.environ.get("TRITON_INTERPRET") == "1"
 _DTYPES = (torch.bfloat16, torch.float16)
 
@@ -126,12 +128,12 @@ def _linears(model) -> list:
 
 
 def _mode() -> str:
-    mode = os.environ.get(OPT_IN_ENV, "auto").strip().lower() or "auto"
+    mode = os.environ.get(OPT_IN_ENV, "0").strip().lower() or "0"
     if mode not in ("auto", "0", "1"):
         from .errors import ConfigError
 
-        raise ConfigError(f"{OPT_IN_ENV}={mode!r}: use auto (default), 1 (always fused) or 0 "
-                          "(always bitsandbytes)", field=OPT_IN_ENV)
+        raise ConfigError(f"{OPT_IN_ENV}={mode!r}: use 0 (default: always bitsandbytes), auto "
+                          "(fused where measured faster) or 1 (always fused)", field=OPT_IN_ENV)
     return mode
 
 

@@ -94,7 +94,9 @@ def test_default_config_fills_the_card_and_divides_k():
 
 def test_uses_fused_follows_the_mode_and_the_measured_table(monkeypatch):
     monkeypatch.setattr(nf4_kernels, "FASTER", {(16, 4096, 4096): True, (1, 4096, 4096): False})
-    monkeypatch.delenv(OPT_IN_ENV, raising=False)  # auto
+    monkeypatch.delenv(OPT_IN_ENV, raising=False)  # default: bitsandbytes only
+    assert not uses_fused(8, 4096, 4096)
+    monkeypatch.setenv(OPT_IN_ENV, "auto")
     assert uses_fused(8, 4096, 4096) and uses_fused(2, 4096, 4096)
     assert not uses_fused(1, 4096, 4096)  # measured slower
     assert not uses_fused(32, 4096, 4096) and not uses_fused(8, 48, 192)  # not measured
