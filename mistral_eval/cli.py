@@ -223,18 +223,11 @@ def _run_parser(sub) -> None:
 def _cmd_judge(args: argparse.Namespace) -> int:
     """Grade a finished run (or compare runs pairwise) with a local judge model; print the summary."""
     from .judge import JUDGE_SETTINGS, judge_pairwise, judge_run
-    from .judgments import agreement, grade_summary, load_judgments, pairwise_summary, strengths
-
-    runs = _run_dirs(args.runs)
-    if args.pairwise and (len(runs) < 2 or args.out is None):
-        raise ConfigError("--pairwise needs two or more run directories and --out DIR", field="--pairwise")
-    if not args.pairwise and (len(runs) != 1 or args.out is not None):
-        raise ConfigError("grade one run at a time (its judgments go into RUN/judgments/); "
-                          "use --pairwise RUN_A RUN_B ... --out DIR to compare runs", field="runs")
-    settings = JUDGE_SETTINGS.replace(**({"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}))
-    _note_cpu_4bit(args.judge_quant)
     from .model import load_model
 
+    runs = _judge_runs(args)
+    settings = JUDGE_SETTINGS.replace(**({"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}))
+    _note_cpu_4bit(args.judge_quant)
     lm = load_model(args.judge_model, args.judge_quant, revision=args.judge_revision)
     options = dict(judge_format=args.judge_format, settings=settings, batch_size=args.batch_size, label=args.label)
     if args.pairwise:
@@ -243,27 +236,51 @@ def _cmd_judge(args: argparse.Namespace) -> int:
         done = judge_run(lm, runs[0], rubric=args.rubric, **options)
     print(f"{done.judged} judgment(s) made ({done.gated} by the language gate, {done.errors} error(s)), "
           f"{done.skipped} already stored → {done.out}")
-    frame = load_judgments(done.out)
     if args.pairwise:
-        for pair in pairwise_summary(frame):
-            rate = pair.order_dependent_rate
-            print(f"{pair.first} vs {pair.second}: {pair.outcome}; order-dependent "
-                  f"{pair.order_dependent}/{pair.outcome.n}" + (f" ({rate:.0%})" if rate is not None else ""))
-        if len(runs) >= 3:
-            print("Bradley–Terry strengths:")
-            for strength in strengths(frame).values():
-                print(f"  {strength}")
-        from .judge_report import write_pairwise_report
-
-        print(f"report: {write_pairwise_report(done.out)}")
+        _print_pairwise(done.out, len(runs))
     else:
-        from .results import load_runs
-
-        table = grade_summary(frame[frame["judge"] == done.out.name])
-        if not table.empty:
-            print(table.to_string(index=False))
-        print(f"agreement with the checks: {agreement(load_runs([runs[0]]), args.threshold)}")
+        _print_grades(done.out, runs[0], args.threshold)
     return 0
+
+
+def _judge_runs(args: argparse.Namespace) -> list[Path]:
+    """The run directories to judge, checked against --pairwise and --out before any model loads."""
+    runs = _run_dirs(args.runs)
+    if args.pairwise and (len(runs) < 2 or args.out is None):
+        raise ConfigError("--pairwise needs two or more run directories and --out DIR", field="--pairwise")
+    if not args.pairwise and (len(runs) != 1 or args.out is not None):
+        raise ConfigError("grade one run at a time (its judgments go into RUN/judgments/); "
+                          "use --pairwise RUN_A RUN_B ... --out DIR to compare runs", field="runs")
+    return runs
+
+
+def _print_pairwise(out: Path, runs: int) -> None:
+    """Win/tie/loss per pair, order dependence, Bradley–Terry strengths (3+ runs), and the page."""
+    from .judge_report import write_pairwise_report
+    from .judgments import load_judgments, pairwise_summary, strengths
+
+    frame = load_judgments(out)
+    for pair in pairwise_summary(frame):
+        rate = pair.order_dependent_rate
+        print(f"{pair.first} vs {pair.second}: {pair.outcome}; order-dependent "
+              f"{pair.order_dependent}/{pair.outcome.n}" + (f" ({rate:.0%})" if rate is not None else ""))
+    if runs >= 3:
+        print("Bradley–Terry strengths:")
+        for strength in strengths(frame).values():
+            print(f"  {strength}")
+    print(f"report: {write_pairwise_report(out)}")
+
+
+def _print_grades(out: Path, run: Path, threshold: float | None) -> None:
+    """Mean grade per suite with its interval, and the agreement with the checks."""
+    from .judgments import agreement, grade_summary, load_judgments
+    from .results import load_runs
+
+    frame = load_judgments(out)
+    table = grade_summary(frame[frame["judge"] == out.name])
+    if not table.empty:
+        print(table.to_string(index=False))
+    print(f"agreement with the checks: {agreement(load_runs([run]), threshold)}")
 
 
 def _judge_parser(sub) -> None:

@@ -240,13 +240,26 @@ def _kept(text: str, prefix: str) -> str:
     return (text[:cut] if cut >= 0 else text).rstrip()
 
 
-def _judge_items(lm, items: list[_Item], store: JudgmentStore, label: str, judge_format: str,
-                 settings: GenerationSettings, batch_size: int | None, progress: bool | None) -> int:
+@dataclass(frozen=True)
+class _Job:
+    """One judging call: the judge, where its judgments go, and how it generates."""
+
+    lm: Any
+    store: JudgmentStore
+    label: str
+    judge_format: str
+    settings: GenerationSettings
+    batch_size: int | None
+    progress: bool | None
+
+
+def _judge_items(job: _Job, items: list[_Item]) -> int:
     """Judge the items with the model, storing each batch as it finishes; returns the error count."""
     from .generation import generate
     from .prompts import default_format, format_prompt
 
-    fmt = resolve_format(judge_format, None, default_format(lm.info.name, lm.tokenizer))
+    lm, store, label, batch_size = job.lm, job.store, job.label, job.batch_size
+    fmt = resolve_format(job.judge_format, None, default_format(lm.info.name, lm.tokenizer))
     prompts, ready, errors = [], [], 0
     for item in items:
         try:
@@ -272,7 +285,8 @@ def _judge_items(lm, items: list[_Item], store: JudgmentStore, label: str, judge
     for indices in by_grades.values():
         done_before = set(store.finished_keys())
         try:
-            generate(lm, [prompts[i] for i in indices], settings, batch_size=batch_size, progress=progress,
+            generate(lm, [prompts[i] for i in indices], job.settings, batch_size=batch_size,
+                     progress=job.progress,
                      on_answers=lambda batch, idx=indices: keep({idx[j]: a for j, a in batch.items()}))
         except Exception as exc:  # noqa: BLE001 - the rest of this group is stored as errors
             for i in indices:
@@ -300,14 +314,13 @@ def _manifest(lm, label: str, rubric: str, judge_format: str, settings: Generati
     return manifest.model_copy(update={"fingerprint": manifest.computed_fingerprint()})
 
 
-def _finish(lm, store: JudgmentStore, items: list[_Item], label: str, judge_format: str,
-            settings: GenerationSettings, batch_size: int | None, progress: bool | None, skipped: int) -> JudgeSummary:
+def _finish(job: _Job, items: list[_Item], skipped: int) -> JudgeSummary:
+    """Store the gated items' decisions, judge the rest, and say what was done."""
     gated = [i for i in items if i.gate is not None]
     for item in gated:
-        store.append(_record(item, label))
-    errors = _judge_items(lm, [i for i in items if i.gate is None], store, label, judge_format, settings,
-                          batch_size, progress)
-    return JudgeSummary(out=Path(store.directory), judged=len(items), skipped=skipped, gated=len(gated),
+        job.store.append(_record(item, job.label))
+    errors = _judge_items(job, [i for i in items if i.gate is None])
+    return JudgeSummary(out=Path(job.store.directory), judged=len(items), skipped=skipped, gated=len(gated),
                         errors=errors)
 
 
@@ -345,8 +358,8 @@ def judge_run(lm, run_dir: str | Path, *, rubric: str | None = None, judge_forma
                                       families)) as store:
         finished = store.finished_keys()
         items = [_single_item(r, cases.get(_case_key(r)), rubric) for r in scored if r.key not in finished]
-        return _finish(lm, store, items, label, judge_format, settings, batch_size, progress,
-                       len(scored) - len(items))
+        job = _Job(lm, store, label, judge_format, settings, batch_size, progress)
+        return _finish(job, items, len(scored) - len(items))
 
 
 def _to_judge(results: Sequence[Result], cases: dict[str, Any], rubric: str | None) -> list[Result]:
@@ -394,19 +407,26 @@ def judge_pairwise(lm, run_dirs: Sequence[str | Path], out: str | Path, *, judge
             cases.update(_case_info(store.manifest))
     label = label or default_label(lm.info.name, "pairwise")
     with JudgmentStore.open(out, _manifest(lm, label, "pairwise", judge_format, settings, refs)) as store:
-        finished, items, skipped = store.finished_keys(), [], 0
-        for x, y in itertools.combinations(names, 2):
-            for key in [k for k in runs[x] if k in runs[y]]:
-                for first, second in ((x, y), (y, x)):
-                    item_key = f"{key}|{first}|{second}"
-                    if item_key in finished:
-                        skipped += 1
-                        continue
-                    a, b = runs[first][key], runs[second][key]
-                    case = cases.get(_case_key(a))
-                    aspect = (case.meta.get("eval_aspect") if case else None) or None
-                    card = load_rubric("pairwise", rubric_language(a.language))
-                    prompt = card.render(question=_question(a), answer=a.answer, answer_b=b.answer, aspect=aspect,
-                                         reference=case.reference if case else None)
-                    items.append(_Item(item_key, key, card, prompt, aspect, first, second, _pair_gate(a, b)))
-        return _finish(lm, store, items, label, judge_format, settings, batch_size, progress, skipped)
+        items, skipped = _pair_items(runs, cases, store.finished_keys())
+        return _finish(_Job(lm, store, label, judge_format, settings, batch_size, progress), items, skipped)
+
+
+def _pair_items(runs: dict[str, dict[str, Result]], cases: dict[str, Any],
+                finished: set[str]) -> tuple[list[_Item], int]:
+    """Every case two runs both answered, in both orders, not judged yet; and how many were."""
+    items, skipped = [], 0
+    for x, y in itertools.combinations(runs, 2):
+        for key in [k for k in runs[x] if k in runs[y]]:
+            for first, second in ((x, y), (y, x)):
+                item_key = f"{key}|{first}|{second}"
+                if item_key in finished:
+                    skipped += 1
+                    continue
+                a, b = runs[first][key], runs[second][key]
+                case = cases.get(_case_key(a))
+                aspect = (case.meta.get("eval_aspect") if case else None) or None
+                card = load_rubric("pairwise", rubric_language(a.language))
+                prompt = card.render(question=_question(a), answer=a.answer, answer_b=b.answer, aspect=aspect,
+                                     reference=case.reference if case else None)
+                items.append(_Item(item_key, key, card, prompt, aspect, first, second, _pair_gate(a, b)))
+    return items, skipped
