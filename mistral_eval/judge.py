@@ -201,7 +201,11 @@ def _case_key(result: Result) -> str:
 
 
 def _gated(result: Result) -> bool:
-    return result.language.split("-")[0] == "ja" and japanese_share(result.answer) < LANGUAGE_GATE
+    """A Japanese case answered mostly in another language, where the answer is meant to be Japanese:
+    its checks include `japanese`, or it has none (a task such as a ja→en translation has other checks)."""
+    meant_japanese = not result.checks or any(check.name == "japanese" for check in result.checks)
+    return (result.language.split("-")[0] == "ja" and meant_japanese
+            and japanese_share(result.answer) < LANGUAGE_GATE)
 
 
 def _gate_reason(share: float) -> str:

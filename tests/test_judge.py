@@ -299,3 +299,14 @@ def test_bad_input_exits_2(tmp_path, run_dir):
     assert main(["judge", str(tmp_path / "missing")]) == 2
     assert main(["judge", "--pairwise", str(run_dir), "--out", str(tmp_path / "x")]) == 2
     assert main(["judge", str(run_dir), str(run_dir)]) == 2
+
+
+def test_the_language_gate_spares_a_japanese_case_meant_to_be_answered_in_english():
+    from mistral_eval.judge import _gated
+    from mistral_eval.records import CheckRecord
+
+    def result(checks):
+        return Result(key="s/t", suite="s", case_id="t", language="ja", answer="I drink coffee every morning.",
+                      status="pass", checks=[CheckRecord(name=n, passed=True, score=1.0, reason="") for n in checks])
+    assert _gated(result([])) and _gated(result(["japanese", "contains"]))
+    assert not _gated(result(["contains"]))  # 「…を英語に翻訳してください」: English is the right answer
