@@ -187,7 +187,8 @@ class CaseSpec(_Spec):
     id: Name
     """Unique within the suite."""
     language: Language | None = None
-    """Language the answer is expected in (ISO code such as ja or en); default: defaults.language."""
+    """The case's language (ISO code such as ja or en): the answer's, unless the task asks for another
+    (a translation); ja and en cases of one task share a `pair`. Default: defaults.language."""
     prompt: Text | None = None
     """The user's message; give either `prompt` or `messages`."""
     system: Text | None = None

@@ -32,7 +32,8 @@ class Case:
     suite: str
     """Name of the suite it belongs to (= the file stem)."""
     language: str
-    """Language the answer is expected in: "ja", "en" or another ISO code."""
+    """The case's language, "ja", "en" or another ISO code: the answer's, unless the task asks for another
+    (a translation)."""
     messages: tuple[dict, ...]
     """The conversation; a system prompt is `messages[0]` with role "system"; the last turn is the user's."""
     format: str | None = None
