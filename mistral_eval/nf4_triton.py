@@ -81,6 +81,35 @@ if triton is not None:
         return tl.dot(a, b, acc)
 
     @triton.jit
+    def _gemv_loads(packed_ptr, x_words, absmax_ptr, absmax2_ptr, rows, n, n_mask, block, end, j,
+                    HALF: tl.constexpr, BLOCKS: tl.constexpr, NESTED: tl.constexpr,
+                    BLOCKSIZE2: tl.constexpr):
+        """What one GEMV step reads for the 4-bit blocks `block`: codes, x pairs, absmax parts."""
+        k_mask = block < end
+        mask2 = n_mask[:, None] & k_mask[None, :]
+        code = tl.load(packed_ptr + rows + block[None, :, None] * HALF, mask=mask2[:, :, None], other=0)
+        xw = tl.load(x_words + block[:, None] * HALF + j[None, :], mask=k_mask[:, None], other=0)
+        q, second = _absmax_load(absmax_ptr, absmax2_ptr, n[:, None] * BLOCKS + block[None, :], mask2,
+                                 NESTED, BLOCKSIZE2)
+        return code, xw, q, second
+
+    @triton.jit
+    def _tile_loads(x_ptr, absmax_ptr, absmax2_ptr, rows, n, n_mask, m, m_mask, stride_x, first, end, g,
+                    byte, kk, HALF: tl.constexpr, BLOCKS: tl.constexpr, BLOCKSIZE: tl.constexpr,
+                    NESTED: tl.constexpr, BLOCKSIZE2: tl.constexpr):
+        """What one tile step reads from its first 4-bit block `first`: codes, absmax parts, x^T."""
+        code = tl.load(rows + first * HALF, mask=n_mask[:, None] & (first * HALF + byte < end * HALF)[None, :],
+                       other=0)
+        block = first + g
+        mask2 = n_mask[:, None] & (block < end)[None, :]
+        q, second = _absmax_load(absmax_ptr, absmax2_ptr, n[:, None] * BLOCKS + block[None, :], mask2,
+                                 NESTED, BLOCKSIZE2)
+        k = first * BLOCKSIZE + kk
+        xt = tl.load(x_ptr + m[None, :] * stride_x + k[:, None],
+                     mask=m_mask[None, :] & (k < end * BLOCKSIZE)[:, None], other=0.0)
+        return code, q, second, xt
+
+    @triton.jit
     def _dequant_kernel(packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr,
                         out_ptr, n_bytes, n_out, BLOCKSIZE: tl.constexpr,
                         BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BYTES: tl.constexpr,
@@ -127,29 +156,15 @@ if triton is not None:
         x_words = x_ptr.to(tl.pointer_type(tl.int32), bitcast=True)  # (even, odd) pairs
         rows = n[:, None, None] * (BLOCKS * HALF) + j[None, None, :]
         # everything a step reads from memory is loaded one step ahead (prefetch)
-        block = start + g
-        k_mask = block < end
-        mask2 = n_mask[:, None] & k_mask[None, :]
-        code_next = tl.load(packed_ptr + rows + block[None, :, None] * HALF,
-                            mask=mask2[:, :, None], other=0)
-        xw_next = tl.load(x_words + block[:, None] * HALF + j[None, :], mask=k_mask[:, None],
-                          other=0)
-        q_next, second_next = _absmax_load(absmax_ptr, absmax2_ptr,
-                                           n[:, None] * BLOCKS + block[None, :], mask2, NESTED,
-                                           BLOCKSIZE2)
+        code_next, xw_next, q_next, second_next = _gemv_loads(
+            packed_ptr, x_words, absmax_ptr, absmax2_ptr, rows, n, n_mask, start + g, end, j,
+            HALF, BLOCKS, NESTED, BLOCKSIZE2)
         acc = tl.zeros([BLOCK_N, GROUPS], dtype=tl.float32)
         for b0 in range(start, end, GROUPS):
             code, xw, q, second = code_next.to(tl.int32), xw_next, q_next, second_next
-            block = b0 + GROUPS + g  # the next step's
-            k_mask = block < end
-            mask2 = n_mask[:, None] & k_mask[None, :]
-            code_next = tl.load(packed_ptr + rows + block[None, :, None] * HALF,
-                                mask=mask2[:, :, None], other=0)
-            xw_next = tl.load(x_words + block[:, None] * HALF + j[None, :], mask=k_mask[:, None],
-                              other=0)
-            q_next, second_next = _absmax_load(absmax_ptr, absmax2_ptr,
-                                               n[:, None] * BLOCKS + block[None, :], mask2, NESTED,
-                                               BLOCKSIZE2)
+            code_next, xw_next, q_next, second_next = _gemv_loads(  # the next step's
+                packed_ptr, x_words, absmax_ptr, absmax2_ptr, rows, n, n_mask, b0 + GROUPS + g, end,
+                j, HALF, BLOCKS, NESTED, BLOCKSIZE2)
             even, odd = _pairs(xw, x_ptr.dtype.element_ty)
             part = (tl.sum(tl.load(lut_ptr + (code >> 4)) * even[None], axis=2)
                     + tl.sum(tl.load(lut_ptr + (code & 15)) * odd[None], axis=2))
@@ -183,32 +198,15 @@ if triton is not None:
         rows = packed_ptr + n[:, None] * (BLOCKS * HALF) + byte[None, :]
         g = tl.arange(0, GROUPS)
         # everything a step reads from memory is loaded one step ahead (prefetch)
-        block = start + g
-        mask2 = n_mask[:, None] & (block < end)[None, :]
-        code_next = tl.load(rows + start * HALF,
-                            mask=n_mask[:, None] & (start * HALF + byte < end * HALF)[None, :],
-                            other=0)
-        q_next, second_next = _absmax_load(absmax_ptr, absmax2_ptr,
-                                           n[:, None] * BLOCKS + block[None, :], mask2, NESTED,
-                                           BLOCKSIZE2)
-        k = start * BLOCKSIZE + kk
-        xt_next = tl.load(x_ptr + m[None, :] * stride_x + k[:, None],
-                          mask=m_mask[None, :] & (k < end * BLOCKSIZE)[:, None], other=0.0)
+        code_next, q_next, second_next, xt_next = _tile_loads(
+            x_ptr, absmax_ptr, absmax2_ptr, rows, n, n_mask, m, m_mask, stride_x, start, end, g, byte,
+            kk, HALF, BLOCKS, BLOCKSIZE, NESTED, BLOCKSIZE2)
         acc = tl.zeros([BLOCK_N, BLOCK_M], dtype=tl.float32)
         for b0 in range(start, end, GROUPS):
             code, q, second, xt = code_next.to(tl.int32), q_next, second_next, xt_next
-            after = b0 + GROUPS  # the next step's first block
-            code_next = tl.load(rows + after * HALF,
-                                mask=n_mask[:, None] & (after * HALF + byte < end * HALF)[None, :],
-                                other=0)
-            block = after + g
-            mask2 = n_mask[:, None] & (block < end)[None, :]
-            q_next, second_next = _absmax_load(absmax_ptr, absmax2_ptr,
-                                               n[:, None] * BLOCKS + block[None, :], mask2, NESTED,
-                                               BLOCKSIZE2)
-            k = after * BLOCKSIZE + kk
-            xt_next = tl.load(x_ptr + m[None, :] * stride_x + k[:, None],
-                              mask=m_mask[None, :] & (k < end * BLOCKSIZE)[:, None], other=0.0)
+            code_next, q_next, second_next, xt_next = _tile_loads(  # the next step's
+                x_ptr, absmax_ptr, absmax2_ptr, rows, n, n_mask, m, m_mask, stride_x, b0 + GROUPS, end,
+                g, byte, kk, HALF, BLOCKS, BLOCKSIZE, NESTED, BLOCKSIZE2)
             scale = _absmax(q, second, code2_ptr, offset_ptr, NESTED, INTERPRETED)  # [BN, G]
             hi = tl.load(lut_ptr + (code >> 4))
             lo = tl.load(lut_ptr + (code & 15))
