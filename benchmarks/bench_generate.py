@@ -28,7 +28,7 @@ from pathlib import Path
 
 import torch
 
-from mistral_eval import GenerationSettings, format_prompt, generate, load_model
+from mistral_eval import GenerationSettings, format_prompt, generate, load_model, nf4_kernels
 from mistral_eval.checkpoints import build_random_mistral
 from mistral_eval.engine import engine_for
 from mistral_eval.model import LoadedModel, prepare_tokenizer
@@ -181,11 +181,12 @@ def bench_fast(lm, args, bandwidth: float, result: dict) -> None:
                  batch_size=len(rows), engine="fast", progress=False)
 
     engine = engine_for(lm.model)
-    paths = {"both": ["bitsandbytes", "triton-nf4"], "auto": [engine.matmul]}.get(
-        args.matmul, [args.matmul])
+    paths = args.matmul.replace("both", "bitsandbytes,triton-nf4").split(",")
     for path in paths:
         engine.release()
-        engine.matmul = path
+        # the engine's choice, and which cases the fused kernels take (0 none, 1 all, auto: FASTER)
+        os.environ[nf4_kernels.OPT_IN_ENV] = {"bitsandbytes": "0", "triton-nf4": "1"}.get(path, path)
+        engine.matmul = nf4_kernels.matmul_path(lm.model)
         for batch in (int(b) for b in args.batches.split(",")):
             result["speed"].append(measure_speed(f"fast engine ({path})", fast, lm, batch, args,
                                                  bandwidth))
@@ -279,8 +280,9 @@ def main() -> None:
     parser.add_argument("--skip", default="", help="comma-separated: article, plain, fast, suite")
     parser.add_argument("--batches", default="1,8,32,64", help="batch sizes of the fast rows")
     parser.add_argument("--matmul", default="both",
-                        help="4-bit matmul of the fast rows: both (bitsandbytes, then the fused "
-                             "kernels), auto (the model's own), bitsandbytes, triton-nf4")
+                        help="4-bit matmuls of the fast rows, comma-separated: bitsandbytes, "
+                             "triton-nf4 (fused everywhere), auto (fused where FASTER says); "
+                             "both = bitsandbytes,triton-nf4")
     parser.add_argument("--configs", help="kernel configs from bench_nf4_kernels.py --tune")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))

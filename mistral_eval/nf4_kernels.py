@@ -8,12 +8,11 @@ directly: a matrix-vector kernel for one row, a dequantize-in-registers + `tl.do
 bit-identical to `bitsandbytes.functional.dequantize_4bit`; the matmuls agree with it within
 bf16/fp16 rounding (fp32 accumulation).
 
-Which path runs per case (MISTRAL_EVAL_NF4_KERNELS): `0` (default) never runs them: bitsandbytes'
-own kernels, the path the engine's speed and greedy tokens were measured on; `auto` runs the fused
-kernels for a (rows bucket, N, K) only where FASTER, a table of kernel timings measured on an H100
-against bitsandbytes (benchmarks/NOTES.md, step 3), says they win, on cards of compute capability
-8.0+ — the engine as a whole has not been measured on that path yet; `1` runs them for every
-supported case (7.5+). `matmul_path` says which (ModelInfo.matmul).
+Which path runs per case (MISTRAL_EVAL_NF4_KERNELS): `auto` (default) runs the fused kernels for
+a (rows bucket, N, K) only where FASTER, a table of kernel timings measured on an H100 against
+bitsandbytes (benchmarks/NOTES.md, step 4), says they win, on cards of compute capability 8.0+;
+`0` never runs them (bitsandbytes' own kernels); `1` runs them for every supported case (7.5+).
+`matmul_path` says which (ModelInfo.matmul).
 
 Knows bitsandbytes' Linear4bit / QuantState and Triton; knows nothing about models, generation or
 the engine, which swaps these forwards in with `fused_4bit`."""
@@ -29,6 +28,7 @@ from typing import Iterator
 import torch
 
 from . import nf4_triton as _k
+from .nf4_lookup import lookup_asm
 from .nf4_triton import triton
 
 __all__ = ["MAX_ROWS", "Config", "PackedWeight", "default_config", "dequantize", "fused_4bit",
@@ -37,7 +37,7 @@ __all__ = ["MAX_ROWS", "Config", "PackedWeight", "default_config", "dequantize",
 MAX_ROWS = 64
 """Most rows of x the fused kernels take; more (prefill) run bitsandbytes' dequantize + GEMM."""
 OPT_IN_ENV = "MISTRAL_EVAL_NF4_KERNELS"
-"""0 (default): never; auto: the fused kernels where FASTER says they beat bitsandbytes; 1 always."""
+"""auto (default): the fused kernels where FASTER says they beat bitsandbytes; 0 never; 1 always."""
 _INTERPRET = os.environ.get("TRITON_INTERPRET") == "1"
 _DTYPES = (torch.bfloat16, torch.float16)
 
@@ -112,8 +112,11 @@ def _unsupported(module) -> str | None:
         return "bitsandbytes repacked the weight for its CPU kernel"
     if qs.quant_type not in ("nf4", "fp4") or qs.blocksize % 2:
         return f"quant type {qs.quant_type} with blocksize {qs.blocksize}"
-    if qs.shape[1] % qs.blocksize or qs.blocksize > 1024:
-        return f"in_features {qs.shape[1]} is not a multiple of the blocksize {qs.blocksize}"
+    if qs.shape[1] % qs.blocksize or qs.blocksize not in (32, 64, 128, 256):
+        return (f"in_features {qs.shape[1]} with blocksize {qs.blocksize} (the kernels take "
+                "blocksizes 32-256 that divide in_features)")
+    if module.weight.data_ptr() % 4:
+        return "the packed codes are not 4-byte aligned"
     if module.compute_dtype not in _DTYPES:
         return f"compute dtype {module.compute_dtype} (the kernels take bf16 and fp16)"
     return None
@@ -128,7 +131,7 @@ def _linears(model) -> list:
 
 
 def _mode() -> str:
-    mode = os.environ.get(OPT_IN_ENV, "0").strip().lower() or "0"
+    mode = os.environ.get(OPT_IN_ENV, "auto").strip().lower() or "auto"
     if mode not in ("auto", "0", "1"):
         from .errors import ConfigError
 
@@ -225,32 +228,35 @@ class Config:
     split_k: int = 1
     num_warps: int = 4
     num_stages: int = 3
+    tile: bool = False
+    """One row through the tile kernel (padded to 16) instead of the matrix-vector kernel."""
 
 
-# Measured on an H100 80GB HBM3 (benchmarks/bench_nf4_kernels.py --tune, 2026-11-27; raw:
-# benchmarks/results/h100-2026-11-27-step3/kernels-sweep3.json; NOTES.md, step 3).
+# Measured on an H100 80GB HBM3 (benchmarks/bench_nf4_kernels.py --tune, 2026-11-27, step 4: the
+# tile kernel with the register lookup, each case timed by CUDA-graph replay of 32 calls; raw:
+# benchmarks/results/h100-2026-11-27-step4/kernels.json; NOTES.md, step 4).
 # (rows bucket, N, K) -> the fastest config tried: Config(block_n, block_k, split_k, warps, stages).
 TUNED: dict[tuple[int, int, int], Config] = {
     (1, 4096, 4096): Config(16, 512, 1, 4, 3),
-    (16, 4096, 4096): Config(64, 128, 4, 4, 1),
-    (32, 4096, 4096): Config(64, 128, 4, 4, 1),
-    (64, 4096, 4096): Config(64, 128, 4, 4, 1),
+    (16, 4096, 4096): Config(128, 64, 8, 4, 1),
+    (32, 4096, 4096): Config(128, 64, 8, 4, 1),
+    (64, 4096, 4096): Config(128, 64, 8, 4, 1),
     (1, 1024, 4096): Config(8, 1024, 1, 4, 3),
-    (16, 1024, 4096): Config(128, 128, 16, 8, 1),
-    (32, 1024, 4096): Config(64, 256, 8, 4, 1),
+    (16, 1024, 4096): Config(64, 64, 16, 4, 1),
+    (32, 1024, 4096): Config(64, 64, 16, 4, 1),
     (64, 1024, 4096): Config(64, 128, 16, 4, 1),
-    (1, 14336, 4096): Config(16, 512, 1, 4, 3),
-    (16, 14336, 4096): Config(64, 128, 1, 4, 1),
-    (32, 14336, 4096): Config(64, 256, 1, 4, 1),
+    (1, 14336, 4096): Config(128, 64, 8, 4, 1, tile=True),
+    (16, 14336, 4096): Config(128, 64, 8, 4, 1),
+    (32, 14336, 4096): Config(128, 64, 8, 4, 1),
     (64, 14336, 4096): Config(128, 64, 2, 4, 1),
-    (1, 4096, 14336): Config(16, 512, 1, 4, 3),
-    (16, 4096, 14336): Config(128, 64, 8, 8, 1),
-    (32, 4096, 14336): Config(64, 128, 4, 4, 1),
+    (1, 4096, 14336): Config(128, 64, 16, 4, 1, tile=True),
+    (16, 4096, 14336): Config(128, 64, 16, 4, 1),
+    (32, 4096, 14336): Config(128, 64, 8, 4, 1),
     (64, 4096, 14336): Config(128, 64, 8, 4, 1),
 }
-# (rows bucket, N, K) -> whether that config beat bitsandbytes' own kernel (do_bench median, L2
-# flushed, three sweeps). One row: only k/v (the GEMV reads ~0.5-0.75 TB/s, bitsandbytes' ~0.9 on
-# the large shapes); 2-64 rows: the tile kernel wins everywhere, 1.03-7x.
+# (rows bucket, N, K) -> whether that config beat bitsandbytes' own kernel, both timed the same
+# way. One row: only k/v (bitsandbytes' gemv reads 0.8-1.07 TB/s on the large shapes, the fused
+# kernels 0.67-0.92); 2-64 rows: the tile kernel everywhere, 1.6-3.5x.
 FASTER: dict[tuple[int, int, int], bool] = {
     (1, 4096, 4096): False,
     (16, 4096, 4096): True,
@@ -291,6 +297,19 @@ def default_config(rows: int, n: int, k: int) -> Config:
     return Config(block_n, block_k, split)
 
 
+def _lookup_args(lut: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, str]:
+    """The table rounded to the compute dtype (what the register lookup yields; stored fp32, for
+    the interpreter) and the lookup's PTX: made once per table, before any graph capture reads
+    them (the PTX needs the values on the host)."""
+    key = (id(lut), dtype)
+    if key not in _LOOKUPS:
+        _LOOKUPS[key] = (lut.to(dtype).float(), lookup_asm(lut.cpu(), dtype))
+    return _LOOKUPS[key]
+
+
+_LOOKUPS: dict = {}  # the luts are _LUTS' own, kept for the process: ids stay valid
+
+
 def _weight_args(w: PackedWeight) -> tuple:
     return (w.packed, w.absmax, w.absmax2, w.code2, w.offset, w.lut)
 
@@ -325,17 +344,18 @@ def launch(x: torch.Tensor, w: PackedWeight, config: Config | None = None):
     target = out if cfg.split_k == 1 else torch.empty(cfg.split_k, m, n, dtype=torch.float32,
                                                       device=x.device)
     common = dict(K=k, BLOCKSIZE=w.blocksize, BLOCKSIZE2=w.blocksize2, NESTED=w.nested,
-                  BLOCK_N=cfg.block_n, GROUPS=max(1, cfg.block_k // w.blocksize),
-                  SPLIT_K=cfg.split_k, INTERPRETED=_INTERPRET, num_warps=cfg.num_warps,
-                  num_stages=cfg.num_stages)
+                  BLOCK_N=cfg.block_n, SPLIT_K=cfg.split_k, INTERPRETED=_INTERPRET,
+                  num_warps=cfg.num_warps, num_stages=cfg.num_stages)
     tiles_n = triton.cdiv(n, cfg.block_n)
-    if m == 1:
-        kernel = _k._gemv_kernel[(tiles_n, cfg.split_k)](rows, *_weight_args(w), target, n,
-                                                         **common)
+    if m == 1 and not cfg.tile:
+        kernel = _k._gemv_kernel[(tiles_n, cfg.split_k)](
+            rows, *_weight_args(w), target, n, GROUPS=max(1, cfg.block_k // w.blocksize), **common)
     else:
-        block_m = _bucket(m)
+        block_m = max(16, _bucket(m))
+        rounded, lookup = _lookup_args(w.lut, x.dtype)
         kernel = _k._tile_kernel[(tiles_n, triton.cdiv(m, block_m), cfg.split_k)](
-            rows, *_weight_args(w), target, m, n, rows.stride(0), BLOCK_M=block_m, **common)
+            rows, *_weight_args(w)[:-1], rounded, target, m, n, rows.stride(0), BLOCK_M=block_m,
+            LOOKUP=lookup, **common)
     if cfg.split_k > 1:
         block = 1024
         _k._sum_kernel[(triton.cdiv(m * n, block),)](target, out, m * n, SPLIT_K=cfg.split_k,

@@ -94,20 +94,42 @@ if triton is not None:
         return code, xw, q, second
 
     @triton.jit
-    def _tile_loads(x_ptr, absmax_ptr, absmax2_ptr, rows, n, n_mask, m, m_mask, stride_x, first, end, g,
-                    byte, kk, HALF: tl.constexpr, BLOCKS: tl.constexpr, BLOCKSIZE: tl.constexpr,
+    def _tile_loads(x_ptr, absmax_ptr, absmax2_ptr, rows, n, n_mask, m, m_mask, stride_x, block, end, w,
+                    kk, WORDS: tl.constexpr, BLOCKSIZE: tl.constexpr, BLOCKS: tl.constexpr,
                     NESTED: tl.constexpr, BLOCKSIZE2: tl.constexpr):
-        """What one tile step reads from its first 4-bit block `first`: codes, absmax parts, x^T."""
-        code = tl.load(rows + first * HALF, mask=n_mask[:, None] & (first * HALF + byte < end * HALF)[None, :],
-                       other=0)
-        block = first + g
-        mask2 = n_mask[:, None] & (block < end)[None, :]
-        q, second = _absmax_load(absmax_ptr, absmax2_ptr, n[:, None] * BLOCKS + block[None, :], mask2,
-                                 NESTED, BLOCKSIZE2)
-        k = first * BLOCKSIZE + kk
-        xt = tl.load(x_ptr + m[None, :] * stride_x + k[:, None],
-                     mask=m_mask[None, :] & (k < end * BLOCKSIZE)[:, None], other=0.0)
+        """What one tile step reads for the 4-bit block `block` of every row: its codes as int32
+        words [BN, WORDS], absmax parts [BN], and x^T [BLOCKSIZE, BM]."""
+        code = tl.load(rows + block * WORDS, mask=n_mask[:, None] & (block + w * 0 < end)[None, :], other=0)
+        q, second = _absmax_load(absmax_ptr, absmax2_ptr, n * BLOCKS + block,
+                                 n_mask & ((block + n * 0) < end), NESTED, BLOCKSIZE2)
+        xt = tl.load(x_ptr + m[None, :] * stride_x + (block * BLOCKSIZE + kk)[:, None],
+                     mask=m_mask[None, :] & ((block + kk * 0) < end)[:, None], other=0.0)
         return code, q, second, xt
+
+    @triton.jit
+    def _lookup(words, lut_ptr, like, LOOKUP: tl.constexpr, INTERPRETED: tl.constexpr):
+        """int32 words of 4 code bytes -> 8 tensors of table values in like's dtype (unscaled),
+        output 2p + e for byte p, nibble e (0 high, 1 low) of each word: on the GPU by register
+        permutes (nf4_lookup.lookup_asm, LOOKUP), in the interpreter from `lut_ptr` (the same
+        values, rounded to the dtype, stored fp32)."""
+        if INTERPRETED:
+            dt = like.dtype
+            return (tl.load(lut_ptr + ((words >> 4) & 15)).to(dt), tl.load(lut_ptr + (words & 15)).to(dt),
+                    tl.load(lut_ptr + ((words >> 12) & 15)).to(dt), tl.load(lut_ptr + ((words >> 8) & 15)).to(dt),
+                    tl.load(lut_ptr + ((words >> 20) & 15)).to(dt), tl.load(lut_ptr + ((words >> 16) & 15)).to(dt),
+                    tl.load(lut_ptr + ((words >> 28) & 15)).to(dt), tl.load(lut_ptr + ((words >> 24) & 15)).to(dt))
+        else:
+            return tl.inline_asm_elementwise(LOOKUP, "=r,=r,=r,=r,=r,=r,=r,=r,r,r", [words],
+                                             dtype=(like.dtype,) * 8, is_pure=True, pack=2)
+
+    @triton.jit
+    def _weights(v):
+        """The 8 lookup outputs [BN, WORDS] -> [BN, 8 WORDS] in element order: output 2p + e of
+        word i goes to column 8i + 2p + e, the element it holds (tl.join appends its new axis
+        last, so the most significant bit of 2p + e is joined first)."""
+        inner = tl.join(tl.join(tl.join(v[0], v[4]), tl.join(v[2], v[6])),
+                        tl.join(tl.join(v[1], v[5]), tl.join(v[3], v[7])))  # [BN, WORDS, 2, 2, 2]
+        return tl.reshape(inner, [v[0].shape[0], 8 * v[0].shape[1]])
 
     @triton.jit
     def _dequant_kernel(packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr,
@@ -179,48 +201,33 @@ if triton is not None:
     def _tile_kernel(x_ptr, packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr,
                      out_ptr, M, N, stride_x, K: tl.constexpr, BLOCKSIZE: tl.constexpr,
                      BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BLOCK_M: tl.constexpr,
-                     BLOCK_N: tl.constexpr, GROUPS: tl.constexpr, SPLIT_K: tl.constexpr,
+                     BLOCK_N: tl.constexpr, SPLIT_K: tl.constexpr, LOOKUP: tl.constexpr,
                      INTERPRETED: tl.constexpr):
-        """Up to BLOCK_M rows: acc[n, m] = sum_k W[n, k] x[m, k] with the dequantized tile
-        W[n, k0:k0+GROUPS*BLOCKSIZE] as tl.dot's left operand; program (n tile, m tile, split)."""
-        HALF: tl.constexpr = BLOCKSIZE // 2
-        BYTES: tl.constexpr = GROUPS * HALF  # per row and step
+        """Up to BLOCK_M rows (one, padded, too): acc[n, m] = sum over 4-bit blocks b of
+        absmax[n, b] * sum_k lut[code[n, k]] x[m, k]. Per block, the codes are read as int32 words
+        and looked up in registers into tl.dot's left operand [BN, BLOCKSIZE] (x^T the right one),
+        and the block's fp32 absmax scales the product; program (n tile, m tile, split). The next block's codes, absmax and x are loaded before this one's arithmetic."""
+        WORDS: tl.constexpr = BLOCKSIZE // 8
         BLOCKS: tl.constexpr = K // BLOCKSIZE
-        DTYPE: tl.constexpr = x_ptr.dtype.element_ty
         n = tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)
         m = tl.program_id(1) * BLOCK_M + tl.arange(0, BLOCK_M)
         n_mask, m_mask = n < N, m < M
-        span = tl.cdiv(BLOCKS, SPLIT_K * GROUPS) * GROUPS
+        span = tl.cdiv(BLOCKS, SPLIT_K)
         start = tl.program_id(2) * span
-        byte = tl.arange(0, BYTES)
-        kk = tl.arange(0, GROUPS * BLOCKSIZE)
         end = tl.minimum(start + span, BLOCKS)
-        rows = packed_ptr + n[:, None] * (BLOCKS * HALF) + byte[None, :]
-        g = tl.arange(0, GROUPS)
-        # everything a step reads from memory is loaded one step ahead (prefetch)
-        code_next, q_next, second_next, xt_next = _tile_loads(
-            x_ptr, absmax_ptr, absmax2_ptr, rows, n, n_mask, m, m_mask, stride_x, start, end, g, byte,
-            kk, HALF, BLOCKS, BLOCKSIZE, NESTED, BLOCKSIZE2)
+        w = tl.arange(0, WORDS)
+        kk = tl.arange(0, BLOCKSIZE)
+        rows = packed_ptr.to(tl.pointer_type(tl.int32), bitcast=True) + n[:, None] * (BLOCKS * WORDS) + w[None, :]
+        nxt = _tile_loads(x_ptr, absmax_ptr, absmax2_ptr, rows, n, n_mask, m, m_mask, stride_x, start,
+                          end, w, kk, WORDS, BLOCKSIZE, BLOCKS, NESTED, BLOCKSIZE2)
         acc = tl.zeros([BLOCK_N, BLOCK_M], dtype=tl.float32)
-        for b0 in range(start, end, GROUPS):
-            code, q, second, xt = code_next.to(tl.int32), q_next, second_next, xt_next
-            code_next, q_next, second_next, xt_next = _tile_loads(  # the next step's
-                x_ptr, absmax_ptr, absmax2_ptr, rows, n, n_mask, m, m_mask, stride_x, b0 + GROUPS, end,
-                g, byte, kk, HALF, BLOCKS, BLOCKSIZE, NESTED, BLOCKSIZE2)
-            scale = _absmax(q, second, code2_ptr, offset_ptr, NESTED, INTERPRETED)  # [BN, G]
-            hi = tl.load(lut_ptr + (code >> 4))
-            lo = tl.load(lut_ptr + (code & 15))
-            if GROUPS == 1:
-                hi = hi * scale
-                lo = lo * scale
-            else:
-                hi = tl.reshape(tl.reshape(hi, [BLOCK_N, GROUPS, HALF]) * scale[:, :, None],
-                                [BLOCK_N, BYTES])
-                lo = tl.reshape(tl.reshape(lo, [BLOCK_N, GROUPS, HALF]) * scale[:, :, None],
-                                [BLOCK_N, BYTES])
-            w = tl.reshape(tl.join(_round(hi, DTYPE, INTERPRETED), _round(lo, DTYPE, INTERPRETED)),
-                           [BLOCK_N, 2 * BYTES])
-            acc = _dot(w, xt, acc, INTERPRETED)  # xt: [BK, BM]
+        for b in range(start, end):
+            code, q, second, xt = nxt
+            nxt = _tile_loads(x_ptr, absmax_ptr, absmax2_ptr, rows, n, n_mask, m, m_mask, stride_x, b + 1,
+                              end, w, kk, WORDS, BLOCKSIZE, BLOCKS, NESTED, BLOCKSIZE2)
+            weights = _weights(_lookup(code, lut_ptr, xt, LOOKUP, INTERPRETED))
+            part = _dot(weights, xt, tl.zeros([BLOCK_N, BLOCK_M], dtype=tl.float32), INTERPRETED)
+            acc += part * _absmax(q, second, code2_ptr, offset_ptr, NESTED, INTERPRETED)[:, None]
         where = m[None, :] * N + n[:, None]
         mask = n_mask[:, None] & m_mask[None, :]
         if SPLIT_K == 1:

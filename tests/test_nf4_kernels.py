@@ -61,8 +61,10 @@ def test_matmul_matches_dequantize_then_matmul(dtype, tolerance, rows):
     torch.manual_seed(rows)
     x = torch.randn(rows, 192, dtype=dtype)
     expected = _reference(x, packed, state)
-    # one block per step, split-K, 2 blocks per step, 4 per step with a partial last step
-    for config in (None, Config(16, 64, split_k=2), Config(32, 128), Config(16, 256, split_k=3)):
+    # one block per step, split-K, 2 blocks per step, 4 per step with a partial last step; one
+    # row through the tile kernel too
+    for config in (None, Config(16, 64, split_k=2), Config(32, 128), Config(16, 256, split_k=3),
+                   Config(16, 64, split_k=2, tile=True)):
         got = matmul_4bit(x, weight, config)
         assert got.dtype == dtype and got.shape == (rows, 48)
         error = float((got.float() - expected).norm() / expected.norm())
@@ -94,8 +96,8 @@ def test_default_config_fills_the_card_and_divides_k():
 
 def test_uses_fused_follows_the_mode_and_the_measured_table(monkeypatch):
     monkeypatch.setattr(nf4_kernels, "FASTER", {(16, 4096, 4096): True, (1, 4096, 4096): False})
-    monkeypatch.delenv(OPT_IN_ENV, raising=False)  # default: bitsandbytes only
-    assert not uses_fused(8, 4096, 4096)
+    monkeypatch.delenv(OPT_IN_ENV, raising=False)  # default: auto
+    assert uses_fused(8, 4096, 4096) and not uses_fused(1, 4096, 4096)
     monkeypatch.setenv(OPT_IN_ENV, "auto")
     assert uses_fused(8, 4096, 4096) and uses_fused(2, 4096, 4096)
     assert not uses_fused(1, 4096, 4096)  # measured slower

@@ -122,12 +122,12 @@ def test_bilingual_suite_end_to_end(nf4, tmp_path):
     summary = run(nf4, [suite], tmp_path / "run", progress=False)
     seconds = time.perf_counter() - start
     records = RunStore.read(tmp_path / "run").records()
-    tokens = sum(r["answer_tokens"] for r in records)
+    tokens = sum(r.answer_tokens for r in records)
     print(f"\nbilingual: {len(records)} cases, {tokens} tokens in {seconds:.1f} s "
           f"({tokens / seconds:.0f} tokens/s), graphs: {engine_for(nf4.model).captured}, "
           f"peak {torch.cuda.max_memory_allocated() / GiB:.2f} GiB")
-    assert summary.ran == len(suite.cases) == len(records) == len({r["key"] for r in records})
-    assert all(r["finish_reason"] in ("eos", "length") for r in records)
+    assert summary.ran == len(suite.cases) == len(records) == len({r.key for r in records})
+    assert all(r.finish_reason in ("eos", "length") for r in records)
     assert engine_for(nf4.model).calls > 0  # 'auto' chose the fast engine on the GPU
     assert engine_for(nf4.model).captured
 
@@ -180,3 +180,26 @@ def test_one_prompt_at_a_time_replays_kept_graphs(nf4):
           f"{engine.captures - before} capture(s)")
     assert engine.captures - before == 2
     assert max(seconds[2:]) < min(seconds[:2])  # no capture in the later calls
+
+
+def test_fused_kernels_greedy_alone_and_batched(nf4, monkeypatch):
+    """The Triton NF4 kernels (MISTRAL_EVAL_NF4_KERNELS=1) keep every answer greedy under the
+    reference forward (bitsandbytes' own path), batch 8 and one prompt at a time."""
+    from mistral_eval import engine as engine_module
+    from mistral_eval.nf4_kernels import OPT_IN_ENV
+
+    monkeypatch.setenv(OPT_IN_ENV, "1")
+    default = engine_module._ENGINES.pop(nf4.model, None)
+    try:
+        assert engine_for(nf4.model).matmul == "triton-nf4"
+        prompts, settings = _prompts(nf4), GenerationSettings(max_new_tokens=32)
+        batched = generate(nf4, prompts, settings, batch_size=len(prompts), engine="fast",
+                           progress=False)
+        alone = [generate(nf4, [p], settings, engine="fast", progress=False)[0]
+                 for p in prompts[:4]]
+        _assert_greedy_and_count(nf4, prompts[:4], batched[:4], alone, "fused, batch 8 vs alone")
+        _assert_greedy_and_count(nf4, prompts, batched, batched, "fused, batch 8")
+    finally:
+        engine_module._ENGINES.pop(nf4.model).release()
+        if default is not None:
+            engine_module._ENGINES[nf4.model] = default

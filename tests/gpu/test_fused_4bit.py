@@ -23,8 +23,9 @@ def _projections(nf4) -> dict:
 
 
 def test_matmul_path_follows_the_mode_on_the_full_size_model(nf4, monkeypatch):
+    monkeypatch.delenv(nf4_kernels.OPT_IN_ENV, raising=False)  # the default: auto
     measured_win = any(nf4_kernels.FASTER.values())  # the table measured on an H100
-    assert nf4.info.matmul == ("triton-nf4" if measured_win else "bitsandbytes")
+    assert nf4_kernels.matmul_path(nf4.model) == ("triton-nf4" if measured_win else "bitsandbytes")
     monkeypatch.setenv(nf4_kernels.OPT_IN_ENV, "1")
     assert nf4_kernels.matmul_path(nf4.model) == "triton-nf4"
     monkeypatch.setenv(nf4_kernels.OPT_IN_ENV, "0")
@@ -61,7 +62,8 @@ def test_dequantize_and_matmul_on_odd_shapes(quant_type, nested, dtype):
             x = torch.randn(rows, k, dtype=dtype, device="cuda")
             reference = x.float() @ expected.float().T
             variants = (None,) + ((Config(16, 64, split_k=2), Config(64, 256, split_k=3),
-                                   Config(32, 128, num_stages=1))
+                                   Config(32, 128, num_stages=1), Config(64, 64, tile=True),
+                                   Config(128, 64, split_k=2, num_warps=8, tile=True))
                                   if rows in (1, 17) and dtype == torch.bfloat16 else ())
             for config in variants:
                 out = matmul_4bit(x, w, config).float()
@@ -94,3 +96,36 @@ def test_split_k_is_deterministic(nf4):
     first = matmul_4bit(x, w, config)
     assert all(torch.equal(first, matmul_4bit(x, w, config)) for _ in range(5))
     assert nf4_kernels.MAX_ROWS >= 64
+
+
+def test_register_lookup_ptx_matches_its_emulation():
+    """The PTX of nf4_lookup (run through the tile kernel's _lookup) gives, for random code words,
+    exactly the registers nf4_lookup.emulate computes on the CPU, for nf4 and fp4, bf16 and fp16."""
+    import numpy as np
+    import triton
+    import triton.language as tl
+
+    from mistral_eval import nf4_lookup
+    from mistral_eval.nf4_kernels import _lookup_args, _lut
+    from mistral_eval.nf4_triton import _lookup
+
+    @triton.jit
+    def run(words_ptr, lut_ptr, like_ptr, out_ptr, LOOKUP: tl.constexpr):
+        i = tl.arange(0, 256)
+        like = tl.load(like_ptr + i)
+        v = _lookup(tl.load(words_ptr + i), lut_ptr, like, LOOKUP, False)
+        for t in tl.static_range(8):
+            tl.store(out_ptr + t * 256 + i, v[t])
+
+    words = torch.randint(-2**31, 2**31 - 1, (256,), dtype=torch.int32, device="cuda")
+    for quant_type in ("nf4", "fp4"):
+        lut = _lut(quant_type, torch.device("cuda"))
+        for dtype in (torch.bfloat16, torch.float16):
+            out = torch.empty(8, 256, dtype=dtype, device="cuda")
+            rounded, asm = _lookup_args(lut, dtype)
+            run[(1,)](words, rounded, torch.zeros(256, dtype=dtype, device="cuda"), out, LOOKUP=asm)
+            got = out.view(torch.int16).cpu().numpy().astype(np.int64) & 0xFFFF  # [8, 256]
+            pairs = words.cpu().numpy().view(np.uint32).reshape(128, 2)
+            expected = nf4_lookup.emulate(pairs, lut.cpu(), dtype)  # [128, 8]: two values each
+            want = np.stack([expected & 0xFFFF, expected >> 16], 1).reshape(256, 8).T
+            assert np.array_equal(got, want.astype(np.int64)), (quant_type, dtype)

@@ -1,0 +1,99 @@
+"""Compile the fused 4-bit kernels for sm_90 on a machine without a GPU and count SASS instructions
+of the main loop (Triton bundles ptxas and cuobjdump): a kernel's cost read before device time.
+
+    python benchmarks/sass_offline.py --kernel tile --block-n 64 --block-m 16 --warps 4
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import re
+import subprocess
+import tempfile
+
+os.environ.pop("TRITON_INTERPRET", None)
+
+import torch  # noqa: E402
+import triton  # noqa: E402
+from triton.backends.compiler import GPUTarget  # noqa: E402
+from triton.compiler import ASTSource  # noqa: E402
+
+from mistral_eval import nf4_triton as _k  # noqa: E402
+from mistral_eval.nf4_lookup import lookup_asm  # noqa: E402
+
+NF4 = torch.tensor([-1.0, -0.6961928, -0.5250731, -0.3949175, -0.2844414, -0.1847734, -0.0910500,
+                    0.0, 0.0795803, 0.1609302, 0.2461123, 0.3379152, 0.4407098, 0.5626170,
+                    0.7229568, 1.0])
+
+
+def compile_tile(args):
+    ptrs = {"x_ptr": "*bf16", "packed_ptr": "*u8", "absmax_ptr": "*u8", "absmax2_ptr": "*fp32",
+            "code2_ptr": "*fp32", "offset_ptr": "*fp32", "lut_ptr": "*fp32",
+            "out_ptr": "*bf16" if args.split == 1 else "*fp32"}
+    sig = {**ptrs, "M": "i32", "N": "i32", "stride_x": "i32"}
+    consts = dict(K=args.k, BLOCKSIZE=64, BLOCKSIZE2=256, NESTED=True, BLOCK_M=args.block_m,
+                  BLOCK_N=args.block_n, SPLIT_K=args.split,
+                  LOOKUP=lookup_asm(NF4, torch.bfloat16), INTERPRETED=False)
+    sig.update({name: "constexpr" for name in consts})
+    # what a launch specializes: 16-byte aligned pointers, N and stride_x multiples of 16
+    attrs = {(i,): [["tt.divisibility", 16]] for i in [*range(len(ptrs)), len(ptrs) + 1,
+                                                        len(ptrs) + 2]}
+    src = ASTSource(fn=_k._tile_kernel, signature=sig, constexprs=consts, attrs=attrs)
+    return triton.compile(src, target=GPUTarget("cuda", 90, 32),
+                          options={"num_warps": args.warps, "num_stages": args.stages})
+
+
+def sass(cubin: bytes) -> str:
+    with tempfile.NamedTemporaryFile(suffix=".cubin") as f:
+        f.write(cubin)
+        f.flush()
+        tool = os.path.join(os.path.dirname(triton.__file__), "backends", "nvidia", "bin",
+                            "cuobjdump")
+        return subprocess.run([tool, "-sass", f.name], capture_output=True, text=True).stdout
+
+
+def loop_counts(text: str) -> collections.Counter:
+    """Opcode counts of the longest loop (a branch back to an earlier address)."""
+    rows = [(int(a, 16), body) for a, body in re.findall(r"/\*([0-9a-f]{4,})\*/\s+([^;]*);", text)]
+    best = (0, -1)
+    for i, (addr, body) in enumerate(rows):
+        jump = re.search(r"BRA\s+(?:`\()?0x([0-9a-f]+)", body)
+        if jump and int(jump.group(1), 16) < addr:
+            start = next(k for k, (a, _) in enumerate(rows) if a >= int(jump.group(1), 16))
+            if i - start > best[1] - best[0]:
+                best = (start, i)
+    ops = collections.Counter()
+    for _, body in rows[best[0]:best[1] + 1]:
+        op = re.match(r"(?:@!?U?P\w+\s+)?([A-Z0-9_]+)", body.strip())
+        if op:
+            ops[op.group(1)] += 1
+    return ops
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--block-n", type=int, default=64)
+    parser.add_argument("--block-m", type=int, default=16)
+    parser.add_argument("--warps", type=int, default=4)
+    parser.add_argument("--stages", type=int, default=1)
+    parser.add_argument("--split", type=int, default=1)
+    parser.add_argument("--k", type=int, default=4096)
+    parser.add_argument("--dump", help="write the SASS here")
+    args = parser.parse_args()
+    compiled = compile_tile(args)
+    meta = compiled.metadata
+    text = sass(compiled.asm["cubin"])
+    if args.dump:
+        open(args.dump, "w").write(text)
+    ops = loop_counts(text)
+    total = sum(ops.values())
+    per_byte = total / (args.block_n * 32 / (args.warps * 32))
+    print(f"registers {meta.num_regs if hasattr(meta, 'num_regs') else '?'}, shared "
+          f"{meta.shared} B; main loop {total} instructions per thread per 4-bit block "
+          f"({per_byte:.1f} per code byte per thread): {dict(ops.most_common(14))}")
+
+
+if __name__ == "__main__":
+    main()
