@@ -247,7 +247,7 @@ class Engine:
         """New token ids per row (EOS included, pad after it), at most settings.max_new_tokens."""
         width = max(len(r) for r in rows)
         length = -(-(width + settings.max_new_tokens) // _LENGTH_STEP) * _LENGTH_STEP
-        from . import nf4_kernels
+        from . import nf4_groups, nf4_kernels
 
         reason = unsupported_reason(self.model, width + settings.max_new_tokens)
         if reason:
@@ -255,8 +255,9 @@ class Engine:
         key = (len(rows), length, _choice_key(settings))
         self.calls += 1
         try:
-            with torch.inference_mode(), nf4_kernels.fused_4bit(self.model,
-                                                                 self.matmul == "triton-nf4"):
+            fused = self.matmul == "triton-nf4"
+            with torch.inference_mode(), nf4_kernels.fused_4bit(self.model, fused), \
+                    nf4_groups.grouped_projections(self.model, fused):
                 self._use(key, len(rows), length)
                 self._settings = settings
                 if self._graph is None and self.use_graphs and settings.max_new_tokens > 8:

@@ -23,7 +23,7 @@ import os
 import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import torch
 
@@ -32,7 +32,7 @@ from .nf4_lookup import lookup_asm
 from .nf4_triton import triton
 
 __all__ = ["MAX_ROWS", "Config", "PackedWeight", "default_config", "dequantize", "fused_4bit",
-           "matmul_4bit", "matmul_path", "packed_weight", "uses_fused"]
+           "groupable", "matmul_4bit", "matmul_group", "matmul_path", "packed_weight", "uses_fused"]
 
 MAX_ROWS = 64
 """Most rows of x the fused kernels take; more (prefill) run bitsandbytes' dequantize + GEMM."""
@@ -194,11 +194,25 @@ def fused_4bit(model, enabled: bool = True) -> Iterator[int]:
 _PACKED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _fused_forward(module, original):
-    # kept as long as the module lives: a captured CUDA graph keeps reading these tensors
+def packed_for(module) -> PackedWeight:
+    """A Linear4bit's PackedWeight, made once and kept as long as the module lives (a captured
+    CUDA graph keeps reading its tensors)."""
     if module not in _PACKED:
         _PACKED[module] = packed_weight(module.weight, module.weight.quant_state)
-    weight = _PACKED[module]
+    return _PACKED[module]
+
+
+def is_4bit(module) -> bool:
+    """Whether `module` is a bitsandbytes Linear4bit."""
+    try:
+        import bitsandbytes as bnb
+    except ImportError:
+        return False
+    return isinstance(module, bnb.nn.Linear4bit)
+
+
+def _fused_forward(module, original):
+    weight = packed_for(module)
     dtype = module.compute_dtype
 
     def forward(x: torch.Tensor) -> torch.Tensor:
@@ -361,3 +375,52 @@ def launch(x: torch.Tensor, w: PackedWeight, config: Config | None = None):
         _k._sum_kernel[(triton.cdiv(m * n, block),)](target, out, m * n, SPLIT_K=cfg.split_k,
                                                       BLOCK=block)
     return out.reshape(*x.shape[:-1], n), kernel
+
+
+def groupable(weights: Sequence[PackedWeight]) -> bool:
+    """Whether these weights (of one input) can share a `matmul_group` launch: 2-3 of them with
+    the same K, blocks, nesting, table and second-level code."""
+    first = weights[0]
+    return 2 <= len(weights) <= 3 and all(
+        w.in_features == first.in_features and w.blocksize == first.blocksize
+        and w.blocksize2 == first.blocksize2 and w.nested == first.nested and w.lut is first.lut
+        and (w.code2 is first.code2 or torch.equal(w.code2, first.code2)) for w in weights)
+
+
+def matmul_group(x: torch.Tensor, weights: Sequence[PackedWeight], config: Config | None = None,
+                 silu: bool = False) -> torch.Tensor:
+    """x [..., K] times 2-3 weights of the same K (`groupable`) in one launch: [..., N0 + N1 (+ N2)],
+    their outputs side by side (slice them; the slices are views). With `silu` (two weights: gate,
+    up): SiLU(x gate^T) * (x up^T) [..., N], rounded as transformers' MistralMLP rounds. The
+    config is the first weight's (default_config)."""
+    first = weights[0]
+    k = first.in_features
+    rows = x.reshape(-1, k)
+    if rows.stride(-1) != 1:
+        rows = rows.contiguous()
+    m = rows.shape[0]
+    ns = [w.out_features for w in weights]
+    total = sum(ns)
+    cfg = config or default_config(m, ns[0], k)
+    block_m = max(16, _bucket(m))
+    tiles = [triton.cdiv(n, cfg.block_n) for n in ns]
+    partial = (torch.empty(cfg.split_k, m, total, dtype=torch.float32, device=x.device)
+               if silu or cfg.split_k > 1 else None)
+    out = torch.empty(m, total // 2 if silu else total, dtype=x.dtype, device=x.device)
+    padded = list(weights) + [weights[-1]] * (3 - len(weights))
+    rounded, lookup = _lookup_args(first.lut, x.dtype)
+    _k._group_kernel[(sum(tiles), triton.cdiv(m, block_m), cfg.split_k)](
+        rows, *(t for w in padded for t in (w.packed, w.absmax, w.absmax2, w.offset)), first.code2,
+        rounded, out if partial is None else partial, m, ns[0], ns[1], ns[-1], tiles[0],
+        tiles[0] + tiles[1], rows.stride(0), total, K=k, BLOCKSIZE=first.blocksize,
+        BLOCKSIZE2=first.blocksize2, NESTED=first.nested, BLOCK_M=block_m, BLOCK_N=cfg.block_n,
+        SPLIT_K=cfg.split_k, LOOKUP=lookup, GROUP=len(weights), INTERPRETED=_INTERPRET,
+        num_warps=cfg.num_warps, num_stages=cfg.num_stages)
+    block = 1024
+    if silu:
+        _k._silu_sum_kernel[(triton.cdiv(m * (total // 2), block),)](
+            partial, out, m, total // 2, SPLIT_K=cfg.split_k, BLOCK=block, INTERPRETED=_INTERPRET)
+    elif partial is not None:
+        _k._sum_kernel[(triton.cdiv(m * total, block),)](partial, out, m * total,
+                                                          SPLIT_K=cfg.split_k, BLOCK=block)
+    return out.reshape(*x.shape[:-1], out.shape[-1])

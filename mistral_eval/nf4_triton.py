@@ -198,18 +198,21 @@ if triton is not None:
             tl.store(out_ptr + tl.program_id(1) * N + n, total, mask=n_mask)
 
     @triton.jit
-    def _tile_kernel(x_ptr, packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr,
-                     out_ptr, M, N, stride_x, K: tl.constexpr, BLOCKSIZE: tl.constexpr,
-                     BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BLOCK_M: tl.constexpr,
-                     BLOCK_N: tl.constexpr, SPLIT_K: tl.constexpr, LOOKUP: tl.constexpr,
-                     INTERPRETED: tl.constexpr):
-        """Up to BLOCK_M rows (one, padded, too): acc[n, m] = sum over 4-bit blocks b of
+    def _tile(x_ptr, packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr, out_ptr,
+              tile_n, M, N, stride_x, stride_out, K: tl.constexpr, BLOCKSIZE: tl.constexpr,
+              BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BLOCK_M: tl.constexpr,
+              BLOCK_N: tl.constexpr, SPLIT_K: tl.constexpr, LOOKUP: tl.constexpr,
+              INTERPRETED: tl.constexpr):
+        """One program of the tile kernels: rows tile_n * BLOCK_N.. of one weight against up to
+        BLOCK_M rows of x (one, padded, too): acc[n, m] = sum over 4-bit blocks b of
         absmax[n, b] * sum_k lut[code[n, k]] x[m, k]. Per block, the codes are read as int32 words
         and looked up in registers into tl.dot's left operand [BN, BLOCKSIZE] (x^T the right one),
-        and the block's fp32 absmax scales the product; program (n tile, m tile, split). The next block's codes, absmax and x are loaded before this one's arithmetic."""
+        and the block's fp32 absmax scales the product. The next block's codes, absmax and x are
+        loaded before this one's arithmetic. Out: [M, stride_out] (columns from out_ptr), or
+        fp32 partials [SPLIT_K, M, stride_out]."""
         WORDS: tl.constexpr = BLOCKSIZE // 8
         BLOCKS: tl.constexpr = K // BLOCKSIZE
-        n = tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)
+        n = tile_n * BLOCK_N + tl.arange(0, BLOCK_N)
         m = tl.program_id(1) * BLOCK_M + tl.arange(0, BLOCK_M)
         n_mask, m_mask = n < N, m < M
         span = tl.cdiv(BLOCKS, SPLIT_K)
@@ -217,7 +220,8 @@ if triton is not None:
         end = tl.minimum(start + span, BLOCKS)
         w = tl.arange(0, WORDS)
         kk = tl.arange(0, BLOCKSIZE)
-        rows = packed_ptr.to(tl.pointer_type(tl.int32), bitcast=True) + n[:, None] * (BLOCKS * WORDS) + w[None, :]
+        rows = (packed_ptr.to(tl.pointer_type(tl.int32), bitcast=True) + n[:, None] * (BLOCKS * WORDS)
+                + w[None, :])
         nxt = _tile_loads(x_ptr, absmax_ptr, absmax2_ptr, rows, n, n_mask, m, m_mask, stride_x, start,
                           end, w, kk, WORDS, BLOCKSIZE, BLOCKS, NESTED, BLOCKSIZE2)
         acc = tl.zeros([BLOCK_N, BLOCK_M], dtype=tl.float32)
@@ -228,12 +232,47 @@ if triton is not None:
             weights = _weights(_lookup(code, lut_ptr, xt, LOOKUP, INTERPRETED))
             part = _dot(weights, xt, tl.zeros([BLOCK_N, BLOCK_M], dtype=tl.float32), INTERPRETED)
             acc += part * _absmax(q, second, code2_ptr, offset_ptr, NESTED, INTERPRETED)[:, None]
-        where = m[None, :] * N + n[:, None]
+        where = m[None, :] * stride_out + n[:, None]
         mask = n_mask[:, None] & m_mask[None, :]
         if SPLIT_K == 1:
             tl.store(out_ptr + where, acc.to(out_ptr.dtype.element_ty), mask=mask)
         else:
-            tl.store(out_ptr + tl.program_id(2) * M * N + where, acc, mask=mask)
+            tl.store(out_ptr + tl.program_id(2) * M * stride_out + where, acc, mask=mask)
+
+    @triton.jit
+    def _tile_kernel(x_ptr, packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr,
+                     out_ptr, M, N, stride_x, K: tl.constexpr, BLOCKSIZE: tl.constexpr,
+                     BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BLOCK_M: tl.constexpr,
+                     BLOCK_N: tl.constexpr, SPLIT_K: tl.constexpr, LOOKUP: tl.constexpr,
+                     INTERPRETED: tl.constexpr):
+        """One weight: program (n tile, m tile, split) runs `_tile`."""
+        _tile(x_ptr, packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr, out_ptr,
+              tl.program_id(0), M, N, stride_x, N, K, BLOCKSIZE, BLOCKSIZE2, NESTED, BLOCK_M, BLOCK_N,
+              SPLIT_K, LOOKUP, INTERPRETED)
+
+    @triton.jit
+    def _group_kernel(x_ptr, packed0, absmax0, absmax20, offset0, packed1, absmax1, absmax21, offset1,
+                      packed2, absmax2, absmax22, offset2, code2_ptr, lut_ptr, out_ptr, M, N0, N1, N2,
+                      tiles0, tiles01, stride_x, stride_out, K: tl.constexpr,
+                      BLOCKSIZE: tl.constexpr, BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr,
+                      BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, SPLIT_K: tl.constexpr,
+                      LOOKUP: tl.constexpr, GROUP: tl.constexpr, INTERPRETED: tl.constexpr):
+        """Two or three weights of one input (q/k/v, gate/up) in one launch: n tiles 0..tiles0-1
+        are weight 0's, then weight 1's, then weight 2's; their outputs side by side in one
+        [M, stride_out] (or partials [SPLIT_K, M, stride_out])."""
+        pid = tl.program_id(0)
+        if pid < tiles0:
+            _tile(x_ptr, packed0, absmax0, absmax20, code2_ptr, offset0, lut_ptr, out_ptr, pid, M, N0,
+                  stride_x, stride_out, K, BLOCKSIZE, BLOCKSIZE2, NESTED, BLOCK_M, BLOCK_N, SPLIT_K,
+                  LOOKUP, INTERPRETED)
+        elif GROUP == 2 or pid < tiles01:
+            _tile(x_ptr, packed1, absmax1, absmax21, code2_ptr, offset1, lut_ptr, out_ptr + N0,
+                  pid - tiles0, M, N1, stride_x, stride_out, K, BLOCKSIZE, BLOCKSIZE2, NESTED, BLOCK_M,
+                  BLOCK_N, SPLIT_K, LOOKUP, INTERPRETED)
+        else:
+            _tile(x_ptr, packed2, absmax2, absmax22, code2_ptr, offset2, lut_ptr, out_ptr + N0 + N1,
+                  pid - tiles01, M, N2, stride_x, stride_out, K, BLOCKSIZE, BLOCKSIZE2, NESTED, BLOCK_M,
+                  BLOCK_N, SPLIT_K, LOOKUP, INTERPRETED)
 
     @triton.jit
     def _sum_kernel(partial_ptr, out_ptr, size, SPLIT_K: tl.constexpr, BLOCK: tl.constexpr):
@@ -244,3 +283,24 @@ if triton is not None:
         for s in range(SPLIT_K):
             total += tl.load(partial_ptr + s * size + idx, mask=mask, other=0.0)
         tl.store(out_ptr + idx, total.to(out_ptr.dtype.element_ty), mask=mask)
+
+    @triton.jit
+    def _silu_sum_kernel(partial_ptr, out_ptr, M, HALF_N, SPLIT_K: tl.constexpr, BLOCK: tl.constexpr,
+                         INTERPRETED: tl.constexpr):
+        """gate/up partials [SPLIT_K, M, 2 HALF_N] -> SiLU(gate) * up [M, HALF_N], rounded as
+        transformers' MistralMLP rounds (gate, up and SiLU(gate) each to the dtype, then the
+        product); the splits summed in a fixed order."""
+        idx = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+        mask = idx < M * HALF_N
+        row, col = idx // HALF_N, idx % HALF_N
+        gate = tl.zeros([BLOCK], dtype=tl.float32)
+        up = tl.zeros([BLOCK], dtype=tl.float32)
+        for s in range(SPLIT_K):
+            base = partial_ptr + s * M * 2 * HALF_N + row * 2 * HALF_N + col
+            gate += tl.load(base, mask=mask, other=0.0)
+            up += tl.load(base + HALF_N, mask=mask, other=0.0)
+        DTYPE: tl.constexpr = out_ptr.dtype.element_ty
+        gate = _round(gate, DTYPE, INTERPRETED).to(tl.float32)
+        up = _round(up, DTYPE, INTERPRETED).to(tl.float32)
+        act = _round(gate / (1.0 + tl.exp(-gate)), DTYPE, INTERPRETED).to(tl.float32)
+        tl.store(out_ptr + idx, _round(act * up, DTYPE, INTERPRETED), mask=mask)

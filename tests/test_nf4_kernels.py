@@ -164,3 +164,31 @@ def test_fused_4bit_leaves_more_rows_to_bitsandbytes(monkeypatch):
 def test_matmul_path_on_the_cpu():
     assert matmul_path(torch.nn.Sequential(torch.nn.Linear(4, 4))) == "torch"
     assert matmul_path(torch.nn.Sequential(_linear())) == "bitsandbytes"  # no CUDA card here
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_matmul_group_equals_its_weights_one_by_one(rows):
+    """q/k/v-like (3 weights, one of another height) and gate/up with SiLU, split-K or not."""
+    dtype = torch.bfloat16
+    made = [_quantized(shape, dtype=dtype) for shape in ((48, 192), (16, 192), (16, 192))]
+    weights = [packed_weight(p, s) for p, s in made]
+    assert nf4_kernels.groupable(weights)
+    torch.manual_seed(rows)
+    x = torch.randn(rows, 192, dtype=dtype)
+    expected = [_reference(x, p, s) for p, s in made]
+    for config in (Config(16, 64, split_k=2), Config(32, 64)):
+        got = nf4_kernels.matmul_group(x, weights, config)
+        assert got.shape == (rows, 80)
+        for part, want in zip(got.split([48, 16, 16], dim=-1), expected):
+            assert float((part.float() - want).norm() / want.norm()) < 8e-3, config
+        gate, up = expected[1], expected[2]
+        silu = nf4_kernels.matmul_group(x, weights[1:], config, silu=True)
+        want = torch.nn.functional.silu(gate.to(dtype)) * up.to(dtype)
+        assert silu.shape == (rows, 16)
+        assert float((silu.float() - want.float()).norm() / want.float().norm()) < 1.6e-2, config
+
+
+def test_groupable_needs_one_input_size():
+    a = packed_weight(*_quantized((16, 192)))
+    b = packed_weight(*_quantized((16, 128)))
+    assert not nf4_kernels.groupable([a, b]) and not nf4_kernels.groupable([a])
