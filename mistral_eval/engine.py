@@ -196,7 +196,7 @@ class Engine:
     def __init__(self, model, use_graphs: bool | None = None):
         from transformers import AttentionInterface  # here, so importing this module stays light
 
-        from . import nf4_kernels  # here: its kernels take TRITON_INTERPRET as first imported
+        from . import fused_ops, nf4_kernels  # here: Triton reads TRITON_INTERPRET on import
 
         AttentionInterface.register(_ATTENTION, _attention)
         self._model = weakref.ref(model)  # the engine must not keep a freed model alive
@@ -215,6 +215,8 @@ class Engine:
         self.calls = 0
         self.matmul = nf4_kernels.matmul_path(model)
         """The 4-bit matmul the engine runs (nf4_kernels.matmul_path), decided at the start."""
+        self.fused_ops = fused_ops.use_fused_ops(model)
+        """Whether RMSNorm, SiLU * up and rotary run fused_ops' kernels while generating."""
 
     @property
     def model(self):
@@ -247,7 +249,7 @@ class Engine:
         """New token ids per row (EOS included, pad after it), at most settings.max_new_tokens."""
         width = max(len(r) for r in rows)
         length = -(-(width + settings.max_new_tokens) // _LENGTH_STEP) * _LENGTH_STEP
-        from . import nf4_groups, nf4_kernels
+        from . import fused_ops, nf4_groups, nf4_kernels
 
         reason = unsupported_reason(self.model, width + settings.max_new_tokens)
         if reason:
@@ -256,8 +258,10 @@ class Engine:
         self.calls += 1
         try:
             fused = self.matmul == "triton-nf4"
-            with torch.inference_mode(), nf4_kernels.fused_4bit(self.model, fused), \
-                    nf4_groups.grouped_projections(self.model, fused):
+            # the groups last: their fallbacks are the forwards the other two installed
+            with (torch.inference_mode(), nf4_kernels.fused_4bit(self.model, fused),
+                  fused_ops.fused_step(self.model, self.fused_ops),
+                  nf4_groups.grouped_projections(self.model, fused)):
                 self._use(key, len(rows), length)
                 self._settings = settings
                 if self._graph is None and self.use_graphs and settings.max_new_tokens > 8:
