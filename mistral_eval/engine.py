@@ -1,5 +1,6 @@
-"""Fast generation for Llama/Mistral-family models: a static KV cache, the decode step replayed
-from a CUDA graph, and the next token chosen on the device with a host check every few steps.
+"""Fast generation for Llama/Mistral-family models: a static KV cache, the prefill (prompts
+left-padded to a multiple of a few tokens) and the decode step replayed from CUDA graphs, and the
+next token chosen on the device with a host check every few steps.
 
 Greedy decoding picks the same tokens as transformers' `generate` (the same logits processors in the
 same order, on float32 logits); sampling has the same semantics and is reproducible by seed, but
@@ -14,8 +15,8 @@ import warnings
 import weakref
 from collections import OrderedDict
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -30,6 +31,7 @@ FAMILIES = ("llama", "mistral", "qwen2")
 CHECK_EVERY = 16
 """Decode steps between two host checks of "has every row finished"."""
 _LENGTH_STEP = 128  # cache lengths round up to this: one captured graph serves many prompts
+_WIDTH_STEP = 16  # prompts are left-padded to a multiple of this: one prefill graph serves several
 _WARMUP_STEPS = 2
 _ATTENTION = "mistral_eval_static"
 
@@ -116,6 +118,78 @@ class _Buffers:
         self.all_slots = torch.arange(length, device=device)
 
 
+class _Prompt:
+    """The static inputs of one prefill, prompts left-padded to `width`, and on CUDA the prefill
+    forward captured on them (its output, `logits`, is then static too)."""
+
+    def __init__(self, batch: int, width: int, length: int, dtype: torch.dtype,
+                 device: torch.device):
+        self.ids = torch.zeros(batch, width, dtype=torch.long, device=device)
+        self.positions = torch.zeros(batch, width, dtype=torch.long, device=device)
+        self.mask = torch.zeros(batch, 1, width, length, dtype=dtype, device=device)  # additive
+        self.slots = torch.arange(width, device=device)  # the cache slots the prompts go to
+        self.graph: "torch.cuda.CUDAGraph | None" = None
+        self.logits: torch.Tensor | None = None  # [B, V] float32, the graph's output
+
+    def nbytes(self) -> int:
+        tensors = [t for t in vars(self).values() if isinstance(t, torch.Tensor)]
+        return sum(t.numel() * t.element_size() for t in tensors)
+
+
+class _Prefills:
+    """One shape's prefill inputs for the last KEEP_WIDTHS padded widths used (those of at most
+    PREFILL_GRAPH_TOKENS tokens), their captured forwards, and the memory pool the graphs share."""
+
+    def __init__(self):
+        self.widths: OrderedDict[int, _Prompt] = OrderedDict()
+        # one pool for all: the graphs replay one at a time on one stream, and each one's output is
+        # read before another graph runs, so their scratch memory may overlap
+        self._pool: tuple | None = None
+        self.pool_bytes = 0  # memory the captures reserved in that pool
+
+    def get(self, batch: int, width: int, length: int, dtype: torch.dtype,
+            device: torch.device) -> _Prompt:
+        """The kept inputs of `width` (most recently used now); a larger prefill gets new ones."""
+        prompt = self.widths.pop(width, None) or _Prompt(batch, width, length, dtype, device)
+        if batch * width <= PREFILL_GRAPH_TOKENS:
+            self.widths[width] = prompt
+        while len(self.widths) > KEEP_WIDTHS:
+            self.widths.popitem(last=False)
+        return prompt
+
+    def pool(self) -> tuple:
+        """The memory pool of this shape's prefill graphs (made at the first capture)."""
+        self._pool = self._pool or torch.cuda.graph_pool_handle()
+        return self._pool
+
+    def keeps(self, prompt: _Prompt) -> bool:
+        return self.widths.get(prompt.ids.shape[1]) is prompt
+
+    def nbytes(self) -> int:
+        return self.pool_bytes + sum(p.nbytes() for p in self.widths.values())
+
+
+def _padded_width(rows: Sequence[Sequence[int]]) -> int:
+    """The prefill width: the longest prompt rounded up to a multiple of _WIDTH_STEP."""
+    return -(-max(len(r) for r in rows) // _WIDTH_STEP) * _WIDTH_STEP
+
+
+def _cache_length(width: int, max_new_tokens: int) -> int:
+    """Cache slots for a prefill `width` wide and the new tokens, rounded up to _LENGTH_STEP."""
+    return -(-(width + max_new_tokens) // _LENGTH_STEP) * _LENGTH_STEP
+
+
+def _left_padded(rows: Sequence[Sequence[int]], width: int,
+                 pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Host tensors [B, width]: the ids, left-padded with pad_id, and which of them are real."""
+    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    real = torch.zeros((len(rows), width), dtype=torch.bool)
+    for i, row in enumerate(rows):
+        ids[i, width - len(row):] = torch.tensor(list(row), dtype=torch.long)
+        real[i, width - len(row):] = True
+    return ids, real
+
+
 def _additive(allowed: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     return torch.zeros(allowed.shape, dtype=dtype, device=allowed.device).masked_fill_(
         ~allowed, torch.finfo(dtype).min)
@@ -179,19 +253,30 @@ KEEP_SHAPES = 4
 notebook that sends one prompt at a time replays a graph instead of capturing one per call."""
 KEEP_BYTES = 1 << 30
 """Memory the kept shapes' buffers may hold; larger ones are freed when another shape is used."""
+KEEP_WIDTHS = 4
+"""Padded prompt widths whose prefill inputs and graphs a shape keeps (least recently used go)."""
+PREFILL_GRAPH_TOKENS = 4096
+"""Largest batch x padded width whose prefill is kept and captured; a larger one is bound by its
+kernels rather than by Python and launches, and runs eagerly."""
 
 
 @dataclass
 class _Shape:
-    """The buffers of one (batch, cache length, token choice) and the decode step captured on them."""
+    """The buffers of one (batch, cache length, token choice), the decode step captured on them and
+    the prefills of the prompt widths last used with them."""
 
     buffers: _Buffers
     graph: "torch.cuda.CUDAGraph | None" = None
+    prefills: _Prefills = field(default_factory=_Prefills)
+
+    def nbytes(self) -> int:
+        return self.buffers.nbytes() + self.prefills.nbytes()
 
 
 class Engine:
     """Generates token ids for one model; keeps the buffers and captured decode graphs of the last
-    few (batch, cache length, token choice) shapes used (least recently used dropped first)."""
+    few (batch, cache length, token choice) shapes used (least recently used dropped first), each
+    with the prefill graphs of its last few prompt widths."""
 
     def __init__(self, model, use_graphs: bool | None = None):
         from transformers import AttentionInterface  # here, so importing this module stays light
@@ -208,9 +293,13 @@ class Engine:
         self._key: tuple | None = None
         self._buffers: _Buffers | None = None
         self._graph: torch.cuda.CUDAGraph | None = None
+        self._prefills: _Prefills | None = None
         self._kept: OrderedDict[tuple, _Shape] = OrderedDict()
         self.captures = 0
         """Decode graphs captured so far (a kept shape replays without capturing again)."""
+        self.prefill_captures = 0
+        """Prefill graphs captured so far (a kept shape and width replays without capturing)."""
+        self._prefill_graphs = True  # off after a prefill capture failed
         self._settings = GenerationSettings()
         self.calls = 0
         self.matmul = nf4_kernels.matmul_path(model)
@@ -229,7 +318,7 @@ class Engine:
 
     def release(self) -> None:
         """Free every buffer and graph, kept shapes included (their memory goes back to the allocator)."""
-        self._key = self._buffers = self._graph = None
+        self._key = self._buffers = self._graph = self._prefills = None
         self._kept.clear()
 
     def _use(self, key: tuple, batch: int, length: int) -> None:
@@ -237,21 +326,21 @@ class Engine:
         if key == self._key:
             return
         if self._key is not None:
-            self._kept[self._key] = _Shape(self._buffers, self._graph)
+            self._kept[self._key] = _Shape(self._buffers, self._graph, self._prefills)
         shape = self._kept.pop(key, None) or _Shape(_Buffers(batch, length, self._vocab, self.device))
         while self._kept and (len(self._kept) > KEEP_SHAPES or
-                              sum(s.buffers.nbytes() for s in self._kept.values()) > KEEP_BYTES):
+                              sum(s.nbytes() for s in self._kept.values()) > KEEP_BYTES):
             self._kept.popitem(last=False)
         self._key, self._buffers, self._graph = key, shape.buffers, shape.graph
+        self._prefills = shape.prefills
 
     def generate(self, rows: Sequence[Sequence[int]], settings: GenerationSettings, *,
                  pad_id: int, eos_ids: Sequence[int]) -> list[list[int]]:
         """New token ids per row (EOS included, pad after it), at most settings.max_new_tokens."""
-        width = max(len(r) for r in rows)
-        length = -(-(width + settings.max_new_tokens) // _LENGTH_STEP) * _LENGTH_STEP
+        length = _cache_length(_padded_width(rows), settings.max_new_tokens)
         from . import fused_ops, nf4_groups, nf4_kernels
 
-        reason = unsupported_reason(self.model, width + settings.max_new_tokens)
+        reason = unsupported_reason(self.model, max(len(r) for r in rows) + settings.max_new_tokens)
         if reason:
             raise GenerationError(f"the fast engine cannot run this: {reason}; use engine='plain'")
         key = (len(rows), length, _choice_key(settings))
@@ -284,14 +373,12 @@ class Engine:
         return out.logits[:, -1].float()
 
     def _prefill(self, rows: Sequence[Sequence[int]], pad_id: int, eos_ids: Sequence[int]) -> None:
-        """Reset the buffers, run the left-padded prompts and choose the first token."""
+        """Reset the buffers, run the prompts left-padded to a multiple of _WIDTH_STEP (from a
+        graph once this width has run on this shape) and choose the first token."""
         b = self._buffers
-        width = max(len(r) for r in rows)
-        ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-        real = torch.zeros((len(rows), width), dtype=torch.bool)
-        for i, row in enumerate(rows):
-            ids[i, width - len(row):] = torch.tensor(list(row), dtype=torch.long)
-            real[i, width - len(row):] = True
+        width, longest = _padded_width(rows), max(len(r) for r in rows)
+        prompt = self._prefills.get(len(rows), width, b.kv.length, self._dtype(), self.device)
+        ids, real = _left_padded(rows, width, pad_id)
         ids, real = ids.to(self.device), real.to(self.device)
         b.kv.zero_()
         b.valid.fill_(True)
@@ -300,22 +387,46 @@ class Engine:
         b.step.zero_()
         b.slot.fill_(width)
         b.seen.zero_()
-        b.seen.scatter_(1, ids, True)  # transformers penalizes the padding token too
+        # transformers penalizes the padding token too, where it pads a row up to the longest
+        b.seen.scatter_(1, ids[:, width - longest:], True)
         b.is_eos.zero_()
         b.is_eos[list(eos_ids)] = True
         b.min_new.fill_(self._settings.min_new_tokens)
         b.pad.fill_(pad_id)
+        prompt.ids.copy_(ids)
         # as transformers' generate: position = count of real tokens before, padding at 1
-        positions = (real.long().cumsum(-1) - 1).masked_fill_(~real, 1)
-        query = torch.arange(width, device=self.device)
-        causal = b.all_slots[None, :] <= query[:, None]  # [W, L]
-        own = b.all_slots[None, :] == query[:, None]  # padding queries see themselves: no NaN
+        prompt.positions.copy_((real.long().cumsum(-1) - 1).masked_fill_(~real, 1))
+        causal = b.all_slots[None, :] <= prompt.slots[:, None]  # [W, L]
+        own = b.all_slots[None, :] == prompt.slots[:, None]  # padding queries see themselves
         allowed = (b.valid[:, None, :] & causal) | own  # [B, W, L]
-        b.kv.slots = query
-        logits = self._forward(ids, positions, _additive(allowed, self._dtype())[:, None])
+        prompt.mask.copy_(_additive(allowed, self._dtype())[:, None])
+        logits = self._prefill_logits(prompt)
         b.kv.slots = b.slot
-        b.positions.copy_(positions[:, -1] + 1)
+        b.positions.copy_(prompt.positions[:, -1] + 1)
         self._advance(logits)
+
+    def _prefill_logits(self, prompt: _Prompt) -> torch.Tensor:
+        """The prefill forward on `prompt`'s inputs: replayed if captured, else run eagerly and, on
+        CUDA, captured right after (that eager run is the capture's warm-up)."""
+        self._buffers.kv.slots = prompt.slots
+        if prompt.graph is not None:
+            prompt.graph.replay()
+            return prompt.logits
+        logits = self._forward(prompt.ids, prompt.positions, prompt.mask)
+        if self.use_graphs and self._prefill_graphs and self._prefills.keeps(prompt):
+            self._capture_prefill(prompt)
+        return logits
+
+    def _capture_prefill(self, prompt: _Prompt) -> None:
+        """Record the prefill forward on `prompt`'s inputs in the shape's prefill memory pool."""
+        ids, positions, mask = prompt.ids, prompt.positions, prompt.mask  # bound, as in a graph
+        recorded = self._record(lambda: self._forward(ids, positions, mask), 0, "prefilling",
+                                self._prefills)
+        if recorded is None:
+            self._prefill_graphs = False
+            return
+        prompt.graph, prompt.logits = recorded
+        self.prefill_captures += 1
 
     def _dtype(self) -> torch.dtype:
         return self.model.get_input_embeddings().weight.dtype
@@ -343,24 +454,39 @@ class Engine:
 
     def _capture(self) -> None:
         """Record one decode step in a CUDA graph (after warm-up steps on a side stream)."""
+        recorded = self._record(self._decode_one_token, _WARMUP_STEPS, "decoding")
+        if recorded is None:
+            self.use_graphs = False
+            return
+        self._graph = recorded[0]
+        self.captures += 1
+
+    def _record(self, run: Callable[[], torch.Tensor | None], warmups: int, what: str,
+                prefills: _Prefills | None = None) -> tuple | None:
+        """(graph, output) of `run` captured after `warmups` eager runs on a side stream (in the
+        prefills' shared pool, counting what it grows by); None, with a warning, when an op in it
+        cannot be captured."""
+        pool = prefills.pool() if prefills is not None else None
+        torch.cuda.empty_cache()  # as the capture does first: the growth measured is its pool's
+        before = torch.cuda.memory_reserved(self.device)
         stream = torch.cuda.Stream(self.device)
         stream.wait_stream(torch.cuda.current_stream(self.device))
         try:
             with torch.cuda.stream(stream):
-                for _ in range(_WARMUP_STEPS):
-                    self._decode_one_token()
+                for _ in range(warmups):
+                    run()
             torch.cuda.current_stream(self.device).wait_stream(stream)
             graph = torch.cuda.CUDAGraph()
-            with torch.cuda.graph(graph):
-                self._decode_one_token()
+            with torch.cuda.graph(graph, pool=pool):
+                out = run()
         except torch.OutOfMemoryError:
             raise
         except RuntimeError as exc:  # an op that syncs with the host: run eagerly instead
-            warnings.warn(f"CUDA graph capture failed, decoding eagerly: {exc}", stacklevel=3)
-            self.use_graphs = False
-            return
-        self._graph = graph
-        self.captures += 1
+            warnings.warn(f"CUDA graph capture failed, {what} eagerly: {exc}", stacklevel=4)
+            return None
+        if prefills is not None:
+            prefills.pool_bytes += max(0, torch.cuda.memory_reserved(self.device) - before)
+        return graph, out
 
     def _decode(self, max_new_tokens: int) -> int:
         """Run decode steps until max_new_tokens or every row has finished; returns tokens made."""

@@ -158,3 +158,90 @@ def test_recent_shapes_are_kept_and_come_back_with_their_buffers(tiny, monkeypat
     assert len(engine._kept) == 1
     engine.release()
     assert engine._buffers is None and not engine._kept
+
+
+def _rows(*lengths: int, seed: int = 0) -> list[list[int]]:
+    gen = torch.Generator().manual_seed(seed)
+    return [torch.randint(3, 1000, (n,), generator=gen).tolist() for n in lengths]
+
+
+def _hf_greedy(lm, rows, settings) -> list[list[int]]:
+    """transformers' own generate on the rows left-padded to the longest (no further)."""
+    pad, width = lm.tokenizer.pad_token_id, max(map(len, rows))
+    ids = torch.tensor([[pad] * (width - len(r)) + r for r in rows])
+    mask = (torch.arange(width) >= torch.tensor([width - len(r) for r in rows])[:, None]).long()
+    out = lm.model.generate(input_ids=ids, attention_mask=mask, do_sample=False,
+                            max_new_tokens=settings.max_new_tokens,
+                            min_new_tokens=settings.min_new_tokens,
+                            repetition_penalty=settings.repetition_penalty, pad_token_id=pad)
+    return out[:, width:].tolist()
+
+
+def test_prompt_width_and_cache_length_round_up():
+    assert [fast_engine._padded_width([[1] * n]) for n in (1, 5, 16, 17, 32)] == [16] * 3 + [32] * 2
+    assert fast_engine._padded_width([[1] * 5, [1] * 17]) == 32
+    assert fast_engine._cache_length(32, 96) == 128 and fast_engine._cache_length(32, 97) == 256
+
+
+@pytest.mark.parametrize("penalty", [1.0, 1.3])
+def test_prompts_padded_to_the_width_step_keep_transformers_greedy_tokens(tiny, penalty):
+    settings = GenerationSettings(max_new_tokens=8, min_new_tokens=8, repetition_penalty=penalty)
+    engine = fast_engine.Engine(tiny.model, use_graphs=False)
+    pad, kwargs = tiny.tokenizer.pad_token_id, dict(pad_id=tiny.tokenizer.pad_token_id, eos_ids=[2])
+    rows = _rows(5, 16, 17)
+    for row in rows:
+        assert engine.generate([row], settings, **kwargs) == _hf_greedy(tiny, [row], settings)
+    assert list(engine._prefills.widths) == [16, 32]  # 5 and 16 tokens share one width
+    assert not engine._buffers.seen[0, pad]  # padding added past transformers' is not penalized
+    assert engine.generate(rows, settings, **kwargs) == _hf_greedy(tiny, rows, settings)
+    assert engine._buffers.seen[:, pad].tolist() == [True, True, False]
+
+
+class _Replay:
+    """A CUDA graph's stand-in on the CPU: a replay re-runs the recorded forward into its static
+    output, reading the static inputs as they are then (as a graph's kernels would)."""
+
+    def __init__(self, run):
+        self.run, self.out, self.replays = run, run(), 0
+
+    def replay(self):
+        self.replays += 1
+        self.out.copy_(self.run())
+
+
+def _record_on_the_cpu(engine, run, warmups, what, prefills=None):
+    graph = _Replay(run)
+    return graph, graph.out
+
+
+def test_prefill_is_recorded_once_per_shape_and_width_then_replayed(tiny, monkeypatch):
+    monkeypatch.setattr(fast_engine.Engine, "_record", _record_on_the_cpu)
+    engine = fast_engine.Engine(tiny.model, use_graphs=True)
+    eager = fast_engine.Engine(tiny.model, use_graphs=False)
+    settings = GenerationSettings(max_new_tokens=4)  # too short to capture the decode step
+    kwargs = dict(pad_id=tiny.tokenizer.pad_token_id, eos_ids=[2])
+    prompts = _rows(5, 17, 9)  # widths 16, 32, 16: the third replays the first one's graph
+    first = [engine.generate([p], settings, **kwargs) for p in prompts]
+    assert engine.prefill_captures == 2 and engine.captures == 0
+    again = [engine.generate([p], settings, **kwargs) for p in prompts]
+    assert engine.prefill_captures == 2
+    assert [engine._prefills.widths[w].graph.replays for w in (16, 32)] == [3, 1]
+    assert first == again == [eager.generate([p], settings, **kwargs) for p in prompts]
+
+    batch = engine.generate(prompts[:2], settings, **kwargs)  # another shape, its own graphs
+    assert engine.prefill_captures == 3 and batch == eager.generate(prompts[:2], settings, **kwargs)
+    [kept] = engine._kept.values()
+    assert kept.nbytes() > kept.buffers.nbytes()  # the LRU counts the prefill inputs too
+    assert engine.generate([prompts[0]], settings, **kwargs) == first[0]
+    assert engine.prefill_captures == 3  # the shape came back with its prefill graphs
+
+    monkeypatch.setattr(fast_engine, "KEEP_WIDTHS", 1)
+    monkeypatch.setattr(fast_engine, "PREFILL_GRAPH_TOKENS", 40)
+    long = _rows(41)[0]  # width 48: over the limit, run eagerly and not kept
+    assert engine.generate([long], settings, **kwargs) == eager.generate([long], settings, **kwargs)
+    assert engine.prefill_captures == 3
+    assert list(engine._prefills.widths) == [16]  # the most recently used width stays
+    assert engine.generate([prompts[1]], settings, **kwargs) == first[1]
+    assert list(engine._prefills.widths) == [32] and engine.prefill_captures == 4
+    assert engine.generate([prompts[0]], settings, **kwargs) == first[0]
+    assert engine.prefill_captures == 5  # 16 was dropped: captured again

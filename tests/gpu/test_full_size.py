@@ -182,6 +182,49 @@ def test_one_prompt_at_a_time_replays_kept_graphs(nf4):
     assert max(seconds[2:]) < min(seconds[:2])  # no capture in the later calls
 
 
+def test_one_prompt_sent_again_replays_its_prefill(nf4):
+    """A prompt sent 3 times captures its prefill once (with the decode step, in the first call);
+    the later calls replay both, pick the first call's tokens, and prefill faster than eagerly."""
+    engine = engine_for(nf4.model)
+    engine.release()
+    [prompt] = _prompts(nf4, 1)
+    settings = GenerationSettings(max_new_tokens=16, min_new_tokens=16)
+    before = engine.prefill_captures
+    answers, seconds = [], []
+    for _ in range(3):
+        start = time.perf_counter()
+        answers.append(generate(nf4, [prompt], settings, engine="fast", progress=False)[0])
+        seconds.append(time.perf_counter() - start)
+    assert engine.prefill_captures - before == 1
+    assert answers[1].token_ids == answers[2].token_ids == answers[0].token_ids
+    assert max(seconds[1:]) < seconds[0]
+    eager = generate(nf4, [prompt], settings, engine="plain", progress=False)
+    _assert_greedy_and_count(nf4, [prompt], answers[:1], eager, "prefill graph vs plain, alone")
+
+    # the prefill alone (one new token), replayed against an eager engine on the same shapes
+    from mistral_eval.engine import Engine
+
+    rows, one = [list(prompt.ids)], settings.replace(max_new_tokens=1, min_new_tokens=1)
+    kwargs = dict(pad_id=nf4.tokenizer.pad_token_id, eos_ids=[nf4.tokenizer.eos_token_id])
+
+    def best_of_5(e) -> float:
+        e.generate(rows, one, **kwargs)  # the shape's first call (captures, for `engine`)
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            e.generate(rows, one, **kwargs)  # .tolist() waits for the GPU
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    replayed, eagerly = best_of_5(engine), best_of_5(Engine(nf4.model, use_graphs=False))
+    pool = engine._prefills.pool_bytes / 2**20
+    print(f"\nprefill of {len(prompt.ids)} tokens: calls {[round(s, 3) for s in seconds]} s; "
+          f"replayed {replayed * 1e3:.1f} ms, eager {eagerly * 1e3:.1f} ms "
+          f"({len(prompt.ids) / replayed:.0f} vs {len(prompt.ids) / eagerly:.0f} tokens/s); "
+          f"prefill pool {pool:.0f} MiB")
+    assert replayed < eagerly
+
+
 def test_fused_kernels_greedy_alone_and_batched(nf4, monkeypatch):
     """The Triton NF4 kernels (MISTRAL_EVAL_NF4_KERNELS=1) keep every answer greedy under the
     reference forward (bitsandbytes' own path), batch 8 and one prompt at a time."""
