@@ -27,6 +27,7 @@ test: setup
 
 gpu-test: setup
 	TRITON_INTERPRET=0 $(BIN)/python -m pytest -q -m gpu tests/gpu
+	TRITON_INTERPRET=0 $(BIN)/python -m pytest -q tests/test_fused_ops.py
 
 # dist/mistral_eval-<version>-py3-none-any.whl, to upload to Colab (the notebooks' install_from).
 # Built with the venv's setuptools, so it needs no network.

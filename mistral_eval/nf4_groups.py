@@ -19,6 +19,7 @@ down_proj, act_fn) and bitsandbytes' Linear4bit; the kernels are nf4_kernels'.
 
 from __future__ import annotations
 
+import weakref
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -78,6 +79,29 @@ def _mlp_forward(mlp, weights):
     return forward
 
 
+def _plan(model) -> list[tuple[str, tuple, list]]:
+    """The model's groups, found once per model (the checks read the weights' second-level code
+    from the GPU): ("attention", (q, k, v), weights) and ("mlp", (mlp,), weights)."""
+    if model not in _PLANS:
+        plan = []
+        for module in model.modules():
+            if all(hasattr(module, name) for name in ("q_proj", "k_proj", "v_proj")):
+                parts = (module.q_proj, module.k_proj, module.v_proj)
+                weights = _weights(parts)
+                if weights is not None:
+                    plan.append(("attention", parts, weights))
+            elif (all(hasattr(module, name) for name in ("gate_proj", "up_proj", "down_proj"))
+                  and type(getattr(module, "act_fn", None)).__name__ in _SILU):
+                weights = _weights((module.gate_proj, module.up_proj))
+                if weights is not None:
+                    plan.append(("mlp", (module,), weights))
+        _PLANS[model] = plan
+    return _PLANS[model]
+
+
+_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 @contextmanager
 def grouped_projections(model, enabled: bool = True) -> Iterator[int]:
     """Inside, each attention's q/k/v and each SiLU MLP's gate/up of `model` run as one launch
@@ -89,27 +113,18 @@ def grouped_projections(model, enabled: bool = True) -> Iterator[int]:
         patched.append((module, module.__dict__.get("forward")))
         module.forward = forward
 
-    groups = 0
-    for module in (model.modules() if enabled else ()):
-        if all(hasattr(module, name) for name in ("q_proj", "k_proj", "v_proj")):
-            parts = (module.q_proj, module.k_proj, module.v_proj)
-            weights = _weights(parts)
-            if weights is not None:
-                for part, forward in _attention_forwards(*parts, weights).items():
-                    patch(part, forward)
-                groups += 1
-        elif (all(hasattr(module, name) for name in ("gate_proj", "up_proj", "down_proj"))
-              and type(getattr(module, "act_fn", None)).__name__ in _SILU):
-            weights = _weights((module.gate_proj, module.up_proj))
-            if weights is not None:
-                patch(module, _mlp_forward(module, weights))
-                groups += 1
+    plan = _plan(model) if enabled else []
+    for kind, modules, weights in plan:
+        if kind == "attention":
+            for part, forward in _attention_forwards(*modules, weights).items():
+                patch(part, forward)
+        else:
+            patch(modules[0], _mlp_forward(modules[0], weights))
     try:
-        yield groups
+        yield len(plan)
     finally:
         for module, before in reversed(patched):
             if before is None:
                 del module.forward
             else:
                 module.forward = before
-

@@ -5,6 +5,7 @@ import torch
 
 from mistral_eval import ConfigError, GenerationSettings, format_prompt, generate, load_model
 from mistral_eval import engine as fast_engine
+from mistral_eval import engine_buffers
 
 QUESTIONS = ["What is two plus three?", "日本の首都はどこですか？",
              "Write one short sentence about the sea, please, in plain English.", "Hi"]
@@ -235,8 +236,8 @@ def test_prefill_is_recorded_once_per_shape_and_width_then_replayed(tiny, monkey
     assert engine.generate([prompts[0]], settings, **kwargs) == first[0]
     assert engine.prefill_captures == 3  # the shape came back with its prefill graphs
 
-    monkeypatch.setattr(fast_engine, "KEEP_WIDTHS", 1)
-    monkeypatch.setattr(fast_engine, "PREFILL_GRAPH_TOKENS", 40)
+    monkeypatch.setattr(engine_buffers, "KEEP_WIDTHS", 1)
+    monkeypatch.setattr(engine_buffers, "PREFILL_GRAPH_TOKENS", 40)
     long = _rows(41)[0]  # width 48: over the limit, run eagerly and not kept
     assert engine.generate([long], settings, **kwargs) == eager.generate([long], settings, **kwargs)
     assert engine.prefill_captures == 3

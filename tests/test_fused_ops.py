@@ -132,7 +132,7 @@ def test_fused_step_restores_forwards_after_an_exception(tiny):
 
 def test_fused_step_disabled_and_fp32_take_the_originals(tiny):
     model = tiny.model  # fp32: every op falls back to transformers' own
-    ids = torch.tensor([[1, 415, 2936]])
+    ids = torch.tensor([[1, 415, 2936]], device=model.device)
     plain = _logits(model, ids)
     with fused_ops.fused_step(model, enabled=False) as swapped:
         assert swapped == 0 and "forward" not in model.model.norm.__dict__
@@ -140,14 +140,15 @@ def test_fused_step_disabled_and_fp32_take_the_originals(tiny):
         assert torch.equal(_logits(model, ids), plain)
 
 
-def test_use_fused_ops_is_false_on_the_cpu_and_reads_the_variable(tiny, monkeypatch):
-    monkeypatch.delenv(fused_ops.OPT_OUT_ENV, raising=False)
-    assert fused_ops.use_fused_ops(tiny.model) is False
-    for value in ("0", "1", " 1 ", ""):
-        monkeypatch.setenv(fused_ops.OPT_OUT_ENV, value)
-        assert fused_ops.use_fused_ops(tiny.model) is False
-    monkeypatch.setenv(fused_ops.OPT_OUT_ENV, "yes")
-    with pytest.raises(ConfigError, match=fused_ops.OPT_OUT_ENV):
+def test_use_fused_ops_is_opt_in_on_cuda_and_reads_the_variable(tiny, monkeypatch):
+    on_cuda = tiny.model.device.type == "cuda"
+    monkeypatch.delenv(fused_ops.OPT_IN_ENV, raising=False)
+    assert fused_ops.use_fused_ops(tiny.model) is False  # the default: off
+    for value, expected in (("0", False), ("1", on_cuda), (" 1 ", on_cuda), ("", False)):
+        monkeypatch.setenv(fused_ops.OPT_IN_ENV, value)
+        assert fused_ops.use_fused_ops(tiny.model) is expected, value
+    monkeypatch.setenv(fused_ops.OPT_IN_ENV, "yes")
+    with pytest.raises(ConfigError, match=fused_ops.OPT_IN_ENV):
         fused_ops.use_fused_ops(tiny.model)
 
 
@@ -158,7 +159,7 @@ def test_engine_generates_the_same_ids_inside_fused_step(tiny):
     model = _bf16_copy(tiny)
     rows, settings = [[1, 415, 2936, 9060], [1, 285]], GenerationSettings(max_new_tokens=10)
     engine = Engine(model)  # on CUDA: captures the decode step in a graph (10 > 8 new tokens)
-    assert engine.fused_ops is (DEVICE == "cuda")  # the CPU: decided off, forced on below
+    assert engine.fused_ops is False  # opt-in (MISTRAL_EVAL_FUSED_OPS=1); forced on below
     engine.fused_ops = False
     plain = engine.generate(rows, settings, pad_id=0, eos_ids=[2])
     engine.release()
