@@ -24,11 +24,14 @@ from .nf4_triton import triton
 __all__ = ["OPT_IN_ENV", "fused_step", "rms_norm", "rotary", "silu_mul", "use_fused_ops"]
 
 OPT_IN_ENV = "MISTRAL_EVAL_FUSED_OPS"
-"""0 (default): transformers' own eager ops; 1: the fused kernels on CUDA. Opt-in: on an H100 the
-rotary kernel differed from transformers by up to 31 bf16 ulps where the interpreter matches it
-exactly (benchmarks/NOTES.md, step 6), and the engine has not been timed with them."""
+"""auto (default): the fused kernels on CUDA cards of compute capability 8.0+; 1: also 7.5 (T4,
+not measured); 0: transformers' own eager ops."""
 _INTERPRET = os.environ.get("TRITON_INTERPRET") == "1"
 _DTYPES = (torch.bfloat16, torch.float16)
+_AS_TORCH = {} if _INTERPRET else {"enable_fp_fusion": False}
+"""Round each product as torch does: with fusion on, Triton turns a bf16 product and the sum after
+it into one fma.rn.bf16 (one rounding), which moved the rotary embedding up to 31 ulps on an H100
+(the PTX shows it; the interpreter rounds every operation)."""
 _MAX_HIDDEN = 1 << 15  # one RMSNorm row is one block of registers
 
 if triton is not None:
@@ -122,7 +125,7 @@ def rms_norm(x: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor:
     block = triton.next_power_of_2(n)
     _rms_norm_kernel[(rows.shape[0],)](rows, weight, out, n, rows.stride(0), out.stride(0),
                                        float(eps), BLOCK=block, INTERPRETED=_INTERPRET,
-                                       num_warps=4 if block <= 1024 else 8)
+                                       num_warps=4 if block <= 1024 else 8, **_AS_TORCH)
     return out.reshape(x.shape)
 
 
@@ -132,7 +135,8 @@ def silu_mul(gate: torch.Tensor, up: torch.Tensor) -> torch.Tensor:
     out = torch.empty_like(gate)
     block = 1024
     _silu_mul_kernel[(triton.cdiv(gate.numel(), block),)](gate, up, out, gate.numel(),
-                                                          BLOCK=block, INTERPRETED=_INTERPRET)
+                                                          BLOCK=block, INTERPRETED=_INTERPRET,
+                                                          **_AS_TORCH)
     return out
 
 
@@ -148,7 +152,7 @@ def rotary(q: torch.Tensor, k: torch.Tensor, cos: torch.Tensor,
         q, k, cos, sin, q_out, k_out, seq, n_q, k.shape[1], *q.stride(), *k.stride(),
         *q_out.stride(), *k_out.stride(), *cos.stride(), *sin.stride(), HALF=half,
         BLOCK_HALF=triton.next_power_of_2(half), BLOCK_Q=triton.next_power_of_2(n_q),
-        BLOCK_K=triton.next_power_of_2(k.shape[1]), INTERPRETED=_INTERPRET)
+        BLOCK_K=triton.next_power_of_2(k.shape[1]), INTERPRETED=_INTERPRET, **_AS_TORCH)
     return q_out, k_out
 
 
@@ -242,20 +246,23 @@ def fused_step(model, enabled: bool = True) -> Iterator[int]:
                 module.forward = before
 
 
-def _opted_in() -> bool:
-    value = os.environ.get(OPT_IN_ENV, "0").strip() or "0"
-    if value not in ("0", "1"):
+def _mode() -> str:
+    value = os.environ.get(OPT_IN_ENV, "auto").strip().lower() or "auto"
+    if value not in ("auto", "0", "1"):
         from .errors import ConfigError
 
-        raise ConfigError(f"{OPT_IN_ENV}={value!r}: use 0 (default: transformers' own ops) or 1 "
-                          "(fused RMSNorm, SiLU * up and rotary kernels on CUDA)", field=OPT_IN_ENV)
-    return value == "1"
+        raise ConfigError(f"{OPT_IN_ENV}={value!r}: use auto (default: the fused RMSNorm, SiLU * "
+                          "up and rotary kernels on CUDA cards of compute capability 8.0+), 1 "
+                          "(also 7.5) or 0 (transformers' own ops)", field=OPT_IN_ENV)
+    return value
 
 
 def use_fused_ops(model) -> bool:
-    """Whether the engine should generate inside `fused_step`: a CUDA model (compute capability
-    7.5+) with Triton importable, where MISTRAL_EVAL_FUSED_OPS=1."""
-    opted_in = _opted_in()
+    """Whether the engine should generate inside `fused_step`: a CUDA model with Triton
+    importable, of compute capability 8.0+ (MISTRAL_EVAL_FUSED_OPS=auto, the default; measured on
+    an H100) or 7.5+ (=1); never with =0."""
+    mode = _mode()
     device = model.device
-    return (opted_in and triton is not None and device.type == "cuda"
-            and torch.cuda.get_device_capability(device) >= (7, 5))
+    if mode == "0" or triton is None or device.type != "cuda":
+        return False
+    return torch.cuda.get_device_capability(device) >= ((7, 5) if mode == "1" else (8, 0))

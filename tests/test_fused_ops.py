@@ -140,11 +140,11 @@ def test_fused_step_disabled_and_fp32_take_the_originals(tiny):
         assert torch.equal(_logits(model, ids), plain)
 
 
-def test_use_fused_ops_is_opt_in_on_cuda_and_reads_the_variable(tiny, monkeypatch):
-    on_cuda = tiny.model.device.type == "cuda"
+def test_use_fused_ops_on_cuda_by_default_and_reads_the_variable(tiny, monkeypatch):
+    on_cuda = tiny.model.device.type == "cuda"  # the GPU run: tiny loads onto the card
     monkeypatch.delenv(fused_ops.OPT_IN_ENV, raising=False)
-    assert fused_ops.use_fused_ops(tiny.model) is False  # the default: off
-    for value, expected in (("0", False), ("1", on_cuda), (" 1 ", on_cuda), ("", False)):
+    assert fused_ops.use_fused_ops(tiny.model) is on_cuda  # the default: auto
+    for value, expected in (("0", False), ("1", on_cuda), (" AUTO ", on_cuda), ("", on_cuda)):
         monkeypatch.setenv(fused_ops.OPT_IN_ENV, value)
         assert fused_ops.use_fused_ops(tiny.model) is expected, value
     monkeypatch.setenv(fused_ops.OPT_IN_ENV, "yes")
@@ -159,7 +159,7 @@ def test_engine_generates_the_same_ids_inside_fused_step(tiny):
     model = _bf16_copy(tiny)
     rows, settings = [[1, 415, 2936, 9060], [1, 285]], GenerationSettings(max_new_tokens=10)
     engine = Engine(model)  # on CUDA: captures the decode step in a graph (10 > 8 new tokens)
-    assert engine.fused_ops is False  # opt-in (MISTRAL_EVAL_FUSED_OPS=1); forced on below
+    assert engine.fused_ops is (DEVICE == "cuda")  # the CPU: decided off, forced on below
     engine.fused_ops = False
     plain = engine.generate(rows, settings, pad_id=0, eos_ids=[2])
     engine.release()
