@@ -247,10 +247,12 @@ if triton is not None:
                             BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BLOCK_N: tl.constexpr,
                             GROUPS: tl.constexpr, SPLIT_K: tl.constexpr, LOOKUP: tl.constexpr,
                             INTERPRETED: tl.constexpr):
-        """One row, no tl.dot and no shared memory: program (n tile, k split) takes GROUPS blocks
-        of every row per step, codes as int32 words looked up in registers (`_lookup`), each of
-        the 8 outputs times its x values in fp32, the block's absmax applied per word; the loads
-        of the next two steps are in flight during this one's arithmetic (prefetch)."""
+        """One row, no tl.dot: program (n tile, k split) takes GROUPS blocks of every row per
+        step, codes as int32 words looked up in registers (`_lookup`), each of the 8 outputs
+        times its x values in fp32, summed per block and scaled by its fp32 absmax into acc
+        [BN, G]; the loads of the next two steps are in flight during this one's arithmetic.
+        (Triton puts the absmax in another layout than the block sums: acc goes through 512 B
+        of shared memory per step at BN 16, GROUPS 8; benchmarks/NOTES.md, step 7.)"""
         WORDS: tl.constexpr = BLOCKSIZE // 8
         BLOCKS: tl.constexpr = K // BLOCKSIZE  # per row
         DTYPE: tl.constexpr = x_ptr.dtype.element_ty
