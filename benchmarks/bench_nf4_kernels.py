@@ -33,11 +33,17 @@ SHAPES = {"q/o 4096x4096": "self_attn.q_proj", "k/v 1024x4096": "self_attn.k_pro
 
 def candidates(rows: int, n: int, k: int) -> list[Config]:
     """Tile configs to try, likeliest first (the sweep stops at its time budget): for one row the
-    matrix-vector kernel and the tile kernel padded to 16 rows, for more the tile kernel."""
+    register-lookup GEMV, the table-gather GEMV and the tile kernel padded to 16 rows, for more
+    the tile kernel."""
     configs = []
     if rows == 1:
+        tiles = -(-n // 16)
+        split = 1 if tiles >= 2 * 132 else 4  # k/v: 64 tiles of 16 rows
+        lookup = [(16, 512, 4, 1), (32, 512, 4, 1), (16, 1024, 4, 1), (32, 256, 4, 1),
+                  (64, 256, 8, 1), (16, 512, 4, split), (32, 512, 8, 2 * split)]
+        configs = [Config(bn, bk, s, w, kernel="lookup") for bn, bk, w, s in lookup]
         grid = [(16, 512, 4), (8, 1024, 4), (16, 1024, 4), (32, 256, 8)]
-        configs = [Config(bn, bk, 1, w) for bn, bk, w in grid]
+        configs += [Config(bn, bk, 1, w) for bn, bk, w in grid]
         if n <= 1024:  # too few rows to fill the card: split K too
             configs += [Config(bn, bk, s, w) for bn, bk, w in grid[:2] for s in (2, 4)]
     for bn, warps in ((64, 4), (128, 4), (128, 8), (256, 8)):
@@ -45,7 +51,7 @@ def candidates(rows: int, n: int, k: int) -> list[Config]:
         fill = 1
         while tiles * fill < 4 * 132 and k // (64 * fill) >= 8 and fill < 16:
             fill *= 2
-        configs += [Config(bn, 64, s, warps, 1, tile=rows == 1)
+        configs += [Config(bn, 64, s, warps, 1, kernel="tile" if rows == 1 else "gemv")
                     for s in dict.fromkeys((fill, max(1, fill // 2), 1))]
     return [c for c in configs if k % c.block_k == 0]
 
@@ -195,7 +201,8 @@ def main() -> None:
     print(markdown(rows))
     print("\nTUNED = {" + ", ".join(
         f"({key}): Config({c['block_n']}, {c['block_k']}, {c['split_k']}, {c['num_warps']}, "
-        f"{c['num_stages']})" for key, c in tuned.items()) + "}")
+        f"{c['num_stages']}" + (f", kernel={c['kernel']!r})" if c["kernel"] != "gemv" else ")")
+        for key, c in tuned.items()) + "}")
     print("FASTER = {" + ", ".join(f"({key}): {v}" for key, v in faster.items()) + "}")
 
 
@@ -204,6 +211,8 @@ def load_configs(path: str) -> int:
     data = json.loads(Path(path).read_text())
     for key, config in data["tuned"].items():
         bucket, n, k = (int(v) for v in key.split(","))
+        if "tile" in config:  # sweeps before Config.kernel
+            config = dict(config, kernel="tile" if config.pop("tile") else "gemv")
         TUNED[(bucket, n, k)] = Config(**config)
         FASTER[(bucket, n, k)] = bool(data.get("faster", {}).get(key, False))
     return len(data["tuned"])

@@ -2,6 +2,11 @@
 of the main loop (Triton bundles ptxas and cuobjdump): a kernel's cost read before device time.
 
     python benchmarks/sass_offline.py --kernel tile --block-n 64 --block-m 16 --warps 4
+    python benchmarks/sass_offline.py --kernel lookup --block-n 16 --groups 8 --warps 4
+    python benchmarks/sass_offline.py --kernel gemv --block-n 16 --groups 8 --warps 4
+
+Reported per code byte per thread: the loop's instructions over the code bytes one thread takes per
+iteration (tile: BLOCK_N rows x one 64-element block; lookup and gemv: BLOCK_N rows x GROUPS blocks).
 """
 
 from __future__ import annotations
@@ -28,21 +33,37 @@ NF4 = torch.tensor([-1.0, -0.6961928, -0.5250731, -0.3949175, -0.2844414, -0.184
                     0.7229568, 1.0])
 
 
-def compile_tile(args):
-    ptrs = {"x_ptr": "*bf16", "packed_ptr": "*u8", "absmax_ptr": "*u8", "absmax2_ptr": "*fp32",
+def _pointers(args) -> dict:
+    return {"x_ptr": "*bf16", "packed_ptr": "*u8", "absmax_ptr": "*u8", "absmax2_ptr": "*fp32",
             "code2_ptr": "*fp32", "offset_ptr": "*fp32", "lut_ptr": "*fp32",
             "out_ptr": "*bf16" if args.split == 1 else "*fp32"}
-    sig = {**ptrs, "M": "i32", "N": "i32", "stride_x": "i32"}
-    consts = dict(K=args.k, BLOCKSIZE=64, BLOCKSIZE2=256, NESTED=True, BLOCK_M=args.block_m,
-                  BLOCK_N=args.block_n, SPLIT_K=args.split,
-                  LOOKUP=lookup_asm(NF4, torch.bfloat16), INTERPRETED=False)
-    sig.update({name: "constexpr" for name in consts})
-    # what a launch specializes: 16-byte aligned pointers, N and stride_x multiples of 16
-    attrs = {(i,): [["tt.divisibility", 16]] for i in [*range(len(ptrs)), len(ptrs) + 1,
-                                                        len(ptrs) + 2]}
-    src = ASTSource(fn=_k._tile_kernel, signature=sig, constexprs=consts, attrs=attrs)
+
+
+def _compile(fn, sig: dict, consts: dict, divisible: list[int], args):
+    sig = {**sig, **{name: "constexpr" for name in consts}}
+    attrs = {(i,): [["tt.divisibility", 16]] for i in divisible}
+    src = ASTSource(fn=fn, signature=sig, constexprs=consts, attrs=attrs)
     return triton.compile(src, target=GPUTarget("cuda", 90, 32),
                           options={"num_warps": args.warps, "num_stages": args.stages})
+
+
+def compile_kernel(args):
+    """The kernel as a launch specializes it: 16-byte aligned pointers, N (and stride_x) multiples
+    of 16; nested NF4 absmax, blocksize 64, bf16."""
+    ptrs = _pointers(args)
+    common = dict(K=args.k, BLOCKSIZE=64, BLOCKSIZE2=256, NESTED=True, BLOCK_N=args.block_n,
+                  SPLIT_K=args.split)
+    lookup = lookup_asm(NF4, torch.bfloat16)
+    if args.kernel == "tile":
+        consts = dict(common, BLOCK_M=args.block_m, LOOKUP=lookup, INTERPRETED=False)
+        return _compile(_k._tile_kernel, {**ptrs, "M": "i32", "N": "i32", "stride_x": "i32"},
+                        consts, [*range(len(ptrs)), len(ptrs) + 1, len(ptrs) + 2], args)
+    consts = dict(common, GROUPS=args.groups, INTERPRETED=False)
+    fn = _k._gemv_kernel
+    if args.kernel == "lookup":
+        consts["LOOKUP"] = lookup
+        fn = _k._gemv_lookup_kernel
+    return _compile(fn, {**ptrs, "N": "i32"}, consts, [*range(len(ptrs)), len(ptrs)], args)
 
 
 def sass(cubin: bytes) -> str:
@@ -74,6 +95,9 @@ def loop_counts(text: str) -> collections.Counter:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kernel", choices=("tile", "lookup", "gemv"), default="tile",
+                        help="tile: _tile_kernel; lookup: _gemv_lookup_kernel; gemv: _gemv_kernel")
+    parser.add_argument("--groups", type=int, default=8, help="64-element blocks per step (GEMVs)")
     parser.add_argument("--block-n", type=int, default=64)
     parser.add_argument("--block-m", type=int, default=16)
     parser.add_argument("--warps", type=int, default=4)
@@ -82,17 +106,19 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=4096)
     parser.add_argument("--dump", help="write the SASS here")
     args = parser.parse_args()
-    compiled = compile_tile(args)
+    compiled = compile_kernel(args)
     meta = compiled.metadata
     text = sass(compiled.asm["cubin"])
     if args.dump:
         open(args.dump, "w").write(text)
     ops = loop_counts(text)
     total = sum(ops.values())
-    per_byte = total / (args.block_n * 32 / (args.warps * 32))
-    print(f"registers {meta.num_regs if hasattr(meta, 'num_regs') else '?'}, shared "
-          f"{meta.shared} B; main loop {total} instructions per thread per 4-bit block "
-          f"({per_byte:.1f} per code byte per thread): {dict(ops.most_common(14))}")
+    blocks = 1 if args.kernel == "tile" else args.groups
+    per_byte = total / (args.block_n * 32 * blocks / (args.warps * 32))
+    print(f"{args.kernel} n{args.block_n} groups {blocks} w{args.warps}: registers "
+          f"{getattr(meta, 'num_regs', '?')}, shared {meta.shared} B; main loop {total} "
+          f"instructions per thread per step ({per_byte:.1f} per code byte per thread): "
+          f"{dict(ops.most_common(14))}")
 
 
 if __name__ == "__main__":

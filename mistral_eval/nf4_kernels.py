@@ -3,8 +3,8 @@
 The weights stay exactly what bitsandbytes stores (4-bit NF4/FP4 codes two to a byte, high nibble
 first, one absmax per block of 64 along the flattened [N, K] weight, the absmax itself 8-bit
 double-quantized in groups of 256 plus an offset); the kernels (mistral_eval.nf4_triton) read it
-directly: a matrix-vector kernel for one row, a dequantize-in-registers + `tl.dot` kernel for
-2-64 rows; more rows (a prefill) stay on bitsandbytes' dequantize + GEMM. `dequantize` is
+directly: matrix-vector kernels for one row (Config.kernel: table gathers, or the register
+lookup feeding FMAs), a dequantize-in-registers + `tl.dot` kernel for 2-64 rows; more rows (a prefill) stay on bitsandbytes' dequantize + GEMM. `dequantize` is
 bit-identical to `bitsandbytes.functional.dequantize_4bit`; the matmuls agree with it within
 bf16/fp16 rounding (fp32 accumulation).
 
@@ -242,8 +242,21 @@ class Config:
     split_k: int = 1
     num_warps: int = 4
     num_stages: int = 3
-    tile: bool = False
-    """One row through the tile kernel (padded to 16) instead of the matrix-vector kernel."""
+    kernel: str = "gemv"
+    """Which kernel takes one row (more rows always run the tile kernel): "gemv" (table gathers
+    from memory), "lookup" (register lookup feeding fp32 FMAs, GROUPS = block_k // blocksize
+    blocks per step) or "tile" (the tile kernel, the row padded to 16)."""
+
+    def __post_init__(self) -> None:
+        if self.kernel not in KERNELS:
+            from .errors import ConfigError
+
+            raise ConfigError(f"Config kernel {self.kernel!r}: use one of {', '.join(KERNELS)}",
+                              field="kernel")
+
+
+KERNELS = ("gemv", "lookup", "tile")
+"""Config.kernel's values: the one-row kernels."""
 
 
 # Measured on an H100 80GB HBM3 (benchmarks/bench_nf4_kernels.py --tune, 2026-11-27, step 4: the
@@ -259,11 +272,11 @@ TUNED: dict[tuple[int, int, int], Config] = {
     (16, 1024, 4096): Config(64, 64, 16, 4, 1),
     (32, 1024, 4096): Config(64, 64, 16, 4, 1),
     (64, 1024, 4096): Config(64, 128, 16, 4, 1),
-    (1, 14336, 4096): Config(128, 64, 8, 4, 1, tile=True),
+    (1, 14336, 4096): Config(128, 64, 8, 4, 1, kernel="tile"),
     (16, 14336, 4096): Config(128, 64, 8, 4, 1),
     (32, 14336, 4096): Config(128, 64, 8, 4, 1),
     (64, 14336, 4096): Config(128, 64, 2, 4, 1),
-    (1, 4096, 14336): Config(128, 64, 16, 4, 1, tile=True),
+    (1, 4096, 14336): Config(128, 64, 16, 4, 1, kernel="tile"),
     (16, 4096, 14336): Config(128, 64, 16, 4, 1),
     (32, 4096, 14336): Config(128, 64, 8, 4, 1),
     (64, 4096, 14336): Config(128, 64, 8, 4, 1),
@@ -361,9 +374,14 @@ def launch(x: torch.Tensor, w: PackedWeight, config: Config | None = None):
                   BLOCK_N=cfg.block_n, SPLIT_K=cfg.split_k, INTERPRETED=_INTERPRET,
                   num_warps=cfg.num_warps, num_stages=cfg.num_stages)
     tiles_n = triton.cdiv(n, cfg.block_n)
-    if m == 1 and not cfg.tile:
+    groups = max(1, cfg.block_k // w.blocksize)
+    if m == 1 and cfg.kernel == "gemv":
         kernel = _k._gemv_kernel[(tiles_n, cfg.split_k)](
-            rows, *_weight_args(w), target, n, GROUPS=max(1, cfg.block_k // w.blocksize), **common)
+            rows, *_weight_args(w), target, n, GROUPS=groups, **common)
+    elif m == 1 and cfg.kernel == "lookup":
+        rounded, lookup = _lookup_args(w.lut, x.dtype)
+        kernel = _k._gemv_lookup_kernel[(tiles_n, cfg.split_k)](
+            rows, *_weight_args(w)[:-1], rounded, target, n, GROUPS=groups, LOOKUP=lookup, **common)
     else:
         block_m = max(16, _bucket(m))
         rounded, lookup = _lookup_args(w.lut, x.dtype)

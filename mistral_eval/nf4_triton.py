@@ -8,6 +8,9 @@ absmax per BLOCKSIZE2 blocks plus `offset`.
 - `_dequant_kernel`: the whole weight, bit-identical to bitsandbytes' dequantize_4bit.
 - `_gemv_kernel` (one row): fp32 FMAs; the absmax is factored out of each 64-element block
   (sum(lut[code] * x) * absmax), so there is one table load per code and one FMA per element.
+- `_gemv_lookup_kernel` (one row): the codes read as int32 words and looked up in registers
+  (`_lookup`), each of the 8 outputs per word times its x values in fp32 FMAs, the sum per block
+  times its fp32 absmax; no tl.dot, the next two steps' loads in flight.
 - `_tile_kernel` (2-64 rows): each [BLOCK_N, BLOCK_K] weight tile is dequantized once in
   registers exactly as bitsandbytes does (fp32 code x fp32 absmax, rounded once) and feeds
   `tl.dot` as the left operand (swap-AB: the weight rows fill the MMA's M side, x's rows its N
@@ -191,6 +194,90 @@ if triton is not None:
             part = (tl.sum(tl.load(lut_ptr + (code >> 4)) * even[None], axis=2)
                     + tl.sum(tl.load(lut_ptr + (code & 15)) * odd[None], axis=2))
             acc += part * _absmax(q, second, code2_ptr, offset_ptr, NESTED, INTERPRETED)
+        total = tl.sum(acc, axis=1)
+        if SPLIT_K == 1:
+            tl.store(out_ptr + n, total.to(out_ptr.dtype.element_ty), mask=n_mask)
+        else:
+            tl.store(out_ptr + tl.program_id(1) * N + n, total, mask=n_mask)
+
+    @triton.jit
+    def _gemv_lookup_loads(rows, x_words, absmax_ptr, absmax2_ptr, n, n_mask, block, end, w,
+                           WORDS: tl.constexpr, BLOCKS: tl.constexpr, NESTED: tl.constexpr,
+                           BLOCKSIZE2: tl.constexpr):
+        """What one lookup-GEMV step reads for the 4-bit blocks `block` [G] of every row: codes
+        as int32 words [BN, G, WORDS], x as int32 pairs (4 tensors [G, WORDS]: pair p of word i
+        holds elements 8i + 2p, 8i + 2p + 1), absmax parts [BN, G]."""
+        k_mask = block < end
+        mask2 = n_mask[:, None] & k_mask[None, :]
+        code = tl.load(rows + block[None, :, None] * WORDS, mask=mask2[:, :, None], other=0)
+        pairs = x_words + block[:, None] * (4 * WORDS) + 4 * w[None, :]
+        x_mask = k_mask[:, None]
+        x0 = tl.load(pairs, mask=x_mask, other=0)
+        x1 = tl.load(pairs + 1, mask=x_mask, other=0)
+        x2 = tl.load(pairs + 2, mask=x_mask, other=0)
+        x3 = tl.load(pairs + 3, mask=x_mask, other=0)
+        q, second = _absmax_load(absmax_ptr, absmax2_ptr, n[:, None] * BLOCKS + block[None, :], mask2,
+                                 NESTED, BLOCKSIZE2)
+        return code, x0, x1, x2, x3, q, second
+
+    @triton.jit
+    def _gemv_lookup_step(acc, code, x0, x1, x2, x3, q, second, code2_ptr, offset_ptr, lut_ptr,
+                          DTYPE: tl.constexpr, NESTED: tl.constexpr, LOOKUP: tl.constexpr,
+                          INTERPRETED: tl.constexpr):
+        """acc [BN, G] + (sum over the block's codes of lut[code] x) * absmax."""
+        v = _lookup(code, lut_ptr, tl.zeros([1], dtype=DTYPE), LOOKUP, INTERPRETED)  # like: the dtype
+        e0, o0 = _pairs(x0, DTYPE)
+        e1, o1 = _pairs(x1, DTYPE)
+        e2, o2 = _pairs(x2, DTYPE)
+        e3, o3 = _pairs(x3, DTYPE)
+        part = v[0].to(tl.float32) * e0[None]
+        part += v[1].to(tl.float32) * o0[None]
+        part += v[2].to(tl.float32) * e1[None]
+        part += v[3].to(tl.float32) * o1[None]
+        part += v[4].to(tl.float32) * e2[None]
+        part += v[5].to(tl.float32) * o2[None]
+        part += v[6].to(tl.float32) * e3[None]
+        part += v[7].to(tl.float32) * o3[None]
+        scale = _absmax(q, second, code2_ptr, offset_ptr, NESTED, INTERPRETED)
+        return acc + tl.sum(part, axis=2) * scale
+
+    @triton.jit
+    def _gemv_lookup_kernel(x_ptr, packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr,
+                            lut_ptr, out_ptr, N, K: tl.constexpr, BLOCKSIZE: tl.constexpr,
+                            BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BLOCK_N: tl.constexpr,
+                            GROUPS: tl.constexpr, SPLIT_K: tl.constexpr, LOOKUP: tl.constexpr,
+                            INTERPRETED: tl.constexpr):
+        """One row, no tl.dot: program (n tile, k split) takes GROUPS blocks of every row per
+        step, codes as int32 words looked up in registers (`_lookup`), each of the 8 outputs
+        times its x values in fp32, summed per block and scaled by its fp32 absmax into acc
+        [BN, G]; the loads of the next two steps are in flight during this one's arithmetic.
+        (Triton puts the absmax in another layout than the block sums: acc goes through 512 B
+        of shared memory per step at BN 16, GROUPS 8; benchmarks/NOTES.md, step 7.)"""
+        WORDS: tl.constexpr = BLOCKSIZE // 8
+        BLOCKS: tl.constexpr = K // BLOCKSIZE  # per row
+        DTYPE: tl.constexpr = x_ptr.dtype.element_ty
+        n = tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)
+        n_mask = n < N
+        span = tl.cdiv(BLOCKS, SPLIT_K * GROUPS) * GROUPS
+        start = tl.program_id(1) * span
+        end = tl.minimum(start + span, BLOCKS)
+        g = tl.arange(0, GROUPS)
+        w = tl.arange(0, WORDS)
+        x_words = x_ptr.to(tl.pointer_type(tl.int32), bitcast=True)
+        rows = (packed_ptr.to(tl.pointer_type(tl.int32), bitcast=True)
+                + n[:, None, None] * (BLOCKS * WORDS) + w[None, None, :])
+        ahead1 = _gemv_lookup_loads(rows, x_words, absmax_ptr, absmax2_ptr, n, n_mask, start + g, end,
+                                    w, WORDS, BLOCKS, NESTED, BLOCKSIZE2)
+        ahead2 = _gemv_lookup_loads(rows, x_words, absmax_ptr, absmax2_ptr, n, n_mask,
+                                    start + GROUPS + g, end, w, WORDS, BLOCKS, NESTED, BLOCKSIZE2)
+        acc = tl.zeros([BLOCK_N, GROUPS], dtype=tl.float32)
+        for b0 in range(start, end, GROUPS):
+            code, x0, x1, x2, x3, q, second = ahead1
+            ahead1 = ahead2
+            ahead2 = _gemv_lookup_loads(rows, x_words, absmax_ptr, absmax2_ptr, n, n_mask,
+                                        b0 + 2 * GROUPS + g, end, w, WORDS, BLOCKS, NESTED, BLOCKSIZE2)
+            acc = _gemv_lookup_step(acc, code, x0, x1, x2, x3, q, second, code2_ptr, offset_ptr,
+                                    lut_ptr, DTYPE, NESTED, LOOKUP, INTERPRETED)
         total = tl.sum(acc, axis=1)
         if SPLIT_K == 1:
             tl.store(out_ptr + n, total.to(out_ptr.dtype.element_ty), mask=n_mask)

@@ -64,11 +64,39 @@ def test_matmul_matches_dequantize_then_matmul(dtype, tolerance, rows):
     # one block per step, split-K, 2 blocks per step, 4 per step with a partial last step; one
     # row through the tile kernel too
     for config in (None, Config(16, 64, split_k=2), Config(32, 128), Config(16, 256, split_k=3),
-                   Config(16, 64, split_k=2, tile=True)):
+                   Config(16, 64, split_k=2, kernel="tile")):
         got = matmul_4bit(x, weight, config)
         assert got.dtype == dtype and got.shape == (rows, 48)
         error = float((got.float() - expected).norm() / expected.norm())
         assert error < tolerance, (config, error)
+
+
+@pytest.mark.parametrize("dtype,tolerance", [(torch.bfloat16, 8e-3), (torch.float16, 1e-3)])
+@pytest.mark.parametrize("nested", [True, False])
+def test_lookup_gemv_matches_dequantize_then_matmul(dtype, tolerance, nested):
+    """One row through _gemv_lookup_kernel: 1, 2 and 4 blocks per step, split-K (3 splits of 3
+    blocks: one split empty), blocksize 64 and 128."""
+    for blocksize, configs in ((64, (Config(16, 64, kernel="lookup"),
+                                     Config(32, 128, split_k=2, kernel="lookup"),
+                                     Config(16, 256, split_k=3, kernel="lookup"))),
+                               (128, (Config(16, 128, split_k=2, kernel="lookup"),))):
+        torch.manual_seed(blocksize)
+        weight = torch.randn(48, 384, dtype=dtype) * 0.05
+        packed, state = bnbf.quantize_4bit(weight, blocksize=blocksize, quant_type="nf4",
+                                           compress_statistics=nested)
+        x = torch.randn(1, 384, dtype=dtype)
+        expected = _reference(x, packed, state)
+        for config in configs:
+            got = matmul_4bit(x, packed_weight(packed, state), config)
+            assert got.dtype == dtype and got.shape == (1, 48)
+            error = float((got.float() - expected).norm() / expected.norm())
+            assert error < tolerance, (blocksize, config, error)
+
+
+def test_config_names_its_kernel():
+    assert Config(16, 64).kernel == "gemv"
+    with pytest.raises(ConfigError, match="lookup"):
+        Config(16, 64, kernel="lookups")
 
 
 def test_matmul_keeps_leading_dimensions_and_strided_rows():

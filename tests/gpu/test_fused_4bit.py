@@ -62,13 +62,32 @@ def test_dequantize_and_matmul_on_odd_shapes(quant_type, nested, dtype):
             x = torch.randn(rows, k, dtype=dtype, device="cuda")
             reference = x.float() @ expected.float().T
             variants = (None,) + ((Config(16, 64, split_k=2), Config(64, 256, split_k=3),
-                                   Config(32, 128, num_stages=1), Config(64, 64, tile=True),
-                                   Config(128, 64, split_k=2, num_warps=8, tile=True))
+                                   Config(32, 128, num_stages=1), Config(64, 64, kernel="tile"),
+                                   Config(128, 64, split_k=2, num_warps=8, kernel="tile"),
+                                   Config(16, 512, kernel="lookup"),
+                                   Config(32, 256, split_k=3, kernel="lookup"),
+                                   Config(64, 128, split_k=2, num_warps=8, kernel="lookup"))
                                   if rows in (1, 17) and dtype == torch.bfloat16 else ())
             for config in variants:
                 out = matmul_4bit(x, w, config).float()
                 error = float((out - reference).norm() / reference.norm())
                 assert error < (8e-3 if dtype == torch.bfloat16 else 1e-3), (n, k, rows, error)
+
+
+def test_lookup_gemv_on_the_models_layers(nf4):
+    """One row through the register-lookup GEMV on every shape, against dequantize_4bit + matmul."""
+    import bitsandbytes.functional as bnbf
+
+    torch.manual_seed(1)
+    for name, layer in _projections(nf4).items():
+        weight = bnbf.dequantize_4bit(layer.weight.data, layer.weight.quant_state).float()
+        x = torch.randn(1, weight.shape[1], dtype=torch.bfloat16, device="cuda")
+        reference = x.float() @ weight.T
+        w = packed_weight(layer.weight, layer.weight.quant_state)
+        for config in (Config(16, 512, kernel="lookup"), Config(32, 512, split_k=4, kernel="lookup")):
+            out = matmul_4bit(x, w, config).float()
+            error = float((out - reference).norm() / reference.norm())
+            assert error < 8e-3, (name, config, error)
 
 
 @pytest.mark.parametrize("rows", [1, 3, 8, 32, 64])
