@@ -162,6 +162,15 @@ if triton is not None:
         return even, odd
 
     @triton.jit
+    def _gemv_store(acc, out_ptr, n, n_mask, N, SPLIT_K: tl.constexpr):
+        """One-row kernels' end: the row sums of acc [BN, G] as the output, or fp32 partials."""
+        total = tl.sum(acc, axis=1)
+        if SPLIT_K == 1:
+            tl.store(out_ptr + n, total.to(out_ptr.dtype.element_ty), mask=n_mask)
+        else:
+            tl.store(out_ptr + tl.program_id(1) * N + n, total, mask=n_mask)
+
+    @triton.jit
     def _gemv_kernel(x_ptr, packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr,
                      out_ptr, N, K: tl.constexpr, BLOCKSIZE: tl.constexpr,
                      BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BLOCK_N: tl.constexpr,
@@ -194,11 +203,7 @@ if triton is not None:
             part = (tl.sum(tl.load(lut_ptr + (code >> 4)) * even[None], axis=2)
                     + tl.sum(tl.load(lut_ptr + (code & 15)) * odd[None], axis=2))
             acc += part * _absmax(q, second, code2_ptr, offset_ptr, NESTED, INTERPRETED)
-        total = tl.sum(acc, axis=1)
-        if SPLIT_K == 1:
-            tl.store(out_ptr + n, total.to(out_ptr.dtype.element_ty), mask=n_mask)
-        else:
-            tl.store(out_ptr + tl.program_id(1) * N + n, total, mask=n_mask)
+        _gemv_store(acc, out_ptr, n, n_mask, N, SPLIT_K)
 
     @triton.jit
     def _gemv_lookup_loads(rows, x_words, absmax_ptr, absmax2_ptr, n, n_mask, block, end, w,
@@ -278,11 +283,7 @@ if triton is not None:
                                         b0 + 2 * GROUPS + g, end, w, WORDS, BLOCKS, NESTED, BLOCKSIZE2)
             acc = _gemv_lookup_step(acc, code, x0, x1, x2, x3, q, second, code2_ptr, offset_ptr,
                                     lut_ptr, DTYPE, NESTED, LOOKUP, INTERPRETED)
-        total = tl.sum(acc, axis=1)
-        if SPLIT_K == 1:
-            tl.store(out_ptr + n, total.to(out_ptr.dtype.element_ty), mask=n_mask)
-        else:
-            tl.store(out_ptr + tl.program_id(1) * N + n, total, mask=n_mask)
+        _gemv_store(acc, out_ptr, n, n_mask, N, SPLIT_K)
 
     @triton.jit
     def _tile(x_ptr, packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr, out_ptr,
