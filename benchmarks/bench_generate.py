@@ -279,10 +279,10 @@ def main() -> None:
                         help="suite cases the engine runs one at a time (0 = the whole suite)")
     parser.add_argument("--skip", default="", help="comma-separated: article, plain, fast, suite")
     parser.add_argument("--batches", default="1,8,32,64", help="batch sizes of the fast rows")
-    parser.add_argument("--matmul", default="both",
+    parser.add_argument("--matmul", default="bitsandbytes,auto",
                         help="4-bit matmuls of the fast rows, comma-separated: bitsandbytes, "
                              "triton-nf4 (fused everywhere), auto (fused where FASTER says); "
-                             "both = bitsandbytes,triton-nf4")
+                             "both = bitsandbytes,triton-nf4; default: bitsandbytes,auto")
     parser.add_argument("--configs", help="kernel configs from bench_nf4_kernels.py --tune")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
