@@ -5,9 +5,12 @@ validation read them without loading torch.
 
 from __future__ import annotations
 
+import os
+
 __all__ = [
     "AUTO_FORMAT", "BNB_PRESETS", "DEFAULT_FORMAT", "DEFAULT_MODEL", "DEFAULT_QUANT", "FORMATS", "FORMAT_CHOICES",
-    "MANIFEST_FILE", "OFFLINE_MODEL", "QUANT_PRESETS", "REPORT_FILE", "RESULTS_FILE", "resolve_format",
+    "MANIFEST_FILE", "OFFLINE_MODEL", "QUANT_PRESETS", "REPORT_FILE", "RESULTS_FILE", "SWITCH_MODES",
+    "resolve_format", "switch_mode",
 ]
 
 DEFAULT_MODEL = "mistralai/Mistral-7B-Instruct-v0.1"
@@ -36,3 +39,19 @@ def resolve_format(requested: str, case_format: str | None, model_default: str) 
     if requested != AUTO_FORMAT:
         return requested
     return case_format or model_default
+
+
+SWITCH_MODES = ("auto", "0", "1")
+"""Values of the GPU-path switches (MISTRAL_EVAL_NF4_KERNELS, MISTRAL_EVAL_FUSED_OPS)."""
+
+
+def switch_mode(variable: str, auto: str, one: str, zero: str) -> str:
+    """The mode an environment variable asks for, one of SWITCH_MODES (unset or empty: auto);
+    anything else is a ConfigError that says what each value does."""
+    value = os.environ.get(variable, "auto").strip().lower() or "auto"
+    if value not in SWITCH_MODES:
+        from .errors import ConfigError
+
+        raise ConfigError(f"{variable}={value!r}: use auto (default: {auto}), 1 ({one}) or 0 "
+                          f"({zero})", field=variable)
+    return value

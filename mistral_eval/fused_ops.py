@@ -19,6 +19,8 @@ from typing import Iterator
 
 import torch
 
+from .choices import switch_mode
+from .forwards import swapped_forwards
 from .nf4_triton import triton
 
 __all__ = ["OPT_IN_ENV", "fused_step", "rms_norm", "rotary", "silu_mul", "use_fused_ops"]
@@ -228,33 +230,22 @@ def fused_step(model, enabled: bool = True) -> Iterator[int]:
         return
     from transformers.models.mistral import modeling_mistral as mm
 
-    swapped = []  # (module, its own forward attribute: an accelerate hook's, or None)
     rotary_before = mm.apply_rotary_pos_emb
     try:
-        for module, replacement in _targets(model):
-            swapped.append((module, module.__dict__.get("forward")))
-            module.forward = replacement(module, module.forward)
-        if swapped:
-            mm.apply_rotary_pos_emb = _rotary_replacement(rotary_before)
-        yield len(swapped)
+        with swapped_forwards() as swap:
+            targets = list(_targets(model))
+            for module, replacement in targets:
+                swap(module, replacement(module, module.forward))
+            if targets:
+                mm.apply_rotary_pos_emb = _rotary_replacement(rotary_before)
+            yield len(targets)
     finally:
         mm.apply_rotary_pos_emb = rotary_before
-        for module, before in swapped:
-            if before is None:
-                del module.forward
-            else:
-                module.forward = before
 
 
 def _mode() -> str:
-    value = os.environ.get(OPT_IN_ENV, "auto").strip().lower() or "auto"
-    if value not in ("auto", "0", "1"):
-        from .errors import ConfigError
-
-        raise ConfigError(f"{OPT_IN_ENV}={value!r}: use auto (default: the fused RMSNorm, SiLU * "
-                          "up and rotary kernels on CUDA cards of compute capability 8.0+), 1 "
-                          "(also 7.5) or 0 (transformers' own ops)", field=OPT_IN_ENV)
-    return value
+    return switch_mode(OPT_IN_ENV, "the fused RMSNorm, SiLU * up and rotary kernels on CUDA cards "
+                       "of compute capability 8.0+", "also 7.5", "transformers' own ops")
 
 
 def use_fused_ops(model) -> bool:

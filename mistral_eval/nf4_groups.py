@@ -26,6 +26,7 @@ from typing import Iterator
 import torch
 
 from . import nf4_kernels
+from .forwards import swapped_forwards
 
 _SILU = ("SiLU", "SiLUActivation")
 
@@ -107,24 +108,12 @@ def grouped_projections(model, enabled: bool = True) -> Iterator[int]:
     """Inside, each attention's q/k/v and each SiLU MLP's gate/up of `model` run as one launch
     where the fused kernels take the case; yields how many groups were set up. Enter it inside
     `nf4_kernels.fused_4bit` (the fallbacks are the forwards it installed)."""
-    patched = []  # (module, its own forward attribute before, or None)
-
-    def patch(module, forward) -> None:
-        patched.append((module, module.__dict__.get("forward")))
-        module.forward = forward
-
     plan = _plan(model) if enabled else []
-    for kind, modules, weights in plan:
-        if kind == "attention":
-            for part, forward in _attention_forwards(*modules, weights).items():
-                patch(part, forward)
-        else:
-            patch(modules[0], _mlp_forward(modules[0], weights))
-    try:
-        yield len(plan)
-    finally:
-        for module, before in reversed(patched):
-            if before is None:
-                del module.forward
+    with swapped_forwards() as swap:
+        for kind, modules, weights in plan:
+            if kind == "attention":
+                for part, forward in _attention_forwards(*modules, weights).items():
+                    swap(part, forward)
             else:
-                module.forward = before
+                swap(modules[0], _mlp_forward(modules[0], weights))
+        yield len(plan)

@@ -28,6 +28,8 @@ from typing import Iterator, Sequence
 import torch
 
 from . import nf4_triton as _k
+from .choices import switch_mode
+from .forwards import swapped_forwards
 from .nf4_lookup import lookup_asm
 from .nf4_tables import FASTER, TUNED, Config
 from .nf4_triton import triton
@@ -124,21 +126,12 @@ def _unsupported(module) -> str | None:
 
 
 def _linears(model) -> list:
-    try:
-        import bitsandbytes as bnb
-    except ImportError:
-        return []
-    return [m for m in model.modules() if isinstance(m, bnb.nn.Linear4bit)]
+    return [m for m in model.modules() if is_4bit(m)]
 
 
 def _mode() -> str:
-    mode = os.environ.get(OPT_IN_ENV, "auto").strip().lower() or "auto"
-    if mode not in ("auto", "0", "1"):
-        from .errors import ConfigError
-
-        raise ConfigError(f"{OPT_IN_ENV}={mode!r}: use 0 (default: always bitsandbytes), auto "
-                          "(fused where measured faster) or 1 (always fused)", field=OPT_IN_ENV)
-    return mode
+    return switch_mode(OPT_IN_ENV, "the fused kernels where measured faster", "always fused",
+                       "always bitsandbytes")
 
 
 def uses_fused(rows: int, out_features: int, in_features: int) -> bool:
@@ -175,21 +168,11 @@ def fused_4bit(model, enabled: bool = True) -> Iterator[int]:
     """Inside, every supported Linear4bit of `model` runs the fused kernels where `uses_fused`
     says so (bitsandbytes' forward otherwise); yields how many layers were switched. Callers decide
     with `matmul_path`; the CPU tests force it under the Triton interpreter."""
-    linears = _linears(model) if enabled else []
-    switched = []  # (module, its own forward attribute: an accelerate hook's, or None)
-    for module in linears:
-        if _unsupported(module):
-            continue
-        switched.append((module, module.__dict__.get("forward")))
-        module.forward = _fused_forward(module, module.forward)
-    try:
+    with swapped_forwards() as swap:
+        switched = [m for m in (_linears(model) if enabled else []) if not _unsupported(m)]
+        for module in switched:
+            swap(module, _fused_forward(module, module.forward))
         yield len(switched)
-    finally:
-        for module, before in switched:
-            if before is None:
-                del module.forward
-            else:
-                module.forward = before
 
 
 _PACKED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -317,10 +300,17 @@ def launch(x: torch.Tensor, w: PackedWeight, config: Config | None = None):
             rows, *_weight_args(w)[:-1], rounded, target, m, n, rows.stride(0), BLOCK_M=block_m,
             LOOKUP=lookup, **common)
     if cfg.split_k > 1:
-        block = 1024
-        _k._sum_kernel[(triton.cdiv(m * n, block),)](target, out, m * n, SPLIT_K=cfg.split_k,
-                                                      BLOCK=block)
+        _sum_partials(target, out, cfg.split_k)
     return out.reshape(*x.shape[:-1], n), kernel
+
+
+_SUM_BLOCK = 1024
+
+
+def _sum_partials(partial: torch.Tensor, out: torch.Tensor, split_k: int) -> None:
+    """out = the sum of fp32 split-K partials [split_k, *out.shape], in a fixed order."""
+    _k._sum_kernel[(triton.cdiv(out.numel(), _SUM_BLOCK),)](partial, out, out.numel(),
+                                                             SPLIT_K=split_k, BLOCK=_SUM_BLOCK)
 
 
 def groupable(weights: Sequence[PackedWeight]) -> bool:
@@ -362,11 +352,10 @@ def matmul_group(x: torch.Tensor, weights: Sequence[PackedWeight], config: Confi
         BLOCKSIZE2=first.blocksize2, NESTED=first.nested, BLOCK_M=block_m, BLOCK_N=cfg.block_n,
         SPLIT_K=cfg.split_k, LOOKUP=lookup, GROUP=len(weights), INTERPRETED=_INTERPRET,
         num_warps=cfg.num_warps, num_stages=cfg.num_stages)
-    block = 1024
     if silu:
-        _k._silu_sum_kernel[(triton.cdiv(m * (total // 2), block),)](
-            partial, out, m, total // 2, SPLIT_K=cfg.split_k, BLOCK=block, INTERPRETED=_INTERPRET)
+        _k._silu_sum_kernel[(triton.cdiv(out.numel(), _SUM_BLOCK),)](
+            partial, out, m, total // 2, SPLIT_K=cfg.split_k, BLOCK=_SUM_BLOCK,
+            INTERPRETED=_INTERPRET)
     elif partial is not None:
-        _k._sum_kernel[(triton.cdiv(m * total, block),)](partial, out, m * total,
-                                                          SPLIT_K=cfg.split_k, BLOCK=block)
+        _sum_partials(partial, out, cfg.split_k)
     return out.reshape(*x.shape[:-1], out.shape[-1])

@@ -162,6 +162,16 @@ if triton is not None:
         return even, odd
 
     @triton.jit
+    def _gemv_span(N, BLOCKS: tl.constexpr, BLOCK_N: tl.constexpr, GROUPS: tl.constexpr,
+                   SPLIT_K: tl.constexpr):
+        """One-row kernels' program (n tile, k split): its rows, their mask, its first and
+        end 4-bit block (whole steps of GROUPS blocks), and the block offsets of a step."""
+        n = tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)
+        span = tl.cdiv(BLOCKS, SPLIT_K * GROUPS) * GROUPS
+        start = tl.program_id(1) * span
+        return n, n < N, start, tl.minimum(start + span, BLOCKS), tl.arange(0, GROUPS)
+
+    @triton.jit
     def _gemv_store(acc, out_ptr, n, n_mask, N, SPLIT_K: tl.constexpr):
         """One-row kernels' end: the row sums of acc [BN, G] as the output, or fp32 partials."""
         total = tl.sum(acc, axis=1)
@@ -180,12 +190,7 @@ if triton is not None:
         x and absmax are loaded before this step's arithmetic (DRAM latency under the FMAs)."""
         HALF: tl.constexpr = BLOCKSIZE // 2
         BLOCKS: tl.constexpr = K // BLOCKSIZE  # per row
-        n = tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)
-        n_mask = n < N
-        span = tl.cdiv(BLOCKS, SPLIT_K * GROUPS) * GROUPS
-        start = tl.program_id(1) * span
-        end = tl.minimum(start + span, BLOCKS)
-        g = tl.arange(0, GROUPS)
+        n, n_mask, start, end, g = _gemv_span(N, BLOCKS, BLOCK_N, GROUPS, SPLIT_K)
         j = tl.arange(0, HALF)
         x_words = x_ptr.to(tl.pointer_type(tl.int32), bitcast=True)  # (even, odd) pairs
         rows = n[:, None, None] * (BLOCKS * HALF) + j[None, None, :]
@@ -257,16 +262,11 @@ if triton is not None:
         times its x values in fp32, summed per block and scaled by its fp32 absmax into acc
         [BN, G]; the loads of the next two steps are in flight during this one's arithmetic.
         (Triton puts the absmax in another layout than the block sums: acc goes through 512 B
-        of shared memory per step at BN 16, GROUPS 8; benchmarks/NOTES.md, step 7.)"""
+        of shared memory per step at BN 16, GROUPS 8; benchmarks/NOTES.md, step 8.)"""
         WORDS: tl.constexpr = BLOCKSIZE // 8
         BLOCKS: tl.constexpr = K // BLOCKSIZE  # per row
         DTYPE: tl.constexpr = x_ptr.dtype.element_ty
-        n = tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)
-        n_mask = n < N
-        span = tl.cdiv(BLOCKS, SPLIT_K * GROUPS) * GROUPS
-        start = tl.program_id(1) * span
-        end = tl.minimum(start + span, BLOCKS)
-        g = tl.arange(0, GROUPS)
+        n, n_mask, start, end, g = _gemv_span(N, BLOCKS, BLOCK_N, GROUPS, SPLIT_K)
         w = tl.arange(0, WORDS)
         x_words = x_ptr.to(tl.pointer_type(tl.int32), bitcast=True)
         rows = (packed_ptr.to(tl.pointer_type(tl.int32), bitcast=True)
