@@ -7,7 +7,7 @@ BIN      = $(VENV)/bin
 # torch would pull a multi-GB CUDA build. On a GPU host, install torch your usual way first.
 TORCH   ?= torch==2.13.0
 
-.PHONY: setup sweep test gpu-test wheel clean
+.PHONY: setup sweep test lint gpu-test wheel clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -25,9 +25,14 @@ sweep: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
+# ruff (pyflakes, import order, pyupgrade, bugbear) and mypy (strict on core, runs, checks, analysis)
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
 gpu-test: setup
 	TRITON_INTERPRET=0 $(BIN)/python -m pytest -q -m gpu tests/gpu
-	TRITON_INTERPRET=0 $(BIN)/python -m pytest -q tests/test_fused_ops.py
+	TRITON_INTERPRET=0 $(BIN)/python -m pytest -q tests/engine/test_fused_ops.py
 
 # dist/mistral_eval-<version>-py3-none-any.whl, to upload to Colab (the notebooks' install_from).
 # Built with the venv's setuptools, so it needs no network.

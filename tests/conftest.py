@@ -12,8 +12,8 @@ os.environ.setdefault("TRITON_INTERPRET", "1")
 
 import pytest
 
-from mistral_eval.checkpoints import build_random_mistral
-from mistral_eval.model import load_model
+from mistral_eval.model.checkpoints import build_random_mistral
+from mistral_eval.model.loading import load_model
 
 
 @pytest.fixture(scope="session")

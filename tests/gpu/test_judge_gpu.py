@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from mistral_eval.judge import judge_pairwise, judge_run
-from mistral_eval.judgments import JudgmentStore, load_judgments, pair_comparisons
-from mistral_eval.settings import GenerationSettings
+from mistral_eval.analysis.frames import load_judgments
+from mistral_eval.analysis.judge_tables import pair_comparisons
+from mistral_eval.core.settings import GenerationSettings
+from mistral_eval.judge.grading import judge_pairwise, judge_run
+from mistral_eval.runs.judgments import JudgmentStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ holds no package: reuse its run writer
-from test_judge import ANSWERS, SUITE, write_run  # noqa: E402
+from builders import ANSWERS, SUITE, write_run  # noqa: E402
 
 pytestmark = pytest.mark.gpu
 
