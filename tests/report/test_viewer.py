@@ -1,0 +1,78 @@
+"""Tests for report/viewer.py: what the runs viewer finds under a folder and how the index shows it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from builders import EVIL, judge_into, make_run, record
+
+from mistral_eval.report.pages import write_report
+from mistral_eval.report.viewer import comparison_name, default_index, find, render_viewer, write_viewer
+
+
+def tree(tmp_path: Path) -> Path:
+    """A folder with two runs (one judged, one with an evil model name), a sweep of two combinations,
+    a broken run and a precomputed comparison."""
+    root = tmp_path / "results"
+    a = make_run(root / "nf4", [record("bilingual/apples_ja"), record("bilingual/pears_ja", "fail"),
+                                record("bilingual/multi_en", "error", language="en", error=("format", "x"))])
+    write_report(a, a / "report.html")
+    judge_into(a, {"bilingual/apples_ja": (4.0, None)}, label="judge1")
+    make_run(root / "int8", [record("smoke/hello", language="en", answer=EVIL)], quant="int8", model=EVIL)
+    sweep = root / "sweeps" / "temps"
+    for name, status in (("t-0.1", "ok"), ("t-0.7", "failed")):
+        if status == "ok":
+            make_run(sweep / name, [record("math/q0")])
+        (sweep / name).mkdir(parents=True, exist_ok=True)
+        (sweep / name / "combination.json").write_text(json.dumps({"status": status}))
+    (sweep / "index.html").write_text("<html>the sweep's own index</html>")
+    broken = root / "broken"
+    broken.mkdir()
+    (broken / "manifest.json").write_text("{not json")
+    (broken / "results.jsonl").write_text("")
+    (root / "comparisons").mkdir()
+    (root / "comparisons" / comparison_name("nf4", "int8")).write_text("<html>comparison</html>")
+    return root
+
+
+def test_find_sees_runs_sweeps_judgments_and_problems(tmp_path):
+    found = find(tree(tmp_path))
+    assert sorted(run.path for run in found.runs) == ["int8", "nf4", "sweeps/temps/t-0.1"]
+    assert [(s.path, s.combinations, s.ok) for s in found.sweeps] == [("sweeps/temps", 2, 1)]
+    assert {run.path: run.sweep for run in found.runs}["sweeps/temps/t-0.1"] == "sweeps/temps"
+    [judgment] = found.judgments
+    assert (judgment.path, judgment.run, judgment.label, judgment.report) == (
+        "nf4/judgments/judge1", "nf4", "judge1", "nf4/report.html")
+    assert judgment.grades[0].mean == 4.0
+    assert [p.path for p in found.problems] == ["broken"]
+    assert found.comparisons == ["nf4__vs__int8.html"]
+
+
+def test_the_index_shows_headline_figures_escaped(tmp_path):
+    page = render_viewer(find(tree(tmp_path)))
+    assert "50.0%" in page and "1/2 scored" in page and "1 error(s)" in page  # nf4: errors apart
+    assert "[9.5–90.5%]" in page  # its Wilson interval
+    assert EVIL not in page and "&lt;script&gt;alert(1)" in page  # a model name is text
+    assert 'href="nf4/report.html"' in page and "mistral-eval report int8" in page  # no report yet
+    assert "temperature=0.1" in page and "mistral" in page  # settings and the format used
+    assert "judge1 (elyza_ja): 4.00 of 5" in page
+
+
+def test_the_static_index_goes_beside_a_sweeps_own_index(tmp_path):
+    root = tree(tmp_path)
+    sweep = root / "sweeps" / "temps"
+    assert default_index(sweep) == sweep / "runs.html"
+    assert default_index(root) == root / "index.html"
+    index = write_viewer(root)
+    assert default_index(root) == index  # its own index is rewritten in place
+    out = write_viewer(sweep)
+    assert out == sweep / "runs.html" and (sweep / "index.html").read_text() == "<html>the sweep's own index</html>"
+
+
+def test_links_are_relative_to_where_the_index_is_written(tmp_path):
+    root = tree(tmp_path)
+    elsewhere = tmp_path / "share" / "all.html"
+    elsewhere.parent.mkdir()
+    page = write_viewer(root, elsewhere).read_text("utf-8")
+    assert 'href="../results/nf4/report.html"' in page
