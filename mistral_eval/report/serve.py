@@ -40,6 +40,9 @@ class ViewerHandler(BaseHTTPRequestHandler):
             self._send(render_viewer(find(self.root), serving=True).encode("utf-8"), "text/html; charset=utf-8")
         elif url.path == "/compare":
             self._compare(parse_qs(url.query))
+        elif url.path == "/favicon.ico" and self._inside(url.path) is None:
+            self.send_response(HTTPStatus.NO_CONTENT)  # the pages have no icon; a 404 would be a console error
+            self.end_headers()
         else:
             self._file(unquote(url.path))
 
