@@ -86,8 +86,11 @@ class Provenance(_Frozen):
     """What ran the run: model, quantization, prompt format, settings, versions, commit and times."""
 
     model: str
+    """The model as asked for: hub id, local directory or the offline model's name."""
     revision: str | None
+    """Hub revision of the model."""
     quant: str
+    """Quantization preset."""
     format: str
     """The format asked for ("auto" or a format name)."""
     formats_used: list[str]
@@ -95,17 +98,23 @@ class Provenance(_Frozen):
     settings: dict[str, Any]
     """Generation settings forced on every case."""
     seed: int | None
+    """Seed of every case that does not set its own."""
     repeats: int
+    """Times each case was generated."""
     suites: list[dict[str, Any]]
     """Each suite's name, file and sha256."""
     versions: dict[str, str | None]
+    """Python and package versions the run used."""
     gpu: str | None
+    """Name of CUDA device 0, or None on the CPU."""
     git_commit: str | None
+    """mistral-eval's commit, "-dirty" when its checkout had changes."""
     started_at: str | None
     """UTC time the run first started."""
     finished_at: str | None
     """UTC time its last stored record was written."""
     fingerprint: str
+    """sha256 of the run's identity fields (the manifest's)."""
 
 
 class RunResults(_Frozen):
@@ -126,6 +135,7 @@ class RunResults(_Frozen):
     judges: list[GradeMean] = Field(default_factory=list)
     """Per judge and rubric of `RUN/judgments/`; empty when the run was not judged."""
     provenance: Provenance
+    """What ran it: the manifest's fields, the formats actually used and the finish time."""
 
 
 def _rate(k: int, n: int) -> dict[str, Any]:

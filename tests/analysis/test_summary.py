@@ -4,15 +4,18 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
 import pytest
 from builders import judge_into, make_run, record
 
+from mistral_eval.analysis import summary as summary_module
 from mistral_eval.analysis.stats import wilson
 from mistral_eval.analysis.summary import read_summary, schema_text, summarize_run, summary_schema, write_summary
 from mistral_eval.cli import main
+from mistral_eval.runs.records import field_table
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "summary.schema.json"
 
@@ -101,3 +104,26 @@ def test_the_summary_command_refuses_a_folder_that_is_no_run(tmp_path, capsys):
 @pytest.mark.parametrize("field", ["overall", "provenance", "suites", "checks", "languages", "judges"])
 def test_the_schema_names_every_part(field):
     assert field in summary_schema()["properties"]
+
+
+DESIGN = Path(__file__).resolve().parents[2] / "docs" / "DESIGN.md"
+_BLOCK = re.compile(r"<!-- summary-fields:(\w+) -->\n(.*?)<!-- /summary-fields -->", re.DOTALL)
+
+
+def regenerate_design(text: str) -> str:
+    """docs/DESIGN.md with its summary.json field tables generated from the models."""
+    def table(match: re.Match) -> str:
+        rows = field_table(getattr(summary_module, match.group(1))).replace("mistral_eval.analysis.summary.", "")
+        return f"<!-- summary-fields:{match.group(1)} -->\n{rows}\n<!-- /summary-fields -->"
+    return _BLOCK.sub(table, text)
+
+
+def test_design_md_documents_every_field_of_summary_json():
+    text = DESIGN.read_text(encoding="utf-8")
+    assert {m.group(1) for m in _BLOCK.finditer(text)} == {
+        "RunResults", "StatusRate", "CheckRate", "GradeMean", "Provenance"}
+    assert regenerate_design(text) == text, "run: python tests/analysis/test_summary.py (rewrites docs/DESIGN.md)"
+
+
+if __name__ == "__main__":
+    DESIGN.write_text(regenerate_design(DESIGN.read_text(encoding="utf-8")), encoding="utf-8")
