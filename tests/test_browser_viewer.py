@@ -6,18 +6,14 @@ their comparison, and at 400 px the headline figures fit without horizontal scro
 from __future__ import annotations
 
 import os
-import sys
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
+from viewer_tree import tree
 
-sys.path.insert(0, str(Path(__file__).parent / "report"))
-from test_viewer import tree  # noqa: E402
-
-from mistral_eval.report.serve import HOST, make_server  # noqa: E402
-from mistral_eval.report.viewer import write_viewer  # noqa: E402
+from mistral_eval.report.serve import HOST, make_server
+from mistral_eval.report.viewer import write_viewer
 
 CHROMIUM = "/usr/bin/chromium"
 WIDE, NARROW = {"width": 1280, "height": 800}, {"width": 400, "height": 800}

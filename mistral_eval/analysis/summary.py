@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -149,7 +149,7 @@ def _status_rate(records: Iterable[Result]) -> StatusRate:
     return StatusRate(**_rate(passed, len(statuses) - errors), cases=len(statuses), errors=errors)
 
 
-def _grouped(records: list[Result], key) -> dict[str, StatusRate]:
+def _grouped(records: list[Result], key: Callable[[Result], str]) -> dict[str, StatusRate]:
     groups: dict[str, list[Result]] = defaultdict(list)
     for record in records:
         groups[key(record)].append(record)
@@ -206,7 +206,7 @@ def _provenance(manifest: Manifest, records: list[Result]) -> Provenance:
                       fingerprint=manifest.fingerprint)
 
 
-def summarize_run(run_dir: str | os.PathLike) -> RunResults:
+def summarize_run(run_dir: str | os.PathLike[str]) -> RunResults:
     """The aggregated results of one run directory (and of its judgments, if any)."""
     path = Path(run_dir)
     with RunStore.read(path) as store:
@@ -218,13 +218,13 @@ def summarize_run(run_dir: str | os.PathLike) -> RunResults:
                       provenance=_provenance(manifest, records))
 
 
-def write_summary(run_dir: str | os.PathLike) -> Path:
+def write_summary(run_dir: str | os.PathLike[str]) -> Path:
     """(Re)write `RUN/summary.json` from the run directory as it stands; returns its path."""
     summary = summarize_run(run_dir)
     return write_text_atomic(Path(run_dir) / SUMMARY_FILE, summary.model_dump_json(indent=2) + "\n")
 
 
-def read_summary(run_dir: str | os.PathLike) -> RunResults | None:
+def read_summary(run_dir: str | os.PathLike[str]) -> RunResults | None:
     """`RUN/summary.json` as written, or None when the run has none (or an unreadable one)."""
     try:
         return RunResults.model_validate_json((Path(run_dir) / SUMMARY_FILE).read_bytes())

@@ -6,7 +6,7 @@ import http.client
 import threading
 
 import pytest
-from test_viewer import tree
+from viewer_tree import tree
 
 from mistral_eval.report.serve import HOST, make_server
 
