@@ -59,3 +59,17 @@ def test_the_view_command_writes_the_static_index(tmp_path, capsys):
     assert 'content="mistral-eval view"' in (root / "index.html").read_text("utf-8")
     assert main(["view", str(tmp_path / "missing"), "--no-serve"]) == 2
     assert "no such directory" in capsys.readouterr().err
+
+
+def test_a_pairwise_judgment_is_listed_with_its_page(tmp_path):
+    from builders import pairwise_runs
+
+    from mistral_eval.report.judge_pages import write_pairwise_report
+
+    runs, pairs = pairwise_runs(tmp_path)
+    write_pairwise_report(pairs)
+    found = find(tmp_path)
+    assert len(found.runs) == len(runs)
+    [judgment] = found.judgments
+    assert judgment.run is None and judgment.report == f"{pairs.relative_to(tmp_path).as_posix()}/report.html"
+    assert "pairwise" in render_viewer(found)
