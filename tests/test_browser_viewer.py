@@ -85,6 +85,9 @@ def test_the_static_index_filters_sorts_and_links_comparisons(open_page, tmp_pat
     watched.page.select_option("select[name=suite]", "math")
     assert watched.visible() == ["sweeps/temps/t-0.1"]
     watched.page.select_option("select[name=suite]", "")
+    watched.page.select_option("select[name=sweep]", "sweeps/temps")
+    assert watched.visible() == ["sweeps/temps/t-0.1"]
+    watched.page.select_option("select[name=sweep]", "")
     watched.page.fill("input[name=q]", "SWEEPS/temps")
     assert watched.visible() == ["sweeps/temps/t-0.1"]
     watched.page.fill("input[name=q]", "")

@@ -251,7 +251,8 @@ def render_viewer(found: Found, *, base: Path | None = None, serving: bool = Fal
                               "report": _href(j.report, root, base)} for j in found.judgments],
                   problems=found.problems, filters=[("model", _choices(runs, "model")),
                                                     ("quant", _choices(runs, "quant")),
-                                                    ("suite", _choices(runs, "suite_names"))],
+                                                    ("suite", _choices(runs, "suite_names")),
+                                                    ("sweep", _choices(runs, "sweep"))],
                   config={"serving": serving, "comparisons": comparisons, "dir": COMPARISONS_DIR,
                           "root": str(root)},
                   generator=GENERATOR, viewer_script=script, viewer_hash=script_hash)

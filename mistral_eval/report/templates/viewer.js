@@ -17,11 +17,13 @@
   function apply() {
     var query = form.elements.q.value.trim().toLowerCase();
     var model = form.elements.model.value, quant = form.elements.quant.value, suite = form.elements.suite.value;
+    var sweep = form.elements.sweep.value;
     var count = 0;
     cards.forEach(function (card) {
       var d = card.dataset;
       var visible = (!query || d.search.indexOf(query) >= 0) && (!model || d.model === model) &&
-        (!quant || d.quant === quant) && (!suite || d.suites.split(" ").indexOf(suite) >= 0);
+        (!quant || d.quant === quant) && (!suite || d.suites.split(" ").indexOf(suite) >= 0) &&
+        (!sweep || d.sweep === sweep);
       card.hidden = !visible;
       if (visible) { count += 1; }
     });
