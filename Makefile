@@ -7,7 +7,7 @@ BIN      = $(VENV)/bin
 # torch would pull a multi-GB CUDA build. On a GPU host, install torch your usual way first.
 TORCH   ?= torch==2.13.0
 
-.PHONY: setup sweep test lint gpu-test wheel clean
+.PHONY: setup system-deps sweep test lint gpu-test wheel clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,7 +22,11 @@ setup: $(BIN)/.installed
 sweep: setup
 	$(BIN)/mistral-eval sweep sweeps/offline.yaml
 
-test: setup
+# Chromium, bubblewrap and a Japanese font: installed with apt-get as root, else named and the target fails
+system-deps:
+	@bash .ci/system-deps
+
+test: setup system-deps
 	$(BIN)/python -m pytest -q
 
 # ruff (pyflakes, import order, pyupgrade, bugbear) and mypy (strict on core, runs, checks, analysis)

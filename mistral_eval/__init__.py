@@ -45,6 +45,8 @@ _EXPORTS = {
     "analysis.pairwise": ["PairwiseOutcome", "Strength", "bradley_terry"],
     "judge.grading": ["judge_pairwise", "judge_run"],
     "analysis.judge_tables": ["agreement_table", "grade_summary", "pairwise_table", "strength_table"],
+    "analysis.summary": ["RunResults", "read_summary", "summarize_run", "write_summary"],
+    "report.viewer": ["write_viewer"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -77,6 +79,12 @@ if TYPE_CHECKING:  # what editors and type checkers see; kept equal to _EXPORTS 
         summarize_repeats as summarize_repeats,
         wilcoxon_signed_rank as wilcoxon_signed_rank,
         wilson as wilson,
+    )
+    from mistral_eval.analysis.summary import (
+        RunResults as RunResults,
+        read_summary as read_summary,
+        summarize_run as summarize_run,
+        write_summary as write_summary,
     )
     from mistral_eval.analysis.tables import (
         comparison_table as comparison_table,
@@ -139,6 +147,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; kept equal to _EXPORTS 
         show_report as show_report,
         write_report as write_report,
     )
+    from mistral_eval.report.viewer import write_viewer as write_viewer
     from mistral_eval.runs.records import (
         CaseError as CaseError,
         CheckRecord as CheckRecord,

@@ -201,6 +201,30 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_summary(args: argparse.Namespace) -> int:
+    """(Re)write RUN/summary.json for each run directory and print where."""
+    from mistral_eval.analysis.summary import write_summary
+
+    for run in _run_dirs(args.runs):
+        print(write_summary(run))
+    return 0
+
+
+def _cmd_view(args: argparse.Namespace) -> int:
+    """Write the static index of every run, sweep and judgment under DIR; then serve it (unless --no-serve)."""
+    from mistral_eval.report.serve import serve
+    from mistral_eval.report.viewer import write_viewer
+
+    root = Path(args.dir)
+    if not root.is_dir():
+        raise ConfigError(f"no such directory: {root}", field="DIR")
+    index = write_viewer(root, check_output_file(args.out) if args.out else None)
+    print(f"index: {index}")
+    if not args.no_serve:
+        serve(root, args.port)
+    return 0
+
+
 def _run_parser(sub) -> None:
     run = sub.add_parser("run", help="run suites on a model into a run directory")
     run.add_argument("--model", default=DEFAULT_MODEL,
@@ -352,6 +376,18 @@ def build_parser() -> argparse.ArgumentParser:
                              "(docs/suite.schema.json, docs/sweep.schema.json)")
     suites.add_argument("--init", metavar="NAME", help="write a commented starter suite NAME.yaml")
     suites.set_defaults(func=_cmd_suites)
+
+    summary = sub.add_parser("summary", help="(re)write RUN/summary.json, the run's aggregated results")
+    summary.add_argument("runs", nargs="+", help="run directories")
+    summary.set_defaults(func=_cmd_summary)
+
+    view = sub.add_parser("view", help="an index of every run, sweep and judgment under DIR, served on 127.0.0.1")
+    view.add_argument("dir", nargs="?", default=".", metavar="DIR", help="folder to look in (default: here)")
+    view.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free one; default 8765)")
+    view.add_argument("--no-serve", action="store_true", help="only write the static index, serve nothing")
+    view.add_argument("--out", default=None, help="static index to write (default: DIR/index.html, or "
+                                                  "DIR/runs.html where DIR/index.html is a sweep's)")
+    view.set_defaults(func=_cmd_view)
 
     sweep = sub.add_parser("sweep", help="run a papermill sweep over a parameter grid")
     sweep.add_argument("spec", help="sweep spec YAML")

@@ -1,4 +1,5 @@
-"""`evaluate()`: the whole job in one call: load the model, run the suites, then write the report.
+"""`evaluate()`: the whole job in one call: load the model, run the suites, then write `summary.json`
+and the report.
 
 It sits above the run store and the pages (which `runs.runner` must not import); the CLI and the
 notebooks call it.
@@ -10,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from mistral_eval.analysis.summary import write_summary
 from mistral_eval.core.choices import REPORT_FILE
 from mistral_eval.core.errors import ConfigError
 from mistral_eval.model.loading import LoadedModel
@@ -26,7 +28,7 @@ def evaluate(model: str | RunConfig, suites: Iterable[str | Path | Suite] | None
              out: str | Path | None = None, *, lm: LoadedModel | None = None, progress: bool | None = None,
              report: bool = True, **options: Any) -> RunSummary:
     """Load the model (unless `lm` is given), run the suites, and, once every rank is done, write the
-    run's report (rank 0, unless `report=False`).
+    run's `summary.json` (rank 0) and its report (rank 0, unless `report=False`).
 
     `model` is a model name with keyword options (quant, format, overrides, seed, ...) or a whole
     `RunConfig`; `suites` are names, paths or Suite objects (default: the config's).
@@ -47,6 +49,8 @@ def evaluate(model: str | RunConfig, suites: Iterable[str | Path | Suite] | None
     summary = run(lm, resolved, out, config.model_copy(update={"model": lm.info.name, "quant": lm.info.quant}),
                   progress=progress, rank=rank)
     barrier(rank)
+    if rank.is_main:
+        write_summary(out)
     if report and rank.is_main:
         summary = RunSummary(**{**vars(summary), "report": write_report([out], Path(out) / REPORT_FILE)})
     return summary

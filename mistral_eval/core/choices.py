@@ -10,7 +10,7 @@ import os
 __all__ = [
     "SINGLE_RUBRICS",
     "AUTO_FORMAT", "BNB_PRESETS", "DEFAULT_FORMAT", "DEFAULT_MODEL", "DEFAULT_QUANT", "FORMATS", "FORMAT_CHOICES",
-    "MANIFEST_FILE", "OFFLINE_MODEL", "QUANT_PRESETS", "REPORT_FILE", "RESULTS_FILE", "SWITCH_MODES",
+    "MANIFEST_FILE", "OFFLINE_MODEL", "QUANT_PRESETS", "REPORT_FILE", "RESULTS_FILE", "SUMMARY_FILE", "SWITCH_MODES",
     "resolve_format", "switch_mode",
 ]
 
@@ -33,6 +33,8 @@ DEFAULT_FORMAT = AUTO_FORMAT
 MANIFEST_FILE = "manifest.json"
 RESULTS_FILE = "results.jsonl"
 REPORT_FILE = "report.html"
+SUMMARY_FILE = "summary.json"
+"""A run's aggregated results (`analysis.summary.RunResults`), the file other tools and CI read."""
 
 SINGLE_RUBRICS = ("elyza", "mtbench")
 """Rubrics of the single-answer judge (texts in `judge/rubric_texts/`)."""

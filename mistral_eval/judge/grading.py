@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mistral_eval.analysis.summary import write_summary
 from mistral_eval.checks.registry import japanese_share, judge_spec
 from mistral_eval.core.settings import GenerationSettings
 from mistral_eval.judge.rubrics import SINGLE_RUBRICS, Rubric, load_rubric, rubric_language
@@ -358,7 +359,9 @@ def judge_run(lm, run_dir: str | Path, *, rubric: str | None = None, judge_forma
         finished = store.finished_keys()
         items = [_single_item(r, cases.get(_case_key(r)), rubric) for r in scored if r.key not in finished]
         job = _Job(lm, store, label, fmt, settings, batch_size, progress)
-        return _finish(job, items, len(scored) - len(items))
+        done = _finish(job, items, len(scored) - len(items))
+    write_summary(run_dir)  # summary.json gains this judge's grades
+    return done
 
 
 def _to_judge(results: Sequence[Result], cases: dict[str, Any], rubric: str | None) -> list[Result]:

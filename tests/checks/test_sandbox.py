@@ -24,7 +24,7 @@ MECHANISMS = [m for m in ("bwrap", "unshare") if shutil.which(m)]
 
 
 def test_this_machine_has_isolation():
-    assert sandbox.isolation() == "bwrap", "CI installs bubblewrap (.ci/run); install it here too"
+    assert sandbox.isolation() == "bwrap", "make test installs bubblewrap as root (.ci/system-deps); install it here too"
     assert MECHANISMS
 
 
