@@ -26,7 +26,7 @@ sweep: setup
 system-deps:
 	@bash .ci/system-deps
 
-test: setup system-deps
+test: setup system-deps lint
 	$(BIN)/python -m pytest -q
 
 # ruff (pyflakes, import order, pyupgrade, bugbear) and mypy (strict on core, runs, checks, analysis)

@@ -1,4 +1,4 @@
-"""The README's commands: its first two are the ones CI runs (`.ci/run`), `make test` names or installs
+"""The README's commands: its first two are the main job and the test command CI runs (`.ci/run`), `make test` names or installs
 what it needs from the system, and the "On your own GPU" commands of mistral-eval parse."""
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ def _commands(block: str) -> list[str]:
     return [line for line in lines if line]
 
 
-def test_the_readmes_first_two_commands_are_what_ci_runs():
-    readme = _commands(_code_blocks(README)[0])[:2]
+def test_the_readmes_first_two_commands_are_the_main_job_and_what_ci_runs():
+    readme = _commands(_code_blocks(README)[0])
     ci = [line for line in _commands((ROOT / ".ci" / "run").read_text(encoding="utf-8"))
           if not line.startswith(("set ", "cd "))]
-    assert readme == ci == ["make test", "make lint"]
+    assert readme == ["make sweep", "make test"] and ci == ["make test"]
 
 
 def test_make_test_names_what_it_lacks_when_it_cannot_install():
@@ -42,7 +42,7 @@ def test_make_test_names_what_it_lacks_when_it_cannot_install():
 
 def test_make_test_runs_the_system_check_first():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert re.search(r"^test: setup system-deps$", makefile, flags=re.M)
+    assert re.search(r"^test: setup system-deps lint$", makefile, flags=re.M)
     assert re.search(r"^system-deps:\n\t@bash \.ci/system-deps$", makefile, flags=re.M)
 
 
