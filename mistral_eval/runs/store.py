@@ -73,6 +73,8 @@ class RunStore:
     manifest_file: str = MANIFEST
     kind: str = "run"
     record_name: str = "result"
+    _writer: io.FileIO | None
+    """The `.lock` file held while writing; set by `_hold_writer_lock`."""
 
     def __init__(self, directory: Path, manifest: Any, file: io.FileIO | None, writable: bool):
         self.directory = directory
@@ -85,7 +87,7 @@ class RunStore:
         self._warned_no_lock = False
 
     @classmethod
-    def open(cls, directory: str | os.PathLike, manifest: Any, *, shared: bool = False) -> RunStore:
+    def open(cls, directory: str | os.PathLike[str], manifest: Any, *, shared: bool = False) -> RunStore:
         """Open `directory` to append results: a new run, or resuming one with the same fingerprint.
 
         Raises RunStoreError if the directory holds a run with a different fingerprint, or if another
@@ -107,7 +109,7 @@ class RunStore:
         return store
 
     @classmethod
-    def read(cls, directory: str | os.PathLike) -> RunStore:
+    def read(cls, directory: str | os.PathLike[str]) -> RunStore:
         """Open an existing run directory read-only."""
         directory = Path(directory)
         if not (directory / cls.manifest_file).is_file():
@@ -273,8 +275,9 @@ class RunStore:
         if self._file is not None:
             self._file.close()
             self._file = None
-        if getattr(self, "_writer", None) is not None:
-            self._writer.close()
+        writer = getattr(self, "_writer", None)
+        if writer is not None:
+            writer.close()
             self._writer = None
 
     def __enter__(self) -> RunStore:
@@ -302,13 +305,13 @@ def _unique(records: list[Any], path: Path) -> list[Any]:
 # reading many runs
 
 
-def as_paths(dirs: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
+def as_paths(dirs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Path]:
     if isinstance(dirs, (str, os.PathLike)):
         return [Path(dirs)]
     return [Path(d) for d in dirs]
 
 
-def run_names(dirs: str | os.PathLike | Iterable[str | os.PathLike]) -> list[str]:
+def run_names(dirs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[str]:
     """The `run` label of each directory: its name, or its whole path where names collide."""
     paths = as_paths(dirs)
     names = [path.name or str(path) for path in paths]
