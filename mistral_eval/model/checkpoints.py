@@ -76,7 +76,7 @@ def build_random_mistral(out: str | os.PathLike[str], shape: str = "tiny", *, ve
     config = MistralConfig(vocab_size=vocab, bos_token_id=1, eos_token_id=2, **SHAPES[shape])
     torch.manual_seed(seed)
     with torch.device(device):
-        model = MistralForCausalLM(config).to(dtype)
+        model = MistralForCausalLM(config).to(dtype)  # type: ignore[arg-type]  # transformers' @wraps(Module.to)
     if shape != "7b":
         with torch.no_grad():  # sharper logits so greedy answers are not near-ties
             model.lm_head.weight.mul_(8.0)

@@ -400,8 +400,13 @@ def render_index(title: str, rows: Sequence[IndexRow], *, summary: str = "", des
             value = number[name]
             missing = _missing(value)
             marked = row.status == "ok" and not missing and high is not None and value == best[name]
-            text = f"{_pct(value)} {number['k']}/{number['n']}" if name == "rate" and not missing else (
-                "–" if missing else fmt(value))
+            if missing:
+                text = "–"
+            elif name == "rate":
+                text = f"{_pct(value)} {number['k']}/{number['n']}"
+            else:
+                assert fmt is not None  # every column but rate and interval has its formatter
+                text = fmt(value)
             cells.append({"text": text, "sort": "" if missing else value,
                           "classes": "num best" if marked else "num"})
         params = [{"text": _text(row.parameters.get(name)), "sort": row.parameters.get(name, "")

@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -58,6 +58,10 @@ def _read_manifest(path: Path, manifest_type: type[Any] = Manifest, kind: str = 
 # the store
 
 
+S = TypeVar("S", bound="RunStore")
+"""A RunStore or a subclass of it (`open`, `read` and `with` give back the class they are called on)."""
+
+
 class RunStore:
     """One run directory. Open it with `RunStore.open` (to write) or `RunStore.read` (to read).
 
@@ -87,7 +91,7 @@ class RunStore:
         self._warned_no_lock = False
 
     @classmethod
-    def open(cls, directory: str | os.PathLike[str], manifest: Any, *, shared: bool = False) -> RunStore:
+    def open(cls: type[S], directory: str | os.PathLike[str], manifest: Any, *, shared: bool = False) -> S:
         """Open `directory` to append results: a new run, or resuming one with the same fingerprint.
 
         Raises RunStoreError if the directory holds a run with a different fingerprint, or if another
@@ -109,7 +113,7 @@ class RunStore:
         return store
 
     @classmethod
-    def read(cls, directory: str | os.PathLike[str]) -> RunStore:
+    def read(cls: type[S], directory: str | os.PathLike[str]) -> S:
         """Open an existing run directory read-only."""
         directory = Path(directory)
         if not (directory / cls.manifest_file).is_file():
@@ -280,7 +284,7 @@ class RunStore:
             writer.close()
             self._writer = None
 
-    def __enter__(self) -> RunStore:
+    def __enter__(self: S) -> S:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

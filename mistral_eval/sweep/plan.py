@@ -268,7 +268,8 @@ def _name(varied: dict, taken: set[str]) -> str:
 
 def plan(spec: SweepSpec) -> list[Combination]:
     """Every combination of the grid, in file order, each with its directory and group."""
-    combinations, taken = [], set()
+    combinations: list[Combination] = []
+    taken: set[str] = set()
     for values in itertools.product(*spec.grid.values()):
         varied = dict(zip(spec.grid, values))
         name = _name(varied, taken)
