@@ -208,15 +208,15 @@ def _is_silu(act_fn) -> bool:
     return isinstance(act_fn, kinds)
 
 
-Replacement = Callable[[torch.nn.Module, Callable[..., torch.Tensor]], Callable[..., torch.Tensor]]
+_Replacement = Callable[[torch.nn.Module, Callable[..., torch.Tensor]], Callable[..., torch.Tensor]]
 """A replacement forward's factory: (module, its original forward) -> the new forward."""
 
 
-def _targets(model) -> list[tuple[torch.nn.Module, Replacement]]:
+def _targets(model) -> list[tuple[torch.nn.Module, _Replacement]]:
     """(module, its replacement forward's factory) for each module of `model` to swap."""
     from transformers.models.mistral import modeling_mistral as mm
 
-    found: list[tuple[torch.nn.Module, Replacement]] = []
+    found: list[tuple[torch.nn.Module, _Replacement]] = []
     for module in model.modules():
         if isinstance(module, mm.MistralRMSNorm):
             found.append((module, _norm_forward))
