@@ -32,7 +32,7 @@ def _row(record: Result) -> dict[str, Any]:
     return row
 
 
-def load_runs(dirs: str | os.PathLike | Iterable[str | os.PathLike]) -> pd.DataFrame:
+def load_runs(dirs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> pd.DataFrame:
     """One row per record of every run directory, with `run`, `run_dir`, `model`, `quant`, `format`,
     `status` (pass / fail / error), `passed` (nullable: NA for errors), `error_stage`, `error_message`
     and a nullable-bool column `check_<type>` per check type (all checks of that type passed); where a
@@ -75,7 +75,7 @@ def _with_judgments(frame: pd.DataFrame, paths: list[Path]) -> pd.DataFrame:
     return frame.merge(pd.concat(parts, ignore_index=True), on=["run_dir", "key"], how="left")
 
 
-def load_judgments(path: str | os.PathLike) -> pd.DataFrame:
+def load_judgments(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Every judgment of a run directory (all its judges) or of a pairwise directory, one row each:
     the Judgment fields (error split into `error_stage`/`error_message`), `judge_model`, `run_dir`
     and `suite`."""

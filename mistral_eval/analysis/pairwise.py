@@ -158,9 +158,9 @@ def _bt_fit(first: np.ndarray, second: np.ndarray, scores: np.ndarray, draws: np
     row = np.repeat(np.arange(rows), draws.shape[1])
     a, b, s = first[draws].ravel(), second[draws].ravel(), scores[draws].ravel()
     cells = rows * players
-    wins = (np.bincount(row * players + a, s, minlength=cells)
+    wins: np.ndarray = (np.bincount(row * players + a, s, minlength=cells)
             + np.bincount(row * players + b, 1 - s, minlength=cells)).reshape(rows, players)
-    games = np.bincount((row * players + a) * players + b, minlength=cells * players)
+    games: np.ndarray = np.bincount((row * players + a) * players + b, minlength=cells * players)
     games = games.reshape(rows, players, players).astype(float)  # [R, i, j]: i against j
     virtual = prior / (players - 1)  # virtual tied games per pair of players
     games += games.transpose(0, 2, 1) + virtual * (1 - np.eye(players))

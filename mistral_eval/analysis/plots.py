@@ -28,7 +28,7 @@ def _label(text: Any) -> str:
     return str(text).replace("$", r"\$")  # no mathtext from suite or run names
 
 
-def _png(figure: Figure, title: str) -> dict:
+def _png(figure: Figure, title: str) -> dict[str, str]:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")  # Figure() renders with Agg
     return {"title": title, "src": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")}
@@ -39,7 +39,7 @@ def _legend(axes: Any, several: bool) -> None:
         axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
 
 
-def _rate_plot(labels: list[str], table: pd.DataFrame, key: str, axis: str, title: str) -> dict:
+def _rate_plot(labels: list[str], table: pd.DataFrame, key: str, axis: str, title: str) -> dict[str, str]:
     """Bars of pass rate with their 95% intervals; each bar labelled with its % and k/n, so a 0% bar
     still shows (as a thin line and its label)."""
     runs = list(dict.fromkeys(table["run"]))
@@ -74,7 +74,7 @@ def _rate_plot(labels: list[str], table: pd.DataFrame, key: str, axis: str, titl
     return _png(figure, title)
 
 
-def _histogram(df: pd.DataFrame, column: str, axis: str, title: str) -> dict | None:
+def _histogram(df: pd.DataFrame, column: str, axis: str, title: str) -> dict[str, str] | None:
     series = {run: pd.to_numeric(part[column], errors="coerce").dropna()
               for run, part in df.groupby("run", sort=False)} if column in df.columns else {}
     series = {run: values for run, values in series.items() if len(values)}
@@ -90,12 +90,12 @@ def _histogram(df: pd.DataFrame, column: str, axis: str, title: str) -> dict | N
     return _png(figure, title)
 
 
-def report_plots(df: pd.DataFrame, table: pd.DataFrame) -> list[dict]:
+def report_plots(df: pd.DataFrame, table: pd.DataFrame) -> list[dict[str, str]]:
     """The plots of a report over `df` (from `load_runs`) and its `summary_table`: dicts of `title`
     and `src` (a data: URL)."""
     per_suite = table[table["suite"] != ALL]
-    plots = [_rate_plot([str(s) for s in dict.fromkeys(per_suite["suite"])], per_suite, "suite", "suite",
-                        "Pass rate per suite")]
+    suites = [str(s) for s in dict.fromkeys(per_suite["suite"])]
+    plots: list[dict[str, str] | None] = [_rate_plot(suites, per_suite, "suite", "suite", "Pass rate per suite")]
     checks = check_table(df)
     if not checks.empty:
         plots.append(_rate_plot(sorted(dict.fromkeys(checks["check"])), checks, "check", "check",

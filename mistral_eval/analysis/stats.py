@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -27,6 +28,8 @@ EXACT_MAX_PAIRS = 25
 """Wilcoxon's test is exact up to this many non-zero differences, normal-approximated above."""
 
 CHUNK = 1_000_000  # bootstrap draws held in memory at once
+
+T = TypeVar("T")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -333,14 +336,15 @@ def _missing(value: object) -> bool:
 
 
 def _clean(values: Iterable[float | None]) -> np.ndarray:
-    return np.array([float(v) for v in values if not _missing(v)], dtype=float)
+    return np.array([float(v) for v in values if v is not None and not _missing(v)], dtype=float)
 
 
-def _pairs(a: Sequence, b: Sequence) -> list[tuple]:
+def _pairs(a: Sequence[T | None], b: Sequence[T | None]) -> list[tuple[T, T]]:
     if len(a) != len(b):
         raise ConfigError(f"paired inputs must have one value per case in the same order; got "
                           f"{len(a)} and {len(b)} values", field="b")
-    return [(x, y) for x, y in zip(a, b) if not _missing(x) and not _missing(y)]
+    return [(x, y) for x, y in zip(a, b)
+            if x is not None and y is not None and not _missing(x) and not _missing(y)]
 
 
 def _differences(a: Sequence[float | None], b: Sequence[float | None]) -> np.ndarray:
@@ -351,7 +355,7 @@ def binomial_two_sided(k: int, m: int) -> float:
     """Exact two-sided binomial test of k successes in m trials at p = 1/2."""
     if m == 0:
         return 1.0
-    tail = sum(math.comb(m, i) for i in range(min(k, m - k) + 1)) / 2 ** m
+    tail: float = sum(math.comb(m, i) for i in range(min(k, m - k) + 1)) / 2 ** m
     return min(1.0, 2 * tail)
 
 
@@ -368,7 +372,7 @@ def _bootstrap_means(data: np.ndarray, resamples: int, seed: int) -> np.ndarray:
     return np.concatenate(means)
 
 
-def percentiles(samples: np.ndarray, confidence: float) -> tuple:
+def percentiles(samples: np.ndarray, confidence: float) -> tuple[Any, Any]:
     alpha = 1 - check_confidence(confidence)
     low, high = np.quantile(samples, [alpha / 2, 1 - alpha / 2], axis=0)
     return (float(low), float(high)) if np.ndim(low) == 0 else (low, high)
@@ -382,13 +386,19 @@ def _paired_result(test: str, diffs: np.ndarray, p_value: float, statistic: floa
                       better, worse, statistic, confidence)
 
 
+def _known(rate: Rate) -> tuple[float, float, float]:
+    """The rate and interval of a `Rate` over n > 0 cases, where none of them is None."""
+    assert rate.rate is not None and rate.low is not None and rate.high is not None, "n is 0"
+    return rate.rate, rate.low, rate.high
+
+
 def _newcombe_paired(both: int, better: int, worse: int, neither: int,
                      confidence: float) -> tuple[float, float]:
     """Newcombe's (1998) hybrid score interval for p_b − p_a from the paired 2×2 table."""
     n = both + better + worse + neither
     first, second = wilson(both + worse, n, confidence), wilson(both + better, n, confidence)
-    p1, l1, u1 = first.rate, first.low, first.high
-    p2, l2, u2 = second.rate, second.low, second.high
+    p1, l1, u1 = _known(first)
+    p2, l2, u2 = _known(second)
     margins = (both + worse) * (better + neither) * (both + better) * (worse + neither)
     cross = both * neither - better * worse
     corrected = cross - n / 2 if cross > n / 2 else (cross if cross < 0 else 0.0)

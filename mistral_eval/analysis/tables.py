@@ -11,7 +11,9 @@ nothing about HTML, files or models.
 from __future__ import annotations
 
 import math
+import os
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -116,6 +118,7 @@ def fmt_rate(rate: Rate) -> str:
     """"66.7% [20.8–93.9%] 2/3": the rate, its interval and its counts; "– 0/0" without cases."""
     if rate.rate is None:
         return "– 0/0"
+    assert rate.low is not None, "a rate over n > 0 cases has an interval"
     return f"{_pct(rate.rate)} [{100 * rate.low:.1f}–{_pct(rate.high)}] {rate.k}/{rate.n}"
 
 
@@ -132,6 +135,7 @@ def fmt_paired(test: PairedTest) -> str:
     mark = " *" if test.significant() else ""
     if not test.test.startswith("McNemar"):
         return f"{test.difference:+.2f} [{test.low:+.2f}–{test.high:+.2f}] p={test.p_value:.3g}{mark}"
+    assert test.low is not None and test.high is not None, "a difference has an interval"
     return (f"{100 * test.difference:+.1f} pts [{100 * test.low:+.1f}–{100 * test.high:+.1f}] "
             f"p={test.p_value:.3g}{mark}")
 
@@ -204,7 +208,8 @@ def judge_comparison_table(df: pd.DataFrame, baseline: str | None = None) -> pd.
     return _paired_table(frame[frame["run"].isin(judged[judged].index)], baseline, wilcoxon_signed_rank)
 
 
-def _paired_table(frame: pd.DataFrame, baseline: str | None, test_of) -> pd.DataFrame:
+def _paired_table(frame: pd.DataFrame, baseline: str | None,
+                  test_of: Callable[..., PairedTest]) -> pd.DataFrame:
     """Each run against `baseline` on the `_value` column, paired on case keys, per suite and (all)."""
     columns = ["baseline", "run", "suite", "n", "difference", "low", "high", "p_value", "better",
                "worse", "significant", "text"]
@@ -288,6 +293,7 @@ def _fmt_fraction(mean: Mean) -> str:
     """"66.7% [50.0–83.3%] n=4 cases": a mean pass fraction over cases with its interval."""
     if mean.mean is None:
         return "– 0 cases"
+    assert mean.low is not None, "a mean has an interval"
     return f"{_pct(mean.mean)} [{100 * mean.low:.1f}–{_pct(mean.high)}] n={mean.n} cases"
 
 
@@ -354,7 +360,7 @@ def check_table(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def summarize_runs(run_dirs) -> str:
+def summarize_runs(run_dirs: Iterable[str | os.PathLike[str]]) -> str:
     """`format_summary` of run directories: the table `run` and `sweep` print at the end."""
     from mistral_eval.analysis.frames import load_runs
 

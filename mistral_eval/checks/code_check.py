@@ -42,7 +42,7 @@ def _code_blocks(answer: str) -> list[str]:
 class _Test:
     """One test as the sandbox runs it, and what the harness compares its value with."""
 
-    run: dict
+    run: dict[str, str]
     source: str
     expected: Any = None
     compares: bool = False
@@ -77,7 +77,7 @@ def _as_comparison(source: str) -> _Test | None:
     return None
 
 
-def _plan(test: dict | str) -> _Test:
+def _plan(test: dict[str, Any] | str) -> _Test:
     if isinstance(test, dict):
         return _Test({"call": test["call"]}, test["call"], test["expected"], compares=True)
     return _as_comparison(test) or _Test({"exec": test}, " ".join(test.split())[:80])
@@ -94,7 +94,7 @@ def _verdict(test: _Test, report: TestReport) -> str | None:
     return f"{test.source} returned {report.text}, expected {test.expected!r}"
 
 
-def _validate_test(i: int, test: dict | str) -> None:
+def _validate_test(i: int, test: dict[str, Any] | str) -> None:
     if isinstance(test, dict) and (set(test) != {"call", "expected"} or not isinstance(test["call"], str)):
         raise ConfigError(f"a test is {{call: 'f(1)', expected: 0}} or code such as 'assert f(1) == 0', "
                           f"got {test!r}", field=f"tests[{i}]")
@@ -121,7 +121,7 @@ def _validate_limits(timeout: float, memory_mb: int) -> None:
                           f"got {memory_mb!r}", field="memory_mb")
 
 
-def python(tests: list[dict | str], function: str | None = None, timeout: float = 10.0,
+def python(tests: list[dict[Any, Any] | str], function: str | None = None, timeout: float = 10.0,
            memory_mb: int = 512, *, allow_unisolated: bool = False) -> Check:
     """Run the answer's Python code against `tests` in the sandbox (see sandbox.py, docs/sandbox.md).
 

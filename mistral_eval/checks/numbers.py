@@ -59,6 +59,7 @@ def normalize(text: str) -> str:
 
 def kanji_value(numeral: str) -> float:
     """The value of a numeral mixing kanji and ASCII digits: 二十五 -> 25, 1万2千 -> 12000, 二〇二四 -> 2024."""
+    current: float | None
     total, section, current, positional = 0.0, 0.0, None, False
     for part in _PART.findall(numeral):
         if part in _LARGE:
@@ -101,12 +102,13 @@ def find_numbers(text: str, units: dict[str, float] | None = None) -> list[Numbe
     """Every number in normalised `text`, with its unit from `units` (name -> factor into the target
     unit; symbols such as $ may stand before the number) and its value converted by that factor."""
     found = []
+    table = units or {}
     for match in _NUMERAL.finditer(text):
         if not _is_number(text, match):
             continue
         value = kanji_value(match.group().lstrip("-")) * (-1 if match.group().startswith("-") else 1)
-        unit = _unit_of(text, match, units or {})
-        found.append(Number(value * (units[unit] if unit else 1), match.start(), match.end(), unit))
+        unit = _unit_of(text, match, table)
+        found.append(Number(value * (table[unit] if unit else 1), match.start(), match.end(), unit))
     return found
 
 
@@ -122,7 +124,10 @@ def _in_segment(text: str, numbers: list[Number], start: int) -> Number | None:
     inside = [n for n in numbers if start <= n.start < end]
     after_equals = [n for n in inside if _after_equals(text, n)]
     later = [n for n in numbers if n.start >= start]
-    return after_equals[-1] if after_equals else (inside or later or [None])[0]
+    if after_equals:
+        return after_equals[-1]
+    candidates = inside or later
+    return candidates[0] if candidates else None
 
 
 def final_number(text: str, unit: str | None = None, units: dict[str, float] | None = None

@@ -68,7 +68,7 @@ def _validated(factory: Callable[..., Check]) -> Callable[..., Check]:
     """`factory` with its parameters checked against its annotations; errors become `ConfigError`."""
     if getattr(factory, "validates_params", False):
         return factory
-    strict = validate_call(factory, config=_STRICT)
+    strict = validate_call(config=_STRICT)(factory)
 
     @functools.wraps(factory)
     def build(*args: typing.Any, **kwargs: typing.Any) -> Check:
@@ -333,7 +333,7 @@ DEFERRED = frozenset({"judge"})
 """Check types that `make_check` validates but `run_checks` skips: a later stage runs them."""
 
 
-def judge_spec(specs: typing.Sequence[dict]) -> dict | None:
+def judge_spec(specs: typing.Sequence[dict[str, typing.Any]]) -> dict[str, typing.Any] | None:
     """The case's `judge` check spec (the first, with its defaults filled in), or None."""
     for spec in specs:
         if isinstance(spec, dict) and spec.get("type") == "judge":
@@ -346,7 +346,7 @@ _RUN_OPTIONS = ("allow_unisolated",)
 """Keyword arguments of check factories that the run sets and a suite file must not."""
 
 
-def make_check(spec: dict, *, allow_unisolated: bool = False) -> Check:
+def make_check(spec: dict[str, typing.Any], *, allow_unisolated: bool = False) -> Check:
     """Build a check from `{"type": name, **params}`; bad specs raise `ConfigError` with the field.
     `allow_unisolated` lets the python check run code without isolation (see sandbox.py)."""
     if not isinstance(spec, dict):
@@ -363,7 +363,7 @@ def make_check(spec: dict, *, allow_unisolated: bool = False) -> Check:
     return _validated(CHECKS[name])(**params, **options)
 
 
-def make_checks(specs: typing.Sequence[dict], *, allow_unisolated: bool = False) -> list[Check]:
+def make_checks(specs: typing.Sequence[dict[str, typing.Any]], *, allow_unisolated: bool = False) -> list[Check]:
     """Build every check of a case; errors name the field as `checks[i].<param>`."""
     checks = []
     for i, spec in enumerate(specs):
@@ -375,7 +375,7 @@ def make_checks(specs: typing.Sequence[dict], *, allow_unisolated: bool = False)
     return checks
 
 
-def run_checks(specs: typing.Sequence[dict], answer: str, *,
+def run_checks(specs: typing.Sequence[dict[str, typing.Any]], answer: str, *,
                allow_unisolated: bool = False) -> list[CheckResult]:
     """Build the checks of `specs` and run each on `answer`, the deferred types (`DEFERRED`) left
     out; a python check raises `SandboxUnavailableError` on a machine without isolation unless

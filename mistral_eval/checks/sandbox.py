@@ -34,6 +34,7 @@ from mistral_eval.core.errors import SandboxUnavailableError
 __all__ = ["CodeRun", "TestReport", "isolation", "run_code"]
 
 Mechanism = Literal["bwrap", "unshare", "none"]
+TestKind = Literal["value", "repr", "ok", "raised"]
 
 _CHILD = Path(__file__).with_name("sandbox_child.py")
 _SANDBOX_UID = 65534  # "nobody": the uid code runs as when the harness is root
@@ -49,7 +50,7 @@ class TestReport:
     """What one test did in the sandbox, as the child said it; nothing here is judged yet."""
 
     index: int
-    kind: Literal["value", "repr", "ok", "raised"]
+    kind: TestKind
     """value: a call returned plain JSON data; repr: it returned something else; ok: an exec test ran
     through; raised: the test raised."""
     value: Any = None
@@ -152,8 +153,9 @@ def _command(mechanism: Mechanism, fd: int, root: str) -> list[str]:
     return [sys.executable, "-I", "-X", "utf8", str(_CHILD), str(fd)]
 
 
-def _read_until_exit(child: subprocess.Popen, reports: int, deadline: float) -> tuple[bytes, bytes, bool]:
+def _read_until_exit(child: subprocess.Popen[bytes], reports: int, deadline: float) -> tuple[bytes, bytes, bool]:
     """The report pipe's and stderr's bytes (capped) until both close or the deadline; timed out?"""
+    assert child.stderr is not None  # started with stderr=PIPE
     chunks: dict[int, bytearray] = {reports: bytearray(), child.stderr.fileno(): bytearray()}
     with selectors.DefaultSelector() as selector:
         for fd in chunks:
@@ -176,7 +178,7 @@ def _read_until_exit(child: subprocess.Popen, reports: int, deadline: float) -> 
     return bytes(chunks[reports]), bytes(chunks[child.stderr.fileno()]), False
 
 
-def _kill(child: subprocess.Popen) -> None:
+def _kill(child: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(child.pid, signal.SIGKILL)
     with contextlib.suppress(ProcessLookupError):
@@ -192,7 +194,7 @@ class _Raw:
     status: int
 
 
-def _launch(mechanism: Mechanism, job: dict, timeout: float) -> _Raw:
+def _launch(mechanism: Mechanism, job: dict[str, Any], timeout: float) -> _Raw:
     """Start the child under `mechanism`, hand it `job`, collect what it sends; always reaps it."""
     reports, writer = os.pipe()
     with tempfile.TemporaryFile() as stdin, tempfile.TemporaryDirectory(prefix="mistral-eval-code-") as root:
@@ -208,6 +210,7 @@ def _launch(mechanism: Mechanism, job: dict, timeout: float) -> _Raw:
             return _Raw(b"", str(error).encode(), False, -1)
         finally:
             os.close(writer)
+        assert child.stderr is not None  # started with stderr=PIPE
         try:
             report, stderr, timed_out = _read_until_exit(child, reports, time.monotonic() + timeout)
         finally:
@@ -220,8 +223,8 @@ def _launch(mechanism: Mechanism, job: dict, timeout: float) -> _Raw:
     return _Raw(report, stderr, timed_out, status)
 
 
-def _job(blocks: list[str], function: str | None, tests: list[dict], memory_mb: int, timeout: float,
-         mechanism: Mechanism) -> dict:
+def _job(blocks: list[str], function: str | None, tests: list[dict[str, Any]], memory_mb: int, timeout: float,
+         mechanism: Mechanism) -> dict[str, Any]:
     drop = mechanism == "bwrap" and os.geteuid() == 0
     return {"token": secrets.token_hex(16), "blocks": blocks, "function": function, "tests": tests,
             "memory_mb": memory_mb, "cpu_s": math.ceil(timeout) + 1, "timeout": timeout,
@@ -241,7 +244,7 @@ def isolation() -> Literal["bwrap", "unshare"] | None:
     return None
 
 
-def _message(line: bytes, token: str) -> dict | str:
+def _message(line: bytes, token: str) -> dict[str, Any] | str:
     """One line from the child as a dict, or a sentence saying what is wrong with it."""
     prefix = token.encode() + b" "
     if not line.startswith(prefix):
@@ -255,12 +258,13 @@ def _message(line: bytes, token: str) -> dict | str:
     return message
 
 
-def _test_report(message: dict, expected_index: int) -> TestReport | str:
+def _test_report(message: dict[str, Any], expected_index: int) -> TestReport | str:
     index, fields = message.get("index"), set(message) - {"kind", "index"}
     if type(index) is not int or index != expected_index:
         return f"a test message with index {index!r} where {expected_index} was due"
-    for kind, keys in (("value", {"value", "shown"}), ("repr", {"repr"}), ("ok", {"ok"}),
-                       ("raised", {"raised"})):
+    shapes: tuple[tuple[TestKind, set[str]], ...] = (("value", {"value", "shown"}), ("repr", {"repr"}),
+                                                      ("ok", {"ok"}), ("raised", {"raised"}))
+    for kind, keys in shapes:
         if fields == keys:
             text = message.get("shown", message.get("repr", message.get("raised", "")))
             if isinstance(text, str) and (kind != "ok" or message["ok"] is True):
@@ -268,7 +272,7 @@ def _test_report(message: dict, expected_index: int) -> TestReport | str:
     return f"a test message with fields {sorted(fields)}"
 
 
-def _interpret(raw: _Raw, job: dict) -> CodeRun:
+def _interpret(raw: _Raw, job: dict[str, Any]) -> CodeRun:
     """Validate the child's lines in order; the first malformed one ends the run as a failure."""
     mechanism: Mechanism = job["mechanism"]
     tests: list[TestReport] = []
@@ -308,7 +312,7 @@ def _interpret(raw: _Raw, job: dict) -> CodeRun:
     return CodeRun(tuple(tests), tuple(notes), failure, mechanism)
 
 
-def run_code(blocks: list[str], tests: list[dict], *, function: str | None = None,
+def run_code(blocks: list[str], tests: list[dict[str, Any]], *, function: str | None = None,
              timeout: float = 10.0, memory_mb: int = 512, allow_unisolated: bool = False) -> CodeRun:
     """Run an answer's code `blocks` and then each test in the sandbox; report what each returned.
 
@@ -326,7 +330,7 @@ def run_code(blocks: list[str], tests: list[dict], *, function: str | None = Non
     return _run(mechanism, blocks, tests, function, timeout, memory_mb)
 
 
-def _run(mechanism: Mechanism, blocks: list[str], tests: list[dict], function: str | None,
+def _run(mechanism: Mechanism, blocks: list[str], tests: list[dict[str, Any]], function: str | None,
          timeout: float, memory_mb: int) -> CodeRun:
     job = _job(blocks, function, tests, memory_mb, timeout, mechanism)
     return _interpret(_launch(mechanism, job, timeout), job)

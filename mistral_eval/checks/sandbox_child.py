@@ -7,6 +7,8 @@ never judges: call tests report the plain JSON value returned (or its repr), and
 It imports only the standard library and nothing from mistral_eval, as it runs in a bare file system.
 """
 
+from __future__ import annotations
+
 import ast
 import builtins
 import difflib
@@ -16,6 +18,7 @@ import re
 import resource
 import sys
 import types
+from typing import Any, NoReturn
 
 _PROMPT = re.compile(r"^(\s*)(>>>|\.\.\.)( |$)(.*)$")
 _DEFINES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom,
@@ -27,23 +30,23 @@ class InputUnavailable(EOFError):
     """What input() raises: there is no user to answer a demo's prompt."""
 
 
-def _no_input(prompt=""):
+def _no_input(prompt: object = "") -> NoReturn:
     raise InputUnavailable("input() is not available in the python check")
 
 
-def _describe(error):
+def _describe(error: BaseException) -> str:
     text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
     return text[:300]
 
 
-def _safe_repr(value):
+def _safe_repr(value: object) -> str:
     try:
         return repr(value)[:300]
     except BaseException as error:  # a hostile __repr__ is reported, not obeyed
         return f"<unprintable {type(value).__name__}: {_describe(error)}>"
 
 
-def _plain(value, budget):
+def _plain(value: Any, budget: list[int]) -> Any:
     """`value` as plain JSON data (exact built-in types only; tuples become lists), or raise TypeError."""
     budget[0] -= 1
     if budget[0] < 0:
@@ -64,9 +67,10 @@ def _plain(value, budget):
     raise TypeError(kind.__name__)
 
 
-def _session_to_code(source):
+def _session_to_code(source: str) -> str:
     """A `>>>` session as code: prompt lines lose their prompt, the printed outputs after them go."""
-    lines, in_session = [], False
+    lines: list[str] = []
+    in_session = False
     for line in source.splitlines():
         match = _PROMPT.match(line)
         if match:
@@ -80,14 +84,14 @@ def _session_to_code(source):
     return "\n".join(lines)
 
 
-def _parse(blocks, notes):
+def _parse(blocks: list[str], notes: list[str]) -> ast.Module:
     """The answer's code blocks as one module; sessions turned into code, blocks that are not Python dropped."""
     for source in ("\n\n".join(blocks), _session_to_code("\n\n".join(blocks))):
         try:
             return ast.parse(source, "<answer>")
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
-    kept = []
+    kept: list[list[ast.stmt]] = []
     for block in blocks:
         for source in (block, _session_to_code(block)):
             try:
@@ -100,13 +104,13 @@ def _parse(blocks, notes):
     return ast.Module(body=[node for body in kept for node in body], type_ignores=[])
 
 
-def _is_main_guard(node):
+def _is_main_guard(node: ast.stmt) -> bool:
     test = node.test if isinstance(node, ast.If) else None
     return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name)
             and test.left.id == "__name__")
 
 
-def _run_module(module, namespace, notes):
+def _run_module(module: ast.Module, namespace: dict[str, Any], notes: list[str]) -> None:
     """Run the answer statement by statement. A statement that defines names must succeed; a demo
     (a print, a loop, a call, or anything stopped by input()) may fail, with a note."""
     for node in module.body:
@@ -122,12 +126,12 @@ def _run_module(module, namespace, notes):
             notes.append(f"demo code at line {node.lineno} raised {_describe(error)} (ignored)")
 
 
-def _defined_functions(namespace):
+def _defined_functions(namespace: dict[str, Any]) -> dict[str, types.FunctionType]:
     return {name: value for name, value in namespace.items()
             if isinstance(value, types.FunctionType) and value.__code__.co_filename == "<answer>"}
 
 
-def _method(namespace, function):
+def _method(namespace: dict[str, Any], function: str) -> tuple[str, Any] | None:
     for value in list(namespace.values()):
         if isinstance(value, type) and callable(getattr(value, function, None)):
             try:
@@ -137,7 +141,7 @@ def _method(namespace, function):
     return None
 
 
-def _choose(function, defined):
+def _choose(function: str, defined: dict[str, types.FunctionType]) -> str | None:
     """Among several functions, the one the task asks for: similar name, else the one no other calls."""
     candidates = {n: f for n, f in defined.items() if n != "main" and not n.startswith(("_", "test"))}
     if len(candidates) == 1:
@@ -155,7 +159,7 @@ def _choose(function, defined):
     return top[0] if len(top) == 1 else None
 
 
-def _resolve(function, namespace, notes):
+def _resolve(function: str, namespace: dict[str, Any], notes: list[str]) -> str | None:
     """Make `function` reachable by name; return an error sentence, or None."""
     if callable(namespace.get(function)):
         return None
@@ -173,7 +177,7 @@ def _resolve(function, namespace, notes):
     return None
 
 
-def _run_test(test, namespace):
+def _run_test(test: dict[str, str], namespace: dict[str, Any]) -> dict[str, Any]:
     """One test's message fields: a call's plain value (or repr), an exec test's success, or what it raised."""
     try:
         if "exec" in test:
@@ -188,26 +192,26 @@ def _run_test(test, namespace):
         return {"repr": _safe_repr(value)}
 
 
-def _limit(job):
+def _limit(job: dict[str, Any]) -> None:
     for limit, value in ((resource.RLIMIT_AS, job["memory_mb"] << 20), (resource.RLIMIT_CPU, job["cpu_s"]),
                          (resource.RLIMIT_FSIZE, 16 << 20), (resource.RLIMIT_NPROC, 64),
                          (resource.RLIMIT_NOFILE, 256), (resource.RLIMIT_CORE, 0)):
         resource.setrlimit(limit, (value, value))
 
 
-def _drop_root(uid):
+def _drop_root(uid: int | None) -> None:
     if uid is not None and os.getuid() == 0:
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
 
 
-def main():
+def main() -> None:
     channel = os.fdopen(int(sys.argv[1]), "w", encoding="utf-8", closefd=True)
     job = json.loads(sys.stdin.read())
     token = job["token"]
 
-    def send(**fields):
+    def send(**fields: Any) -> None:
         channel.write(token + " " + json.dumps(fields, allow_nan=True) + "\n")
         channel.flush()
 
@@ -215,7 +219,8 @@ def main():
     _limit(job)
     send(kind="started", uid=os.getuid())
     builtins.input = _no_input
-    notes, namespace = [], {"__name__": "__answer__", "__builtins__": builtins}
+    notes: list[str] = []
+    namespace: dict[str, Any] = {"__name__": "__answer__", "__builtins__": builtins}
     try:
         _run_module(_parse(job["blocks"], notes), namespace, notes)
         problem = _resolve(job["function"], namespace, notes) if job["function"] else None

@@ -7,6 +7,7 @@ file, the case id and the field, so a message points at the line to fix.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 
 class MistralEvalError(Exception):
@@ -18,6 +19,9 @@ class ConfigError(MistralEvalError, ValueError):
 
     `file`, `case` and `field` say where; any of them may be None when it does not apply.
     """
+
+    problems: list[tuple[str | None, str | None, str]]
+    """(case, field, message) of every problem, set only when one file has several (`validation`)."""
 
     def __init__(self, message: str, *, file: str | None = None, case: str | None = None,
                  field: str | None = None):
@@ -56,6 +60,15 @@ class RunStoreError(MistralEvalError):
     """A run directory cannot be used: it belongs to a different run, or it is damaged."""
 
 
+class StatusSource(Protocol):
+    """What `SweepFailure.of` reads: a sweep combination's name and its stored status."""
+
+    @property
+    def name(self) -> str: ...
+
+    def status(self) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class SweepFailure:
     """One combination of a sweep that did not finish."""
@@ -69,7 +82,7 @@ class SweepFailure:
     evalue: str | None = None
 
     @classmethod
-    def of(cls, combination) -> SweepFailure:
+    def of(cls, combination: StatusSource) -> SweepFailure:
         """From a sweep combination's stored status."""
         status = combination.status()
         error = status.get("error") or {"kind": status.get("status", "not run")}

@@ -24,7 +24,7 @@ MAX_INPUT_BYTES = 64 * 1024 * 1024
 _PSEUDO_FILE_SYSTEMS = (Path("/proc"), Path("/sys"), Path("/dev"))
 
 
-def check_output_dir(path: str | os.PathLike, *, what: str = "--out") -> Path:
+def check_output_dir(path: str | os.PathLike[str], *, what: str = "--out") -> Path:
     """`path` as a directory that can be written: it exists as one, or it can be created.
 
     Refuses an empty path, a path that is a file, below a file, under /proc, /sys or /dev, or in a
@@ -39,7 +39,7 @@ def check_output_dir(path: str | os.PathLike, *, what: str = "--out") -> Path:
     return out
 
 
-def check_output_file(path: str | os.PathLike, *, what: str = "--out") -> Path:
+def check_output_file(path: str | os.PathLike[str], *, what: str = "--out") -> Path:
     """`path` as a file that can be written (replaced atomically when it exists).
 
     Refuses an empty path, a directory, a path below a file, under /proc, /sys or /dev, or in a
@@ -57,7 +57,7 @@ def check_output_file(path: str | os.PathLike, *, what: str = "--out") -> Path:
     return out
 
 
-def read_input(path: str | os.PathLike, *, what: str = "file", limit: int = MAX_INPUT_BYTES) -> bytes:
+def read_input(path: str | os.PathLike[str], *, what: str = "file", limit: int = MAX_INPUT_BYTES) -> bytes:
     """The bytes of an input file, refusing what is not a regular file or is larger than `limit`.
 
     Guards against a directory, a device such as /dev/zero, a pipe, and a huge (or sparse) file
@@ -83,7 +83,7 @@ def read_input(path: str | os.PathLike, *, what: str = "file", limit: int = MAX_
     return data
 
 
-def write_text_atomic(path: str | os.PathLike, text: str, *, encoding: str = "utf-8") -> Path:
+def write_text_atomic(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8") -> Path:
     """Write `text` to `path` all at once: readers see the old file or the new one, never a part.
 
     Writes a temporary file in the same directory, fsyncs it, renames it over `path`, then fsyncs the
@@ -115,7 +115,7 @@ def write_text_atomic(path: str | os.PathLike, text: str, *, encoding: str = "ut
 
 # --- helpers --------------------------------------------------------------------------------------
 
-def _as_path(path: str | os.PathLike, what: str) -> Path:
+def _as_path(path: str | os.PathLike[str], what: str) -> Path:
     text = os.fspath(path)
     if isinstance(text, bytes):
         text = os.fsdecode(text)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from mistral_eval.core.errors import ConfigError
 from mistral_eval.core.yamlfile import clip
@@ -59,10 +59,11 @@ def field_path(loc: Sequence[Any]) -> str:
     return text
 
 
-def _message(error: dict) -> str:
+def _message(error: ErrorDetails) -> str:
     kind, value = error["type"], error.get("input")
     if kind in ("unknown_key", "config"):
-        return error["ctx"]["message"]
+        message: str = error["ctx"]["message"]
+        return message
     if kind == "missing":
         return f"missing required key {error['loc'][-1]!r}" if error["loc"] else "missing"
     words = {"int_type": "an integer", "int_parsing": "an integer", "int_from_float": "an integer",

@@ -13,7 +13,7 @@ import difflib
 import reprlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from yaml.composer import ComposerError
@@ -81,11 +81,11 @@ class UniqueKeyLoader(yaml.SafeLoader):
     values; each of these becomes a `yaml.YAMLError` with the line here.
     """
 
-    def __init__(self, stream):
+    def __init__(self, stream: Any) -> None:
         super().__init__(stream)
         self._own_keys: dict[Node, list[Node]] = {}
 
-    def compose_document(self):
+    def compose_document(self) -> Node | None:
         self._depth = 0
         self._alias_nodes = 0
         self._measure: dict[Node, tuple[int, int]] = {}  # node -> (values when expanded, height)
@@ -94,7 +94,7 @@ class UniqueKeyLoader(yaml.SafeLoader):
         finally:
             self._measure = {}
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
         if self.check_event(yaml.AliasEvent):
             self._check_alias(self.peek_event())
             return super().compose_node(parent, index)
@@ -107,7 +107,7 @@ class UniqueKeyLoader(yaml.SafeLoader):
         self._measure[node] = self._measure_node(node)
         return node
 
-    def _check_alias(self, event) -> None:
+    def _check_alias(self, event: Any) -> None:
         target = self.anchors.get(event.anchor)
         if target is None:
             return  # PyYAML reports the undefined alias itself
@@ -134,14 +134,14 @@ class UniqueKeyLoader(yaml.SafeLoader):
         measures = [self._measure[child] for child in children]
         return 1 + sum(m[0] for m in measures), 1 + max((m[1] for m in measures), default=0)
 
-    def construct_object(self, node, deep=False):
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep=deep)
         except (ValueError, TypeError, OverflowError) as error:  # e.g. `2024-13-45`, `!!float abc`
             raise ConstructorError(None, None, f"cannot read the value {clip(node.value)}: {error}",
                                    node.start_mark) from None
 
-    def flatten_mapping(self, node):
+    def flatten_mapping(self, node: MappingNode) -> None:
         """Resolve `<<` in place as YAML 1.1 says: own keys win, then the earlier merged mapping.
 
         (The installed PyYAML, 6.0.4, lets the later mapping of `<<: [*a, *b]` win.)
@@ -165,10 +165,10 @@ class UniqueKeyLoader(yaml.SafeLoader):
         if merged:  # later pairs overwrite earlier ones when the dict is built
             node.value = [pair for pairs in reversed(merged) for pair in pairs] + own
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, MappingNode):
             self.flatten_mapping(node)  # records the node's own keys first; doing it again is a no-op
-        seen: set = set()
+        seen: set[Any] = set()
         for key_node in self._own_keys.get(node, []):
             key = self.construct_object(key_node, deep=True)
             try:
@@ -180,10 +180,11 @@ class UniqueKeyLoader(yaml.SafeLoader):
                 raise ConstructorError(None, None, f"the key {clip(key)} appears twice in one mapping",
                                        key_node.start_mark)
             seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
-def _merge_key_as_value(loader: UniqueKeyLoader, node: Node):
+def _merge_key_as_value(loader: UniqueKeyLoader, node: Node) -> NoReturn:
     raise ConstructorError(None, None, "`<<` is a merge key (`<<: *base`); as a value, quote it: '<<'",
                            node.start_mark)
 
@@ -207,8 +208,8 @@ def parse_yaml(data: bytes, path: Path) -> Any:
     try:
         return yaml.load(text, Loader=UniqueKeyLoader)
     except yaml.reader.ReaderError as error:
-        line = text.count("\n", 0, error.position) + 1 if isinstance(text, str) else None
-        where = f" at line {line}" if line else ""
+        text_line = text.count("\n", 0, error.position) + 1 if isinstance(text, str) else None
+        where = f" at line {text_line}" if text_line else ""
         raise ConfigError(f"invalid YAML{where}: the character U+{error.character:04X} is not allowed "
                           "in YAML text; is this a text file?", file=str(path)) from None
     except yaml.YAMLError as error:
@@ -223,7 +224,7 @@ def _one_line(text: str, limit: int = 240) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def reject_unknown(mapping: dict, allowed: tuple[str, ...], where: Where, at: str) -> None:
+def reject_unknown(mapping: dict[Any, Any], allowed: tuple[str, ...], where: Where, at: str) -> None:
     """Raise for the first key not in `allowed`, suggesting the closest allowed one."""
     for key in mapping:
         if key not in allowed:

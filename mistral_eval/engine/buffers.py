@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import torch
+
+if TYPE_CHECKING:
+    from torch.cuda import _POOL_HANDLE
 
 _LENGTH_STEP = 128  # cache lengths round up to this: one captured graph serves many prompts
 _WIDTH_STEP = 16  # prompts are left-padded to a multiple of this: one prefill graph serves several
@@ -40,6 +44,7 @@ class _StaticKV:
             batch, heads, _, dim = key.shape
             self.keys.append(key.new_zeros(batch, heads, self.length, dim))
             self.values.append(value.new_zeros(batch, heads, self.length, value.shape[-1]))
+        assert self.slots is not None  # set before every forward
         self.keys[layer_idx].index_copy_(2, self.slots, key)
         self.values[layer_idx].index_copy_(2, self.slots, value)
         return self.keys[layer_idx], self.values[layer_idx]
@@ -104,7 +109,7 @@ class Prefills:
         self.widths: OrderedDict[int, Prompt] = OrderedDict()
         # one pool for all: the graphs replay one at a time on one stream, and each one's output is
         # read before another graph runs, so their scratch memory may overlap
-        self._pool: tuple | None = None
+        self._pool: _POOL_HANDLE | None = None
         self.pool_bytes = 0  # memory the captures reserved in that pool
 
     def get(self, batch: int, width: int, length: int, dtype: torch.dtype,
@@ -117,7 +122,7 @@ class Prefills:
             self.widths.popitem(last=False)
         return prompt
 
-    def pool(self) -> tuple:
+    def pool(self) -> _POOL_HANDLE:
         """The memory pool of this shape's prefill graphs (made at the first capture)."""
         self._pool = self._pool or torch.cuda.graph_pool_handle()
         return self._pool

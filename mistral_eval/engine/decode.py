@@ -141,6 +141,18 @@ class Engine:
         """Whether the current shape's decode step replays from a CUDA graph."""
         return self._graph is not None
 
+    @property
+    def _current_buffers(self) -> Buffers:
+        """The buffers of the shape in use (`_use` sets them before any step runs)."""
+        assert self._buffers is not None, "no shape in use"
+        return self._buffers
+
+    @property
+    def _current_prefills(self) -> Prefills:
+        """The prefill inputs and graphs of the shape in use."""
+        assert self._prefills is not None, "no shape in use"
+        return self._prefills
+
     def release(self) -> None:
         """Free every buffer and graph, kept shapes included (their memory goes back to the allocator)."""
         self._key = self._buffers = self._graph = self._prefills = None
@@ -151,7 +163,7 @@ class Engine:
         if key == self._key:
             return
         if self._key is not None:
-            self._kept[self._key] = _Shape(self._buffers, self._graph, self._prefills)
+            self._kept[self._key] = _Shape(self._current_buffers, self._graph, self._current_prefills)
         shape = self._kept.pop(key, None) or _Shape(Buffers(batch, length, self._vocab, self.device))
         while self._kept and (len(self._kept) > KEEP_SHAPES or
                               sum(s.nbytes() for s in self._kept.values()) > KEEP_BYTES):
@@ -185,7 +197,7 @@ class Engine:
                 torch.manual_seed(settings.seed)  # the capture's warm-up steps drew random numbers
                 self._prefill(rows, pad_id, eos_ids)
                 steps = self._decode(settings.max_new_tokens)
-                return self._buffers.out[:, :steps].tolist()
+                return self._current_buffers.out[:, :steps].tolist()
         except torch.OutOfMemoryError:
             self.release()
             raise
@@ -195,15 +207,15 @@ class Engine:
         with _static_attention(self.model.config):
             out = self.model(input_ids=ids, attention_mask=mask, position_ids=positions,
                              use_cache=True, logits_to_keep=1,
-                             **{self._cache_arg: self._buffers.kv})
+                             **{self._cache_arg: self._current_buffers.kv})
         return out.logits[:, -1].float()
 
     def _prefill(self, rows: Sequence[Sequence[int]], pad_id: int, eos_ids: Sequence[int]) -> None:
         """Reset the buffers, run the prompts left-padded to a multiple of _WIDTH_STEP (from a
         graph once this width has run on this shape) and choose the first token."""
-        b = self._buffers
+        b = self._current_buffers
         width, longest = padded_width(rows), max(len(r) for r in rows)
-        prompt = self._prefills.get(len(rows), width, b.kv.length, self._dtype(), self.device)
+        prompt = self._current_prefills.get(len(rows), width, b.kv.length, self._dtype(), self.device)
         ids, real = left_padded(rows, width, pad_id)
         ids, real = ids.to(self.device), real.to(self.device)
         b.kv.zero_()
@@ -234,12 +246,13 @@ class Engine:
     def _prefill_logits(self, prompt: Prompt) -> torch.Tensor:
         """The prefill forward on `prompt`'s inputs: replayed if captured, else run eagerly and, on
         CUDA, captured right after (that eager run is the capture's warm-up)."""
-        self._buffers.kv.slots = prompt.slots
+        self._current_buffers.kv.slots = prompt.slots
         if prompt.graph is not None:
             prompt.graph.replay()
+            assert prompt.logits is not None  # captured together with the graph
             return prompt.logits
         logits = self._forward(prompt.ids, prompt.positions, prompt.mask)
-        if self.use_graphs and self._prefill_graphs and self._prefills.keeps(prompt):
+        if self.use_graphs and self._prefill_graphs and self._current_prefills.keeps(prompt):
             self._capture_prefill(prompt)
         return logits
 
@@ -259,7 +272,7 @@ class Engine:
 
     def _advance(self, logits: torch.Tensor) -> None:
         """Process logits as transformers does, choose, and record the tokens: [B, V] -> [B]."""
-        b, settings = self._buffers, self._settings
+        b, settings = self._current_buffers, self._settings
         if settings.repetition_penalty != 1.0:
             logits = penalize(logits, b.seen, settings.repetition_penalty)
         logits = logits.masked_fill((b.step < b.min_new) & b.is_eos, -float("inf"))
@@ -271,7 +284,7 @@ class Engine:
         b.step += 1
 
     def _decode_one_token(self) -> None:
-        b = self._buffers
+        b = self._current_buffers
         allowed = b.valid & (b.all_slots <= b.slot)  # [B, L]
         mask = additive(allowed, self._dtype())[:, None, None, :]
         self._advance(self._forward(b.tokens[:, None], b.positions[:, None], mask))
@@ -288,7 +301,7 @@ class Engine:
         self.captures += 1
 
     def _record(self, run: Callable[[], torch.Tensor | None], warmups: int, what: str,
-                prefills: Prefills | None = None) -> tuple | None:
+                prefills: Prefills | None = None) -> tuple[torch.cuda.CUDAGraph, torch.Tensor | None] | None:
         """(graph, output) of `run` captured after `warmups` eager runs on a side stream (in the
         prefills' shared pool, counting what it grows by); None, with a warning, when an op in it
         cannot be captured."""
@@ -321,7 +334,7 @@ class Engine:
         while made < max_new_tokens:
             step()
             made += 1
-            if made % CHECK_EVERY == 0 and bool(self._buffers.finished.all()):
+            if made % CHECK_EVERY == 0 and bool(self._current_buffers.finished.all()):
                 break
         return made
 

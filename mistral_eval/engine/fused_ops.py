@@ -14,8 +14,9 @@ projections stay the modules' own), caches or the engine, which decides with `us
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import torch
 
@@ -176,7 +177,7 @@ def _rotary_replacement(original):
     return apply_rotary_pos_emb
 
 
-def _norm_forward(module, original):
+def _norm_forward(module: Any, original: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
     def forward(hidden_states: torch.Tensor) -> torch.Tensor:
         w = module.weight
         if (not _on_kernel_device(hidden_states) or w.shape != hidden_states.shape[-1:]
@@ -188,7 +189,7 @@ def _norm_forward(module, original):
     return forward
 
 
-def _mlp_forward(module, original):
+def _mlp_forward(module: Any, original: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
     def forward(x: torch.Tensor) -> torch.Tensor:
         if not _on_kernel_device(x):
             return original(x)
@@ -207,11 +208,15 @@ def _is_silu(act_fn) -> bool:
     return isinstance(act_fn, kinds)
 
 
-def _targets(model) -> list[tuple[torch.nn.Module, object]]:
+_Replacement = Callable[[torch.nn.Module, Callable[..., torch.Tensor]], Callable[..., torch.Tensor]]
+"""A replacement forward's factory: (module, its original forward) -> the new forward."""
+
+
+def _targets(model) -> list[tuple[torch.nn.Module, _Replacement]]:
     """(module, its replacement forward's factory) for each module of `model` to swap."""
     from transformers.models.mistral import modeling_mistral as mm
 
-    found = []
+    found: list[tuple[torch.nn.Module, _Replacement]] = []
     for module in model.modules():
         if isinstance(module, mm.MistralRMSNorm):
             found.append((module, _norm_forward))

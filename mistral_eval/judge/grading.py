@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mistral_eval.analysis.summary import write_summary
 from mistral_eval.checks.registry import japanese_share, judge_spec
@@ -33,6 +33,10 @@ from mistral_eval.runs.judgments import JUDGMENTS_DIR, JudgmentStore
 from mistral_eval.runs.provenance import collect_versions, gpu_name, now, package_commit
 from mistral_eval.runs.records import CaseError, JudgeManifest, Judgment, Result, RunRef
 from mistral_eval.runs.store import RunStore, run_names
+
+if TYPE_CHECKING:  # torch and the model load on first use, not on import
+    from mistral_eval.model.generation import Answer
+    from mistral_eval.model.loading import LoadedModel
 
 __all__ = ["JUDGE_SETTINGS", "JudgeSummary", "default_label", "judge_pairwise", "judge_run", "read_grades"]
 
@@ -134,7 +138,7 @@ def _distribution(plan: _Plan, at_grade, after_first) -> dict[str, float]:
     return {g: p / total for g, p in probs.items()}
 
 
-def read_grades(lm, contexts: Sequence[Sequence[int]], tokenizer_texts: Sequence[str],
+def read_grades(lm: LoadedModel, contexts: Sequence[Sequence[int]], tokenizer_texts: Sequence[str],
                 grades: Sequence[str], batch_size: int = 8) -> list[dict[str, float]]:
     """For each context (prompt ids) followed by `tokenizer_texts[i]` (the kept reasoning and the grade
     prefix), the probability of each allowed grade, read in one batched forward pass."""
@@ -217,7 +221,8 @@ def _gate_reason(share: float) -> str:
 
 def _record(item: _Item, judge: str, *, distribution: dict[str, float] | None = None, rationale: str = "",
             prompt_text: str | None = None, error: str | None = None) -> Judgment:
-    rubric, fields = item.rubric, {}
+    rubric = item.rubric
+    fields: dict[str, Any] = {}
     if item.gate is not None:
         distribution = {g: float(g == item.gate[0]) for g in rubric.grades}
     if distribution is not None:
@@ -246,7 +251,7 @@ def _kept(text: str, prefix: str) -> str:
 class _Job:
     """One judging call: the judge, where its judgments go, and how it generates."""
 
-    lm: Any
+    lm: LoadedModel
     store: JudgmentStore
     label: str
     judge_format: str
@@ -271,7 +276,7 @@ def _judge_items(job: _Job, items: list[_Item]) -> int:
             store.append(_record(item, label, prompt_text=item.prompt, error=f"{type(exc).__name__}: {exc}"))
             errors += 1
 
-    def keep(batch: dict) -> None:
+    def keep(batch: dict[int, Answer]) -> None:
         indices = sorted(batch)
         texts = [_kept(batch[i].text, ready[i].rubric.grade_prefix) + "\n" + ready[i].rubric.grade_prefix
                  for i in indices]
@@ -287,9 +292,11 @@ def _judge_items(job: _Job, items: list[_Item]) -> int:
     for indices in by_grades.values():
         done_before = set(store.finished_keys())
         try:
+            def on_answers(batch: dict[int, Answer], idx: list[int] = indices) -> None:
+                keep({idx[j]: a for j, a in batch.items()})
+
             generate(lm, [prompts[i] for i in indices], job.settings, batch_size=batch_size,
-                     progress=job.progress,
-                     on_answers=lambda batch, idx=indices: keep({idx[j]: a for j, a in batch.items()}))
+                     progress=job.progress, on_answers=on_answers)
         except Exception as exc:  # noqa: BLE001 - the rest of this group is stored as errors
             for i in indices:
                 if ready[i].key not in done_before and ready[i].key not in store.finished_keys():
@@ -299,7 +306,7 @@ def _judge_items(job: _Job, items: list[_Item]) -> int:
     return errors
 
 
-def _manifest(lm, label: str, rubric: str, fmt: str, settings: GenerationSettings,
+def _manifest(lm: LoadedModel, label: str, rubric: str, fmt: str, settings: GenerationSettings,
               runs: list[RunRef], families: Sequence[str] | None = None) -> JudgeManifest:
     """`rubric` names the judgment ("elyza", "mtbench", "pairwise", or "cases": each case's own);
     `families` are the rubric files it uses (default: `rubric`'s)."""
@@ -327,7 +334,7 @@ def _finish(job: _Job, items: list[_Item], skipped: int) -> JudgeSummary:
 # the two entry points
 
 
-def judge_run(lm, run_dir: str | Path, *, rubric: str | None = None, judge_format: str = "auto",
+def judge_run(lm: LoadedModel, run_dir: str | Path, *, rubric: str | None = None, judge_format: str = "auto",
               settings: GenerationSettings = JUDGE_SETTINGS, batch_size: int | None = None,
               label: str | None = None, progress: bool | None = None) -> JudgeSummary:
     """Grade the answers of a finished run with `lm` into `RUN/judgments/<label>/`; resumes.
@@ -349,7 +356,7 @@ def judge_run(lm, run_dir: str | Path, *, rubric: str | None = None, judge_forma
     if rubric is None and not scored:
         raise ConfigError(f"no case of {run_dir} has a judge check in its suite; give a rubric "
                           "(--rubric elyza or mtbench) to grade every case", field="rubric")
-    families = [rubric] if rubric else sorted({judge_spec(cases[_case_key(r)].checks)["rubric"] for r in scored})
+    families = [rubric] if rubric else sorted({_judge_rubric(cases[_case_key(r)]) for r in scored})
     label = label or default_label(lm.info.name, rubric or "cases")
     fmt = model_format(lm, judge_format)
     ref = RunRef(name=run_names([run_dir])[0], path=str(run_dir), fingerprint=manifest.fingerprint)
@@ -372,6 +379,13 @@ def _to_judge(results: Sequence[Result], cases: dict[str, Any], rubric: str | No
     return [r for r in results if r.status != "error" and (rubric is not None or specced(r))]
 
 
+def _judge_rubric(case: Any) -> str:
+    """The rubric of the case's judge check; `_to_judge` keeps only cases that have one."""
+    spec = judge_spec(case.checks)
+    assert spec is not None, "a case without a judge check"
+    return spec["rubric"]
+
+
 def _single_item(result: Result, case: Any, rubric: str | None) -> _Item:
     """One answer to grade: the rubric (`rubric`, else the case's judge check's), the aspect (the judge
     check's, else the case's `eval_aspect`), the reference answer, the threshold and the language gate."""
@@ -392,7 +406,7 @@ def _pair_gate(a: Result, b: Result) -> tuple[str, str] | None:
     return verdict, f"language gate: a Japanese case answered mostly in another language ({shares})"
 
 
-def judge_pairwise(lm, run_dirs: Sequence[str | Path], out: str | Path, *, judge_format: str = "auto",
+def judge_pairwise(lm: LoadedModel, run_dirs: Sequence[str | Path], out: str | Path, *, judge_format: str = "auto",
                    settings: GenerationSettings = JUDGE_SETTINGS, batch_size: int | None = None,
                    label: str | None = None, progress: bool | None = None) -> JudgeSummary:
     """Compare every pair of runs on the cases both answered, each case in both orders, into `out`."""

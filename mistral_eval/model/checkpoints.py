@@ -62,7 +62,7 @@ def _write_tokenizer(out: Path, version: str, chat_template: str) -> None:
     shutil.rmtree(staging)
 
 
-def build_random_mistral(out: str | os.PathLike, shape: str = "tiny", *, version: str = "v1",
+def build_random_mistral(out: str | os.PathLike[str], shape: str = "tiny", *, version: str = "v1",
                          dtype: torch.dtype = torch.float32, device: str = "cpu", seed: int = 0,
                          chat_template: str = MISTRAL_V01_CHAT_TEMPLATE_2023) -> Path:
     """Save a random-weight MistralForCausalLM of `shape` with the real tokenizer to `out`."""
@@ -76,7 +76,7 @@ def build_random_mistral(out: str | os.PathLike, shape: str = "tiny", *, version
     config = MistralConfig(vocab_size=vocab, bos_token_id=1, eos_token_id=2, **SHAPES[shape])
     torch.manual_seed(seed)
     with torch.device(device):
-        model = MistralForCausalLM(config).to(dtype)
+        model = MistralForCausalLM(config).to(dtype)  # type: ignore[arg-type]  # transformers' @wraps(Module.to)
     if shape != "7b":
         with torch.no_grad():  # sharper logits so greedy answers are not near-ties
             model.lm_head.weight.mul_(8.0)

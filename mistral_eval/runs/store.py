@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -58,6 +58,10 @@ def _read_manifest(path: Path, manifest_type: type[Any] = Manifest, kind: str = 
 # the store
 
 
+S = TypeVar("S", bound="RunStore")
+"""A RunStore or a subclass of it (`open`, `read` and `with` give back the class they are called on)."""
+
+
 class RunStore:
     """One run directory. Open it with `RunStore.open` (to write) or `RunStore.read` (to read).
 
@@ -73,6 +77,8 @@ class RunStore:
     manifest_file: str = MANIFEST
     kind: str = "run"
     record_name: str = "result"
+    _writer: io.FileIO | None
+    """The `.lock` file held while writing; set by `_hold_writer_lock`."""
 
     def __init__(self, directory: Path, manifest: Any, file: io.FileIO | None, writable: bool):
         self.directory = directory
@@ -85,7 +91,7 @@ class RunStore:
         self._warned_no_lock = False
 
     @classmethod
-    def open(cls, directory: str | os.PathLike, manifest: Any, *, shared: bool = False) -> RunStore:
+    def open(cls: type[S], directory: str | os.PathLike[str], manifest: Any, *, shared: bool = False) -> S:
         """Open `directory` to append results: a new run, or resuming one with the same fingerprint.
 
         Raises RunStoreError if the directory holds a run with a different fingerprint, or if another
@@ -107,7 +113,7 @@ class RunStore:
         return store
 
     @classmethod
-    def read(cls, directory: str | os.PathLike) -> RunStore:
+    def read(cls: type[S], directory: str | os.PathLike[str]) -> S:
         """Open an existing run directory read-only."""
         directory = Path(directory)
         if not (directory / cls.manifest_file).is_file():
@@ -273,11 +279,12 @@ class RunStore:
         if self._file is not None:
             self._file.close()
             self._file = None
-        if getattr(self, "_writer", None) is not None:
-            self._writer.close()
+        writer = getattr(self, "_writer", None)
+        if writer is not None:
+            writer.close()
             self._writer = None
 
-    def __enter__(self) -> RunStore:
+    def __enter__(self: S) -> S:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -302,13 +309,13 @@ def _unique(records: list[Any], path: Path) -> list[Any]:
 # reading many runs
 
 
-def as_paths(dirs: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
+def as_paths(dirs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Path]:
     if isinstance(dirs, (str, os.PathLike)):
         return [Path(dirs)]
     return [Path(d) for d in dirs]
 
 
-def run_names(dirs: str | os.PathLike | Iterable[str | os.PathLike]) -> list[str]:
+def run_names(dirs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[str]:
     """The `run` label of each directory: its name, or its whole path where names collide."""
     paths = as_paths(dirs)
     names = [path.name or str(path) for path in paths]

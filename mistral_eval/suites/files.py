@@ -250,8 +250,8 @@ def _read_jsonl(path: str | Path, required: dict[str, type | tuple]) -> tuple[li
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        raise ConfigError(f"line {line} is not UTF-8 (byte {data[e.start]:#04x}); save the file as UTF-8",
+        bad = data.count(b"\n", 0, e.start) + 1
+        raise ConfigError(f"line {bad} is not UTF-8 (byte {data[e.start]:#04x}); save the file as UTF-8",
                           file=str(path)) from None
     records = []
     for n, line in enumerate(text.split("\n"), start=1):

@@ -144,7 +144,7 @@ Text = Annotated[str, AfterValidator(_text), WithJsonSchema({"type": "string", "
 Name = Annotated[str, AfterValidator(_name), WithJsonSchema({"type": "string", "pattern": "^[a-z0-9_]+$"})]
 Language = Annotated[str, AfterValidator(_language),
                      WithJsonSchema({"type": "string", "pattern": f"^{_LANGUAGE.pattern}$"})]
-Format = Literal[FORMATS]
+Format = Literal[FORMATS]  # type: ignore[valid-type]  # the names' one home is the tuple
 CheckSpec = Annotated[dict[str, Any], AfterValidator(_check), WithJsonSchema({
     "type": "object", "required": ["type"], "properties": {"type": {"enum": list(CHECKS)}},
     "description": "A check of the answer, `{type: <check>, <parameter>: <value>, ...}`: see scoring.py."})]
@@ -155,7 +155,7 @@ CheckSpec = Annotated[dict[str, Any], AfterValidator(_check), WithJsonSchema({
 class MessageSpec(_Spec):
     """One turn of a conversation."""
 
-    role: Literal[ROLES]
+    role: Literal[ROLES]  # type: ignore[valid-type]  # the names' one home is the tuple
     """Who speaks: a system message may only come first; then user and assistant alternate."""
     content: Text
     """What is said, sent as written."""
@@ -267,7 +267,8 @@ def check_suite(doc: Any, *, file: str, stem: str) -> SuiteFile:
     """Validate a parsed suite file; raises one ConfigError naming every problem, the first in front."""
     if not isinstance(doc, dict):
         raise ConfigError(_FILE_SHAPE, file=file)
-    raw_cases = doc.get("cases") if isinstance(doc.get("cases"), list) else []
+    cases = doc.get("cases")
+    raw_cases = cases if isinstance(cases, list) else []
     ids = [raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
            for raw in raw_cases]
     problems = Problems(file, case_of=lambda loc: ids[loc[1]] if loc[:1] == ("cases",) and len(loc) > 1
@@ -279,7 +280,8 @@ def check_suite(doc: Any, *, file: str, stem: str) -> SuiteFile:
                                  "reports know a suite by its name and `--suite NAME` finds a suite by "
                                  f"its file name, so the two must agree. Rename the file to {name}.yaml, "
                                  f"or set `suite: {stem}`")
-    defaults = doc.get("defaults") if isinstance(doc.get("defaults"), dict) else {}
+    given = doc.get("defaults")
+    defaults = given if isinstance(given, dict) else {}
     for i, raw in enumerate(raw_cases):
         if isinstance(raw, dict):
             _case_rules(problems, raw, ("cases", i), has_language="language" in defaults)
@@ -324,7 +326,12 @@ def _document_order(problem: tuple[str | None, str | None, str]) -> tuple[int, i
     fields in the order the models list them (the order the checks ran in before pydantic)."""
     path = problem[1] or ""
     case = re.match(r"cases\[(\d+)\]\.?([^.\[]*)", path)
-    index, key, model = ((int(case.group(1)), case.group(2), CaseSpec) if case
-                         else (-1, re.match(r"[^.\[]*", path).group(0), SuiteFile))
+    model: type[BaseModel]
+    if case:
+        index, key, model = int(case.group(1)), case.group(2), CaseSpec
+    else:
+        top = re.match(r"[^.\[]*", path)
+        assert top is not None  # the pattern matches every string, if only its empty start
+        index, key, model = -1, top.group(0), SuiteFile
     order = list(model.model_fields)
     return index, order.index(key) if key in order else -1

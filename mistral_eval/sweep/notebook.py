@@ -202,7 +202,7 @@ def _drop_cleared_lines(nb: Any) -> None:
             cell.outputs = [o for o in cell.outputs if o.output_type != "stream" or o.text]
 
 
-def export_html(notebook: str | os.PathLike) -> Path:
+def export_html(notebook: str | os.PathLike[str]) -> Path:
     """Coalesce the stream outputs of an executed notebook in place (a streamed answer becomes one
     text, not one fragment per line; carriage-return progress lines keep their last state) and write
     `<notebook>.html` beside it, a page that makes no network request. Returns the page's path."""

@@ -211,7 +211,7 @@ def _check_kernel(kernel: str) -> None:
         raise ConfigError(f"no Jupyter kernel named {kernel!r}; installed: {names}", field="kernel") from None
 
 
-def load_spec(path: str | os.PathLike, *, out: str | os.PathLike | None = None) -> SweepSpec:
+def load_spec(path: str | os.PathLike[str], *, out: str | os.PathLike[str] | None = None) -> SweepSpec:
     """Read and validate a sweep file; every problem is reported at once, naming the file and field.
     Relative paths in it (notebook, out) are relative to the current directory, as on the command line."""
     path = Path(path)
@@ -268,7 +268,8 @@ def _name(varied: dict, taken: set[str]) -> str:
 
 def plan(spec: SweepSpec) -> list[Combination]:
     """Every combination of the grid, in file order, each with its directory and group."""
-    combinations, taken = [], set()
+    combinations: list[Combination] = []
+    taken: set[str] = set()
     for values in itertools.product(*spec.grid.values()):
         varied = dict(zip(spec.grid, values))
         name = _name(varied, taken)

@@ -234,8 +234,8 @@ def write_index(spec: SweepSpec, combinations: list[Combination]) -> Path:
 
 
 
-def run_sweep(spec_path: str | os.PathLike, *, dry_run: bool = False,
-              out: str | os.PathLike | None = None) -> Path | None:
+def run_sweep(spec_path: str | os.PathLike[str], *, dry_run: bool = False,
+              out: str | os.PathLike[str] | None = None) -> Path | None:
     """Run (or with `dry_run`, describe) a sweep; returns the index page (None for a dry run or on
     ranks other than 0). Raises SweepError naming every combination that did not finish, after the
     index is written.

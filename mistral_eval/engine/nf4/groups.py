@@ -22,6 +22,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import torch
 
@@ -80,11 +81,11 @@ def _mlp_forward(mlp, weights):
     return forward
 
 
-def _plan(model) -> list[tuple[str, tuple, list]]:
+def _plan(model) -> list[tuple[str, tuple[Any, ...], list[Any]]]:
     """The model's groups, found once per model (the checks read the weights' second-level code
     from the GPU): ("attention", (q, k, v), weights) and ("mlp", (mlp,), weights)."""
     if model not in _PLANS:
-        plan = []
+        plan: list[tuple[str, tuple[Any, ...], list[Any]]] = []
         for module in model.modules():
             if all(hasattr(module, name) for name in ("q_proj", "k_proj", "v_proj")):
                 parts = (module.q_proj, module.k_proj, module.v_proj)
@@ -112,7 +113,8 @@ def grouped_projections(model, enabled: bool = True) -> Iterator[int]:
     with swapped_forwards() as swap:
         for kind, modules, weights in plan:
             if kind == "attention":
-                for part, forward in _attention_forwards(*modules, weights).items():
+                q, k, v = modules
+                for part, forward in _attention_forwards(q, k, v, weights).items():
                     swap(part, forward)
             else:
                 swap(modules[0], _mlp_forward(modules[0], weights))

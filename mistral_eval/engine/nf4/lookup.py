@@ -89,7 +89,7 @@ def lookup_asm(values: torch.Tensor, dtype: torch.dtype) -> str:
     return _asm(tuple(low), tuple(high))
 
 
-def prmt(a: np.ndarray, b: np.ndarray, c: np.ndarray | int) -> np.ndarray:
+def prmt(a: np.ndarray | int, b: np.ndarray | int, c: np.ndarray | int) -> np.ndarray:
     """PTX `prmt.b32` (default mode) on uint32 arrays: byte i of the result is byte (c's nibble
     i & 7) of b:a, or that byte's sign replicated where the nibble's bit 3 is set."""
     a, b = np.asarray(a, np.uint64), np.asarray(b, np.uint64)
