@@ -96,9 +96,10 @@ class SweepError(MistralEvalError):
 class SandboxUnavailableError(MistralEvalError):
     """Code checks cannot run: this machine offers no isolation (neither bubblewrap nor unshare works)."""
 
-    def __init__(self) -> None:
-        super().__init__("the python check runs model-written code only in a sandbox, and neither "
-                         "bubblewrap (bwrap) nor util-linux's unshare works on this machine. Install "
-                         "bubblewrap (apt-get install bubblewrap), or accept running the code in a plain "
-                         "child process with allow_unisolated=True / --allow-unisolated-code. "
-                         "See docs/sandbox.md.")
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or (
+            "the python check runs model-written code only in a sandbox, and neither "
+            "bubblewrap (bwrap) nor util-linux's unshare works on this machine. Install "
+            "bubblewrap (apt-get install bubblewrap), or accept running the code in a plain "
+            "child process with allow_unisolated=True / --allow-unisolated-code. "
+            "See docs/sandbox.md."))
