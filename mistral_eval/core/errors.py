@@ -38,6 +38,11 @@ class ModelLoadError(MistralEvalError):
     """The model or tokenizer could not be loaded (gated, unreachable, missing files, no GPU)."""
 
 
+class ModelNotFoundError(ModelLoadError):
+    """The model asked for does not exist: a missing local directory, or a hub id that is neither in
+    the local cache (offline) nor on the hub. Bad input: the command line exits with 2."""
+
+
 class MissingDependencyError(MistralEvalError, ImportError):
     """An optional package is needed; the message carries the install command."""
 
