@@ -4,6 +4,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -139,7 +140,7 @@ def test_suites_init_writes_a_starter_that_passes_check(tmp_path, capsys, monkey
     assert "exists already" in capsys.readouterr().err
 
 
-FILL_THEN_RUN = """
+FILL_THEN_REPORT = """
 import sys
 from mistral_eval.cli import main
 try:
@@ -149,25 +150,24 @@ try:
             filler.flush()
 except OSError:
     pass
-code = main(["run", "--model", {model!r}, "--quant", "fp32", "--suite", "smoke", "--out", {run!r},
-             "--max-new-tokens", "2", "--no-report"])
-print("exit", code)
+print("exit", main(["report", {run!r}, "--out", {page!r}]))
 """
 
 
-def test_a_full_disk_exits_2_naming_the_file(tiny_dir, tmp_path):
-    """issue 20 item 13: a full disk ended `run` with exit 1 "No space left on device:" and no path."""
+def test_a_full_disk_exits_2_naming_the_file(tmp_path):
+    """issue 20 item 13: a full disk ended with exit 1 "No space left on device:" and no path."""
     if shutil.which("unshare") is None:
         pytest.fail("this test fills a private tmpfs made with util-linux's unshare (CI has it)")
-    disk = tmp_path / "disk"
+    disk, run = tmp_path / "disk", tmp_path / "run"
     disk.mkdir()
-    script = FILL_THEN_RUN.format(filler=str(disk / "filler"), model=tiny_dir, run=str(disk / "run"))
-    shell = f'mount -t tmpfs -o size=512k none {disk} && exec {sys.executable} -c "$SCRIPT"'
+    shutil.copytree(Path(__file__).parent / "fixtures" / "legacy_run", run)
+    script = FILL_THEN_REPORT.format(filler=str(disk / "filler"), run=str(run), page=str(disk / "page.html"))
+    shell = f'mount -t tmpfs -o size=256k none {disk} && exec {sys.executable} -c "$SCRIPT"'
     out = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", shell],
                          env={**os.environ, "SCRIPT": script, "PYTHONPATH": str(Path.cwd())},
                          capture_output=True, text=True, timeout=300)
     assert "exit 2" in out.stdout, (out.stdout, out.stderr[-2000:])
-    assert "No space left on device" in out.stderr and str(disk / "run") in out.stderr, out.stderr[-2000:]
+    assert f"No space left on device: {disk / 'page.html'}" in out.stderr, out.stderr[-2000:]
     assert "Traceback" not in out.stderr
 
 
@@ -242,20 +242,24 @@ def test_a_results_file_that_is_a_directory_and_a_tiny_temperature_exit_2(tiny_d
     assert "temperature" in capsys.readouterr().err
 
 
-def test_ctrl_c_ends_with_one_line_and_exit_130(tiny_dir, tmp_path):
+def test_ctrl_c_ends_with_one_line_and_exit_130(tiny_dir, tmp_path, capsys):
     """issue 20 item 8: Ctrl-C during a run printed a traceback."""
     out = tmp_path / "r"
-    command = [sys.executable, "-m", "mistral_eval.cli", "run", "--model", tiny_dir, "--quant", "fp32",
-               "--suite", "smoke", "--out", str(out), "--min-new-tokens", "4000", "--max-new-tokens", "4000"]
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env={**os.environ, "PYTHONPATH": str(Path.cwd())})
+
+    def press_ctrl_c_once_running():
+        while not (out / "manifest.json").exists() and not done.is_set():
+            time.sleep(0.02)
+        if not done.is_set():
+            os.kill(os.getpid(), signal.SIGINT)  # Python raises KeyboardInterrupt in the main thread
+
+    done = threading.Event()
+    presser = threading.Thread(target=press_ctrl_c_once_running)
+    presser.start()
     try:
-        while not (out / "manifest.json").exists() and child.poll() is None:
-            time.sleep(0.05)
-        child.send_signal(signal.SIGINT)
-        stdout, stderr = child.communicate(timeout=120)
+        code = main(["run", "--model", tiny_dir, "--quant", "fp32", "--suite", "smoke", "--out", str(out),
+                     "--min-new-tokens", "4000", "--max-new-tokens", "4000", "--no-report"])
     finally:
-        child.kill()
-    assert child.returncode == 130, stderr[-2000:]
-    assert stderr.strip().splitlines()[-1] == "interrupted; resume with the same command"
-    assert "Traceback" not in stderr
+        done.set()
+        presser.join()
+    assert code == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "interrupted; resume with the same command"
