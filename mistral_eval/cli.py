@@ -264,9 +264,13 @@ def _cmd_judge(args: argparse.Namespace) -> int:
 
 def _judge_runs(args: argparse.Namespace) -> list[Path]:
     """The run directories to judge, checked against --pairwise and --out before any model loads."""
+    from mistral_eval.runs.judgments import check_pairwise_runs
+
     runs = _run_dirs(args.runs)
     if args.pairwise and (len(runs) < 2 or args.out is None):
         raise ConfigError("--pairwise needs two or more run directories and --out DIR", field="--pairwise")
+    if args.pairwise:
+        check_pairwise_runs(runs)
     if not args.pairwise and (len(runs) != 1 or args.out is not None):
         raise ConfigError("grade one run at a time (its judgments go into RUN/judgments/); "
                           "use --pairwise RUN_A RUN_B ... --out DIR to compare runs", field="runs")

@@ -156,7 +156,9 @@ class RunStore:
             write_text_atomic(path, manifest.model_dump_json(indent=2) + "\n")
             return manifest
         stored = _read_manifest(path, self.manifest_type, self.kind)
-        if stored.fingerprint != manifest.fingerprint:
+        # the stored fingerprint, or the stored identity under today's rules (a judge's identity no
+        # longer holds its run's directory name)
+        if manifest.fingerprint not in (stored.fingerprint, stored.computed_fingerprint()):
             differences = stored.differences(manifest) or ["(fingerprint only)"]
             raise RunStoreError(f"{self.directory} holds a different {self.kind}, so it cannot be resumed. "
                                 f"Differences:\n  " + "\n  ".join(differences) + f"\n{_NEW_DIR_HINT}")
