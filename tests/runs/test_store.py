@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -336,8 +337,21 @@ def test_a_fifo_or_a_directory_in_place_of_a_file_is_refused_at_once(tmp_path):
         store.append(record("bilingual/one"))
     (tmp_path / "run" / RESULTS).unlink()
     os.mkfifo(tmp_path / "run" / RESULTS)
-    with pytest.raises(RunStoreError, match=r"run/results.jsonl is a FIFO \(named pipe\), not a regular file"):
-        RunStore.read(tmp_path / "run")  # before the fix: blocked forever on open()
+    outcome: list[BaseException | None] = []
+
+    def read() -> None:
+        try:
+            RunStore.read(tmp_path / "run")
+            outcome.append(None)
+        except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+            outcome.append(error)
+
+    reader = threading.Thread(target=read, daemon=True)  # before the fix: open() blocked forever
+    reader.start()
+    reader.join(60)
+    assert outcome, "RunStore.read blocked on a FIFO named results.jsonl"
+    assert isinstance(outcome[0], RunStoreError)
+    assert "run/results.jsonl is a FIFO (named pipe), not a regular file" in str(outcome[0])
     with pytest.raises(RunStoreError, match="results.jsonl is a FIFO"):
         RunStore.open(tmp_path / "run", manifest())
     (tmp_path / "run" / RESULTS).unlink()
