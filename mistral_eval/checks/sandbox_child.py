@@ -208,11 +208,11 @@ def _run_test(test, namespace):
         return {"repr": _safe_repr(value)}
 
 
-def _bpf(code, k, jt=0, jf=0):
+def _bpf(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
     return struct.pack("HBBI", code, jt, jf, k)
 
 
-def _filter(machine):
+def _filter(machine: str) -> bytes:
     """The seccomp program (classic BPF) for `machine`: a foreign architecture or x32 call is killed."""
     arch, refused, clone, clone3 = _SYSCALLS[machine]
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
@@ -232,7 +232,7 @@ class _Program(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
 
 
-def _confine():
+def _confine() -> None:
     """A fresh session keyring, then the seccomp filter; raise when the filter cannot be installed."""
     machine = platform.machine()
     if machine not in _SYSCALLS:

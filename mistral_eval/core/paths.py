@@ -83,7 +83,7 @@ def read_input(path: str | os.PathLike, *, what: str = "file", limit: int = MAX_
     return data
 
 
-def shown(path: str | bytes | os.PathLike) -> str:
+def shown(path: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> str:
     """A path for a message or a page: as given when it is valid UTF-8, else its repr (the bytes
     that are not UTF-8 escaped), so printing or encoding it never raises."""
     text = os.fsdecode(path)

@@ -56,7 +56,7 @@ def _is_judge_dir(path: Path) -> bool:
     return (path / MANIFEST_FILE).is_file() and (path / JUDGMENTS_FILE).exists()
 
 
-def check_pairwise_runs(run_dirs: Sequence[str | os.PathLike]) -> None:
+def check_pairwise_runs(run_dirs: Sequence[str | os.PathLike[str]]) -> None:
     """Refuse runs that cannot be compared pairwise, before any model loads: fewer than two, the same
     directory twice, or two runs without a case key in common (e.g. different suites)."""
     if len(run_dirs) < 2:

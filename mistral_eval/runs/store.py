@@ -294,7 +294,7 @@ class RunStore:
         return path
 
     @classmethod
-    def check_not_busy(cls, directory: str | os.PathLike, *, shared: bool = False) -> None:
+    def check_not_busy(cls, directory: str | os.PathLike[str], *, shared: bool = False) -> None:
         """Refuse at once a directory another process is writing (its `.lock` held), e.g. before a
         model loads; a missing directory is not busy. Takes the lock for a moment only."""
         if not (Path(directory) / _LOCK).exists():
@@ -365,7 +365,7 @@ def run_names(dirs: str | os.PathLike | Iterable[str | os.PathLike]) -> list[str
     return [shown(path) if names.count(name) > 1 else name for path, name in zip(paths, names)]
 
 
-def refuse_run_file(path: str | os.PathLike, *, what: str = "--out") -> None:
+def refuse_run_file(path: str | os.PathLike[str], *, what: str = "--out") -> None:
     """Refuse to write a page to `path` when it lies in a run (or judge) directory and is not an
     `.html` file: `--out RUN/results.jsonl` would replace the run's records with HTML."""
     target = Path(os.path.realpath(path))

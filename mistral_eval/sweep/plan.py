@@ -287,7 +287,7 @@ def _name(varied: dict, taken: set[str]) -> str:
 
 def plan(spec: SweepSpec) -> list[Combination]:
     """Every combination of the grid, in file order, each with its directory and group."""
-    _check_combination_count(spec.grid, Path(spec.file))
+    _check_combination_count(spec.grid, Path(spec.file or spec.name))
     combinations, taken = [], set()
     for values in itertools.product(*spec.grid.values()):
         varied = dict(zip(spec.grid, values))
