@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from mistral_eval.checks.sandbox import forced_mechanism
 from mistral_eval.core.choices import REPORT_FILE
 from mistral_eval.core.errors import ConfigError
 from mistral_eval.model.generation import engine_from_env
@@ -45,7 +46,8 @@ def evaluate(model: str | RunConfig, suites: Iterable[str | Path | Suite] | None
                          **options)
     resolved = [s if isinstance(s, Suite) else resolve_suite(s) for s in suite_list]
     rank = current_rank()
-    engine_from_env()  # these two refuse at once, not after the model loads
+    engine_from_env()  # these refuse at once, not after the model loads
+    forced_mechanism()
     RunStore.check_not_busy(out, shared=rank.world > 1)
     lm = lm or load_for_rank(config, rank)
     summary = run(lm, resolved, out, config.model_copy(update={"model": lm.info.name, "quant": lm.info.quant}),

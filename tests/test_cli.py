@@ -214,6 +214,7 @@ def test_a_busy_run_directory_is_refused_before_the_model_loads(tmp_path, capsys
 @pytest.mark.parametrize("variable, value, words", [
     ("MISTRAL_EVAL_ENGINE", "bogus", "MISTRAL_EVAL_ENGINE='bogus' is not an engine"),
     ("MISTRAL_EVAL_CACHE", "FILE", "MISTRAL_EVAL_CACHE="),
+    ("MISTRAL_EVAL_SANDBOX", "chroot", "MISTRAL_EVAL_SANDBOX='chroot' is not a sandbox mechanism"),
 ])
 def test_a_bad_environment_variable_exits_2_naming_it(tmp_path, capsys, monkeypatch, tiny_dir, variable, value, words):
     """issue 20 item 13: MISTRAL_EVAL_ENGINE=bogus exited 0 with every case an error; MISTRAL_EVAL_CACHE

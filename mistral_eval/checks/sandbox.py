@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from mistral_eval.core.errors import SandboxUnavailableError
+from mistral_eval.core.errors import ConfigError, SandboxUnavailableError
 
-__all__ = ["FORCE_ENV", "CodeRun", "TestReport", "isolation", "isolation_record", "run_code"]
+__all__ = ["FORCE_ENV", "CodeRun", "TestReport", "forced_mechanism", "isolation", "isolation_record", "run_code"]
 
 Mechanism = Literal["bwrap", "unshare", "none"]
 
@@ -264,15 +264,23 @@ def _job(blocks: list[str], function: str | None, tests: list[dict], memory_mb: 
             "mechanism": mechanism, "confine": mechanism != "none"}
 
 
+def forced_mechanism() -> Literal["bwrap", "unshare"] | None:
+    """The mechanism $MISTRAL_EVAL_SANDBOX forces, None when unset; a ConfigError naming the variable
+    for any other value (checked before a model loads)."""
+    forced = os.environ.get(FORCE_ENV, "").strip()
+    if forced and forced not in ("bwrap", "unshare"):
+        raise ConfigError(f"{FORCE_ENV}={forced!r} is not a sandbox mechanism: use bwrap or unshare, or unset it",
+                          field=FORCE_ENV)
+    return forced or None  # type: ignore[return-value]
+
+
 @functools.cache
 def isolation() -> Literal["bwrap", "unshare"] | None:
     """The isolation this machine gives code checks ("bwrap", else "unshare"), or None when neither
     works here. Probed once per process by running a trivial job in each; the answer is cached.
     With MISTRAL_EVAL_SANDBOX set, only that mechanism is tried, and SandboxUnavailableError names
-    the variable when it does not work."""
-    forced = os.environ.get(FORCE_ENV, "").strip()
-    if forced and forced not in ("bwrap", "unshare"):
-        raise SandboxUnavailableError(f"{FORCE_ENV}={forced!r} is not a sandbox mechanism: use bwrap or unshare")
+    the variable when it does not work (a value other than bwrap/unshare: ConfigError)."""
+    forced = forced_mechanism()
     for mechanism in (forced,) if forced else ("bwrap", "unshare"):
         if shutil.which(mechanism) is None:
             continue

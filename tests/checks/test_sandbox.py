@@ -21,7 +21,7 @@ import pytest
 
 from mistral_eval.checks import sandbox
 from mistral_eval.checks.registry import python
-from mistral_eval.core.errors import SandboxUnavailableError
+from mistral_eval.core.errors import ConfigError, SandboxUnavailableError
 
 FAKE_TOKEN = "hf_fake" + uuid.uuid4().hex
 MECHANISMS = ["bwrap", "unshare"]
@@ -302,7 +302,7 @@ def test_the_mechanism_can_be_forced_and_a_bad_value_is_named(monkeypatch):
             assert sandbox.run_code(["x = 2"], [{"call": "x"}]).isolation == forced
         monkeypatch.setenv(sandbox.FORCE_ENV, "chroot")
         sandbox.isolation.cache_clear()
-        with pytest.raises(SandboxUnavailableError, match="MISTRAL_EVAL_SANDBOX='chroot'"):
+        with pytest.raises(ConfigError, match="MISTRAL_EVAL_SANDBOX='chroot' is not a sandbox mechanism"):
             sandbox.isolation()
     finally:
         monkeypatch.undo()
