@@ -1,9 +1,11 @@
 """The `mistral-eval` command: parse options, call the library, turn errors into exit codes.
 
 Exit codes: 0 when everything ran (failed checks are results, not errors), 3 when `--fail-on`
-says the verdicts should fail the command, 2 for bad input (a malformed suite or spec, an unknown
-option value, a bad output path, a run directory that is missing, damaged or another run's), 1
-for any other error. Only the commands that run a model import
+says the verdicts should fail the command, 2 for bad input or an unusable place (a malformed suite
+or spec, an unknown option value or environment variable, a bad output path, a missing model, a run
+directory that is missing, damaged, busy or another run's, a file system error such as a full disk,
+always naming the path or variable), 130 when interrupted (Ctrl-C; rerun to resume), 1 for any
+other error. Only the commands that run a model import
 torch, so `--help`, `suites`, `report` and `compare` answer at once.
 """
 
@@ -27,8 +29,8 @@ from mistral_eval.core.choices import (
     QUANT_PRESETS,
     REPORT_FILE,
 )
-from mistral_eval.core.errors import ConfigError, MistralEvalError, RunStoreError
-from mistral_eval.core.paths import check_output_dir, check_output_file
+from mistral_eval.core.errors import ConfigError, MistralEvalError, ModelNotFoundError, RunStoreError
+from mistral_eval.core.paths import check_output_dir, check_output_file, shown
 from mistral_eval.core.settings import GenerationSettings
 
 __all__ = ["build_parser", "main"]
@@ -133,12 +135,15 @@ def _pairwise_dir(path: str | None) -> Path | None:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from mistral_eval.report.pages import write_report
+    from mistral_eval.runs.store import refuse_run_file
 
     runs = _run_dirs(args.runs)
     pairwise = _pairwise_dir(args.pairwise)
+    if args.out is not None:
+        refuse_run_file(args.out)
     if args.out is None and len(runs) > 1:
         raise ConfigError("a comparison of several runs needs --out FILE.html", field="--out")
-    print(write_report(runs, check_output_file(args.out or runs[0] / REPORT_FILE), pairwise=pairwise))
+    print(shown(write_report(runs, check_output_file(args.out or runs[0] / REPORT_FILE), pairwise=pairwise)))
     return 0
 
 
@@ -150,11 +155,15 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                           "report RUN`)", field="runs")
     pairwise = _pairwise_dir(args.pairwise)
     out = check_output_file(args.out) if args.out is not None else None
+    if out is not None:
+        from mistral_eval.runs.store import refuse_run_file
+
+        refuse_run_file(out)  # before the summary: nothing printed, nothing written
     _print_summary(runs)
     if out is not None:
         from mistral_eval.report.pages import write_report
 
-        print(f"report: {write_report(runs, out, pairwise=pairwise)}")
+        print(f"report: {shown(write_report(runs, out, pairwise=pairwise))}")
     return 0
 
 
@@ -279,9 +288,13 @@ def _cmd_judge(args: argparse.Namespace) -> int:
 
 def _judge_runs(args: argparse.Namespace) -> list[Path]:
     """The run directories to judge, checked against --pairwise and --out before any model loads."""
+    from mistral_eval.runs.judgments import check_pairwise_runs
+
     runs = _run_dirs(args.runs)
     if args.pairwise and (len(runs) < 2 or args.out is None):
         raise ConfigError("--pairwise needs two or more run directories and --out DIR", field="--pairwise")
+    if args.pairwise:
+        check_pairwise_runs(runs)
     if not args.pairwise and (len(runs) != 1 or args.out is not None):
         raise ConfigError("grade one run at a time (its judgments go into RUN/judgments/); "
                           "use --pairwise RUN_A RUN_B ... --out DIR to compare runs", field="runs")
@@ -397,19 +410,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+INTERRUPTED_EXIT = 130
+"""Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
+
+
+def _error(message: object) -> None:
+    text = str(message).encode("utf-8", "backslashreplace").decode("utf-8")  # a non-UTF-8 path, escaped
+    print(f"mistral-eval: error: {text}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ConfigError, RunStoreError) as exc:  # bad input: options, files, or the wrong run directory
-        print(f"mistral-eval: error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:  # what is stored is kept; the same command resumes
+        print("interrupted; resume with the same command", file=sys.stderr)
+        return INTERRUPTED_EXIT
+    except (ConfigError, RunStoreError, ModelNotFoundError) as exc:  # bad input: options, files, run dirs
+        _error(exc)
         return 2
     except MistralEvalError as exc:
-        print(f"mistral-eval: error: {exc}", file=sys.stderr)
+        _error(exc)
         return 1
-    except OSError as exc:  # a disk that fills up or a directory removed under a running command
-        print(f"mistral-eval: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
-        return 1
+    except OSError as exc:  # a disk that fills up, a directory where a file should be, one removed
+        where = shown(exc.filename) if exc.filename is not None else "(no path given by the system)"
+        _error(f"{exc.strerror or exc}: {where}")
+        return 2
 
 
 if __name__ == "__main__":

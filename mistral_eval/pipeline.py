@@ -12,13 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from mistral_eval.analysis.summary import write_summary
+from mistral_eval.checks.sandbox import forced_mechanism
 from mistral_eval.core.choices import REPORT_FILE
 from mistral_eval.core.errors import ConfigError
+from mistral_eval.model.generation import engine_from_env
 from mistral_eval.model.loading import LoadedModel
 from mistral_eval.report.pages import write_report
 from mistral_eval.runs.distributed import barrier, current_rank
 from mistral_eval.runs.records import RunConfig
 from mistral_eval.runs.runner import RunSummary, load_for_rank, make_config, run
+from mistral_eval.runs.store import RunStore
 from mistral_eval.suites.files import Suite, resolve_suite
 
 __all__ = ["evaluate"]
@@ -45,6 +48,9 @@ def evaluate(model: str | RunConfig, suites: Iterable[str | Path | Suite] | None
                          **options)
     resolved = [s if isinstance(s, Suite) else resolve_suite(s) for s in suite_list]
     rank = current_rank()
+    engine_from_env()  # these refuse at once, not after the model loads
+    forced_mechanism()
+    RunStore.check_not_busy(out, shared=rank.world > 1)
     lm = lm or load_for_rank(config, rank)
     summary = run(lm, resolved, out, config.model_copy(update={"model": lm.info.name, "quant": lm.info.quant}),
                   progress=progress, rank=rank)

@@ -290,7 +290,7 @@ def test_report_tells_a_missing_directory_from_an_empty_one(tmp_path, capsys):
 SETTINGS = {
     "temperature inf": (["--temperature", "inf"], "temperature", "finite"),
     "temperature nan": (["--temperature", "nan"], "temperature", "finite"),
-    "temperature 0": (["--temperature", "0"], "temperature", "greater than 0"),
+    "temperature 0": (["--temperature", "0"], "temperature", "greater than or equal to 0.0001"),
     "repetition_penalty inf": (["--repetition-penalty", "inf"], "repetition_penalty", "finite"),
     "batch size -1": (["--batch-size", "-1"], "batch_size", "greater than or equal to 1"),
     "batch size 0": (["--batch-size", "0"], "batch_size", "greater than or equal to 1"),

@@ -1,4 +1,11 @@
 import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -55,11 +62,15 @@ def test_unknown_preset_is_rejected_by_the_parser(capsys):
     assert "nf4" in capsys.readouterr().err
 
 
-def test_unreachable_model_exits_1(tmp_path, capsys):
-    code = main(["run", "--model", str(tmp_path / "missing-model"), "--suite", "smoke",
-                 "--out", str(tmp_path / "r")])
-    assert code == 1
-    assert "does not exist" in capsys.readouterr().err
+def test_a_missing_model_is_bad_input_and_exits_2(tmp_path, capsys):
+    """issue 20 item 13: a missing model directory or an unknown hub id exited 1 (bad input is 2)."""
+    missing = tmp_path / "missing-model"
+    code = main(["run", "--model", str(missing), "--suite", "smoke", "--out", str(tmp_path / "r")])
+    assert code == 2
+    assert "does not exist" in (err := capsys.readouterr().err) and str(missing) in err
+    code = main(["run", "--model", "nobody-here/no-such-model", "--suite", "smoke", "--out", str(tmp_path / "r")])
+    assert code == 2  # HF_HUB_OFFLINE=1 (tests/conftest.py): not in the cache, refused at once
+    assert "'nobody-here/no-such-model' is not in the local model cache" in capsys.readouterr().err
 
 
 def test_resume_with_other_settings_is_refused(tiny_dir, tmp_path, capsys):
@@ -127,3 +138,129 @@ def test_suites_init_writes_a_starter_that_passes_check(tmp_path, capsys, monkey
     assert "ok, suite 'my_suite', 4 case(s)" in capsys.readouterr().out
     assert main(["suites", "--init", "my_suite"]) == 2  # never overwrites
     assert "exists already" in capsys.readouterr().err
+
+
+FILL_THEN_REPORT = """
+import sys
+from mistral_eval.cli import main
+try:
+    with open({filler!r}, "wb") as filler:
+        while True:
+            filler.write(b"x" * 4096)
+            filler.flush()
+except OSError:
+    pass
+print("exit", main(["report", {run!r}, "--out", {page!r}]))
+"""
+
+
+def test_a_full_disk_exits_2_naming_the_file(tmp_path):
+    """issue 20 item 13: a full disk ended with exit 1 "No space left on device:" and no path."""
+    if shutil.which("unshare") is None:
+        pytest.fail("this test fills a private tmpfs made with util-linux's unshare (CI has it)")
+    disk, run = tmp_path / "disk", tmp_path / "run"
+    disk.mkdir()
+    shutil.copytree(Path(__file__).parent / "fixtures" / "legacy_run", run)
+    script = FILL_THEN_REPORT.format(filler=str(disk / "filler"), run=str(run), page=str(disk / "page.html"))
+    shell = f'mount -t tmpfs -o size=256k none {disk} && exec {sys.executable} -c "$SCRIPT"'
+    out = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", shell],
+                         env={**os.environ, "SCRIPT": script, "PYTHONPATH": str(Path.cwd())},
+                         capture_output=True, text=True, timeout=300)
+    assert "exit 2" in out.stdout, (out.stdout, out.stderr[-2000:])
+    assert f"No space left on device: {disk / 'page.html'}" in out.stderr, out.stderr[-2000:]
+    assert "Traceback" not in out.stderr
+
+
+def test_report_and_compare_never_write_over_a_runs_files(tmp_path, capsys):
+    """issue 20 item 4: `report/compare --out RUN/results.jsonl` replaced the run's records with HTML, exit 0."""
+    run, other = tmp_path / "run", tmp_path / "other"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "legacy_run", run)
+    shutil.copytree(run, other)
+    before = {name: (run / name).read_bytes() for name in ("results.jsonl", "manifest.json")}
+    for argv in (["report", str(run), "--out", str(run / "results.jsonl")],
+                 ["report", str(run), str(other), "--out", str(run / "manifest.json")],
+                 ["compare", str(run), str(other), "--out", str(run / "results.jsonl")],
+                 ["compare", str(run), str(other), "--out", str(other / "timing.rank0.json")]):
+        assert main(argv) == 2, argv
+        assert "would destroy the run" in capsys.readouterr().err
+    assert {name: (run / name).read_bytes() for name in before} == before
+    assert main(["report", str(run), "--out", str(run / "page.html")]) == 0
+
+
+def test_a_run_directory_whose_name_is_not_utf8_is_reported(tmp_path, capsys):
+    """issue 20 item 9: a non-UTF-8 run directory name crashed `report` with a UnicodeEncodeError."""
+    run = Path(os.fsdecode(bytes(tmp_path) + b"/run-\xff\xfe"))
+    shutil.copytree(Path(__file__).parent / "fixtures" / "legacy_run", run)
+    assert main(["report", str(run)]) == 0
+    page = (run / "report.html").read_text("utf-8")
+    assert "run-\\udcff\\udcfe" in page  # the name's repr: the bytes stay visible, escaped
+    assert "run-\\udcff" in capsys.readouterr().out
+    assert main(["report", str(run), str(tmp_path / "nothing-\udcff")]) == 2
+    assert "nothing-\\udcff" in capsys.readouterr().err
+
+
+def test_a_busy_run_directory_is_refused_before_the_model_loads(tmp_path, capsys):
+    """issue 20 item 12: a busy directory was refused only after the model loaded (20 s)."""
+    from mistral_eval.runs.store import RunStore
+    from tests.runs.test_store import manifest
+
+    with RunStore.open(tmp_path / "run", manifest()):
+        # an unknown model: were it loaded first, the error would be about the model
+        code = main(["run", "--model", "nobody-here/no-such-model", "--suite", "smoke", "--out", str(tmp_path / "run")])
+    assert code == 2
+    assert "another process is writing to" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("variable, value, words", [
+    ("MISTRAL_EVAL_ENGINE", "bogus", "MISTRAL_EVAL_ENGINE='bogus' is not an engine"),
+    ("MISTRAL_EVAL_CACHE", "FILE", "MISTRAL_EVAL_CACHE="),
+    ("MISTRAL_EVAL_SANDBOX", "chroot", "MISTRAL_EVAL_SANDBOX='chroot' is not a sandbox mechanism"),
+])
+def test_a_bad_environment_variable_exits_2_naming_it(tmp_path, capsys, monkeypatch, tiny_dir, variable, value, words):
+    """issue 20 item 13: MISTRAL_EVAL_ENGINE=bogus exited 0 with every case an error; MISTRAL_EVAL_CACHE
+    pointing at a file exited 1 without naming the variable."""
+    if value == "FILE":
+        value = str(tmp_path / "a-file")
+        Path(value).write_text("x")
+    monkeypatch.setenv(variable, value)
+    model = "smollm2-135m-instruct" if variable == "MISTRAL_EVAL_CACHE" else tiny_dir
+    code = main(["run", "--model", model, "--quant", "fp32", "--suite", "smoke", "--out", str(tmp_path / "r"),
+                 "--max-new-tokens", "2"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert words in err and variable in err
+
+
+def test_a_results_file_that_is_a_directory_and_a_tiny_temperature_exit_2(tiny_dir, tmp_path, capsys):
+    """issue 20 item 13: results.jsonl a directory exited 1; --temperature 1e-320 made every case an error."""
+    (tmp_path / "r" / "results.jsonl").mkdir(parents=True)
+    code = main(["run", "--model", tiny_dir, "--quant", "fp32", "--suite", "smoke", "--out", str(tmp_path / "r")])
+    assert code == 2
+    assert f"{tmp_path / 'r' / 'results.jsonl'} is a directory" in capsys.readouterr().err
+    code = main(["run", "--model", tiny_dir, "--quant", "fp32", "--suite", "smoke", "--out", str(tmp_path / "t"),
+                 "--do-sample", "--temperature", "1e-320"])
+    assert code == 2
+    assert "temperature" in capsys.readouterr().err
+
+
+def test_ctrl_c_ends_with_one_line_and_exit_130(tiny_dir, tmp_path, capsys):
+    """issue 20 item 8: Ctrl-C during a run printed a traceback."""
+    out = tmp_path / "r"
+
+    def press_ctrl_c_once_running():
+        while not (out / "manifest.json").exists() and not done.is_set():
+            time.sleep(0.02)
+        if not done.is_set():
+            os.kill(os.getpid(), signal.SIGINT)  # Python raises KeyboardInterrupt in the main thread
+
+    done = threading.Event()
+    presser = threading.Thread(target=press_ctrl_c_once_running)
+    presser.start()
+    try:
+        code = main(["run", "--model", tiny_dir, "--quant", "fp32", "--suite", "smoke", "--out", str(out),
+                     "--min-new-tokens", "4000", "--max-new-tokens", "4000", "--no-report"])
+    finally:
+        done.set()
+        presser.join()
+    assert code == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "interrupted; resume with the same command"

@@ -30,7 +30,7 @@ def test_the_readmes_first_two_commands_are_the_main_job_and_what_ci_runs():
     readme = _commands(_code_blocks(README)[0])
     ci = [line for line in _commands((ROOT / ".ci" / "run").read_text(encoding="utf-8"))
           if not line.startswith(("set ", "cd "))]
-    assert readme == ["make sweep", "make test"] and ci == ["make test"]
+    assert readme == ["make sweep", "make test"] and ci[0] == "make test"  # then extra sandbox runs
 
 
 def test_make_test_names_what_it_lacks_when_it_cannot_install():

@@ -46,6 +46,8 @@ class _Test:
     source: str
     expected: Any = None
     compares: bool = False
+    truth: bool = False
+    """An `assert EXPR` test: the child returns `not not (EXPR)`, which must come back exactly True."""
 
 
 def _plain_literal(node: ast.expr) -> tuple[bool, Any]:
@@ -77,10 +79,21 @@ def _as_comparison(source: str) -> _Test | None:
     return None
 
 
+def _as_truth(source: str) -> _Test | None:
+    """Any other single `assert EXPR` as a call whose truth the harness reads, so replacing exec (or
+    anything else the child could patch) cannot make it pass without evaluating EXPR. `not not` is
+    an operator, not a name the answer's code could rebind."""
+    body = ast.parse(source).body
+    if len(body) != 1 or not isinstance(body[0], ast.Assert):
+        return None
+    shown = " ".join(source.split())[:80]
+    return _Test({"call": f"not not ({ast.unparse(body[0].test)})"}, shown, True, compares=True, truth=True)
+
+
 def _plan(test: dict[str, Any] | str) -> _Test:
     if isinstance(test, dict):
         return _Test({"call": test["call"]}, test["call"], test["expected"], compares=True)
-    return _as_comparison(test) or _Test({"exec": test}, " ".join(test.split())[:80])
+    return _as_comparison(test) or _as_truth(test) or _Test({"exec": test}, " ".join(test.split())[:80])
 
 
 def _verdict(test: _Test, report: TestReport) -> str | None:
@@ -89,6 +102,8 @@ def _verdict(test: _Test, report: TestReport) -> str | None:
         return f"{test.source} raised {report.text}"
     if not test.compares:
         return None
+    if test.truth:
+        return None if report.kind == "value" and report.value is True else f"{test.source} failed"
     if report.kind == "value" and report.value == test.expected:
         return None
     return f"{test.source} returned {report.text}, expected {test.expected!r}"

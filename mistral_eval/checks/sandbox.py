@@ -1,10 +1,11 @@
 """Run untrusted Python code (a model's answer) in isolation from the operating system.
 
 Each run starts `sandbox_child.py` in fresh Linux namespaces (user, pid, mount, network, ipc, uts)
-through bubblewrap (`bwrap`), or util-linux's `unshare` where bwrap is missing: its own /proc, a
-read-only view of only the interpreter (/usr, /lib*, Python's prefixes), a private size-capped /tmp,
-no network, an empty environment, an unprivileged uid, rlimits, and every descendant killed when the
-run ends. The child reports on a private pipe, each line carrying a random per-run token; anything it
+through bubblewrap (`bwrap`), or util-linux's `unshare` where bwrap is missing
+(MISTRAL_EVAL_SANDBOX=bwrap|unshare forces one): its own /proc, a read-only view of only the base
+interpreter and its standard library (/usr, /lib*, the base prefix, with every site-packages folder
+hidden), a private size-capped /tmp, no network, an empty environment, an unprivileged uid of its
+own, rlimits, a seccomp filter, and every descendant killed when the run ends. The child reports on a private pipe, each line carrying a random per-run token; anything it
 sends is validated here and never raises. This module runs code and returns what the code returned;
 it does not judge answers (scoring.py compares values with the expected ones) and knows no suites.
 See docs/sandbox.md for what the isolation guarantees and what it needs.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import glob
 import json
 import math
 import os
@@ -23,24 +25,31 @@ import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from mistral_eval.core.errors import SandboxUnavailableError
+from mistral_eval.core.errors import ConfigError, SandboxUnavailableError
 
-__all__ = ["CodeRun", "TestReport", "isolation", "run_code"]
+__all__ = ["FORCE_ENV", "CodeRun", "TestReport", "forced_mechanism", "isolation", "isolation_record", "run_code"]
 
 Mechanism = Literal["bwrap", "unshare", "none"]
 TestKind = Literal["value", "repr", "ok", "raised"]
 
+FORCE_ENV = "MISTRAL_EVAL_SANDBOX"
+"""Environment variable that forces one mechanism ("bwrap" or "unshare"); unset: bwrap, else unshare."""
+
 _CHILD = Path(__file__).with_name("sandbox_child.py")
-_SANDBOX_UID = 65534  # "nobody": the uid code runs as when the harness is root
+_SANDBOX_UID = 65534  # "nobody": the uid code runs as inside a user namespace (harness not root)
+_UID_BASE, _UID_SPAN = 1 << 20, 1 << 20  # as root, each check draws its own uid from this range
+_PYTHON = os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
 _TMP_BYTES = 64 << 20
 _MAX_REPORT_BYTES = 1 << 20
 _MAX_NOTES = 20
+_NPROC = 64  # the child's RLIMIT_NPROC (sandbox_child._limit)
 _ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp"}
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 
@@ -75,14 +84,34 @@ class CodeRun:
 
 
 def _view() -> list[str]:
-    """Host paths the interpreter needs, read-only: system dirs and Python's prefixes, none nested."""
-    wanted = [*_SYSTEM_DIRS, sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-              str(Path(sys.executable).resolve().parent.parent)]
+    """Host paths the interpreter needs, read-only: system dirs and the base prefixes, none nested.
+    A virtual environment's prefix is not among them: the child runs the base interpreter."""
+    wanted = [*_SYSTEM_DIRS, sys.base_prefix, sys.base_exec_prefix, str(Path(_PYTHON).parent.parent)]
     kept: list[str] = []
     for path in sorted({os.path.abspath(p) for p in wanted if os.path.lexists(p)}, key=len):
         if not any(path == k or path.startswith(k.rstrip("/") + "/") for k in kept):
             kept.append(path)
     return kept
+
+
+def _hidden(view: list[str]) -> list[str]:
+    """Folders inside the view that hold installed packages (site-packages, dist-packages, any
+    non-standard-library entry of sys.path): each is covered by an empty read-only tmpfs."""
+    stdlib = [os.path.realpath(sysconfig.get_paths(vars={"base": sys.base_prefix,
+                                                         "platbase": sys.base_exec_prefix})[k])
+              for k in ("stdlib", "platstdlib")]
+    found = set()
+    for root in {sys.base_prefix, sys.base_exec_prefix, "/usr", "/usr/local"}:
+        for pattern in ("lib*/python3*/site-packages", "lib*/python3*/dist-packages", "lib*/python3/dist-packages"):
+            found.update(glob.glob(os.path.join(root, pattern)))
+    for entry in sys.path:
+        path = os.path.realpath(entry or ".")
+        if os.path.isdir(path) and not any(path == s or path.startswith(s + "/") for s in stdlib):
+            found.add(path)
+    inside = [p for p in {os.path.realpath(p) for p in found} if os.path.isdir(p)
+              and any(p.startswith(k.rstrip("/") + "/") for k in view)
+              and not any(s == p or s.startswith(p + "/") for s in stdlib)]
+    return sorted(inside)
 
 
 def _bwrap(fd: int, privileged: bool) -> list[str]:
@@ -104,8 +133,10 @@ def _bwrap(fd: int, privileged: bool) -> list[str]:
     for path in view:
         command += (["--symlink", os.readlink(path), path] if os.path.islink(path)
                     else ["--ro-bind", path, path])
+    for path in _hidden(view):
+        command += ["--perms", "0555", "--size", "4096", "--tmpfs", path, "--remount-ro", path]
     command += ["--ro-bind", str(_CHILD), "/sandbox/child.py", "--proc", "/proc", "--dev", "/dev",
-                "--chdir", "/tmp", "--", sys.executable, "-I", "-X", "utf8", "/sandbox/child.py", str(fd)]
+                "--chdir", "/tmp", "--", _PYTHON, "-I", "-X", "utf8", "/sandbox/child.py", str(fd)]
     return command
 
 
@@ -123,6 +154,7 @@ for path in "$@"; do
   if [ -L "$path" ]; then ln -s "$(readlink "$path")" "$root$path"; continue; fi
   mkdir -p "$root$path"; mount --rbind "$path" "$root$path"; mount -o remount,bind,ro "$root$path"
 done
+for path in $HIDDEN; do mount -t tmpfs -o size=4k,mode=0555,ro hidden "$root$path"; done
 mkdir -p "$root/sandbox" "$root/proc" "$root/dev" "$root/.old"
 touch "$root/sandbox/child.py"
 mount --bind "$CHILD" "$root/sandbox/child.py"; mount -o remount,bind,ro "$root/sandbox/child.py"
@@ -133,23 +165,25 @@ mount -t proc proc "$root/proc"
 cd "$root"; pivot_root . .old; umount -l /.old; rmdir /.old; mount -o remount,bind,ro /; cd /tmp
 drop="--inh-caps=-all --bounding-set=-all --no-new-privs"
 [ "$uid" = 0 ] || drop="--reuid=$uid --regid=$uid --clear-groups $drop"
-exec env -i PATH=/usr/bin:/bin LANG=C.UTF-8 HOME=/tmp setpriv $drop -- "$python" -I -X utf8 /sandbox/child.py "$fd"
+# not exec'd: the shell stays the namespace's init, so the child is not pid 1 (which ignores
+# SIGKILL from inside) and its death by a signal comes back as 128 + n, as under bwrap
+env -i PATH=/usr/bin:/bin LANG=C.UTF-8 HOME=/tmp setpriv $drop -- "$python" -I -X utf8 /sandbox/child.py "$fd"
 """
 
 
-def _unshare(fd: int, root: str) -> list[str]:
+def _unshare(fd: int, root: str, uid: int) -> list[str]:
     as_root = os.geteuid() == 0
     user = [] if as_root else ["--user", "--map-root-user"]
     return ["unshare", *user, "--pid", "--fork", "--kill-child", "--mount", "--propagation", "private",
             "--net", "--ipc", "--uts", "sh", "-c", _UNSHARE_SETUP, "sandbox", root, str(fd),
-            str(_SANDBOX_UID if as_root else 0), sys.executable, *_view()]
+            str(uid if as_root else 0), _PYTHON, *_view()]
 
 
-def _command(mechanism: Mechanism, fd: int, root: str) -> list[str]:
+def _command(mechanism: Mechanism, fd: int, root: str, uid: int) -> list[str]:
     if mechanism == "bwrap":
         return _bwrap(fd, privileged=os.geteuid() == 0)
     if mechanism == "unshare":
-        return _unshare(fd, root)
+        return _unshare(fd, root, uid)
     return [sys.executable, "-I", "-X", "utf8", str(_CHILD), str(fd)]
 
 
@@ -200,9 +234,10 @@ def _launch(mechanism: Mechanism, job: dict[str, Any], timeout: float) -> _Raw:
     with tempfile.TemporaryFile() as stdin, tempfile.TemporaryDirectory(prefix="mistral-eval-code-") as root:
         stdin.write(json.dumps(job).encode())
         stdin.seek(0)
-        env = {**_ENV, "CHILD": str(_CHILD), "TMP_BYTES": str(_TMP_BYTES)}
+        env = {**_ENV, "CHILD": str(_CHILD), "TMP_BYTES": str(_TMP_BYTES),
+               "HIDDEN": " ".join(_hidden(_view()))}
         try:
-            child = subprocess.Popen(_command(mechanism, writer, root), stdin=stdin,
+            child = subprocess.Popen(_command(mechanism, writer, root, job["uid"] or _SANDBOX_UID), stdin=stdin,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
                                      cwd=root, pass_fds=(writer,), start_new_session=True)
         except OSError as error:
@@ -225,23 +260,50 @@ def _launch(mechanism: Mechanism, job: dict[str, Any], timeout: float) -> _Raw:
 
 def _job(blocks: list[str], function: str | None, tests: list[dict[str, Any]], memory_mb: int, timeout: float,
          mechanism: Mechanism) -> dict[str, Any]:
-    drop = mechanism == "bwrap" and os.geteuid() == 0
+    own_uid = mechanism != "none" and os.geteuid() == 0
     return {"token": secrets.token_hex(16), "blocks": blocks, "function": function, "tests": tests,
             "memory_mb": memory_mb, "cpu_s": math.ceil(timeout) + 1, "timeout": timeout,
-            "uid": _SANDBOX_UID if drop else None, "mechanism": mechanism}
+            "uid": _UID_BASE + secrets.randbelow(_UID_SPAN) if own_uid else None,
+            "mechanism": mechanism, "confine": mechanism != "none"}
+
+
+def forced_mechanism() -> Literal["bwrap", "unshare"] | None:
+    """The mechanism $MISTRAL_EVAL_SANDBOX forces, None when unset; a ConfigError naming the variable
+    for any other value (checked before a model loads)."""
+    forced = os.environ.get(FORCE_ENV, "").strip()
+    if forced and forced not in ("bwrap", "unshare"):
+        raise ConfigError(f"{FORCE_ENV}={forced!r} is not a sandbox mechanism: use bwrap or unshare, or unset it",
+                          field=FORCE_ENV)
+    return forced or None  # type: ignore[return-value]
 
 
 @functools.cache
 def isolation() -> Literal["bwrap", "unshare"] | None:
     """The isolation this machine gives code checks ("bwrap", else "unshare"), or None when neither
-    works here. Probed once per process by running a trivial job in each; the answer is cached."""
-    for mechanism in ("bwrap", "unshare"):
+    works here. Probed once per process by running a trivial job in each; the answer is cached.
+    With MISTRAL_EVAL_SANDBOX set, only that mechanism is tried, and SandboxUnavailableError names
+    the variable when it does not work (a value other than bwrap/unshare: ConfigError)."""
+    forced = forced_mechanism()
+    for mechanism in (forced,) if forced else ("bwrap", "unshare"):
         if shutil.which(mechanism) is None:
             continue
         run = _run(mechanism, ["x = 1"], [{"call": "x"}], None, 10.0, 256)
         if run.failure is None and run.tests[0].value == 1:
             return mechanism
+    if forced:
+        raise SandboxUnavailableError(f"{FORCE_ENV}={forced} asks for {forced}, which does not work on this "
+                                      f"machine (is it installed?); unset {FORCE_ENV} to use what works")
     return None
+
+
+def isolation_record() -> str | None:
+    """What the manifest records about the isolation: the mechanism and how processes are limited per
+    check, e.g. "bwrap; seccomp; 64 processes per check (own uid)"; None without isolation."""
+    mechanism = isolation()
+    if mechanism is None:
+        return None
+    per_check = "own uid" if os.geteuid() == 0 else "own user namespace"
+    return f"{mechanism}; seccomp; {_NPROC} processes per check ({per_check})"
 
 
 def _message(line: bytes, token: str) -> dict[str, Any] | str:

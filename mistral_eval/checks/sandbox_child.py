@@ -1,8 +1,9 @@
 """The program that runs inside the sandbox: it executes an answer's code and reports what its tests did.
 
 Started by `sandbox.py` as `python -I child.py FD`, it reads one JSON job from stdin, drops to an
-unprivileged uid when it starts as root, sets its resource limits, and writes one JSON message per
-line, each prefixed with the job's random token, to the pipe FD. It never sees expected values and
+unprivileged uid (one per check) when it starts as root, joins a fresh session keyring, sets its
+resource limits, installs a seccomp filter (no namespaces, mounts, keys or ptrace), and writes one
+JSON message per line, each prefixed with the job's random token, to the pipe FD. It never sees expected values and
 never judges: call tests report the plain JSON value returned (or its repr), and the harness compares.
 It imports only the standard library and nothing from mistral_eval, as it runs in a bare file system.
 """
@@ -11,11 +12,14 @@ from __future__ import annotations
 
 import ast
 import builtins
+import ctypes
 import difflib
 import json
 import os
+import platform
 import re
 import resource
+import struct
 import sys
 import types
 from typing import Any, NoReturn
@@ -24,6 +28,22 @@ _PROMPT = re.compile(r"^(\s*)(>>>|\.\.\.)( |$)(.*)$")
 _DEFINES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom,
             ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Global, ast.Nonlocal)
 _MAX_ITEMS = 10_000
+# exec/compile/eval as they are before any answer code runs: answer code that replaces
+# builtins.exec with a no-op cannot make an exec-style test pass without running it.
+_EXEC, _COMPILE, _EVAL = exec, compile, eval
+
+# Per machine: (AUDIT_ARCH value, syscalls refused with EPERM, clone, clone3). The refused calls are
+# namespaces (unshare, setns), every mount call, kernel keys, ptrace and other processes' memory,
+# bpf and perf events; clone is refused only with namespace flags; clone3 (whose flags a filter
+# cannot read) answers ENOSYS, so the C library falls back to clone.
+_SYSCALLS = {
+    "x86_64": (0xC000003E, (272, 308, 165, 166, 155, 161, 428, 429, 430, 431, 432, 433, 442,
+                            248, 249, 250, 101, 310, 311, 321, 298), 56, 435),
+    "aarch64": (0xC00000B7, (97, 268, 40, 39, 41, 51, 428, 429, 430, 431, 432, 433, 442,
+                             217, 218, 219, 117, 270, 271, 280, 241), 220, 435),
+}
+_CLONE_NAMESPACES = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
+_KEYCTL = {"x86_64": 250, "aarch64": 219}
 
 
 class InputUnavailable(EOFError):
@@ -181,15 +201,52 @@ def _run_test(test: dict[str, str], namespace: dict[str, Any]) -> dict[str, Any]
     """One test's message fields: a call's plain value (or repr), an exec test's success, or what it raised."""
     try:
         if "exec" in test:
-            exec(compile(test["exec"], "<test>", "exec"), namespace)
+            _EXEC(_COMPILE(test["exec"], "<test>", "exec"), namespace)
             return {"ok": True}
-        value = eval(compile(test["call"], "<test>", "eval"), namespace)
+        value = _EVAL(_COMPILE(test["call"], "<test>", "eval"), namespace)
     except BaseException as error:
         return {"raised": _describe(error)}
     try:
         return {"value": _plain(value, [_MAX_ITEMS]), "shown": _safe_repr(value)}
     except (TypeError, RecursionError, ValueError):
         return {"repr": _safe_repr(value)}
+
+
+def _bpf(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
+    return struct.pack("HBBI", code, jt, jf, k)
+
+
+def _filter(machine: str) -> bytes:
+    """The seccomp program (classic BPF) for `machine`: a foreign architecture or x32 call is killed."""
+    arch, refused, clone, clone3 = _SYSCALLS[machine]
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    allow, kill, eperm, enosys = 0x7FFF0000, 0x80000000, 0x00050000 | 1, 0x00050000 | 38
+    program = [_bpf(ld, 4), _bpf(jeq, arch, 1, 0), _bpf(ret, kill), _bpf(ld, 0)]
+    if machine == "x86_64":
+        program += [_bpf(jge, 0x40000000, 0, 1), _bpf(ret, kill)]
+    for number in refused:
+        program += [_bpf(jeq, number, 0, 1), _bpf(ret, eperm)]
+    program += [_bpf(jeq, clone3, 0, 1), _bpf(ret, enosys),
+                _bpf(jeq, clone, 0, 3), _bpf(ld, 16), _bpf(jset, _CLONE_NAMESPACES, 0, 1), _bpf(ret, eperm),
+                _bpf(ret, allow)]
+    return b"".join(program)
+
+
+class _Program(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
+
+
+def _confine() -> None:
+    """A fresh session keyring, then the seccomp filter; raise when the filter cannot be installed."""
+    machine = platform.machine()
+    if machine not in _SYSCALLS:
+        raise OSError(f"no seccomp filter for this machine ({machine})")
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall(_KEYCTL[machine], 1, None)  # KEYCTL_JOIN_SESSION_KEYRING: a new anonymous keyring
+    program = _filter(machine)
+    fprog = _Program(len(program) // 8, program)
+    if libc.prctl(38, 1, 0, 0, 0) != 0 or libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "seccomp filter refused: " + os.strerror(ctypes.get_errno()))
 
 
 def _limit(job: dict[str, Any]) -> None:
@@ -217,6 +274,14 @@ def main() -> None:
 
     _drop_root(job["uid"])
     _limit(job)
+    if job["confine"]:
+        try:
+            _confine()
+        except OSError as error:
+            send(kind="started", uid=os.getuid())
+            send(kind="error", text=f"the sandbox could not confine the code: {_describe(error)}")
+            send(kind="done")
+            os._exit(0)
     send(kind="started", uid=os.getuid())
     builtins.input = _no_input
     notes: list[str] = []

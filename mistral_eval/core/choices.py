@@ -11,6 +11,7 @@ __all__ = [
     "SINGLE_RUBRICS",
     "AUTO_FORMAT", "BNB_PRESETS", "DEFAULT_FORMAT", "DEFAULT_MODEL", "DEFAULT_QUANT", "FORMATS", "FORMAT_CHOICES",
     "MANIFEST_FILE", "OFFLINE_MODEL", "QUANT_PRESETS", "REPORT_FILE", "RESULTS_FILE", "SUMMARY_FILE", "SWITCH_MODES",
+    "MAX_CASES_ENV", "MAX_COMBINATIONS_ENV", "MAX_SUITE_CASES", "MAX_SWEEP_COMBINATIONS",
     "resolve_format", "switch_mode",
 ]
 
@@ -46,6 +47,13 @@ def resolve_format(requested: str, case_format: str | None, model_default: str) 
         return requested
     return case_format or model_default
 
+
+MAX_SUITE_CASES = 10_000
+"""Most cases one suite file may hold (ELYZA-tasks-100 has 100, MT-Bench 80); $MISTRAL_EVAL_MAX_CASES raises it."""
+MAX_CASES_ENV = "MISTRAL_EVAL_MAX_CASES"
+MAX_SWEEP_COMBINATIONS = 1_000
+"""Most combinations one sweep may plan (each is a notebook run); $MISTRAL_EVAL_MAX_COMBINATIONS raises it."""
+MAX_COMBINATIONS_ENV = "MISTRAL_EVAL_MAX_COMBINATIONS"
 
 SWITCH_MODES = ("auto", "0", "1")
 """Values of the GPU-path switches (MISTRAL_EVAL_NF4_KERNELS, MISTRAL_EVAL_FUSED_OPS)."""

@@ -42,6 +42,11 @@ class ModelLoadError(MistralEvalError):
     """The model or tokenizer could not be loaded (gated, unreachable, missing files, no GPU)."""
 
 
+class ModelNotFoundError(ModelLoadError):
+    """The model asked for does not exist: a missing local directory, or a hub id that is neither in
+    the local cache (offline) nor on the hub. Bad input: the command line exits with 2."""
+
+
 class MissingDependencyError(MistralEvalError, ImportError):
     """An optional package is needed; the message carries the install command."""
 
@@ -109,9 +114,10 @@ class SweepError(MistralEvalError):
 class SandboxUnavailableError(MistralEvalError):
     """Code checks cannot run: this machine offers no isolation (neither bubblewrap nor unshare works)."""
 
-    def __init__(self) -> None:
-        super().__init__("the python check runs model-written code only in a sandbox, and neither "
-                         "bubblewrap (bwrap) nor util-linux's unshare works on this machine. Install "
-                         "bubblewrap (apt-get install bubblewrap), or accept running the code in a plain "
-                         "child process with allow_unisolated=True / --allow-unisolated-code. "
-                         "See docs/sandbox.md.")
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or (
+            "the python check runs model-written code only in a sandbox, and neither "
+            "bubblewrap (bwrap) nor util-linux's unshare works on this machine. Install "
+            "bubblewrap (apt-get install bubblewrap), or accept running the code in a plain "
+            "child process with allow_unisolated=True / --allow-unisolated-code. "
+            "See docs/sandbox.md."))

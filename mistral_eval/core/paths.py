@@ -16,7 +16,7 @@ from pathlib import Path
 from mistral_eval.core.errors import ConfigError
 from mistral_eval.core.yamlfile import clip
 
-__all__ = ["MAX_INPUT_BYTES", "check_output_dir", "check_output_file", "read_input", "write_text_atomic"]
+__all__ = ["MAX_INPUT_BYTES", "check_output_dir", "check_output_file", "read_input", "shown", "write_text_atomic"]
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 """Largest suite, spec or import file read (ELYZA-tasks-100 is 0.2 MB, MT-Bench 0.1 MB)."""
@@ -83,6 +83,17 @@ def read_input(path: str | os.PathLike[str], *, what: str = "file", limit: int =
     return data
 
 
+def shown(path: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> str:
+    """A path for a message or a page: as given when it is valid UTF-8, else its repr (the bytes
+    that are not UTF-8 escaped), so printing or encoding it never raises."""
+    text = os.fsdecode(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return repr(text)
+    return text
+
+
 def write_text_atomic(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8") -> Path:
     """Write `text` to `path` all at once: readers see the old file or the new one, never a part.
 
@@ -93,6 +104,17 @@ def write_text_atomic(path: str | os.PathLike[str], text: str, *, encoding: str 
     path = Path(path)
     data = text.encode(encoding)
     tmp = path.with_name(f".{path.name[:120]}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        _write_replace(tmp, path, data)
+    except OSError as error:
+        if error.filename is None:  # os.write says "No space left on device" without the file
+            raise OSError(error.errno, error.strerror, str(path)) from None
+        raise
+    _fsync_directory(path.parent)
+    return path
+
+
+def _write_replace(tmp: Path, path: Path, data: bytes) -> None:
     descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
     try:
         try:
@@ -109,8 +131,6 @@ def write_text_atomic(path: str | os.PathLike[str], text: str, *, encoding: str 
         except OSError:
             pass
         raise
-    _fsync_directory(path.parent)
-    return path
 
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -13,11 +13,14 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator
 
 from mistral_eval.core.validation import Problems, StrictModel
 
-__all__ = ["ARTICLE_SETTINGS", "GenerationSettings", "MAX_NEW_TOKENS_LIMIT", "overrides_from"]
+__all__ = ["ARTICLE_SETTINGS", "GenerationSettings", "MAX_NEW_TOKENS_LIMIT", "MIN_TEMPERATURE", "overrides_from"]
 
 MAX_NEW_TOKENS_LIMIT = 131_072
 """More than any supported model's context; a larger value is a typo, refused before loading."""
 _SEED_LIMIT = 2**63 - 1
+MIN_TEMPERATURE = 1e-4
+"""Smallest sampling temperature: logits divided by less can overflow to inf (bf16/fp16) and make
+every case an error; a smaller temperature is greedy decoding in all but name."""
 
 
 class GenerationSettings(StrictModel):
@@ -27,8 +30,9 @@ class GenerationSettings(StrictModel):
     min_new_tokens: Annotated[int, Field(ge=0, le=MAX_NEW_TOKENS_LIMIT)] = 0
     """Suppress EOS until this many tokens (used when timing: random weights stop anywhere)."""
     do_sample: bool = False
-    temperature: Annotated[float, Field(gt=0, le=100)] = 1.0
-    """Softmax temperature when sampling; > 0 (use do_sample: false for greedy decoding)."""
+    temperature: Annotated[float, Field(ge=MIN_TEMPERATURE, le=100)] = 1.0
+    """Softmax temperature when sampling; at least 1e-4, as logits divided by less overflow to inf
+    (use do_sample: false for greedy decoding)."""
     top_p: float = 1.0
     """Nucleus sampling mass, in (0, 1]."""
     top_k: Annotated[int, Field(ge=0, le=1_000_000)] = 0

@@ -10,6 +10,7 @@ Merge keys (`<<: *base`) work as in YAML 1.1. `clip` keeps every value shown in 
 from __future__ import annotations
 
 import difflib
+import os
 import reprlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +23,8 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 from mistral_eval.core.errors import ConfigError
 
-__all__ = ["MAX_ALIAS_NODES", "MAX_DEPTH", "UniqueKeyLoader", "Where", "clip", "parse_yaml",
-           "reject_unknown"]
+__all__ = ["MAX_ALIAS_NODES", "MAX_DEPTH", "UniqueKeyLoader", "Where", "clip", "count_items", "limit_from_env",
+           "parse_yaml", "reject_unknown"]
 
 MAX_DEPTH = 64
 """Deepest nesting of lists and mappings a file may have, aliases expanded."""
@@ -217,6 +218,50 @@ def parse_yaml(data: bytes, path: Path) -> Any:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise ConfigError(f"invalid YAML{where}: {_one_line(problem)}", file=str(path)) from None
+
+
+def count_items(data: bytes, key: str, stop_after: int) -> int | None:
+    """How many items the top-level `key`'s list holds, read from the event stream (libyaml's when
+    installed) without building the document, and stopping once it passes `stop_after`; None when
+    the file is not a mapping with such a list or does not parse (the full parse says why)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    depth, count, in_list, expect_key, is_target = 0, 0, False, True, False
+    try:
+        for event in yaml.parse(data, Loader=loader):
+            starts = isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent))
+            ends = isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent))
+            if in_list and depth == 2 and not ends:
+                count += 1
+                if count > stop_after:
+                    return count
+            if depth == 1 and not ends:  # a key or a value of the top-level mapping
+                if expect_key:
+                    is_target = isinstance(event, yaml.ScalarEvent) and event.value == key
+                else:
+                    in_list = is_target and isinstance(event, yaml.SequenceStartEvent)
+                    if is_target and not in_list:
+                        return None
+                expect_key = not expect_key
+            if starts:
+                depth += 1
+            elif ends:
+                depth -= 1
+                if depth == 1 and in_list:
+                    return count
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def limit_from_env(variable: str, default: int) -> int:
+    """A cap read from `variable` (a positive integer), else `default`; a ConfigError naming the
+    variable when it is set to anything else."""
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"{variable}={text!r} is not a positive whole number", field=variable)
+    return int(text)
 
 
 def _one_line(text: str, limit: int = 240) -> str:

@@ -29,7 +29,7 @@ from mistral_eval.checks.registry import japanese_share, judge_spec
 from mistral_eval.core.settings import GenerationSettings
 from mistral_eval.judge.rubrics import SINGLE_RUBRICS, Rubric, load_rubric, rubric_language
 from mistral_eval.model.prompts import model_format
-from mistral_eval.runs.judgments import JUDGMENTS_DIR, JudgmentStore
+from mistral_eval.runs.judgments import JUDGMENTS_DIR, JudgmentStore, check_pairwise_runs
 from mistral_eval.runs.provenance import collect_versions, gpu_name, now, package_commit
 from mistral_eval.runs.records import CaseError, JudgeManifest, Judgment, Result, RunRef
 from mistral_eval.runs.store import RunStore, run_names
@@ -410,10 +410,7 @@ def judge_pairwise(lm: LoadedModel, run_dirs: Sequence[str | Path], out: str | P
                    settings: GenerationSettings = JUDGE_SETTINGS, batch_size: int | None = None,
                    label: str | None = None, progress: bool | None = None) -> JudgeSummary:
     """Compare every pair of runs on the cases both answered, each case in both orders, into `out`."""
-    from mistral_eval.core.errors import ConfigError
-
-    if len(run_dirs) < 2:
-        raise ConfigError("pairwise judging needs at least two run directories", field="runs")
+    check_pairwise_runs(run_dirs)  # two or more different runs with cases in common
     names = run_names(run_dirs)
     runs, refs, cases = {}, [], {}
     for name, directory in zip(names, run_dirs):

@@ -26,10 +26,12 @@ if TYPE_CHECKING:  # annotations only: generation never builds these itself
 
     from mistral_eval.model.loading import LoadedModel
 
-__all__ = ["ARTICLE_SETTINGS", "ENGINES", "Answer", "GenerationSettings", "Prompt", "generate",
+__all__ = ["ARTICLE_SETTINGS", "ENGINES", "ENGINE_ENV", "Answer", "GenerationSettings", "Prompt", "engine_from_env",
+           "generate",
            "quiet_text_bars", "stream"]
 
 ENGINES = ("auto", "plain", "fast")
+ENGINE_ENV = "MISTRAL_EVAL_ENGINE"
 """'plain': transformers' generate. 'fast': mistral_eval.engine.decode (static cache, CUDA graphs).
 'auto': fast on CUDA for the model families it knows, plain otherwise (the CPU stays plain)."""
 
@@ -175,9 +177,19 @@ def _default_batch_size(lm: LoadedModel, engine: str) -> int:
     return 64 if engine == "fast" else 32
 
 
+def engine_from_env() -> str:
+    """$MISTRAL_EVAL_ENGINE (default "auto"); a ConfigError naming the variable when it is not one of
+    ENGINES, so a run refuses it before the model loads instead of failing every case."""
+    engine = os.environ.get(ENGINE_ENV, "").strip() or "auto"
+    if engine not in ENGINES:
+        raise ConfigError(f"{ENGINE_ENV}={engine!r} is not an engine; valid: {', '.join(ENGINES)} "
+                          f"(or unset it)", field=ENGINE_ENV)
+    return engine
+
+
 def _pick_engine(lm: LoadedModel, engine: str | None, length: int) -> str:
     """The engine to use; `length` is the longest prompt plus the most new tokens asked for."""
-    engine = engine or os.environ.get("MISTRAL_EVAL_ENGINE", "auto")
+    engine = engine or engine_from_env()
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine {engine!r}; valid: {', '.join(ENGINES)}", field="engine")
     reason = fast_engine.unsupported_reason(lm.model, length) if engine != "plain" else None

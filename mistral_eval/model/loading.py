@@ -17,7 +17,7 @@ from typing import Any
 import torch
 
 from mistral_eval.core.choices import BNB_PRESETS, DEFAULT_MODEL, DEFAULT_QUANT, OFFLINE_MODEL, QUANT_PRESETS
-from mistral_eval.core.errors import ConfigError, MissingDependencyError, ModelLoadError
+from mistral_eval.core.errors import ConfigError, MissingDependencyError, ModelLoadError, ModelNotFoundError
 
 __all__ = [
     "DEFAULT_MODEL", "OFFLINE_MODEL", "QUANT_PRESETS", "LoadedModel", "ModelInfo", "hf_token",
@@ -133,8 +133,7 @@ def offline_model_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     Converting once lets every quantization preset apply to it (transformers refuses to
     quantize while reading a GGUF).
     """
-    cache = Path(cache_dir or os.environ.get("MISTRAL_EVAL_CACHE")
-                 or Path.home() / ".cache" / "mistral-eval") / OFFLINE_MODEL
+    cache = _cache_root(cache_dir) / OFFLINE_MODEL
     if (cache / "config.json").exists() and (cache / "tokenizer_config.json").exists():
         return cache
     spec = importlib.util.find_spec(_OFFLINE_PACKAGE)
@@ -164,6 +163,21 @@ def offline_model_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     return cache
 
 
+def _cache_root(cache_dir: str | os.PathLike | None) -> Path:
+    """Where converted models are kept: `cache_dir`, else $MISTRAL_EVAL_CACHE, else ~/.cache/mistral-eval;
+    a ConfigError naming the variable when it points at something that is not a directory."""
+    if cache_dir:
+        return Path(cache_dir)
+    variable = os.environ.get(CACHE_ENV)
+    if not variable:
+        return Path.home() / ".cache" / "mistral-eval"
+    root = Path(variable)
+    if os.path.lexists(root) and not root.is_dir():
+        raise ConfigError(f"{CACHE_ENV}={variable} is not a directory; point it at a directory (created "
+                          f"when missing) or unset it", field=CACHE_ENV)
+    return root
+
+
 def _resolve(name: str) -> tuple[str, bool]:
     """(path or hub id, is_local)."""
     if name.lower() in _OFFLINE_ALIASES:
@@ -172,10 +186,15 @@ def _resolve(name: str) -> tuple[str, bool]:
     if path.is_dir():
         return str(path), True
     if name.startswith((".", "/", "~")) or name.count("/") > 1 or os.sep + os.sep in name:
-        raise ModelLoadError(f"model directory {name!r} does not exist. Pass an existing local "
+        raise ModelNotFoundError(f"model directory {name!r} does not exist. Pass an existing local "
                              f"directory, a hub id such as {DEFAULT_MODEL!r}, or {OFFLINE_MODEL!r}.")
     _refuse_uncached_when_offline(name)
+    _refuse_unknown_online(name)
     return name, False
+
+
+CACHE_ENV = "MISTRAL_EVAL_CACHE"
+_HUB_PROBE_S = 10.0
 
 
 def _offline() -> bool:
@@ -203,10 +222,33 @@ def _refuse_uncached_when_offline(name: str) -> None:
     known = [OFFLINE_MODEL, *_cached_models()]
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     hint = f" Did you mean {close[0]!r}?" if close else ""
-    raise ModelLoadError(f"{name!r} is not in the local model cache and HF_HUB_OFFLINE=1 forbids "
+    raise ModelNotFoundError(f"{name!r} is not in the local model cache and HF_HUB_OFFLINE=1 forbids "
                          f"downloading it.{hint} Available offline: {', '.join(known)}; or pass a local "
                          f"directory that holds the checkpoint. Online, unset HF_HUB_OFFLINE (and log in or "
                          f"set HF_TOKEN for gated models such as Mistral's).")
+
+
+def _refuse_unknown_online(name: str) -> None:
+    """Online, a hub id that is not cached is asked about once, with a short timeout: an unknown id
+    is a ModelNotFoundError at once, an unreachable hub a ModelLoadError at once (instead of the hub
+    client's retries, about 50 s). A gated model passes, for the loader to say how to get access."""
+    from huggingface_hub import HfApi, try_to_load_from_cache
+    from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError
+
+    if _offline() or isinstance(try_to_load_from_cache(name, "config.json"), str):
+        return
+    try:
+        HfApi().model_info(name, timeout=_HUB_PROBE_S, token=hf_token() or None)
+    except GatedRepoError:
+        return
+    except RepositoryNotFoundError:
+        raise ModelNotFoundError(f"{name!r} is neither a local directory nor a model on the hub (or it is "
+                                 f"private: log in or set HF_TOKEN). Check the id; {OFFLINE_MODEL!r} "
+                                 f"always works offline.") from None
+    except Exception as exc:  # noqa: BLE001 - no network, DNS, proxy: say so now
+        raise ModelLoadError(f"could not reach the hub to load {name!r} ({type(exc).__name__}); check the "
+                             f"network, pass a local directory, or set HF_HUB_OFFLINE=1 to use only "
+                             f"cached models") from None
 
 
 def _load_error(name: str, exc: Exception) -> ModelLoadError:

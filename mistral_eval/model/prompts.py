@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 ROLES = ("system", "user", "assistant")
+_SYSTEM_IN_LAST_TURN = ("v2", "v3", "tekken")  # mistral-common's InstructTokenizerV2 and later
 _SENTINEL = "\u2063mistral-eval-system\u2063"
 
 
@@ -110,10 +111,13 @@ def default_format(name: str, tokenizer: Any = None) -> str:
 
 @functools.cache
 def _reference_tokenizer(version: str):
+    """mistral-common's tokenizer of `version`: v1, v2, v3, or tekken (v3 instructions, Tekken vocabulary)."""
     try:
         from mistral_common.tokens.tokenizers.mistral import MistralTokenizer
     except ImportError as exc:
         raise MissingDependencyError("mistral-common", "The 'mistral' prompt format") from exc
+    if version == "tekken":
+        return MistralTokenizer.v3(is_tekken=True)
     return getattr(MistralTokenizer, version)()
 
 
@@ -122,23 +126,32 @@ def reference_ids(messages: Sequence[dict], version: str = "v1") -> list[int]:
     from mistral_common.protocol.instruct.messages import AssistantMessage, SystemMessage, UserMessage
     from mistral_common.protocol.instruct.request import ChatCompletionRequest
 
+    messages = validate_messages(messages)
+    for i, message in enumerate(messages):
+        if message["role"] == "assistant" and not message["content"]:
+            raise ConfigError("an assistant turn is empty, which Mistral's reference encoding (format "
+                              "'mistral') refuses; give it the answer's text or drop the turn",
+                              field=f"messages[{i}].content")
     kinds = {"system": SystemMessage, "user": UserMessage, "assistant": AssistantMessage}
     request: ChatCompletionRequest[Any] = ChatCompletionRequest(
-        messages=[kinds[m["role"]](content=m["content"]) for m in validate_messages(messages)])
+        messages=[kinds[m["role"]](content=m["content"]) for m in messages])
     return list(_reference_tokenizer(version).encode_chat_completion(request).tokens)
 
 
 def merge_system(messages: Sequence[dict], version: str | None = "v1") -> list[dict]:
     """Fold a leading system message into a user turn the way mistral-common does.
 
-    v1 prepends it to the first user message, v3 to the last, joined by a blank line.
+    v1 prepends it to the first user message; v2, v3 and Tekken to the last; joined by a blank line.
+    An empty system message is dropped, as mistral-common drops it (no stray blank line).
     """
     messages = validate_messages(messages)
     if messages[0]["role"] != "system":
         return messages
     system, rest = messages[0]["content"], [dict(m) for m in messages[1:]]
+    if not system:
+        return rest
     users = [i for i, m in enumerate(rest) if m["role"] == "user"]
-    target = users[-1] if version == "v3" else users[0]
+    target = users[-1] if version in _SYSTEM_IN_LAST_TURN else users[0]
     rest[target]["content"] = f"{system}\n\n{rest[target]['content']}"
     return rest
 
@@ -165,7 +178,7 @@ def _chat(messages: list[dict], tokenizer) -> tuple[list[int], str]:
 def _inst_text(messages: list[dict], tokenizer) -> str:
     bos, eos = tokenizer.bos_token or "<s>", tokenizer.eos_token or "</s>"
     parts = [bos]
-    for message in merge_system(messages):
+    for message in merge_system(messages, mistral_version(tokenizer)):
         if message["role"] == "user":
             parts.append(f"[INST] {message['content']} [/INST]")
         else:

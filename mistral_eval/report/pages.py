@@ -41,7 +41,7 @@ from mistral_eval.core.paths import write_text_atomic
 from mistral_eval.report.judge_pages import agreement_rows, case_judgments, judge_paired_rows, pairwise_context
 from mistral_eval.report.render import render
 from mistral_eval.runs.records import Manifest, Result
-from mistral_eval.runs.store import RunStore, run_names
+from mistral_eval.runs.store import RunStore, refuse_run_file, run_names
 
 __all__ = ["IndexRow", "pair_table", "render_index", "render_report", "show_report", "summary_table",
            "write_report"]
@@ -310,6 +310,7 @@ def write_report(run_dirs: RunDirs, out: str | os.PathLike[str], *, title: str |
     """Write the report of `run_dirs` (with the pairwise judge of `pairwise`, a directory, when given)
     to the file `out` (parents created) and return its path."""
     out = Path(out)
+    refuse_run_file(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(out, render_report(run_dirs, title=title, pairwise=pairwise))
     return out

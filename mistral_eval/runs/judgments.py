@@ -7,14 +7,18 @@ Knows nothing about models (`judge.grading` produces the records) or DataFrames 
 
 from __future__ import annotations
 
+import itertools
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from mistral_eval.core.choices import MANIFEST_FILE
+from mistral_eval.core.errors import ConfigError, RunStoreError
+from mistral_eval.core.paths import shown
 from mistral_eval.runs.records import JudgeManifest, Judgment
-from mistral_eval.runs.store import RunStore
+from mistral_eval.runs.store import RunStore, run_names
 
-__all__ = ["JUDGMENTS_DIR", "JUDGMENTS_FILE", "JudgmentStore", "judge_dirs"]
+__all__ = ["JUDGMENTS_DIR", "JUDGMENTS_FILE", "JudgmentStore", "check_pairwise_runs", "judge_dirs"]
 
 JUDGMENTS_DIR = "judgments"
 JUDGMENTS_FILE = "judgments.jsonl"
@@ -38,10 +42,38 @@ def judge_dirs(path: str | os.PathLike[str]) -> list[Path]:
     if (path / JUDGMENTS_FILE).exists() or _is_judge_dir(path):
         return [path]
     root = path / JUDGMENTS_DIR
-    return sorted(p for p in root.iterdir() if _is_judge_dir(p)) if root.is_dir() else []
+    if not root.is_dir():
+        return []
+    for candidate in root.iterdir():
+        judgments = candidate / JUDGMENTS_FILE
+        if judgments.is_file() and judgments.stat().st_size and not os.path.lexists(candidate / MANIFEST_FILE):
+            raise RunStoreError(f"{shown(candidate)} holds judgments but no {MANIFEST_FILE}, so they cannot be "
+                                f"read as any judge's; move that directory away or judge the run again")
+    return sorted(p for p in root.iterdir() if _is_judge_dir(p))
 
 
 def _is_judge_dir(path: Path) -> bool:
     return (path / MANIFEST_FILE).is_file() and (path / JUDGMENTS_FILE).exists()
+
+
+def check_pairwise_runs(run_dirs: Sequence[str | os.PathLike[str]]) -> None:
+    """Refuse runs that cannot be compared pairwise, before any model loads: fewer than two, the same
+    directory twice, or two runs without a case key in common (e.g. different suites)."""
+    if len(run_dirs) < 2:
+        raise ConfigError("pairwise judging needs at least two run directories", field="runs")
+    real = [os.path.realpath(d) for d in run_dirs]
+    for (i, a), (j, b) in itertools.combinations(enumerate(real), 2):
+        if a == b:
+            raise ConfigError(f"{shown(run_dirs[i])} and {shown(run_dirs[j])} are the same run directory; "
+                              f"pairwise judging compares different runs", field="runs")
+    keys = {}
+    for name, directory in zip(run_names(run_dirs), run_dirs):
+        with RunStore.read(directory) as store:
+            keys[name] = ({r.key for r in store.records()}, sorted({s.name for s in store.manifest.suites}))
+    for x, y in itertools.combinations(keys, 2):
+        if not keys[x][0] & keys[y][0]:
+            raise ConfigError(f"runs {x} (suites {', '.join(keys[x][1])}) and {y} (suites "
+                              f"{', '.join(keys[y][1])}) have no case in common, so there is nothing to "
+                              f"compare; judge runs of the same suites", field="runs")
 
 

@@ -340,7 +340,14 @@ class JudgeManifest(BaseModel):
         return {"label": self.label, "judge_model": self.judge_model, "revision": self.revision,
                 "quant": self.quant, "format": self.format, "rubric": self.rubric,
                 "rubric_sha256": self.rubric_sha256, "settings": self.settings,
-                "runs": {run.name: run.fingerprint for run in self.runs}}
+                "runs": self._run_identity()}
+
+    def _run_identity(self) -> Any:
+        """Pairwise: each run's label (judgment keys hold it) and fingerprint. One judged run: its
+        fingerprint only, so a run directory that is moved or renamed keeps its judge."""
+        if self.rubric == "pairwise":
+            return {run.name: run.fingerprint for run in self.runs}
+        return sorted(run.fingerprint for run in self.runs)
 
     def computed_fingerprint(self) -> str:
         return fingerprint_of(self.identity())

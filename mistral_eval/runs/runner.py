@@ -207,14 +207,14 @@ def run(lm: LoadedModel, suites: Sequence[Suite | str], out: str | Path, config:
 
 
 def _isolation(suites: Sequence[Suite], config: RunConfig) -> str | None:
-    """How model-written code will be isolated in this run: "bwrap", "unshare", "unisolated" (allowed
-    by the user) or "unavailable" (its checks become errors); None when no case runs code."""
+    """How model-written code will be isolated in this run: "bwrap; seccomp; 64 processes per check
+    (own uid)" (or unshare; see sandbox.isolation_record), "unisolated" (allowed by the user) or "unavailable" (its checks become errors); None when no case runs code."""
     if not any(check.get("type") == "python" for suite in suites for case in suite.cases
                for check in case.checks):
         return None
-    from mistral_eval.checks.sandbox import isolation
+    from mistral_eval.checks.sandbox import isolation_record
 
-    return isolation() or ("unisolated" if config.allow_unisolated_code else "unavailable")
+    return isolation_record() or ("unisolated" if config.allow_unisolated_code else "unavailable")
 
 
 def _todo(store: RunStore, suites: Sequence[Suite], config: RunConfig, rank: Rank) -> tuple[list[tuple[Case, int]], int]:

@@ -13,6 +13,7 @@ import fcntl
 import io
 import json
 import os
+import stat
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -22,14 +23,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import ValidationError
 
 from mistral_eval.core.choices import MANIFEST_FILE, RESULTS_FILE
-from mistral_eval.core.errors import RunStoreError
-from mistral_eval.core.paths import write_text_atomic
+from mistral_eval.core.errors import ConfigError, RunStoreError
+from mistral_eval.core.paths import shown, write_text_atomic
 from mistral_eval.runs.records import Manifest, Result
 
 if TYPE_CHECKING:
     pass
 
-__all__ = ["MANIFEST", "RESULTS", "RunStore", "run_names"]
+__all__ = ["MANIFEST", "RESULTS", "RunStore", "open_regular", "refuse_run_file", "run_names"]
 
 MANIFEST = MANIFEST_FILE
 RESULTS = RESULTS_FILE
@@ -39,11 +40,36 @@ _NO_FLOCK = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL}
 _NEW_DIR_HINT = "Use a new --out directory for a different run, or rerun with the same options to resume."
 
 
+def _kind(mode: int) -> str:
+    return ("a directory" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "a device")
+
+
+def open_regular(path: Path, write: bool = False) -> io.FileIO:
+    """`path` opened without following a symbolic link and only when it is a regular file (to append
+    to when `write`, created when missing); else a RunStoreError naming the path. A FIFO never blocks."""
+    flags = (os.O_RDWR | os.O_CREAT | os.O_APPEND) if write else os.O_RDONLY
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o666)
+    except OSError as error:
+        problem = ("is a symbolic link; a run directory's files are never followed out of it"
+                   if error.errno == errno.ELOOP else "is a directory, not a file" if error.errno == errno.EISDIR
+                   else f"cannot be opened ({error.strerror})")
+        raise RunStoreError(f"{shown(path)} {problem}. {_NEW_DIR_HINT}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise RunStoreError(f"{shown(path)} is {_kind(mode)}, not a regular file. {_NEW_DIR_HINT}")
+    os.set_blocking(fd, True)
+    return io.FileIO(fd, "r+" if write else "r", closefd=True)
+
+
 def _read_manifest(path: Path, manifest_type: type[Any] = Manifest, kind: str = "run") -> Any:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        with open_regular(path) as file:
+            data = json.loads(file.readall().decode("utf-8"))
     except (OSError, ValueError) as error:
-        raise RunStoreError(f"{path} cannot be read ({error}). {_NEW_DIR_HINT}") from error
+        raise RunStoreError(f"{shown(path)} cannot be read ({error}). {_NEW_DIR_HINT}") from error
     if not isinstance(data, dict):
         raise RunStoreError(f"{path} is not a {kind} manifest: it holds a JSON {type(data).__name__}, not an "
                             f"object. {_NEW_DIR_HINT}")
@@ -100,8 +126,11 @@ class RunStore:
         """
         directory = Path(directory)
         manifest = manifest.model_copy(update={"fingerprint": manifest.computed_fingerprint()})
-        directory.mkdir(parents=True, exist_ok=True)
-        store = cls(directory, manifest, io.FileIO(directory / cls.records_file, "a+"), writable=True)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise RunStoreError(f"{shown(directory)} cannot be created ({error.strerror})") from None
+        store = cls(directory, manifest, open_regular(directory / cls.records_file, write=True), writable=True)
         try:
             store._hold_writer_lock(shared)
             with store._locked(fcntl.LOCK_EX):
@@ -116,10 +145,10 @@ class RunStore:
     def read(cls: type[S], directory: str | os.PathLike[str]) -> S:
         """Open an existing run directory read-only."""
         directory = Path(directory)
-        if not (directory / cls.manifest_file).is_file():
-            raise RunStoreError(f"{directory} is not a {cls.kind} directory: it has no {cls.manifest_file}.")
+        if not os.path.lexists(directory / cls.manifest_file):
+            raise RunStoreError(f"{shown(directory)} is not a {cls.kind} directory: it has no {cls.manifest_file}.")
         results = directory / cls.records_file
-        file = io.FileIO(results, "r") if results.exists() else None
+        file = open_regular(results) if os.path.lexists(results) else None
         manifest = _read_manifest(directory / cls.manifest_file, cls.manifest_type, cls.kind)
         return cls(directory, manifest, file, writable=False)
 
@@ -133,7 +162,9 @@ class RunStore:
             write_text_atomic(path, manifest.model_dump_json(indent=2) + "\n")
             return manifest
         stored = _read_manifest(path, self.manifest_type, self.kind)
-        if stored.fingerprint != manifest.fingerprint:
+        # the stored fingerprint, or the stored identity under today's rules (a judge's identity no
+        # longer holds its run's directory name)
+        if manifest.fingerprint not in (stored.fingerprint, stored.computed_fingerprint()):
             differences = stored.differences(manifest) or ["(fingerprint only)"]
             raise RunStoreError(f"{self.directory} holds a different {self.kind}, so it cannot be resumed. "
                                 f"Differences:\n  " + "\n  ".join(differences) + f"\n{_NEW_DIR_HINT}")
@@ -229,12 +260,17 @@ class RunStore:
             if key in self._keys:
                 raise RunStoreError(f"{key!r} is already finished in {self.directory}; skip finished "
                                     f"keys (see finished_keys()) instead of running them again.")
-            written = os.write(self._fd, line)
+            try:
+                written = os.write(self._fd, line)
+                os.fsync(self._fd)
+            except OSError as error:
+                os.ftruncate(self._fd, self._offset)
+                raise RunStoreError(f"cannot write to {shown(self.directory / self.records_file)} "
+                                    f"({error.strerror}); free space there, then rerun to resume.") from None
             if written != len(line):
                 os.ftruncate(self._fd, self._offset)
                 raise RunStoreError(f"Short write to {self.directory / self.records_file} ({written} of "
                                     f"{len(line)} bytes); is the disk full?")
-            os.fsync(self._fd)
             self._offset += written
             self._lines += 1
             self._keys.add(key)
@@ -263,17 +299,19 @@ class RunStore:
         write_text_atomic(path, json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
         return path
 
+    @classmethod
+    def check_not_busy(cls, directory: str | os.PathLike[str], *, shared: bool = False) -> None:
+        """Refuse at once a directory another process is writing (its `.lock` held), e.g. before a
+        model loads; a missing directory is not busy. Takes the lock for a moment only."""
+        if not (Path(directory) / _LOCK).exists():
+            return
+        with open_regular(Path(directory) / _LOCK, write=True) as lock:
+            _try_lock(lock, Path(directory), shared)
+
     def _hold_writer_lock(self, shared: bool) -> None:
         """Refuse a second writer: another `run` into this directory fails at once instead of racing."""
-        self._writer = io.FileIO(self.directory / _LOCK, "a+")
-        try:
-            fcntl.flock(self._writer.fileno(), (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RunStoreError(f"another process is writing to {self.directory} right now; wait for it to "
-                                f"finish (rerunning then resumes), or use another --out directory.") from None
-        except OSError as error:
-            if error.errno not in _NO_FLOCK:
-                raise
+        self._writer = open_regular(self.directory / _LOCK, write=True)
+        _try_lock(self._writer, self.directory, shared)
 
     def close(self) -> None:
         if self._file is not None:
@@ -293,6 +331,17 @@ class RunStore:
     def __repr__(self) -> str:
         mode = "rw" if self._writable else "r"
         return f"RunStore({str(self.directory)!r}, {mode})"
+
+
+def _try_lock(lock: io.FileIO, directory: Path, shared: bool) -> None:
+    try:
+        fcntl.flock(lock.fileno(), (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise RunStoreError(f"another process is writing to {shown(directory)} right now; wait for it to "
+                            f"finish (rerunning then resumes), or use another --out directory.") from None
+    except OSError as error:
+        if error.errno not in _NO_FLOCK:
+            raise
 
 
 def _unique(records: list[Any], path: Path) -> list[Any]:
@@ -316,9 +365,22 @@ def as_paths(dirs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) ->
 
 
 def run_names(dirs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[str]:
-    """The `run` label of each directory: its name, or its whole path where names collide."""
+    """The `run` label of each directory: its name, or its whole path where names collide; a name
+    that is not UTF-8 is shown as its repr (see `paths.shown`)."""
     paths = as_paths(dirs)
-    names = [path.name or str(path) for path in paths]
-    return [str(path) if names.count(name) > 1 else name for path, name in zip(paths, names)]
+    names = [shown(path.name or str(path)) for path in paths]
+    return [shown(path) if names.count(name) > 1 else name for path, name in zip(paths, names)]
+
+
+def refuse_run_file(path: str | os.PathLike[str], *, what: str = "--out") -> None:
+    """Refuse to write a page to `path` when it lies in a run (or judge) directory and is not an
+    `.html` file: `--out RUN/results.jsonl` would replace the run's records with HTML."""
+    target = Path(os.path.realpath(path))
+    if target.suffix.lower() in (".html", ".htm"):
+        return
+    if any(os.path.lexists(target.parent / name) for name in (MANIFEST, RESULTS)):
+        raise ConfigError(f"{shown(path)} is inside the run directory {shown(target.parent)} and names one of "
+                          f"its files; writing there would destroy the run. Give an .html file "
+                          f"(e.g. {shown(target.parent / 'report.html')}) or a path outside it", field=what)
 
 

@@ -18,9 +18,10 @@ from typing import Any
 
 import yaml
 
+from mistral_eval.core.choices import MAX_CASES_ENV, MAX_SUITE_CASES
 from mistral_eval.core.errors import ConfigError
 from mistral_eval.core.paths import read_input
-from mistral_eval.core.yamlfile import clip, parse_yaml
+from mistral_eval.core.yamlfile import clip, count_items, limit_from_env, parse_yaml
 from mistral_eval.suites.schema import NAME, CaseSpec, SuiteDefaults, check_suite
 
 
@@ -85,8 +86,19 @@ def load_suite(path: str | Path) -> Suite:
     """Read and validate one suite file; errors name the file, the case and the field."""
     path = Path(path)
     data = read_input(path, what="suite file")
+    _check_case_count(data, path)
     doc = parse_yaml(data, path)
     return _build_suite(doc, file=str(path), stem=path.stem, sha256=hashlib.sha256(data).hexdigest())
+
+
+def _check_case_count(data: bytes, path: Path) -> None:
+    """Refuse a file with more cases than the cap, counted from the YAML events before the file is
+    built into objects (the cost of a suite grows with its cases, far beyond its bytes)."""
+    cap = limit_from_env(MAX_CASES_ENV, MAX_SUITE_CASES)
+    count = count_items(data, "cases", cap)
+    if count is not None and count > cap:
+        raise ConfigError(f"the suite has more than {cap:,} cases, the most one file may hold; split it into "
+                          f"several suites, or raise the cap with {MAX_CASES_ENV}=N", file=str(path), field="cases")
 
 
 def list_suites(dir: str | Path | None = None) -> list[Suite]:

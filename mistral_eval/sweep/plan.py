@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -20,11 +21,17 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from mistral_eval.core.choices import FORMAT_CHOICES, QUANT_PRESETS, REPORT_FILE
+from mistral_eval.core.choices import (
+    FORMAT_CHOICES,
+    MAX_COMBINATIONS_ENV,
+    MAX_SWEEP_COMBINATIONS,
+    QUANT_PRESETS,
+    REPORT_FILE,
+)
 from mistral_eval.core.errors import ConfigError
 from mistral_eval.core.settings import GenerationSettings
 from mistral_eval.core.validation import Problems, StrictModel, clip, unknown_key_message
-from mistral_eval.core.yamlfile import parse_yaml
+from mistral_eval.core.yamlfile import limit_from_env, parse_yaml
 from mistral_eval.runs.distributed import Rank, current_rank, shard
 
 __all__ = ["STATUS", "Combination", "SweepFile", "SweepSpec", "builtin_notebooks_dir", "describe",
@@ -239,10 +246,22 @@ def load_spec(path: str | os.PathLike[str], *, out: str | os.PathLike[str] | Non
         if key in spec.parameters:
             problems.add(("grid", key), "is also set in parameters; set it in one place")
     problems.raise_if_any()
+    _check_combination_count(spec.grid, path)
     return SweepSpec(name=spec.sweep or path.stem, notebook=notebook, parameters=spec.parameters,
                      grid=spec.grid, out=Path(out or spec.out or "out"), timeout=spec.timeout,
                      kernel=spec.kernel, description=spec.description, file=str(path),
                      notebook_parameters=tuple(known))
+
+
+def _check_combination_count(grid: dict[str, Any], path: Path) -> None:
+    """Refuse a grid whose product exceeds the cap, from the lengths alone (nothing is enumerated)."""
+    cap = limit_from_env(MAX_COMBINATIONS_ENV, MAX_SWEEP_COMBINATIONS)
+    count = math.prod(len(values) for values in grid.values())
+    if count > cap:
+        sizes = " × ".join(f"{name} {len(values)}" for name, values in grid.items())
+        raise ConfigError(f"the grid makes {count:,} combinations ({sizes}), more than the {cap:,} one sweep "
+                          f"may run; split the sweep, or raise the cap with {MAX_COMBINATIONS_ENV}=N",
+                          file=str(path), field="grid")
 
 
 # --- the plan -------------------------------------------------------------------------------------
@@ -268,6 +287,7 @@ def _name(varied: dict, taken: set[str]) -> str:
 
 def plan(spec: SweepSpec) -> list[Combination]:
     """Every combination of the grid, in file order, each with its directory and group."""
+    _check_combination_count(spec.grid, Path(spec.file or spec.name))
     combinations: list[Combination] = []
     taken: set[str] = set()
     for values in itertools.product(*spec.grid.values()):

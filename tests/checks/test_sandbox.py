@@ -1,14 +1,18 @@
 """Tests for sandbox.py: answer code attacks the harness, and each attack is blocked.
 
-Every attack runs under each isolation this machine offers (CI installs bubblewrap; util-linux's
-unshare is the fallback); each run is one sandbox start, a tenth of a second or so.
+Every attack runs under both mechanisms, bubblewrap and util-linux's unshare (CI has both; a missing
+one fails here, it is never skipped); each run is one sandbox start, a tenth of a second or so.
+`.ci/run` also runs the python check's tests with MISTRAL_EVAL_SANDBOX=unshare.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
+import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -17,14 +21,15 @@ import pytest
 
 from mistral_eval.checks import sandbox
 from mistral_eval.checks.registry import python
-from mistral_eval.core.errors import SandboxUnavailableError
+from mistral_eval.core.errors import ConfigError, SandboxUnavailableError
 
 FAKE_TOKEN = "hf_fake" + uuid.uuid4().hex
-MECHANISMS = [m for m in ("bwrap", "unshare") if shutil.which(m)]
+MECHANISMS = ["bwrap", "unshare"]
+EXPECTED = os.environ.get(sandbox.FORCE_ENV) or "bwrap"
 
 
 def test_this_machine_has_isolation():
-    assert sandbox.isolation() == "bwrap", "make test installs bubblewrap as root (.ci/system-deps); install it here too"
+    assert sandbox.isolation() == EXPECTED, "make test installs bubblewrap as root (.ci/system-deps); install it here too"
     assert MECHANISMS
 
 
@@ -38,6 +43,9 @@ def everything_said(result: sandbox.CodeRun) -> str:
 
 @pytest.fixture(params=MECHANISMS)
 def mechanism(request):
+    if shutil.which(request.param) is None:
+        pytest.fail(f"{request.param} is not installed: CI runs every sandbox test under both bwrap and "
+                    f"unshare (apt-get install bubblewrap util-linux)")
     return request.param
 
 
@@ -271,6 +279,7 @@ def test_no_isolation_means_no_code_unless_allowed(monkeypatch, tmp_path):
     sandbox.isolation.cache_clear()
     try:
         with monkeypatch.context() as patch:
+            patch.delenv(sandbox.FORCE_ENV, raising=False)
             patch.setenv("PATH", str(tmp_path))  # neither bwrap nor unshare can be found
             assert sandbox.isolation() is None
             with pytest.raises(SandboxUnavailableError) as error:
@@ -281,4 +290,159 @@ def test_no_isolation_means_no_code_unless_allowed(monkeypatch, tmp_path):
             assert python(["assert x == 1"], allow_unisolated=True)("```python\nx = 1\n```").passed
     finally:
         sandbox.isolation.cache_clear()
-    assert sandbox.isolation() == MECHANISMS[0]
+    assert sandbox.isolation() == EXPECTED
+
+
+def test_the_mechanism_can_be_forced_and_a_bad_value_is_named(monkeypatch):
+    sandbox.isolation.cache_clear()
+    try:
+        for forced in MECHANISMS:
+            monkeypatch.setenv(sandbox.FORCE_ENV, forced)
+            sandbox.isolation.cache_clear()
+            assert sandbox.isolation() == forced
+            assert sandbox.run_code(["x = 2"], [{"call": "x"}]).isolation == forced
+        monkeypatch.setenv(sandbox.FORCE_ENV, "chroot")
+        sandbox.isolation.cache_clear()
+        with pytest.raises(ConfigError, match="MISTRAL_EVAL_SANDBOX='chroot' is not a sandbox mechanism"):
+            sandbox.isolation()
+    finally:
+        monkeypatch.undo()
+        sandbox.isolation.cache_clear()
+
+
+def test_no_nested_namespace_mount_or_key_escapes_the_limits(mechanism):
+    """issue 20 item 1: a nested user namespace with its own tmpfs bypassed the 64 MB cap."""
+    code = """
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+def attempt(name, *args):
+    result = getattr(libc, name)(*args)
+    return [name, result, ctypes.get_errno()]
+def escape():
+    out = [attempt("unshare", 0x10000000 | 0x20000), attempt("unshare", 0x20000)]
+    pid = libc.syscall(56, 0x10000000 | 0x20000 | 17, 0, 0, 0, 0)  # clone(CLONE_NEWUSER|NEWNS|SIGCHLD)
+    if pid == 0:
+        os._exit(0)
+    out.append(["clone", pid if pid < 0 else 0, ctypes.get_errno()])
+    os.makedirs("/tmp/big", exist_ok=True)
+    out.append(attempt("mount", b"none", b"/tmp/big", b"tmpfs", 0, b"size=1g"))
+    out.append(attempt("syscall", 101, 16, 1, 0, 0))  # ptrace(PTRACE_ATTACH, 1)
+    return out
+def plain_fork():
+    pid = os.fork()
+    if pid == 0:
+        os._exit(3)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 3
+"""
+    result = run(mechanism, code, ["escape()", "plain_fork()"])
+    assert result.failure is None, result.failure
+    for name, status, errno in result.tests[0].value:
+        assert status == -1 and errno == 1, (name, status, errno)  # EPERM, from the seccomp filter
+    assert result.tests[1].value is True  # plain forks still work
+
+
+def test_only_the_standard_library_is_visible(mechanism):
+    """issue 20 item 2: an installed wheel's package data (the built-in suites) was readable."""
+    import site
+
+    import mistral_eval
+
+    installed = [p for p in {*site.getsitepackages(), *sys.path, str(Path(mistral_eval.__file__).parent)}
+                 if p and os.path.isdir(p) and "python3" in p and "-packages" in p]
+    package = str(Path(mistral_eval.__file__).parent)
+    code = f"""
+import os
+def look():
+    seen = {{}}
+    for path in {sorted({*installed, package})!r}:
+        try:
+            seen[path] = os.listdir(path)
+        except OSError as error:
+            seen[path] = type(error).__name__
+    return seen
+"""
+    result = run(mechanism, code, ["look()", "__import__('json').dumps([1])"])
+    assert installed, "this Python has no site-packages folder to hide"
+    for path, seen in result.tests[0].value.items():
+        assert seen in ([], "FileNotFoundError", "PermissionError"), (path, seen[:5])
+    assert result.tests[1].value == "[1]"  # the standard library still imports
+
+
+def test_kernel_keys_do_not_pass_between_checks(mechanism):
+    """issue 20 item 5: a key one check added was read by a later check."""
+    secret = f"key-{uuid.uuid4().hex}"
+    write = f"""
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+def store():
+    ids = [libc.syscall(248, b"user", b"mistral-eval-test", {secret.encode()!r}, 40, ring)
+           for ring in (-2, -3, -4, -5)]  # add_key into the thread, process, session, user keyrings
+    return [ids, ctypes.get_errno()]
+"""
+    read = """
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+def find():
+    found = []
+    for ring in (-2, -3, -4, -5):
+        key = libc.syscall(249, b"user", b"mistral-eval-test", None, 0)  # request_key
+        buffer = ctypes.create_string_buffer(100)
+        size = libc.syscall(250, 11, key, buffer, 100)  # keyctl(KEYCTL_READ)
+        found.append(buffer.raw[:max(size, 0)].decode("latin-1"))
+    return found
+"""
+    stored = run(mechanism, write, ["store()"])
+    assert stored.tests[0].value == [[-1, -1, -1, -1], 1], stored
+    found = run(mechanism, read, ["find()"])
+    assert secret not in everything_said(found)
+
+
+def test_one_checks_processes_do_not_starve_another(mechanism):
+    """issue 20 item 5: a check holding 63 processes (64 the limit) made a concurrent check's fork fail."""
+    marker = f"mistral-eval-holder-{uuid.uuid4().hex}"
+    holder = f"""
+import os, sys
+def hold():
+    children = []
+    for _ in range(62):
+        pid = os.fork()
+        if pid == 0:
+            os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(60)", "{marker}"])
+        children.append(pid)
+    for pid in children:
+        os.waitpid(pid, 0)
+    return len(children)
+"""
+    held: list[sandbox.CodeRun] = []
+    thread = threading.Thread(target=lambda: held.append(run(mechanism, holder, ["hold()"], timeout=60)))
+    thread.start()
+    try:
+        for _ in range(300):
+            if len(alive_with(marker)) >= 62:
+                break
+            time.sleep(0.05)
+        assert len(alive_with(marker)) >= 62, "the holding check did not start its processes"
+        forks = "import os\ndef forks():\n    pids = [os.fork() for _ in range(1)]\n" \
+                "    if 0 in pids: os._exit(0)\n    return [os.waitpid(p, 0)[1] for p in pids]\n"
+        result = run(mechanism, "import subprocess, sys\n" + forks, [
+            "forks()", "subprocess.run([sys.executable, '-c', 'print(7)'], capture_output=True).stdout"])
+        assert result.failure is None, result.failure
+        assert result.tests[0].value == [0] and result.tests[1].text == "b'7\\n'", result.tests
+    finally:
+        for pid in alive_with(marker):
+            with contextlib.suppress(OSError):
+                os.kill(int(pid), 9)
+        thread.join()
+    assert held[0].tests[0].value == 62
+
+
+def test_exec_style_asserts_cannot_be_faked_by_replacing_exec():
+    """issue 20 item 7: builtins.exec replaced by a no-op made every exec-style assert pass."""
+    code = "import builtins\ndef f():\n    return 0\nbuiltins.exec = lambda *a, **k: None\n" \
+           "builtins.eval = lambda *a, **k: True\nbuiltins.compile = lambda *a, **k: None\n"
+    for test in ("assert f() > 5", "assert f()", "x = f()\nassert x > 5"):
+        result = python([test])(f"```python\n{code}```")
+        assert not result.passed, (test, result.reason)
+    honest = "def f():\n    return 9\n"
+    for test in ("assert f() > 5", "assert f()", "x = f()\nassert x > 5"):
+        assert python([test])(f"```python\n{honest}```").passed, test

@@ -140,3 +140,44 @@ def test_audit_refuses_a_tokenizer_that_is_not_mistrals(offline):
     with pytest.raises(ConfigError, match="not a Mistral v1 or v3 tokenizer") as caught:
         audit_format([{"role": "user", "content": "Hi"}], offline.tokenizer, "chat")
     assert caught.value.field == "tokenizer" and "version=" in str(caught.value)
+
+
+SYSTEM_MULTI = [{"role": "system", "content": "Answer in one word."}, *CONDIMENT]
+
+
+@pytest.mark.parametrize("version", ["v1", "v2", "v3", "tekken"])
+@pytest.mark.parametrize("system", ["Answer in one word.", ""], ids=["system", "empty-system"])
+def test_merge_system_equals_mistral_common_for_every_tokenizer(version, system):
+    """issue 20 item 14: where mistral-common puts the system prompt (v1: first turn; v2, v3, Tekken: the
+    last), and that an empty one adds nothing, checked against its own encoding."""
+    messages = [{"role": "system", "content": system}, *CONDIMENT]
+    merged = merge_system(messages, version)
+    assert "system" not in [m["role"] for m in merged]
+    assert reference_ids(merged, version) == reference_ids(messages, version)
+
+
+def test_inst_with_a_v3_tokenizer_puts_the_system_prompt_in_the_last_turn(tmp_path):
+    """issue 20 item 14: `inst` with a v3 tokenizer put the system prompt into the first user turn."""
+    from mistral_eval.model.checkpoints import build_random_mistral
+
+    tok_v3 = load_tokenizer(str(build_random_mistral(tmp_path / "v3", "tiny", version="v3")))
+    turns = format_prompt(SYSTEM_MULTI, tok_v3, "inst").text.split("[INST]")
+    assert "Answer in one word." not in turns[1] and "Answer in one word.\n\nDo you have" in turns[2]
+    mistral = format_prompt(SYSTEM_MULTI, tok_v3, "mistral").text.split("[INST]")
+    assert "Answer in one word." in mistral[2]  # where the reference encoding puts it
+
+
+@pytest.mark.parametrize("fmt", ["chat", "inst"])
+def test_an_empty_system_prompt_adds_nothing(tok, fmt):
+    """issue 20 item 14: an empty system prompt made `chat` and `inst` prepend a blank line."""
+    with_empty = format_prompt([{"role": "system", "content": ""}, *CONDIMENT], tok, fmt)
+    assert with_empty.text == format_prompt(CONDIMENT, tok, fmt).text
+    assert "\n\n" not in with_empty.text
+
+
+def test_an_empty_assistant_turn_in_the_mistral_format_is_a_config_error(tok):
+    """issue 20 item 14: mistral-common's InvalidAssistantMessageException escaped instead of a ConfigError."""
+    messages = [CONDIMENT[0], {"role": "assistant", "content": ""}, CONDIMENT[2]]
+    with pytest.raises(ConfigError, match="assistant turn is empty") as caught:
+        format_prompt(messages, tok, "mistral")
+    assert caught.value.field == "messages[1].content"

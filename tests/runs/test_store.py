@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -307,3 +308,70 @@ def test_a_second_writer_is_refused_while_the_first_holds_the_directory(tmp_path
     with RunStore.open(tmp_path, manifest()) as again:  # once the first is done, it resumes
         assert again.finished_keys() == {"bilingual/a"}
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_a_symlinked_results_file_or_lock_is_never_followed(tmp_path):
+    """issue 20 item 3: `run` truncated a symlinked results.jsonl's target; a symlinked .lock made a file outside."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious\n")
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / RESULTS).symlink_to(outside)
+    with pytest.raises(RunStoreError, match="results.jsonl is a symbolic link"):
+        RunStore.open(run, manifest())
+    with pytest.raises(RunStoreError, match="results.jsonl is a symbolic link"):
+        RunStore.read(run) if (run / MANIFEST).exists() else RunStore.open(run, manifest())
+    assert outside.read_text() == "precious\n"
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / ".lock").symlink_to(tmp_path / "made-outside")
+    with pytest.raises(RunStoreError, match=".lock is a symbolic link"):
+        RunStore.open(locked, manifest())
+    assert not (tmp_path / "made-outside").exists()
+
+
+def test_a_fifo_or_a_directory_in_place_of_a_file_is_refused_at_once(tmp_path):
+    """issue 20 items 6 and 13: report hung on a FIFO named results.jsonl, run exited 1 without a path;
+    results.jsonl as a directory exited 1."""
+    with RunStore.open(tmp_path / "run", manifest()) as store:
+        store.append(record("bilingual/one"))
+    (tmp_path / "run" / RESULTS).unlink()
+    os.mkfifo(tmp_path / "run" / RESULTS)
+    outcome: list[BaseException | None] = []
+
+    def read() -> None:
+        try:
+            RunStore.read(tmp_path / "run")
+            outcome.append(None)
+        except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+            outcome.append(error)
+
+    reader = threading.Thread(target=read, daemon=True)  # before the fix: open() blocked forever
+    reader.start()
+    reader.join(60)
+    assert outcome, "RunStore.read blocked on a FIFO named results.jsonl"
+    assert isinstance(outcome[0], RunStoreError)
+    assert "run/results.jsonl is a FIFO (named pipe), not a regular file" in str(outcome[0])
+    with pytest.raises(RunStoreError, match="results.jsonl is a FIFO"):
+        RunStore.open(tmp_path / "run", manifest())
+    (tmp_path / "run" / RESULTS).unlink()
+    (tmp_path / "run" / RESULTS).mkdir()
+    with pytest.raises(RunStoreError, match="results.jsonl is a directory, not a file"):
+        RunStore.open(tmp_path / "run", manifest())
+    (tmp_path / "run" / RESULTS).rmdir()
+    (tmp_path / "run" / MANIFEST).unlink()
+    os.mkfifo(tmp_path / "run" / MANIFEST)
+    with pytest.raises(RunStoreError, match="manifest.json is a FIFO"):
+        RunStore.read(tmp_path / "run")
+
+
+def test_a_busy_directory_is_refused_without_holding_it(tmp_path):
+    """issue 20 item 12: the busy check that runs before a model loads."""
+    RunStore.check_not_busy(tmp_path / "missing")
+    with RunStore.open(tmp_path / "run", manifest()):
+        with pytest.raises(RunStoreError, match="another process is writing"):
+            RunStore.check_not_busy(tmp_path / "run")
+    RunStore.check_not_busy(tmp_path / "run")
+    with RunStore.open(tmp_path / "run", manifest()):
+        pass
+

@@ -398,3 +398,24 @@ def test_the_open_ended_cases_carry_judge_checks_with_aspects_in_their_language(
         assert (japanese_share(spec["aspect"]) > 0.5) == (case.language == "ja"), case.key
         ran = [result.name for result in run_checks(case.checks, "答え")]
         assert "judge" not in ran and len(ran) == len(case.checks) - 1  # the judge runs later
+
+
+def test_a_suite_over_the_case_cap_is_refused_before_it_is_built(tmp_path, monkeypatch):
+    """issue 20 item 10: a 50 MB suite took 178 s and 2.9 GB to check; the cases are now capped, counted
+    from the YAML events before the file is built (here the file's broken tail is never reached)."""
+    doc = _mini()
+    doc["cases"] = [{"id": f"c{i}", "prompt": "Hi?"} for i in range(6)]
+    path = _write(tmp_path, doc)
+    monkeypatch.setenv("MISTRAL_EVAL_MAX_CASES", "6")
+    assert len(load_suite(path).cases) == 6
+    monkeypatch.setenv("MISTRAL_EVAL_MAX_CASES", "5")
+    with pytest.raises(ConfigError, match="more than 5 cases.*MISTRAL_EVAL_MAX_CASES") as error:
+        load_suite(path)
+    assert error.value.file == str(path) and error.value.field == "cases"
+    path.write_text(path.read_text("utf-8") + "  - {id: broken, prompt: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="more than 5 cases"):
+        load_suite(path)
+    monkeypatch.delenv("MISTRAL_EVAL_MAX_CASES")
+    from mistral_eval.core.choices import MAX_SUITE_CASES
+
+    assert MAX_SUITE_CASES == 10_000
