@@ -140,7 +140,7 @@ def python(tests: list[dict | str], function: str | None = None, timeout: float 
     _validate_limits(timeout, memory_mb)
     plans = [_plan(test) for test in tests]
 
-    def check(answer: str) -> CheckResult:
+    def check(answer: str, context: object = None) -> CheckResult:
         blocks = _code_blocks(answer)
         if not blocks:
             return CheckResult("python", False, 0.0, "found no Python code in the answer.")

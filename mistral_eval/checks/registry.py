@@ -22,10 +22,12 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, ValidationError, validate_call
 
-from mistral_eval.checks.base import Check, CheckResult, clip_text as _clip
+from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text as _clip
 from mistral_eval.checks.code_check import python
+from mistral_eval.checks.extract import after_correction, answer_marker, attributed, clause_of, sentences
+from mistral_eval.checks.japanese import tokens as ja_tokens
 from mistral_eval.checks.negation import is_negated
-from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, final_number, normalize
+from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, normalize, read_final
 from mistral_eval.core.choices import SINGLE_RUBRICS
 from mistral_eval.core.errors import ConfigError
 
@@ -35,6 +37,7 @@ __all__ = ["CHECKS", "DEFERRED", "Check", "CheckResult", "boolean", "contains", 
 
 
 Share = Annotated[float, Field(ge=0, le=1)]
+Context = CheckContext | typing.Mapping[str, typing.Any] | str | None
 
 
 # Strict: YAML's 3 is a float but "3" and true are not; no inf or nan anywhere.
@@ -88,7 +91,7 @@ def equals(expected: str, ignore_case: bool = False, strip: bool = True) -> Chec
         text = text.strip() if strip else text
         return text.casefold() if ignore_case else text
 
-    def check(answer: str) -> CheckResult:
+    def check(answer: str, context: Context = None) -> CheckResult:
         passed = norm(answer) == norm(expected)
         verb = "equals" if passed else "differs from"
         return CheckResult("equals", passed, float(passed),
@@ -96,8 +99,22 @@ def equals(expected: str, ignore_case: bool = False, strip: bool = True) -> Chec
     return check
 
 
+_CANDIDATES = re.compile(r"\b(?:could|might|may)\s+be\b.*\bor\b|\beither\b.*\bor\b|\bone\s+of\b"
+                         r"|(?:の)?(?:どれか|いずれか|どちらか)(?:です|だ|でしょう|一つ)|以下のいずれか", re.IGNORECASE)
+
+
+def _denied(answer: str, start: int, end: int) -> bool:
+    """A mention the answer does not assert: negated in its clause, attributed to others ("many think
+    A, but B"), or one of a list of candidates ("It could be A, B or C")."""
+    clause = clause_of(answer, start, end).text
+    sentence_end = re.search(r"[。\n]|\.(?:\s|$)", answer[end:])
+    sentence = answer[max(0, answer.rfind("\n", 0, start)):end + (sentence_end.end() if sentence_end else len(answer))]
+    return (is_negated(answer, start, end) or attributed(clause)
+            or bool(_CANDIDATES.search(sentence)))
+
+
 def _affirmed(answer: str, spans: typing.Iterable[tuple[int, int]], negation_aware: bool) -> bool:
-    return any(not (negation_aware and is_negated(answer, start, end)) for start, end in spans)
+    return any(not (negation_aware and _denied(answer, start, end)) for start, end in spans)
 
 
 @_validated
@@ -112,7 +129,7 @@ def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: boo
     require_all = all
     flags = re.IGNORECASE if ignore_case else 0
 
-    def check(answer: str) -> CheckResult:
+    def check(answer: str, context: Context = None) -> CheckResult:
         found = [n for n in needles if _affirmed(
             answer, (m.span() for m in re.finditer(re.escape(n), answer, flags)), negation_aware)]
         missing = [n for n in needles if n not in found]
@@ -138,7 +155,7 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
     except re.error as error:
         raise ConfigError(f"pattern {pattern!r} does not compile: {error}", field="pattern") from None
 
-    def check(answer: str) -> CheckResult:
+    def check(answer: str, context: Context = None) -> CheckResult:
         matches = list(compiled.finditer(answer))
         kept = [m for m in matches if _affirmed(answer, [m.span()], negation_aware)]
         found = (f"found {_clip(kept[0].group())}" if kept else
@@ -161,11 +178,12 @@ def number(expected: float, tolerance: Annotated[float, Field(ge=0)] = 0.0, unit
                           field="units")
     table = {normalize(k): v for k, v in (units or {}).items()}
 
-    def check(answer: str) -> CheckResult:
-        final = final_number(normalize(answer), normalize(unit) if unit else None, table)
-        if final is None:
+    def check(answer: str, context: Context = None) -> CheckResult:
+        question = CheckContext.of(context).prompt
+        reading = read_final(normalize(answer), normalize(unit) if unit else None, table, question)
+        if reading is None or reading.number is None:
             return CheckResult("number", False, 0.0, f"found no number, expected {expected:g}.")
-        found, how, unit_found = final
+        found, how, unit_found = reading.number, reading.how, reading.unit_found
         passed = abs(found.value - expected) <= tolerance
         written = normalize(answer)[found.start:found.end]
         written = (f"{found.unit}{written}" if found.unit in _SYMBOLS else f"{written} {found.unit}"
@@ -182,31 +200,97 @@ def number(expected: float, tolerance: Annotated[float, Field(ge=0)] = 0.0, unit
 
 _VERDICT = re.compile(
     r"(?<![A-Za-z])(?:true|false|correct|incorrect|wrong)(?![A-Za-z])"
-    r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！]|$))"
-    r"|はい(?=\s*(?:[、。,.!！]|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?",
+    r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！」』\"”*]|$))"
+    r"|(?:(?<=は)|(?<![ぁ-ん]))はい(?=\s*(?:[、。,.!！」』\"”*]|です|でしょう|と|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?",
     re.IGNORECASE | re.MULTILINE)
 _TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解"}
-_ECHO = re.compile(r"(?:true|yes|はい|false|no|いいえ)\s*(?:or|/|か|または|もしくは)\s*"
-                   r"(?:true|yes|はい|false|no|いいえ)か?", re.IGNORECASE)
+_ECHO = re.compile(r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?\s*(?:or|/|か|または|もしくは)\s*"
+                   r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?か?", re.IGNORECASE)
+_SETTLES = re.compile(r"\b(?:so|therefore|thus|actually|in\s+fact|final(?:ly)?)\b|やはり|なので|つまり|結局|したがって|よって|正しくは",
+                      re.IGNORECASE)
+_BOTH = re.compile(r"\byes\s+and\s+no\b|\bboth\s+yes\s+and\s+no\b|はいでもありいいえでもあり", re.IGNORECASE)
+
+
+def _verdicts(text: str) -> list[tuple[re.Match[str], bool]]:
+    """The verdict words the answer asserts, each with what it reads (negation and attribution read)."""
+    found = []
+    for match in _VERDICT.finditer(text):
+        if attributed(clause_of(text, *match.span()).text):
+            continue
+        negated = is_negated(text, *match.span())
+        found.append((match, (match.group().lower() in _TRUE_WORDS) != negated))
+    return found
+
+
+def _verdict_of(text: str) -> tuple[bool | None, str]:
+    """The answer's verdict and how it was read; None with the reason when none can be trusted."""
+    if _BOTH.search(text):
+        return None, "it answers both yes and no"
+    cut = after_correction(text)
+    marker = answer_marker(text)
+    start = max(cut, marker.start() if marker else 0)
+    found = [v for v in _verdicts(text) if v[0].start() >= start] or _verdicts(text)
+    if not found:
+        return None, "found no verdict word"
+    values = {value for _, value in found}
+    if len(values) == 1:
+        return found[-1][1], f"verdict word {found[-1][0].group()!r} reads {found[-1][1]}"
+    last = found[-1][0]
+    sentence_start = max(text.rfind(c, 0, last.start()) for c in "。.!?\n")
+    if _SETTLES.search(text, max(0, sentence_start), last.start()) or start:
+        return found[-1][1], f"last verdict word {last.group()!r}, after a conclusion, reads {found[-1][1]}"
+    return None, f"verdict words conflict ({', '.join(repr(m.group()) for m, _ in found)})"
+
+
+_STATEMENT = re.compile(r"(?:statement|主張|質問|question)\s*[:：]\s*(.+)", re.IGNORECASE)
+
+
+def _content(text: str) -> list[str]:
+    if re.search(r"[\u3040-\u9fff]", text):
+        return [lemma for _, pos, lemma in ja_tokens(text) if pos in ("名詞", "動詞", "形容詞", "副詞")
+                and lemma not in ("出来る", "有る", "居る", "為る", "事")]
+    stop = {"the", "a", "an", "is", "are", "was", "were", "do", "does", "did", "can", "could", "cannot",
+            "not", "no", "yes", "it", "to", "of", "than", "have", "has", "had", "her", "his", "their"}
+    return [w.rstrip("s") for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in stop and w != "n't"]
+
+
+def _fact_verdict(answer: str, question: str) -> bool | None:
+    """Without a verdict word: the answer's first sentence restates the question's statement
+    (content words in the same order) affirmed or denied; None when it says something else."""
+    lines = [m.group(1) for m in _STATEMENT.finditer(question)]
+    asked_sentences = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
+    statement = lines[-1] if lines else asked_sentences[-1] if asked_sentences else question
+    first = sentences(answer)[0].text if answer.strip() else ""
+    asked, said = _content(statement), _content(first)
+    if not asked or difflib.SequenceMatcher(None, asked, said).ratio() < 0.75:
+        return None
+    denied = (bool(re.search(r"\b(?:not|never|cannot)\b|n't", first, re.IGNORECASE))
+              or any(lemma in ("ない", "無い", "ず", "ぬ") and pos in ("助動詞", "形容詞")
+                     for _, pos, lemma in ja_tokens(first)))
+    return not denied
 
 
 @_validated
 def boolean(expected: bool) -> Check:
-    """The first verdict word (True/False, Yes/No, correct, はい/いいえ, 正しい/誤り, ...) is `expected`,
-    read with a negation next to it ("not true" is False, "誤りではない" is True). An echo of the
-    question's choice ("True or False", "TrueかFalse") is not a verdict."""
+    """The answer's verdict (True/False, Yes/No, correct, はい/いいえ, 正しい/誤り, ..., also in quotes)
+    is `expected`. Negation is read in its clause ("not true", "「いいえ」ではなく"), views attributed to
+    others are left out ("「いいえ」と答える人もいますが"), an echo of the question's choice ("True or
+    False") is no verdict, the last self-correction or answer marker wins. Verdict words that conflict
+    without a conclusion ("Yes. … no") make it uncertain. Without a verdict word, a sentence that
+    restates the question's statement (from the context's prompt) affirmed or denied is the verdict;
+    else uncertain."""
 
-    def check(answer: str) -> CheckResult:
+    def check(answer: str, context: Context = None) -> CheckResult:
         text = _ECHO.sub(lambda m: " " * len(m.group()), answer)
-        match = _VERDICT.search(text)
-        if match is None:
-            return CheckResult("boolean", False, 0.0, f"found no verdict word, expected {expected}.")
-        negated = is_negated(text, *match.span())
-        verdict = (match.group().lower() in _TRUE_WORDS) != negated
+        verdict, how = _verdict_of(text)
+        if verdict is None and how == "found no verdict word":
+            verdict = _fact_verdict(answer, CheckContext.of(context).prompt)
+            how = (f"no verdict word; the answer states the question's fact as {verdict}"
+                   if verdict is not None else how)
+        if verdict is None:
+            return CheckResult.uncertain("boolean", f"{how}, expected {expected}.")
         passed = verdict == expected
-        word = ("negated " if negated else "") + repr(match.group())
-        return CheckResult("boolean", passed, float(passed),
-                           f"first verdict word {word} reads {verdict}, expected {expected}.")
+        return CheckResult("boolean", passed, float(passed), f"{how}, expected {expected}.")
     return check
 
 
@@ -244,12 +328,23 @@ def japanese_share(text: str) -> float:
     return (kana + kanji - simplified) / len(letters)
 
 
+_LATIN_ASIDE = re.compile(r"[(（][^()（）\u3040-\u9fff]{1,40}[)）]|\"[^\"\u3040-\u9fff]{1,200}\"|“[^”\u3040-\u9fff]{1,200}”"
+                          r"|^(?:原文|英文|source|original)\s*[:：][^\n]*$", re.IGNORECASE | re.MULTILINE)
+
+
+def _without_asides(answer: str) -> str:
+    """The answer without a romanised gloss in brackets ("東京 (Tōkyō)") or a quoted source text
+    ("原文: "It will rain."") when Japanese text is left: they are not the answer's language."""
+    rest = _LATIN_ASIDE.sub(" ", answer)
+    return rest if _KANA.search(rest) or _KANJI.search(rest) else answer
+
+
 @_validated
 def japanese(min_share: Share = 0.5) -> Check:
     """At least `min_share` of the answer's letters are Japanese script (see `japanese_share`)."""
 
-    def check(answer: str) -> CheckResult:
-        share = japanese_share(answer)
+    def check(answer: str, context: Context = None) -> CheckResult:
+        share = japanese_share(_without_asides(answer))
         passed = share >= min_share
         return CheckResult("japanese", passed, share,
                            f"Japanese script is {share:.0%} of the letters, "
@@ -291,7 +386,7 @@ def degenerate(max_repeat_ratio: Share = 0.1, ngram: Annotated[int, Field(ge=2)]
     again word for word (a short one, under `ngram` characters, from its third time), or a phrase
     looping back to back. Characters, not words, so it works on Japanese without spaces."""
 
-    def check(answer: str) -> CheckResult:
+    def check(answer: str, context: Context = None) -> CheckResult:
         share, repeated, loops = _repetitions(answer, ngram)
         found = [f"{len(repeated)} repeated lines or sentences, e.g. {_clip(repeated[0], 40)}"
                  ] if repeated else []
@@ -320,7 +415,7 @@ def judge(rubric: typing.Literal[SINGLE_RUBRICS] = "elyza",  # type: ignore[vali
         raise ConfigError(f"threshold {threshold:g} is above the {rubric} rubric's top grade {top}",
                           field="threshold")
 
-    def check(answer: str) -> CheckResult:
+    def check(answer: str, context: Context = None) -> CheckResult:
         raise ConfigError("the judge check runs in `mistral-eval judge RUN`, not during generation")
     return check
 
@@ -375,10 +470,10 @@ def make_checks(specs: typing.Sequence[dict], *, allow_unisolated: bool = False)
     return checks
 
 
-def run_checks(specs: typing.Sequence[dict], answer: str, *,
-               allow_unisolated: bool = False) -> list[CheckResult]:
+def run_checks(specs: typing.Sequence[dict], answer: str, *, allow_unisolated: bool = False,
+               context: Context = None) -> list[CheckResult]:
     """Build the checks of `specs` and run each on `answer`, the deferred types (`DEFERRED`) left
     out; a python check raises `SandboxUnavailableError` on a machine without isolation unless
-    `allow_unisolated`."""
+    `allow_unisolated`. `context` (a `CheckContext`, or {"prompt": ...}) tells the checks the question."""
     now = [spec for spec in specs if not (isinstance(spec, dict) and spec.get("type") in DEFERRED)]
-    return [check(answer) for check in make_checks(now, allow_unisolated=allow_unisolated)]
+    return [check(answer, context) for check in make_checks(now, allow_unisolated=allow_unisolated)]

@@ -34,6 +34,11 @@ MANIFEST_FILE = "manifest.json"
 RESULTS_FILE = "results.jsonl"
 REPORT_FILE = "report.html"
 
+UNCERTAIN_POLICIES = ("review", "fail", "judge")
+"""What an uncertain check verdict makes of its case (`--uncertain`): kept apart for review, counted
+as a failure, or kept apart and sent to `mistral-eval judge`."""
+DEFAULT_UNCERTAIN = "review"
+
 SINGLE_RUBRICS = ("elyza", "mtbench")
 """Rubrics of the single-answer judge (texts in `judge/rubric_texts/`)."""
 

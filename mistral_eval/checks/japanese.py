@@ -1,0 +1,74 @@
+"""Japanese morphology for reading answers (fugashi + unidic-lite, a MeCab dictionary on PyPI):
+whether the predicate that follows a word denies it (…ではない, …ではありません, …ではなく), counting
+double negation (…ないわけではない) and reading hedged questions (…ではないでしょうか, …ではないかと思う)
+as affirmative; and the kana reading of a text.
+
+Knows nothing about checks, numbers or English.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from mistral_eval.core.errors import MissingDependencyError
+
+__all__ = ["denies", "reading", "tokens"]
+
+_NEGATORS = {"ない", "無い", "ず", "ぬ", "ん"}
+_HEDGE_ENDS = {"か", "でしょう", "だろう", "かしら"}
+_STOP_POS = {"補助記号"}
+
+
+@functools.cache
+def _tagger() -> Any:
+    try:
+        import fugashi
+    except ImportError as error:  # pragma: no cover - a declared dependency
+        raise MissingDependencyError("Japanese answer reading needs fugashi and unidic-lite: "
+                                     "pip install fugashi unidic-lite") from error
+    return fugashi.Tagger()
+
+
+def tokens(text: str) -> list[tuple[str, str, str]]:
+    """(surface, part of speech, lemma) of each word."""
+    return [(w.surface, w.feature.pos1 or "", w.feature.lemma or w.surface) for w in _tagger()(text)]
+
+
+def _is_negator(surface: str, pos: str, lemma: str) -> bool:
+    return (pos in ("助動詞", "形容詞") and (lemma in _NEGATORS or surface in ("ない", "なく", "なかっ", "ん"))
+            and lemma != "ます")
+
+
+def denies(after: str) -> bool:
+    """Whether the predicate right after a word (`after`, the text that follows it) denies it: the
+    word is the predicate (…で/じゃ/とは…) and an odd number of negations follow before the clause
+    ends, and it is not a hedged question (…ではないでしょうか, …ではないかと思います: they affirm)."""
+    words = tokens(after)
+    if not words or not (words[0][0] in ("で", "じゃ", "と", "とは") or _is_negator(*words[0])):
+        return False
+    negations = 0
+    for i, (surface, pos, lemma) in enumerate(words):
+        if pos in _STOP_POS and surface not in ("」", "』"):
+            break
+        if negations and (pos in ("名詞", "動詞") and lemma not in ("有る", "事", "訳", "居る", "言う", "思う")):
+            break
+        if _is_negator(surface, pos, lemma):
+            negations += 1
+            rest = [s for s, _, _ in words[i + 1:i + 4]]
+            if any(s in _HEDGE_ENDS for s in rest):
+                return False
+    return negations % 2 == 1
+
+
+def reading(text: str) -> str:
+    """The katakana reading of `text` as the dictionary reads it (the surface where it has none)."""
+    out = []
+    for word in _tagger()(text):
+        kana = getattr(word.feature, "kana", None)
+        out.append(kana if kana and kana != "*" else _katakana(word.surface))
+    return "".join(out)
+
+
+def _katakana(text: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
