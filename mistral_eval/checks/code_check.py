@@ -30,12 +30,43 @@ _MIN_MEMORY_MB = 64
 
 
 def _code_blocks(answer: str) -> list[str]:
-    """Python-tagged fenced blocks, else any fenced blocks, else the answer if it looks like code."""
+    """Python-tagged fenced blocks, else any fenced blocks, else the unfenced code: from the first
+    line that looks like code (def, class, import) to the last line that is code (indented, or a
+    statement that parses), prose lines before and after left out."""
     blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(answer)]
     chosen = [b for lang, b in blocks if lang in ("python", "py", "python3", "pycon")] or [b for _, b in blocks]
     if chosen:
         return chosen
-    return [answer] if _LOOKS_LIKE_CODE.search(answer) else []
+    start = _LOOKS_LIKE_CODE.search(answer)
+    if not start:
+        return []
+    lines = answer[start.start():].split("\n")
+    for end in range(len(lines), 0, -1):
+        code = "\n".join(lines[:end]).rstrip()
+        try:
+            ast.parse(code)
+        except SyntaxError:
+            continue
+        return [code]
+    return [answer[start.start():]]
+
+
+def _method_only(blocks: list[str], function: str) -> bool:
+    """The code defines `function` only as a method of a class, no module-level function of that name."""
+    module_level, methods = set(), set()
+    for block in blocks:
+        try:
+            tree = ast.parse(block)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                module_level.add(node.name)
+            elif isinstance(node, ast.Assign):
+                module_level.update(t.id for t in node.targets if isinstance(t, ast.Name))
+            elif isinstance(node, ast.ClassDef):
+                methods.update(n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    return function in methods and function not in module_level
 
 
 @dataclass(frozen=True)
@@ -144,6 +175,9 @@ def python(tests: list[dict | str], function: str | None = None, timeout: float 
         blocks = _code_blocks(answer)
         if not blocks:
             return CheckResult("python", False, 0.0, "found no Python code in the answer.")
+        if function and _method_only(blocks, function):
+            return CheckResult("python", False, 0.0, f"{function!r} is defined only as a method of a class; "
+                                                     f"a module-level function {function}() was asked for.")
         run = sandbox.run_code(blocks, [p.run for p in plans], function=function, timeout=timeout,
                                memory_mb=memory_mb, allow_unisolated=allow_unisolated)
         failures = [v for p, r in zip(plans, run.tests) if (v := _verdict(p, r)) is not None]
