@@ -40,11 +40,16 @@ def _is_negator(surface: str, pos: str, lemma: str) -> bool:
             and lemma != "ます")
 
 
-def denies(after: str) -> bool:
+def denies(after: str, skip: int = 0) -> bool:
     """Whether the predicate right after a word (`after`, the text that follows it) denies it: the
-    word is the predicate (…で/じゃ/とは…) and an odd number of negations follow before the clause
-    ends, and it is not a hedged question (…ではないでしょうか, …ではないかと思います: they affirm)."""
+    word (with its counter: 5本ではない) is the predicate (…で/じゃ/とは…) and an odd number of negations follow before the clause
+    ends, and it is not a hedged question (…ではないでしょうか, …ではないかと思います: they affirm). With `skip`, `after` starts with the word itself, that
+    many characters long, so it is parsed in its context (5本: a counter, not "book")."""
     words = tokens(after)
+    while skip > 0 and words:  # the word itself, parsed with what follows it
+        skip -= len(words.pop(0)[0])
+    while words and words[0][1] == "接尾辞":  # a counter or unit after a number: 5本, 100円
+        words = words[1:]
     if not words or not (words[0][0] in ("で", "じゃ", "と", "とは") or _is_negator(*words[0])):
         return False
     negations = 0

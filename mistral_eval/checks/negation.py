@@ -44,8 +44,8 @@ def is_negated(text: str, start: int, end: int) -> bool:
     after = text[end:end + 40]
     if _JA_CHAR.match(after.lstrip("」』\"”*")[:1] or " ") or _JA_CHAR.search(text[start:end]):
         clause_end = clause_of(text, start, end).end
-        tail = text[end:max(clause_end, end + 1) + 12]
-        tail = tail.lstrip("」』\"”*")
-        if denies(tail):
+        word = text[start:end].rstrip("」』\"”*")
+        tail = text[end:max(clause_end, end + 1) + 12].lstrip("」』\"”*")
+        if denies(word + tail, skip=len(word)):
             return True
     return _english_denied(text, start, end)

@@ -274,8 +274,21 @@ DEMO_ANSWERS = {
                              "    return _check(a) + _check(b)\n\nprint(plus(1, 2))\nplus('x', 1)\n```",
     "several definitions": "```python\ndef helper(v):\n    return v\n\ndef sum_two(a, b):\n"
                            "    return helper(a) + helper(b)\n\ndef main():\n    print(sum_two(1, 2))\n```",
-    "a method": "```python\nclass Solution:\n    def add(self, a, b):\n        return a + b\n```",
 }
+
+
+def test_python_fails_a_method_where_a_function_was_asked():
+    spec = [{"call": "add(2, 3)", "expected": 5}]
+    method = "```python\nclass Solution:\n    def add(self, a, b):\n        return a + b\n```"
+    result = python(spec, function="add")(method)
+    assert result.verdict == "fail" and "method" in result.reason
+    both = method.removesuffix("```") + "\n\ndef add(a, b):\n    return a + b\n```"
+    assert python(spec, function="add")(both).passed
+
+
+def test_python_reads_unfenced_code_after_a_line_of_prose():
+    answer = "Here is the function:\ndef add(a, b):\n    return a + b\n\nIt adds two numbers."
+    assert python([{"call": "add(2, 3)", "expected": 5}], function="add")(answer).passed
 
 
 @pytest.mark.parametrize("name", DEMO_ANSWERS)
