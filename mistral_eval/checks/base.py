@@ -47,7 +47,7 @@ class CheckResult:
     """0..1; partial credit where the check has it (share of tests passed, of strings found)."""
     reason: str
     """One human sentence: what was found vs what was expected (or why it could not decide)."""
-    verdict: Verdict = field(default=None)  # type: ignore[assignment]
+    verdict: Verdict = field(default=None)  # type: ignore[arg-type]
     """"pass", "fail" or "uncertain"; defaults to what `passed` says."""
 
     def __post_init__(self) -> None:

@@ -53,7 +53,8 @@ def _code_blocks(answer: str) -> list[str]:
 
 def _method_only(blocks: list[str], function: str) -> bool:
     """The code defines `function` only as a method of a class, no module-level function of that name."""
-    module_level, methods = set(), set()
+    module_level: set[str] = set()
+    methods: set[str] = set()
     for block in blocks:
         try:
             tree = ast.parse(block)

@@ -25,7 +25,7 @@ def _tagger() -> Any:
     try:
         import fugashi
     except ImportError as error:  # pragma: no cover - a declared dependency
-        raise MissingDependencyError("Japanese answer reading needs fugashi and unidic-lite: "
+        raise MissingDependencyError("fugashi", "Reading Japanese answers",
                                      "pip install fugashi unidic-lite") from error
     return fugashi.Tagger()
 

@@ -168,7 +168,7 @@ def _in_segment(text: str, numbers: list[Number], start: int) -> Number | None:
         if after:
             return after[0]
     later = [n for n in numbers if n.start >= start]
-    return (inside or later or [None])[0]
+    return (inside or later)[0] if inside or later else None
 
 
 @dataclass(frozen=True)

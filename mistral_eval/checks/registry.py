@@ -1,4 +1,4 @@
-"""Checks that score one answer string: small named factories sharing `check(answer) -> CheckResult`.
+"""Checks that score one answer string: small named factories sharing `check(answer, context=None) -> CheckResult`.
 
 Scoring knows nothing about models, prompts or files: it sees only the answer text and a check spec.
 `make_check` validates a spec's parameters against the factory's annotations with pydantic.
