@@ -48,7 +48,7 @@ def denies(after: str, skip: int = 0) -> bool:
     words = tokens(after)
     while skip > 0 and words:  # the word itself, parsed with what follows it
         skip -= len(words.pop(0)[0])
-    while words and words[0][1] == "接尾辞":  # a counter or unit after a number: 5本, 100円
+    while words and (words[0][1] == "接尾辞" or "助数詞" in words[0][2]):  # a counter or unit after a number: 5本, 100円
         words = words[1:]
     if not words or not (words[0][0] in ("で", "じゃ", "と", "とは") or _is_negator(*words[0])):
         return False

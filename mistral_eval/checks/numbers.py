@@ -6,6 +6,7 @@ next to a number, and converts it through a unit table. Knows nothing about chec
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -193,6 +194,41 @@ def _asides(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_RANGE = re.compile(r"\s*(?:[~〜～–]|-(?=\s*\d)|to\s+(?=\d)|から\s*(?=\d))")
+_TOPIC = re.compile(r"^\W*(.{1,20}?)(?:は|が|\s+(?:is|are|was|costs?|has|have)\b)")
+
+
+def _topic(sentence: str) -> str:
+    match = _TOPIC.match(sentence.strip())
+    return match.group(1).strip().lower() if match else ""
+
+
+def _parallel(text: str, numbers: list[Number], question: str) -> Reading | None:
+    """Two last sentences that each state one different number in the same frame ("The ball costs
+    50 yen. The bat costs 1050 yen.", "うるう年は366日です。平年は365日です。"): the one whose topic
+    the question asks about; a Reading with a doubt when the question does not tell; None when the
+    last sentences are not parallel."""
+    stated = [(s, [n for n in numbers if s.start <= n.start < s.end]) for s in sentences(text)]
+    stated = [(s, inside) for s, inside in stated if inside]
+    if len(stated) < 2 or len(stated[-1][1]) != 1 or len(stated[-2][1]) != 1:
+        return None
+    (first, [a]), (second, [b]) = stated[-2], stated[-1]
+    if a.value == b.value or a.unit != b.unit or "=" in first.text + second.text:
+        return None
+    frames = [re.sub(r"\d[\d,.]*", "#", s.text[:n.start - s.start]) for s, n in ((first, a), (second, b))]
+    if not (_topic(first.text) and _topic(second.text) and _topic(first.text) != _topic(second.text)):
+        return None
+    if difflib.SequenceMatcher(None, *frames).ratio() < 0.5 and text[a.end:a.end + 2] != text[b.end:b.end + 2]:
+        return None
+    asked = [s.text.lower() for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
+    where = asked[-1] if asked else question.lower()
+    chosen = [(s, n) for s, n in ((first, a), (second, b)) if _topic(s.text) in where]
+    if len(chosen) == 1:
+        return Reading(chosen[0][1], f"in the sentence about {_topic(chosen[0][0].text)!r}, which the question asks",
+                       bool(chosen[0][1].unit))
+    return Reading(None, "", False, f"two parallel statements give {a.value:g} and {b.value:g}")
+
+
 def _restated(number: Number, given: set[float]) -> bool:
     return number.value in given
 
@@ -236,11 +272,16 @@ def read_final(text: str, unit: str | None = None, units: dict[str, float] | Non
     conclusions = list(_CONCLUSION.finditer(text))
     if conclusions and (chosen := _in_segment(text, numbers, conclusions[-1].end())):
         return Reading(chosen, f"after {conclusions[-1].group()!r}", found)
+    parallel = _parallel(text, numbers, question)
+    if parallel is not None:
+        return parallel if parallel.number is not None else Reading(None, "", found, parallel.doubt)
     sentence_of_last = [s for s in sentences(text) if s.start <= numbers[-1].start < s.end]
     start = sentence_of_last[0].start if sentence_of_last else 0
     chosen = _in_segment(text, numbers, start)
     if chosen is None:
         return None
+    if _RANGE.match(text, chosen.end):
+        return Reading(chosen, "", found, f"the answer gives a range from {text[chosen.start:chosen.end]}")
     line = text.count("\n", 0, numbers[-1].start)
     last_line = [n for n in numbers if text.count("\n", 0, n.start) == line]
     equals = [n for n in last_line if _after_equals(text, n)]

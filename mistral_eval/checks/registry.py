@@ -181,6 +181,8 @@ def number(expected: float, tolerance: Annotated[float, Field(ge=0)] = 0.0, unit
     def check(answer: str, context: Context = None) -> CheckResult:
         question = CheckContext.of(context).prompt
         reading = read_final(normalize(answer), normalize(unit) if unit else None, table, question)
+        if reading is not None and reading.doubt:
+            return CheckResult.uncertain("number", f"{reading.doubt}; expected {expected:g}.")
         if reading is None or reading.number is None:
             return CheckResult("number", False, 0.0, f"found no number, expected {expected:g}.")
         found, how, unit_found = reading.number, reading.how, reading.unit_found
@@ -248,7 +250,7 @@ _STATEMENT = re.compile(r"(?:statement|主張|質問|question)\s*[:：]\s*(.+)",
 def _content(text: str) -> list[str]:
     if re.search(r"[\u3040-\u9fff]", text):
         return [lemma for _, pos, lemma in ja_tokens(text) if pos in ("名詞", "動詞", "形容詞", "副詞")
-                and lemma not in ("出来る", "有る", "居る", "為る", "事")]
+                and lemma not in ("出来る", "有る", "居る", "為る", "事", "訳", "無い")]
     stop = {"the", "a", "an", "is", "are", "was", "were", "do", "does", "did", "can", "could", "cannot",
             "not", "no", "yes", "it", "to", "of", "than", "have", "has", "had", "her", "his", "their"}
     return [w.rstrip("s") for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in stop and w != "n't"]
@@ -262,12 +264,16 @@ def _fact_verdict(answer: str, question: str) -> bool | None:
     statement = lines[-1] if lines else asked_sentences[-1] if asked_sentences else question
     first = sentences(answer)[0].text if answer.strip() else ""
     asked, said = _content(statement), _content(first)
-    if not asked or difflib.SequenceMatcher(None, asked, said).ratio() < 0.75:
+    restates = bool(asked) and difflib.SequenceMatcher(None, asked, said).ratio() >= 0.75
+    elliptical = bool(said) and all(word in asked for word in said)  # 開いていません: the subject left out
+    if not (restates or elliptical):
         return None
-    denied = (bool(re.search(r"\b(?:not|never|cannot)\b|n't", first, re.IGNORECASE))
-              or any(lemma in ("ない", "無い", "ず", "ぬ") and pos in ("助動詞", "形容詞")
-                     for _, pos, lemma in ja_tokens(first)))
-    return not denied
+    if re.search(r"[\u3040-\u9fff]", first):
+        negations = sum(lemma in ("ない", "無い", "ず", "ぬ") and pos in ("助動詞", "形容詞")
+                        for _, pos, lemma in ja_tokens(first))
+    else:
+        negations = len(re.findall(r"\b(?:not|never|cannot|no)\b|n't", first, re.IGNORECASE))
+    return negations % 2 == 0
 
 
 @_validated
@@ -296,7 +302,7 @@ def boolean(expected: bool) -> Check:
 
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
-_CHINESE_WORDS = re.compile(r"[我你她们这那么是了吗呢吧很]")
+_CHINESE_WORDS = re.compile(r"[我你她们这那么是了吗呢吧很的在]")
 
 
 def _simplified_only(char: str) -> bool:
@@ -306,6 +312,15 @@ def _simplified_only(char: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+def _kanji_only(text: str) -> bool:
+    """Five or more kanji, no kana, and nothing only Chinese writes (a simplified-only character, a
+    Chinese function character): the script cannot tell Japanese from Chinese."""
+    letters = "".join(c for c in text if unicodedata.category(c).startswith("L"))
+    kanji = _KANJI.findall(letters)
+    return (len(kanji) >= 5 and len(kanji) == len(letters) and not any(map(_simplified_only, kanji))
+            and not _CHINESE_WORDS.search(letters))
 
 
 def japanese_share(text: str) -> float:
@@ -341,10 +356,17 @@ def _without_asides(answer: str) -> str:
 
 @_validated
 def japanese(min_share: Share = 0.5) -> Check:
-    """At least `min_share` of the answer's letters are Japanese script (see `japanese_share`)."""
+    """At least `min_share` of the answer's letters are Japanese script (see `japanese_share`); a
+    romanised gloss in brackets or a quoted source text is left out when Japanese text remains.
+    Uncertain when the answer is five or more kanji with no kana and nothing only Chinese writes."""
 
     def check(answer: str, context: Context = None) -> CheckResult:
-        share = japanese_share(_without_asides(answer))
+        text = _without_asides(answer)
+        share = japanese_share(text)
+        if _kanji_only(text):
+            return CheckResult.uncertain("japanese", f"the answer is kanji only ({_clip(text, 30)}), without "
+                                                     "kana or a Chinese-only character: Japanese or Chinese "
+                                                     "cannot be told from the script.", share)
         passed = share >= min_share
         return CheckResult("japanese", passed, share,
                            f"Japanese script is {share:.0%} of the letters, "

@@ -266,7 +266,7 @@ def _run_into(store: RunStore, lm, suites: Sequence[Suite], config: RunConfig, p
     mine, skipped = _todo(store, suites, config, rank)
     start = time.perf_counter()
     planned = [_plan(lm, case, config, repeat) for case, repeat in mine]
-    counts = {"pass": 0, "fail": 0, "error": 0}
+    counts = {"pass": 0, "fail": 0, "uncertain": 0, "error": 0}
 
     def keep(item: _Planned, answer: Answer | None, turns: list[str], error: CaseError | None = None) -> None:
         record = _record(item, answer, turns, rank.rank, config, error)
