@@ -2,8 +2,8 @@
 "Xではありません"), and whether a clause is a hedge that still affirms ("I think it's X",
 "Xではないでしょうか").
 
-English: a negation word before the span in its clause, or "X is/was not …" right after it; "not
-only X" and a double negation affirm. Japanese: the predicate after the span, read by morphology
+English: a negation word before the span in its clause, or "X is not the/a …" right after it (an
+identity denied; "X is not small" says something about X); "not only X" and a double negation affirm. Japanese: the predicate after the span, read by morphology
 (japanese.denies), so …ではないかと思います affirms and …ないわけではない counts twice.
 Knows nothing about checks or expected values.
 """
@@ -23,8 +23,9 @@ _BEFORE = re.compile(
 _CLAUSE_NEGATION = re.compile(r"\b(?:not|never|no|neither|nor)\b|n't\b", re.IGNORECASE)
 _NOT_ONLY = re.compile(r"\bnot\s+(?:only|just|merely)\b|\bno\s+doubt\b|\bno\s+(?:wonder|question)\b",
                        re.IGNORECASE)
-_COPULA_NOT = re.compile(r"^\W{0,3}\s*(?:is|was|are|were|does|do|did)\s*(?:not|n't)\b|^\s*isn't|^\s*wasn't",
-                         re.IGNORECASE)
+# "X is not the capital" denies X as the answer; "X is not small" says something about X.
+_COPULA_NOT = re.compile(r"^\W{0,3}\s*(?:(?:is|was|are|were)\s*(?:not|n't)|isn't|wasn't|aren't)\s+"
+                         r"(?:the|a|an|called|named|correct|right|it|one\s+of)\b", re.IGNORECASE)
 _JA_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 

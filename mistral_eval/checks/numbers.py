@@ -105,14 +105,19 @@ _BELOW_ZERO = re.compile(r"^\s*(?:degrees?\s*(?:C|F|celsius|fahrenheit)?\s*)?bel
 _MINUS_BEFORE = re.compile(r"(?:氷点下|マイナス|零下|minus\s*)$", re.IGNORECASE)
 
 
+_NOT_A_COUNT = {"the", "this", "that", "which", "each", "any", "every", "no", "some", "right", "wrong"}
+
+
 def _word_numbers(text: str) -> list[tuple[float, int, int]]:
     """English number words ("thirty-six", "one hundred and five") with their values (word2number)."""
     from word2number import w2n
 
     found = []
     for match in _NUMBER_WORDS.finditer(text):
-        if match.group().lower() in ("one",) and not re.match(r"\s+(?:[a-z]+s|hundred)\b", text[match.end():]):
-            continue  # "one of them", "the one": not a count
+        before = re.findall(r"[a-z]+", text[max(0, match.start() - 12):match.start()].lower())
+        if match.group().lower() == "one" and (re.match(r"\s+(?:of|another|by|day|time)\b", text[match.end():])
+                                               or (before and before[-1] in _NOT_A_COUNT)):
+            continue  # "one of them", "the one", "one another": not a count
         if text[:match.start()].rstrip().lower().endswith("below"):
             continue  # "below zero" is a sign, read with the number before it
         try:
@@ -156,14 +161,17 @@ _CONVERSION = re.compile(r"\b(?:which\s+is\s+(?:equivalent|equal|the\s+same)|equ
                          r"or\s+about|that\s+is)\b|(?:つまり約|すなわち|換算すると)", re.IGNORECASE)
 
 
-def _in_segment(text: str, numbers: list[Number], start: int) -> Number | None:
+def _in_segment(text: str, numbers: list[Number], start: int, given: frozenset[float] = frozenset()
+                ) -> Number | None:
     """From `start` to the end of its sentence: the first number after the last '=' or copula ("is",
     "equals", は) that has one, else the first number; else the first number anywhere after `start`.
-    A conversion after the answer ("which is equivalent to 212 °F") is left out."""
+    A conversion after the answer ("which is equivalent to 212 °F") is left out, and so are the
+    question's numbers (`given`) when the segment has others ("36, which is three times 12")."""
     end_match = _SENTENCE_END.search(text, start)
     end = end_match.start() if end_match else len(text)
     conversion = _CONVERSION.search(text, start, end)
     inside = [n for n in numbers if start <= n.start < (conversion.start() if conversion else end)]
+    inside = [n for n in inside if n.value not in given] or inside
     for copula in reversed(list(_COPULA.finditer(text, start, end))):
         after = [n for n in inside if n.start >= copula.end()]
         if after:
@@ -269,15 +277,16 @@ def read_final(text: str, unit: str | None = None, units: dict[str, float] | Non
         end_of_its_sentence = _SENTENCE_END.search(text, last_new.end)
         stop = end_of_its_sentence.end() if end_of_its_sentence else len(text)
         numbers, text = [n for n in numbers if n.start < stop], text[:stop]
+    stated = frozenset(given)
     conclusions = list(_CONCLUSION.finditer(text))
-    if conclusions and (chosen := _in_segment(text, numbers, conclusions[-1].end())):
+    if conclusions and (chosen := _in_segment(text, numbers, conclusions[-1].end(), stated)):
         return Reading(chosen, f"after {conclusions[-1].group()!r}", found)
     parallel = _parallel(text, numbers, question)
     if parallel is not None:
         return parallel if parallel.number is not None else Reading(None, "", found, parallel.doubt)
     sentence_of_last = [s for s in sentences(text) if s.start <= numbers[-1].start < s.end]
     start = sentence_of_last[0].start if sentence_of_last else 0
-    chosen = _in_segment(text, numbers, start)
+    chosen = _in_segment(text, numbers, start, stated)
     if chosen is None:
         return None
     if _RANGE.match(text, chosen.end):
@@ -285,7 +294,7 @@ def read_final(text: str, unit: str | None = None, units: dict[str, float] | Non
     line = text.count("\n", 0, numbers[-1].start)
     last_line = [n for n in numbers if text.count("\n", 0, n.start) == line]
     equals = [n for n in last_line if _after_equals(text, n)]
-    if equals:
+    if equals and equals[-1].start >= chosen.start:
         return Reading(equals[-1], "after the last '=' of the last line with a number", found)
     return Reading(chosen, "in the last sentence with a number", found)
 

@@ -9,6 +9,7 @@ from mistral_eval.checks.negation import is_negated
     ("Canberra is not the capital; the capital is Sydney.", "Sydney", False),
     ("Canberra is not the capital; the capital is Sydney.", "Canberra", True),
     ("It is not Tokyo.", "Tokyo", True),
+    ("Tokyo is not small; it is huge.", "Tokyo", False),
     ("Not only Tokyo but Osaka.", "Tokyo", False),
     ("It's not 100 yen — the ball costs 50 yen.", "50", False),
     ("東京ではなく大阪です。", "東京", True),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mistral_eval.checks.negation import is_negated
-from mistral_eval.checks.numbers import final_number, find_numbers, kanji_value, normalize
+from mistral_eval.checks.numbers import final_number, find_numbers, kanji_value, normalize, read_final
 
 
 @pytest.mark.parametrize("numeral, value", [
@@ -76,3 +76,29 @@ def test_final_number_prefers_the_unit_and_says_so():
 def test_is_negated(text, word, negated):
     start = text.index(word)
     assert is_negated(text, start, start + len(word)) is negated
+
+
+@pytest.mark.parametrize("text, question, value", [
+    ("The mother is thirty-six years old.", "", 36),
+    ("It was 5 degrees below zero in the morning.", "", -5),
+    ("朝の気温は氷点下5度です。", "", -5),
+    ("The total is 12. Wait, I forgot one apple: the total is 13.", "", 13),
+    ("Water boils at 100 degrees Celsius, which is equivalent to 212 degrees Fahrenheit.", "", 100),
+    ("The answer is 90 (that is 3/4 of 120).", "", 90),
+    ("3/4 of 120 is 90. If you meant 4/3 of 120, it would be 160.", "", 90),
+    ("So 3/4 of 120 is 90.", "", 90),
+    ("母親は36歳です。これは子どもの年齢12歳のちょうど3倍です。", "子どもは12歳で、母親の年齢はその3倍です。母親は何歳？", 36),
+    ("ボールは100円ではなく、50円です。バットは1050円です。", "合計1100円。ボールはいくらでしょう？", 50),
+])
+def test_read_final_leaves_out_asides_restatements_and_corrections(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.doubt is None and reading.number.value == value, reading
+
+
+@pytest.mark.parametrize("text, question", [
+    ("果物はだいたい5〜6個です。", ""),
+    ("The ball costs 50 yen. The bat costs 1050 yen.", "How much do they cost together?"),
+])
+def test_read_final_doubts_ranges_and_parallel_statements_the_question_does_not_choose(text, question):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.doubt

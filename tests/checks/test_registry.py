@@ -457,3 +457,63 @@ def test_judge_is_validated_with_the_checks_but_deferred_to_the_judge():
         assert caught.value.field == field
     with pytest.raises(ConfigError, match="mistral-eval judge"):
         make_check({"type": "judge"})("an answer")  # never called by run_checks
+
+
+# ---------------------------------------------------------------------------------------------
+# three verdicts: what the checks read and where they abstain
+
+
+@pytest.mark.parametrize("answer, expected, verdict", [
+    ("「はい」です。健は翔より背が高いです。", True, "pass"),
+    ("「いいえ」ではなく「はい」です。", False, "fail"),
+    ("「いいえ」と答える人もいますが、答えは「はい」です。", True, "pass"),
+    ("Yes, most birds fly. However, penguins evolved flippers, so no, they cannot fly.", False, "pass"),
+    ("「はい」か「いいえ」で答えます。答えははいです。", False, "fail"),
+    ("Yes and no.", True, "uncertain"),
+    ("Yes. No.", True, "uncertain"),
+    ("I have no idea what you mean", True, "uncertain"),
+])
+def test_boolean_reads_quotes_attribution_conclusions_and_abstains_on_conflict(answer, expected, verdict):
+    assert boolean(expected)(answer).verdict == verdict
+
+
+def test_boolean_reads_a_restated_fact_against_the_question():
+    check = boolean(False)
+    assert check("Penguins cannot fly.", {"prompt": "Can penguins fly? Answer yes or no."}).verdict == "pass"
+    assert check("Penguins can fly.", {"prompt": "Can penguins fly? Answer yes or no."}).verdict == "fail"
+    assert check("They live in Antarctica.", {"prompt": "Can penguins fly?"}).verdict == "uncertain"
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("パリではないかと思います。", "pass"),
+    ("パリではありません。ロンドンです。", "fail"),
+    ("パリだと思う人もいますが、正しくはロンドンです。", "fail"),
+    ("It could be Paris, Lyon or Nice.", "fail"),
+    ("Paris is not the capital; the capital is London.", "fail"),
+])
+def test_regex_counts_only_what_the_answer_asserts(answer, verdict):
+    assert regex("パリ|Paris")(answer).verdict == verdict
+
+
+def test_number_abstains_on_a_range_and_uses_the_question():
+    assert number(5)("だいたい5〜6個です。").verdict == "uncertain"
+    check = number(36)
+    answer = "母親は36歳です。これは子どもの年齢12歳の3倍です。"
+    assert check(answer, {"prompt": "子どもは12歳、母親はその3倍の年齢です。母親は何歳？"}).verdict == "pass"
+
+
+def test_japanese_leaves_out_glosses_and_abstains_on_kanji_only():
+    assert japanese()("桜 (sakura) です。").verdict == "pass"
+    assert japanese()('原文: "It will rain tomorrow."\n訳文: 明日は雨が降るでしょう。').verdict == "pass"
+    assert japanese()("太陽系最大惑星木星。").verdict == "uncertain"
+    assert japanese()("猫在沙发上睡觉。").verdict == "fail"
+
+
+def test_degenerate_fails_template_loops_not_lists():
+    loop = "".join(f"Tokyo is a {word} city. Tokyo is a very {word} city. "
+                   for word in ("big", "busy", "modern", "huge", "safe", "clean"))
+    assert degenerate()(loop).verdict == "fail"
+    listing = " ".join(f"The capital of {c} is {k}." for c, k in
+                       (("France", "Paris"), ("Germany", "Berlin"), ("Italy", "Rome"), ("Spain", "Madrid")))
+    assert degenerate()(listing).verdict == "pass"
+    assert degenerate()("42" + "!" * 80).verdict == "fail"
