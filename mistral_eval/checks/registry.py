@@ -24,10 +24,11 @@ from pydantic import ConfigDict, Field, ValidationError, validate_call
 
 from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text as _clip
 from mistral_eval.checks.code_check import python
-from mistral_eval.checks.extract import after_correction, answer_marker, attributed, clause_of, sentences
-from mistral_eval.checks.japanese import tokens as ja_tokens
+from mistral_eval.checks.extract import attributed, clause_of
 from mistral_eval.checks.negation import is_negated
 from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, normalize, read_final
+from mistral_eval.checks.repetition import repetitions
+from mistral_eval.checks.verdicts import read_verdict
 from mistral_eval.core.choices import SINGLE_RUBRICS
 from mistral_eval.core.errors import ConfigError
 
@@ -200,82 +201,6 @@ def number(expected: float, tolerance: Annotated[float, Field(ge=0)] = 0.0, unit
     return check
 
 
-_VERDICT = re.compile(
-    r"(?<![A-Za-z])(?:true|false|correct|incorrect|wrong)(?![A-Za-z])"
-    r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！」』\"”*]|$))"
-    r"|(?:(?<=は)|(?<![ぁ-ん]))はい(?=\s*(?:[、。,.!！」』\"”*]|です|でしょう|と|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?",
-    re.IGNORECASE | re.MULTILINE)
-_TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解"}
-_ECHO = re.compile(r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?\s*(?:or|/|か|または|もしくは)\s*"
-                   r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?か?", re.IGNORECASE)
-_SETTLES = re.compile(r"\b(?:so|therefore|thus|actually|in\s+fact|final(?:ly)?)\b|やはり|なので|つまり|結局|したがって|よって|正しくは",
-                      re.IGNORECASE)
-_BOTH = re.compile(r"\byes\s+and\s+no\b|\bboth\s+yes\s+and\s+no\b|はいでもありいいえでもあり", re.IGNORECASE)
-
-
-def _verdicts(text: str) -> list[tuple[re.Match[str], bool]]:
-    """The verdict words the answer asserts, each with what it reads (negation and attribution read)."""
-    found = []
-    for match in _VERDICT.finditer(text):
-        if attributed(clause_of(text, *match.span()).text):
-            continue
-        negated = is_negated(text, *match.span())
-        found.append((match, (match.group().lower() in _TRUE_WORDS) != negated))
-    return found
-
-
-def _verdict_of(text: str) -> tuple[bool | None, str]:
-    """The answer's verdict and how it was read; None with the reason when none can be trusted."""
-    if _BOTH.search(text):
-        return None, "it answers both yes and no"
-    cut = after_correction(text)
-    marker = answer_marker(text)
-    start = max(cut, marker.start() if marker else 0)
-    found = [v for v in _verdicts(text) if v[0].start() >= start] or _verdicts(text)
-    if not found:
-        return None, "found no verdict word"
-    values = {value for _, value in found}
-    if len(values) == 1:
-        return found[-1][1], f"verdict word {found[-1][0].group()!r} reads {found[-1][1]}"
-    last = found[-1][0]
-    sentence_start = max(text.rfind(c, 0, last.start()) for c in "。.!?\n")
-    if _SETTLES.search(text, max(0, sentence_start), last.start()) or start:
-        return found[-1][1], f"last verdict word {last.group()!r}, after a conclusion, reads {found[-1][1]}"
-    return None, f"verdict words conflict ({', '.join(repr(m.group()) for m, _ in found)})"
-
-
-_STATEMENT = re.compile(r"(?:statement|主張|質問|question)\s*[:：]\s*(.+)", re.IGNORECASE)
-
-
-def _content(text: str) -> list[str]:
-    if re.search(r"[\u3040-\u9fff]", text):
-        return [lemma for _, pos, lemma in ja_tokens(text) if pos in ("名詞", "動詞", "形容詞", "副詞")
-                and lemma not in ("出来る", "有る", "居る", "為る", "事", "訳", "無い")]
-    stop = {"the", "a", "an", "is", "are", "was", "were", "do", "does", "did", "can", "could", "cannot",
-            "not", "no", "yes", "it", "to", "of", "than", "have", "has", "had", "her", "his", "their"}
-    return [w.rstrip("s") for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in stop and w != "n't"]
-
-
-def _fact_verdict(answer: str, question: str) -> bool | None:
-    """Without a verdict word: the answer's first sentence restates the question's statement
-    (content words in the same order) affirmed or denied; None when it says something else."""
-    lines = [m.group(1) for m in _STATEMENT.finditer(question)]
-    asked_sentences = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
-    statement = lines[-1] if lines else asked_sentences[-1] if asked_sentences else question
-    first = sentences(answer)[0].text if answer.strip() else ""
-    asked, said = _content(statement), _content(first)
-    restates = bool(asked) and difflib.SequenceMatcher(None, asked, said).ratio() >= 0.75
-    elliptical = bool(said) and all(word in asked for word in said)  # 開いていません: the subject left out
-    if not (restates or elliptical):
-        return None
-    if re.search(r"[\u3040-\u9fff]", first):
-        negations = sum(lemma in ("ない", "無い", "ず", "ぬ") and pos in ("助動詞", "形容詞")
-                        for _, pos, lemma in ja_tokens(first))
-    else:
-        negations = len(re.findall(r"\b(?:not|never|cannot|no)\b|n't", first, re.IGNORECASE))
-    return negations % 2 == 0
-
-
 @_validated
 def boolean(expected: bool) -> Check:
     """The answer's verdict (True/False, Yes/No, correct, はい/いいえ, 正しい/誤り, ..., also in quotes)
@@ -287,12 +212,7 @@ def boolean(expected: bool) -> Check:
     else uncertain."""
 
     def check(answer: str, context: Context = None) -> CheckResult:
-        text = _ECHO.sub(lambda m: " " * len(m.group()), answer)
-        verdict, how = _verdict_of(text)
-        if verdict is None and how == "found no verdict word":
-            verdict = _fact_verdict(answer, CheckContext.of(context).prompt)
-            how = (f"no verdict word; the answer states the question's fact as {verdict}"
-                   if verdict is not None else how)
+        verdict, how = read_verdict(answer, CheckContext.of(context).prompt)
         if verdict is None:
             return CheckResult.uncertain("boolean", f"{how}, expected {expected}.")
         passed = verdict == expected
@@ -374,65 +294,6 @@ def japanese(min_share: Share = 0.5) -> Check:
     return check
 
 
-_PIECES = re.compile(r"\n|(?<=[。！？!?])|(?<=\. )")
-_LIST_MARK = re.compile(r"^(?:[-*•・]|\d{1,3}[.)．]|[（(]?\d{1,3}[)）])\s*")
-_FENCED = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
-_LOOP = re.compile(r"(.{2,200}?)\1{2,}")
-_CHAR_RUN = re.compile(r"(\S)\1{9,}")
-_TEMPLATE_SIMILARITY = 0.75
-_TEMPLATE_COPIES = 3
-
-
-def _words(text: str) -> list[str]:
-    """Content words: morphemes for Japanese (japanese.tokens), else lower-cased words."""
-    if _KANA.search(text) or _KANJI.search(text):
-        return [lemma for _, pos, lemma in ja_tokens(text) if pos not in ("助詞", "助動詞", "補助記号")]
-    return re.findall(r"[a-z0-9]+", text.lower())
-
-
-def _templated(pieces: list[str]) -> list[str]:
-    """Sentences said again in the same frame with a word or two changed ("Tokyo is a big city.
-    Tokyo is a busy city. …"): each piece after the first that is this similar to an earlier one,
-    when at least `_TEMPLATE_COPIES` are. A piece that adds a new number (a table row, "Step 2") or
-    two new words (a list: "The capital of Spain is Madrid.") says something new."""
-    copies: list[str] = []
-    seen: set[str] = set()
-    for i, piece in enumerate(pieces):
-        words = _words(piece)
-        new = [w for w in words if w not in seen]
-        seen.update(words)
-        if len(new) <= 1 and not any(w.isdigit() for w in new) and any(difflib.SequenceMatcher(None, piece, other).ratio() >= _TEMPLATE_SIMILARITY
-                                 for other in pieces[max(0, i - 3):i]):
-            copies.append(piece)
-    return copies if len(copies) >= _TEMPLATE_COPIES else []
-
-
-def _repetitions(text: str, min_chars: int) -> tuple[float, list[str], list[re.Match[str]]]:
-    """Share of characters that repeat a unit said before: a line or sentence (list marks ignored)
-    said again word for word, counted from its 2nd time when it has `min_chars` characters or more,
-    from its 3rd time when shorter; then, in what is left, the copies after the first in
-    back-to-back loops of `min_chars` characters or more."""
-    counts: dict[str, int] = {}
-    kept: list[str] = []
-    repeated: list[str] = []
-    prose = _FENCED.sub(lambda m: " ".join(m.group().split()), text)
-    for piece in _PIECES.split(prose):
-        key = _LIST_MARK.sub("", " ".join(piece.split()))
-        counts[key] = counts.get(key, 0) + 1
-        wordy = sum(c.isalnum() for c in key) >= 2
-        (repeated if wordy and counts[key] >= (2 if len(key) >= min_chars else 3) else kept).append(key)
-    templated = _templated([k for k in kept if len(k) >= min_chars // 2])
-    repeated += templated
-    rest = " ".join(k for k in kept if k and k not in templated)
-    loops = [m for m in _LOOP.finditer(rest)
-             if len(m.group()) - len(m.group(1)) >= min_chars and any(c.isalnum() for c in m.group(1))]
-    runs = list(_CHAR_RUN.finditer(text))
-    total = len(" ".join(text.split()))
-    repeated_chars = (sum(map(len, repeated)) + sum(len(m.group()) - len(m.group(1)) for m in loops)
-                      + sum(len(m.group()) - 1 for m in runs))
-    return (min(1.0, repeated_chars / total) if total else 0.0), repeated, loops
-
-
 @_validated
 def degenerate(max_repeat_ratio: Share = 0.1, ngram: Annotated[int, Field(ge=2)] = 20) -> Check:
     """Passes when at most `max_repeat_ratio` of the answer repeats itself: lines or sentences said
@@ -440,7 +301,7 @@ def degenerate(max_repeat_ratio: Share = 0.1, ngram: Annotated[int, Field(ge=2)]
     looping back to back. Characters, not words, so it works on Japanese without spaces."""
 
     def check(answer: str, context: Context = None) -> CheckResult:
-        share, repeated, loops = _repetitions(answer, ngram)
+        share, repeated, loops = repetitions(answer, ngram)
         found = [f"{len(repeated)} repeated lines or sentences, e.g. {_clip(repeated[0], 40)}"
                  ] if repeated else []
         if loops:
