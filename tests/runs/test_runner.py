@@ -161,4 +161,3 @@ def test_the_uncertain_option_is_a_run_option_with_review_by_default():
     assert make_config(uncertain="judge").uncertain == "judge"
     with pytest.raises(ConfigError, match="uncertain"):
         make_config(uncertain="maybe")
-    assert make_config(uncertain="fail").identity() == make_config().identity()
