@@ -75,13 +75,20 @@ def _content(text: str) -> list[str]:
 
 def _fact_verdict(answer: str, question: str) -> bool | None:
     """Without a verdict word: the answer's first sentence restates the question's statement
-    (content words in the same order) affirmed or denied; None when it says something else."""
+    (content words in the same order, the predicate among them; or only words of the question, the
+    subject left out) affirmed or denied, read by the parity of its negations; None when it says
+    something else."""
     lines = [m.group(1) for m in _STATEMENT.finditer(question)]
     asked_sentences = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
     statement = lines[-1] if lines else asked_sentences[-1] if asked_sentences else question
     first = sentences(answer)[0].text if answer.strip() else ""
     asked, said = _content(statement), _content(first)
-    restates = bool(asked) and difflib.SequenceMatcher(None, asked, said).ratio() >= 0.75
+    shared_asked = [w for w in asked if w in said]
+    shared_said = [w for w in said if w in asked]
+    in_order = shared_asked == shared_said  # 翔の方が健より… does not restate 健は翔より…
+    restates = bool(asked) and (difflib.SequenceMatcher(None, asked, said).ratio() >= 0.75
+                                or (len(shared_asked) >= 0.75 * len(asked) and in_order
+                                    and asked[-1] in said))  # the predicate (持っていた) is restated
     elliptical = bool(said) and all(word in asked for word in said)  # 開いていません: the subject left out
     if not (restates or elliptical):
         return None
