@@ -13,7 +13,7 @@ from typing import Any
 
 from mistral_eval.core.errors import MissingDependencyError
 
-__all__ = ["denies", "reading", "tokens"]
+__all__ = ["denies", "kana_spellings", "reading", "tokens"]
 
 _NEGATORS = {"ない", "無い", "ず", "ぬ", "ん"}
 _HEDGE_ENDS = {"か", "でしょう", "だろう", "かしら"}
@@ -77,3 +77,32 @@ def reading(text: str) -> str:
 
 def _katakana(text: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
+
+
+def kana_spellings(text: str, word: str) -> list[tuple[int, int]]:
+    """Where `text` writes `word` (e.g. 富士) in kana (ふじ, フジ): runs of whole kana-written words
+    whose readings together are the word's reading. A longer word that starts the same (さくらんぼ
+    for 桜) is no spelling of it."""
+    target = reading(word)
+    if len(target) < 2:
+        return []
+    words = [(w.surface, getattr(w.feature, "kana", None) or _katakana(w.surface)) for w in _tagger()(text)]
+    spans, position = [], 0
+    starts = []
+    for surface, _ in words:
+        position = text.find(surface, position)
+        starts.append(position)
+        position += len(surface)
+    for i in range(len(words)):
+        joined = ""
+        for j in range(i, len(words)):
+            surface, kana = words[j]
+            if not all("\u3040" <= c <= "\u30ff" for c in surface):
+                break
+            joined += kana
+            if joined == target:
+                spans.append((starts[i], starts[j] + len(surface)))
+                break
+            if not target.startswith(joined):
+                break
+    return spans

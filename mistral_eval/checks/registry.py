@@ -25,6 +25,7 @@ from pydantic import ConfigDict, Field, ValidationError, validate_call
 from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text as _clip
 from mistral_eval.checks.code_check import python
 from mistral_eval.checks.extract import attributed, clause_of
+from mistral_eval.checks.japanese import kana_spellings
 from mistral_eval.checks.negation import is_negated
 from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, normalize, read_final
 from mistral_eval.checks.repetition import repetitions
@@ -146,21 +147,39 @@ def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: boo
 _REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 
 
+def _kanji_literals(pattern: str) -> list[str]:
+    """The alternatives of a pattern such as 富士|Fuji that are plain words written with kanji."""
+    words = pattern.split("|")
+    if any(re.escape(word) != word for word in words):
+        return []
+    return [word for word in words if _KANJI.search(word)]
+
+
 @_validated
 def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
           negation_aware: bool = True) -> Check:
     """`re.search(pattern)` finds a match; `flags` is letters from "imsx". With `negation_aware`
-    (default), a match denied right next to it ("not Tokyo", "東京ではなく") does not count."""
+    (default), a match the answer does not assert (see `contains`) does not count. A pattern of plain
+    words (富士|Fuji) also matches a kanji word written in kana (ふじさん), read by morphology."""
     try:
         compiled = re.compile(pattern, sum(_REGEX_FLAGS[f] for f in set(flags)))
     except re.error as error:
         raise ConfigError(f"pattern {pattern!r} does not compile: {error}", field="pattern") from None
+
+    kanji_words = _kanji_literals(pattern)
 
     def check(answer: str, context: Context = None) -> CheckResult:
         matches = list(compiled.finditer(answer))
         kept = [m for m in matches if _affirmed(answer, [m.span()], negation_aware)]
         found = (f"found {_clip(kept[0].group())}" if kept else
                  f"found only denied {_clip(matches[0].group())}" if matches else "found no match")
+        if not matches:
+            spelled = [(word, span) for word in kanji_words for span in kana_spellings(answer, word)
+                       if _affirmed(answer, [span], negation_aware)]
+            if spelled:
+                word, (start, end) = spelled[0]
+                return CheckResult("regex", True, 1.0, f"found {_clip(answer[start:end])}, the kana spelling "
+                                                       f"of {word!r}, for /{pattern}/.")
         return CheckResult("regex", bool(kept), float(bool(kept)), f"{found} for /{pattern}/.")
     return check
 

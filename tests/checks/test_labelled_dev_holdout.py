@@ -24,7 +24,7 @@ TYPES = ("boolean", "contains", "degenerate", "japanese", "number", "python", "r
 # (min agreement over decided answers, max uncertain rate), as reached on dev; not tuned on holdout.
 DEV_FLOORS = {"boolean": (0.97, 0.08), "contains": (0.95, 0.05), "degenerate": (0.97, 0.05),
               "japanese": (0.95, 0.05), "number": (0.98, 0.05), "python": (0.97, 0.05),
-              "regex": (0.95, 0.05)}
+              "regex": (0.97, 0.05)}
 TABLES: dict[str, str] = {}
 """File name -> its printed table (conftest prints these in the terminal summary)."""
 

@@ -517,3 +517,9 @@ def test_degenerate_fails_template_loops_not_lists():
                        (("France", "Paris"), ("Germany", "Berlin"), ("Italy", "Rome"), ("Spain", "Madrid")))
     assert degenerate()(listing).verdict == "pass"
     assert degenerate()("42" + "!" * 80).verdict == "fail"
+
+
+def test_regex_of_plain_words_finds_a_kanji_word_written_in_kana():
+    assert regex("富士|Fuji")("ふじさん").verdict == "pass"
+    assert regex("富士|Fuji")("ふじさんではありません。").verdict == "fail"
+    assert regex("桜|Sakura")("さくらんぼ").verdict == "fail"
