@@ -226,7 +226,7 @@ def _parallel(text: str, numbers: list[Number], question: str) -> Reading | None
     frames = [re.sub(r"\d[\d,.]*", "#", s.text[:n.start - s.start]) for s, n in ((first, a), (second, b))]
     if not (_topic(first.text) and _topic(second.text) and _topic(first.text) != _topic(second.text)):
         return None
-    if difflib.SequenceMatcher(None, *frames).ratio() < 0.5 and text[a.end:a.end + 2] != text[b.end:b.end + 2]:
+    if difflib.SequenceMatcher(None, frames[0], frames[1]).ratio() < 0.5 and text[a.end:a.end + 2] != text[b.end:b.end + 2]:
         return None
     asked = [s.text.lower() for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
     where = asked[-1] if asked else question.lower()

@@ -119,21 +119,29 @@ def _affirmed(answer: str, spans: typing.Iterable[tuple[int, int]], negation_awa
     return any(not (negation_aware and _denied(answer, start, end)) for start, end in spans)
 
 
+def _mentions(answer: str, needle: str, flags: int) -> list[tuple[int, int]]:
+    """Where the answer writes `needle`; for a kanji word not written as such, where it is in kana."""
+    spans = [m.span() for m in re.finditer(re.escape(needle), answer, flags)]
+    return spans or (kana_spellings(answer, needle) if _KANJI.search(needle) else [])
+
+
 @_validated
 def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: bool = True,
              ignore_case: bool = False, negation_aware: bool = True) -> Check:
     """The answer contains every (`all=True`) or any (`all=False`) of the expected strings.
 
-    With `negation_aware` (default), an occurrence denied right next to it ("not Tokyo", "東京ではなく")
-    does not count; turn it off when the expected text may itself stand in a negative sentence.
+    With `negation_aware` (default), an occurrence the answer does not assert does not count: denied
+    in its clause ("X is not the …", "東京ではなく", "東京ではありません"; "東京ではないでしょうか" still
+    affirms), attributed to others ("Xと思う人もいますが"), or one of a list of candidates ("It could
+    be X, Y or Z"); turn it off when the expected text may itself stand in a negative sentence. A
+    kanji word also counts when the answer writes it in kana (東京: とうきょう).
     """
     needles = [expected] if isinstance(expected, str) else list(expected)
     require_all = all
     flags = re.IGNORECASE if ignore_case else 0
 
     def check(answer: str, context: Context = None) -> CheckResult:
-        found = [n for n in needles if _affirmed(
-            answer, (m.span() for m in re.finditer(re.escape(n), answer, flags)), negation_aware)]
+        found = [n for n in needles if _affirmed(answer, _mentions(answer, n, flags), negation_aware)]
         missing = [n for n in needles if n not in found]
         passed = not missing if require_all else bool(found)
         score = len(found) / len(needles) if require_all else float(passed)

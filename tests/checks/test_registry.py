@@ -523,3 +523,8 @@ def test_regex_of_plain_words_finds_a_kanji_word_written_in_kana():
     assert regex("富士|Fuji")("ふじさん").verdict == "pass"
     assert regex("富士|Fuji")("ふじさんではありません。").verdict == "fail"
     assert regex("桜|Sakura")("さくらんぼ").verdict == "fail"
+
+
+def test_contains_finds_a_kanji_word_written_in_kana_unless_denied():
+    assert contains("東京")("とうきょうです").verdict == "pass"
+    assert contains("東京")("とうきょうではありません").verdict == "fail"
