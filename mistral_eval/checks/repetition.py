@@ -17,8 +17,9 @@ _PIECES = re.compile(r"\n|(?<=[。！？!?])|(?<=\. )")
 _LIST_MARK = re.compile(r"^(?:[-*•・]|\d{1,3}[.)．]|[（(]?\d{1,3}[)）])\s*")
 _FENCED = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
 _LOOP = re.compile(r"(.{2,200}?)\1{2,}")
-_CHAR_RUN = re.compile(r"(\S)\1{9,}")
+_CHAR_RUN = re.compile(r"([^\s\-=_*~#.…─━|])\1{9,}")  # not markdown rules, underlines or ellipses
 _TEMPLATE_SIMILARITY = 0.75
+_NEAR_COPY = 0.85
 _TEMPLATE_COPIES = 3
 
 
@@ -32,16 +33,20 @@ def _words(text: str) -> list[str]:
 def _templated(pieces: list[str]) -> list[str]:
     """Sentences said again in the same frame with a word or two changed ("Tokyo is a big city.
     Tokyo is a busy city. …"): each piece after the first that is this similar to an earlier one,
-    when at least `_TEMPLATE_COPIES` are. A piece that adds a new number (a table row, "Step 2") or
-    two new words (a list: "The capital of Spain is Madrid.") says something new."""
+    when at least `_TEMPLATE_COPIES` are; near copies ("I cannot answer that/this question") count
+    whatever they add. A piece that adds a new number (a table row, "Step 2"), a new topic ("大阪は
+    日本の都市です") or two new words (a list: "The capital of Spain is Madrid.") says something new."""
     copies: list[str] = []
     seen: set[str] = set()
     for i, piece in enumerate(pieces):
         words = _words(piece)
         new = [w for w in words if w not in seen]
         seen.update(words)
-        if len(new) <= 1 and not any(w.isdigit() for w in new) and any(difflib.SequenceMatcher(None, piece, other).ratio() >= _TEMPLATE_SIMILARITY
-                                 for other in pieces[max(0, i - 3):i]):
+        if any(w.isdigit() for w in new) or (words and words[0] in new):
+            continue  # a new number, or a new topic ("大阪は…", "Osaka is …"): a list item
+        similarity = max((difflib.SequenceMatcher(None, piece, other).ratio()
+                          for other in pieces[max(0, i - 3):i]), default=0.0)
+        if similarity >= _NEAR_COPY or (len(new) <= 1 and similarity >= _TEMPLATE_SIMILARITY):
             copies.append(piece)
     return copies if len(copies) >= _TEMPLATE_COPIES else []
 

@@ -11,3 +11,12 @@ def test_exact_repeats_template_loops_and_runs_count_lists_do_not():
     assert repetitions("42" + "!" * 50, 20)[0] > 0.5
     listing = "北海道の道庁所在地は札幌市です。宮城県の県庁所在地は仙台市です。愛知県の県庁所在地は名古屋市です。"
     assert repetitions(listing, 20)[0] == 0.0
+
+
+def test_near_copies_count_new_topics_and_markdown_rules_do_not():
+    apology = " ".join(f"I am sorry, but I cannot answer {w} question because it is unclear." for w in
+                       ("that", "this", "the", "your"))
+    assert repetitions(apology, 20)[0] > 0.5
+    cities = "".join(f"{city}は日本の都市です。" for city in ("東京", "大阪", "京都", "札幌", "福岡"))
+    assert repetitions(cities, 20)[0] == 0.0
+    assert repetitions("Answer\n\n==========\n\n42", 20)[0] == 0.0
