@@ -291,12 +291,14 @@ def japanese_share(text: str) -> float:
 
 
 _LATIN_ASIDE = re.compile(r"[(（][^()（）\u3040-\u9fff]{1,40}[)）]|\"[^\"\u3040-\u9fff]{1,200}\"|“[^”\u3040-\u9fff]{1,200}”"
-                          r"|^(?:原文|英文|source|original)\s*[:：][^\n]*$", re.IGNORECASE | re.MULTILINE)
+                          r"|^(?:原文|英文|source|original)\s*[:：][^\n]*$"
+                          r"|```.*?(?:```|\Z)|`[^`\n]+`|https?://\S+", re.IGNORECASE | re.MULTILINE | re.DOTALL)
 
 
 def _without_asides(answer: str) -> str:
-    """The answer without a romanised gloss in brackets ("東京 (Tōkyō)") or a quoted source text
-    ("原文: "It will rain."") when Japanese text is left: they are not the answer's language."""
+    """The answer without a romanised gloss in brackets ("東京 (Tōkyō)"), a quoted source text
+    ("原文: "It will rain.""), code (fenced or inline) and URLs, when Japanese text is left: they are
+    not the answer's language."""
     rest = _LATIN_ASIDE.sub(" ", answer)
     return rest if _KANA.search(rest) or _KANJI.search(rest) else answer
 
@@ -304,7 +306,8 @@ def _without_asides(answer: str) -> str:
 @_validated
 def japanese(min_share: Share = 0.5) -> Check:
     """At least `min_share` of the answer's letters are Japanese script (see `japanese_share`); a
-    romanised gloss in brackets or a quoted source text is left out when Japanese text remains.
+    romanised gloss in brackets, a quoted source text, code and URLs are left out when Japanese text
+    remains.
     Uncertain when the answer is five or more kanji with no kana and nothing only Chinese writes."""
 
     def check(answer: str, context: Context = None) -> CheckResult:

@@ -528,3 +528,10 @@ def test_regex_of_plain_words_finds_a_kanji_word_written_in_kana():
 def test_contains_finds_a_kanji_word_written_in_kana_unless_denied():
     assert contains("東京")("とうきょうです").verdict == "pass"
     assert contains("東京")("とうきょうではありません").verdict == "fail"
+
+
+def test_japanese_leaves_out_code_and_urls_when_prose_remains():
+    answer = "以下がコードです：\n```python\ndef reverse(text):\n    return text[::-1]\n```\nこのコードは文字列を逆順にします。"
+    assert japanese()(answer).verdict == "pass"
+    assert japanese()("詳しくは https://www.example.com/documentation/index.html を見てください。").verdict == "pass"
+    assert japanese()("```python\nprint(1)\n```").verdict == "fail"
