@@ -12,6 +12,7 @@ import json
 import math
 import os
 import re
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,15 +25,15 @@ __all__ = ["python"]
 
 
 _FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
-_LOOKS_LIKE_CODE = re.compile(r"^(?:def |class |import |from \S+ import |>>> )", re.MULTILINE)
+_LOOKS_LIKE_CODE = re.compile(r"^[ \t]*(?:def |class |import |from \S+ import |>>> )", re.MULTILINE)
 _MAX_TIMEOUT_S = 600.0
 _MIN_MEMORY_MB = 64
 
 
 def _code_blocks(answer: str) -> list[str]:
     """Python-tagged fenced blocks, else any fenced blocks, else the unfenced code: from the first
-    line that looks like code (def, class, import) to the last line that is code (indented, or a
-    statement that parses), prose lines before and after left out."""
+    line that looks like code (def, class, import; indented as a markdown code block or not) to the
+    last line with which it still parses, prose lines before and after left out."""
     blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(answer)]
     chosen = [b for lang, b in blocks if lang in ("python", "py", "python3", "pycon")] or [b for _, b in blocks]
     if chosen:
@@ -42,7 +43,7 @@ def _code_blocks(answer: str) -> list[str]:
         return []
     lines = answer[start.start():].split("\n")
     for end in range(len(lines), 0, -1):
-        code = "\n".join(lines[:end]).rstrip()
+        code = textwrap.dedent("\n".join(lines[:end])).rstrip()  # a markdown code block is indented
         try:
             ast.parse(code)
         except SyntaxError:

@@ -289,6 +289,8 @@ def test_python_fails_a_method_where_a_function_was_asked():
 def test_python_reads_unfenced_code_after_a_line_of_prose():
     answer = "Here is the function:\ndef add(a, b):\n    return a + b\n\nIt adds two numbers."
     assert python([{"call": "add(2, 3)", "expected": 5}], function="add")(answer).passed
+    indented = "Here it is:\n\n    def add(a, b):\n        return a + b\n\nThat is all."
+    assert python([{"call": "add(2, 3)", "expected": 5}], function="add")(indented).passed
 
 
 @pytest.mark.parametrize("name", DEMO_ANSWERS)
