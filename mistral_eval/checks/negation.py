@@ -2,8 +2,9 @@
 "Xではありません"), and whether a clause is a hedge that still affirms ("I think it's X",
 "Xではないでしょうか").
 
-English: a negation word before the span in its clause, or "X is not the/a …" right after it (an
-identity denied; "X is not small" says something about X); "not only X" and a double negation affirm. Japanese: the predicate after the span, read by morphology
+English: a negation word before the span in its clause ("I don't think it is X" too), or "X is not
+the/a …" right after it (an identity denied; "X is not small" says something about X); "not only
+X", a double negation and a hedged question ("Isn't it X?") affirm. Japanese: the predicate after the span, read by morphology
 (japanese.denies), so …ではないかと思います affirms and …ないわけではない counts twice.
 Knows nothing about checks or expected values.
 """
@@ -26,6 +27,9 @@ _NOT_ONLY = re.compile(r"\bnot\s+(?:only|just|merely)\b|\bno\s+doubt\b|\bno\s+(?
 # "X is not the capital" denies X as the answer; "X is not small" says something about X.
 _COPULA_NOT = re.compile(r"^\W{0,3}\s*(?:(?:is|was|are|were)\s*(?:not|n't)|isn't|wasn't|aren't)\s+"
                          r"(?:the|a|an|called|named|correct|right|it|one\s+of)\b", re.IGNORECASE)
+# "Isn't it Tokyo?", "Wouldn't it be Tokyo?": a hedged guess that affirms.
+_HEDGED_QUESTION = re.compile(r"^\W*(?:isn't|aren't|wasn't|wouldn't|couldn't|shouldn't|doesn't|don't)\b[^?]*\?",
+                              re.IGNORECASE)
 _JA_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
@@ -37,7 +41,7 @@ def _english_denied(text: str, start: int, end: int) -> bool:
     if _COPULA_NOT.match(text[end:end + 20]):
         return True
     negations = [m for m in _CLAUSE_NEGATION.finditer(before) if not _NOT_ONLY.match(before, m.start())]
-    return len(negations) % 2 == 1 and not re.search(r"\b(?:think|believe|guess)\b", before, re.IGNORECASE)
+    return len(negations) % 2 == 1 and not _HEDGED_QUESTION.match(clause.text)
 
 
 def is_negated(text: str, start: int, end: int) -> bool:
