@@ -13,7 +13,7 @@ from typing import Any
 
 from mistral_eval.core.errors import MissingDependencyError
 
-__all__ = ["denies", "kana_spellings", "reading", "tokens"]
+__all__ = ["denies", "denies_identity", "kana_spellings", "reading", "tokens"]
 
 _NEGATORS = {"ない", "無い", "ず", "ぬ", "ん"}
 _HEDGE_ENDS = {"か", "でしょう", "だろう", "かしら"}
@@ -64,6 +64,25 @@ def denies(after: str, skip: int = 0) -> bool:
             if any(s in _HEDGE_ENDS for s in rest):
                 return False
     return negations % 2 == 1
+
+
+def denies_identity(after: str, skip: int = 0) -> bool:
+    """Whether a topic word (`after` starts with it, `skip` characters long) is denied its identity:
+    "Xは首都ではありません" (a noun predicate with では + negation), not "Xは大きくない" (a property)."""
+    words = tokens(after)
+    while skip > 0 and words:
+        skip -= len(words.pop(0)[0])
+    if not words or words[0][0] not in ("は", "も"):
+        return False
+    for i, (surface, pos, _) in enumerate(words[1:], start=1):
+        if pos in _STOP_POS or pos in ("動詞", "形容詞") or surface in ("が", "を"):
+            return False
+        if surface in ("で", "じゃ") and words[i - 1][1] == "名詞":
+            rest = words[i:i + 4]
+            if any(s == "なく" for s, _, _ in rest):
+                return False  # "XはAではなく、Bです": X is still asserted, as B
+            return denies("".join(s for s, _, _ in words[i:]))
+    return False
 
 
 def reading(text: str) -> str:

@@ -5,7 +5,8 @@
 English: a negation word before the span in its clause ("I don't think it is X" too), or "X is not
 the/a …" right after it (an identity denied; "X is not small" says something about X); "not only
 X", a double negation and a hedged question ("Isn't it X?") affirm. Japanese: the predicate after the span, read by morphology
-(japanese.denies), so …ではないかと思います affirms and …ないわけではない counts twice.
+(japanese.denies), so …ではないかと思います affirms and …ないわけではない counts twice; and "Xは首都では
+ありません" (X's identity denied; "Xは大きくない" says something about X: japanese.denies_identity).
 Knows nothing about checks or expected values.
 """
 
@@ -14,14 +15,14 @@ from __future__ import annotations
 import re
 
 from mistral_eval.checks.extract import clause_of
-from mistral_eval.checks.japanese import denies
+from mistral_eval.checks.japanese import denies, denies_identity
 
 __all__ = ["is_negated"]
 
 _BEFORE = re.compile(
     r"(?:\b(?:not|never|no)|n't)\s+(?:(?:be|is|are|was|the|a|an|exactly|quite|really|necessarily|"
     r"entirely|completely|called|named|in|at|on)\s+)*$", re.IGNORECASE)
-_CLAUSE_NEGATION = re.compile(r"\b(?:not|never|no|neither|nor)\b|n't\b", re.IGNORECASE)
+_CLAUSE_NEGATION = re.compile(r"\b(?:not|never|neither|nor)\b|\bno\b(?!\s*[,.!;:])|n't\b", re.IGNORECASE)
 _NOT_ONLY = re.compile(r"\bnot\s+(?:only|just|merely)\b|\bno\s+doubt\b|\bno\s+(?:wonder|question)\b",
                        re.IGNORECASE)
 # "X is not the capital" denies X as the answer; "X is not small" says something about X.
@@ -51,6 +52,6 @@ def is_negated(text: str, start: int, end: int) -> bool:
         clause_end = clause_of(text, start, end).end
         word = text[start:end].rstrip("」』\"”*")
         tail = text[end:max(clause_end, end + 1) + 12].lstrip("」』\"”*")
-        if denies(word + tail, skip=len(word)):
+        if denies(word + tail, skip=len(word)) or denies_identity(word + tail, skip=len(word)):
             return True
     return _english_denied(text, start, end)

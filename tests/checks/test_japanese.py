@@ -2,7 +2,7 @@
 
 import pytest
 
-from mistral_eval.checks.japanese import denies, kana_spellings, reading, tokens
+from mistral_eval.checks.japanese import denies, denies_identity, kana_spellings, reading, tokens
 
 
 @pytest.mark.parametrize("after, denied", [
@@ -24,3 +24,11 @@ def test_kana_spellings_find_whole_words_only():
     assert kana_spellings("フジです", "富士") == [(0, 2)]
     assert kana_spellings("さくらんぼ", "桜") == []
     assert kana_spellings("富士山", "富士") == []  # written in kanji: the regex itself finds it
+
+
+@pytest.mark.parametrize("text, denied", [
+    ("東京は首都ではありません。", True), ("東京は大きくない。", False), ("東京は首都ではないでしょうか。", False),
+    ("東京は日本の首都です。", False), ("東京は京都ではなく、首都です。", False),
+])
+def test_denies_identity_of_a_topic(text, denied):
+    assert denies_identity(text, skip=2) is denied

@@ -12,6 +12,8 @@ from mistral_eval.checks.negation import is_negated
     ("Tokyo is not small; it is huge.", "Tokyo", False),
     ("I don't think it is Tokyo; it is Kyoto.", "Tokyo", True),
     ("Isn't it Tokyo?", "Tokyo", False),
+    ("No, it is Tokyo.", "Tokyo", False),
+    ("東京は首都ではありません。", "東京", True),
     ("I'm not sure, but I think it's Tokyo.", "Tokyo", False),
     ("Not only Tokyo but Osaka.", "Tokyo", False),
     ("It's not 100 yen — the ball costs 50 yen.", "50", False),
