@@ -50,6 +50,8 @@ class Number:
     end: int
     unit: str | None
     """The unit of the table written next to it, if any."""
+    written: float = 0.0
+    """The value as written, before conversion into the target unit."""
 
 
 def normalize(text: str) -> str:
@@ -148,7 +150,7 @@ def _with_unit(text: str, start: int, end: int, value: float, units: dict[str, f
                       or _BELOW_ZERO.match(text[end:end + 30])):
         value = -value
     unit = _unit_of(text, start, end, units)
-    return Number(value * (units[unit] if unit else 1), start, end, unit)
+    return Number(value * (units[unit] if unit else 1), start, end, unit, value)
 
 
 def _after_equals(text: str, number: Number) -> bool:
@@ -161,8 +163,11 @@ _CONVERSION = re.compile(r"\b(?:which\s+is\s+(?:equivalent|equal|the\s+same)|equ
                          r"or\s+about|that\s+is)\b|(?:つまり約|すなわち|換算すると)", re.IGNORECASE)
 
 
-def _in_segment(text: str, numbers: list[Number], start: int, given: frozenset[float] = frozenset()
-                ) -> Number | None:
+Given = frozenset[tuple[float, "str | None"]]
+"""The question's numbers as (value as written, unit): what the answer may only restate."""
+
+
+def _in_segment(text: str, numbers: list[Number], start: int, given: Given = frozenset()) -> Number | None:
     """From `start` to the end of its sentence: the first number after the last '=' or copula ("is",
     "equals", は) that has one, else the first number; else the first number anywhere after `start`.
     A conversion after the answer ("which is equivalent to 212 °F") is left out, and so are the
@@ -171,7 +176,7 @@ def _in_segment(text: str, numbers: list[Number], start: int, given: frozenset[f
     end = end_match.start() if end_match else len(text)
     conversion = _CONVERSION.search(text, start, end)
     inside = [n for n in numbers if start <= n.start < (conversion.start() if conversion else end)]
-    inside = [n for n in inside if n.value not in given] or inside
+    inside = [n for n in inside if not _restated(n, given)] or inside
     for copula in reversed(list(_COPULA.finditer(text, start, end))):
         after = [n for n in inside if n.start >= copula.end()]
         if after:
@@ -237,15 +242,32 @@ def _parallel(text: str, numbers: list[Number], question: str) -> Reading | None
     return Reading(None, "", False, f"two parallel statements give {a.value:g} and {b.value:g}")
 
 
-def _restated(number: Number, given: set[float]) -> bool:
-    return number.value in given
+def _restated(number: Number, given: Given) -> bool:
+    return (number.written, number.unit) in given
 
 
 def read_final(text: str, unit: str | None = None, units: dict[str, float] | None = None,
                question: str = "") -> Reading | None:
     """The stated final answer of normalised `text` (see `final_number`), read from the text after
     the last self-correction, leaving out asides (parentheses, "if you meant …") and, at the end,
-    sentences that only restate the question's numbers. None when there is no number."""
+    sentences that only restate the question's numbers. None when there is no number; a Reading
+    with a doubt when the answer gives a range, parallel statements the question does not choose
+    between, or only restates a quantity of the question in another unit ("2 kg" for "2 kg in g?")."""
+    reading = _read(text, unit, units, question)
+    chosen = reading.number if reading else None
+    if chosen and chosen.unit and unit and chosen.unit != unit and question:
+        table = {**{unit: 1.0}, **(units or {})}
+        asked = {(n.written, n.unit) for n in find_numbers(normalize(question), table)}
+        if (chosen.written, chosen.unit) in asked:
+            written = text[chosen.start:chosen.end]
+            return Reading(chosen, reading.how if reading else "", True,
+                           f"the answer restates the question's {written} {chosen.unit} instead of giving {unit}")
+    return reading
+
+
+def _read(text: str, unit: str | None = None, units: dict[str, float] | None = None,
+               question: str = "") -> Reading | None:
+    """`read_final` before its last look at restated quantities."""
     table = {**({unit: 1.0} if unit else {}), **(units or {})}
     cut = after_correction(text)
     if cut and find_numbers(text[cut:], table):
@@ -258,7 +280,7 @@ def read_final(text: str, unit: str | None = None, units: dict[str, float] | Non
     with_unit = [n for n in numbers if n.unit]
     numbers = with_unit or numbers
     numbers = [n for n in numbers if not is_negated(text, n.start, n.end)] or numbers
-    given = {n.value for n in find_numbers(normalize(question))} if question else set()
+    given: Given = frozenset((n.written, n.unit) for n in find_numbers(normalize(question), table))
     found = bool(with_unit)
     marker = answer_marker(text)
     if marker and (chosen := _in_segment(text, numbers, marker.end())):
@@ -277,7 +299,7 @@ def read_final(text: str, unit: str | None = None, units: dict[str, float] | Non
         end_of_its_sentence = _SENTENCE_END.search(text, last_new.end)
         stop = end_of_its_sentence.end() if end_of_its_sentence else len(text)
         numbers, text = [n for n in numbers if n.start < stop], text[:stop]
-    stated = frozenset(given)
+    stated = given
     conclusions = list(_CONCLUSION.finditer(text))
     if conclusions and (chosen := _in_segment(text, numbers, conclusions[-1].end(), stated)):
         return Reading(chosen, f"after {conclusions[-1].group()!r}", found)

@@ -102,3 +102,11 @@ def test_read_final_leaves_out_asides_restatements_and_corrections(text, questio
 def test_read_final_doubts_ranges_and_parallel_statements_the_question_does_not_choose(text, question):
     reading = read_final(normalize(text), question=question)
     assert reading is not None and reading.doubt
+
+
+def test_a_restated_input_quantity_in_another_unit_is_not_taken_for_the_answer():
+    question = "2 kgは何グラムですか？"
+    reading = read_final(normalize("2 kgです。"), "g", {"kg": 1000.0}, question)
+    assert reading is not None and reading.doubt and "2 kg" in reading.doubt
+    converted = read_final(normalize("2 kgは2000 gです。"), "g", {"kg": 1000.0}, question)
+    assert converted is not None and converted.doubt is None and converted.number.value == 2000
