@@ -161,6 +161,7 @@ def test_comparison_in_the_browser(open_page, tmp_path):
         record("bilingual/pears_ja", "fail", pair="pears", answer="なしは4個です。"),
         record("smoke/hello", language="en", tags=["smoke"], checks=[], answer="Hello!"),
         record("smoke/evil", "fail", language="en", tags=["smoke"], answer=EVIL),
+        record("smoke/unsure", "uncertain", language="en", tags=["smoke"], answer="Yes and no."),
     ], quant="int8")
     report = write_report([before, after], tmp_path / "compare" / "report.html")
     opened = open_page(report, "comparison")
