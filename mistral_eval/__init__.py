@@ -30,6 +30,7 @@ _EXPORTS = {
     "model.generation": ["ENGINES", "Answer", "generate", "stream"],
     "suites.files": ["Case", "Suite", "import_elyza", "import_mtbench", "list_suites", "load_suite",
                "resolve_suite"],
+    "checks.base": ["CheckContext"],
     "checks.registry": ["CheckResult", "japanese_share", "make_check", "run_checks"],
     "runs.store": ["RunStore"],
     "analysis.frames": ["load_judgments", "load_runs"],
@@ -94,6 +95,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; kept equal to _EXPORTS 
         repeats_table as repeats_table,
         summary_table as summary_table,
     )
+    from mistral_eval.checks.base import CheckContext as CheckContext
     from mistral_eval.checks.registry import (
         CheckResult as CheckResult,
         japanese_share as japanese_share,

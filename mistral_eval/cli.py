@@ -24,10 +24,12 @@ from mistral_eval.core.choices import (
     DEFAULT_FORMAT,
     DEFAULT_MODEL,
     DEFAULT_QUANT,
+    DEFAULT_UNCERTAIN,
     FORMAT_CHOICES,
     MANIFEST_FILE,
     QUANT_PRESETS,
     REPORT_FILE,
+    UNCERTAIN_POLICIES,
 )
 from mistral_eval.core.errors import ConfigError, MistralEvalError, ModelNotFoundError, RunStoreError
 from mistral_eval.core.paths import check_output_dir, check_output_file, shown
@@ -64,7 +66,7 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
             "seed": args.seed, "revision": args.revision, "batch_size": args.batch_size,
             "trust_remote_code": args.trust_remote_code, "repeats": args.repeats, "limit": args.limit,
             "cases": args.case or (), "tags": args.tag or (),
-            "allow_unisolated_code": args.allow_unisolated_code}
+            "allow_unisolated_code": args.allow_unisolated_code, "uncertain": args.uncertain}
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -76,7 +78,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _note_cpu_4bit(config.quant)
     summary = evaluate(config, out=args.out, report=not args.no_report)
     print(f"[rank {summary.rank}] {summary.ran} case(s) run, {summary.skipped} already done: "
-          f"{summary.passed} passed, {summary.failed_checks} failed, {summary.errors} error(s), "
+          f"{summary.passed} passed, {summary.failed_checks} failed, {summary.uncertain} uncertain, "
+          f"{summary.errors} error(s), "
           f"{summary.seconds:.1f}s → {summary.out}")
     if summary.report:
         _print_summary([args.out])
@@ -256,6 +259,9 @@ def _run_parser(sub) -> None:
                      help="allow the model repository to run its own code (off by default)")
     run.add_argument("--allow-unisolated-code", action="store_true",
                      help="run the python check's model code even without an OS sandbox (bubblewrap)")
+    run.add_argument("--uncertain", choices=UNCERTAIN_POLICIES, default=DEFAULT_UNCERTAIN,
+                     help="a case a check could not decide: review (kept apart, default), fail (counted "
+                          "as failed) or judge (kept apart and graded by `mistral-eval judge`)")
     run.add_argument("--fail-on", choices=FAIL_ON, default="never",
                      help="exit 3 when a case errored (error) or errored or failed (fail); default never")
     run.add_argument("--no-report", action="store_true", help=f"skip writing {REPORT_FILE}")

@@ -62,8 +62,9 @@ def record(key: str, status: str = "pass", *, language: str = "ja", answer: str 
     suite, case_id = key.split("/")
     if checks is None and status != "error":
         passed = status == "pass"
-        checks = [{"name": "number", "passed": passed, "score": float(passed),
-                   "reason": "found 3, expected 3" if passed else "found 4, expected 3"}]
+        checks = [{"name": "number", "passed": passed, "score": float(passed), "verdict": status,
+                   "reason": {"pass": "found 3, expected 3", "fail": "found 4, expected 3",
+                              "uncertain": "two final numbers, 3 and 4"}[status]}]
     result = Result.model_validate({
         "key": key, "suite": suite, "case_id": case_id, "language": language, "tags": ["arithmetic"],
         "messages": [{"role": "user", "content": "りんごはいくつ?"}], "prompt_text": PROMPT_TEXT,

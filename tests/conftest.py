@@ -37,3 +37,14 @@ def tiny(tiny_dir):
 def offline():
     """The offline default model (SmolLM2-135M-Instruct) in fp32 on the CPU."""
     return load_model("smollm2-135m-instruct", "fp32")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The labelled answers' confusion matrices (tests/checks/test_labelled_dev_holdout.py), in CI logs."""
+    import sys
+
+    module = sys.modules.get("tests.checks.test_labelled_dev_holdout") or sys.modules.get("test_labelled_dev_holdout")
+    for table in (getattr(module, "TABLES", {}) or {}).values():
+        terminalreporter.write_line("")
+        for line in table.splitlines():
+            terminalreporter.write_line(line)

@@ -108,6 +108,7 @@ def _single_run(tmp_path: Path) -> Path:
         record("smoke/hello", language="en", tags=["smoke"], checks=[], answer="Hello!"),
         record("smoke/evil", "fail", language="en", tags=["smoke"], answer=EVIL,
                checks=[{"name": "contains", "passed": False, "score": 0.0, "reason": "no 'Tokyo'"}]),
+        record("smoke/unsure", "uncertain", language="en", tags=["smoke"], answer="Yes and no."),
     ])
 
 
@@ -116,12 +117,13 @@ def test_single_report_in_the_browser(open_page, tmp_path):
     opened = open_page(report, "single")
     _on_first_screen(opened, "table.headline")
     every = ["case-bilingual/apples_en", "case-bilingual/apples_ja", "case-bilingual/multi_en",
-             "case-bilingual/pears_ja", "case-smoke/evil", "case-smoke/hello"]
+             "case-bilingual/pears_ja", "case-smoke/evil", "case-smoke/hello", "case-smoke/unsure"]
     assert sorted(opened.visible_cases()) == every
-    assert opened.page.locator("#shown").inner_text() == "6 of 6 cases shown"
+    assert opened.page.locator("#shown").inner_text() == "7 of 7 cases shown"
     expected = {("show", "fail"): ["case-bilingual/pears_ja", "case-smoke/evil"],
                 ("show", "error"): ["case-bilingual/multi_en"],
-                ("suite", "smoke"): ["case-smoke/evil", "case-smoke/hello"],
+                ("show", "review"): ["case-smoke/unsure"],
+                ("suite", "smoke"): ["case-smoke/evil", "case-smoke/hello", "case-smoke/unsure"],
                 ("tag", "multi_turn"): ["case-bilingual/multi_en"],
                 ("language", "ja"): ["case-bilingual/apples_ja", "case-bilingual/pears_ja"],
                 ("check", "contains"): ["case-smoke/evil"],
@@ -145,6 +147,7 @@ def test_single_report_in_the_browser(open_page, tmp_path):
     assert opened.page.locator("img[src=x]").count() == 0
     error = opened.page.locator("[id='case-bilingual/multi_en'] .error-message").inner_text()
     assert error.startswith("format error: the 'article' format")
+    assert "Needs review (1)" in opened.page.locator("#review").inner_text()
     opened.page.click("nav.toc a[href='#manifest']")
     assert opened.page.locator("#manifest details").get_attribute("open") is None  # collapsed
     opened.assert_quiet()
@@ -158,6 +161,7 @@ def test_comparison_in_the_browser(open_page, tmp_path):
         record("bilingual/pears_ja", "fail", pair="pears", answer="なしは4個です。"),
         record("smoke/hello", language="en", tags=["smoke"], checks=[], answer="Hello!"),
         record("smoke/evil", "fail", language="en", tags=["smoke"], answer=EVIL),
+        record("smoke/unsure", "uncertain", language="en", tags=["smoke"], answer="Yes and no."),
     ], quant="int8")
     report = write_report([before, after], tmp_path / "compare" / "report.html")
     opened = open_page(report, "comparison")

@@ -35,11 +35,12 @@ def test_run_then_report_then_compare(tiny_dir, tmp_path, capsys):
     a, b = tmp_path / "a", tmp_path / "b"
     common = ["run", "--model", tiny_dir, "--quant", "fp32", "--suite", "smoke",
               "--max-new-tokens", "4"]
-    assert main([*common, "--format", "mistral", "--out", str(a)]) == 0
+    assert main([*common, "--format", "mistral", "--uncertain", "judge", "--out", str(a)]) == 0
     assert main([*common, "--format", "inst", "--out", str(b)]) == 0
     assert (a / "report.html").exists()
     records = RunStore.read(a).records()
     assert len(records) == 3 and all(r.settings["max_new_tokens"] == 4 for r in records)
+    assert all(r.to_judge == (r.status == "uncertain") for r in records)
     html = tmp_path / "compare.html"
     assert main(["report", str(a), str(b), "--out", str(html)]) == 0
     assert html.exists() and "smoke/addition_en" in html.read_text("utf-8")

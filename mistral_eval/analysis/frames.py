@@ -26,16 +26,17 @@ def _row(record: Result) -> dict[str, Any]:
     row = record.model_dump(exclude={"error"})
     row["error_stage"] = record.error.stage if record.error else None
     row["error_message"] = record.error.message if record.error else None
-    for check in record.checks:
-        column = f"check_{check.name}"
-        row[column] = row.get(column, True) and check.passed
+    for name in dict.fromkeys(check.name for check in record.checks):
+        verdicts = {check.verdict for check in record.checks if check.name == name}
+        row[f"check_{name}"] = False if "fail" in verdicts else None if "uncertain" in verdicts else True
     return row
 
 
 def load_runs(dirs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> pd.DataFrame:
     """One row per record of every run directory, with `run`, `run_dir`, `model`, `quant`, `format`,
-    `status` (pass / fail / error), `passed` (nullable: NA for errors), `error_stage`, `error_message`
-    and a nullable-bool column `check_<type>` per check type (all checks of that type passed); where a
+    `status` (pass / fail / uncertain / error), `passed` (nullable: NA for errors and uncertain cases),
+    `error_stage`, `error_message` and a nullable-bool column `check_<type>` per check type (all checks
+    of that type passed; NA when one could not decide and none failed); where a
     run has `judgments/`, also `judge_grade` (the latest judge's expected grade), `judge_max` and
     `judge_rationale` (the judge's raw output, untrusted)."""
     import pandas as pd  # lazily: writers (ranks) need not pay for it

@@ -34,7 +34,10 @@ __all__ = ["ALL", "check_table", "comparison_table", "format_summary", "fmt_mean
            "summary_table"]
 
 ALL = "(all)"
-_SUMMARY_COLUMNS = ["run", "suite", "cases", "n", "k", "errors", "pass_rate", "pass_low", "pass_high"]
+_SUMMARY_COLUMNS = ["run", "suite", "cases", "n", "k", "errors", "uncertain", "pass_rate", "pass_low",
+                    "pass_high"]
+_UNDECIDED = ("error", "uncertain")
+"""Statuses without a verdict: counted apart, never as a failure and never as a pass."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -51,7 +54,7 @@ def _with_run(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def statuses(df: pd.DataFrame) -> pd.Series:
-    """Each row's status, "pass", "fail" or "error"; derived from `passed` and `error` for frames
+    """Each row's status, "pass", "fail", "uncertain" or "error"; derived from `passed` and `error` for frames
     read from records written before statuses existed."""
     if "status" in df.columns:
         return df["status"].astype("object").fillna("error")
@@ -63,16 +66,17 @@ def statuses(df: pd.DataFrame) -> pd.Series:
 
 
 def _verdicts(df: pd.DataFrame) -> pd.Series:
-    """True (pass), False (fail) or None (error) per row."""
+    """True (pass), False (fail) or None (error, uncertain) per row."""
     return statuses(df).map({"pass": True, "fail": False}).astype("object").where(
-        statuses(df) != "error", None)
+        ~statuses(df).isin(_UNDECIDED), None)
 
 
-def _rate(part: pd.DataFrame) -> tuple[Rate, int]:
-    """The pass rate over the scored rows of `part`, and its error count."""
+def _rate(part: pd.DataFrame) -> tuple[Rate, int, int]:
+    """The pass rate over the decided rows of `part` (pass or fail), its error and uncertain counts."""
     status = statuses(part)
-    scored = int((status != "error").sum())
-    return wilson(int((status == "pass").sum()), scored), int((status == "error").sum())
+    scored = int((~status.isin(_UNDECIDED)).sum())
+    return (wilson(int((status == "pass").sum()), scored), int((status == "error").sum()),
+            int((status == "uncertain").sum()))
 
 
 def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -90,7 +94,7 @@ def _check_rate(frame: pd.DataFrame, column: str) -> float:
     """Share of the scored rows that have a `column` check where it passed."""
     if column not in frame.columns:
         return math.nan
-    values = frame.loc[statuses(frame) != "error", column].dropna()
+    values = frame.loc[~statuses(frame).isin(_UNDECIDED), column].dropna()
     return float(values.astype(bool).mean()) if len(values) else math.nan
 
 
@@ -145,9 +149,9 @@ def fmt_paired(test: PairedTest) -> str:
 
 
 def _summary_row(part: pd.DataFrame, check_columns: list[str]) -> dict[str, Any]:
-    rate, errors = _rate(part)
+    rate, errors, uncertain = _rate(part)
     japanese = part[part["language"] == "ja"] if "language" in part.columns else part.iloc[:0]
-    row = {"cases": len(part), "n": rate.n, "k": rate.k, "errors": errors,
+    row = {"cases": len(part), "n": rate.n, "k": rate.k, "errors": errors, "uncertain": uncertain,
            "pass_rate": math.nan if rate.rate is None else rate.rate,
            "pass_low": math.nan if rate.low is None else rate.low,
            "pass_high": math.nan if rate.high is None else rate.high,
@@ -165,7 +169,8 @@ def _summary_row(part: pd.DataFrame, check_columns: list[str]) -> dict[str, Any]
 
 def summary_table(df: pd.DataFrame) -> pd.DataFrame:
     """Per run and suite (plus an `(all)` row per run): `cases` (all records), `n` scored (pass or
-    fail), `k` passed, `errors` (no verdict; never counted as failures), `pass_rate` = k/n with its 95%
+    fail), `k` passed, `errors` (no verdict; never counted as failures), `uncertain` (a check could not
+    decide: needs review; never counted as a pass or a failure), `pass_rate` = k/n with its 95%
     Wilson interval `pass_low`..`pass_high`, the pass rate per check type (`check_<type>`), the mean
     Japanese share of the `ja` cases, throughput (tokens/s), mean answer tokens, `pass` (the rate as
     text: "66.7% [20.8–93.9%] 2/3") and, when the runs were judged, `judge_mean` with its bootstrap
@@ -299,7 +304,8 @@ def _fmt_fraction(mean: Mean) -> str:
 
 def format_summary(df: pd.DataFrame) -> str:
     """A plain-text table for the terminal: per run (when several) and suite, n scored, the pass rate
-    with its 95% interval and counts, errors, the judge mean (when judged) and tokens/s; then the
+    with its 95% interval and counts, errors, uncertain cases, the judge mean (when judged) and
+    tokens/s; then the
     paired differences when there are several runs (McNemar for pass/fail, Wilcoxon for judge
     grades), and the per-case pass fractions and pass@k of runs with repeats."""
     table = summary_table(df)
@@ -308,9 +314,10 @@ def format_summary(df: pd.DataFrame) -> str:
     several = table["run"].nunique() > 1
     judged = "judge" in table.columns
     header = [*(["run"] if several else []), "suite", "n", "pass rate [95% interval] passed/n", "errors",
+              "uncertain",
               *(["judge mean [95% interval]"] if judged else []), "tokens/s"]
     rows = [[*([str(row["run"])] if several else []), str(row["suite"]), str(row["n"]), row["pass"],
-             str(row["errors"]), *([row["judge"]] if judged else []),
+             str(row["errors"]), str(row["uncertain"]), *([row["judge"]] if judged else []),
              "–" if math.isnan(row["tokens_per_second"]) else f"{row['tokens_per_second']:.1f}"]
             for row in table.to_dict("records")]
     n_at = header.index("n")
@@ -350,7 +357,7 @@ def check_table(df: pd.DataFrame) -> pd.DataFrame:
     checks = sorted(c for c in frame.columns if c.startswith("check_"))
     rows = []
     for run, group in frame.groupby("run", sort=False):
-        scored = group[statuses(group) != "error"]
+        scored = group[~statuses(group).isin(_UNDECIDED)]
         for column in checks:
             values = scored[column].dropna().astype(bool)
             rate = wilson(int(values.sum()), len(values))

@@ -12,6 +12,7 @@ import json
 import math
 import os
 import re
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,18 +25,50 @@ __all__ = ["python"]
 
 
 _FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
-_LOOKS_LIKE_CODE = re.compile(r"^(?:def |class |import |from \S+ import |>>> )", re.MULTILINE)
+_LOOKS_LIKE_CODE = re.compile(r"^[ \t]*(?:def |class |import |from \S+ import |>>> )", re.MULTILINE)
 _MAX_TIMEOUT_S = 600.0
 _MIN_MEMORY_MB = 64
 
 
 def _code_blocks(answer: str) -> list[str]:
-    """Python-tagged fenced blocks, else any fenced blocks, else the answer if it looks like code."""
+    """Python-tagged fenced blocks, else any fenced blocks, else the unfenced code: from the first
+    line that looks like code (def, class, import; indented as a markdown code block or not) to the
+    last line with which it still parses, prose lines before and after left out."""
     blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(answer)]
     chosen = [b for lang, b in blocks if lang in ("python", "py", "python3", "pycon")] or [b for _, b in blocks]
     if chosen:
         return chosen
-    return [answer] if _LOOKS_LIKE_CODE.search(answer) else []
+    start = _LOOKS_LIKE_CODE.search(answer)
+    if not start:
+        return []
+    lines = answer[start.start():].split("\n")
+    for end in range(len(lines), 0, -1):
+        code = textwrap.dedent("\n".join(lines[:end])).rstrip()  # a markdown code block is indented
+        try:
+            ast.parse(code)
+        except SyntaxError:
+            continue
+        return [code]
+    return [answer[start.start():]]
+
+
+def _method_only(blocks: list[str], function: str) -> bool:
+    """The code defines `function` only as a method of a class, no module-level function of that name."""
+    module_level: set[str] = set()
+    methods: set[str] = set()
+    for block in blocks:
+        try:
+            tree = ast.parse(block)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                module_level.add(node.name)
+            elif isinstance(node, ast.Assign):
+                module_level.update(t.id for t in node.targets if isinstance(t, ast.Name))
+            elif isinstance(node, ast.ClassDef):
+                methods.update(n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    return function in methods and function not in module_level
 
 
 @dataclass(frozen=True)
@@ -155,10 +188,13 @@ def python(tests: list[dict[Any, Any] | str], function: str | None = None, timeo
     _validate_limits(timeout, memory_mb)
     plans = [_plan(test) for test in tests]
 
-    def check(answer: str) -> CheckResult:
+    def check(answer: str, context: object = None) -> CheckResult:
         blocks = _code_blocks(answer)
         if not blocks:
             return CheckResult("python", False, 0.0, "found no Python code in the answer.")
+        if function and _method_only(blocks, function):
+            return CheckResult("python", False, 0.0, f"{function!r} is defined only as a method of a class; "
+                                                     f"a module-level function {function}() was asked for.")
         run = sandbox.run_code(blocks, [p.run for p in plans], function=function, timeout=timeout,
                                memory_mb=memory_mb, allow_unisolated=allow_unisolated)
         failures = [v for p, r in zip(plans, run.tests) if (v := _verdict(p, r)) is not None]

@@ -6,13 +6,15 @@ next to a number, and converts it through a unit table. Knows nothing about chec
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
 
+from mistral_eval.checks.extract import after_correction, answer_marker, conditional, in_parentheses, sentences
 from mistral_eval.checks.negation import is_negated
 
-__all__ = ["SYMBOLS", "Number", "find_numbers", "final_number", "kanji_value", "normalize"]
+__all__ = ["SYMBOLS", "Number", "Reading", "find_numbers", "final_number", "kanji_value", "normalize", "read_final"]
 
 _KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
                  "八": 8, "九": 9}
@@ -29,8 +31,6 @@ _IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
 SYMBOLS = "$¥€£"
 """Units that may stand before their number ($0.05)."""
 
-_ANSWER = re.compile(r"\b(?:final\s+)?answer\s*(?:is|would\s+be|will\s+be|[:=])"
-                     r"|(?:答え|正解|解答|結論)\s*(?:は|が|[:=])", re.IGNORECASE)
 _CONCLUSION = re.compile(r"\b(?:so|therefore|thus|hence)\b|つまり|よって|したがって|従って|結果として",
                          re.IGNORECASE)
 # What follows an answer to justify or check it; its numbers restate the question.
@@ -50,6 +50,8 @@ class Number:
     end: int
     unit: str | None
     """The unit of the table written next to it, if any."""
+    written: float = 0.0
+    """The value as written, before conversion into the target unit."""
 
 
 def normalize(text: str) -> str:
@@ -59,8 +61,8 @@ def normalize(text: str) -> str:
 
 def kanji_value(numeral: str) -> float:
     """The value of a numeral mixing kanji and ASCII digits: 二十五 -> 25, 1万2千 -> 12000, 二〇二四 -> 2024."""
-    current: float | None
-    total, section, current, positional = 0.0, 0.0, None, False
+    total, section, positional = 0.0, 0.0, False
+    current: float | None = None
     for part in _PART.findall(numeral):
         if part in _LARGE:
             total += ((section + (current or 0)) or 1) * _LARGE[part]
@@ -84,9 +86,9 @@ def _is_number(text: str, match: re.Match[str]) -> bool:
     return bool(_COUNTER.match(after)) or not (_IDEOGRAPH.match(before) or _IDEOGRAPH.match(after))
 
 
-def _unit_of(text: str, match: re.Match[str], units: dict[str, float]) -> str | None:
-    after = text[match.end():match.end() + 24].lstrip(" ")
-    before = text[max(0, match.start() - 2):match.start()].rstrip(" ")
+def _unit_of(text: str, start: int, end: int, units: dict[str, float]) -> str | None:
+    after = text[end:end + 24].lstrip(" ")
+    before = text[max(0, start - 2):start].rstrip(" ")
     for name in sorted(units, key=len, reverse=True):
         if name in SYMBOLS and before.endswith(name):
             return name
@@ -98,73 +100,242 @@ def _unit_of(text: str, match: re.Match[str], units: dict[str, float]) -> str | 
     return None
 
 
-def find_numbers(text: str, units: dict[str, float] | None = None) -> list[Number]:
-    """Every number in normalised `text`, with its unit from `units` (name -> factor into the target
-    unit; symbols such as $ may stand before the number) and its value converted by that factor."""
+_WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+         r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+         r"ninety|hundred|thousand|million|billion)")
+_NUMBER_WORDS = re.compile(rf"\b{_WORD}(?:(?:[\s-]+|\s+and\s+){_WORD})*\b", re.IGNORECASE)
+_BELOW_ZERO = re.compile(r"^\s*(?:degrees?\s*(?:C|F|celsius|fahrenheit)?\s*)?below\s+zero", re.IGNORECASE)
+_MINUS_BEFORE = re.compile(r"(?:氷点下|マイナス|零下|minus\s*)$", re.IGNORECASE)
+
+
+_NOT_A_COUNT = {"the", "this", "that", "which", "each", "any", "every", "no", "some", "right", "wrong"}
+
+
+def _word_numbers(text: str) -> list[tuple[float, int, int]]:
+    """English number words ("thirty-six", "one hundred and five") with their values (word2number)."""
+    from word2number import w2n
+
     found = []
-    table = units or {}
-    for match in _NUMERAL.finditer(text):
-        if not _is_number(text, match):
+    for match in _NUMBER_WORDS.finditer(text):
+        before = re.findall(r"[a-z]+", text[max(0, match.start() - 12):match.start()].lower())
+        if match.group().lower() == "one" and (re.match(r"\s+(?:of|another|by|day|time)\b", text[match.end():])
+                                               or (before and before[-1] in _NOT_A_COUNT)):
+            continue  # "one of them", "the one", "one another": not a count
+        if text[:match.start()].rstrip().lower().endswith("below"):
+            continue  # "below zero" is a sign, read with the number before it
+        try:
+            found.append((float(w2n.word_to_num(match.group().replace("-", " "))), match.start(), match.end()))
+        except ValueError:
             continue
-        value = kanji_value(match.group().lstrip("-")) * (-1 if match.group().startswith("-") else 1)
-        unit = _unit_of(text, match, table)
-        found.append(Number(value * (table[unit] if unit else 1), match.start(), match.end(), unit))
     return found
+
+
+def find_numbers(text: str, units: dict[str, float] | None = None) -> list[Number]:
+    """Every number in normalised `text` (digits, kanji, English number words), with its unit from
+    `units` (name -> factor into the target unit; symbols such as $ may stand before the number) and
+    its value converted by that factor; "5 degrees below zero", 氷点下5度 and マイナス5 are negative."""
+    spans = [(m.start(), m.end(), m.group()) for m in _NUMERAL.finditer(text) if _is_number(text, m)]
+    taken = [(start, end) for start, end, _ in spans]
+    words = [(value, start, end) for value, start, end in _word_numbers(text)
+             if not any(a < end and start < b for a, b in taken)]
+    found = []
+    for start, end, written in spans:
+        value = kanji_value(written.lstrip("-")) * (-1 if written.startswith("-") else 1)
+        found.append(_with_unit(text, start, end, value, units or {}))
+    found += [_with_unit(text, start, end, value, units or {}) for value, start, end in words]
+    return sorted(found, key=lambda n: n.start)
+
+
+def _with_unit(text: str, start: int, end: int, value: float, units: dict[str, float]) -> Number:
+    if value > 0 and (_MINUS_BEFORE.search(text[max(0, start - 8):start])
+                      or _BELOW_ZERO.match(text[end:end + 30])):
+        value = -value
+    unit = _unit_of(text, start, end, units)
+    return Number(value * (units[unit] if unit else 1), start, end, unit, value)
 
 
 def _after_equals(text: str, number: Number) -> bool:
     return text[max(0, number.start - 8):number.start].rstrip().endswith("=")
 
 
-def _in_segment(text: str, numbers: list[Number], start: int) -> Number | None:
-    """From `start` to the end of its sentence: the last number after '=', else the first number;
-    else the first number anywhere after `start`."""
+_COPULA = re.compile(r"=|\b(?:is|are|was|equals|makes|gives|comes\s+to|totals?|be)\b|(?<=[はがで])(?=\s*\S)",
+                     re.IGNORECASE)
+_CONVERSION = re.compile(r"\b(?:which\s+is\s+(?:equivalent|equal|the\s+same)|equivalent\s+to|i\.e\.|"
+                         r"or\s+about|that\s+is)\b|(?:つまり約|すなわち|換算すると)", re.IGNORECASE)
+
+
+Given = frozenset[tuple[float, "str | None"]]
+"""The question's numbers as (value as written, unit): what the answer may only restate."""
+
+
+def _in_segment(text: str, numbers: list[Number], start: int, given: Given = frozenset()) -> Number | None:
+    """From `start` to the end of its sentence: the first number after the last '=' or copula ("is",
+    "equals", は) that has one, else the first number; else the first number anywhere after `start`.
+    A conversion after the answer ("which is equivalent to 212 °F") is left out, and so are the
+    question's numbers (`given`) when the segment has others ("36, which is three times 12")."""
     end_match = _SENTENCE_END.search(text, start)
     end = end_match.start() if end_match else len(text)
-    inside = [n for n in numbers if start <= n.start < end]
-    after_equals = [n for n in inside if _after_equals(text, n)]
+    conversion = _CONVERSION.search(text, start, end)
+    inside = [n for n in numbers if start <= n.start < (conversion.start() if conversion else end)]
+    inside = [n for n in inside if not _restated(n, given)] or inside
+    for copula in reversed(list(_COPULA.finditer(text, start, end))):
+        after = [n for n in inside if n.start >= copula.end()]
+        if after:
+            return after[0]
     later = [n for n in numbers if n.start >= start]
-    if after_equals:
-        return after_equals[-1]
-    candidates = inside or later
-    return candidates[0] if candidates else None
+    return (inside or later)[0] if inside or later else None
 
 
-def final_number(text: str, unit: str | None = None, units: dict[str, float] | None = None
-                 ) -> tuple[Number, str, bool] | None:
-    """The stated final answer of normalised `text`, how it was found, and whether a unit was found.
+@dataclass(frozen=True)
+class Reading:
+    """The stated final number as a grader reads it, or why none can be read with confidence."""
 
-    In order: the number after the last answer marker ("the answer is", "答えは"); the last bold or
-    boxed number; then, leaving out a check or justification that follows the answer ("Check:",
-    "because", "確認", "…からです"), the number after the last conclusion word ("so", "therefore",
-    "つまり"), else the last '= X' of the last line with a number, else its last number. Numbers with
-    `unit` (or a unit of `units`) win when there are any; denied numbers ("not 41") never count.
-    """
+    number: Number | None
+    how: str
+    unit_found: bool
+    doubt: str | None = None
+    """Why the reading is uncertain (signals conflict), or None."""
+
+
+def _excluded(number: Number, asides: list[tuple[int, int]]) -> bool:
+    return any(a <= number.start < b for a, b in asides)
+
+
+def _asides(text: str) -> list[tuple[int, int]]:
+    """Parentheses and sentences that give an alternative reading ("if you meant …")."""
+    spans = [(s.start, s.end) for s in in_parentheses(text)]
+    spans += [(s.start, s.end) for s in sentences(text) if conditional(s.text)]
+    return spans
+
+
+_RANGE = re.compile(r"\s*(?:[~〜～–]|-(?=\s*\d)|to\s+(?=\d)|から\s*(?=\d))")
+_TOPIC = re.compile(r"^\W*(.{1,20}?)(?:は|が|\s+(?:is|are|was|costs?|has|have)\b)")
+
+
+def _topic(sentence: str) -> str:
+    match = _TOPIC.match(sentence.strip())
+    return match.group(1).strip().lower() if match else ""
+
+
+def _parallel(text: str, numbers: list[Number], question: str) -> Reading | None:
+    """Two last sentences that each state one different number in the same frame ("The ball costs
+    50 yen. The bat costs 1050 yen.", "うるう年は366日です。平年は365日です。"): the one whose topic
+    the question asks about; a Reading with a doubt when the question does not tell; None when the
+    last sentences are not parallel."""
+    stated = [(s, [n for n in numbers if s.start <= n.start < s.end]) for s in sentences(text)]
+    stated = [(s, inside) for s, inside in stated if inside]
+    if len(stated) < 2 or len(stated[-1][1]) != 1 or len(stated[-2][1]) != 1:
+        return None
+    (first, [a]), (second, [b]) = stated[-2], stated[-1]
+    if a.value == b.value or a.unit != b.unit or "=" in first.text + second.text:
+        return None
+    frames = [re.sub(r"\d[\d,.]*", "#", s.text[:n.start - s.start]) for s, n in ((first, a), (second, b))]
+    if not (_topic(first.text) and _topic(second.text) and _topic(first.text) != _topic(second.text)):
+        return None
+    if difflib.SequenceMatcher(None, frames[0], frames[1]).ratio() < 0.5 and text[a.end:a.end + 2] != text[b.end:b.end + 2]:
+        return None
+    asked = [s.text.lower() for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
+    where = asked[-1] if asked else question.lower()
+    chosen = [(s, n) for s, n in ((first, a), (second, b)) if _topic(s.text) in where]
+    if len(chosen) == 1:
+        return Reading(chosen[0][1], f"in the sentence about {_topic(chosen[0][0].text)!r}, which the question asks",
+                       bool(chosen[0][1].unit))
+    return Reading(None, "", False, f"two parallel statements give {a.value:g} and {b.value:g}")
+
+
+def _restated(number: Number, given: Given) -> bool:
+    return (number.written, number.unit) in given
+
+
+def read_final(text: str, unit: str | None = None, units: dict[str, float] | None = None,
+               question: str = "") -> Reading | None:
+    """The stated final answer of normalised `text` (see `final_number`), read from the text after
+    the last self-correction, leaving out asides (parentheses, "if you meant …") and, at the end,
+    sentences that only restate the question's numbers. None when there is no number; a Reading
+    with a doubt when the answer gives a range, parallel statements the question does not choose
+    between, or only restates a quantity of the question in another unit ("2 kg" for "2 kg in g?")."""
+    reading = _read(text, unit, units, question)
+    chosen = reading.number if reading else None
+    if chosen and chosen.unit and unit and chosen.unit != unit and question:
+        table = {**{unit: 1.0}, **(units or {})}
+        asked = {(n.written, n.unit) for n in find_numbers(normalize(question), table)}
+        if (chosen.written, chosen.unit) in asked:
+            written = text[chosen.start:chosen.end]
+            return Reading(chosen, reading.how if reading else "", True,
+                           f"the answer restates the question's {written} {chosen.unit} instead of giving {unit}")
+    return reading
+
+
+def _read(text: str, unit: str | None = None, units: dict[str, float] | None = None,
+               question: str = "") -> Reading | None:
+    """`read_final` before its last look at restated quantities."""
     table = {**({unit: 1.0} if unit else {}), **(units or {})}
-    numbers = find_numbers(text, table)
+    cut = after_correction(text)
+    if cut and find_numbers(text[cut:], table):
+        text = " " * cut + text[cut:]
+    numbers = [n for n in find_numbers(text, table) if n.start >= cut]
+    if not numbers:
+        return None
+    asides = _asides(text)
+    numbers = [n for n in numbers if not _excluded(n, asides)] or numbers
     with_unit = [n for n in numbers if n.unit]
     numbers = with_unit or numbers
     numbers = [n for n in numbers if not is_negated(text, n.start, n.end)] or numbers
-    if not numbers:
-        return None
+    given: Given = frozenset((n.written, n.unit) for n in find_numbers(normalize(question), table))
     found = bool(with_unit)
-    markers = list(_ANSWER.finditer(text))
-    if markers and (chosen := _in_segment(text, numbers, markers[-1].end())):
-        return chosen, f"after {markers[-1].group().strip()!r}", found
+    marker = answer_marker(text)
+    if marker and (chosen := _in_segment(text, numbers, marker.end())):
+        return Reading(chosen, f"after {marker.group().strip()!r}", found)
     for emphasis in reversed(list(_EMPHASIS.finditer(text))):
         inside = [n for n in numbers if emphasis.start() <= n.start < emphasis.end()]
         if inside:
             results = [n for n in inside if _after_equals(text, n)]
-            return (results[-1] if results else inside[0]), "in bold", found
+            return Reading(results[-1] if results else inside[0], "in bold", found)
     aside = _ASIDE.search(text)
     if aside and any(n.start < aside.start() for n in numbers):
         numbers, text = [n for n in numbers if n.start < aside.start()], text[:aside.start()]
+    new = [n for n in numbers if not _restated(n, given)]
+    if new and given:
+        last_new = new[-1]
+        end_of_its_sentence = _SENTENCE_END.search(text, last_new.end)
+        stop = end_of_its_sentence.end() if end_of_its_sentence else len(text)
+        numbers, text = [n for n in numbers if n.start < stop], text[:stop]
+    stated = given
     conclusions = list(_CONCLUSION.finditer(text))
-    if conclusions and (chosen := _in_segment(text, numbers, conclusions[-1].end())):
-        return chosen, f"after {conclusions[-1].group()!r}", found
+    if conclusions and (chosen := _in_segment(text, numbers, conclusions[-1].end(), stated)):
+        return Reading(chosen, f"after {conclusions[-1].group()!r}", found)
+    parallel = _parallel(text, numbers, question)
+    if parallel is not None:
+        return parallel if parallel.number is not None else Reading(None, "", found, parallel.doubt)
+    sentence_of_last = [s for s in sentences(text) if s.start <= numbers[-1].start < s.end]
+    start = sentence_of_last[0].start if sentence_of_last else 0
+    chosen = _in_segment(text, numbers, start, stated)
+    if chosen is None:
+        return None
+    if _RANGE.match(text, chosen.end):
+        return Reading(chosen, "", found, f"the answer gives a range from {text[chosen.start:chosen.end]}")
     line = text.count("\n", 0, numbers[-1].start)
     last_line = [n for n in numbers if text.count("\n", 0, n.start) == line]
     equals = [n for n in last_line if _after_equals(text, n)]
-    if equals:
-        return equals[-1], "after the last '=' of the last line with a number", found
-    return last_line[-1], "the last number", found
+    if equals and equals[-1].start >= chosen.start:
+        return Reading(equals[-1], "after the last '=' of the last line with a number", found)
+    return Reading(chosen, "in the last sentence with a number", found)
+
+
+def final_number(text: str, unit: str | None = None, units: dict[str, float] | None = None,
+                 question: str = "") -> tuple[Number, str, bool] | None:
+    """The stated final answer of normalised `text`, how it was found, and whether a unit was found.
+
+    In order: the number after the last answer marker ("the answer is", "答えは"); the last bold or
+    boxed number; then, leaving out a check or justification that follows the answer ("Check:",
+    "because", "確認", "…からです") and trailing sentences that only restate the question's numbers,
+    the number after the last conclusion word ("so", "therefore", "つまり"), else the last '= X' of
+    the last line with a number, else the number stated in the last sentence with one. Only the text
+    after the last self-correction counts; numbers in parentheses and "if you meant …" sentences are
+    asides. Numbers with `unit` (or a unit of `units`) win when there are any; denied numbers
+    ("not 41", "5本ではありません") never count.
+    """
+    reading = read_final(text, unit, units, question)
+    if reading is None or reading.number is None:
+        return None
+    return reading.number, reading.how, reading.unit_found

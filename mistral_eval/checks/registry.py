@@ -1,4 +1,4 @@
-"""Checks that score one answer string: small named factories sharing `check(answer) -> CheckResult`.
+"""Checks that score one answer string: small named factories sharing `check(answer, context=None) -> CheckResult`.
 
 Scoring knows nothing about models, prompts or files: it sees only the answer text and a check spec.
 `make_check` validates a spec's parameters against the factory's annotations with pydantic.
@@ -22,10 +22,14 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, ValidationError, validate_call
 
-from mistral_eval.checks.base import Check, CheckResult, clip_text as _clip
+from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text as _clip
 from mistral_eval.checks.code_check import python
+from mistral_eval.checks.extract import attributed, clause_of
+from mistral_eval.checks.japanese import kana_spellings
 from mistral_eval.checks.negation import is_negated
-from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, final_number, normalize
+from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, normalize, read_final
+from mistral_eval.checks.repetition import repetitions
+from mistral_eval.checks.verdicts import read_verdict
 from mistral_eval.core.choices import SINGLE_RUBRICS
 from mistral_eval.core.errors import ConfigError
 
@@ -35,6 +39,7 @@ __all__ = ["CHECKS", "DEFERRED", "Check", "CheckResult", "boolean", "contains", 
 
 
 Share = Annotated[float, Field(ge=0, le=1)]
+Context = CheckContext | typing.Mapping[str, typing.Any] | str | None
 
 
 # Strict: YAML's 3 is a float but "3" and true are not; no inf or nan anywhere.
@@ -88,7 +93,7 @@ def equals(expected: str, ignore_case: bool = False, strip: bool = True) -> Chec
         text = text.strip() if strip else text
         return text.casefold() if ignore_case else text
 
-    def check(answer: str) -> CheckResult:
+    def check(answer: str, context: Context = None) -> CheckResult:
         passed = norm(answer) == norm(expected)
         verb = "equals" if passed else "differs from"
         return CheckResult("equals", passed, float(passed),
@@ -96,8 +101,28 @@ def equals(expected: str, ignore_case: bool = False, strip: bool = True) -> Chec
     return check
 
 
+_CANDIDATES = re.compile(r"\b(?:could|might|may)\s+be\b.*\bor\b|\beither\b.*\bor\b|\bone\s+of\b"
+                         r"|(?:の)?(?:どれか|いずれか|どちらか)(?:です|だ|でしょう|一つ)|以下のいずれか", re.IGNORECASE)
+
+
+def _denied(answer: str, start: int, end: int) -> bool:
+    """A mention the answer does not assert: negated in its clause, attributed to others ("many think
+    A, but B"), or one of a list of candidates ("It could be A, B or C")."""
+    clause = clause_of(answer, start, end).text
+    sentence_end = re.search(r"[。\n]|\.(?:\s|$)", answer[end:])
+    sentence = answer[max(0, answer.rfind("\n", 0, start)):end + (sentence_end.end() if sentence_end else len(answer))]
+    return (is_negated(answer, start, end) or attributed(clause)
+            or bool(_CANDIDATES.search(sentence)))
+
+
 def _affirmed(answer: str, spans: typing.Iterable[tuple[int, int]], negation_aware: bool) -> bool:
-    return any(not (negation_aware and is_negated(answer, start, end)) for start, end in spans)
+    return any(not (negation_aware and _denied(answer, start, end)) for start, end in spans)
+
+
+def _mentions(answer: str, needle: str, flags: int) -> list[tuple[int, int]]:
+    """Where the answer writes `needle`; for a kanji word not written as such, where it is in kana."""
+    spans = [m.span() for m in re.finditer(re.escape(needle), answer, flags)]
+    return spans or (kana_spellings(answer, needle) if _KANJI.search(needle) else [])
 
 
 @_validated
@@ -105,16 +130,18 @@ def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: boo
              ignore_case: bool = False, negation_aware: bool = True) -> Check:
     """The answer contains every (`all=True`) or any (`all=False`) of the expected strings.
 
-    With `negation_aware` (default), an occurrence denied right next to it ("not Tokyo", "東京ではなく")
-    does not count; turn it off when the expected text may itself stand in a negative sentence.
+    With `negation_aware` (default), an occurrence the answer does not assert does not count: denied
+    in its clause ("X is not the …", "東京ではなく", "東京ではありません"; "東京ではないでしょうか" still
+    affirms), attributed to others ("Xと思う人もいますが"), or one of a list of candidates ("It could
+    be X, Y or Z"); turn it off when the expected text may itself stand in a negative sentence. A
+    kanji word also counts when the answer writes it in kana (東京: とうきょう).
     """
     needles = [expected] if isinstance(expected, str) else list(expected)
     require_all = all
     flags = re.IGNORECASE if ignore_case else 0
 
-    def check(answer: str) -> CheckResult:
-        found = [n for n in needles if _affirmed(
-            answer, (m.span() for m in re.finditer(re.escape(n), answer, flags)), negation_aware)]
+    def check(answer: str, context: Context = None) -> CheckResult:
+        found = [n for n in needles if _affirmed(answer, _mentions(answer, n, flags), negation_aware)]
         missing = [n for n in needles if n not in found]
         passed = not missing if require_all else bool(found)
         score = len(found) / len(needles) if require_all else float(passed)
@@ -128,21 +155,39 @@ def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: boo
 _REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 
 
+def _kanji_literals(pattern: str) -> list[str]:
+    """The alternatives of a pattern such as 富士|Fuji that are plain words written with kanji."""
+    words = pattern.split("|")
+    if any(re.escape(word) != word for word in words):
+        return []
+    return [word for word in words if _KANJI.search(word)]
+
+
 @_validated
 def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
           negation_aware: bool = True) -> Check:
     """`re.search(pattern)` finds a match; `flags` is letters from "imsx". With `negation_aware`
-    (default), a match denied right next to it ("not Tokyo", "東京ではなく") does not count."""
+    (default), a match the answer does not assert (see `contains`) does not count. A pattern of plain
+    words (富士|Fuji) also matches a kanji word written in kana (ふじさん), read by morphology."""
     try:
         compiled = re.compile(pattern, sum(_REGEX_FLAGS[f] for f in set(flags)))
     except re.error as error:
         raise ConfigError(f"pattern {pattern!r} does not compile: {error}", field="pattern") from None
 
-    def check(answer: str) -> CheckResult:
+    kanji_words = _kanji_literals(pattern)
+
+    def check(answer: str, context: Context = None) -> CheckResult:
         matches = list(compiled.finditer(answer))
         kept = [m for m in matches if _affirmed(answer, [m.span()], negation_aware)]
         found = (f"found {_clip(kept[0].group())}" if kept else
                  f"found only denied {_clip(matches[0].group())}" if matches else "found no match")
+        if not matches:
+            spelled = [(word, span) for word in kanji_words for span in kana_spellings(answer, word)
+                       if _affirmed(answer, [span], negation_aware)]
+            if spelled:
+                word, (start, end) = spelled[0]
+                return CheckResult("regex", True, 1.0, f"found {_clip(answer[start:end])}, the kana spelling "
+                                                       f"of {word!r}, for /{pattern}/.")
         return CheckResult("regex", bool(kept), float(bool(kept)), f"{found} for /{pattern}/.")
     return check
 
@@ -161,11 +206,14 @@ def number(expected: float, tolerance: Annotated[float, Field(ge=0)] = 0.0, unit
                           field="units")
     table = {normalize(k): v for k, v in (units or {}).items()}
 
-    def check(answer: str) -> CheckResult:
-        final = final_number(normalize(answer), normalize(unit) if unit else None, table)
-        if final is None:
+    def check(answer: str, context: Context = None) -> CheckResult:
+        question = CheckContext.of(context).prompt
+        reading = read_final(normalize(answer), normalize(unit) if unit else None, table, question)
+        if reading is not None and reading.doubt:
+            return CheckResult.uncertain("number", f"{reading.doubt}; expected {expected:g}.")
+        if reading is None or reading.number is None:
             return CheckResult("number", False, 0.0, f"found no number, expected {expected:g}.")
-        found, how, unit_found = final
+        found, how, unit_found = reading.number, reading.how, reading.unit_found
         passed = abs(found.value - expected) <= tolerance
         written = normalize(answer)[found.start:found.end]
         written = (f"{found.unit}{written}" if found.unit in _SYMBOLS else f"{written} {found.unit}"
@@ -180,39 +228,28 @@ def number(expected: float, tolerance: Annotated[float, Field(ge=0)] = 0.0, unit
     return check
 
 
-_VERDICT = re.compile(
-    r"(?<![A-Za-z])(?:true|false|correct|incorrect|wrong)(?![A-Za-z])"
-    r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！]|$))"
-    r"|はい(?=\s*(?:[、。,.!！]|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?",
-    re.IGNORECASE | re.MULTILINE)
-_TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解"}
-_ECHO = re.compile(r"(?:true|yes|はい|false|no|いいえ)\s*(?:or|/|か|または|もしくは)\s*"
-                   r"(?:true|yes|はい|false|no|いいえ)か?", re.IGNORECASE)
-
-
 @_validated
 def boolean(expected: bool) -> Check:
-    """The first verdict word (True/False, Yes/No, correct, はい/いいえ, 正しい/誤り, ...) is `expected`,
-    read with a negation next to it ("not true" is False, "誤りではない" is True). An echo of the
-    question's choice ("True or False", "TrueかFalse") is not a verdict."""
+    """The answer's verdict (True/False, Yes/No, correct, はい/いいえ, 正しい/誤り, ..., also in quotes)
+    is `expected`. Negation is read in its clause ("not true", "「いいえ」ではなく"), views attributed to
+    others are left out ("「いいえ」と答える人もいますが"), an echo of the question's choice ("True or
+    False") is no verdict, the last self-correction or answer marker wins. Verdict words that conflict
+    without a conclusion ("Yes. … no") make it uncertain. Without a verdict word, a sentence that
+    restates the question's statement (from the context's prompt) affirmed or denied is the verdict;
+    else uncertain."""
 
-    def check(answer: str) -> CheckResult:
-        text = _ECHO.sub(lambda m: " " * len(m.group()), answer)
-        match = _VERDICT.search(text)
-        if match is None:
-            return CheckResult("boolean", False, 0.0, f"found no verdict word, expected {expected}.")
-        negated = is_negated(text, *match.span())
-        verdict = (match.group().lower() in _TRUE_WORDS) != negated
+    def check(answer: str, context: Context = None) -> CheckResult:
+        verdict, how = read_verdict(answer, CheckContext.of(context).prompt)
+        if verdict is None:
+            return CheckResult.uncertain("boolean", f"{how}, expected {expected}.")
         passed = verdict == expected
-        word = ("negated " if negated else "") + repr(match.group())
-        return CheckResult("boolean", passed, float(passed),
-                           f"first verdict word {word} reads {verdict}, expected {expected}.")
+        return CheckResult("boolean", passed, float(passed), f"{how}, expected {expected}.")
     return check
 
 
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
-_CHINESE_WORDS = re.compile(r"[我你她们这那么是了吗呢吧很]")
+_CHINESE_WORDS = re.compile(r"[我你她们这那么是了吗呢吧很的在]")
 
 
 def _simplified_only(char: str) -> bool:
@@ -222,6 +259,15 @@ def _simplified_only(char: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+def _kanji_only(text: str) -> bool:
+    """Five or more kanji, no kana, and nothing only Chinese writes (a simplified-only character, a
+    Chinese function character): the script cannot tell Japanese from Chinese."""
+    letters = "".join(c for c in text if unicodedata.category(c).startswith("L"))
+    kanji = _KANJI.findall(letters)
+    return (len(kanji) >= 5 and len(kanji) == len(letters) and not any(map(_simplified_only, kanji))
+            and not _CHINESE_WORDS.search(letters))
 
 
 def japanese_share(text: str) -> float:
@@ -244,45 +290,38 @@ def japanese_share(text: str) -> float:
     return (kana + kanji - simplified) / len(letters)
 
 
+_LATIN_ASIDE = re.compile(r"[(（][^()（）\u3040-\u9fff]{1,40}[)）]|\"[^\"\u3040-\u9fff]{1,200}\"|“[^”\u3040-\u9fff]{1,200}”"
+                          r"|^(?:原文|英文|source|original)\s*[:：][^\n]*$"
+                          r"|```.*?(?:```|\Z)|`[^`\n]+`|https?://\S+", re.IGNORECASE | re.MULTILINE | re.DOTALL)
+
+
+def _without_asides(answer: str) -> str:
+    """The answer without a romanised gloss in brackets ("東京 (Tōkyō)"), a quoted source text
+    ("原文: "It will rain.""), code (fenced or inline) and URLs, when Japanese text is left: they are
+    not the answer's language."""
+    rest = _LATIN_ASIDE.sub(" ", answer)
+    return rest if _KANA.search(rest) or _KANJI.search(rest) else answer
+
+
 @_validated
 def japanese(min_share: Share = 0.5) -> Check:
-    """At least `min_share` of the answer's letters are Japanese script (see `japanese_share`)."""
+    """At least `min_share` of the answer's letters are Japanese script (see `japanese_share`); a
+    romanised gloss in brackets, a quoted source text, code and URLs are left out when Japanese text
+    remains.
+    Uncertain when the answer is five or more kanji with no kana and nothing only Chinese writes."""
 
-    def check(answer: str) -> CheckResult:
-        share = japanese_share(answer)
+    def check(answer: str, context: Context = None) -> CheckResult:
+        text = _without_asides(answer)
+        share = japanese_share(text)
+        if _kanji_only(text):
+            return CheckResult.uncertain("japanese", f"the answer is kanji only ({_clip(text, 30)}), without "
+                                                     "kana or a Chinese-only character: Japanese or Chinese "
+                                                     "cannot be told from the script.", share)
         passed = share >= min_share
         return CheckResult("japanese", passed, share,
                            f"Japanese script is {share:.0%} of the letters, "
                            f"expected at least {min_share:.0%}.")
     return check
-
-
-_PIECES = re.compile(r"\n|(?<=[。！？!?])|(?<=\. )")
-_LIST_MARK = re.compile(r"^(?:[-*•・]|\d{1,3}[.)．]|[（(]?\d{1,3}[)）])\s*")
-_FENCED = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
-_LOOP = re.compile(r"(.{2,200}?)\1{2,}")
-
-
-def _repetitions(text: str, min_chars: int) -> tuple[float, list[str], list[re.Match[str]]]:
-    """Share of characters that repeat a unit said before: a line or sentence (list marks ignored)
-    said again word for word, counted from its 2nd time when it has `min_chars` characters or more,
-    from its 3rd time when shorter; then, in what is left, the copies after the first in
-    back-to-back loops of `min_chars` characters or more."""
-    counts: dict[str, int] = {}
-    kept: list[str] = []
-    repeated: list[str] = []
-    prose = _FENCED.sub(lambda m: " ".join(m.group().split()), text)
-    for piece in _PIECES.split(prose):
-        key = _LIST_MARK.sub("", " ".join(piece.split()))
-        counts[key] = counts.get(key, 0) + 1
-        wordy = sum(c.isalnum() for c in key) >= 2
-        (repeated if wordy and counts[key] >= (2 if len(key) >= min_chars else 3) else kept).append(key)
-    rest = " ".join(k for k in kept if k)
-    loops = [m for m in _LOOP.finditer(rest)
-             if len(m.group()) - len(m.group(1)) >= min_chars and any(c.isalnum() for c in m.group(1))]
-    total = len(" ".join(text.split()))
-    repeated_chars = sum(map(len, repeated)) + sum(len(m.group()) - len(m.group(1)) for m in loops)
-    return (min(1.0, repeated_chars / total) if total else 0.0), repeated, loops
 
 
 @_validated
@@ -291,8 +330,8 @@ def degenerate(max_repeat_ratio: Share = 0.1, ngram: Annotated[int, Field(ge=2)]
     again word for word (a short one, under `ngram` characters, from its third time), or a phrase
     looping back to back. Characters, not words, so it works on Japanese without spaces."""
 
-    def check(answer: str) -> CheckResult:
-        share, repeated, loops = _repetitions(answer, ngram)
+    def check(answer: str, context: Context = None) -> CheckResult:
+        share, repeated, loops = repetitions(answer, ngram)
         found = [f"{len(repeated)} repeated lines or sentences, e.g. {_clip(repeated[0], 40)}"
                  ] if repeated else []
         if loops:
@@ -320,7 +359,7 @@ def judge(rubric: typing.Literal[SINGLE_RUBRICS] = "elyza",  # type: ignore[vali
         raise ConfigError(f"threshold {threshold:g} is above the {rubric} rubric's top grade {top}",
                           field="threshold")
 
-    def check(answer: str) -> CheckResult:
+    def check(answer: str, context: Context = None) -> CheckResult:
         raise ConfigError("the judge check runs in `mistral-eval judge RUN`, not during generation")
     return check
 
@@ -375,10 +414,10 @@ def make_checks(specs: typing.Sequence[dict[str, typing.Any]], *, allow_unisolat
     return checks
 
 
-def run_checks(specs: typing.Sequence[dict[str, typing.Any]], answer: str, *,
-               allow_unisolated: bool = False) -> list[CheckResult]:
+def run_checks(specs: typing.Sequence[dict[str, typing.Any]], answer: str, *, allow_unisolated: bool = False,
+               context: Context = None) -> list[CheckResult]:
     """Build the checks of `specs` and run each on `answer`, the deferred types (`DEFERRED`) left
     out; a python check raises `SandboxUnavailableError` on a machine without isolation unless
-    `allow_unisolated`."""
+    `allow_unisolated`. `context` (a `CheckContext`, or {"prompt": ...}) tells the checks the question."""
     now = [spec for spec in specs if not (isinstance(spec, dict) and spec.get("type") in DEFERRED)]
-    return [check(answer) for check in make_checks(now, allow_unisolated=allow_unisolated)]
+    return [check(answer, context) for check in make_checks(now, allow_unisolated=allow_unisolated)]

@@ -37,6 +37,11 @@ REPORT_FILE = "report.html"
 SUMMARY_FILE = "summary.json"
 """A run's aggregated results (`analysis.summary.RunResults`), the file other tools and CI read."""
 
+UNCERTAIN_POLICIES = ("review", "fail", "judge")
+"""What an uncertain check verdict makes of its case (`--uncertain`): kept apart for review, counted
+as a failure, or kept apart and sent to `mistral-eval judge`."""
+DEFAULT_UNCERTAIN = "review"
+
 SINGLE_RUBRICS = ("elyza", "mtbench")
 """Rubrics of the single-answer judge (texts in `judge/rubric_texts/`)."""
 

@@ -356,7 +356,7 @@ def judge_run(lm: LoadedModel, run_dir: str | Path, *, rubric: str | None = None
     if rubric is None and not scored:
         raise ConfigError(f"no case of {run_dir} has a judge check in its suite; give a rubric "
                           "(--rubric elyza or mtbench) to grade every case", field="rubric")
-    families = [rubric] if rubric else sorted({_judge_rubric(cases[_case_key(r)]) for r in scored})
+    families = [rubric] if rubric else sorted({_spec_of(cases.get(_case_key(r)))["rubric"] for r in scored})
     label = label or default_label(lm.info.name, rubric or "cases")
     fmt = model_format(lm, judge_format)
     ref = RunRef(name=run_names([run_dir])[0], path=str(run_dir), fingerprint=manifest.fingerprint)
@@ -372,24 +372,23 @@ def judge_run(lm: LoadedModel, run_dir: str | Path, *, rubric: str | None = None
 
 
 def _to_judge(results: Sequence[Result], cases: dict[str, Any], rubric: str | None) -> list[Result]:
-    """The scored results to judge: all of them with a rubric, else those whose case has a judge check."""
+    """The scored results to judge: all of them with a rubric, else those whose case has a judge check
+    or that the run left uncertain for the judge (`--uncertain judge`)."""
     def specced(result: Result) -> bool:
         case = cases.get(_case_key(result))
-        return case is not None and judge_spec(case.checks) is not None
+        return result.to_judge or (case is not None and judge_spec(case.checks) is not None)
     return [r for r in results if r.status != "error" and (rubric is not None or specced(r))]
 
 
-def _judge_rubric(case: Any) -> str:
-    """The rubric of the case's judge check; `_to_judge` keeps only cases that have one."""
-    spec = judge_spec(case.checks)
-    assert spec is not None, "a case without a judge check"
-    return spec["rubric"]
+def _spec_of(case: Any) -> dict[str, Any]:
+    """The case's judge spec; the default one for a case sent only because it was uncertain."""
+    return (judge_spec(case.checks) if case else None) or judge_spec([{"type": "judge"}]) or {}
 
 
 def _single_item(result: Result, case: Any, rubric: str | None) -> _Item:
     """One answer to grade: the rubric (`rubric`, else the case's judge check's), the aspect (the judge
     check's, else the case's `eval_aspect`), the reference answer, the threshold and the language gate."""
-    spec = (judge_spec(case.checks) if case else None) or {}
+    spec = _spec_of(case)
     aspect = spec.get("aspect") or (case.meta.get("eval_aspect") if case else None) or None
     card = load_rubric(rubric or spec["rubric"], rubric_language(result.language))
     prompt = card.render(question=_question(result), answer=result.answer, aspect=aspect,

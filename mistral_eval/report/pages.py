@@ -136,7 +136,7 @@ def _summary_rows(table: pd.DataFrame) -> list[dict]:
         for row in table[table["suite"] == suite].to_dict("records"):
             judge = row.get("judge_mean")
             rows.append({"suite": suite, "run": row["run"], "n": row["n"], "k": row["k"],
-                         "errors": row["errors"], "rate": _pct(row["pass_rate"]),
+                         "errors": row["errors"], "uncertain": row["uncertain"], "rate": _pct(row["pass_rate"]),
                          "interval": _interval(row["pass_low"], row["pass_high"]),
                          "judge": "–" if _missing(judge) else
                          f"{judge:.2f} {_interval(row['judge_low'], row['judge_high'], 1, '')} n={row['judge_n']}",
@@ -219,7 +219,16 @@ def _case(key: str, runs: Sequence[_Run], manifest_format: Any) -> dict:
     return {"key": key, "anchor": _anchor(key), "suite": result.suite, "language": result.language,
             "tags": list(result.tags), "check_names": checks, "meta": meta, "messages": result.messages,
             "prompt_text": result.prompt_text, "prompt_tokens": result.prompt_tokens, "entries": entries,
-            "fail": int("fail" in states), "error": int("error" in states), "diff": int(len(set(states)) > 1)}
+            "fail": int("fail" in states), "error": int("error" in states),
+            "review": int("uncertain" in states), "diff": int(len(set(states)) > 1)}
+
+
+def _review_rows(cases: Sequence[dict]) -> list[dict]:
+    """The "needs review" group: per uncertain answer, its case, run and the checks that could not decide."""
+    return [{"key": case["key"], "anchor": case["anchor"], "run": entry["run"],
+             "reasons": [f"{check['name']}: {check['reason']}" for check in entry["checks"]
+                         if check.get("verdict") == "uncertain"]}
+            for case in cases for entry in case["entries"] if entry["status"] == "uncertain"]
 
 
 def _prompt(result: Result) -> str:
@@ -291,6 +300,7 @@ def render_report(run_dirs: RunDirs, *, title: str | None = None,
         "repeats": _repeat_rows(df), "pairwise": pairwise_context(pairwise) if pairwise is not None else None,
         "checks": _check_rows(df, names), "plots": report_plots(df, table) if not table.empty else [],
         "pairs": _pair_rows(keys, runs), "cases": cases, "filters": _filters(cases),
+        "review": _review_rows(cases),
         "differing": sum(case["diff"] for case in cases), "manifest": manifest,
         "manifest_summary": (f"{len(differing)} field(s) differ: {', '.join(differing) or 'none'}" if several
                              else f"model {runs[0].manifest.get('model')}, seed {runs[0].manifest.get('seed')}, "
@@ -299,6 +309,7 @@ def render_report(run_dirs: RunDirs, *, title: str | None = None,
     context["toc"] = [(anchor, label) for anchor, label, present in [
         ("summary", "Summary", True), ("differences", "Differences", bool(context["paired"])),
         ("pairwise", "Pairwise judge", context["pairwise"] is not None),
+        ("review", f"Needs review ({len(context['review'])})", bool(context["review"])),
         ("by-check", "By check", bool(context["checks"])), ("plots", "Plots", bool(context["plots"])),
         ("pairs", "Bilingual pairs", bool(context["pairs"])), ("cases", f"Cases ({len(cases)})", True),
         ("manifest", "Manifest", True), ("timing", "Timing", bool(context["timings"]))] if present]

@@ -14,20 +14,30 @@ from typing import Annotated, Any, Literal, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
-from mistral_eval.core.choices import DEFAULT_FORMAT, DEFAULT_MODEL, DEFAULT_QUANT, FORMAT_CHOICES, QUANT_PRESETS
+from mistral_eval.core.choices import (
+    DEFAULT_FORMAT,
+    DEFAULT_MODEL,
+    DEFAULT_QUANT,
+    DEFAULT_UNCERTAIN,
+    FORMAT_CHOICES,
+    QUANT_PRESETS,
+    UNCERTAIN_POLICIES,
+)
 from mistral_eval.core.settings import GenerationSettings
 from mistral_eval.core.validation import StrictModel
 
 __all__ = ["JUDGMENT_STATUSES", "SCHEMA_VERSION", "STAGES", "STATUSES", "CaseError", "CheckRecord",
            "JudgeManifest", "Judgment", "Manifest", "Result", "RunConfig", "RunRef", "SuiteRef",
-           "canonical_settings", "field_table", "fingerprint_of"]
+           "canonical_settings", "case_status", "field_table", "fingerprint_of"]
 
 SCHEMA_VERSION = 2
 """1: the untyped records of mistral-eval ≤ 0.1 (no `status`); 2: typed records with a status."""
-STATUSES = ("pass", "fail", "error")
+STATUSES = ("pass", "fail", "uncertain", "error")
 STAGES = ("format", "generate", "check", "judge")
 
-Status = Literal["pass", "fail", "error"]
+Status = Literal["pass", "fail", "uncertain", "error"]
+Verdict = Literal["pass", "fail", "uncertain"]
+UncertainPolicy = Literal[UNCERTAIN_POLICIES]  # type: ignore[valid-type]
 Stage = Literal["format", "generate", "check", "judge"]
 Quant = Literal[QUANT_PRESETS]  # type: ignore[valid-type]
 FormatChoice = Literal[FORMAT_CHOICES]  # type: ignore[valid-type]
@@ -70,6 +80,9 @@ class RunConfig(StrictModel):
     """Only cases whose id or key matches one of these glob patterns."""
     tags: Annotated[tuple[str, ...], Field(strict=False)] = ()
     """Only cases carrying one of these tags."""
+    uncertain: UncertainPolicy = DEFAULT_UNCERTAIN
+    """What an uncertain check makes of its case: "review" (status uncertain, counted apart), "fail"
+    (counted as a failure) or "judge" (uncertain, and marked for `mistral-eval judge` to grade)."""
 
     @field_validator("settings")
     @classmethod
@@ -183,11 +196,29 @@ class CheckRecord(BaseModel):
     name: str
     """Check type, e.g. "number"."""
     passed: bool
-    """Whether the answer passed this check."""
+    """Whether the answer passed this check (False for an uncertain verdict)."""
     score: float
     """0..1; partial credit where the check has it."""
     reason: str
     """One human sentence: what was found vs what was expected."""
+    verdict: Verdict = None  # type: ignore[assignment]
+    """"pass", "fail" or "uncertain"; records written before it had none and read as `passed` says."""
+
+    @model_validator(mode="after")
+    def _verdict_from_passed(self) -> CheckRecord:
+        if self.verdict is None:
+            object.__setattr__(self, "verdict", "pass" if self.passed else "fail")
+        return self
+
+
+def case_status(verdicts: list[str], policy: str = DEFAULT_UNCERTAIN) -> Status:
+    """A case's status from its checks' verdicts: "fail" when one failed, else "uncertain" when one
+    could not decide (or "fail" under the policy "fail"), else "pass"."""
+    if "fail" in verdicts:
+        return "fail"
+    if "uncertain" in verdicts:
+        return "fail" if policy == "fail" else "uncertain"
+    return "pass"
 
 
 class CaseError(BaseModel):
@@ -247,7 +278,8 @@ class Result(BaseModel):
     checks: list[CheckRecord] = Field(default_factory=list)
     """Each check's verdict; empty for errors."""
     status: Status
-    """"pass" (every check passed), "fail" (a check failed) or "error" (no verdict: see `error`)."""
+    """"pass" (every check passed), "fail" (a check failed), "uncertain" (a check could not decide and
+    none failed: needs review) or "error" (no verdict: see `error`)."""
     error: CaseError | None = None
     """The stage and message of an error; None for a verdict."""
     japanese_share: float = 0.0
@@ -258,12 +290,14 @@ class Result(BaseModel):
     """Which repeat of the case this is (0-based)."""
     finished_at: str | None = None
     """UTC time it was stored (ISO 8601)."""
+    to_judge: bool = False
+    """An uncertain case the run (`--uncertain judge`) left for `mistral-eval judge` to grade."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def passed(self) -> bool | None:
-        """True/False for a verdict, None for an error (it is neither)."""
-        return None if self.status == "error" else self.status == "pass"
+        """True/False for a verdict, None for an error or an uncertain case (they are neither)."""
+        return None if self.status in ("error", "uncertain") else self.status == "pass"
 
     @model_validator(mode="before")
     @classmethod

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from mistral_eval.checks.base import CheckContext
 from mistral_eval.checks.registry import japanese_share, run_checks
 from mistral_eval.core.errors import ConfigError
 from mistral_eval.core.settings import GenerationSettings
@@ -23,7 +24,7 @@ from mistral_eval.model.loading import LoadedModel, load_model
 from mistral_eval.model.prompts import PromptInput, format_prompt, model_format
 from mistral_eval.runs.distributed import Rank, barrier, current_rank, shard
 from mistral_eval.runs.provenance import make_manifest, now
-from mistral_eval.runs.records import CaseError, CheckRecord, Result, RunConfig, SuiteRef
+from mistral_eval.runs.records import CaseError, CheckRecord, Result, RunConfig, SuiteRef, case_status
 from mistral_eval.runs.store import RunStore
 from mistral_eval.suites.files import Case, Suite, resolve_suite
 
@@ -47,6 +48,8 @@ class RunSummary:
     passed: int = 0
     errors: int = 0
     """Cases of this call that ended in an error (no verdict)."""
+    uncertain: int = 0
+    """Cases of this call a check could not decide (none failed): they need review."""
     report: Path | None = None
     """The report written at the end (rank 0), if any."""
 
@@ -134,9 +137,18 @@ def _plan(lm: LoadedModel, case: Case, config: RunConfig, repeat: int) -> _Plann
         return _Planned(case, key, repeat, fmt, settings, None, CaseError(stage="format", message=_describe(exc)))
 
 
+def _question(case: Case) -> str:
+    """The user turn the final answer answers: the last follow-up, else the last user message."""
+    if case.followups:
+        return case.followups[-1]
+    users = [m["content"] for m in case.messages if m.get("role") == "user"]
+    return users[-1] if users else ""
+
+
 def _checks(item: _Planned, text: str, config: RunConfig) -> tuple[list[CheckRecord], CaseError | None]:
     try:
-        results = run_checks(item.case.checks, text, allow_unisolated=config.allow_unisolated_code)
+        results = run_checks(item.case.checks, text, allow_unisolated=config.allow_unisolated_code,
+                             context=CheckContext(prompt=_question(item.case)))
     except Exception as exc:  # noqa: BLE001 - a check that cannot run is this case's error
         return [], CaseError(stage="check", message=_describe(exc))
     return [CheckRecord(**vars(r)) for r in results], None
@@ -149,7 +161,7 @@ def _record(item: _Planned, answer: Answer | None, turns: list[str], rank: int, 
     checks: list[CheckRecord] = []
     if error is None:
         checks, error = _checks(item, text, config)
-    status = "error" if error else ("pass" if all(c.passed for c in checks) else "fail")
+    status = "error" if error else case_status([c.verdict for c in checks], config.uncertain)
     return Result(
         key=item.key, suite=case.suite, case_id=case.id, language=case.language, pair=case.pair,
         tags=list(case.tags), format=item.format, settings=item.settings.as_dict(),
@@ -162,7 +174,7 @@ def _record(item: _Planned, answer: Answer | None, turns: list[str], rank: int, 
         tokens_per_second=answer.tokens_per_second if answer else 0.0,
         batch_size=answer.batch_size if answer else 0, checks=checks, status=status, error=error,
         japanese_share=round(japanese_share(text), 4), rank=rank, repeat=item.repeat,
-        finished_at=now())
+        finished_at=now(), to_judge=status == "uncertain" and config.uncertain == "judge")
 
 
 def _followups(lm: LoadedModel, item: _Planned, first: Answer,
@@ -272,7 +284,7 @@ def _run_into(store: RunStore, lm: LoadedModel, suites: Sequence[Suite], config:
     mine, skipped = _todo(store, suites, config, rank)
     start = time.perf_counter()
     planned = [_plan(lm, case, config, repeat) for case, repeat in mine]
-    counts = {"pass": 0, "fail": 0, "error": 0}
+    counts = {"pass": 0, "fail": 0, "uncertain": 0, "error": 0}
 
     def keep(item: _Planned, answer: Answer | None, turns: list[str], error: CaseError | None = None) -> None:
         record = _record(item, answer, turns, rank.rank, config, error)
@@ -292,7 +304,7 @@ def _run_into(store: RunStore, lm: LoadedModel, suites: Sequence[Suite], config:
                       "finished_at": now()})
     return RunSummary(out=Path(store.directory), ran=len(mine), skipped=skipped, failed_checks=counts["fail"],
                       seconds=round(seconds, 3), rank=rank.rank, keys=tuple(p.key for p in planned),
-                      passed=counts["pass"], errors=counts["error"])
+                      passed=counts["pass"], errors=counts["error"], uncertain=counts["uncertain"])
 
 
 def _cost(case: Case, config: RunConfig) -> float:

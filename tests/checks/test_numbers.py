@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mistral_eval.checks.negation import is_negated
-from mistral_eval.checks.numbers import final_number, find_numbers, kanji_value, normalize
+from mistral_eval.checks.numbers import final_number, find_numbers, kanji_value, normalize, read_final
 
 
 @pytest.mark.parametrize("numeral, value", [
@@ -36,15 +36,15 @@ def test_units_are_read_and_converted(text, units, expected):
 
 
 @pytest.mark.parametrize("text, value, how", [
-    ("The answer is 3. Starting from 5 apples you remove 2.", 3, "after 'answer is'"),
+    ("The answer is 3. Starting from 5 apples you remove 2.", 3, "after 'The answer is'"),
     ("答え：17 + 25 = 42", 42, "after '答え:'"),
     ("答えは41ではなく42です。", 42, "after '答えは'"),
     ("5 - 2 = 3\n\n**3 apples** remain (from 5).", 3, "in bold"),
-    ("The ball costs 50 yen. Check: 50 + 1050 = 1100.", 50, "the last number"),
-    ("母親は36歳です。子どもの年齢12歳の3倍だからです。", 36, "the last number"),
+    ("The ball costs 50 yen. Check: 50 + 1050 = 1100.", 50, "in the last sentence with a number"),
+    ("母親は36歳です。子どもの年齢12歳の3倍だからです。", 36, "in the last sentence with a number"),
     ("so 2x = 100. Therefore the ball costs 50 yen and the bat 1050 yen.", 50, "after 'Therefore'"),
     ("1100 - 1000 = 100\n100 / 2 = 50", 50, "after the last '=' of the last line with a number"),
-    ("残りのりんごは三個です。", 3, "the last number"),
+    ("残りのりんごは三個です。", 3, "in the last sentence with a number"),
     ("１２×８＝９６", 96, "after the last '=' of the last line with a number"),
 ])
 def test_final_number_is_the_stated_answer(text, value, how):
@@ -76,3 +76,37 @@ def test_final_number_prefers_the_unit_and_says_so():
 def test_is_negated(text, word, negated):
     start = text.index(word)
     assert is_negated(text, start, start + len(word)) is negated
+
+
+@pytest.mark.parametrize("text, question, value", [
+    ("The mother is thirty-six years old.", "", 36),
+    ("It was 5 degrees below zero in the morning.", "", -5),
+    ("朝の気温は氷点下5度です。", "", -5),
+    ("The total is 12. Wait, I forgot one apple: the total is 13.", "", 13),
+    ("Water boils at 100 degrees Celsius, which is equivalent to 212 degrees Fahrenheit.", "", 100),
+    ("The answer is 90 (that is 3/4 of 120).", "", 90),
+    ("3/4 of 120 is 90. If you meant 4/3 of 120, it would be 160.", "", 90),
+    ("So 3/4 of 120 is 90.", "", 90),
+    ("母親は36歳です。これは子どもの年齢12歳のちょうど3倍です。", "子どもは12歳で、母親の年齢はその3倍です。母親は何歳？", 36),
+    ("ボールは100円ではなく、50円です。バットは1050円です。", "合計1100円。ボールはいくらでしょう？", 50),
+])
+def test_read_final_leaves_out_asides_restatements_and_corrections(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.doubt is None and reading.number.value == value, reading
+
+
+@pytest.mark.parametrize("text, question", [
+    ("果物はだいたい5〜6個です。", ""),
+    ("The ball costs 50 yen. The bat costs 1050 yen.", "How much do they cost together?"),
+])
+def test_read_final_doubts_ranges_and_parallel_statements_the_question_does_not_choose(text, question):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.doubt
+
+
+def test_a_restated_input_quantity_in_another_unit_is_not_taken_for_the_answer():
+    question = "2 kgは何グラムですか？"
+    reading = read_final(normalize("2 kgです。"), "g", {"kg": 1000.0}, question)
+    assert reading is not None and reading.doubt and "2 kg" in reading.doubt
+    converted = read_final(normalize("2 kgは2000 gです。"), "g", {"kg": 1000.0}, question)
+    assert converted is not None and converted.doubt is None and converted.number.value == 2000

@@ -274,8 +274,23 @@ DEMO_ANSWERS = {
                              "    return _check(a) + _check(b)\n\nprint(plus(1, 2))\nplus('x', 1)\n```",
     "several definitions": "```python\ndef helper(v):\n    return v\n\ndef sum_two(a, b):\n"
                            "    return helper(a) + helper(b)\n\ndef main():\n    print(sum_two(1, 2))\n```",
-    "a method": "```python\nclass Solution:\n    def add(self, a, b):\n        return a + b\n```",
 }
+
+
+def test_python_fails_a_method_where_a_function_was_asked():
+    spec = [{"call": "add(2, 3)", "expected": 5}]
+    method = "```python\nclass Solution:\n    def add(self, a, b):\n        return a + b\n```"
+    result = python(spec, function="add")(method)
+    assert result.verdict == "fail" and "method" in result.reason
+    both = method.removesuffix("```") + "\n\ndef add(a, b):\n    return a + b\n```"
+    assert python(spec, function="add")(both).passed
+
+
+def test_python_reads_unfenced_code_after_a_line_of_prose():
+    answer = "Here is the function:\ndef add(a, b):\n    return a + b\n\nIt adds two numbers."
+    assert python([{"call": "add(2, 3)", "expected": 5}], function="add")(answer).passed
+    indented = "Here it is:\n\n    def add(a, b):\n        return a + b\n\nThat is all."
+    assert python([{"call": "add(2, 3)", "expected": 5}], function="add")(indented).passed
 
 
 @pytest.mark.parametrize("name", DEMO_ANSWERS)
@@ -444,3 +459,81 @@ def test_judge_is_validated_with_the_checks_but_deferred_to_the_judge():
         assert caught.value.field == field
     with pytest.raises(ConfigError, match="mistral-eval judge"):
         make_check({"type": "judge"})("an answer")  # never called by run_checks
+
+
+# ---------------------------------------------------------------------------------------------
+# three verdicts: what the checks read and where they abstain
+
+
+@pytest.mark.parametrize("answer, expected, verdict", [
+    ("「はい」です。健は翔より背が高いです。", True, "pass"),
+    ("「いいえ」ではなく「はい」です。", False, "fail"),
+    ("「いいえ」と答える人もいますが、答えは「はい」です。", True, "pass"),
+    ("Yes, most birds fly. However, penguins evolved flippers, so no, they cannot fly.", False, "pass"),
+    ("「はい」か「いいえ」で答えます。答えははいです。", False, "fail"),
+    ("Yes and no.", True, "uncertain"),
+    ("Yes. No.", True, "uncertain"),
+    ("I have no idea what you mean", True, "uncertain"),
+])
+def test_boolean_reads_quotes_attribution_conclusions_and_abstains_on_conflict(answer, expected, verdict):
+    assert boolean(expected)(answer).verdict == verdict
+
+
+def test_boolean_reads_a_restated_fact_against_the_question():
+    check = boolean(False)
+    assert check("Penguins cannot fly.", {"prompt": "Can penguins fly? Answer yes or no."}).verdict == "pass"
+    assert check("Penguins can fly.", {"prompt": "Can penguins fly? Answer yes or no."}).verdict == "fail"
+    assert check("They live in Antarctica.", {"prompt": "Can penguins fly?"}).verdict == "uncertain"
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("パリではないかと思います。", "pass"),
+    ("パリではありません。ロンドンです。", "fail"),
+    ("パリだと思う人もいますが、正しくはロンドンです。", "fail"),
+    ("It could be Paris, Lyon or Nice.", "fail"),
+    ("Paris is not the capital; the capital is London.", "fail"),
+])
+def test_regex_counts_only_what_the_answer_asserts(answer, verdict):
+    assert regex("パリ|Paris")(answer).verdict == verdict
+
+
+def test_number_abstains_on_a_range_and_uses_the_question():
+    assert number(5)("だいたい5〜6個です。").verdict == "uncertain"
+    check = number(36)
+    answer = "母親は36歳です。これは子どもの年齢12歳の3倍です。"
+    assert check(answer, {"prompt": "子どもは12歳、母親はその3倍の年齢です。母親は何歳？"}).verdict == "pass"
+
+
+def test_japanese_leaves_out_glosses_and_abstains_on_kanji_only():
+    assert japanese()("桜 (sakura) です。").verdict == "pass"
+    assert japanese()('原文: "It will rain tomorrow."\n訳文: 明日は雨が降るでしょう。').verdict == "pass"
+    assert japanese()("太陽系最大惑星木星。").verdict == "uncertain"
+    assert japanese()("猫在沙发上睡觉。").verdict == "fail"
+
+
+def test_degenerate_fails_template_loops_not_lists():
+    loop = "".join(f"Tokyo is a {word} city. Tokyo is a very {word} city. "
+                   for word in ("big", "busy", "modern", "huge", "safe", "clean"))
+    assert degenerate()(loop).verdict == "fail"
+    listing = " ".join(f"The capital of {c} is {k}." for c, k in
+                       (("France", "Paris"), ("Germany", "Berlin"), ("Italy", "Rome"), ("Spain", "Madrid")))
+    assert degenerate()(listing).verdict == "pass"
+    assert degenerate()("42" + "!" * 80).verdict == "fail"
+
+
+def test_regex_of_plain_words_finds_a_kanji_word_written_in_kana():
+    assert regex("富士|Fuji")("ふじさん").verdict == "pass"
+    assert regex("富士|Fuji")("ふじさんではありません。").verdict == "fail"
+    assert regex("桜|Sakura")("さくらんぼ").verdict == "fail"
+
+
+def test_contains_finds_a_kanji_word_written_in_kana_unless_denied():
+    assert contains("東京")("とうきょうです").verdict == "pass"
+    assert contains("東京")("とうきょうではありません").verdict == "fail"
+
+
+def test_japanese_leaves_out_code_and_urls_when_prose_remains():
+    answer = "以下がコードです：\n```python\ndef reverse(text):\n    return text[::-1]\n```\nこのコードは文字列を逆順にします。"
+    assert japanese()(answer).verdict == "pass"
+    assert japanese()("詳しくは https://www.example.com/documentation/index.html を見てください。").verdict == "pass"
+    assert japanese()("```python\nprint(1)\n```").verdict == "fail"

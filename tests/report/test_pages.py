@@ -86,9 +86,9 @@ def test_format_summary_is_a_terminal_table(single):
     text = format_summary(load_runs(single))
     lines = text.splitlines()
     assert lines[0].split() == ["suite", "n", "pass", "rate", "[95%", "interval]", "passed/n", "errors",
-                                "tokens/s"]
+                                "uncertain", "tokens/s"]
     bilingual = next(line for line in lines if line.startswith("bilingual"))
-    assert "66.7% [" in bilingual and "2/3" in bilingual and bilingual.split()[-2:] == ["1", "20.0"]
+    assert "66.7% [" in bilingual and "2/3" in bilingual and bilingual.split()[-3:] == ["1", "0", "20.0"]
     assert any(line.startswith("(all)") and "3/4" in line for line in lines)
     assert format_summary(load_runs([])) == "No finished cases."
 
@@ -328,3 +328,19 @@ def test_index_lists_rates_and_marks_the_best(tmp_path):
     assert '<a href="t-0.1/report.html">report</a>' in rows["t-0.1"] and "report" not in rows["t-0.9"]
     assert "<td data-sort=\"0.1\">0.1</td>" in rows["t-0.1"] and 'table class="sortable index"' in page
     assert "Failures (1)" in page and "me.run(x)" in page and '<a href="report.html">' in page
+
+
+def test_uncertain_cases_are_counted_apart_and_listed_for_review(tmp_path):
+    rows = [record("math/q1"), record("math/q2", "fail"), record("math/q3", "uncertain"),
+            record("math/q4", "uncertain", checks=[{"name": "boolean", "passed": False, "score": 0.0,
+                                                     "verdict": "uncertain", "reason": EVIL}])]
+    directory = make_run(tmp_path / "unsure", rows)
+    row = summary_table(load_runs(directory)).set_index("suite").loc["math"]
+    assert (row["cases"], row["n"], row["k"], row["uncertain"], row["errors"]) == (4, 2, 1, 2, 0)
+    assert row["pass_rate"] == pytest.approx(0.5)  # over decided cases only
+    assert row["check_number"] == pytest.approx(0.5)  # the uncertain number check counts neither way
+    page = render_report([directory])
+    review = page[page.index('<section id="review">'):page.index("</section>", page.index('<section id="review">'))]
+    assert "Needs review (2)" in review and "math/q3" in review and "two final numbers, 3 and 4" in review
+    assert EVIL not in page and html.escape(EVIL) in review
+    assert 'data-review="1"' in page and 'badge uncertain' in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -10,7 +11,16 @@ import pytest
 from mistral_eval.core.errors import ConfigError
 from mistral_eval.core.validation import validate
 from mistral_eval.runs import records
-from mistral_eval.runs.records import CaseError, Manifest, Result, RunConfig, SuiteRef, field_table
+from mistral_eval.runs.records import (
+    CaseError,
+    CheckRecord,
+    Manifest,
+    Result,
+    RunConfig,
+    SuiteRef,
+    case_status,
+    field_table,
+)
 
 DESIGN = Path(__file__).resolve().parents[2] / "docs" / "DESIGN.md"
 _BLOCK = re.compile(r"<!-- fields:(\w+) -->\n(.*?)<!-- /fields -->", re.DOTALL)
@@ -62,6 +72,32 @@ def test_identity_ignores_what_only_selects_cases():
     assert base.computed_fingerprint() == base.model_copy(update={"gpu": "H100"}).computed_fingerprint()
     assert base.computed_fingerprint() != base.model_copy(update={"repeats": 2}).computed_fingerprint()
     assert base.differences(base.model_copy(update={"seed": 1})) == ["seed: stored 0, now 1"]
+
+
+def test_a_check_record_without_a_verdict_reads_as_passed_says():
+    old = CheckRecord.model_validate({"name": "number", "passed": False, "score": 0.0, "reason": "r"})
+    assert old.verdict == "fail"
+    assert CheckRecord.model_validate({"name": "n", "passed": True, "score": 1.0, "reason": "r"}).verdict == "pass"
+    unsure = CheckRecord(name="boolean", passed=False, score=0.0, reason="conflict", verdict="uncertain")
+    assert CheckRecord.model_validate_json(unsure.model_dump_json()).verdict == "uncertain"
+
+
+@pytest.mark.parametrize("verdicts, policy, status", [
+    (["pass", "pass"], "review", "pass"), (["pass", "fail"], "review", "fail"),
+    (["pass", "uncertain"], "review", "uncertain"), (["uncertain", "fail"], "review", "fail"),
+    (["uncertain"], "fail", "fail"), (["uncertain"], "judge", "uncertain"), ([], "review", "pass"),
+])
+def test_case_status_counts_uncertain_apart_unless_asked(verdicts, policy, status):
+    assert case_status(verdicts, policy) == status
+
+
+def test_an_uncertain_result_is_neither_passed_nor_failed():
+    result = Result(key="s/c", suite="s", case_id="c", language="en", status="uncertain", to_judge=True)
+    assert result.passed is None
+    again = Result.model_validate_json(result.to_json())
+    assert (again.status, again.to_judge) == ("uncertain", True)
+    assert Result.model_validate({k: v for k, v in json.loads(result.to_json()).items()
+                                  if k != "to_judge"}).to_judge is False
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from mistral_eval import ConfigError, RunStore, RunStoreError, load_runs, resolve_suite, run
-from mistral_eval.runs.runner import case_settings
+from mistral_eval.runs.records import case_status
+from mistral_eval.runs.runner import case_settings, make_config
 from mistral_eval.suites.files import import_mtbench
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -25,7 +26,8 @@ def test_run_stores_every_case_and_resumes(tiny, tmp_path):
         assert r["format"] == "mistral" and r["prompt_text"].startswith("<s>")
         assert r["finish_reason"] in ("eos", "length") and r["answer_tokens"] >= 1
         assert r["checks"] and all({"name", "passed", "score", "reason"} <= set(c) for c in r["checks"])
-        assert r["passed"] == all(c["passed"] for c in r["checks"])
+        assert r["status"] == case_status([c["verdict"] for c in r["checks"]])
+        assert r["passed"] == (None if r["status"] == "uncertain" else all(c["passed"] for c in r["checks"]))
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["model"].endswith("tiny-mistral") and manifest["quant"] == "fp32"
     again = run(tiny, [smoke], out, format="mistral", progress=False)
@@ -152,3 +154,10 @@ def test_one_suite_name_alone_is_a_suite(offline, tmp_path):
     summary = run(offline, "smoke", tmp_path / "run", limit=1, overrides={"max_new_tokens": 2},
                   progress=False)
     assert summary.ran == 1 and [r["suite"] for r in _records(tmp_path / "run")] == ["smoke"]
+
+
+def test_the_uncertain_option_is_a_run_option_with_review_by_default():
+    assert make_config().uncertain == "review"
+    assert make_config(uncertain="judge").uncertain == "judge"
+    with pytest.raises(ConfigError, match="uncertain"):
+        make_config(uncertain="maybe")

@@ -1,0 +1,118 @@
+"""The structure of an answer that a grader reads before judging it: sentences and clauses, the
+final-answer span (after the last self-correction, an answer marker or bold text), quoted text,
+parenthetical asides, conditional alternatives ("if you meant …") and views attributed to others
+("many think A, but B").
+
+Works on plain text with a few language-neutral rules (English and Japanese markers); knows nothing
+about checks, expected values, numbers or morphology.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Span", "after_correction", "answer_marker", "attributed", "clause_of", "clauses",
+           "conditional", "in_parentheses", "quoted_spans", "sentences"]
+
+_SENTENCE = re.compile(r"[^。！？!?\n]+?(?:[。！？!?]+|\.(?=\s|$)|\n|$)|[^。！？!?\n]+", re.DOTALL)
+_CLAUSE_BREAK = re.compile(r"[;；:：—–]|\s-\s|,\s*(?:but|however|while|whereas|and|so)\b|\b(?:but|however)\b"
+                           r"|(?:が|けど|けれど|けれども|ですが|ますが)、|、(?:しかし|でも|ただ)|ではなく、?",
+                           re.IGNORECASE)
+_CORRECTION = re.compile(
+    r"\b(?:wait|actually|correction|oops|sorry|let me (?:re-?check|recalculate|correct)|"
+    r"on second thought|I made (?:a|an) (?:mistake|error))\b"
+    r"|訂正|いや、|失礼しました|間違えました|計算し直|やり直|正しくは|実は",
+    re.IGNORECASE)
+_MARKER = re.compile(
+    r"\b(?:(?:the\s+)?(?:final\s+)?answer\s*(?:is|would\s+be|will\s+be|[:=])|in\s+conclusion|so\s+the\s+answer)"
+    r"|(?:答え|正解|解答|結論|回答)\s*(?:は|が|[:=：])|(?:^|\n)\s*(?:\*\*)?(?:answer|答え)(?:\*\*)?\s*[:：]",
+    re.IGNORECASE)
+_PARENS = re.compile(r"[(（][^()（）\n]{0,80}[)）]")
+_QUOTES = re.compile(r"「[^「」\n]*」|『[^『』\n]*』|\"[^\"\n]*\"|“[^“”\n]*”")
+_CONDITIONAL = re.compile(r"^\s*(?:\*\*)?(?:if\s+(?:you|we|the\s+question)\s+(?:meant|mean|instead)|if\s+instead"
+                          r"|もし|仮に)", re.IGNORECASE)
+_ATTRIBUTED = re.compile(
+    r"(?:と(?:思う|考える|答える|訳す|言う|いう|する)人(?:も|が)(?:多い|います|いる|おり)|と(?:誤解|勘違い)され"
+    r"|と思われがち|と(?:言われ|いわれ)ることも)"
+    r"|\b(?:many|some|most)\s+(?:people\s+)?(?:think|believe|say|assume|guess|answer)"
+    r"|\b(?:it\s+is\s+)?(?:often|commonly)\s+(?:thought|believed|mistaken|assumed)"
+    r"|\bcommon\s+(?:mistake|misconception)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of the answer: its text and where it starts and ends."""
+
+    text: str
+    start: int
+    end: int
+
+
+def sentences(text: str) -> list[Span]:
+    """Sentences and lines, split at 。！？!? or a period before space, and at line breaks."""
+    return [Span(m.group(), m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
+
+
+def clauses(text: str) -> list[Span]:
+    """Clauses: sentences further split at ; : and contrasting conjunctions (but, however, が、, ではなく)."""
+    found = []
+    for sentence in sentences(text):
+        start = sentence.start
+        for brk in _CLAUSE_BREAK.finditer(sentence.text):
+            end = sentence.start + brk.end()
+            if text[start:end].strip():
+                found.append(Span(text[start:end], start, end))
+            start = end
+        if text[start:sentence.end].strip():
+            found.append(Span(text[start:sentence.end], start, sentence.end))
+    return found
+
+
+def clause_of(text: str, start: int, end: int) -> Span:
+    """The clause holding `text[start:end]` (the whole text when none does)."""
+    for clause in clauses(text):
+        if clause.start <= start < clause.end:
+            return Span(text[clause.start:max(end, clause.end)], clause.start, max(end, clause.end))
+    return Span(text, 0, len(text))
+
+
+def after_correction(text: str) -> int:
+    """Where the text after the last self-correction ("wait", "actually", "訂正", "いや、正しくは")
+    begins, at the start of its sentence; 0 when there is none."""
+    last = None
+    for match in _CORRECTION.finditer(text):
+        last = match
+    if last is None:
+        return 0
+    return last.start()
+
+
+def answer_marker(text: str) -> re.Match[str] | None:
+    """The last answer marker ("the answer is", "答えは", "結論:", "Answer:"), if any."""
+    last = None
+    for match in _MARKER.finditer(text):
+        last = match
+    return last
+
+
+def in_parentheses(text: str) -> list[Span]:
+    """Parenthetical asides: (…) and （…）."""
+    return [Span(m.group(), m.start(), m.end()) for m in _PARENS.finditer(text)]
+
+
+def quoted_spans(text: str) -> list[Span]:
+    """Quoted text: 「…」, 『…』, "…", “…” (the quotes included)."""
+    return [Span(m.group(), m.start(), m.end()) for m in _QUOTES.finditer(text)]
+
+
+def conditional(sentence: str) -> bool:
+    """A sentence that gives an alternative for another reading of the question ("If you meant …",
+    "もし…という意味でしたら")."""
+    return bool(_CONDITIONAL.match(sentence))
+
+
+def attributed(clause: str) -> bool:
+    """A clause that reports what others think ("many think A", "Aと思う人もいますが"): not the
+    answer's own claim."""
+    return bool(_ATTRIBUTED.search(clause))

@@ -1,0 +1,127 @@
+"""Japanese morphology for reading answers (fugashi + unidic-lite, a MeCab dictionary on PyPI):
+whether the predicate that follows a word denies it (…ではない, …ではありません, …ではなく), counting
+double negation (…ないわけではない) and reading hedged questions (…ではないでしょうか, …ではないかと思う)
+as affirmative; and the kana reading of a text.
+
+Knows nothing about checks, numbers or English.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from mistral_eval.core.errors import MissingDependencyError
+
+__all__ = ["denies", "denies_identity", "kana_spellings", "reading", "tokens"]
+
+_NEGATORS = {"ない", "無い", "ず", "ぬ", "ん"}
+_HEDGE_ENDS = {"か", "でしょう", "だろう", "かしら"}
+_STOP_POS = {"補助記号"}
+
+
+@functools.cache
+def _tagger() -> Any:
+    try:
+        import fugashi
+    except ImportError as error:  # pragma: no cover - a declared dependency
+        raise MissingDependencyError("fugashi", "Reading Japanese answers",
+                                     "pip install fugashi unidic-lite") from error
+    return fugashi.Tagger()
+
+
+def tokens(text: str) -> list[tuple[str, str, str]]:
+    """(surface, part of speech, lemma) of each word."""
+    return [(w.surface, w.feature.pos1 or "", w.feature.lemma or w.surface) for w in _tagger()(text)]
+
+
+def _is_negator(surface: str, pos: str, lemma: str) -> bool:
+    return (pos in ("助動詞", "形容詞") and (lemma in _NEGATORS or surface in ("ない", "なく", "なかっ", "ん"))
+            and lemma != "ます")
+
+
+def denies(after: str, skip: int = 0) -> bool:
+    """Whether the predicate right after a word (`after`, the text that follows it) denies it: the
+    word (with its counter: 5本ではない) is the predicate (…で/じゃ/とは…) and an odd number of negations follow before the clause
+    ends, and it is not a hedged question (…ではないでしょうか, …ではないかと思います: they affirm). With `skip`, `after` starts with the word itself, that
+    many characters long, so it is parsed in its context (5本: a counter, not "book")."""
+    words = tokens(after)
+    while skip > 0 and words:  # the word itself, parsed with what follows it
+        skip -= len(words.pop(0)[0])
+    while words and (words[0][1] == "接尾辞" or "助数詞" in words[0][2]):  # a counter or unit after a number: 5本, 100円
+        words = words[1:]
+    if not words or not (words[0][0] in ("で", "じゃ", "と", "とは") or _is_negator(*words[0])):
+        return False
+    negations = 0
+    for i, (surface, pos, lemma) in enumerate(words):
+        if pos in _STOP_POS and surface not in ("」", "』"):
+            break
+        if negations and (pos in ("名詞", "動詞") and lemma not in ("有る", "事", "訳", "居る", "言う", "思う")):
+            break
+        if _is_negator(surface, pos, lemma):
+            negations += 1
+            rest = [s for s, _, _ in words[i + 1:i + 4]]
+            if any(s in _HEDGE_ENDS for s in rest):
+                return False
+    return negations % 2 == 1
+
+
+def denies_identity(after: str, skip: int = 0) -> bool:
+    """Whether a topic word (`after` starts with it, `skip` characters long) is denied its identity:
+    "Xは首都ではありません" (a noun predicate with では + negation), not "Xは大きくない" (a property)."""
+    words = tokens(after)
+    while skip > 0 and words:
+        skip -= len(words.pop(0)[0])
+    if not words or words[0][0] not in ("は", "も"):
+        return False
+    for i, (surface, pos, _) in enumerate(words[1:], start=1):
+        if pos in _STOP_POS or pos in ("動詞", "形容詞") or surface in ("が", "を"):
+            return False
+        if surface in ("で", "じゃ") and words[i - 1][1] == "名詞":
+            rest = words[i:i + 4]
+            if any(s == "なく" for s, _, _ in rest):
+                return False  # "XはAではなく、Bです": X is still asserted, as B
+            return denies("".join(s for s, _, _ in words[i:]))
+    return False
+
+
+def reading(text: str) -> str:
+    """The katakana reading of `text` as the dictionary reads it (the surface where it has none)."""
+    out = []
+    for word in _tagger()(text):
+        kana = getattr(word.feature, "kana", None)
+        out.append(kana if kana and kana != "*" else _katakana(word.surface))
+    return "".join(out)
+
+
+def _katakana(text: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
+
+
+def kana_spellings(text: str, word: str) -> list[tuple[int, int]]:
+    """Where `text` writes `word` (e.g. 富士) in kana (ふじ, フジ): runs of whole kana-written words
+    whose readings together are the word's reading. A longer word that starts the same (さくらんぼ
+    for 桜) is no spelling of it."""
+    target = reading(word)
+    if len(target) < 2:
+        return []
+    words = [(w.surface, getattr(w.feature, "kana", None) or _katakana(w.surface)) for w in _tagger()(text)]
+    spans, position = [], 0
+    starts = []
+    for surface, _ in words:
+        position = text.find(surface, position)
+        starts.append(position)
+        position += len(surface)
+    for i in range(len(words)):
+        joined = ""
+        for j in range(i, len(words)):
+            surface, kana = words[j]
+            if not all("\u3040" <= c <= "\u30ff" for c in surface):
+                break
+            joined += kana
+            if joined == target:
+                spans.append((starts[i], starts[j] + len(surface)))
+                break
+            if not target.startswith(joined):
+                break
+    return spans

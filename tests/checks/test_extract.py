@@ -1,0 +1,42 @@
+"""Answer structure: sentences, clauses, self-corrections, markers, asides, attribution."""
+
+from mistral_eval.checks.extract import (
+    after_correction,
+    answer_marker,
+    attributed,
+    clause_of,
+    conditional,
+    in_parentheses,
+    quoted_spans,
+    sentences,
+)
+
+
+def test_sentences_split_at_japanese_and_english_ends():
+    assert [s.text.strip() for s in sentences("It is 5. So 6。次は7です")] == ["It is 5.", "So 6。", "次は7です"]
+
+
+def test_clause_of_stops_at_a_contrast():
+    text = "Canberra is the capital, but Sydney is bigger."
+    assert "Sydney" not in clause_of(text, 0, 8).text
+
+
+def test_after_correction_points_at_the_last_correction():
+    text = "The total is 12. Wait, I forgot one: 13."
+    assert text[after_correction(text):].startswith("Wait")
+    assert after_correction("The total is 12.") == 0
+
+
+def test_answer_marker_is_the_last():
+    assert answer_marker("答えは5です。確認: 答え: 5").group().startswith("答え")
+    assert answer_marker("no marker here") is None
+
+
+def test_asides_quotes_conditionals_and_attribution():
+    assert [s.text for s in in_parentheses("100℃ (212°F)")] == ["(212°F)"]
+    assert [s.text for s in quoted_spans("「はい」です")] == ["「はい」"]
+    assert conditional("If you meant 4/3 of 120, it would be 160.")
+    assert not conditional("It is 90.")
+    assert attributed("キャンベラだと思う人もいますが")
+    assert attributed("Many people think it is Sydney")
+    assert not attributed("The capital is Canberra")

@@ -1,0 +1,34 @@
+"""Japanese morphology (fugashi + unidic-lite): denial after a word, hedges, readings."""
+
+import pytest
+
+from mistral_eval.checks.japanese import denies, denies_identity, kana_spellings, reading, tokens
+
+
+@pytest.mark.parametrize("after, denied", [
+    ("ではありません。6本です", True), ("ではなく大阪です", True), ("じゃないよ", True),
+    ("とは言えません", True), ("です", False), ("は大きくない", False),
+    ("ではないかと思います。", False), ("ではないでしょうか。", False), ("ではないわけではない", False),
+])
+def test_denies_reads_the_predicate_after_a_word(after, denied):
+    assert denies(after) is denied
+
+
+def test_tokens_and_reading():
+    assert [surface for surface, _, _ in tokens("東京です")] == ["東京", "です"]
+    assert reading("富士山").startswith("フジ")
+
+
+def test_kana_spellings_find_whole_words_only():
+    assert kana_spellings("ふじさん", "富士") == [(0, 2)]
+    assert kana_spellings("フジです", "富士") == [(0, 2)]
+    assert kana_spellings("さくらんぼ", "桜") == []
+    assert kana_spellings("富士山", "富士") == []  # written in kanji: the regex itself finds it
+
+
+@pytest.mark.parametrize("text, denied", [
+    ("東京は首都ではありません。", True), ("東京は大きくない。", False), ("東京は首都ではないでしょうか。", False),
+    ("東京は日本の首都です。", False), ("東京は京都ではなく、首都です。", False),
+])
+def test_denies_identity_of_a_topic(text, denied):
+    assert denies_identity(text, skip=2) is denied
