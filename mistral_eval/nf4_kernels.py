@@ -10,7 +10,10 @@ bf16/fp16 rounding (fp32 accumulation).
 
 Which path runs per case (MISTRAL_EVAL_NF4_KERNELS): `auto` (default) runs the fused kernels for
 a (rows bucket, N, K) only where FASTER, a table of kernel timings measured on an H100 against
-bitsandbytes (benchmarks/NOTES.md, step 4), says they win, on cards of compute capability 8.0+;
+bitsandbytes (benchmarks/NOTES.md, step 4), says they win -- Mistral-7B's shapes, which
+tests/gpu/test_equivalence.py also compares at the logit level (step 9) -- on cards of compute
+capability 8.0+; a launch that raises (a compile failure) falls back to bitsandbytes with one
+warning line, and the kernels never run interpreted on CUDA tensors (TRITON_INTERPRET=1);
 `0` never runs them (bitsandbytes' own kernels); `1` runs them for every supported case (7.5+).
 `matmul_path` says which (ModelInfo.matmul).
 
@@ -20,6 +23,7 @@ the engine, which swaps these forwards in with `fused_4bit`."""
 from __future__ import annotations
 
 import os
+import warnings
 import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -158,6 +162,10 @@ def matmul_path(model) -> str:
             or torch.cuda.get_device_capability(device) < ((7, 5) if mode == "1" else (8, 0))
             or any(_unsupported(m) for m in linears)):
         return "bitsandbytes"
+    if _INTERPRET:
+        _warn_once("interpret", "TRITON_INTERPRET=1 on a CUDA model: bitsandbytes' kernels run "
+                   "(the interpreter is for CPU tensors)")
+        return "bitsandbytes"
     shapes = {tuple(int(d) for d in m.weight.quant_state.shape) for m in linears}
     wins = mode == "1" or any(uses_fused(rows, n, k) for n, k in shapes for rows in (1, 16, 32, 64))
     return "triton-nf4" if wins else "bitsandbytes"
@@ -176,6 +184,35 @@ def fused_4bit(model, enabled: bool = True) -> Iterator[int]:
 
 
 _PACKED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_WARNED: set = set()
+_BROKEN: set = set()  # (rows bucket, N, K, dtype) whose launch raised once: bitsandbytes from then on
+
+
+def _warn_once(key, message: str) -> None:
+    if key not in _WARNED:
+        _WARNED.add(key)
+        warnings.warn(f"mistral_eval NF4 kernels: {message}", stacklevel=3)
+
+
+def runs_here(x: torch.Tensor) -> bool:
+    """Whether the kernels can take x: compiled on CUDA, or interpreted on the CPU (the tests)."""
+    return x.is_cuda != _INTERPRET
+
+
+def guarded(key: tuple, kernel, fallback):
+    """kernel(), or fallback() with one warning line if it raises (a compile or launch failure);
+    the case `key` then stays on bitsandbytes."""
+    if key in _BROKEN:
+        return fallback()
+    try:
+        return kernel()
+    except torch.OutOfMemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any kernel failure: bitsandbytes is correct
+        _BROKEN.add(key)
+        _warn_once(("broken", key), f"{key} failed ({type(exc).__name__}: "
+                   f"{str(exc).splitlines()[0][:120] if str(exc) else ''}); bitsandbytes runs")
+        return fallback()
 
 
 def packed_for(module) -> PackedWeight:
@@ -199,14 +236,18 @@ def _fused_forward(module, original):
     weight = packed_for(module)
     dtype = module.compute_dtype
 
-    def forward(x: torch.Tensor) -> torch.Tensor:
-        if not uses_fused(x.numel() // weight.in_features, weight.out_features,
-                          weight.in_features):
-            return original(x)
+    def fused(x: torch.Tensor) -> torch.Tensor:
         y = matmul_4bit(x.to(dtype), weight)
         if module.bias is not None:
             y = y + module.bias.to(dtype)
         return y.to(x.dtype)
+
+    def forward(x: torch.Tensor) -> torch.Tensor:
+        rows = x.numel() // weight.in_features
+        if not runs_here(x) or not uses_fused(rows, weight.out_features, weight.in_features):
+            return original(x)
+        key = (_bucket(rows), weight.out_features, weight.in_features, dtype)
+        return guarded(key, lambda: fused(x), lambda: original(x))
 
     return forward
 

@@ -19,6 +19,8 @@ from mistral_eval.model import load_model
 def full_size_dir(tmp_path_factory):
     if not torch.cuda.is_available():
         pytest.skip("needs a CUDA GPU (run on the GPU machine: pytest -m gpu tests/gpu)")
+    if os.environ.get("TRITON_INTERPRET") == "1":
+        pytest.skip("the GPU tests run compiled kernels: pytest -m gpu tests/gpu (or TRITON_INTERPRET=0)")
     out = (os.environ.get("MISTRAL_EVAL_7B_DIR")
            or tmp_path_factory.mktemp("7b") / "mistral-7b-random")
     return str(build_random_mistral(out, "7b", dtype=torch.bfloat16, device="cuda"))
