@@ -28,5 +28,10 @@ def full_size_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def nf4(full_size_dir):
-    """The full-size model through mistral_eval's loader in NF4 (double quant, bf16 compute)."""
-    return load_model(full_size_dir, "nf4")
+    """The full-size model through mistral_eval's loader in NF4 (double quant, bf16 compute);
+    `nf4.allocated_at_load`: the GPU memory allocated right after loading (later tests' models and
+    caches must not count against the model's footprint)."""
+    lm = load_model(full_size_dir, "nf4")
+    torch.cuda.synchronize()
+    lm.allocated_at_load = torch.cuda.memory_allocated()
+    return lm

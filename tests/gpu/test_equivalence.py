@@ -184,7 +184,9 @@ def fp32_reference(full_size_dir):
     lm = load_model(full_size_dir, "nf4", compute_dtype=torch.float32)
     yield lm.model
     lm.model = None
+    del lm
     _free()
+    print(f"\nafter the equivalence tests: {torch.cuda.memory_allocated() / 2**30:.2f} GiB allocated")
 
 
 def _fast_engine(model) -> Engine:
@@ -213,13 +215,15 @@ def test_engine_logits_match_the_reference(nf4, fp32_reference, name):
 
 def test_fp16_engine_logits_match_the_reference(full_size_dir, fp32_reference):
     lm = load_model(full_size_dir, "nf4", compute_dtype=torch.float16)
+    engine = None
     try:
         engine = _fast_engine(lm.model)
         verdicts = [_check_engine_case(engine, lm.model, fp32_reference, f"fp16-{name}",
                                        *CASES[name]) for name in FP16_CASES]
         assert all(v["ok"] for v in verdicts), [v for v in verdicts if not v["ok"]]
     finally:
-        lm.model = None
+        lm.model = engine = None
+        del lm
         _free()
 
 
