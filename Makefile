@@ -7,7 +7,7 @@ BIN      = $(VENV)/bin
 # torch would pull a multi-GB CUDA build. On a GPU host, install torch your usual way first.
 TORCH   ?= torch==2.13.0
 
-.PHONY: setup sweep test gpu-test wheel clean
+.PHONY: setup system-deps sweep test lint gpu-test wheel clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,15 +22,24 @@ setup: $(BIN)/.installed
 sweep: setup
 	$(BIN)/mistral-eval sweep sweeps/offline.yaml
 
-test: setup
+# Chromium, bubblewrap and a Japanese font: installed with apt-get as root, else named and the target fails
+system-deps:
+	@bash .ci/system-deps
+
+test: setup system-deps lint
 	$(BIN)/python -m pytest -q
 
-# Every GPU test, compiled kernels (~6-8 min on an H200 with a cold Triton cache). No venv step:
+# ruff (pyflakes, import order, pyupgrade, bugbear) and mypy (strict on core, runs, checks, analysis)
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+# Every GPU test, compiled kernels (~4-6 min on an H200 with a cold Triton cache). No venv step:
 # on a GPU host torch is installed its own way; the venv's python is used when there is one.
 GPU_PY ?= $(shell [ -x $(BIN)/python ] && echo $(BIN)/python || echo $(PY))
 gpu-test:
 	TRITON_INTERPRET=0 $(GPU_PY) -m pytest -q -m gpu --durations=12 tests/gpu
-	TRITON_INTERPRET=0 $(GPU_PY) -m pytest -q tests/test_fused_ops.py
+	TRITON_INTERPRET=0 $(GPU_PY) -m pytest -q tests/engine/test_fused_ops.py
 
 # dist/mistral_eval-<version>-py3-none-any.whl, to upload to Colab (the notebooks' install_from).
 # Built with the venv's setuptools, so it needs no network.

@@ -1,7 +1,7 @@
 """Generation speed on one GPU, all recipes in one run on one card: (a) the article's recipe (NF4
 double quant, bf16 compute, device_map="auto", t=0.1 top_p=0.95 rp=1.1, one prompt at a time),
 (b) plain transformers batched, (c) mistral_eval's fast engine at batches 1, 8, 32 and 64, with
-bitsandbytes' 4-bit matmul and with the fused kernels (mistral_eval.nf4_kernels), and on the
+bitsandbytes' 4-bit matmul and with the fused kernels (mistral_eval.engine.nf4.kernels), and on the
 suite at its natural batch. benchmarks/compare_peer.py adds llama.cpp, run in the same call.
 
     python benchmarks/bench_generate.py --out bench.json
@@ -28,13 +28,14 @@ from pathlib import Path
 
 import torch
 
-from mistral_eval import GenerationSettings, format_prompt, generate, load_model, nf4_kernels
-from mistral_eval.checkpoints import build_random_mistral
-from mistral_eval.engine import engine_for
-from mistral_eval.model import LoadedModel, prepare_tokenizer
-from mistral_eval.results import collect_versions, git_commit, gpu_name
-from mistral_eval.settings import ARTICLE_SETTINGS
-from mistral_eval.suites import resolve_suite
+from mistral_eval import GenerationSettings, format_prompt, generate, load_model
+from mistral_eval.core.settings import ARTICLE_SETTINGS
+from mistral_eval.engine.decode import engine_for
+from mistral_eval.engine.nf4 import kernels as nf4_kernels
+from mistral_eval.model.checkpoints import build_random_mistral
+from mistral_eval.model.loading import LoadedModel, prepare_tokenizer
+from mistral_eval.runs.provenance import collect_versions, git_commit, gpu_name
+from mistral_eval.suites.files import resolve_suite
 
 GiB = 2**30
 ARTICLE_SAMPLING = dict(do_sample=True, temperature=ARTICLE_SETTINGS.temperature,

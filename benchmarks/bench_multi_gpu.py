@@ -35,8 +35,9 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout: mistral_eval need not be installed
 
-from mistral_eval.checkpoints import build_random_mistral  # noqa: E402
-from mistral_eval.results import RunStore, collect_versions, git_commit, gpu_name  # noqa: E402
+from mistral_eval.model.checkpoints import build_random_mistral  # noqa: E402
+from mistral_eval.runs.provenance import collect_versions, git_commit, gpu_name  # noqa: E402
+from mistral_eval.runs.store import RunStore
 
 
 def environment() -> dict:

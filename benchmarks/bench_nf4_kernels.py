@@ -1,4 +1,4 @@
-"""The fused 4-bit kernels (mistral_eval.nf4_kernels) against bitsandbytes' own, per Mistral-7B
+"""The fused 4-bit kernels (mistral_eval.engine.nf4.kernels) against bitsandbytes' own, per Mistral-7B
 projection shape and row count, on the full-size random model's real NF4 layers; with --tune, a
 sweep of tile configs per (rows, shape) whose winners are written as JSON for bench_generate.py
 (--configs) and for nf4_kernels.TUNED.
@@ -22,10 +22,9 @@ from pathlib import Path
 
 import torch
 
-from mistral_eval.checkpoints import build_random_mistral
-from mistral_eval.model import load_model
-from mistral_eval.nf4_kernels import (FASTER, TUNED, Config, default_config, launch, matmul_4bit,
-                                      packed_weight)
+from mistral_eval.engine.nf4.kernels import FASTER, TUNED, Config, default_config, launch, matmul_4bit, packed_weight
+from mistral_eval.model.checkpoints import build_random_mistral
+from mistral_eval.model.loading import load_model
 
 SHAPES = {"q/o 4096x4096": "self_attn.q_proj", "k/v 1024x4096": "self_attn.k_proj",
           "gate/up 14336x4096": "mlp.gate_proj", "down 4096x14336": "mlp.down_proj"}

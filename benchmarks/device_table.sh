@@ -13,7 +13,7 @@ export PYTHONPATH=/tmp/site:$PWD MISTRAL_EVAL_7B_DIR=/tmp/m7b HF_HUB_OFFLINE=1 T
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 (setsid nohup bash .peer/build.sh >/tmp/lcpp_build.log 2>&1 &)
 # the fused step ops on the GPU; if they fail, the bench runs without them (and says so)
-timeout 100 python3 -m pytest -q -p no:cacheprovider tests/test_fused_ops.py 2>&1 \
+timeout 100 python3 -m pytest -q -p no:cacheprovider tests/engine/test_fused_ops.py 2>&1 \
   | tee "$out/pytest_ops.log" | tail -2 || { echo "FUSED OPS FAILED: bench with MISTRAL_EVAL_FUSED_OPS=0";
   export MISTRAL_EVAL_FUSED_OPS=0; }
 timeout 110 python3 -m pytest -m gpu -q -s -p no:cacheprovider tests/gpu/test_full_size.py \

@@ -54,9 +54,8 @@ def ulps(a, b):
 
 
 def op_checks():
-    from transformers.models.mistral import modeling_mistral as mm
 
-    from mistral_eval import fused_ops
+    from mistral_eval.engine import fused_ops
 
     worst = {}
 
@@ -104,8 +103,8 @@ def _rope(q, k, cos, sin):
 
 
 def load():
-    from mistral_eval.checkpoints import build_random_mistral
-    from mistral_eval.model import load_model
+    from mistral_eval.model.checkpoints import build_random_mistral
+    from mistral_eval.model.loading import load_model
 
     if os.environ.get("DIAG_TINY"):  # a CPU smoke test of this script
         path = build_random_mistral("/tmp/diag-tiny", "tiny")
@@ -123,8 +122,8 @@ def ops():
     worst = op_checks()
     lm = load()
     model = lm.model
-    from mistral_eval.engine import Engine
-    from mistral_eval.settings import GenerationSettings
+    from mistral_eval.core.settings import GenerationSettings
+    from mistral_eval.engine.decode import Engine
 
     g = torch.Generator().manual_seed(0)
     lengths = [int(v) for v in os.environ.get("LENGTHS", "1500,900,400,100").split(",")]
@@ -136,7 +135,7 @@ def ops():
         engine = Engine(model)
         got = []
         advance = engine._advance
-        engine._advance = lambda logits: (got.append(logits.clone()), advance(logits))[1]
+        engine._advance = lambda logits, got=got, advance=advance: (got.append(logits.clone()), advance(logits))[1]
         start = time.perf_counter()
         out = engine.generate(rows, settings, pad_id=0, eos_ids=[2])
         log(f"fused_ops={fused_env} nf4={nf4_env} matmul={engine.matmul} fused={engine.fused_ops}"
@@ -162,12 +161,12 @@ def judge():
     faulthandler.dump_traceback_later(int(os.environ.get("DUMP_S", "60")), exit=True)
     compile_log()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from test_judge import ANSWERS, SUITE, write_run
+    from builders import ANSWERS, SUITE, write_run
 
-    from mistral_eval import generation
-    from mistral_eval.judge import judge_pairwise, judge_run
-    from mistral_eval.judgments import JudgmentStore
-    from mistral_eval.settings import GenerationSettings
+    from mistral_eval.core.settings import GenerationSettings
+    from mistral_eval.judge.grading import judge_pairwise, judge_run
+    from mistral_eval.model import generation
+    from mistral_eval.runs.judgments import JudgmentStore
 
     lm = load()
     before = generation._generate_batch

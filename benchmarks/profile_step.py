@@ -16,9 +16,10 @@ import os
 
 import torch
 
-from mistral_eval import GenerationSettings, generate, load_model, nf4_kernels
-from mistral_eval.checkpoints import build_random_mistral
-from mistral_eval.engine import engine_for
+from mistral_eval import GenerationSettings, generate, load_model
+from mistral_eval.engine.decode import engine_for
+from mistral_eval.engine.nf4 import kernels as nf4_kernels
+from mistral_eval.model.checkpoints import build_random_mistral
 
 
 def main() -> None:
@@ -38,7 +39,7 @@ def main() -> None:
     generate(lm, rows, settings, batch_size=args.batch, engine="fast", progress=False)
     fused_ops = None
     with contextlib.suppress(ImportError):
-        from mistral_eval import fused_ops
+        from mistral_eval.engine import fused_ops
     with contextlib.ExitStack() as stack:
         stack.enter_context(torch.inference_mode())
         stack.enter_context(nf4_kernels.fused_4bit(lm.model, engine.matmul == "triton-nf4"))

@@ -25,8 +25,8 @@ import triton  # noqa: E402
 from triton.backends.compiler import GPUTarget  # noqa: E402
 from triton.compiler import ASTSource  # noqa: E402
 
-from mistral_eval import nf4_triton as _k  # noqa: E402
-from mistral_eval.nf4_lookup import lookup_asm  # noqa: E402
+from mistral_eval.engine.nf4 import triton_kernels as _k  # noqa: E402
+from mistral_eval.engine.nf4.lookup import lookup_asm  # noqa: E402
 
 NF4 = torch.tensor([-1.0, -0.6961928, -0.5250731, -0.3949175, -0.2844414, -0.1847734, -0.0910500,
                     0.0, 0.0795803, 0.1609302, 0.2461123, 0.3379152, 0.4407098, 0.5626170,
@@ -56,13 +56,13 @@ def compile_kernel(args):
     lookup = lookup_asm(NF4, torch.bfloat16)
     if args.kernel == "tile":
         consts = dict(common, BLOCK_M=args.block_m, LOOKUP=lookup, INTERPRETED=False)
-        return _compile(_k._tile_kernel, {**ptrs, "M": "i32", "N": "i32", "stride_x": "i32"},
+        return _compile(_k.tile_kernel, {**ptrs, "M": "i32", "N": "i32", "stride_x": "i32"},
                         consts, [*range(len(ptrs)), len(ptrs) + 1, len(ptrs) + 2], args)
     consts = dict(common, GROUPS=args.groups, INTERPRETED=False)
-    fn = _k._gemv_kernel
+    fn = _k.gemv_kernel
     if args.kernel == "lookup":
         consts["LOOKUP"] = lookup
-        fn = _k._gemv_lookup_kernel
+        fn = _k.gemv_lookup_kernel
     return _compile(fn, {**ptrs, "N": "i32"}, consts, [*range(len(ptrs)), len(ptrs)], args)
 
 
@@ -96,7 +96,7 @@ def loop_counts(text: str) -> collections.Counter:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kernel", choices=("tile", "lookup", "gemv"), default="tile",
-                        help="tile: _tile_kernel; lookup: _gemv_lookup_kernel; gemv: _gemv_kernel")
+                        help="tile: tile_kernel; lookup: gemv_lookup_kernel; gemv: gemv_kernel")
     parser.add_argument("--groups", type=int, default=8, help="64-element blocks per step (GEMVs)")
     parser.add_argument("--block-n", type=int, default=64)
     parser.add_argument("--block-m", type=int, default=16)

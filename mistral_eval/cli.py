@@ -12,15 +12,24 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from . import __version__
-from .choices import (BNB_PRESETS, DEFAULT_FORMAT, DEFAULT_MODEL, DEFAULT_QUANT, FORMAT_CHOICES, MANIFEST_FILE,
-                      QUANT_PRESETS, REPORT_FILE)
-from .errors import ConfigError, MistralEvalError, RunStoreError
-from .paths import check_output_dir, check_output_file
-from .settings import GenerationSettings
+from mistral_eval import __version__
+from mistral_eval.core.choices import (
+    BNB_PRESETS,
+    DEFAULT_FORMAT,
+    DEFAULT_MODEL,
+    DEFAULT_QUANT,
+    FORMAT_CHOICES,
+    MANIFEST_FILE,
+    QUANT_PRESETS,
+    REPORT_FILE,
+)
+from mistral_eval.core.errors import ConfigError, MistralEvalError, RunStoreError
+from mistral_eval.core.paths import check_output_dir, check_output_file
+from mistral_eval.core.settings import GenerationSettings
 
 __all__ = ["build_parser", "main"]
 
@@ -57,7 +66,8 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .runner import evaluate, make_config
+    from mistral_eval.pipeline import evaluate
+    from mistral_eval.runs.runner import make_config
 
     check_output_dir(args.out)
     config = make_config(**_run_options(args))  # bad options fail here, before any model loads
@@ -87,7 +97,7 @@ def _note_cpu_4bit(quant: str) -> None:
 
 
 def _print_summary(runs: Sequence[str | Path]) -> None:
-    from .tables import summarize_runs
+    from mistral_eval.analysis.tables import summarize_runs
 
     print(summarize_runs(runs))
 
@@ -111,7 +121,7 @@ def _run_dirs(runs: Sequence[str]) -> list[Path]:
 
 def _pairwise_dir(path: str | None) -> Path | None:
     """A `judge --pairwise --out DIR` directory, or a ConfigError that says what it lacks."""
-    from .judgments import judge_dirs
+    from mistral_eval.runs.judgments import judge_dirs
 
     if path is None:
         return None
@@ -122,7 +132,7 @@ def _pairwise_dir(path: str | None) -> Path | None:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .report import write_report
+    from mistral_eval.report.pages import write_report
 
     runs = _run_dirs(args.runs)
     pairwise = _pairwise_dir(args.pairwise)
@@ -142,7 +152,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     out = check_output_file(args.out) if args.out is not None else None
     _print_summary(runs)
     if out is not None:
-        from .report import write_report
+        from mistral_eval.report.pages import write_report
 
         print(f"report: {write_report(runs, out, pairwise=pairwise)}")
     return 0
@@ -151,16 +161,16 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _file_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of suite or sweep files, generated from the models that validate them."""
     if kind == "sweep":
-        from .sweep_plan import SweepFile
+        from mistral_eval.sweep.plan import SweepFile
 
         return {"$schema": "https://json-schema.org/draft/2020-12/schema", **SweepFile.model_json_schema()}
-    from .suite_models import suite_schema
+    from mistral_eval.suites.schema import suite_schema
 
     return suite_schema()
 
 
 def _cmd_suites(args: argparse.Namespace) -> int:
-    from .suites import list_suites, load_suite, write_starter
+    from mistral_eval.suites.files import list_suites, load_suite, write_starter
 
     if args.schema:
         print(json.dumps(_file_schema(args.schema), indent=2, ensure_ascii=False))
@@ -183,11 +193,35 @@ def _cmd_suites(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from .sweep import run_sweep
+    from mistral_eval.sweep.run import run_sweep
 
     if args.out is not None:
         check_output_dir(args.out)
     run_sweep(args.spec, dry_run=args.dry_run, out=args.out)  # SweepError (exit 1) names each failure
+    return 0
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    """(Re)write RUN/summary.json for each run directory and print where."""
+    from mistral_eval.analysis.summary import write_summary
+
+    for run in _run_dirs(args.runs):
+        print(write_summary(run))
+    return 0
+
+
+def _cmd_view(args: argparse.Namespace) -> int:
+    """Write the static index of every run, sweep and judgment under DIR; then serve it (unless --no-serve)."""
+    from mistral_eval.report.serve import serve
+    from mistral_eval.report.viewer import write_viewer
+
+    root = Path(args.dir)
+    if not root.is_dir():
+        raise ConfigError(f"no such directory: {root}", field="DIR")
+    index = write_viewer(root, check_output_file(args.out) if args.out else None)
+    print(f"index: {index}")
+    if not args.no_serve:
+        serve(root, args.port)
     return 0
 
 
@@ -222,8 +256,8 @@ def _run_parser(sub) -> None:
 
 def _cmd_judge(args: argparse.Namespace) -> int:
     """Grade a finished run (or compare runs pairwise) with a local judge model; print the summary."""
-    from .judge import JUDGE_SETTINGS, judge_pairwise, judge_run
-    from .model import load_model
+    from mistral_eval.judge.grading import JUDGE_SETTINGS, judge_pairwise, judge_run
+    from mistral_eval.model.loading import load_model
 
     runs = _judge_runs(args)
     settings = JUDGE_SETTINGS.replace(**({"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}))
@@ -256,8 +290,9 @@ def _judge_runs(args: argparse.Namespace) -> list[Path]:
 
 def _print_pairwise(out: Path, runs: int) -> None:
     """Win/tie/loss per pair, order dependence, Bradley–Terry strengths (3+ runs), and the page."""
-    from .judge_report import write_pairwise_report
-    from .judgments import load_judgments, pairwise_summary, strengths
+    from mistral_eval.analysis.frames import load_judgments
+    from mistral_eval.analysis.judge_tables import pairwise_summary, strengths
+    from mistral_eval.report.judge_pages import write_pairwise_report
 
     frame = load_judgments(out)
     for pair in pairwise_summary(frame):
@@ -273,8 +308,8 @@ def _print_pairwise(out: Path, runs: int) -> None:
 
 def _print_grades(out: Path, run: Path, threshold: float | None) -> None:
     """Mean grade per suite with its interval, and the agreement with the checks."""
-    from .judgments import agreement, grade_summary, load_judgments
-    from .results import load_runs
+    from mistral_eval.analysis.frames import load_judgments, load_runs
+    from mistral_eval.analysis.judge_tables import agreement, grade_summary
 
     frame = load_judgments(out)
     table = grade_summary(frame[frame["judge"] == out.name])
@@ -284,7 +319,7 @@ def _print_grades(out: Path, run: Path, threshold: float | None) -> None:
 
 
 def _judge_parser(sub) -> None:
-    from .rubrics import SINGLE_RUBRICS
+    from mistral_eval.judge.rubrics import SINGLE_RUBRICS
 
     judge = sub.add_parser("judge", help="grade a finished run with a local judge model, or compare runs")
     judge.add_argument("runs", nargs="+", help="the run directory; with --pairwise, two or more")
@@ -341,6 +376,18 @@ def build_parser() -> argparse.ArgumentParser:
                              "(docs/suite.schema.json, docs/sweep.schema.json)")
     suites.add_argument("--init", metavar="NAME", help="write a commented starter suite NAME.yaml")
     suites.set_defaults(func=_cmd_suites)
+
+    summary = sub.add_parser("summary", help="(re)write RUN/summary.json, the run's aggregated results")
+    summary.add_argument("runs", nargs="+", help="run directories")
+    summary.set_defaults(func=_cmd_summary)
+
+    view = sub.add_parser("view", help="an index of every run, sweep and judgment under DIR, served on 127.0.0.1")
+    view.add_argument("dir", nargs="?", default=".", metavar="DIR", help="folder to look in (default: here)")
+    view.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free one; default 8765)")
+    view.add_argument("--no-serve", action="store_true", help="only write the static index, serve nothing")
+    view.add_argument("--out", default=None, help="static index to write (default: DIR/index.html, or "
+                                                  "DIR/runs.html where DIR/index.html is a sweep's)")
+    view.set_defaults(func=_cmd_view)
 
     sweep = sub.add_parser("sweep", help="run a papermill sweep over a parameter grid")
     sweep.add_argument("spec", help="sweep spec YAML")

@@ -10,6 +10,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no hub is reachable here; fail f
 
 import pytest
 
+from mistral_eval.model.checkpoints import build_random_mistral
+from mistral_eval.model.loading import load_model
+
 
 def pytest_configure(config):
     """Triton's interpreter for the CPU tests, compiled kernels for the GPU ones. It must be chosen
@@ -25,9 +28,6 @@ def pytest_configure(config):
 
         gpu = torch.cuda.is_available()
     os.environ["TRITON_INTERPRET"] = "0" if gpu else "1"
-
-from mistral_eval.checkpoints import build_random_mistral
-from mistral_eval.model import load_model
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from mistral_eval.cli import main
-from mistral_eval.errors import ConfigError
-from mistral_eval.suites import import_elyza, import_mtbench
+from mistral_eval.core.errors import ConfigError
+from mistral_eval.suites.files import import_elyza, import_mtbench
 
 REPO = Path(__file__).resolve().parent.parent
 SUITE_HEAD = "suite: bad\ndescription: x\nversion: 1\ncases:\n"
@@ -241,8 +241,9 @@ def _run_args(out: str, *extra: str) -> list[str]:
 @pytest.fixture
 def stored_run(tmp_path):
     """A run directory with a manifest and one result, to prove bad commands change nothing in it."""
-    from mistral_eval.records import Result, RunConfig, SuiteRef
-    from mistral_eval.results import RunStore, make_manifest
+    from mistral_eval.runs.provenance import make_manifest
+    from mistral_eval.runs.records import Result, RunConfig, SuiteRef
+    from mistral_eval.runs.store import RunStore
 
     directory = tmp_path / "run"
     manifest = make_manifest(RunConfig(model="m", quant="fp32"), [SuiteRef(name="s", sha256="0" * 64)])

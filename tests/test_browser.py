@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from test_report import EVIL, make_run, record
+from builders import EVIL, judge_into, make_run, pairwise_runs, record
 
-from mistral_eval.judge_report import write_pairwise_report
-from mistral_eval.report import write_report
-from mistral_eval.sweep import Combination, SweepSpec, write_index
+from mistral_eval.report.judge_pages import write_pairwise_report
+from mistral_eval.report.pages import write_report
+from mistral_eval.sweep.run import Combination, SweepSpec, write_index
 
 CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 1280, "height": 800}
@@ -250,9 +250,7 @@ def test_an_executed_notebook_page_in_the_browser(open_page, tmp_path):
 
 
 def test_judge_sections_and_the_pairwise_page_in_the_browser(open_page, tmp_path):
-    from test_judge_report import _pairwise, judge_into
-
-    runs, pairs = _pairwise(tmp_path)
+    runs, pairs = pairwise_runs(tmp_path)
     judge_into(runs[0], {f"open/c{i}": (1.5 + i * 0.8, None) for i in range(5)}, rationale=EVIL)
     report = write_report(runs[:2], tmp_path / "judged.html", pairwise=pairs)
     opened = open_page(report, "judged")

@@ -13,8 +13,8 @@ import papermill
 import pytest
 
 import mistral_eval as me
-from mistral_eval.choices import FORMAT_CHOICES, QUANT_PRESETS
-from mistral_eval.sweep import builtin_notebooks_dir
+from mistral_eval.core.choices import FORMAT_CHOICES, QUANT_PRESETS
+from mistral_eval.sweep.run import builtin_notebooks_dir
 
 NOTEBOOKS = ("evaluate", "compare", "chat")
 KERNEL = "python3"  # ipykernel's kernelspec; jupyter_client runs it with this very interpreter
@@ -198,7 +198,7 @@ cases:
 def test_evaluate_notebook_hands_its_judge_parameters_to_the_judge(tiny_dir, tmp_path):
     """The judge parameters reach `load_shared` and `judge_run`: the tiny random Mistral judges its own
     run (the same model and preset, so the kernel loads it once; its grades mean nothing)."""
-    from mistral_eval.judgments import JudgmentStore, judge_dirs
+    from mistral_eval.runs.judgments import JudgmentStore, judge_dirs
 
     suite = tmp_path / "judged_nb.yaml"
     suite.write_text(JUDGED_SUITE, encoding="utf-8")

@@ -14,7 +14,7 @@ from pathlib import Path
 import mistral_eval as me
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("pyproject.toml", "README.md", "mistral_eval", "prompts", "notebooks")
+SOURCES = ("pyproject.toml", "setup.py", "README.md", "mistral_eval", "prompts", "notebooks")
 
 
 def _sh(*args: str | Path, cwd: Path, env: dict | None = None) -> str:

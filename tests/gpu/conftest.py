@@ -11,8 +11,8 @@ import os
 import pytest
 import torch
 
-from mistral_eval.checkpoints import build_random_mistral
-from mistral_eval.model import load_model
+from mistral_eval.model.checkpoints import build_random_mistral
+from mistral_eval.model.loading import load_model
 
 
 @pytest.fixture(scope="session")

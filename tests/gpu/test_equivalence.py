@@ -30,10 +30,11 @@ import zlib
 import pytest
 import torch
 
-from mistral_eval import fused_ops, nf4_groups, nf4_kernels
-from mistral_eval.engine import Engine
-from mistral_eval.model import load_model
-from mistral_eval.settings import GenerationSettings
+from mistral_eval.core.settings import GenerationSettings
+from mistral_eval.engine import fused_ops
+from mistral_eval.engine.decode import Engine
+from mistral_eval.engine.nf4 import groups as nf4_groups, kernels as nf4_kernels
+from mistral_eval.model.loading import load_model
 
 pytestmark = pytest.mark.gpu
 

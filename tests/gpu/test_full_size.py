@@ -19,9 +19,9 @@ import pytest
 import torch
 
 from mistral_eval import GenerationSettings, format_prompt, generate, load_model
-from mistral_eval.engine import engine_for
-from mistral_eval.results import RunStore
-from mistral_eval.suites import resolve_suite
+from mistral_eval.engine.decode import engine_for
+from mistral_eval.runs.store import RunStore
+from mistral_eval.suites.files import resolve_suite
 
 pytestmark = pytest.mark.gpu
 
@@ -116,7 +116,7 @@ def test_bf16_footprint_and_fast_equals_plain(full_size_dir):
 
 
 def test_bilingual_suite_end_to_end(nf4, tmp_path):
-    from mistral_eval.runner import run
+    from mistral_eval.runs.runner import run
 
     suite = resolve_suite("bilingual")
     start = time.perf_counter()
@@ -203,7 +203,7 @@ def test_one_prompt_sent_again_replays_its_prefill(nf4):
     _assert_greedy_and_count(nf4, [prompt], answers[:1], eager, "prefill graph vs plain, alone")
 
     # the prefill alone (one new token), replayed against an eager engine on the same shapes
-    from mistral_eval.engine import Engine
+    from mistral_eval.engine.decode import Engine
 
     rows, one = [list(prompt.ids)], settings.replace(max_new_tokens=1, min_new_tokens=1)
     kwargs = dict(pad_id=nf4.tokenizer.pad_token_id, eos_ids=[nf4.tokenizer.eos_token_id])
@@ -229,8 +229,8 @@ def test_one_prompt_sent_again_replays_its_prefill(nf4):
 def test_fused_kernels_greedy_alone_and_batched(nf4, monkeypatch):
     """The Triton NF4 kernels (MISTRAL_EVAL_NF4_KERNELS=1) keep every answer greedy under the
     reference forward (bitsandbytes' own path), batch 8 and one prompt at a time."""
-    from mistral_eval import engine as engine_module
-    from mistral_eval.nf4_kernels import OPT_IN_ENV
+    from mistral_eval.engine import decode as engine_module
+    from mistral_eval.engine.nf4.kernels import OPT_IN_ENV
 
     monkeypatch.setenv(OPT_IN_ENV, "1")
     default = engine_module._ENGINES.pop(nf4.model, None)

@@ -8,9 +8,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from mistral_eval import nf4_kernels
-from mistral_eval.nf4_kernels import (Config, dequantize, default_config, matmul_4bit,
-                                      packed_weight)
+from mistral_eval.engine.nf4 import kernels as nf4_kernels
+from mistral_eval.engine.nf4.kernels import Config, default_config, dequantize, matmul_4bit, packed_weight
 
 pytestmark = pytest.mark.gpu
 
@@ -124,9 +123,9 @@ def test_register_lookup_ptx_matches_its_emulation():
     import triton
     import triton.language as tl
 
-    from mistral_eval import nf4_lookup
-    from mistral_eval.nf4_kernels import _lookup_args, _lut
-    from mistral_eval.nf4_triton import _lookup
+    from mistral_eval.engine.nf4 import lookup as nf4_lookup
+    from mistral_eval.engine.nf4.kernels import _lookup_args, _lut
+    from mistral_eval.engine.nf4.triton_kernels import _lookup
 
     @triton.jit
     def run(words_ptr, lut_ptr, like_ptr, out_ptr, LOOKUP: tl.constexpr):

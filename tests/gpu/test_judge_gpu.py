@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from mistral_eval.judge import judge_pairwise, judge_run
-from mistral_eval.judgments import JudgmentStore, load_judgments, pair_comparisons
-from mistral_eval.settings import GenerationSettings
+from mistral_eval.analysis.frames import load_judgments
+from mistral_eval.analysis.judge_tables import pair_comparisons
+from mistral_eval.core.settings import GenerationSettings
+from mistral_eval.judge.grading import judge_pairwise, judge_run
+from mistral_eval.runs.judgments import JudgmentStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ holds no package: reuse its run writer
-from test_judge import ANSWERS, SUITE, write_run  # noqa: E402
+from builders import ANSWERS, SUITE, write_run  # noqa: E402
 
 pytestmark = pytest.mark.gpu
 
@@ -27,7 +29,7 @@ SWITCHES = [("auto", "auto"), ("0", "auto"), ("auto", "0"), ("0", "0")]
 def test_full_size_judge_grades_and_pairs(nf4, tmp_path, monkeypatch, nf4_kernels, fused_ops):
     """Under each setting of the two switches (issue 18: the defaults hung, NF4 kernels alone gave
     no valid grade -- both under the interpreter the tests' conftest chose)."""
-    from mistral_eval import engine
+    from mistral_eval.engine import decode as engine
 
     monkeypatch.setenv("MISTRAL_EVAL_NF4_KERNELS", nf4_kernels)
     monkeypatch.setenv("MISTRAL_EVAL_FUSED_OPS", fused_ops)

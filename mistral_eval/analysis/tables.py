@@ -1,0 +1,367 @@
+"""Summary tables of loaded runs, for notebooks, the terminal and the report: pass rates over scored
+cases with their n, counts and 95% Wilson intervals, errors counted apart, judge means with bootstrap
+intervals, paired comparisons of runs over the same cases (McNemar's exact test for pass/fail,
+Wilcoxon's signed-rank test for judge grades) and, for runs with `--repeats`, per-case pass
+fractions, pass@k and the spread across repeats.
+
+Pure pandas over the DataFrame of `results.load_runs`; the statistics come from `stats.py`. It knows
+nothing about HTML, files or models.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pandas as pd
+
+from mistral_eval.analysis.stats import (
+    Mean,
+    PairedTest,
+    Rate,
+    bootstrap_mean,
+    mcnemar_exact,
+    summarize_repeats,
+    wilcoxon_signed_rank,
+    wilson,
+)
+
+__all__ = ["ALL", "check_table", "comparison_table", "format_summary", "fmt_mean", "fmt_paired", "fmt_rate",
+           "judge_comparison_table", "natural_key", "pair_table", "repeats_table", "statuses", "summarize_runs",
+           "summary_table"]
+
+ALL = "(all)"
+_SUMMARY_COLUMNS = ["run", "suite", "cases", "n", "k", "errors", "pass_rate", "pass_low", "pass_high"]
+
+
+# ---------------------------------------------------------------------------------------------
+# reading the frame
+
+
+def natural_key(key: str) -> list[Any]:
+    """Sort key under which "case10" comes after "case9"."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(key))]
+
+
+def _with_run(df: pd.DataFrame) -> pd.DataFrame:
+    return df if "run" in df.columns else df.assign(run="run")
+
+
+def statuses(df: pd.DataFrame) -> pd.Series:
+    """Each row's status, "pass", "fail" or "error"; derived from `passed` and `error` for frames
+    read from records written before statuses existed."""
+    if "status" in df.columns:
+        return df["status"].astype("object").fillna("error")
+    error = (df["error"].astype("object").map(lambda e: isinstance(e, (str, dict)) and bool(e))
+             if "error" in df.columns else pd.Series(False, index=df.index))
+    passed = df["passed"].astype("object") if "passed" in df.columns else pd.Series(None, index=df.index)
+    return pd.Series(["error" if e else ("pass" if p is True or p == 1 else "fail")
+                      for e, p in zip(error, passed)], index=df.index, dtype="object")
+
+
+def _verdicts(df: pd.DataFrame) -> pd.Series:
+    """True (pass), False (fail) or None (error) per row."""
+    return statuses(df).map({"pass": True, "fail": False}).astype("object").where(
+        statuses(df) != "error", None)
+
+
+def _rate(part: pd.DataFrame) -> tuple[Rate, int]:
+    """The pass rate over the scored rows of `part`, and its error count."""
+    status = statuses(part)
+    scored = int((status != "error").sum())
+    return wilson(int((status == "pass").sum()), scored), int((status == "error").sum())
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series(dtype=float)
+    return pd.to_numeric(frame[column].astype("object"), errors="coerce").dropna()
+
+
+def _mean(frame: pd.DataFrame, column: str) -> float:
+    values = _numbers(frame, column)
+    return float(values.mean()) if len(values) else math.nan
+
+
+def _check_rate(frame: pd.DataFrame, column: str) -> float:
+    """Share of the scored rows that have a `column` check where it passed."""
+    if column not in frame.columns:
+        return math.nan
+    values = frame.loc[statuses(frame) != "error", column].dropna()
+    return float(values.astype(bool).mean()) if len(values) else math.nan
+
+
+def _throughput(part: pd.DataFrame) -> float:
+    """Answer tokens per second of generation: a batch's time is shared by its rows, so a batch
+    of 16 rows counts its seconds once, not 16 times."""
+    if part.empty or "seconds" not in part.columns:
+        return math.nan
+    tokens = pd.to_numeric(part["answer_tokens"], errors="coerce").fillna(0)
+    batch = (pd.to_numeric(part["batch_size"], errors="coerce").fillna(1).clip(lower=1)
+             if "batch_size" in part.columns else 1)
+    seconds = (pd.to_numeric(part["seconds"], errors="coerce").fillna(0) / batch).sum()
+    return float(tokens.sum() / seconds) if seconds > 0 else math.nan
+
+
+# ---------------------------------------------------------------------------------------------
+# formatting
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{100 * value:.1f}%"
+
+
+def fmt_rate(rate: Rate) -> str:
+    """"66.7% [20.8–93.9%] 2/3": the rate, its interval and its counts; "– 0/0" without cases."""
+    if rate.rate is None:
+        return "– 0/0"
+    assert rate.low is not None, "a rate over n > 0 cases has an interval"
+    return f"{_pct(rate.rate)} [{100 * rate.low:.1f}–{_pct(rate.high)}] {rate.k}/{rate.n}"
+
+
+def fmt_mean(mean: Mean) -> str:
+    """"3.40 [2.80–4.00] n=5", or "–" without values."""
+    return "–" if mean.mean is None else f"{mean.mean:.2f} [{mean.low:.2f}–{mean.high:.2f}] n={mean.n}"
+
+
+def fmt_paired(test: PairedTest) -> str:
+    """"+25.0 pts [-10.3–52.1] p=0.0312 *" (second run minus first; * when significant at 5%); a
+    difference of grades (sign or Wilcoxon test) as "+0.50 [-0.20–1.10] p=0.25"."""
+    if test.difference is None:
+        return "– (no case scored in both runs)"
+    mark = " *" if test.significant() else ""
+    if not test.test.startswith("McNemar"):
+        return f"{test.difference:+.2f} [{test.low:+.2f}–{test.high:+.2f}] p={test.p_value:.3g}{mark}"
+    assert test.low is not None and test.high is not None, "a difference has an interval"
+    return (f"{100 * test.difference:+.1f} pts [{100 * test.low:+.1f}–{100 * test.high:+.1f}] "
+            f"p={test.p_value:.3g}{mark}")
+
+
+# ---------------------------------------------------------------------------------------------
+# tables
+
+
+def _summary_row(part: pd.DataFrame, check_columns: list[str]) -> dict[str, Any]:
+    rate, errors = _rate(part)
+    japanese = part[part["language"] == "ja"] if "language" in part.columns else part.iloc[:0]
+    row = {"cases": len(part), "n": rate.n, "k": rate.k, "errors": errors,
+           "pass_rate": math.nan if rate.rate is None else rate.rate,
+           "pass_low": math.nan if rate.low is None else rate.low,
+           "pass_high": math.nan if rate.high is None else rate.high,
+           **{column: _check_rate(part, column) for column in check_columns},
+           "ja_share": _mean(japanese, "japanese_share"), "tokens_per_second": _throughput(part),
+           "answer_tokens": _mean(part, "answer_tokens"), "pass": fmt_rate(rate)}
+    if "judge_grade" in part.columns:
+        judge = bootstrap_mean(_numbers(part, "judge_grade").tolist())
+        row.update(judge_mean=math.nan if judge.mean is None else judge.mean,
+                   judge_low=math.nan if judge.low is None else judge.low,
+                   judge_high=math.nan if judge.high is None else judge.high,
+                   judge_n=judge.n, judge=fmt_mean(judge))
+    return row
+
+
+def summary_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Per run and suite (plus an `(all)` row per run): `cases` (all records), `n` scored (pass or
+    fail), `k` passed, `errors` (no verdict; never counted as failures), `pass_rate` = k/n with its 95%
+    Wilson interval `pass_low`..`pass_high`, the pass rate per check type (`check_<type>`), the mean
+    Japanese share of the `ja` cases, throughput (tokens/s), mean answer tokens, `pass` (the rate as
+    text: "66.7% [20.8–93.9%] 2/3") and, when the runs were judged, `judge_mean` with its bootstrap
+    interval `judge_low`..`judge_high`, `judge_n` and `judge` (as text)."""
+    frame = _with_run(df)
+    check_columns = sorted(c for c in frame.columns if c.startswith("check_"))
+    judged = "judge_grade" in frame.columns
+    rows = []
+    for run, group in frame.groupby("run", sort=False):
+        parts = sorted(group.groupby("suite"), key=lambda item: str(item[0])) if "suite" in group else []
+        for suite, part in [*parts, (ALL, group)]:
+            rows.append({"run": run, "suite": suite, **_summary_row(part, check_columns)})
+    judge = ["judge_mean", "judge_low", "judge_high", "judge_n"] if judged else []
+    columns = [*_SUMMARY_COLUMNS, *check_columns, "ja_share", "tokens_per_second", "answer_tokens",
+               *judge, "pass", *(["judge"] if judged else [])]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def comparison_table(df: pd.DataFrame, baseline: str | None = None) -> pd.DataFrame:
+    """Each run against `baseline` (default: the first run), per suite and `(all)`, paired on case
+    keys present in both: `n` pairs scored in both, the `difference` in pass rate (run − baseline)
+    with its interval `low`..`high`, McNemar's exact `p_value`, `better` (fail → pass) and `worse`
+    (pass → fail) counts, `significant` (p < 0.05) and the result as text."""
+    frame = _with_run(df)
+    if "key" in frame.columns and len(frame):
+        frame = frame.assign(_value=_verdicts(frame))
+    return _paired_table(frame, baseline, mcnemar_exact)
+
+
+def judge_comparison_table(df: pd.DataFrame, baseline: str | None = None) -> pd.DataFrame:
+    """As `comparison_table`, for the judge's grades (`judge_grade`, the expected grade) of the cases
+    both runs had judged: the mean difference with its paired bootstrap interval and Wilcoxon's
+    signed-rank test (exact up to 25 non-zero differences); `better`/`worse` count cases graded
+    higher/lower. Empty when fewer than two runs were judged."""
+    frame = _with_run(df)
+    if "judge_grade" not in frame.columns or not len(frame):
+        return _paired_table(frame.iloc[0:0], baseline, wilcoxon_signed_rank)
+    frame = frame.assign(_value=pd.to_numeric(frame["judge_grade"], errors="coerce"))
+    judged = frame.groupby("run", sort=False)["_value"].apply(lambda v: v.notna().any())
+    return _paired_table(frame[frame["run"].isin(judged[judged].index)], baseline, wilcoxon_signed_rank)
+
+
+def _paired_table(frame: pd.DataFrame, baseline: str | None,
+                  test_of: Callable[..., PairedTest]) -> pd.DataFrame:
+    """Each run against `baseline` on the `_value` column, paired on case keys, per suite and (all)."""
+    columns = ["baseline", "run", "suite", "n", "difference", "low", "high", "p_value", "better",
+               "worse", "significant", "text"]
+    runs = list(dict.fromkeys(frame["run"])) if "run" in frame.columns and len(frame) else []
+    if len(runs) < 2 or "key" not in frame.columns:
+        return pd.DataFrame(columns=columns)
+    baseline = runs[0] if baseline is None else baseline
+    base = frame[frame["run"] == baseline]
+    rows = []
+    for run in (r for r in runs if r != baseline):
+        other = frame[frame["run"] == run]
+        merged = base[["key", "suite", "_value"]].merge(other[["key", "_value"]], on="key", suffixes=("_a", "_b"))
+        parts = sorted(merged.groupby("suite"), key=lambda item: str(item[0]))
+        for suite, part in [*parts, (ALL, merged)]:
+            test = test_of(part["_value_a"].tolist(), part["_value_b"].tolist())
+            rows.append({"baseline": baseline, "run": run, "suite": suite, "n": test.n,
+                         "difference": _nan(test.difference), "low": _nan(test.low),
+                         "high": _nan(test.high), "p_value": test.p_value, "better": test.better,
+                         "worse": test.worse, "significant": test.significant(),
+                         "text": fmt_paired(test)})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _nan(value: float | None) -> float:
+    return math.nan if value is None else value
+
+
+def pair_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Bilingual pairs: per run and `pair`, the ja and en case keys side by side with their pass rates
+    (over scored cases)."""
+    columns = ["run", "pair", "ja_keys", "en_keys", "ja_pass_rate", "en_pass_rate", "ja_share"]
+    frame = _with_run(df)
+    if not {"pair", "language"} <= set(frame.columns):
+        return pd.DataFrame(columns=columns)
+    paired = frame[frame["pair"].notna() & frame["language"].isin(["ja", "en"])]
+    rows = []
+    for run, group in paired.groupby("run", sort=False):
+        for pair, part in sorted(group.groupby("pair"), key=lambda item: natural_key(str(item[0]))):
+            ja, en = part[part["language"] == "ja"], part[part["language"] == "en"]
+            rows.append({"run": run, "pair": pair, "ja_keys": ", ".join(ja["key"]),
+                         "en_keys": ", ".join(en["key"]), "ja_pass_rate": _nan(_rate(ja)[0].rate),
+                         "en_pass_rate": _nan(_rate(en)[0].rate), "ja_share": _mean(ja, "japanese_share")})
+    return pd.DataFrame(rows, columns=columns)
+
+
+_REPEAT_SUFFIX = re.compile(r"#r\d+$")
+
+
+def repeats_table(df: pd.DataFrame) -> pd.DataFrame:
+    """For runs with repeats (`run --repeats N`: keys `suite/case#rK`, field `repeat`), per run and suite
+    (and `(all)`): `cases`, `repeats` (most samples of a case), `samples` scored, `errors`, the mean
+    per-case pass fraction `mean` with its bootstrap interval over cases `low`..`high` (`fraction` as
+    text), `pass_at_1`, `pass_at_k` for k = `k` (the repeats; unbiased, over cases with k scored
+    samples) and `spread`, the standard deviation of the pass rate across repeats. Repeats of one case
+    are not independent cases: this interval, over cases, is the one to read. Empty when no row is a
+    repeat (every `repeat` is 0)."""
+    columns = ["run", "suite", "cases", "repeats", "samples", "errors", "mean", "low", "high", "fraction",
+               "pass_at_1", "k", "pass_at_k", "spread"]
+    frame = _with_run(df)
+    if "repeat" not in frame.columns or not len(frame) or not (pd.to_numeric(frame["repeat"]) > 0).any():
+        return pd.DataFrame(columns=columns)
+    frame = frame.assign(_case=frame["key"].map(lambda key: _REPEAT_SUFFIX.sub("", str(key))),
+                         _verdict=_verdicts(frame)).sort_values("repeat", kind="stable")
+    rows = []
+    for run, group in frame.groupby("run", sort=False):
+        parts = sorted(group.groupby("suite"), key=lambda item: str(item[0]))
+        for suite, part in [*parts, (ALL, group)]:
+            outcomes = {case: rows_["_verdict"].tolist() for case, rows_ in part.groupby("_case", sort=False)}
+            k = int(pd.to_numeric(part["repeat"]).max()) + 1
+            summary = summarize_repeats(outcomes, ks=sorted({1, k}))
+            rows.append({"run": run, "suite": suite, "cases": len(outcomes), "repeats": summary.repeats,
+                         "samples": int(part["_verdict"].notna().sum()),
+                         "errors": int(part["_verdict"].isna().sum()), "mean": _nan(summary.mean.mean),
+                         "low": _nan(summary.mean.low), "high": _nan(summary.mean.high),
+                         "fraction": _fmt_fraction(summary.mean), "pass_at_1": _nan(summary.pass_at.get(1)), "k": k,
+                         "pass_at_k": _nan(summary.pass_at.get(k)), "spread": _nan(summary.spread)})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _fmt_fraction(mean: Mean) -> str:
+    """"66.7% [50.0–83.3%] n=4 cases": a mean pass fraction over cases with its interval."""
+    if mean.mean is None:
+        return "– 0 cases"
+    assert mean.low is not None, "a mean has an interval"
+    return f"{_pct(mean.mean)} [{100 * mean.low:.1f}–{_pct(mean.high)}] n={mean.n} cases"
+
+
+def format_summary(df: pd.DataFrame) -> str:
+    """A plain-text table for the terminal: per run (when several) and suite, n scored, the pass rate
+    with its 95% interval and counts, errors, the judge mean (when judged) and tokens/s; then the
+    paired differences when there are several runs (McNemar for pass/fail, Wilcoxon for judge
+    grades), and the per-case pass fractions and pass@k of runs with repeats."""
+    table = summary_table(df)
+    if table.empty:
+        return "No finished cases."
+    several = table["run"].nunique() > 1
+    judged = "judge" in table.columns
+    header = [*(["run"] if several else []), "suite", "n", "pass rate [95% interval] passed/n", "errors",
+              *(["judge mean [95% interval]"] if judged else []), "tokens/s"]
+    rows = [[*([str(row["run"])] if several else []), str(row["suite"]), str(row["n"]), row["pass"],
+             str(row["errors"]), *([row["judge"]] if judged else []),
+             "–" if math.isnan(row["tokens_per_second"]) else f"{row['tokens_per_second']:.1f}"]
+            for row in table.to_dict("records")]
+    n_at = header.index("n")
+    lines = _columns([header, *rows], right={n_at, n_at + 2, len(header) - 1})
+    for title, paired in (("Paired on case keys (run − baseline, McNemar exact test; * p < 0.05):",
+                           comparison_table(df)),
+                          ("Judge grades paired on case keys (run − baseline, Wilcoxon signed-rank test; "
+                           "* p < 0.05):", judge_comparison_table(df))):
+        if not paired.empty:
+            lines += ["", title]
+            lines += _columns([["run", "vs", "suite", "pairs", "difference [95% interval]"],
+                               *([r["run"], r["baseline"], str(r["suite"]), str(r["n"]), r["text"]]
+                                 for r in paired.to_dict("records"))], right={3})
+    repeats = repeats_table(df)
+    if not repeats.empty:
+        lines += ["", "Repeats (each case sampled several times; the interval is over cases):"]
+        lines += _columns([[*(["run"] if several else []), "suite", "cases", "repeats",
+                            "mean per-case pass fraction [95%]", "pass@1", "pass@k", "spread"],
+                           *([*([str(r["run"])] if several else []), str(r["suite"]), str(r["cases"]),
+                              str(r["repeats"]), r["fraction"], _pct(r["pass_at_1"]),
+                              f"{_pct(r['pass_at_k'])} (k={r['k']})", _pct(r["spread"])]
+                             for r in repeats.to_dict("records"))], right=set())
+    return "\n".join(lines)
+
+
+def _columns(rows: list[list[str]], right: set[int]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.rjust(w) if i in right else cell.ljust(w)
+                      for i, (cell, w) in enumerate(zip(row, widths))).rstrip() for row in rows]
+
+
+def check_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Per run and check type: `n` scored cases that ran the check, `k` where it passed, the rate with
+    its 95% Wilson interval, and `pass` as text."""
+    columns = ["run", "check", "n", "k", "pass_rate", "pass_low", "pass_high", "pass"]
+    frame = _with_run(df)
+    checks = sorted(c for c in frame.columns if c.startswith("check_"))
+    rows = []
+    for run, group in frame.groupby("run", sort=False):
+        scored = group[statuses(group) != "error"]
+        for column in checks:
+            values = scored[column].dropna().astype(bool)
+            rate = wilson(int(values.sum()), len(values))
+            rows.append({"run": run, "check": column.removeprefix("check_"), "n": rate.n, "k": rate.k,
+                         "pass_rate": _nan(rate.rate), "pass_low": _nan(rate.low),
+                         "pass_high": _nan(rate.high), "pass": fmt_rate(rate)})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def summarize_runs(run_dirs: Iterable[str | os.PathLike[str]]) -> str:
+    """`format_summary` of run directories: the table `run` and `sweep` print at the end."""
+    from mistral_eval.analysis.frames import load_runs
+
+    return format_summary(load_runs(list(run_dirs)))

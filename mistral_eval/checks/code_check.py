@@ -1,0 +1,157 @@
+"""The `python` check: run the answer's code against tests in the sandbox, compare values here.
+
+Finds the code (fenced blocks, else code-looking text), turns each test into a call whose value the
+harness compares, or code to run in the child, and reads the child's reports. Model-written code
+never runs in this process (see sandbox.py). Knows nothing about suites, models or files.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from mistral_eval.checks import sandbox
+from mistral_eval.checks.base import Check, CheckResult
+from mistral_eval.checks.sandbox import TestReport
+from mistral_eval.core.errors import ConfigError
+
+__all__ = ["python"]
+
+
+_FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
+_LOOKS_LIKE_CODE = re.compile(r"^(?:def |class |import |from \S+ import |>>> )", re.MULTILINE)
+_MAX_TIMEOUT_S = 600.0
+_MIN_MEMORY_MB = 64
+
+
+def _code_blocks(answer: str) -> list[str]:
+    """Python-tagged fenced blocks, else any fenced blocks, else the answer if it looks like code."""
+    blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(answer)]
+    chosen = [b for lang, b in blocks if lang in ("python", "py", "python3", "pycon")] or [b for _, b in blocks]
+    if chosen:
+        return chosen
+    return [answer] if _LOOKS_LIKE_CODE.search(answer) else []
+
+
+@dataclass(frozen=True)
+class _Test:
+    """One test as the sandbox runs it, and what the harness compares its value with."""
+
+    run: dict[str, str]
+    source: str
+    expected: Any = None
+    compares: bool = False
+
+
+def _plain_literal(node: ast.expr) -> tuple[bool, Any]:
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False, None
+    try:
+        plain = json.loads(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError):
+        return False, None
+    return plain == value and type(plain) is type(value), value
+
+
+def _as_comparison(source: str) -> _Test | None:
+    """`assert CALL == LITERAL` as a call whose value the harness compares, so the child never sees
+    the expected value and cannot fake the equality."""
+    body = ast.parse(source).body
+    if len(body) != 1 or not isinstance(body[0], ast.Assert):
+        return None
+    test = body[0].test
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return None
+    for call, literal in ((test.left, test.comparators[0]), (test.comparators[0], test.left)):
+        is_plain, expected = _plain_literal(literal)
+        if is_plain and not isinstance(call, ast.Constant):
+            text = ast.unparse(call)
+            return _Test({"call": text}, text, expected, compares=True)
+    return None
+
+
+def _plan(test: dict[str, Any] | str) -> _Test:
+    if isinstance(test, dict):
+        return _Test({"call": test["call"]}, test["call"], test["expected"], compares=True)
+    return _as_comparison(test) or _Test({"exec": test}, " ".join(test.split())[:80])
+
+
+def _verdict(test: _Test, report: TestReport) -> str | None:
+    """None when the test passed, else what went wrong; values are compared here, never in the child."""
+    if report.kind == "raised":
+        return f"{test.source} raised {report.text}"
+    if not test.compares:
+        return None
+    if report.kind == "value" and report.value == test.expected:
+        return None
+    return f"{test.source} returned {report.text}, expected {test.expected!r}"
+
+
+def _validate_test(i: int, test: dict[str, Any] | str) -> None:
+    if isinstance(test, dict) and (set(test) != {"call", "expected"} or not isinstance(test["call"], str)):
+        raise ConfigError(f"a test is {{call: 'f(1)', expected: 0}} or code such as 'assert f(1) == 0', "
+                          f"got {test!r}", field=f"tests[{i}]")
+    source, mode = (test, "exec") if isinstance(test, str) else (test["call"], "eval")
+    try:
+        compile(source, "<test>", mode)
+    except SyntaxError as error:
+        raise ConfigError(f"{source!r} is not valid Python: {error.msg}", field=f"tests[{i}]") from None
+    if isinstance(test, dict):
+        try:
+            json.dumps(test["expected"], allow_nan=False)
+        except (TypeError, ValueError):
+            raise ConfigError(f"expected must be plain data (numbers, strings, booleans, null, lists, "
+                              f"mappings), got {test['expected']!r}", field=f"tests[{i}].expected") from None
+
+
+def _validate_limits(timeout: float, memory_mb: int) -> None:
+    if not (math.isfinite(timeout) and 0 < timeout <= _MAX_TIMEOUT_S):
+        raise ConfigError(f"timeout must be a number of seconds above 0 and at most {_MAX_TIMEOUT_S:g}, "
+                          f"got {timeout!r}", field="timeout")
+    total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") >> 20
+    if not _MIN_MEMORY_MB <= memory_mb <= total_mb:
+        raise ConfigError(f"memory_mb must be between {_MIN_MEMORY_MB} and this machine's {total_mb} MB, "
+                          f"got {memory_mb!r}", field="memory_mb")
+
+
+def python(tests: list[dict[Any, Any] | str], function: str | None = None, timeout: float = 10.0,
+           memory_mb: int = 512, *, allow_unisolated: bool = False) -> Check:
+    """Run the answer's Python code against `tests` in the sandbox (see sandbox.py, docs/sandbox.md).
+
+    A test is `{call: "fib(1)", expected: 0}` or code such as `"assert fib(1) == 0"`; calls and
+    `assert CALL == LITERAL` have their value compared here, in the harness. With `function`, the code
+    must define that name, or a function the sandbox can tell is meant (similar name, the one no
+    other calls, or a method). Demo code next to the function (input(), `>>>` sessions, prints, a
+    `__main__` block) does not fail the check. `timeout` (wall-clock seconds) and `memory_mb` bound
+    the run. Without isolation on this machine, calling the check raises `SandboxUnavailableError`
+    unless `allow_unisolated`, a run option that suite files cannot set.
+    """
+    if not tests:
+        raise ConfigError("python needs at least one test", field="tests")
+    for i, test in enumerate(tests):
+        _validate_test(i, test)
+    _validate_limits(timeout, memory_mb)
+    plans = [_plan(test) for test in tests]
+
+    def check(answer: str) -> CheckResult:
+        blocks = _code_blocks(answer)
+        if not blocks:
+            return CheckResult("python", False, 0.0, "found no Python code in the answer.")
+        run = sandbox.run_code(blocks, [p.run for p in plans], function=function, timeout=timeout,
+                               memory_mb=memory_mb, allow_unisolated=allow_unisolated)
+        failures = [v for p, r in zip(plans, run.tests) if (v := _verdict(p, r)) is not None]
+        passed = len(run.tests) - len(failures)
+        if run.failure:
+            failures.insert(0, run.failure)
+        notes = "".join(f" ({note})" for note in run.notes)
+        first = f"; first failure: {failures[0]}" if failures else ""
+        return CheckResult("python", passed == len(tests), passed / len(tests),
+                           f"{passed} of {len(tests)} tests passed{notes}{first}.")
+    return check

@@ -1,0 +1,384 @@
+"""Checks that score one answer string: small named factories sharing `check(answer) -> CheckResult`.
+
+Scoring knows nothing about models, prompts or files: it sees only the answer text and a check spec.
+`make_check` validates a spec's parameters against the factory's annotations with pydantic.
+Model-written code never runs in this process: the `python` check (code_check.py) runs it in the
+sandbox (sandbox.py) and compares the values it returns in the harness.
+
+Deferred check types (`DEFERRED`: `judge`) are validated with the others but not run by `run_checks`:
+they mark the case for a later stage (`mistral-eval judge`, judge.py), which reads the spec itself.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import inspect
+import re
+import typing
+import unicodedata
+from collections.abc import Callable
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, ValidationError, validate_call
+
+from mistral_eval.checks.base import Check, CheckResult, clip_text as _clip
+from mistral_eval.checks.code_check import python
+from mistral_eval.checks.negation import is_negated
+from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, final_number, normalize
+from mistral_eval.core.choices import SINGLE_RUBRICS
+from mistral_eval.core.errors import ConfigError
+
+__all__ = ["CHECKS", "DEFERRED", "Check", "CheckResult", "boolean", "contains", "degenerate", "equals",
+           "japanese", "japanese_share", "judge", "judge_spec", "make_check", "make_checks", "number",
+           "python", "regex", "run_checks"]
+
+
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+# Strict: YAML's 3 is a float but "3" and true are not; no inf or nan anywhere.
+_STRICT = ConfigDict(strict=True, allow_inf_nan=False, arbitrary_types_allowed=True)
+
+
+def _describe(name: str, factory: Callable[..., Check], error: ValidationError) -> ConfigError:
+    """All of pydantic's complaints about one check in one message; the field is the first's."""
+    takes = list(inspect.signature(factory).parameters)
+    problems: dict[str, list[str]] = {}
+    # An unknown key first: it is usually a typo that also makes the real parameter "missing".
+    for item in sorted(error.errors(), key=lambda e: e["type"] != "unexpected_keyword_argument"):
+        param = str(item["loc"][0]) if item["loc"] else "?"
+        where = param + "".join(f"[{p}]" for p in item["loc"][1:] if isinstance(p, int))
+        if item["type"] == "unexpected_keyword_argument":
+            close = difflib.get_close_matches(param, takes, n=1)
+            text = (f"check {name!r} has no parameter {param!r}"
+                    + (f" (did you mean {close[0]!r}?)" if close else "") + f"; it takes {', '.join(takes)}")
+        elif item["type"] == "missing_argument":
+            text = f"{param}: check {name!r} needs this parameter"
+        else:
+            text = f"{where}: {item['msg']}, got {item['input']!r}"
+        if text not in problems.setdefault(param, []):
+            problems[param].append(text)
+    first = next(iter(problems))
+    return ConfigError("; ".join(t for texts in problems.values() for t in texts), field=first)
+
+
+@functools.cache
+def _validated(factory: Callable[..., Check]) -> Callable[..., Check]:
+    """`factory` with its parameters checked against its annotations; errors become `ConfigError`."""
+    if getattr(factory, "validates_params", False):
+        return factory
+    strict = validate_call(config=_STRICT)(factory)
+
+    @functools.wraps(factory)
+    def build(*args: typing.Any, **kwargs: typing.Any) -> Check:
+        try:
+            return strict(*args, **kwargs)
+        except ValidationError as error:
+            raise _describe(factory.__name__, factory, error) from None
+    build.validates_params = True  # type: ignore[attr-defined]
+    return build
+
+
+@_validated
+def equals(expected: str, ignore_case: bool = False, strip: bool = True) -> Check:
+    """The whole answer equals `expected` (after stripping whitespace, by default)."""
+
+    def norm(text: str) -> str:
+        text = text.strip() if strip else text
+        return text.casefold() if ignore_case else text
+
+    def check(answer: str) -> CheckResult:
+        passed = norm(answer) == norm(expected)
+        verb = "equals" if passed else "differs from"
+        return CheckResult("equals", passed, float(passed),
+                           f"answer {_clip(answer)} {verb} expected {_clip(expected)}.")
+    return check
+
+
+def _affirmed(answer: str, spans: typing.Iterable[tuple[int, int]], negation_aware: bool) -> bool:
+    return any(not (negation_aware and is_negated(answer, start, end)) for start, end in spans)
+
+
+@_validated
+def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: bool = True,
+             ignore_case: bool = False, negation_aware: bool = True) -> Check:
+    """The answer contains every (`all=True`) or any (`all=False`) of the expected strings.
+
+    With `negation_aware` (default), an occurrence denied right next to it ("not Tokyo", "東京ではなく")
+    does not count; turn it off when the expected text may itself stand in a negative sentence.
+    """
+    needles = [expected] if isinstance(expected, str) else list(expected)
+    require_all = all
+    flags = re.IGNORECASE if ignore_case else 0
+
+    def check(answer: str) -> CheckResult:
+        found = [n for n in needles if _affirmed(
+            answer, (m.span() for m in re.finditer(re.escape(n), answer, flags)), negation_aware)]
+        missing = [n for n in needles if n not in found]
+        passed = not missing if require_all else bool(found)
+        score = len(found) / len(needles) if require_all else float(passed)
+        detail = f"; missing or denied {', '.join(map(repr, missing))}" if missing else ""
+        need = "all" if require_all else "any"
+        return CheckResult("contains", passed, score,
+                           f"found {len(found)} of {len(needles)} expected strings (needs {need}){detail}.")
+    return check
+
+
+_REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+
+
+@_validated
+def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
+          negation_aware: bool = True) -> Check:
+    """`re.search(pattern)` finds a match; `flags` is letters from "imsx". With `negation_aware`
+    (default), a match denied right next to it ("not Tokyo", "東京ではなく") does not count."""
+    try:
+        compiled = re.compile(pattern, sum(_REGEX_FLAGS[f] for f in set(flags)))
+    except re.error as error:
+        raise ConfigError(f"pattern {pattern!r} does not compile: {error}", field="pattern") from None
+
+    def check(answer: str) -> CheckResult:
+        matches = list(compiled.finditer(answer))
+        kept = [m for m in matches if _affirmed(answer, [m.span()], negation_aware)]
+        found = (f"found {_clip(kept[0].group())}" if kept else
+                 f"found only denied {_clip(matches[0].group())}" if matches else "found no match")
+        return CheckResult("regex", bool(kept), float(bool(kept)), f"{found} for /{pattern}/.")
+    return check
+
+
+@_validated
+def number(expected: float, tolerance: Annotated[float, Field(ge=0)] = 0.0, unit: str | None = None,
+           units: dict[str, Annotated[float, Field(gt=0)]] | None = None) -> Check:
+    """The stated final answer (see `numbers.final_number`) is `expected` ± `tolerance`.
+
+    With `unit`, numbers written with it win; `units` maps other units to their size in `unit`
+    (unit: g, units: {kg: 1000} reads 1.5kg as 1500), so `expected` is always in `unit`.
+    Kanji (三十六) and full-width (３６) numerals count.
+    """
+    if units and not unit:
+        raise ConfigError("units converts into `unit`; give unit too, e.g. {unit: g, units: {kg: 1000}}",
+                          field="units")
+    table = {normalize(k): v for k, v in (units or {}).items()}
+
+    def check(answer: str) -> CheckResult:
+        final = final_number(normalize(answer), normalize(unit) if unit else None, table)
+        if final is None:
+            return CheckResult("number", False, 0.0, f"found no number, expected {expected:g}.")
+        found, how, unit_found = final
+        passed = abs(found.value - expected) <= tolerance
+        written = normalize(answer)[found.start:found.end]
+        written = (f"{found.unit}{written}" if found.unit in _SYMBOLS else f"{written} {found.unit}"
+                   ) if found.unit else written
+        read = f" (read as {found.value:g} {unit})" if found.unit and found.unit != unit else ""
+        unit_note = f" (no number carries the unit {unit!r})" if unit and not unit_found else ""
+        verb = "matches" if passed else "is not"
+        band = f" ± {tolerance:g}" if tolerance else ""
+        return CheckResult("number", passed, float(passed),
+                           f"final answer {written}"
+                           f"{read} ({how}){unit_note} {verb} expected {expected:g}{band}.")
+    return check
+
+
+_VERDICT = re.compile(
+    r"(?<![A-Za-z])(?:true|false|correct|incorrect|wrong)(?![A-Za-z])"
+    r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！]|$))"
+    r"|はい(?=\s*(?:[、。,.!！]|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?",
+    re.IGNORECASE | re.MULTILINE)
+_TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解"}
+_ECHO = re.compile(r"(?:true|yes|はい|false|no|いいえ)\s*(?:or|/|か|または|もしくは)\s*"
+                   r"(?:true|yes|はい|false|no|いいえ)か?", re.IGNORECASE)
+
+
+@_validated
+def boolean(expected: bool) -> Check:
+    """The first verdict word (True/False, Yes/No, correct, はい/いいえ, 正しい/誤り, ...) is `expected`,
+    read with a negation next to it ("not true" is False, "誤りではない" is True). An echo of the
+    question's choice ("True or False", "TrueかFalse") is not a verdict."""
+
+    def check(answer: str) -> CheckResult:
+        text = _ECHO.sub(lambda m: " " * len(m.group()), answer)
+        match = _VERDICT.search(text)
+        if match is None:
+            return CheckResult("boolean", False, 0.0, f"found no verdict word, expected {expected}.")
+        negated = is_negated(text, *match.span())
+        verdict = (match.group().lower() in _TRUE_WORDS) != negated
+        passed = verdict == expected
+        word = ("negated " if negated else "") + repr(match.group())
+        return CheckResult("boolean", passed, float(passed),
+                           f"first verdict word {word} reads {verdict}, expected {expected}.")
+    return check
+
+
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
+_CHINESE_WORDS = re.compile(r"[我你她们这那么是了吗呢吧很]")
+
+
+def _simplified_only(char: str) -> bool:
+    """A kanji outside JIS X 0208, such as 这 or 习: Chinese simplified script, not Japanese."""
+    try:
+        char.encode("shift_jis")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def japanese_share(text: str) -> float:
+    """Share of Japanese script (kana incl. ー, kanji) among letters; other characters are neutral.
+
+    Latin and other scripts count against, and so do simplified-only Chinese characters (这, 习).
+    Japanese is told from Chinese by kana: a text without kana is taken to be Chinese, all its kanji
+    counting against, when it has 5 or more kanji, a simplified-only one, or a Chinese function
+    character (我, 是, 了, 吗, ...); shorter kana-free texts (東京, 富士山) stay Japanese.
+    Returns 0.0 without letters.
+    """
+    letters = "".join(c for c in text if unicodedata.category(c).startswith("L"))
+    kanji_chars = _KANJI.findall(letters)
+    kana, kanji = len(_KANA.findall(letters)), len(kanji_chars)
+    simplified = sum(map(_simplified_only, kanji_chars))
+    chinese = kana == 0 and kanji > 0 and (kanji >= 5 or simplified > 0
+                                           or (kanji >= 3 and bool(_CHINESE_WORDS.search(letters))))
+    if not letters or chinese:
+        return 0.0
+    return (kana + kanji - simplified) / len(letters)
+
+
+@_validated
+def japanese(min_share: Share = 0.5) -> Check:
+    """At least `min_share` of the answer's letters are Japanese script (see `japanese_share`)."""
+
+    def check(answer: str) -> CheckResult:
+        share = japanese_share(answer)
+        passed = share >= min_share
+        return CheckResult("japanese", passed, share,
+                           f"Japanese script is {share:.0%} of the letters, "
+                           f"expected at least {min_share:.0%}.")
+    return check
+
+
+_PIECES = re.compile(r"\n|(?<=[。！？!?])|(?<=\. )")
+_LIST_MARK = re.compile(r"^(?:[-*•・]|\d{1,3}[.)．]|[（(]?\d{1,3}[)）])\s*")
+_FENCED = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
+_LOOP = re.compile(r"(.{2,200}?)\1{2,}")
+
+
+def _repetitions(text: str, min_chars: int) -> tuple[float, list[str], list[re.Match[str]]]:
+    """Share of characters that repeat a unit said before: a line or sentence (list marks ignored)
+    said again word for word, counted from its 2nd time when it has `min_chars` characters or more,
+    from its 3rd time when shorter; then, in what is left, the copies after the first in
+    back-to-back loops of `min_chars` characters or more."""
+    counts: dict[str, int] = {}
+    kept: list[str] = []
+    repeated: list[str] = []
+    prose = _FENCED.sub(lambda m: " ".join(m.group().split()), text)
+    for piece in _PIECES.split(prose):
+        key = _LIST_MARK.sub("", " ".join(piece.split()))
+        counts[key] = counts.get(key, 0) + 1
+        wordy = sum(c.isalnum() for c in key) >= 2
+        (repeated if wordy and counts[key] >= (2 if len(key) >= min_chars else 3) else kept).append(key)
+    rest = " ".join(k for k in kept if k)
+    loops = [m for m in _LOOP.finditer(rest)
+             if len(m.group()) - len(m.group(1)) >= min_chars and any(c.isalnum() for c in m.group(1))]
+    total = len(" ".join(text.split()))
+    repeated_chars = sum(map(len, repeated)) + sum(len(m.group()) - len(m.group(1)) for m in loops)
+    return (min(1.0, repeated_chars / total) if total else 0.0), repeated, loops
+
+
+@_validated
+def degenerate(max_repeat_ratio: Share = 0.1, ngram: Annotated[int, Field(ge=2)] = 20) -> Check:
+    """Passes when at most `max_repeat_ratio` of the answer repeats itself: lines or sentences said
+    again word for word (a short one, under `ngram` characters, from its third time), or a phrase
+    looping back to back. Characters, not words, so it works on Japanese without spaces."""
+
+    def check(answer: str) -> CheckResult:
+        share, repeated, loops = _repetitions(answer, ngram)
+        found = [f"{len(repeated)} repeated lines or sentences, e.g. {_clip(repeated[0], 40)}"
+                 ] if repeated else []
+        if loops:
+            unit, loop = loops[0].group(1), loops[0].group()
+            found.append(f"a loop of {_clip(unit, 30)} x{len(loop) // len(unit)}")
+        detail = f" ({'; '.join(found)})" if found else ""
+        return CheckResult("degenerate", share <= max_repeat_ratio, 1.0 - share,
+                           f"{share:.0%} of the text repeats itself{detail}, limit {max_repeat_ratio:.0%}.")
+    return check
+
+
+_MAX_GRADES = {"elyza": 5, "mtbench": 10}
+
+
+@_validated
+def judge(rubric: typing.Literal[SINGLE_RUBRICS] = "elyza",  # type: ignore[valid-type]
+          aspect: Annotated[str, Field(min_length=1)] | None = None,
+          threshold: Annotated[float, Field(ge=1)] | None = None) -> Check:
+    """Marks the case for the local judge (`mistral-eval judge`); deferred, so never run during
+    generation. `rubric`: elyza (1–5) or mtbench (1–10); `aspect`: what a good answer does, over the
+    case's `meta.eval_aspect`; `threshold`: the grade counted as a pass when the report sets the
+    judge against the checks (default 4 of 5, 7 of 10)."""
+    top = _MAX_GRADES[rubric]
+    if threshold is not None and threshold > top:
+        raise ConfigError(f"threshold {threshold:g} is above the {rubric} rubric's top grade {top}",
+                          field="threshold")
+
+    def check(answer: str) -> CheckResult:
+        raise ConfigError("the judge check runs in `mistral-eval judge RUN`, not during generation")
+    return check
+
+
+CHECKS: dict[str, Callable[..., Check]] = {
+    "equals": equals, "contains": contains, "regex": regex, "number": number, "boolean": boolean,
+    "japanese": japanese, "degenerate": degenerate, "python": python, "judge": judge,
+}
+DEFERRED = frozenset({"judge"})
+"""Check types that `make_check` validates but `run_checks` skips: a later stage runs them."""
+
+
+def judge_spec(specs: typing.Sequence[dict[str, typing.Any]]) -> dict[str, typing.Any] | None:
+    """The case's `judge` check spec (the first, with its defaults filled in), or None."""
+    for spec in specs:
+        if isinstance(spec, dict) and spec.get("type") == "judge":
+            return {"rubric": "elyza", "aspect": None, "threshold": None,
+                    **{k: v for k, v in spec.items() if k != "type"}}
+    return None
+
+
+_RUN_OPTIONS = ("allow_unisolated",)
+"""Keyword arguments of check factories that the run sets and a suite file must not."""
+
+
+def make_check(spec: dict[str, typing.Any], *, allow_unisolated: bool = False) -> Check:
+    """Build a check from `{"type": name, **params}`; bad specs raise `ConfigError` with the field.
+    `allow_unisolated` lets the python check run code without isolation (see sandbox.py)."""
+    if not isinstance(spec, dict):
+        raise ConfigError(f"a check is a mapping such as {{type: number, expected: 3}}, got {spec!r}")
+    params = dict(spec)
+    name = params.pop("type", None)
+    if name not in CHECKS:
+        raise ConfigError(f"unknown check type {name!r}; valid types: {', '.join(CHECKS)}", field="type")
+    for option in _RUN_OPTIONS:
+        if option in params:
+            raise ConfigError(f"{option} is a run option (--allow-unisolated-code), not a check "
+                              f"parameter; remove it from the suite file", field=option)
+    options = {"allow_unisolated": allow_unisolated} if name == "python" else {}
+    return _validated(CHECKS[name])(**params, **options)
+
+
+def make_checks(specs: typing.Sequence[dict[str, typing.Any]], *, allow_unisolated: bool = False) -> list[Check]:
+    """Build every check of a case; errors name the field as `checks[i].<param>`."""
+    checks = []
+    for i, spec in enumerate(specs):
+        try:
+            checks.append(make_check(spec, allow_unisolated=allow_unisolated))
+        except ConfigError as error:
+            field = f"checks[{i}]" + (f".{error.field}" if error.field else "")
+            raise ConfigError(error.message, field=field) from None
+    return checks
+
+
+def run_checks(specs: typing.Sequence[dict[str, typing.Any]], answer: str, *,
+               allow_unisolated: bool = False) -> list[CheckResult]:
+    """Build the checks of `specs` and run each on `answer`, the deferred types (`DEFERRED`) left
+    out; a python check raises `SandboxUnavailableError` on a machine without isolation unless
+    `allow_unisolated`."""
+    now = [spec for spec in specs if not (isinstance(spec, dict) and spec.get("type") in DEFERRED)]
+    return [check(answer) for check in make_checks(now, allow_unisolated=allow_unisolated)]

@@ -1,0 +1,241 @@
+"""The program that runs inside the sandbox: it executes an answer's code and reports what its tests did.
+
+Started by `sandbox.py` as `python -I child.py FD`, it reads one JSON job from stdin, drops to an
+unprivileged uid when it starts as root, sets its resource limits, and writes one JSON message per
+line, each prefixed with the job's random token, to the pipe FD. It never sees expected values and
+never judges: call tests report the plain JSON value returned (or its repr), and the harness compares.
+It imports only the standard library and nothing from mistral_eval, as it runs in a bare file system.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import difflib
+import json
+import os
+import re
+import resource
+import sys
+import types
+from typing import Any, NoReturn
+
+_PROMPT = re.compile(r"^(\s*)(>>>|\.\.\.)( |$)(.*)$")
+_DEFINES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom,
+            ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Global, ast.Nonlocal)
+_MAX_ITEMS = 10_000
+
+
+class InputUnavailable(EOFError):
+    """What input() raises: there is no user to answer a demo's prompt."""
+
+
+def _no_input(prompt: object = "") -> NoReturn:
+    raise InputUnavailable("input() is not available in the python check")
+
+
+def _describe(error: BaseException) -> str:
+    text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return text[:300]
+
+
+def _safe_repr(value: object) -> str:
+    try:
+        return repr(value)[:300]
+    except BaseException as error:  # a hostile __repr__ is reported, not obeyed
+        return f"<unprintable {type(value).__name__}: {_describe(error)}>"
+
+
+def _plain(value: Any, budget: list[int]) -> Any:
+    """`value` as plain JSON data (exact built-in types only; tuples become lists), or raise TypeError."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise TypeError("too large")
+    kind = type(value)
+    if kind is str and len(value) > 100_000:
+        raise TypeError("too large")
+    if value is None or kind in (bool, str, float):
+        return value
+    if kind is int:
+        if value.bit_length() > 1000:
+            raise TypeError("too large")
+        return value
+    if kind in (list, tuple):
+        return [_plain(item, budget) for item in value]
+    if kind is dict and all(type(key) is str for key in value):
+        return {key: _plain(item, budget) for key, item in value.items()}
+    raise TypeError(kind.__name__)
+
+
+def _session_to_code(source: str) -> str:
+    """A `>>>` session as code: prompt lines lose their prompt, the printed outputs after them go."""
+    lines: list[str] = []
+    in_session = False
+    for line in source.splitlines():
+        match = _PROMPT.match(line)
+        if match:
+            in_session = True
+            lines.append(match.group(1) + match.group(4) if match.group(2) == "..." else match.group(4))
+        elif in_session and line.strip():
+            continue
+        else:
+            in_session = False
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _parse(blocks: list[str], notes: list[str]) -> ast.Module:
+    """The answer's code blocks as one module; sessions turned into code, blocks that are not Python dropped."""
+    for source in ("\n\n".join(blocks), _session_to_code("\n\n".join(blocks))):
+        try:
+            return ast.parse(source, "<answer>")
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    kept: list[list[ast.stmt]] = []
+    for block in blocks:
+        for source in (block, _session_to_code(block)):
+            try:
+                kept.append(ast.parse(source, "<answer>").body)
+                break
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+        else:
+            notes.append(f"skipped a code block that is not valid Python ({block.strip()[:40]!r})")
+    return ast.Module(body=[node for body in kept for node in body], type_ignores=[])
+
+
+def _is_main_guard(node: ast.stmt) -> bool:
+    test = node.test if isinstance(node, ast.If) else None
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name)
+            and test.left.id == "__name__")
+
+
+def _run_module(module: ast.Module, namespace: dict[str, Any], notes: list[str]) -> None:
+    """Run the answer statement by statement. A statement that defines names must succeed; a demo
+    (a print, a loop, a call, or anything stopped by input()) may fail, with a note."""
+    for node in module.body:
+        if _is_main_guard(node):
+            continue
+        code = compile(ast.Module(body=[node], type_ignores=[]), "<answer>", "exec")
+        try:
+            exec(code, namespace)
+        except BaseException as error:
+            demo = not isinstance(node, _DEFINES) or isinstance(error, InputUnavailable)
+            if not demo or isinstance(error, (SystemExit, KeyboardInterrupt)):
+                raise
+            notes.append(f"demo code at line {node.lineno} raised {_describe(error)} (ignored)")
+
+
+def _defined_functions(namespace: dict[str, Any]) -> dict[str, types.FunctionType]:
+    return {name: value for name, value in namespace.items()
+            if isinstance(value, types.FunctionType) and value.__code__.co_filename == "<answer>"}
+
+
+def _method(namespace: dict[str, Any], function: str) -> tuple[str, Any] | None:
+    for value in list(namespace.values()):
+        if isinstance(value, type) and callable(getattr(value, function, None)):
+            try:
+                return value.__name__, getattr(value(), function)
+            except BaseException:
+                continue
+    return None
+
+
+def _choose(function: str, defined: dict[str, types.FunctionType]) -> str | None:
+    """Among several functions, the one the task asks for: similar name, else the one no other calls."""
+    candidates = {n: f for n, f in defined.items() if n != "main" and not n.startswith(("_", "test"))}
+    if len(candidates) == 1:
+        return next(iter(candidates))
+    key = function.replace("_", "").casefold()
+    similar = [n for n in candidates if key in n.replace("_", "").casefold()
+               or n.replace("_", "").casefold() in key]
+    if len(similar) == 1:
+        return similar[0]
+    close = difflib.get_close_matches(function, list(candidates), n=2, cutoff=0.6)
+    if len(close) == 1:
+        return close[0]
+    called = {name for f in candidates.values() for name in f.__code__.co_names}
+    top = [n for n in candidates if n not in called]
+    return top[0] if len(top) == 1 else None
+
+
+def _resolve(function: str, namespace: dict[str, Any], notes: list[str]) -> str | None:
+    """Make `function` reachable by name; return an error sentence, or None."""
+    if callable(namespace.get(function)):
+        return None
+    found = _method(namespace, function)
+    if found:
+        namespace[function] = found[1]
+        notes.append(f"used {found[0]}().{function} as {function!r}")
+        return None
+    defined = _defined_functions(namespace)
+    chosen = _choose(function, defined)
+    if chosen is None:
+        return f"the code defines no function {function!r} (it defines {sorted(defined)})"
+    namespace[function] = defined[chosen]
+    notes.append(f"used {chosen!r} as {function!r}")
+    return None
+
+
+def _run_test(test: dict[str, str], namespace: dict[str, Any]) -> dict[str, Any]:
+    """One test's message fields: a call's plain value (or repr), an exec test's success, or what it raised."""
+    try:
+        if "exec" in test:
+            exec(compile(test["exec"], "<test>", "exec"), namespace)
+            return {"ok": True}
+        value = eval(compile(test["call"], "<test>", "eval"), namespace)
+    except BaseException as error:
+        return {"raised": _describe(error)}
+    try:
+        return {"value": _plain(value, [_MAX_ITEMS]), "shown": _safe_repr(value)}
+    except (TypeError, RecursionError, ValueError):
+        return {"repr": _safe_repr(value)}
+
+
+def _limit(job: dict[str, Any]) -> None:
+    for limit, value in ((resource.RLIMIT_AS, job["memory_mb"] << 20), (resource.RLIMIT_CPU, job["cpu_s"]),
+                         (resource.RLIMIT_FSIZE, 16 << 20), (resource.RLIMIT_NPROC, 64),
+                         (resource.RLIMIT_NOFILE, 256), (resource.RLIMIT_CORE, 0)):
+        resource.setrlimit(limit, (value, value))
+
+
+def _drop_root(uid: int | None) -> None:
+    if uid is not None and os.getuid() == 0:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+
+
+def main() -> None:
+    channel = os.fdopen(int(sys.argv[1]), "w", encoding="utf-8", closefd=True)
+    job = json.loads(sys.stdin.read())
+    token = job["token"]
+
+    def send(**fields: Any) -> None:
+        channel.write(token + " " + json.dumps(fields, allow_nan=True) + "\n")
+        channel.flush()
+
+    _drop_root(job["uid"])
+    _limit(job)
+    send(kind="started", uid=os.getuid())
+    builtins.input = _no_input
+    notes: list[str] = []
+    namespace: dict[str, Any] = {"__name__": "__answer__", "__builtins__": builtins}
+    try:
+        _run_module(_parse(job["blocks"], notes), namespace, notes)
+        problem = _resolve(job["function"], namespace, notes) if job["function"] else None
+    except BaseException as error:
+        problem = "the code failed to run: " + _describe(error)
+    for note in notes:
+        send(kind="note", text=note)
+    if problem:
+        send(kind="error", text=problem)
+    else:
+        for index, test in enumerate(job["tests"]):
+            send(kind="test", index=index, **_run_test(test, namespace))
+    send(kind="done")
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

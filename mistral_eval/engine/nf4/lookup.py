@@ -1,0 +1,132 @@
+"""A 16-entry table lookup of 4-bit codes in registers (PTX `prmt` byte permutes), no memory.
+
+The 16 table values, as 16-bit words (bf16 or fp16 bits), are split into their low and high bytes,
+four registers each (entries 0-3, 4-7, 8-11, 12-15). `prmt` picks any 4 bytes out of 2 registers
+by 4 selector nibbles, so per 4 codes: two permutes over entries 0-7 and 8-15 (the code's low 3
+bits select), one more chooses between them (its bit 3), for the low and then the high bytes, and
+two final permutes interleave low and high bytes into two 32-bit words of two 16-bit values. One
+32-bit word of packed codes (4 bytes, 8 codes) costs 27 instructions, against 8 memory gathers
+with their 64-bit addresses for a table in memory.
+
+`lookup_asm` is that program as Triton's `tl.inline_asm_elementwise` takes it on int32 words of
+codes (pack=2: two words in, 8 outputs of two values each, one per byte and nibble); `emulate` runs the same permutes in numpy, so the
+tables and selectors are tested on the CPU (the PTX itself needs a GPU: tests/gpu).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import torch
+
+EVEN_SELECT = 0x7351
+"""Final permute: the high-nibble (even element) values of 2 bytes, low byte then high byte."""
+ODD_SELECT = 0x6240
+"""Final permute: the low-nibble (odd element) values of 2 bytes."""
+CONSTRAINTS = "=r,=r,=r,=r,=r,=r,=r,=r,r,r"
+"""Outputs: 8 registers of two 16-bit values; inputs: two words of 4 code bytes."""
+
+
+def table_words(values: torch.Tensor, dtype: torch.dtype) -> tuple[list[int], list[int]]:
+    """The 16 values rounded to `dtype`: their low bytes and their high bytes, 4 words each
+    (word j holds entries 4j..4j+3, entry 4j in its lowest byte)."""
+    bits = values.to(dtype).view(torch.int16).to(torch.int32).tolist()
+    bits = [b & 0xFFFF for b in bits]
+    assert len(bits) == 16, "a 4-bit table has 16 entries"
+
+    def words(part):
+        return [sum(part[4 * j + i] << (8 * i) for i in range(4)) for j in range(4)]
+
+    return words([b & 0xFF for b in bits]), words([b >> 8 for b in bits])
+
+
+def _half(src: str, even: str, odd: str) -> str:
+    """PTX for the 4 codes in the low 16 bits of `src` (bytes b0, b1)."""
+    return f"""
+    and.b32 idx, {src}, 0x7777;
+    shr.b32 sel, {src}, 1;
+    and.b32 sel, sel, 0x4444;
+    or.b32 sel, sel, 0x3210;
+    prmt.b32 a, l0, l1, idx;
+    prmt.b32 b, l2, l3, idx;
+    prmt.b32 lo, a, b, sel;
+    prmt.b32 a, h0, h1, idx;
+    prmt.b32 b, h2, h3, idx;
+    prmt.b32 hi, a, b, sel;
+    prmt.b32 {even}, lo, hi, {EVEN_SELECT:#06x};
+    prmt.b32 {odd}, lo, hi, {ODD_SELECT:#06x};"""
+
+
+def _word(src: str, tag: str) -> str:
+    """PTX for one word of 4 code bytes: e01/o01 (bytes 0, 1) and e23/o23 (bytes 2, 3) + tag."""
+    return (_half(src, f"e01{tag}", f"o01{tag}") + f"\n    shr.b32 up, {src}, 16;"
+            + _half("up", f"e23{tag}", f"o23{tag}"))
+
+
+PAIR_SELECT = ((0x5410, "01"), (0x7632, "01"), (0x5410, "23"), (0x7632, "23"))
+"""Per byte p of a word: (the permute taking its values from two words' results, which result)."""
+
+
+@cache
+def _asm(low: tuple[int, ...], high: tuple[int, ...]) -> str:
+    regs = ", ".join(f"{k}{pair}{tag}" for k in "eo" for pair in ("01", "23") for tag in "ab")
+    tables = "".join(f"\n    mov.b32 l{j}, {w:#010x};" for j, w in enumerate(low))
+    tables += "".join(f"\n    mov.b32 h{j}, {w:#010x};" for j, w in enumerate(high))
+    body = _word("$8", "a") + _word("$9", "b")
+    for p, (select, pair) in enumerate(PAIR_SELECT):
+        for e, kind in enumerate("eo"):
+            body += f"\n    prmt.b32 ${2 * p + e}, {kind}{pair}a, {kind}{pair}b, {select:#06x};"
+    return ("{\n    .reg .b32 l0, l1, l2, l3, h0, h1, h2, h3, idx, sel, a, b, lo, hi, up, "
+            + regs + ";" + tables + body + "\n}")
+
+
+def lookup_asm(values: torch.Tensor, dtype: torch.dtype) -> str:
+    """PTX (pack=2): two words of 4 code bytes each ($8, $9: elements i and i+1) -> 8 outputs;
+    output 2p + e holds, for byte p of word i (low half) and of word i+1 (high half), the table
+    value (in `dtype`) of its high nibble (e = 0: the even element) or its low nibble (e = 1)."""
+    low, high = table_words(values, dtype)
+    return _asm(tuple(low), tuple(high))
+
+
+def prmt(a: np.ndarray | int, b: np.ndarray | int, c: np.ndarray | int) -> np.ndarray:
+    """PTX `prmt.b32` (default mode) on uint32 arrays: byte i of the result is byte (c's nibble
+    i & 7) of b:a, or that byte's sign replicated where the nibble's bit 3 is set."""
+    a, b = np.asarray(a, np.uint64), np.asarray(b, np.uint64)
+    c = np.asarray(c, np.uint64)
+    pool = a | (b << np.uint64(32))
+    out = np.zeros(np.broadcast(a, b, c).shape, np.uint64)
+    for i in range(4):
+        nibble = (c >> np.uint64(4 * i)) & np.uint64(15)
+        byte = (pool >> ((nibble & np.uint64(7)) * np.uint64(8))) & np.uint64(0xFF)
+        signed = np.where(byte & np.uint64(0x80), np.uint64(0xFF), np.uint64(0))
+        byte = np.where(nibble & np.uint64(8), signed, byte)
+        out |= byte << np.uint64(8 * i)
+    return out.astype(np.uint32)
+
+
+def _emulate_half(src: np.ndarray, low: list[int], high: list[int]):
+    idx = src & np.uint32(0x7777)
+    sel = ((src >> np.uint32(1)) & np.uint32(0x4444)) | np.uint32(0x3210)
+    lo = prmt(prmt(low[0], low[1], idx), prmt(low[2], low[3], idx), sel)
+    hi = prmt(prmt(high[0], high[1], idx), prmt(high[2], high[3], idx), sel)
+    return prmt(lo, hi, EVEN_SELECT), prmt(lo, hi, ODD_SELECT)
+
+
+def _emulate_word(word: np.ndarray, low, high) -> dict:
+    e01, o01 = _emulate_half(word, low, high)
+    e23, o23 = _emulate_half(word >> np.uint32(16), low, high)
+    return {"e01": e01, "o01": o01, "e23": e23, "o23": o23}
+
+
+def emulate(words: np.ndarray, values: torch.Tensor, dtype: torch.dtype) -> np.ndarray:
+    """What `lookup_asm` computes, for uint32 words [..., 2] (elements i, i+1): [..., 8] uint32,
+    the asm's output registers $0-$7."""
+    low, high = table_words(values, dtype)
+    words = np.asarray(words, np.uint32)
+    a, b = _emulate_word(words[..., 0], low, high), _emulate_word(words[..., 1], low, high)
+    out = []
+    for select, pair in PAIR_SELECT:
+        for kind in "eo":
+            out.append(prmt(a[kind + pair], b[kind + pair], select))
+    return np.stack(out, -1)

@@ -1,0 +1,121 @@
+"""The report's judge sections as template rows: each case's grade with its distribution and rationale,
+agreement of the checks and the judge per suite (Cohen's κ), judge grades paired between runs, and a
+pairwise judgment's win/tie/loss rates and Bradley–Terry strengths; `render_pairwise` /
+`write_pairwise_report` give a pairwise directory its own page (`DIR/report.html`).
+
+Reads judgments through `judgments.py` and tables through `tables.py`; the HTML is the templates'
+(`judge.html.j2` macros). Knows nothing about models.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mistral_eval.analysis.frames import latest_per_key, load_judgments
+from mistral_eval.analysis.judge_tables import agreement_table, pairwise_table, strength_table
+from mistral_eval.analysis.tables import ALL, judge_comparison_table
+from mistral_eval.runs.judgments import JUDGMENTS_DIR
+from mistral_eval.runs.records import JudgeManifest
+
+__all__ = ["PAIRWISE_REPORT", "agreement_rows", "case_judgments", "judge_paired_rows", "pairwise_context",
+           "render_pairwise", "write_pairwise_report"]
+
+PAIRWISE_REPORT = "report.html"
+"""The page `mistral-eval judge --pairwise ... --out DIR` writes into DIR."""
+_BAR_EM = 2.0  # height of a probability-1 bar
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _bars(distribution: dict[str, float]) -> list[dict[str, Any]]:
+    return [{"grade": grade, "height": round(_BAR_EM * p, 3), "text": f"{100 * p:.0f}%"}
+            for grade, p in distribution.items()]
+
+
+def case_judgments(path: Path) -> dict[str, dict[str, Any]]:
+    """The latest judgment of each case key of a judged run, as the case boxes show it: expected and
+    most likely grade, top grade, status, gate reason, distribution bars and rationale (untrusted)."""
+    if not (path / JUDGMENTS_DIR).is_dir():
+        return {}
+    out = {}
+    for row in latest_per_key(load_judgments(path)).to_dict("records"):
+        if _missing(row["expected_grade"]):
+            continue
+        distribution = row.get("distribution") or {}
+        best = max(distribution, key=distribution.__getitem__) if distribution else None
+        out[row["case_key"]] = {
+            "grade": f"{row['expected_grade']:.2f}", "expected": row["expected_grade"],
+            "max": None if _missing(row["max_grade"]) else int(row["max_grade"]),
+            "best": best, "best_p": f"{100 * distribution[best]:.0f}%" if best else "–",
+            "status": row["status"], "reason": row.get("reason"), "judge": row["judge"],
+            "rubric": row["rubric"], "bars": _bars(distribution), "rationale": row.get("rationale") or ""}
+    return out
+
+
+def agreement_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per run and suite where cases have both checks and a judge grade: n, observed agreement, κ."""
+    return [{"run": row["run"], "suite": row["suite"], "n": row["n"], "total": row["suite"] == ALL,
+             "observed": "–" if _missing(row["observed"]) else f"{100 * row['observed']:.0f}%",
+             "kappa": ("– (one rater gave one verdict throughout)" if _missing(row["kappa"])
+                       else f"{row['kappa']:.2f}")}
+            for row in agreement_table(df).to_dict("records")]
+
+
+def judge_paired_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Judge grades of two runs paired on case keys: mean difference, bootstrap interval, Wilcoxon p."""
+    return [{"suite": row["suite"], "run": row["run"], "baseline": row["baseline"], "n": row["n"],
+             "difference": "–" if _missing(row["difference"]) else f"{row['difference']:+.2f}",
+             "interval": "–" if _missing(row["low"]) else f"[{row['low']:+.2f}, {row['high']:+.2f}]",
+             "better": row["better"], "worse": row["worse"], "p": f"{row['p_value']:.3g}",
+             "significant": bool(row["significant"])} for row in judge_comparison_table(df).to_dict("records")]
+
+
+def pairwise_context(directory: str | os.PathLike[str], resamples: int = 1000) -> dict[str, Any]:
+    """The pairwise judge of `directory` (a `judge --pairwise --out DIR`): who judged, per pair of
+    runs win/tie/loss with Wilson intervals, sign-test p and order-dependent verdicts, and with three
+    or more runs the Bradley–Terry strengths with bootstrap intervals."""
+    from mistral_eval.runs.judgments import JudgmentStore
+
+    directory = Path(directory)
+    with JudgmentStore.read(directory) as store:
+        manifest: JudgeManifest = store.manifest
+    frame = load_judgments(directory)
+    pairs = [{**row, "p": f"{row['p_value']:.3g}", "significant": row["p_value"] < 0.05,
+              "order": f"{row['order_dependent']}/{row['n']}" + (
+                  "" if _missing(row["order_dependent_rate"]) else f" ({100 * row['order_dependent_rate']:.0f}%)")}
+             for row in pairwise_table(frame).to_dict("records")]
+    runs = [run.name for run in manifest.runs]
+    strengths = [] if len(runs) < 3 else [
+        {"run": row["run"], "strength": f"{row['strength']:.2f}", "comparisons": row["comparisons"],
+         "score": f"{row['score']:g}",
+         "interval": "–" if _missing(row["low"]) else f"[{row['low']:.2f}–{row['high']:.2f}]"}
+        for row in strength_table(frame, resamples=resamples).to_dict("records")]
+    return {"directory": str(directory), "judge": f"{manifest.judge_model} [{manifest.quant}], label "
+            f"{manifest.label}, format {manifest.format}", "runs": runs, "pairs": pairs, "strengths": strengths,
+            "judgments": len(frame)}
+
+
+def render_pairwise(directory: str | os.PathLike[str], *, title: str | None = None) -> str:
+    """The page of a pairwise directory on its own: win/tie/loss per pair and Bradley–Terry strengths."""
+    from mistral_eval.report.render import render
+
+    context = pairwise_context(directory)
+    title = title or "mistral-eval pairwise judge: " + " vs ".join(context["runs"])
+    return render("pairwise.html.j2", title=title, subtitle=context["judge"],
+                   toc=[("pairwise", "Pairwise judge")], pairwise=context)
+
+
+def write_pairwise_report(directory: str | os.PathLike[str]) -> Path:
+    """Write `render_pairwise(directory)` to `DIR/report.html` and return its path."""
+    from mistral_eval.core.paths import write_text_atomic
+
+    out = Path(directory) / PAIRWISE_REPORT
+    write_text_atomic(out, render_pairwise(directory))
+    return out

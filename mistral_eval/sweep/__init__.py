@@ -1,0 +1,2 @@
+"""Sweeps: sweep files and their plan, running notebooks under papermill, and the notebook helpers.
+"""

@@ -1,0 +1,12 @@
+"""Package discovery for setuptools (the rest of the configuration is in pyproject.toml).
+
+Code packages are found under mistral_eval/; the built-in suites (prompts/) and notebooks
+(notebooks/) ship inside the wheel as two data packages mapped from the top of the repository.
+"""
+
+from setuptools import find_packages, setup
+
+DATA_PACKAGES = {"mistral_eval.builtin_suites": "prompts", "mistral_eval.builtin_notebooks": "notebooks"}
+
+setup(packages=[*find_packages(include=["mistral_eval", "mistral_eval.*"]), *DATA_PACKAGES],
+      package_dir=DATA_PACKAGES)

@@ -1,0 +1,446 @@
+"""Tests for scoring.py: each check on labelled answers, the article's real printed answers among them."""
+
+from __future__ import annotations
+
+import builtins
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from mistral_eval.checks.registry import (
+    CHECKS,
+    DEFERRED,
+    CheckResult,
+    boolean,
+    contains,
+    degenerate,
+    equals,
+    japanese,
+    japanese_share,
+    judge_spec,
+    make_check,
+    make_checks,
+    number,
+    python,
+    regex,
+    run_checks,
+)
+from mistral_eval.core.errors import ConfigError
+
+ARTICLE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "article_answers"
+JAPANESE_ANSWERS = ["apples_ja", "bat_and_ball_ja", "continuation_ja", "javascript_first_ja",
+                    "javascript_second_ja", "llm_explanation_ja", "translation_ja"]
+ENGLISH_ANSWERS = ["mayonnaise_en", "training_methods_en", "career_en", "guest_host_en"]
+
+
+def article(name: str) -> str:
+    return (ARTICLE_DIR / f"{name}.txt").read_text(encoding="utf-8")
+
+
+def test_every_check_returns_one_sentence_and_a_bounded_score():
+    specs = [{"type": "equals", "expected": "3"}, {"type": "contains", "expected": ["3", "個"]},
+             {"type": "regex", "pattern": r"\d+個"}, {"type": "number", "expected": 3},
+             {"type": "boolean", "expected": True}, {"type": "japanese"}, {"type": "degenerate"}]
+    for path in sorted(ARTICLE_DIR.glob("*.txt")):
+        for result in run_checks(specs, path.read_text(encoding="utf-8")):
+            assert isinstance(result, CheckResult) and result.name in CHECKS
+            assert 0.0 <= result.score <= 1.0
+            assert result.reason.endswith(".") and "\n" not in result.reason
+
+
+@pytest.mark.parametrize("answer, spec, passed", [
+    ("  3個 ", {"expected": "3個"}, True),
+    ("3個です", {"expected": "3個"}, False),
+    ("TRUE", {"expected": "true", "ignore_case": True}, True),
+    ("TRUE", {"expected": "true"}, False),
+    (" 3 ", {"expected": "3", "strip": False}, False),
+])
+def test_equals(answer, spec, passed):
+    assert equals(**spec)(answer).passed is passed
+
+
+def test_contains_all_any_and_partial_score():
+    answer = article("translation_ja")
+    both = contains(["アップル", "オレンジ"])(answer)
+    assert both.passed and both.score == 1.0
+    half = contains(["アップル", "りんご"])(answer)
+    assert not half.passed and half.score == 0.5 and "'りんご'" in half.reason
+    assert contains(["アップル", "りんご"], all=False)(answer).passed
+    assert contains("APPLE", ignore_case=True)("three apples").passed
+    assert not contains("APPLE")("three apples").passed
+
+
+def test_regex_and_its_flags():
+    assert regex(r"\d+個")(article("apples_ja")).passed
+    assert not regex(r"^false$")(article("guest_host_ja")).passed
+    assert regex(r"^false$", flags="i")(article("guest_host_ja").strip()).passed
+    with pytest.raises(ConfigError) as error:
+        regex("(unclosed")
+    assert error.value.field == "pattern"
+    with pytest.raises(ConfigError) as error:
+        regex("a", flags="iq")
+    assert error.value.field == "flags"
+
+
+def test_number_reads_the_apples_answer_as_3():
+    result = number(3)(article("apples_ja"))
+    assert result.passed and "3" in result.reason
+    assert number(3, unit="個")(article("apples_ja")).passed
+    assert not number(2)(article("apples_ja")).passed
+
+
+def test_number_fails_the_looping_bat_and_ball_answer():
+    result = number(50)(article("bat_and_ball_ja"))
+    assert not result.passed and result.score == 0.0
+    assert result.reason.startswith("final answer 1.5 (after the last '='") and "expected 50" in result.reason
+    with_unit = number(50, unit="円")(article("bat_and_ball_ja"))
+    assert not with_unit.passed and with_unit.reason.startswith("final answer 1000 ")
+
+
+@pytest.mark.parametrize("answer, expected", [
+    ("答えは５０円です。", 50),
+    ("バットは1,050円、ボールは50円です。", 50),
+    ("1100 - 1000 = 100\n100 / 2 = 50", 50),
+    ("The answer is 42, not 41.", 42),
+    ("最初に5個あって、2個食べたので、3個です。", 3),
+    ("気温は-3度です。", -3),
+    ("合計は１，０００円", 1000),
+    ("円周率は約3.14です。", 3.14),
+])
+def test_number_finds_the_final_answer(answer, expected):
+    result = number(expected)(answer)
+    assert result.passed, result.reason
+
+
+def test_number_unit_tolerance_and_no_number():
+    assert number(50, unit="円")("ボールは50円で、バットは2本です。").passed
+    assert not number(50)("ボールは50円で、バットは2本です。").passed
+    assert number(3.1416, tolerance=0.01)("約3.14").passed
+    assert not number(3.1416)("約3.14").passed
+    result = number(3)("わかりません。")
+    assert not result.passed and "no number" in result.reason
+
+
+def test_boolean_on_the_article_guest_host_answers():
+    japanese_answer = boolean(True)(article("guest_host_ja"))
+    assert not japanese_answer.passed and "'False'" in japanese_answer.reason
+    assert boolean(False)(article("guest_host_ja")).passed
+    assert boolean(True)(article("guest_host_en")).passed
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("はい、待っています。", True),
+    ("いいえ。", False),
+    ("No, the guest is not waiting.", False),
+    ("Yes.", True),
+    ("この文は正しいです。", True),
+    ("この文は誤りです。", False),
+    ("正しくありません", False),
+    ("わかりません", None),
+    ("その答えは不正解です。", False),
+    ("ここで待ってはいけないので False です", False),
+    ("There is no projector, so the answer is true", True),
+])
+def test_boolean_first_verdict_word_wins(answer, verdict):
+    if verdict is None:
+        result = boolean(True)(answer)
+        assert not result.passed and "no verdict" in result.reason
+        return
+    assert boolean(verdict)(answer).passed
+    assert not boolean(not verdict)(answer).passed
+
+
+@pytest.mark.parametrize("name", JAPANESE_ANSWERS)
+def test_article_japanese_answers_read_as_japanese(name):
+    assert japanese_share(article(name)) >= 0.6
+    assert japanese()(article(name)).passed
+
+
+@pytest.mark.parametrize("name", ENGLISH_ANSWERS)
+def test_article_english_answers_read_as_not_japanese(name):
+    assert japanese_share(article(name)) == 0.0
+    assert not japanese()(article(name)).passed
+
+
+def test_japanese_share_details():
+    assert japanese_share(article("translation_ja")) == 1.0
+    assert japanese_share(article("llm_explanation_ja")) > 0.9
+    assert japanese_share("") == 0.0 and japanese_share("123 !? 。、") == 0.0
+    assert japanese_share("ラーメン") == 1.0
+    assert japanese_share("日本語 and English") == pytest.approx(3 / 13)
+    chinese = "大规模语言模型是一种基于深度学习的自然语言处理模型，可以生成文本。"
+    assert japanese_share(chinese) == 0.0
+    assert japanese_share("日本語") == 1.0
+    result = japanese(min_share=0.9)(article("javascript_first_ja"))
+    assert not result.passed and "expected at least 90%" in result.reason
+
+
+@pytest.mark.parametrize("name", ["bat_and_ball_ja", "javascript_second_ja"])
+def test_degenerate_trips_on_the_looping_article_answers(name):
+    result = degenerate()(article(name))
+    assert not result.passed and result.score < 0.9, result.reason
+
+
+@pytest.mark.parametrize("name", ["javascript_first_ja", "mayonnaise_en", "training_methods_en",
+                                  "career_en", "apples_ja", "fibonacci_ja", "llm_explanation_ja"])
+def test_degenerate_passes_the_healthy_article_answers(name):
+    result = degenerate()(article(name))
+    assert result.passed and result.score > 0.9, result.reason
+
+
+def test_degenerate_reasons_and_synthetic_cases():
+    assert "loop" in degenerate()(article("bat_and_ball_ja")).reason
+    assert "repeated lines" in degenerate()(article("javascript_second_ja")).reason
+    assert not degenerate()("ありがとうございます。" * 20).passed
+    assert not degenerate()("それでは、" + "ははは、" * 40).passed
+    table = "| a | b | c | d | e | f |\n|---|---|---|---|---|---|\n| 1 | 2 | 3 | 4 | 5 | 6 |"
+    assert degenerate()(table).passed
+    assert degenerate()("").passed
+    assert degenerate(max_repeat_ratio=0.3)(article("bat_and_ball_ja")).passed
+
+
+FIB_FROM_0 = [{"call": "fib(1)", "expected": 0}, {"call": "fib(2)", "expected": 1},
+              {"call": "fib(3)", "expected": 1}, {"call": "fib(10)", "expected": 34}]
+FIB_FROM_1 = [{"call": "fib(1)", "expected": 1}, {"call": "fib(2)", "expected": 1},
+              {"call": "fib(3)", "expected": 2}, {"call": "fib(10)", "expected": 55}]
+CORRECT_FROM_0 = ("```python\ndef fib(k):\n    a, b = 0, 1\n    for _ in range(k - 1):\n"
+                  "        a, b = b, a + b\n    return a\n```")
+
+
+def test_python_suites_choose_the_fibonacci_convention():
+    assert python(FIB_FROM_0)(CORRECT_FROM_0).passed
+    assert not python(FIB_FROM_1)(CORRECT_FROM_0).passed
+
+
+def test_python_on_the_article_fibonacci_answer():
+    answer = article("fibonacci_ja")
+    first_terms = python(FIB_FROM_0[:2], function="fib")(answer)
+    assert first_terms.passed and "used 'fibonacci' as 'fib'" in first_terms.reason
+    from_1 = python(FIB_FROM_1, function="fib")(answer)
+    assert not from_1.passed and from_1.score == 0.75 and "fib(1) returned 0, expected 1" in from_1.reason
+    # The article's loop skips a term for k >= 3 (0, 1, 2, 3, 5, ...), so no convention passes fully.
+    from_0 = python(FIB_FROM_0, function="fib")(answer)
+    assert not from_0.passed and from_0.score == 0.5 and "fib(3) returned 2, expected 1" in from_0.reason
+
+
+def test_python_assert_tests_code_extraction_and_missing_code():
+    tests = ["assert add(2, 3) == 5", "assert add(-1, 1) == 0"]
+    assert python(tests)("```\ndef add(a, b):\n    return a + b\n```").passed
+    assert python(tests)("def add(a, b):\n    print('noise')\n    return a + b\n").passed
+    assert python(tests)("Here:\n```py\ndef add(a, b):\n    return a - b\n```").score == 0.0
+    result = python(tests)("Just add the numbers.")
+    assert not result.passed and "no Python code" in result.reason
+    missing = python(tests, function="add")("```python\ndef f(a): return a\ndef g(a): return a\n```")
+    assert not missing.passed and "defines no function 'add'" in missing.reason
+
+
+def test_python_child_limits_and_the_harness_survives():
+    started = time.monotonic()
+    looping = python(["assert True"], timeout=1)("```python\nwhile True:\n    pass\n```")
+    assert not looping.passed and "timed out after 1 s" in looping.reason
+    assert time.monotonic() - started < 5
+    network = python(["assert True"])(
+        "```python\nimport socket\nconnection = socket.create_connection(('1.1.1.1', 80))\n```")
+    assert not network.passed and "Network is unreachable" in network.reason
+    opened = python(["import socket\nsocket.socket().connect(('1.1.1.1', 80))"])("```python\nx = 1\n```")
+    assert not opened.passed and "Network is unreachable" in opened.reason
+    memory = python(["assert len(data) > 0"])("```python\ndata = bytearray(2 * 1024 ** 3)\n```")
+    assert not memory.passed and "MemoryError" in memory.reason
+    killed = python(["assert True"])(
+        "```python\nimport os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n```")
+    assert not killed.passed and "exit status -9" in killed.reason
+    assert python(["assert True"])("```python\nx = 1\n```").passed
+
+
+def test_python_code_never_runs_in_the_harness():
+    code = ("```python\nimport builtins, os\nbuiltins.TOUCHED = True\n"
+            "open('written_by_answer.txt', 'w').write('x')\ncwd = os.getcwd()\n```")
+    result = python([f"assert cwd != {os.getcwd()!r}"])(code)
+    assert result.passed, result.reason
+    assert not hasattr(builtins, "TOUCHED")
+    assert not Path("written_by_answer.txt").exists()
+
+
+DEMO_ANSWERS = {
+    "input demo": "```python\ndef add(a, b):\n    return a + b\n\nx = int(input('a: '))\n"
+                  "y = int(input('b: '))\nprint(add(x, y))\n```",
+    "doctest session": "```python\ndef add(a, b):\n    return a + b\n```\n\n```python\n>>> add(2, 3)\n5\n```",
+    "whole session": "```pycon\n>>> def add(a, b):\n...     return a + b\n...\n>>> add(2, 3)\n5\n```",
+    "main block": "```python\ndef add(a, b):\n    return a + b\n\nif __name__ == '__main__':\n"
+                  "    while True:\n        print(add(1, 2))\n```",
+    "print demo and helper": "```python\ndef _check(a):\n    return int(a)\n\ndef plus(a, b):\n"
+                             "    return _check(a) + _check(b)\n\nprint(plus(1, 2))\nplus('x', 1)\n```",
+    "several definitions": "```python\ndef helper(v):\n    return v\n\ndef sum_two(a, b):\n"
+                           "    return helper(a) + helper(b)\n\ndef main():\n    print(sum_two(1, 2))\n```",
+    "a method": "```python\nclass Solution:\n    def add(self, a, b):\n        return a + b\n```",
+}
+
+
+@pytest.mark.parametrize("name", DEMO_ANSWERS)
+def test_python_tolerates_demo_code_and_finds_the_named_function(name):
+    result = python([{"call": "add(2, 3)", "expected": 5}, "assert add(-1, 1) == 0"],
+                    function="add")(DEMO_ANSWERS[name])
+    assert result.passed, result.reason
+
+
+def test_python_demo_tolerance_does_not_hide_wrong_code():
+    wrong = "```python\ndef add(a, b):\n    return a - b\n\nprint(add(int(input()), 1))\n```"
+    assert python(["assert add(2, 3) == 5"], function="add")(wrong).score == 0.0
+    broken_definition = "```python\nimport not_a_module\ndef add(a, b):\n    return a + b\n```"
+    result = python(["assert add(2, 3) == 5"])(broken_definition)
+    assert not result.passed and "No module named 'not_a_module'" in result.reason
+    ambiguous = "```python\ndef one(a):\n    return a\ndef two(a):\n    return a\n```"
+    assert "defines no function 'add'" in python(["assert add(1, 1) == 2"], function="add")(ambiguous).reason
+
+
+def test_python_values_are_compared_in_the_harness():
+    always_equal = ("```python\nclass Yes:\n    def __eq__(self, other):\n        return True\n"
+                    "    def __repr__(self):\n        return '5'\ndef add(a, b):\n    return Yes()\n```")
+    for tests in ([{"call": "add(2, 3)", "expected": 5}], ["assert add(2, 3) == 5"]):
+        result = python(tests)(always_equal)
+        assert not result.passed and "add(2, 3) returned 5, expected 5" in result.reason
+    subclass = "```python\nclass Int(int):\n    def __eq__(self, other):\n        return True\n" \
+               "def add(a, b):\n    return Int(a - b)\n```"
+    assert not python([{"call": "add(2, 3)", "expected": 5}])(subclass).passed
+    assert python([{"call": "pair()", "expected": [1, "a"]}])("def pair():\n    return (1, 'a')\n").passed
+
+
+@pytest.mark.parametrize("spec, field", [
+    ({"timeout": float("inf")}, "timeout"), ({"timeout": float("nan")}, "timeout"),
+    ({"timeout": -1.0}, "timeout"), ({"timeout": 1e6}, "timeout"), ({"memory_mb": 0}, "memory_mb"),
+    ({"memory_mb": 10 ** 9}, "memory_mb"), ({"allow_unisolated": True}, "allow_unisolated"),
+    ({"tests": [{"call": "f()", "expected": float("nan")}]}, "tests[0].expected"),
+])
+def test_python_limits_are_finite_and_bounded_and_isolation_is_not_a_suite_option(spec, field):
+    with pytest.raises(ConfigError) as error:
+        make_check({"type": "python", "tests": ["assert True"], **spec})
+    assert error.value.field == field
+
+
+@pytest.mark.parametrize("spec, field", [
+    ({"type": "nope"}, "type"),
+    ({"expected": 3}, "type"),
+    ({"type": "number"}, "expected"),
+    ({"type": "number", "expected": "three"}, "expected"),
+    ({"type": "number", "expected": 3, "tolerence": 0.1}, "tolerence"),
+    ({"type": "boolean", "expected": "yes"}, "expected"),
+    ({"type": "equals", "expected": 3}, "expected"),
+    ({"type": "contains", "expected": ["a", 1]}, "expected"),
+    ({"type": "contains", "expected": []}, "expected"),
+    ({"type": "japanese", "min_share": True}, "min_share"),
+    ({"type": "degenerate", "ngram": 1}, "ngram"),
+    ({"type": "python", "tests": [{"call": "f(1)"}]}, "tests[0]"),
+    ({"type": "python", "tests": [{"call": "f(", "expected": 1}]}, "tests[0]"),
+    ({"type": "python", "tests": ["assert True", 3]}, "tests"),
+    ({"type": "python", "tests": []}, "tests"),
+    ({"type": "python", "tests": ["assert True"], "timeout": 0}, "timeout"),
+])
+def test_bad_specs_raise_config_error_naming_the_field(spec, field):
+    with pytest.raises(ConfigError) as error:
+        make_check(spec)
+    assert error.value.field == field
+
+
+def test_unknown_type_lists_valid_types_and_make_checks_names_the_index():
+    with pytest.raises(ConfigError) as error:
+        make_check({"type": "nope"})
+    assert all(name in str(error.value) for name in CHECKS)
+    with pytest.raises(ConfigError) as error:
+        make_checks([{"type": "japanese"}, {"type": "number", "expected": "x"}])
+    assert error.value.field == "checks[1].expected"
+    with pytest.raises(ConfigError) as error:
+        make_checks(["number"])
+    assert error.value.field == "checks[0]"
+
+
+def test_run_checks_on_the_apples_answer():
+    results = run_checks([{"type": "number", "expected": 3, "unit": "個"}, {"type": "japanese"},
+                          {"type": "degenerate"}], article("apples_ja"))
+    assert [r.name for r in results] == ["number", "japanese", "degenerate"]
+    assert all(r.passed for r in results)
+    assert run_checks([], "anything") == []
+
+
+def test_number_stated_answer_kanji_and_units():
+    assert number(3)("The answer is 3. Starting from 5 apples you remove 2.").passed
+    assert number(36)("母親は三十六歳です。").passed
+    cents = number(0.05, unit="dollars", units={"cents": 0.01, "$": 1})
+    result = cents("The ball costs 5 cents. Check: $0.05 + $1.05 = $1.10.")
+    assert result.passed and "5 cents (read as 0.05 dollars)" in result.reason, result.reason
+    assert not cents("The ball costs 10 cents.").passed
+    assert number(1500, unit="g", units={"kg": 1000})("1.5kgです。").passed
+
+
+def test_contains_and_regex_refuse_a_denied_answer_unless_told_not_to():
+    assert not regex("東京|Tokyo")("The capital is not Tokyo but Osaka.").passed
+    result = regex("東京|Tokyo")("東京ではなく大阪です。")
+    assert not result.passed and "found only denied '東京'" in result.reason
+    assert regex("東京|Tokyo")("Tokyo, not Kyoto.").passed
+    assert regex("東京|Tokyo", negation_aware=False)("東京ではなく大阪です。").passed
+    denied = contains(["coffee", "morning"])("I drink tea every morning, not coffee.")
+    assert not denied.passed and "missing or denied 'coffee'" in denied.reason
+    assert contains("sleeping", negation_aware=False)("The cat is not sleeping.").passed
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("That is not true.", False), ("The statement isn't correct.", False), ("Not false.", True),
+    ("その主張は誤りではない。", True), ("Trueではありません。", False),
+    ("TrueかFalseかで答えると、Falseです。", False), ("True or False? The answer is False.", False),
+])
+def test_boolean_reads_negations_and_skips_the_echoed_choice(answer, verdict):
+    assert boolean(verdict)(answer).passed, boolean(verdict)(answer).reason
+
+
+@pytest.mark.parametrize("text, share", [
+    ("我喜欢吃苹果。", 0.0), ("我是學生。", 0.0), ("明天会下雨。", 0.0), ("東京", 1.0), ("一石二鳥", 1.0),
+])
+def test_japanese_share_tells_short_chinese_apart(text, share):
+    assert japanese_share(text) == share
+
+
+def test_degenerate_catches_short_units_said_again_and_again():
+    interleaved = "日本は美しい国です。富士山があります。日本は美しい国です。桜がきれいです。" * 2 + "日本は美しい国です。"
+    assert not degenerate()(interleaved).passed
+    assert not degenerate()("Steps:\n" + "".join(f"{i}. Learn {'HTML' if i % 2 else 'CSS'}.\n"
+                                                 for i in range(1, 9))).passed
+    assert degenerate()("はい。わかりました。では始めましょう。はい。わかりました。").passed
+    code = ("```python\ndef is_prime(n):\n    if n < 2:\n        return False\n    if n % 2 == 0:\n"
+            "        return n == 2\n    for d in range(3, n, 2):\n        if n % d == 0:\n"
+            "            return False\n    return True\n```")
+    assert degenerate()(code).passed
+
+
+def test_bad_parameters_are_all_reported_at_once():
+    with pytest.raises(ConfigError) as error:
+        make_checks([{"type": "number", "expectd": 3, "tolerance": -1, "unit": 5}])
+    message = str(error.value)
+    assert error.value.field == "checks[0].expectd" and "did you mean 'expected'" in message
+    assert "tolerance: Input should be greater than or equal to 0" in message and "unit:" in message
+    for spec, field in [({"type": "number", "expected": float("nan")}, "expected"),
+                        ({"type": "number", "expected": 3, "units": {"kg": 1000}}, "units"),
+                        ({"type": "number", "expected": 3, "unit": "g", "units": {"kg": 0}}, "units"),
+                        ({"type": "japanese", "min_share": 1.5}, "min_share"),
+                        ({"type": "contains", "expected": "a", "negation_aware": "yes"}, "negation_aware")]:
+        with pytest.raises(ConfigError) as error:
+            make_check(spec)
+        assert error.value.field == field, spec
+
+
+def test_judge_is_validated_with_the_checks_but_deferred_to_the_judge():
+    specs = [{"type": "judge", "rubric": "mtbench", "aspect": "clear", "threshold": 7}, {"type": "japanese"}]
+    assert [r.name for r in run_checks(specs, "こんにちは")] == ["japanese"]  # judge: not run now
+    assert "judge" in CHECKS and "judge" in DEFERRED
+    assert judge_spec(specs) == {"rubric": "mtbench", "aspect": "clear", "threshold": 7}
+    assert judge_spec([{"type": "judge"}]) == {"rubric": "elyza", "aspect": None, "threshold": None}
+    assert judge_spec([{"type": "japanese"}]) is None
+    for spec, field in [({"type": "judge", "rubric": "pairwise"}, "rubric"),
+                        ({"type": "judge", "threshold": 6}, "threshold"),
+                        ({"type": "judge", "rubric": "mtbench", "threshold": 0}, "threshold"),
+                        ({"type": "judge", "aspct": "x"}, "aspct")]:
+        with pytest.raises(ConfigError) as caught:
+            make_check(spec)
+        assert caught.value.field == field
+    with pytest.raises(ConfigError, match="mistral-eval judge"):
+        make_check({"type": "judge"})("an answer")  # never called by run_checks
