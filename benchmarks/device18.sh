@@ -16,7 +16,7 @@ if [ -z "$SKIP_COLD" ]; then
 fi
 gpu_test() {  # `make gpu-test`, or its two commands where the image has no make
   if command -v make >/dev/null; then make gpu-test PY=python3; else
-    python3 -m pytest -q -m gpu --durations=12 tests/gpu; python3 -m pytest -q tests/test_fused_ops.py; fi
+    python3 -m pytest -q -m gpu --durations=12 tests/gpu; python3 -m pytest -q tests/engine/test_fused_ops.py; fi
 }
 export -f gpu_test
 PYTEST_ADDOPTS="-s -p no:cacheprovider" timeout ${TEST_S:-400} bash -c gpu_test > "$out/gpu-test.log" 2>&1
