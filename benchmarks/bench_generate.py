@@ -265,6 +265,51 @@ def markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
+def suite_once(path: str) -> None:
+    """One fresh process's start: load, then the suite at its natural batch (compiles and graph
+    captures included); prints one JSON line."""
+    start = time.perf_counter()
+    lm = load_model(path, "nf4")
+    loaded = time.perf_counter() - start
+    row = measure_suite("fast engine, natural batch", lm, "fast", None, None, None)
+    print(json.dumps({"load_s": round(loaded, 2), "suite_s": row["seconds"],
+                      "tokens": row["tokens"], "tok_s": row["tok_s"],
+                      "captures": engine_for(lm.model).captures,
+                      "matmul": engine_for(lm.model).matmul,
+                      "fused_ops": engine_for(lm.model).fused_ops}), flush=True)
+
+
+def cold_start(args) -> None:
+    """The bilingual suite in a fresh process with an empty TRITON_CACHE_DIR (a new Colab session
+    or a fresh machine), then twice more with the cache it filled (every later session)."""
+    import subprocess
+    import sys
+    import tempfile
+
+    path = str(build_random_mistral(args.checkpoint, "7b", dtype=torch.bfloat16, device="cuda"))
+    result = {"environment": environment(), "cold_start": []}
+    cache = tempfile.mkdtemp(prefix="triton-cache-")
+    for run in ("cold", "warm", "warm"):
+        env = {**os.environ, "TRITON_CACHE_DIR": cache}
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, __file__, "--suite-once", "--checkpoint", path],
+                              env=env, capture_output=True, text=True)
+        wall = time.perf_counter() - start
+        lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{\"load_s\"")]
+        if done.returncode or not lines:
+            print(done.stdout[-2000:], done.stderr[-4000:])
+            raise SystemExit(f"{run} run failed ({done.returncode})")
+        row = {"run": run, "process_s": round(wall, 2), **json.loads(lines[-1])}
+        result["cold_start"].append(row)
+        print(row, flush=True)
+    Path(args.out).write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    print("\n| start | Triton cache | suite s (compiles + captures + generation) | model load s | "
+          "process s | tokens |\n|---|---|---|---|---|---|")
+    for r in result["cold_start"]:
+        print(f"| {r['run']} | {'empty' if r['run'] == 'cold' else 'filled'} | {r['suite_s']} | "
+              f"{r['load_s']} | {r['process_s']} | {r['tokens']} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--checkpoint", default=os.environ.get("MISTRAL_EVAL_7B_DIR",
@@ -285,8 +330,16 @@ def main() -> None:
                              "triton-nf4 (fused everywhere), auto (fused where FASTER says); "
                              "both = bitsandbytes,triton-nf4; default: bitsandbytes,auto")
     parser.add_argument("--configs", help="kernel configs from bench_nf4_kernels.py --tune")
+    parser.add_argument("--cold-start", action="store_true",
+                        help="only the cold/warm start rows: the suite in fresh processes, first "
+                             "with an empty Triton cache, then with the cache it filled")
+    parser.add_argument("--suite-once", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
+    if args.suite_once:
+        return suite_once(args.checkpoint)
+    if args.cold_start:
+        return cold_start(args)
 
     path = str(build_random_mistral(args.checkpoint, "7b", dtype=torch.bfloat16, device="cuda"))
     result = {"environment": environment(), "args": vars(args), "speed": [], "suite": [],

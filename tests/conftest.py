@@ -4,16 +4,30 @@ the offline default model, each built once per test session."""
 from __future__ import annotations
 
 import os
+import re
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no hub is reachable here; fail fast, not after retries
-# The fused 4-bit kernels' CPU tests run Triton's interpreter, which must be chosen before anything
-# imports triton (torch may). `make gpu-test` sets TRITON_INTERPRET=0 to compile for the GPU.
-os.environ.setdefault("TRITON_INTERPRET", "1")
 
 import pytest
 
 from mistral_eval.model.checkpoints import build_random_mistral
 from mistral_eval.model.loading import load_model
+
+
+def pytest_configure(config):
+    """Triton's interpreter for the CPU tests, compiled kernels for the GPU ones. It must be chosen
+    before anything imports triton (transformers' Mistral module does; nothing above does): unless
+    TRITON_INTERPRET is set, a run that selects the gpu marker (`-m gpu`) on a machine with CUDA
+    compiles (the GPU tests would otherwise run the interpreter on CUDA tensors: issue 18's hang),
+    every other run interprets."""
+    if "TRITON_INTERPRET" in os.environ:
+        return
+    gpu = re.search(r"(?<!not )\bgpu\b", config.getoption("markexpr") or "")
+    if gpu:
+        import torch
+
+        gpu = torch.cuda.is_available()
+    os.environ["TRITON_INTERPRET"] = "0" if gpu else "1"
 
 
 @pytest.fixture(scope="session")

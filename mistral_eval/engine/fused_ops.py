@@ -7,6 +7,13 @@ order). `fused_step` swaps them into a model's MistralRMSNorm and MistralMLP for
 modeling_mistral's `apply_rotary_pos_emb` while the engine generates; anything the kernels do not
 take (other dtypes, CPU tensors outside the Triton interpreter, other shapes) runs the original.
 
+Which shapes run fused (MISTRAL_EVAL_FUSED_OPS): `auto` (default) only those in VERIFIED, the
+shapes tests/gpu/test_equivalence.py compares at the logit level against transformers' own ops on
+the card; `1` every shape the kernels take (opt-in); `0` none. A shape left out, or a kernel that
+raises (a compile failure), runs transformers' op, with one warning line per case. The kernels
+never run interpreted on CUDA tensors (TRITON_INTERPRET=1 is for the CPU tests: the interpreter
+copies every argument's storage to the host per launch and cannot run under graph capture).
+
 Knows Triton and transformers' Mistral modules; knows nothing about 4-bit layers (the MLP's
 projections stay the modules' own), caches or the engine, which decides with `use_fused_ops`.
 """
@@ -14,6 +21,7 @@ projections stay the modules' own), caches or the engine, which decides with `us
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -24,7 +32,7 @@ from mistral_eval.core.choices import switch_mode
 from mistral_eval.engine.forwards import swapped_forwards
 from mistral_eval.engine.nf4.triton_kernels import triton
 
-__all__ = ["OPT_IN_ENV", "fused_step", "rms_norm", "rotary", "silu_mul", "use_fused_ops"]
+__all__ = ["OPT_IN_ENV", "VERIFIED", "fused_step", "rms_norm", "rotary", "silu_mul", "use_fused_ops"]
 
 OPT_IN_ENV = "MISTRAL_EVAL_FUSED_OPS"
 """auto (default): the fused kernels on CUDA cards of compute capability 8.0+; 1: also 7.5 (T4,
@@ -37,6 +45,18 @@ it into one fma.rn.bf16 (one rounding), which moved the rotary embedding up to 3
 (the PTX shows it; the interpreter rounds every operation)."""
 _MAX_HIDDEN = 1 << 15  # one RMSNorm row is one block of registers
 
+VERIFIED: dict[str, frozenset] = {
+    "rms_norm": frozenset({(4096, torch.bfloat16), (4096, torch.float16)}),
+    "silu_mul": frozenset({(14336, torch.bfloat16), (14336, torch.float16)}),
+    "rotary": frozenset({(32, 8, 128, torch.bfloat16), (32, 8, 128, torch.float16)}),
+}
+"""Per op, the shapes `auto` runs fused: (hidden, dtype), (intermediate, dtype), (q heads, k heads,
+head dim, dtype) -- Mistral-7B's, compared with transformers' ops at the logit level on an H200
+(tests/gpu/test_equivalence.py; benchmarks/NOTES.md, step 9) for every batch and length the kernels
+take (rows and tokens are grid dimensions, no kernel has a length constraint)."""
+_WARNED: set = set()
+_BROKEN: set = set()  # (op, shape) whose kernel raised once: transformers' op from then on
+
 if triton is not None:
     import triton.language as tl
 
@@ -48,18 +68,19 @@ if triton is not None:
         """One row: w * (x * rsqrt(mean(x²) + eps)) rounded to x's dtype, then to out's."""
         cols = tl.arange(0, BLOCK)
         mask = cols < n
-        x = tl.load(x_ptr + tl.program_id(0) * stride_x + cols, mask=mask, other=0.0).to(tl.float32)
+        row = tl.program_id(0).to(tl.int64)  # rows x stride may pass 2^31
+        x = tl.load(x_ptr + row * stride_x + cols, mask=mask, other=0.0).to(tl.float32)
         variance = tl.sum(x * x, axis=0) / n
         normed = round_to(x * tl.math.rsqrt(variance + eps), x_ptr.dtype.element_ty, INTERPRETED)
         w = tl.load(w_ptr + cols, mask=mask, other=0.0).to(tl.float32)
         out = round_to(w * normed.to(tl.float32), out_ptr.dtype.element_ty, INTERPRETED)
-        tl.store(out_ptr + tl.program_id(0) * stride_out + cols, out, mask=mask)
+        tl.store(out_ptr + row * stride_out + cols, out, mask=mask)
 
-    @triton.jit
+    @triton.jit(do_not_specialize=["numel"])  # one compile for every length
     def _silu_mul_kernel(gate_ptr, up_ptr, out_ptr, numel, BLOCK: tl.constexpr,
                          INTERPRETED: tl.constexpr):
         """round_to(round_to(g / (1 + exp(-g))) * up), SiLU in fp32 as torch computes it for bf16/fp16."""
-        idx = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+        idx = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)  # numel may pass 2^31
         mask = idx < numel
         g = tl.load(gate_ptr + idx, mask=mask, other=0.0).to(tl.float32)
         up = tl.load(up_ptr + idx, mask=mask, other=0.0).to(tl.float32)
@@ -87,14 +108,14 @@ if triton is not None:
         tl.store(out_at, round_to(out1, DTYPE, INTERPRETED), mask=mask)
         tl.store(out_at + HALF * out_sd, round_to(out2, DTYPE, INTERPRETED), mask=mask)
 
-    @triton.jit
+    @triton.jit(do_not_specialize=["seq"])  # prefill and decode: one compile
     def _rotary_kernel(q_ptr, k_ptr, cos_ptr, sin_ptr, q_out, k_out, seq, n_q, n_k,
                        qs0, qs1, qs2, qs3, ks0, ks1, ks2, ks3, qo0, qo1, qo2, qo3,
                        ko0, ko1, ko2, ko3, cs0, cs1, cs2, ss0, ss1, ss2, HALF: tl.constexpr,
                        BLOCK_HALF: tl.constexpr, BLOCK_Q: tl.constexpr, BLOCK_K: tl.constexpr,
                        INTERPRETED: tl.constexpr):
         """Program (b, s): every q head and every k head of that token; cos/sin read once."""
-        b = tl.program_id(0) // seq
+        b = (tl.program_id(0) // seq).to(tl.int64)  # b x batch stride may pass 2^31
         s = tl.program_id(0) % seq
         half = tl.arange(0, BLOCK_HALF)
         hmask = half < HALF
@@ -114,7 +135,39 @@ def _on_kernel_device(*tensors: torch.Tensor) -> bool:
     """Whether the kernels can take these tensors: bf16/fp16 on CUDA (or under the interpreter)."""
     return triton is not None and all(
         t.dtype in _DTYPES and t.dtype == tensors[0].dtype and t.device == tensors[0].device
-        and (t.is_cuda or _INTERPRET) for t in tensors)
+        and (t.is_cuda != _INTERPRET) for t in tensors)
+
+
+def _warn_once(key, message: str) -> None:
+    if key not in _WARNED:
+        _WARNED.add(key)
+        warnings.warn(f"mistral_eval fused ops: {message}", stacklevel=3)
+
+
+def _allowed(op: str, shape: tuple) -> bool:
+    """Whether `op` runs fused for `shape` (VERIFIED under auto, any under 1), warning once for a
+    shape auto leaves to transformers."""
+    if (op, shape) in _BROKEN:
+        return False
+    if shape in VERIFIED[op] or _mode() == "1":
+        return True
+    _warn_once((op, shape), f"{op} {shape[:-1]} {str(shape[-1])[6:]} is not in the verified set; "
+               "transformers' op runs (MISTRAL_EVAL_FUSED_OPS=1 forces the kernel)")
+    return False
+
+
+def _guarded(op: str, shape: tuple, kernel, fallback):
+    """kernel(), or fallback() with one warning line if it raises (a compile or launch failure);
+    the shape then stays on fallback."""
+    try:
+        return kernel()
+    except torch.OutOfMemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any kernel failure: transformers' op is correct
+        _BROKEN.add((op, shape))
+        _warn_once(("broken", op, shape), f"{op} {shape} failed ({type(exc).__name__}: "
+                   f"{str(exc).splitlines()[0][:120] if str(exc) else ''}); transformers' op runs")
+        return fallback()
 
 
 def rms_norm(x: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor:
@@ -172,7 +225,11 @@ def _rotary_replacement(original):
     def apply_rotary_pos_emb(q, k, cos, sin, unsqueeze_dim=1):
         if not _rotary_ok(q, k, cos, sin, unsqueeze_dim):
             return original(q, k, cos, sin, unsqueeze_dim)
-        return rotary(q, k, cos, sin)
+        shape = (q.shape[1], k.shape[1], q.shape[-1], q.dtype)
+        if not _allowed("rotary", shape):
+            return original(q, k, cos, sin, unsqueeze_dim)
+        return _guarded("rotary", shape, lambda: rotary(q, k, cos, sin),
+                        lambda: original(q, k, cos, sin, unsqueeze_dim))
 
     return apply_rotary_pos_emb
 
@@ -184,7 +241,12 @@ def _norm_forward(module: Any, original: Callable[..., torch.Tensor]) -> Callabl
                 or w.shape[0] > _MAX_HIDDEN or w.device != hidden_states.device
                 or not w.dtype.is_floating_point):
             return original(hidden_states)
-        return rms_norm(hidden_states, w, module.variance_epsilon)
+        shape = (w.shape[0], hidden_states.dtype)
+        if not _allowed("rms_norm", shape):
+            return original(hidden_states)
+        return _guarded("rms_norm", shape,
+                        lambda: rms_norm(hidden_states, w, module.variance_epsilon),
+                        lambda: original(hidden_states))
 
     return forward
 
@@ -194,9 +256,12 @@ def _mlp_forward(module: Any, original: Callable[..., torch.Tensor]) -> Callable
         if not _on_kernel_device(x):
             return original(x)
         gate, up = module.gate_proj(x), module.up_proj(x)
-        if gate.shape != up.shape or not _on_kernel_device(gate, up):
+        shape = (gate.shape[-1], gate.dtype)
+        if (gate.shape != up.shape or not _on_kernel_device(gate, up)
+                or not _allowed("silu_mul", shape)):
             return module.down_proj(module.act_fn(gate) * up)
-        return module.down_proj(silu_mul(gate, up))
+        return module.down_proj(_guarded("silu_mul", shape, lambda: silu_mul(gate, up),
+                                         lambda: module.act_fn(gate) * up))
 
     return forward
 
@@ -255,10 +320,15 @@ def _mode() -> str:
 
 def use_fused_ops(model) -> bool:
     """Whether the engine should generate inside `fused_step`: a CUDA model with Triton
-    importable, of compute capability 8.0+ (MISTRAL_EVAL_FUSED_OPS=auto, the default; measured on
-    an H100) or 7.5+ (=1); never with =0."""
+    importable (and compiling: never under TRITON_INTERPRET=1), of compute capability 8.0+
+    (MISTRAL_EVAL_FUSED_OPS=auto, the default; measured on an H100 and an H200) or 7.5+ (=1);
+    never with =0. Under auto, each op still runs fused only for VERIFIED shapes."""
     mode = _mode()
     device = model.device
     if mode == "0" or triton is None or device.type != "cuda":
+        return False
+    if _INTERPRET:
+        _warn_once("interpret", "TRITON_INTERPRET=1 on a CUDA model: transformers' own ops run "
+                   "(the interpreter is for CPU tensors)")
         return False
     return torch.cuda.get_device_capability(device) >= ((7, 5) if mode == "1" else (8, 0))

@@ -98,6 +98,7 @@ def _logits(model, ids):
 
 
 def test_fused_step_runs_the_kernels_and_agrees_with_transformers(tiny, monkeypatch):
+    monkeypatch.setenv(fused_ops.OPT_IN_ENV, "1")  # the tiny shapes are not in VERIFIED
     model = _bf16_copy(tiny)
     ids = torch.tensor([[1, 415, 2936, 9060, 285, 1142, 28705]], device=DEVICE)
     plain = _logits(model, ids)
@@ -123,7 +124,8 @@ def test_fused_step_runs_the_kernels_and_agrees_with_transformers(tiny, monkeypa
     assert torch.equal(_logits(model, ids), plain)  # restored: transformers' ops again
 
 
-def test_fused_step_restores_forwards_after_an_exception(tiny):
+def test_fused_step_restores_forwards_after_an_exception(tiny, monkeypatch):
+    monkeypatch.setenv(fused_ops.OPT_IN_ENV, "1")
     model = _bf16_copy(tiny)
     modules = [m for m in model.modules() if isinstance(m, (mm.MistralRMSNorm, mm.MistralMLP))]
     rotary_before = mm.apply_rotary_pos_emb
@@ -157,10 +159,11 @@ def test_use_fused_ops_on_cuda_by_default_and_reads_the_variable(tiny, monkeypat
         fused_ops.use_fused_ops(tiny.model)
 
 
-def test_engine_generates_the_same_ids_inside_fused_step(tiny):
+def test_engine_generates_the_same_ids_inside_fused_step(tiny, monkeypatch):
     from mistral_eval.core.settings import GenerationSettings
     from mistral_eval.engine.decode import Engine
 
+    monkeypatch.setenv(fused_ops.OPT_IN_ENV, "1")
     model = _bf16_copy(tiny)
     rows, settings = [[1, 415, 2936, 9060], [1, 285]], GenerationSettings(max_new_tokens=10)
     engine = Engine(model)  # on CUDA: captures the decode step in a graph (10 > 8 new tokens)
@@ -171,3 +174,70 @@ def test_engine_generates_the_same_ids_inside_fused_step(tiny):
     engine.fused_ops = True
     assert engine.generate(rows, settings, pad_id=0, eos_ids=[2]) == plain
     assert "forward" not in model.model.norm.__dict__
+
+
+def _counting(monkeypatch) -> dict:
+    calls = {"rms_norm": 0, "silu_mul": 0, "rotary": 0}
+    for name in calls:
+        op = getattr(fused_ops, name)
+
+        def counted(*args, _op=op, _name=name):
+            calls[_name] += 1
+            return _op(*args)
+        monkeypatch.setattr(fused_ops, name, counted)
+    return calls
+
+
+def test_auto_runs_only_verified_shapes_and_warns_once(tiny, monkeypatch):
+    monkeypatch.delenv(fused_ops.OPT_IN_ENV, raising=False)  # auto
+    monkeypatch.setattr(fused_ops, "_WARNED", set())
+    model = _bf16_copy(tiny)
+    ids = torch.tensor([[1, 415, 2936]], device=DEVICE)
+    plain = _logits(model, ids)
+    calls = _counting(monkeypatch)
+    with pytest.warns(UserWarning, match="not in the verified set") as caught:
+        with fused_ops.fused_step(model):
+            assert torch.equal(_logits(model, ids), plain)  # transformers' ops, bit for bit
+            _logits(model, ids)
+    assert calls == {"rms_norm": 0, "silu_mul": 0, "rotary": 0}
+    assert len(caught) == 3  # one line per op and shape, not one per call
+    # the tiny shapes made verified: the kernels run under auto
+    hidden, inter = model.config.hidden_size, model.config.intermediate_size
+    attn = model.config.num_attention_heads, model.config.num_key_value_heads, model.config.head_dim
+    monkeypatch.setattr(fused_ops, "VERIFIED", {
+        "rms_norm": {(hidden, torch.bfloat16)}, "silu_mul": {(inter, torch.bfloat16)},
+        "rotary": {(*attn, torch.bfloat16)}})
+    with fused_ops.fused_step(model):
+        _logits(model, ids)
+    layers = model.config.num_hidden_layers
+    assert calls == {"rms_norm": 2 * layers + 1, "silu_mul": layers, "rotary": layers}
+
+
+def test_a_kernel_that_fails_falls_back_with_one_warning(tiny, monkeypatch):
+    monkeypatch.setenv(fused_ops.OPT_IN_ENV, "1")
+    monkeypatch.setattr(fused_ops, "_WARNED", set())
+    monkeypatch.setattr(fused_ops, "_BROKEN", set())
+    model = _bf16_copy(tiny)
+    ids = torch.tensor([[1, 415, 2936]], device=DEVICE)
+    plain = _logits(model, ids)
+    failures = []
+
+    def failing(*args):  # what a compile failure raises through the launch
+        failures.append(1)
+        raise RuntimeError("PassManager::run failed")
+
+    monkeypatch.setattr(fused_ops, "rms_norm", failing)
+    with pytest.warns(UserWarning, match="rms_norm .* failed .*PassManager") as caught:
+        with fused_ops.fused_step(model):
+            first = _logits(model, ids)
+            _logits(model, ids)
+    assert len([w for w in caught if "failed" in str(w.message)]) == 1
+    assert len(failures) == 1  # the shape stays on transformers' op after the first failure
+    scale = plain.abs().max()
+    assert (first - plain).abs().max() <= 2 ** -6 * scale  # rotary and SiLU still fused, norms not
+
+
+def test_kernels_run_where_triton_runs_them():
+    x = torch.zeros(2, dtype=torch.bfloat16)
+    assert fused_ops._on_kernel_device(x) is fused_ops._INTERPRET  # the CPU: interpreted only
+    assert not fused_ops._on_kernel_device(x.float())

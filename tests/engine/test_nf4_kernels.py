@@ -228,3 +228,31 @@ def test_groupable_needs_one_input_size():
     a = packed_weight(*_quantized((16, 192)))
     b = packed_weight(*_quantized((16, 128)))
     assert not nf4_kernels.groupable([a, b]) and not nf4_kernels.groupable([a])
+
+
+def test_a_launch_that_fails_falls_back_to_bitsandbytes_with_one_warning(monkeypatch):
+    monkeypatch.setenv(OPT_IN_ENV, "1")
+    monkeypatch.setattr(nf4_kernels, "_WARNED", set())
+    monkeypatch.setattr(nf4_kernels, "_BROKEN", set())
+    layer = _linear()
+    model = torch.nn.Sequential(layer)
+    x = torch.randn(3, 192, dtype=torch.bfloat16)
+    with torch.no_grad():
+        expected = layer(x)  # bitsandbytes' own forward
+    failures = []
+
+    def failing(*args, **kwargs):  # what a compile failure raises through the launch
+        failures.append(1)
+        raise RuntimeError("out of resource: shared memory")
+
+    monkeypatch.setattr(nf4_kernels, "matmul_4bit", failing)
+    with pytest.warns(UserWarning, match="failed .*shared memory.*bitsandbytes runs") as caught:
+        with torch.no_grad(), fused_4bit(model):
+            assert torch.equal(model(x), expected)
+            assert torch.equal(model(x), expected)
+    assert len(caught) == 1 and len(failures) == 1  # the case stays on bitsandbytes
+
+
+def test_the_kernels_take_cpu_tensors_only_interpreted():
+    x = torch.zeros(2, dtype=torch.bfloat16)
+    assert nf4_kernels.runs_here(x)  # the interpreter: CPU tensors; compiled: CUDA ones only

@@ -21,8 +21,29 @@ from builders import ANSWERS, SUITE, write_run  # noqa: E402
 
 pytestmark = pytest.mark.gpu
 
+SWITCHES = [("auto", "auto"), ("0", "auto"), ("auto", "0"), ("0", "0")]
 
-def test_full_size_judge_grades_and_pairs(nf4, tmp_path):
+
+@pytest.mark.parametrize("nf4_kernels,fused_ops", SWITCHES,
+                         ids=[f"nf4={a}-fused_ops={b}" for a, b in SWITCHES])
+def test_full_size_judge_grades_and_pairs(nf4, tmp_path, monkeypatch, nf4_kernels, fused_ops):
+    """Under each setting of the two switches (issue 18: the defaults hung, NF4 kernels alone gave
+    no valid grade -- both under the interpreter the tests' conftest chose)."""
+    from mistral_eval.engine import decode as engine
+
+    monkeypatch.setenv("MISTRAL_EVAL_NF4_KERNELS", nf4_kernels)
+    monkeypatch.setenv("MISTRAL_EVAL_FUSED_OPS", fused_ops)
+    engine._ENGINES.pop(nf4.model, None)  # an engine decides its paths when made
+    try:
+        _judge(nf4, tmp_path)
+        made = engine._ENGINES[nf4.model]
+        assert made.fused_ops is (fused_ops == "auto")
+        assert (made.matmul == "triton-nf4") is (nf4_kernels == "auto")
+    finally:
+        engine._ENGINES.pop(nf4.model, None)
+
+
+def _judge(nf4, tmp_path):
     suite_file = tmp_path / "judged.yaml"
     suite_file.write_text(SUITE, encoding="utf-8")
     run = write_run(tmp_path / "run", suite_file, ANSWERS)

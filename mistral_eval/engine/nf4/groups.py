@@ -52,9 +52,15 @@ def _attention_forwards(q, k, v, weights) -> dict:
     q_before, k_before, v_before = q.forward, k.forward, v.forward
 
     def q_forward(x: torch.Tensor) -> torch.Tensor:
-        if not nf4_kernels.uses_fused(x.numel() // k_in, sizes[0], k_in):
+        rows = x.numel() // k_in
+        if not nf4_kernels.runs_here(x) or not nf4_kernels.uses_fused(rows, sizes[0], k_in):
             return q_before(x)
-        out = nf4_kernels.matmul_group(x.to(dtype), weights).to(x.dtype)
+        key = ("qkv", nf4_kernels.rows_bucket(rows), *sizes, k_in, dtype)
+        out = nf4_kernels.guarded(key, lambda: nf4_kernels.matmul_group(x.to(dtype), weights),
+                                  lambda: None)
+        if out is None:  # the launch failed: each projection runs its own forward
+            return q_before(x)
+        out = out.to(x.dtype)
         q_out, k_out, v_out = out.split(sizes, dim=-1)
         held["k"], held["v"] = (x, k_out), (x, v_out)
         return q_out
@@ -74,9 +80,13 @@ def _mlp_forward(mlp, weights):
     before = mlp.forward
 
     def forward(x: torch.Tensor) -> torch.Tensor:
-        if not nf4_kernels.uses_fused(x.numel() // k_in, n, k_in):
+        rows = x.numel() // k_in
+        if not nf4_kernels.runs_here(x) or not nf4_kernels.uses_fused(rows, n, k_in):
             return before(x)
-        return mlp.down_proj(nf4_kernels.matmul_group(x.to(dtype), weights, silu=True).to(x.dtype))
+        key = ("gate_up", nf4_kernels.rows_bucket(rows), n, k_in, dtype)
+        act = nf4_kernels.guarded(
+            key, lambda: nf4_kernels.matmul_group(x.to(dtype), weights, silu=True), lambda: None)
+        return before(x) if act is None else mlp.down_proj(act.to(x.dtype))
 
     return forward
 

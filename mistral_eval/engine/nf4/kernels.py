@@ -10,7 +10,10 @@ bf16/fp16 rounding (fp32 accumulation).
 
 Which path runs per case (MISTRAL_EVAL_NF4_KERNELS): `auto` (default) runs the fused kernels for
 a (rows bucket, N, K) only where FASTER, a table of kernel timings measured on an H100 against
-bitsandbytes (benchmarks/NOTES.md, step 4), says they win, on cards of compute capability 8.0+;
+bitsandbytes (benchmarks/NOTES.md, step 4), says they win -- Mistral-7B's shapes, which
+tests/gpu/test_equivalence.py also compares at the logit level (step 9) -- on cards of compute
+capability 8.0+; a launch that raises (a compile failure) falls back to bitsandbytes with one
+warning line, and the kernels never run interpreted on CUDA tensors (TRITON_INTERPRET=1);
 `0` never runs them (bitsandbytes' own kernels); `1` runs them for every supported case (7.5+).
 `matmul_path` says which (ModelInfo.matmul).
 
@@ -20,6 +23,7 @@ the engine, which swaps these forwards in with `fused_4bit`."""
 from __future__ import annotations
 
 import os
+import warnings
 import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -35,7 +39,8 @@ from mistral_eval.engine.nf4.tables import FASTER, TUNED, Config
 from mistral_eval.engine.nf4.triton_kernels import triton
 
 __all__ = ["MAX_ROWS", "Config", "PackedWeight", "default_config", "dequantize", "fused_4bit",
-           "groupable", "matmul_4bit", "matmul_group", "matmul_path", "packed_weight", "uses_fused"]
+           "groupable", "guarded", "matmul_4bit", "matmul_group", "matmul_path", "packed_weight",
+           "rows_bucket", "runs_here", "uses_fused"]
 
 MAX_ROWS = 64
 """Most rows of x the fused kernels take; more (prefill) run bitsandbytes' dequantize + GEMM."""
@@ -140,7 +145,7 @@ def uses_fused(rows: int, out_features: int, in_features: int) -> bool:
     if rows > MAX_ROWS:
         return False
     mode = _mode()
-    return mode == "1" or (mode == "auto" and FASTER.get((_bucket(rows), out_features,
+    return mode == "1" or (mode == "auto" and FASTER.get((rows_bucket(rows), out_features,
                                                           in_features), False))
 
 
@@ -157,6 +162,10 @@ def matmul_path(model) -> str:
     if (triton is None or mode == "0" or device.type != "cuda"
             or torch.cuda.get_device_capability(device) < ((7, 5) if mode == "1" else (8, 0))
             or any(unsupported(m) for m in linears)):
+        return "bitsandbytes"
+    if _INTERPRET:
+        _warn_once("interpret", "TRITON_INTERPRET=1 on a CUDA model: bitsandbytes' kernels run "
+                   "(the interpreter is for CPU tensors)")
         return "bitsandbytes"
     shapes = {tuple(int(d) for d in m.weight.quant_state.shape) for m in linears}
     wins = mode == "1" or any(uses_fused(rows, n, k) for n, k in shapes for rows in (1, 16, 32, 64))
@@ -176,6 +185,35 @@ def fused_4bit(model, enabled: bool = True) -> Iterator[int]:
 
 
 _PACKED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_WARNED: set = set()
+_BROKEN: set = set()  # (rows bucket, N, K, dtype) whose launch raised once: bitsandbytes from then on
+
+
+def _warn_once(key, message: str) -> None:
+    if key not in _WARNED:
+        _WARNED.add(key)
+        warnings.warn(f"mistral_eval NF4 kernels: {message}", stacklevel=3)
+
+
+def runs_here(x: torch.Tensor) -> bool:
+    """Whether the kernels can take x: compiled on CUDA, or interpreted on the CPU (the tests)."""
+    return x.is_cuda != _INTERPRET
+
+
+def guarded(key: tuple, kernel, fallback):
+    """kernel(), or fallback() with one warning line if it raises (a compile or launch failure);
+    the case `key` then stays on bitsandbytes."""
+    if key in _BROKEN:
+        return fallback()
+    try:
+        return kernel()
+    except torch.OutOfMemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any kernel failure: bitsandbytes is correct
+        _BROKEN.add(key)
+        _warn_once(("broken", key), f"{key} failed ({type(exc).__name__}: "
+                   f"{str(exc).splitlines()[0][:120] if str(exc) else ''}); bitsandbytes runs")
+        return fallback()
 
 
 def packed_for(module) -> PackedWeight:
@@ -199,14 +237,18 @@ def _fused_forward(module, original):
     weight = packed_for(module)
     dtype = module.compute_dtype
 
-    def forward(x: torch.Tensor) -> torch.Tensor:
-        if not uses_fused(x.numel() // weight.in_features, weight.out_features,
-                          weight.in_features):
-            return original(x)
+    def fused(x: torch.Tensor) -> torch.Tensor:
         y = matmul_4bit(x.to(dtype), weight)
         if module.bias is not None:
             y = y + module.bias.to(dtype)
         return y.to(x.dtype)
+
+    def forward(x: torch.Tensor) -> torch.Tensor:
+        rows = x.numel() // weight.in_features
+        if not runs_here(x) or not uses_fused(rows, weight.out_features, weight.in_features):
+            return original(x)
+        key = (rows_bucket(rows), weight.out_features, weight.in_features, dtype)
+        return guarded(key, lambda: fused(x), lambda: original(x))
 
     return forward
 
@@ -215,14 +257,14 @@ def _fused_forward(module, original):
 # Configs and launches
 
 
-def _bucket(rows: int) -> int:
+def rows_bucket(rows: int) -> int:
     """1 for the matrix-vector kernel, else the tile height tl.dot runs (16, 32 or 64)."""
     return 1 if rows == 1 else max(16, 1 << (rows - 1).bit_length())
 
 
 def default_config(rows: int, n: int, k: int) -> Config:
     """TUNED's config, else one that gives ~130 multiprocessors at least one program each."""
-    bucket = _bucket(rows)
+    bucket = rows_bucket(rows)
     tuned = TUNED.get((bucket, n, k))
     if tuned:
         return tuned
@@ -294,7 +336,7 @@ def launch(x: torch.Tensor, w: PackedWeight, config: Config | None = None):
         kernel = _k.gemv_lookup_kernel[(tiles_n, cfg.split_k)](
             rows, *_weight_args(w)[:-1], rounded, target, n, GROUPS=groups, LOOKUP=lookup, **common)
     else:
-        block_m = max(16, _bucket(m))
+        block_m = max(16, rows_bucket(m))
         rounded, lookup = _lookup_args(w.lut, x.dtype)
         kernel = _k.tile_kernel[(tiles_n, triton.cdiv(m, block_m), cfg.split_k)](
             rows, *_weight_args(w)[:-1], rounded, target, m, n, rows.stride(0), BLOCK_M=block_m,
@@ -338,7 +380,7 @@ def matmul_group(x: torch.Tensor, weights: Sequence[PackedWeight], config: Confi
     ns = [w.out_features for w in weights]
     total = sum(ns)
     cfg = config or default_config(m, ns[0], k)
-    block_m = max(16, _bucket(m))
+    block_m = max(16, rows_bucket(m))
     tiles = [triton.cdiv(n, cfg.block_n) for n in ns]
     partial = (torch.empty(cfg.split_k, m, total, dtype=torch.float32, device=x.device)
                if silu or cfg.split_k > 1 else None)

@@ -327,7 +327,7 @@ if triton is not None:
         else:
             tl.store(out_ptr + tl.program_id(2) * M * stride_out + where, acc, mask=mask)
 
-    @triton.jit
+    @triton.jit(do_not_specialize=["M"])  # one compile for every row count
     def tile_kernel(x_ptr, packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr,
                      out_ptr, M, N, stride_x, K: tl.constexpr, BLOCKSIZE: tl.constexpr,
                      BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BLOCK_M: tl.constexpr,
@@ -338,7 +338,7 @@ if triton is not None:
               tl.program_id(0), M, N, stride_x, N, K, BLOCKSIZE, BLOCKSIZE2, NESTED, BLOCK_M, BLOCK_N,
               SPLIT_K, LOOKUP, INTERPRETED)
 
-    @triton.jit
+    @triton.jit(do_not_specialize=["M"])  # one compile for every row count
     def group_kernel(x_ptr, packed0, absmax0, absmax20, offset0, packed1, absmax1, absmax21, offset1,
                       packed2, absmax2, absmax22, offset2, code2_ptr, lut_ptr, out_ptr, M, N0, N1, N2,
                       tiles0, tiles01, stride_x, stride_out, K: tl.constexpr,
@@ -362,7 +362,7 @@ if triton is not None:
                   pid - tiles01, M, N2, stride_x, stride_out, K, BLOCKSIZE, BLOCKSIZE2, NESTED, BLOCK_M,
                   BLOCK_N, SPLIT_K, LOOKUP, INTERPRETED)
 
-    @triton.jit
+    @triton.jit(do_not_specialize=["size"])  # one compile for every row count
     def sum_kernel(partial_ptr, out_ptr, size, SPLIT_K: tl.constexpr, BLOCK: tl.constexpr):
         """out = sum of the SPLIT_K fp32 partials, in a fixed order (deterministic)."""
         idx = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
@@ -372,7 +372,7 @@ if triton is not None:
             total += tl.load(partial_ptr + s * size + idx, mask=mask, other=0.0)
         tl.store(out_ptr + idx, total.to(out_ptr.dtype.element_ty), mask=mask)
 
-    @triton.jit
+    @triton.jit(do_not_specialize=["M"])  # one compile for every row count
     def silu_sum_kernel(partial_ptr, out_ptr, M, HALF_N, SPLIT_K: tl.constexpr, BLOCK: tl.constexpr,
                          INTERPRETED: tl.constexpr):
         """gate/up partials [SPLIT_K, M, 2 HALF_N] -> SiLU(gate) * up [M, HALF_N], rounded as

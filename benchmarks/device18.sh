@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Issue 18 in one GPU call (~8 min): the cold/warm start rows, then `make gpu-test` (every GPU test,
+# the logit-equivalence grid and the judge under the four switch settings among them).
+# Run from the copy's root; wheels in .whl or ../.whl (NOTES.md, "Device recipe").
+set -o pipefail
+out=${OUT:-/tmp/out}; mkdir -p "$out"
+whl=$( [ -d .whl ] && echo .whl || echo ../.whl )
+python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site "$whl"/*.whl || exit 1
+export PYTHONPATH=/tmp/site:$PWD MISTRAL_EVAL_7B_DIR=/tmp/m7b HF_HUB_OFFLINE=1 TQDM_DISABLE=1 \
+  PYTHONUNBUFFERED=1 TRITON_INTERPRET=0
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
+python3 -c "import torch, triton, transformers; print(torch.__version__, triton.__version__, transformers.__version__)"
+if [ -z "$SKIP_COLD" ]; then
+  timeout ${COLD_S:-120} python3 benchmarks/bench_generate.py --cold-start --out "$out/cold.json" \
+    2>&1 | tee "$out/cold.log" | grep -v "^{'run'" | tail -8
+fi
+gpu_test() {  # `make gpu-test`, or its two commands where the image has no make
+  if command -v make >/dev/null; then make gpu-test PY=python3; else
+    python3 -m pytest -q -m gpu --durations=12 tests/gpu; python3 -m pytest -q tests/engine/test_fused_ops.py; fi
+}
+export -f gpu_test
+PYTEST_ADDOPTS="-s -p no:cacheprovider" timeout ${TEST_S:-400} bash -c gpu_test > "$out/gpu-test.log" 2>&1
+echo "gpu-test rc=$?"
+grep -E "^(issue18|judge|one-token|batch-|longest|grid|fp16|planted|position shift)|passed|failed|FAIL|Error|error:|s call|s setup" "$out/gpu-test.log" | cut -c1-230 | tail -80
