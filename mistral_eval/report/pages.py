@@ -134,12 +134,10 @@ def _summary_rows(table: pd.DataFrame) -> list[dict]:
     rows = []
     for suite in order:
         for row in table[table["suite"] == suite].to_dict("records"):
-            judge = row.get("judge_mean")
             rows.append({"suite": suite, "run": row["run"], "n": row["n"], "k": row["k"],
                          "errors": row["errors"], "rate": _pct(row["pass_rate"]),
                          "interval": _interval(row["pass_low"], row["pass_high"]),
-                         "judge": "–" if _missing(judge) else
-                         f"{judge:.2f} {_interval(row['judge_low'], row['judge_high'], 1, '')} n={row['judge_n']}",
+                         "judge": row.get("judge") or "–",
                          "tps": _number(row["tokens_per_second"]), "total": suite == ALL})
     return rows
 
