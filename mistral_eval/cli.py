@@ -239,18 +239,32 @@ def _cmd_judge(args: argparse.Namespace) -> int:
     settings = JUDGE_SETTINGS.replace(**({"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}))
     _note_cpu_4bit(args.judge_quant)
     lm = load_model(args.judge_model, args.judge_quant, revision=args.judge_revision)
-    options = dict(judge_format=args.judge_format, settings=settings, batch_size=args.batch_size, label=args.label)
+    options = dict(judge_format=args.judge_format, settings=settings, batch_size=args.batch_size, label=args.label,
+                   calibrate=args.calibrate)
     if args.pairwise:
         done = judge_pairwise(lm, runs, args.out, **options)
     else:
         done = judge_run(lm, runs[0], rubric=args.rubric, **options)
-    print(f"{done.judged} judgment(s) made ({done.gated} by the language gate, {done.errors} error(s)), "
-          f"{done.skipped} already stored → {done.out}")
+    print(f"{done.judged} judgment(s) made ({done.gated} by the language gate, {done.errors} error(s)) in "
+          f"{len(done.batches)} length batch(es), {done.skipped} already stored → {done.out}")
+    _print_calibration(done.out)
     if args.pairwise:
         _print_pairwise(done.out, len(runs))
     else:
         _print_grades(done.out, runs[0], args.threshold)
+        from mistral_eval.report.pages import write_report
+
+        print(f"report: {write_report([runs[0]], runs[0] / REPORT_FILE)}")
     return 0
+
+
+def _print_calibration(out: Path) -> None:
+    """The judge's calibration against the labelled set, or the warning that it has none."""
+    from mistral_eval.judge.calibration import calibration_status
+    from mistral_eval.runs.judgments import JudgmentStore
+
+    with JudgmentStore.read(out) as store:
+        print(f"judge {calibration_status(store.manifest.calibration)[1]}")
 
 
 def _judge_runs(args: argparse.Namespace) -> list[Path]:
@@ -273,7 +287,12 @@ def _print_pairwise(out: Path, runs: int) -> None:
     frame = load_judgments(out)
     for pair in pairwise_summary(frame):
         rate = pair.order_dependent_rate
-        print(f"{pair.first} vs {pair.second}: {pair.outcome}; order-dependent "
+        if not pair.reliable:
+            print(f"{pair.first} vs {pair.second}: {pair.verdict}: the verdict flipped with the order in "
+                  f"{pair.order_dependent}/{pair.outcome.n} cases (first-shown answer chosen in both orders: "
+                  f"{pair.always_first}); no win/tie/loss is given")
+            continue
+        print(f"{pair.first} vs {pair.second}: {pair.verdict}; {pair.outcome}; order-dependent "
               f"{pair.order_dependent}/{pair.outcome.n}" + (f" ({rate:.0%})" if rate is not None else ""))
     if runs >= 3:
         print("Bradley–Terry strengths:")
@@ -316,6 +335,9 @@ def _judge_parser(sub) -> None:
     judge.add_argument("--max-new-tokens", type=int, default=None, metavar="N",
                        help="tokens of reasoning before the grade (default 256)")
     judge.add_argument("--label", default=None, help="the judge's name (default: model name + rubric)")
+    judge.add_argument("--calibrate", action="store_true",
+                       help="also grade the shipped labelled set and record the judge's agreement with it "
+                            "(Cohen's κ, TPR, TNR) in the judge manifest; the report shows it")
     judge.add_argument("--threshold", type=float, default=None,
                        help="grade counted as a pass in the agreement with the checks (default: the case's "
                             "judge check's, else 4 of 5, 7 of 10)")

@@ -38,7 +38,14 @@ from mistral_eval.analysis.tables import (
     summary_table,
 )
 from mistral_eval.core.paths import write_text_atomic
-from mistral_eval.report.judge_pages import agreement_rows, case_judgments, judge_paired_rows, pairwise_context
+from mistral_eval.report.judge_pages import (
+    agreement_rows,
+    case_judgments,
+    judge_notes,
+    judge_paired_refusal,
+    judge_paired_rows,
+    pairwise_context,
+)
 from mistral_eval.report.render import render
 from mistral_eval.runs.records import Manifest, Result
 from mistral_eval.runs.store import RunStore, run_names
@@ -286,6 +293,8 @@ def render_report(run_dirs: RunDirs, *, title: str | None = None,
         "summary": _summary_rows(table) if not table.empty else [],
         "judged": "judge_mean" in table.columns, "paired": _paired_rows(df) if several else [],
         "judge_paired": judge_paired_rows(df) if several else [], "agreement": agreement_rows(df),
+        "judge_refused": judge_paired_refusal(df) if several else None,
+        "judge_note_rows": judge_notes(paths, df) if "judge_grade" in df.columns else [],
         "repeats": _repeat_rows(df), "pairwise": pairwise_context(pairwise) if pairwise is not None else None,
         "checks": _check_rows(df, names), "plots": report_plots(df, table) if not table.empty else [],
         "pairs": _pair_rows(keys, runs), "cases": cases, "filters": _filters(cases),
