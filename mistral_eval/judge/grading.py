@@ -344,15 +344,16 @@ def _finish(job: _Job, items: list[_Item], skipped: int) -> JudgeSummary:
 
 def judge_run(lm, run_dir: str | Path, *, rubric: str | None = None, judge_format: str = "auto",
               settings: GenerationSettings = JUDGE_SETTINGS, batch_size: int | None = None,
-              label: str | None = None, progress: bool | None = None, calibrate: bool = False) -> JudgeSummary:
+              label: str | None = None, progress: bool | None = None,
+              calibrate: bool | CalibrationSet = False) -> JudgeSummary:
     """Grade the answers of a finished run with `lm` into `RUN/judgments/<label>/`; resumes.
 
     `rubric=None` grades only the cases whose suite gives them a `judge` check, each with its own
     rubric, aspect and threshold; "elyza" (1–5, with the case's aspect) or "mtbench" (1–10, with
     the case's reference answer where it has one) grades every scored case with that rubric (a
     judge spec still gives its aspect and threshold). Japanese cases get the Japanese rubric.
-    `calibrate` also grades the shipped labelled set (`calibrate_judge`) and records the agreement
-    in the judge's manifest.
+    `calibrate` (True: the shipped labelled set; or a `CalibrationSet`) also grades that set
+    (`calibrate_judge`) and records the agreement in the judge's manifest.
     """
     from mistral_eval.core.errors import ConfigError
 
@@ -379,11 +380,12 @@ def judge_run(lm, run_dir: str | Path, *, rubric: str | None = None, judge_forma
         return _calibrated(job, _finish(job, items, len(scored) - len(items)), calibrate)
 
 
-def _calibrated(job: _Job, summary: JudgeSummary, calibrate: bool) -> JudgeSummary:
-    if not calibrate:
+def _calibrated(job: _Job, summary: JudgeSummary, calibrate: bool | CalibrationSet) -> JudgeSummary:
+    if calibrate is False:
         return summary
+    chosen = calibrate if isinstance(calibrate, CalibrationSet) else None
     calibration = calibrate_judge(job.lm, job.store, judge_format=job.judge_format, settings=job.settings,
-                                  batch_size=job.batch_size, progress=job.progress)
+                                  batch_size=job.batch_size, progress=job.progress, calibration_set=chosen)
     return dataclasses.replace(summary, calibration=calibration)
 
 
@@ -443,7 +445,7 @@ def _pair_gate(a: Result, b: Result) -> tuple[str, str] | None:
 def judge_pairwise(lm, run_dirs: Sequence[str | Path], out: str | Path, *, judge_format: str = "auto",
                    settings: GenerationSettings = JUDGE_SETTINGS, batch_size: int | None = None,
                    label: str | None = None, progress: bool | None = None,
-                   calibrate: bool = False) -> JudgeSummary:
+                   calibrate: bool | CalibrationSet = False) -> JudgeSummary:
     """Compare every pair of runs on the cases both answered, each case in both orders, into `out`;
     `calibrate` also measures the judge model on the labelled set (`calibrate_judge`)."""
     from mistral_eval.core.errors import ConfigError
