@@ -261,7 +261,7 @@ def t_quantile(q: float, df: float) -> float:
     def cdf(t: float) -> float:
         x = np.linspace(0.0, t, 2001)
         y = scale * (1 + x * x / df) ** (-(df + 1) / 2)
-        return 0.5 + t / 6000 * (y[0] + y[-1] + 4 * y[1:-1:2].sum() + 2 * y[2:-1:2].sum())
+        return float(0.5 + t / 6000 * (y[0] + y[-1] + 4 * y[1:-1:2].sum() + 2 * y[2:-1:2].sum()))
 
     lo, hi = 0.0, 1.0
     while cdf(hi) < q:

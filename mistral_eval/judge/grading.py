@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -405,10 +406,11 @@ def calibrate_judge(lm, store: JudgmentStore, *, judge_format: str = "auto",
                        load_rubric(item.rubric, item.language),
                        load_rubric(item.rubric, item.language).render(question=item.question, answer=item.answer))
                  for item in chosen.items if f"{chosen.name}/{item.id}" not in finished]
-        _judge_items(_Job(lm, graded, label, fmt, settings, batch_size, progress), items)
+        _judge_items(_Job(lm, typing.cast(JudgmentStore, graded), label, fmt, settings, batch_size, progress), items)
         records = graded.records()
-    grades = {r.key.split("/", 1)[1]: (r.expected_grade, r.max_grade) for r in records
-              if r.status == "graded" and r.expected_grade is not None and r.max_grade}
+    grades: dict[str, tuple[float, int] | None] = {
+        r.key.split("/", 1)[1]: (float(r.expected_grade), int(r.max_grade)) for r in records
+        if r.status == "graded" and r.expected_grade is not None and r.max_grade}
     calibration = measure(chosen, grades)
     store.set_calibration(calibration)
     return calibration

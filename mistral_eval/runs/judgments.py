@@ -37,7 +37,7 @@ class JudgmentStore(RunStore):
         so the directory still resumes) and return the updated manifest."""
         if not self._writable:
             raise RunStoreError(f"{self.directory} was opened read-only; use JudgmentStore.open to write.")
-        manifest = self.manifest.model_copy(update={"calibration": calibration})
+        manifest: JudgeManifest = self.manifest.model_copy(update={"calibration": calibration})
         write_text_atomic(self.directory / self.manifest_file, manifest.model_dump_json(indent=2) + "\n")
         self._manifest = manifest
         return manifest
