@@ -247,7 +247,7 @@ def _cmd_judge(args: argparse.Namespace) -> int:
     _note_cpu_4bit(args.judge_quant)
     lm = load_model(args.judge_model, args.judge_quant, revision=args.judge_revision)
     options = dict(judge_format=args.judge_format, settings=settings, batch_size=args.batch_size, label=args.label,
-                   calibrate=args.calibrate or args.calibration_set)
+                   calibrate=args.calibrate)
     if args.pairwise:
         done = judge_pairwise(lm, runs, args.out, **options)
     else:

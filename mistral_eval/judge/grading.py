@@ -382,7 +382,7 @@ def judge_run(lm, run_dir: str | Path, *, rubric: str | None = None, judge_forma
 
 
 def _calibrated(job: _Job, summary: JudgeSummary, calibrate: bool | CalibrationSet) -> JudgeSummary:
-    if calibrate is False:
+    if not calibrate:
         return summary
     chosen = calibrate if isinstance(calibrate, CalibrationSet) else None
     calibration = calibrate_judge(job.lm, job.store, judge_format=job.judge_format, settings=job.settings,
