@@ -163,6 +163,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
         refuse_run_file(out)  # before the summary: nothing printed, nothing written
     _print_summary(runs)
+    if pairwise is not None:
+        print(f"\nPairwise judge ({pairwise}):")
+        _print_pairwise(pairwise, len(runs), page=False)
     if out is not None:
         from mistral_eval.report.pages import write_report
 
@@ -275,21 +278,39 @@ def _cmd_judge(args: argparse.Namespace) -> int:
     from mistral_eval.model.loading import load_model
 
     runs = _judge_runs(args)
+    if args.calibration_set:
+        from mistral_eval.judge.calibration import load_calibration_set
+
+        args.calibrate = load_calibration_set(args.calibration_set)  # a bad file fails before the model loads
     settings = JUDGE_SETTINGS.replace(**({"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}))
     _note_cpu_4bit(args.judge_quant)
     lm = load_model(args.judge_model, args.judge_quant, revision=args.judge_revision)
-    options = dict(judge_format=args.judge_format, settings=settings, batch_size=args.batch_size, label=args.label)
+    options = dict(judge_format=args.judge_format, settings=settings, batch_size=args.batch_size, label=args.label,
+                   calibrate=args.calibrate)
     if args.pairwise:
         done = judge_pairwise(lm, runs, args.out, **options)
     else:
         done = judge_run(lm, runs[0], rubric=args.rubric, **options)
-    print(f"{done.judged} judgment(s) made ({done.gated} by the language gate, {done.errors} error(s)), "
-          f"{done.skipped} already stored → {done.out}")
+    print(f"{done.judged} judgment(s) made ({done.gated} by the language gate, {done.errors} error(s)) in "
+          f"{len(done.batches)} length batch(es), {done.skipped} already stored → {done.out}")
+    _print_calibration(done.out)
     if args.pairwise:
         _print_pairwise(done.out, len(runs))
     else:
         _print_grades(done.out, runs[0], args.threshold)
+        from mistral_eval.report.pages import write_report
+
+        print(f"report: {write_report([runs[0]], runs[0] / REPORT_FILE)}")
     return 0
+
+
+def _print_calibration(out: Path) -> None:
+    """The judge's calibration against the labelled set, or the warning that it has none."""
+    from mistral_eval.judge.calibration import calibration_status
+    from mistral_eval.runs.judgments import JudgmentStore
+
+    with JudgmentStore.read(out) as store:
+        print(f"judge {calibration_status(store.manifest.calibration)[1]}")
 
 
 def _judge_runs(args: argparse.Namespace) -> list[Path]:
@@ -307,8 +328,9 @@ def _judge_runs(args: argparse.Namespace) -> list[Path]:
     return runs
 
 
-def _print_pairwise(out: Path, runs: int) -> None:
-    """Win/tie/loss per pair, order dependence, Bradley–Terry strengths (3+ runs), and the page."""
+def _print_pairwise(out: Path, runs: int, page: bool = True) -> None:
+    """Verdict (or "judge unreliable") and win/tie/loss per pair, order dependence, Bradley–Terry
+    strengths (3+ runs), and (with `page`) the pairwise page."""
     from mistral_eval.analysis.frames import load_judgments
     from mistral_eval.analysis.judge_tables import pairwise_summary, strengths
     from mistral_eval.report.judge_pages import write_pairwise_report
@@ -316,13 +338,19 @@ def _print_pairwise(out: Path, runs: int) -> None:
     frame = load_judgments(out)
     for pair in pairwise_summary(frame):
         rate = pair.order_dependent_rate
-        print(f"{pair.first} vs {pair.second}: {pair.outcome}; order-dependent "
+        if not pair.reliable:
+            print(f"{pair.first} vs {pair.second}: {pair.verdict}: order-dependent {pair.order_dependent}/"
+                  f"{pair.outcome.n} (first-shown answer chosen in both orders: {pair.always_first}); "
+                  "no win/tie/loss is given")
+            continue
+        print(f"{pair.first} vs {pair.second}: {pair.verdict}; {pair.outcome}; order-dependent "
               f"{pair.order_dependent}/{pair.outcome.n}" + (f" ({rate:.0%})" if rate is not None else ""))
     if runs >= 3:
         print("Bradley–Terry strengths:")
         for strength in strengths(frame).values():
             print(f"  {strength}")
-    print(f"report: {write_pairwise_report(out)}")
+    if page:
+        print(f"report: {write_pairwise_report(out)}")
 
 
 def _print_grades(out: Path, run: Path, threshold: float | None) -> None:
@@ -359,6 +387,11 @@ def _judge_parser(sub) -> None:
     judge.add_argument("--max-new-tokens", type=int, default=None, metavar="N",
                        help="tokens of reasoning before the grade (default 256)")
     judge.add_argument("--label", default=None, help="the judge's name (default: model name + rubric)")
+    judge.add_argument("--calibrate", action="store_true",
+                       help="also grade the shipped labelled set and record the judge's agreement with it "
+                            "(Cohen's κ, TPR, TNR) in the judge manifest; the report shows it")
+    judge.add_argument("--calibration-set", default=None, metavar="FILE",
+                       help="calibrate with this labelled YAML set instead of the shipped one (implies --calibrate)")
     judge.add_argument("--threshold", type=float, default=None,
                        help="grade counted as a pass in the agreement with the checks (default: the case's "
                             "judge check's, else 4 of 5, 7 of 10)")

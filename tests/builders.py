@@ -123,20 +123,21 @@ def write_run(directory: Path, suite_file: Path, answers: dict[str, str]) -> Pat
 
 
 def judge_into(run: Path, grades: dict[str, tuple[float, float | None]], *, label: str = "j",
-               rationale: str = "fine") -> Path:
-    """Write `RUN/judgments/<label>/` with one graded judgment per key: (expected grade, threshold)."""
+               rationale: str = "fine", rubric: str = "elyza_ja", top: int = 5) -> Path:
+    """Write `RUN/judgments/<label>/` with one graded judgment per key: (expected grade, threshold),
+    on `rubric`'s scale 1..`top`."""
     from mistral_eval.runs.judgments import JudgmentStore
 
     manifest = JudgeManifest(label=label, judge_model="judge-model", quant="fp32", format="chat", rubric="cases")
     with JudgmentStore.open(run / "judgments" / label, manifest) as store:
         for key, (grade, threshold) in grades.items():
             low = int(grade)
-            dist = {str(g): 0.0 for g in range(1, 6)}
+            dist = {str(g): 0.0 for g in range(1, top + 1)}
             dist[str(low)] = 1 - (grade - low)
-            if low < 5:
+            if low < top:
                 dist[str(low + 1)] = grade - low
-            store.append(Judgment(key=key, case_key=key, judge=label, rubric="elyza_ja", status="graded",
-                                  grade=max(dist, key=dist.__getitem__), expected_grade=grade, max_grade=5,
+            store.append(Judgment(key=key, case_key=key, judge=label, rubric=rubric, status="graded",
+                                  grade=int(max(dist, key=dist.__getitem__)), expected_grade=grade, max_grade=top,
                                   distribution=dist, rationale=rationale, threshold=threshold,
                                   finished_at="2026-01-01T00:00:00+00:00"))
     return run

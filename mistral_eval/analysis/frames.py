@@ -18,7 +18,7 @@ from mistral_eval.runs.store import RunStore, as_paths, run_names
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["latest_per_key", "load_judgments", "load_runs"]
+__all__ = ["latest_per_key", "load_judgments", "load_runs", "rubric_family"]
 
 
 def _row(record: Result) -> dict[str, Any]:
@@ -36,9 +36,10 @@ def load_runs(dirs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -
     """One row per record of every run directory, with `run`, `run_dir`, `model`, `quant`, `format`,
     `status` (pass / fail / uncertain / error), `passed` (nullable: NA for errors and uncertain cases),
     `error_stage`, `error_message` and a nullable-bool column `check_<type>` per check type (all checks
-    of that type passed; NA when one could not decide and none failed); where a
-    run has `judgments/`, also `judge_grade` (the latest judge's expected grade), `judge_max` and
-    `judge_rationale` (the judge's raw output, untrusted)."""
+    of that type passed; NA when one could not decide and none failed); where a run has `judgments/`,
+    also `judge_grade` (the latest judge's expected grade), `judge_max`, `judge_rubric` (its rubric
+    family: "elyza", "mtbench"; grades of different rubrics are on different scales), `judge_label`
+    and `judge_rationale` (the judge's raw output, untrusted)."""
     import pandas as pd  # lazily: writers (ranks) need not pay for it
 
     paths = as_paths(dirs)
@@ -60,7 +61,8 @@ def load_runs(dirs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -
 
 
 def _with_judgments(frame: pd.DataFrame, paths: list[Path]) -> pd.DataFrame:
-    """Add `judge_grade` (expected grade), `judge_max` and `judge_rationale` from the latest judgment of
+    """Add `judge_grade` (expected grade), `judge_max`, `judge_rubric`, `judge_label` and
+    `judge_rationale` from the latest judgment of
     each key, where a run directory has `judgments/`; runs without one get no such columns."""
     judged = [path for path in paths if (path / JUDGMENTS_DIR).is_dir()]
     if not judged or frame.empty:
@@ -72,8 +74,15 @@ def _with_judgments(frame: pd.DataFrame, paths: list[Path]) -> pd.DataFrame:
         latest = latest_per_key(load_judgments(path))
         parts.append(pd.DataFrame({"run_dir": str(path), "key": latest["case_key"],
                                    "judge_grade": latest["expected_grade"].astype(float),
-                                   "judge_max": latest["max_grade"], "judge_rationale": latest["rationale"]}))
+                                   "judge_max": latest["max_grade"],
+                                   "judge_rubric": latest["rubric"].map(rubric_family),
+                                   "judge_label": latest["judge"], "judge_rationale": latest["rationale"]}))
     return frame.merge(pd.concat(parts, ignore_index=True), on=["run_dir", "key"], how="left")
+
+
+def rubric_family(rubric: str) -> str:
+    """A judgment's rubric file ("elyza_ja", "mtbench_en") as its family, the scale it grades on."""
+    return str(rubric).rsplit("_", 1)[0] if str(rubric).endswith(("_ja", "_en")) else str(rubric)
 
 
 def load_judgments(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -93,8 +102,8 @@ def load_judgments(path: str | os.PathLike[str]) -> pd.DataFrame:
                        judge_model=manifest.judge_model, run_dir=str(path),
                        suite=record.case_key.split("/")[0])
             rows.append(row)
-    columns = None if rows else ["judge", "key", "case_key", "suite", "status", "grade", "expected_grade",
-                                 "max_grade", "verdict", "rationale", "finished_at"]
+    columns = None if rows else ["judge", "key", "case_key", "suite", "rubric", "status", "grade",
+                                 "expected_grade", "max_grade", "verdict", "rationale", "finished_at"]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -89,12 +89,26 @@ class Strength:
     """Points won: wins plus half the ties."""
     confidence: float = 0.95
     """Coverage of the interval."""
+    decisive: int | None = None
+    """Comparisons this player won or lost outright (not ties); None where not counted."""
+    no_decisive: bool = False
+    """True when no comparison of the whole fit was decisive (all ties, e.g. a judge whose verdict
+    always flips with the order): the strengths are 1 by construction and carry no interval."""
 
     def win_probability(self, other: Strength) -> float:
         """Modelled probability that this player beats `other` (ties counted as half)."""
         return self.strength / (self.strength + other.strength)
 
+    @property
+    def interval_text(self) -> str:
+        """"[0.80–1.25]", "no decisive comparisons", or "–" without resamples."""
+        if self.no_decisive:
+            return "no decisive comparisons"
+        return "–" if self.low is None else f"[{self.low:.2f}–{self.high:.2f}]"
+
     def __str__(self) -> str:
+        if self.no_decisive:
+            return f"{self.name}: no decisive comparisons ({self.comparisons} comparisons, all ties)"
         bounds = "" if self.low is None else f" [{self.low:.2f}–{self.high:.2f}]"
         return f"{self.name} {self.strength:.2f}{bounds} ({self.comparisons} comparisons)"
 
@@ -115,8 +129,10 @@ def bradley_terry(comparisons: Sequence[tuple[str, str, float]], *, prior: float
     another, still gets a finite strength; it shrinks strengths a little toward each other (use a
     small value, e.g. 0.01, for estimates close to maximum likelihood on well-connected data).
     Intervals are percentile bootstrap intervals over comparisons (resampled with replacement,
-    refitted, renormalized), seeded by `seed`; with a handful of comparisons they are rough. The
-    result is ordered from strongest to weakest.
+    refitted, renormalized), seeded by `seed`; with a handful of comparisons they are rough. When
+    no comparison is decisive (every score 0.5), the strengths are all 1 by construction: they get
+    no interval and say so (`Strength.no_decisive`) rather than a zero-width "1.00 [1.00–1.00]".
+    The result is ordered from strongest to weakest.
     """
     if prior <= 0:
         raise ConfigError(f"prior must be > 0 (got {prior}); it keeps strengths finite", field="prior")
@@ -135,7 +151,8 @@ def bradley_terry(comparisons: Sequence[tuple[str, str, float]], *, prior: float
     everyone = np.arange(len(comparisons))[None, :]
     point = _bt_fit(first, second, scores, everyone, len(names), prior, tol, max_iter)[0]
     low = high = [None] * len(names)
-    if resamples > 0:
+    decided = scores != 0.5
+    if resamples > 0 and decided.any():
         rng, m = np.random.default_rng(seed), len(comparisons)
         per_chunk = max(1, CHUNK // m)
         fitted = np.concatenate([
@@ -145,8 +162,10 @@ def bradley_terry(comparisons: Sequence[tuple[str, str, float]], *, prior: float
     played = np.bincount(np.concatenate([first, second]), minlength=len(names))
     points = (np.bincount(first, scores, minlength=len(names))
               + np.bincount(second, 1 - scores, minlength=len(names)))
+    decisive = np.bincount(np.concatenate([first[decided], second[decided]]), minlength=len(names))
     result = [Strength(name, float(point[i]), maybe(low[i]), maybe(high[i]), int(played[i]),
-                       float(points[i]), confidence) for i, name in enumerate(names)]
+                       float(points[i]), confidence, int(decisive[i]), not decided.any())
+              for i, name in enumerate(names)]
     return {s.name: s for s in sorted(result, key=lambda s: (-s.strength, s.name))}
 
 

@@ -20,9 +20,9 @@ import numpy as np
 
 from mistral_eval.core.errors import ConfigError
 
-__all__ = ["Agreement", "EXACT_MAX_PAIRS", "Mean", "PairedTest", "Rate", "RepeatsSummary",
-           "bootstrap_mean", "cohen_kappa", "mcnemar_exact", "pass_at_k", "sign_test", "summarize_repeats",
-           "wilcoxon_signed_rank", "wilson"]
+__all__ = ["Agreement", "EXACT_MAX_PAIRS", "MIN_INTERVAL_N", "Mean", "PairedTest", "Rate", "RepeatsSummary",
+           "bootstrap_mean", "bounded_intervals", "bounded_mean", "cohen_kappa", "mcnemar_exact", "pass_at_k", "sign_test",
+           "summarize_repeats", "t_quantile", "wilcoxon_signed_rank", "wilson"]
 
 EXACT_MAX_PAIRS = 25
 """Wilcoxon's test is exact up to this many non-zero differences, normal-approximated above."""
@@ -30,6 +30,12 @@ EXACT_MAX_PAIRS = 25
 CHUNK = 1_000_000  # bootstrap draws held in memory at once
 
 T = TypeVar("T")
+MIN_INTERVAL_N = 3
+"""`bounded_mean` gives no interval below this many values: "n too small" (with 2 values any honest
+95% interval spans nearly the whole scale)."""
+PRIOR_WEIGHT = 3
+"""Pseudo-observations of `bounded_mean`'s variance prior (the largest variance a mean allows on the
+scale); 3 keeps coverage ≥ 93% at n = 3..30 on skewed and two-point grade distributions."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -61,22 +67,31 @@ class Rate:
 
 @dataclass(frozen=True)
 class Mean:
-    """A mean (of scores, grades) with a percentile bootstrap interval."""
+    """A mean (of scores, grades) with its interval (`method`)."""
 
     mean: float | None
     """The sample mean; None when n is 0."""
     low: float | None
-    """Lower end of the bootstrap interval; None when n is 0."""
+    """Lower end of the interval; None when n is 0 or too small for an interval (`too_small`)."""
     high: float | None
-    """Upper end of the bootstrap interval; None when n is 0."""
+    """Upper end of the interval; None when n is 0 or too small for an interval (`too_small`)."""
     n: int
     """Values averaged."""
     confidence: float = 0.95
     """Coverage the interval was computed for."""
+    method: str = "percentile bootstrap"
+    """How `low`/`high` were computed: "percentile bootstrap" or "bounded score" (`bounded_mean`)."""
+
+    @property
+    def too_small(self) -> bool:
+        """True when there is a mean but too few values for an honest interval."""
+        return self.mean is not None and self.low is None
 
     def __str__(self) -> str:
         if self.mean is None:
             return f"– (n={self.n})"
+        if self.too_small:
+            return f"{self.mean:.2f} (n={self.n}: too small for an interval)"
         return f"{self.mean:.2f} [{self.low:.2f}–{self.high:.2f}] (n={self.n})"
 
 
@@ -192,6 +207,71 @@ def bootstrap_mean(values: Iterable[float], confidence: float = 0.95, resamples:
         return Mean(None, None, None, 0, check_confidence(confidence))
     low, high = percentiles(_bootstrap_means(data[None, :], resamples, seed)[:, 0], confidence)
     return Mean(float(data.mean()), low, high, int(data.size), confidence)
+
+
+def bounded_mean(values: Iterable[float | None], low: float, high: float,
+                 confidence: float = 0.95) -> Mean:
+    """The mean of `values` on the scale [low, high] (grades 1–5, 1–10; None and NaN skipped) with an
+    interval that keeps its coverage at small n, where a bootstrap's does not (66–87% at n ≤ 6).
+
+    A score interval: every μ with (x̄ − μ)² ≤ t² · v(μ) / n, where the variance v(μ) blends the
+    sample variance with `PRIOR_WEIGHT` pseudo-observations of the largest variance a mean μ allows
+    on the scale, (μ − low)(high − μ) (Wilson's for a rate), and t is Student's quantile with
+    n − 1 + PRIOR_WEIGHT degrees of freedom. Three equal grades therefore still give a wide interval
+    (they say little), and the prior's weight fades as n grows. Below `MIN_INTERVAL_N` values the
+    mean has no interval (`Mean.too_small`). Coverage is checked by simulation in the tests.
+    """
+    check_confidence(confidence)
+    if not low < high:
+        raise ConfigError(f"a bounded mean needs low < high, got {low} and {high}", field="high")
+    data = _clean(values)
+    n = int(data.size)
+    if n == 0:
+        return Mean(None, None, None, 0, confidence, "bounded score")
+    mean = float(data.mean())
+    if n < MIN_INTERVAL_N:
+        return Mean(mean, None, None, n, confidence, "bounded score")
+    lows, highs = bounded_intervals(data[None, :], low, high, confidence)
+    return Mean(mean, float(lows[0]), float(highs[0]), n, confidence, "bounded score")
+
+
+def bounded_intervals(samples: np.ndarray, low: float, high: float,
+                      confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """`bounded_mean`'s interval for each row of `samples` [R, n] (n ≥ 2), vectorised: (lows, highs)."""
+    n = samples.shape[1]
+    df = n - 1 + PRIOR_WEIGHT
+    share_data, share_prior = (n - 1) / df, PRIOR_WEIGHT / df
+    c = t_quantile(0.5 + check_confidence(confidence) / 2, df) ** 2 / n
+    mean = samples.mean(axis=1)
+    a = 1 + c * share_prior
+    b = -(2 * mean + c * share_prior * (low + high))
+    k = mean * mean - c * share_data * samples.var(axis=1, ddof=1) + c * share_prior * low * high
+    root = np.sqrt(np.maximum(b * b - 4 * a * k, 0.0))
+    lows = np.clip((-b - root) / (2 * a), low, mean)
+    highs = np.clip((-b + root) / (2 * a), mean, high)
+    return lows, highs
+
+
+def t_quantile(q: float, df: float) -> float:
+    """Student's t quantile (q in (0, 1)): the density integrated by Simpson's rule, then bisection."""
+    if not 0 < q < 1 or df <= 0:
+        raise ConfigError(f"t quantile needs 0 < q < 1 and df > 0, got q={q}, df={df}", field="q")
+    if q < 0.5:
+        return -t_quantile(1 - q, df)
+    scale = math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / math.sqrt(df * math.pi)
+
+    def cdf(t: float) -> float:
+        x = np.linspace(0.0, t, 2001)
+        y = scale * (1 + x * x / df) ** (-(df + 1) / 2)
+        return float(0.5 + t / 6000 * (y[0] + y[-1] + 4 * y[1:-1:2].sum() + 2 * y[2:-1:2].sum()))
+
+    lo, hi = 0.0, 1.0
+    while cdf(hi) < q:
+        lo, hi = hi, 2 * hi
+    for _ in range(50):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if cdf(mid) < q else (lo, mid)
+    return (lo + hi) / 2
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,15 +22,16 @@ from mistral_eval.analysis.stats import (
     Mean,
     PairedTest,
     Rate,
-    bootstrap_mean,
+    bounded_mean,
     mcnemar_exact,
     summarize_repeats,
     wilcoxon_signed_rank,
     wilson,
 )
+from mistral_eval.core.errors import ConfigError
 
 __all__ = ["ALL", "check_table", "comparison_table", "format_summary", "fmt_mean", "fmt_paired", "fmt_rate",
-           "judge_comparison_table", "natural_key", "pair_table", "repeats_table", "statuses", "summarize_runs",
+           "judge_comparison_table", "judge_means", "natural_key", "pair_table", "repeats_table", "statuses", "summarize_runs",
            "summary_table"]
 
 ALL = "(all)"
@@ -127,8 +128,32 @@ def fmt_rate(rate: Rate) -> str:
 
 
 def fmt_mean(mean: Mean) -> str:
-    """"3.40 [2.80–4.00] n=5", or "–" without values."""
-    return "–" if mean.mean is None else f"{mean.mean:.2f} [{mean.low:.2f}–{mean.high:.2f}] n={mean.n}"
+    """"3.40 [2.80–4.00] n=5", "4.00 (n=1: too small for an interval)", or "–" without values."""
+    if mean.mean is None:
+        return "–"
+    if mean.too_small:
+        return f"{mean.mean:.2f} (n={mean.n}: too small for an interval)"
+    return f"{mean.mean:.2f} [{mean.low:.2f}–{mean.high:.2f}] n={mean.n}"
+
+
+def scale_name(rubric: str, top: int) -> str:
+    """"elyza 1–5": a rubric and the scale its grades are on."""
+    return f"{rubric} 1–{top}"
+
+
+def judge_means(part: pd.DataFrame) -> list[tuple[str, Mean]]:
+    """The judge grades of the rows of a `load_runs` frame, one mean per rubric and scale (never one
+    mean over several: a 4 of 5 is not a 4 of 10), as `(scale_name, Mean)` with `bounded_mean`'s
+    interval on the rubric's scale 1..max."""
+    if "judge_grade" not in part.columns or "judge_max" not in part.columns:
+        return []
+    grades = pd.to_numeric(part["judge_grade"], errors="coerce")
+    tops = pd.to_numeric(part["judge_max"], errors="coerce")
+    rubrics = (part["judge_rubric"].astype("object").fillna("judge") if "judge_rubric" in part.columns
+               else pd.Series("judge", index=part.index))
+    graded = pd.DataFrame({"grade": grades, "top": tops, "rubric": rubrics}).dropna()
+    return [(scale_name(str(rubric), int(top)), bounded_mean(group["grade"].tolist(), 1, int(top)))
+            for (rubric, top), group in graded.groupby(["rubric", "top"], sort=True)]
 
 
 def fmt_paired(test: PairedTest) -> str:
@@ -159,12 +184,20 @@ def _summary_row(part: pd.DataFrame, check_columns: list[str]) -> dict[str, Any]
            "ja_share": _mean(japanese, "japanese_share"), "tokens_per_second": _throughput(part),
            "answer_tokens": _mean(part, "answer_tokens"), "pass": fmt_rate(rate)}
     if "judge_grade" in part.columns:
-        judge = bootstrap_mean(_numbers(part, "judge_grade").tolist())
-        row.update(judge_mean=math.nan if judge.mean is None else judge.mean,
-                   judge_low=math.nan if judge.low is None else judge.low,
-                   judge_high=math.nan if judge.high is None else judge.high,
-                   judge_n=judge.n, judge=fmt_mean(judge))
+        row.update(_judge_cells(judge_means(part)))
     return row
+
+
+def _judge_cells(means: list[tuple[str, Mean]]) -> dict[str, Any]:
+    """The summary's judge columns: the mean of the one rubric the grades share, or, where grades of
+    several rubrics meet (an `(all)` row), no number and one text per rubric: never averaged."""
+    if len(means) != 1:
+        return {"judge_mean": math.nan, "judge_low": math.nan, "judge_high": math.nan,
+                "judge_n": sum(mean.n for _, mean in means), "judge_rubric": "mixed" if means else None,
+                "judge": "; ".join(f"{scale}: {fmt_mean(mean)}" for scale, mean in means) or "–"}
+    scale, mean = means[0]
+    return {"judge_mean": _nan(mean.mean), "judge_low": _nan(mean.low), "judge_high": _nan(mean.high),
+            "judge_n": mean.n, "judge_rubric": scale, "judge": f"{fmt_mean(mean)} ({scale})"}
 
 
 def summary_table(df: pd.DataFrame) -> pd.DataFrame:
@@ -173,8 +206,10 @@ def summary_table(df: pd.DataFrame) -> pd.DataFrame:
     decide: needs review; never counted as a pass or a failure), `pass_rate` = k/n with its 95%
     Wilson interval `pass_low`..`pass_high`, the pass rate per check type (`check_<type>`), the mean
     Japanese share of the `ja` cases, throughput (tokens/s), mean answer tokens, `pass` (the rate as
-    text: "66.7% [20.8–93.9%] 2/3") and, when the runs were judged, `judge_mean` with its bootstrap
-    interval `judge_low`..`judge_high`, `judge_n` and `judge` (as text)."""
+    text: "66.7% [20.8–93.9%] 2/3") and, when the runs were judged, `judge_mean` with its interval
+    (`bounded_mean`) `judge_low`..`judge_high`, `judge_n`, `judge_rubric` (its rubric and scale,
+    "elyza 1–5") and `judge` (as text). Grades of different rubrics are never averaged: where they
+    meet, `judge_mean` is NaN, `judge_rubric` "mixed" and `judge` gives one mean per rubric."""
     frame = _with_run(df)
     check_columns = sorted(c for c in frame.columns if c.startswith("check_"))
     judged = "judge_grade" in frame.columns
@@ -183,7 +218,7 @@ def summary_table(df: pd.DataFrame) -> pd.DataFrame:
         parts = sorted(group.groupby("suite"), key=lambda item: str(item[0])) if "suite" in group else []
         for suite, part in [*parts, (ALL, group)]:
             rows.append({"run": run, "suite": suite, **_summary_row(part, check_columns)})
-    judge = ["judge_mean", "judge_low", "judge_high", "judge_n"] if judged else []
+    judge = ["judge_mean", "judge_low", "judge_high", "judge_n", "judge_rubric"] if judged else []
     columns = [*_SUMMARY_COLUMNS, *check_columns, "ja_share", "tokens_per_second", "answer_tokens",
                *judge, "pass", *(["judge"] if judged else [])]
     return pd.DataFrame(rows, columns=columns)
@@ -202,15 +237,55 @@ def comparison_table(df: pd.DataFrame, baseline: str | None = None) -> pd.DataFr
 
 def judge_comparison_table(df: pd.DataFrame, baseline: str | None = None) -> pd.DataFrame:
     """As `comparison_table`, for the judge's grades (`judge_grade`, the expected grade) of the cases
-    both runs had judged: the mean difference with its paired bootstrap interval and Wilcoxon's
-    signed-rank test (exact up to 25 non-zero differences); `better`/`worse` count cases graded
-    higher/lower. Empty when fewer than two runs were judged."""
+    both runs had judged, per rubric (column `rubric`, e.g. "elyza 1–5"): the mean difference with
+    its paired bootstrap interval and Wilcoxon's signed-rank test (exact up to 25 non-zero
+    differences); `better`/`worse` count cases graded higher/lower. Empty when fewer than two runs
+    were judged. Raises ConfigError when a case was graded on one rubric in one run and on another
+    in the other: grades on different scales are never compared."""
     frame = _with_run(df)
     if "judge_grade" not in frame.columns or not len(frame):
-        return _paired_table(frame.iloc[0:0], baseline, wilcoxon_signed_rank)
-    frame = frame.assign(_value=pd.to_numeric(frame["judge_grade"], errors="coerce"))
+        return _paired_table(frame.iloc[0:0], baseline, wilcoxon_signed_rank).assign(rubric=None)
+    frame = frame.assign(_value=pd.to_numeric(frame["judge_grade"], errors="coerce"),
+                         _scale=_scales(frame))
     judged = frame.groupby("run", sort=False)["_value"].apply(lambda v: v.notna().any())
-    return _paired_table(frame[frame["run"].isin(judged[judged].index)], baseline, wilcoxon_signed_rank)
+    frame = frame[frame["run"].isin(judged[judged].index)]
+    runs = list(dict.fromkeys(frame["run"]))
+    if len(runs) < 2:
+        return _paired_table(frame.iloc[0:0], baseline, wilcoxon_signed_rank).assign(rubric=None)
+    baseline = runs[0] if baseline is None else baseline
+    _refuse_mixed_rubrics(frame, baseline)
+    parts = [_paired_table(part, baseline, wilcoxon_signed_rank).assign(rubric=scale)
+             for scale, part in frame[frame["_value"].notna()].groupby("_scale", sort=True)
+             if baseline in set(part["run"]) and part["run"].nunique() > 1]
+    if not parts:
+        return _paired_table(frame.iloc[0:0], baseline, wilcoxon_signed_rank).assign(rubric=None)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _scales(frame: pd.DataFrame) -> pd.Series:
+    """Each row's rubric and scale ("elyza 1–5"); None where the row has no grade."""
+    rubric = (frame["judge_rubric"].astype("object") if "judge_rubric" in frame.columns
+              else pd.Series("judge", index=frame.index))
+    top = pd.to_numeric(frame["judge_max"], errors="coerce") if "judge_max" in frame.columns else \
+        pd.Series(math.nan, index=frame.index)
+    return pd.Series([None if pd.isna(t) else scale_name("judge" if pd.isna(r) else str(r), int(t))
+                      for r, t in zip(rubric, top)], index=frame.index, dtype="object")
+
+
+def _refuse_mixed_rubrics(frame: pd.DataFrame, baseline: str) -> None:
+    """A ConfigError naming both rubrics where a case was graded on different rubrics in two runs."""
+    graded = frame[frame["_value"].notna()]
+    base = graded[graded["run"] == baseline][["key", "_scale"]]
+    for run, other in graded[graded["run"] != baseline].groupby("run", sort=False):
+        merged = base.merge(other[["key", "_scale"]], on="key", suffixes=("_a", "_b"))
+        clash = merged[merged["_scale_a"] != merged["_scale_b"]]
+        if len(clash):
+            first = clash.iloc[0]
+            raise ConfigError(
+                f"judge grades of run {run!r} ({first['_scale_b']}) and run {baseline!r} "
+                f"({first['_scale_a']}) come from different rubrics (case {first['key']} and "
+                f"{len(clash) - 1} more): grades on different scales are not compared or averaged; "
+                f"judge both runs with one rubric (`mistral-eval judge RUN --rubric ...`)", field="rubric")
 
 
 def _paired_table(frame: pd.DataFrame, baseline: str | None,
@@ -322,15 +397,13 @@ def format_summary(df: pd.DataFrame) -> str:
             for row in table.to_dict("records")]
     n_at = header.index("n")
     lines = _columns([header, *rows], right={n_at, n_at + 2, len(header) - 1})
-    for title, paired in (("Paired on case keys (run − baseline, McNemar exact test; * p < 0.05):",
-                           comparison_table(df)),
-                          ("Judge grades paired on case keys (run − baseline, Wilcoxon signed-rank test; "
-                           "* p < 0.05):", judge_comparison_table(df))):
-        if not paired.empty:
-            lines += ["", title]
-            lines += _columns([["run", "vs", "suite", "pairs", "difference [95% interval]"],
-                               *([r["run"], r["baseline"], str(r["suite"]), str(r["n"]), r["text"]]
-                                 for r in paired.to_dict("records"))], right={3})
+    paired = comparison_table(df)
+    if not paired.empty:
+        lines += ["", "Paired on case keys (run − baseline, McNemar exact test; * p < 0.05):"]
+        lines += _columns([["run", "vs", "suite", "pairs", "difference [95% interval]"],
+                           *([r["run"], r["baseline"], str(r["suite"]), str(r["n"]), r["text"]]
+                             for r in paired.to_dict("records"))], right={3})
+    lines += _judge_paired_lines(df)
     repeats = repeats_table(df)
     if not repeats.empty:
         lines += ["", "Repeats (each case sampled several times; the interval is over cases):"]
@@ -341,6 +414,20 @@ def format_summary(df: pd.DataFrame) -> str:
                               f"{_pct(r['pass_at_k'])} (k={r['k']})", _pct(r["spread"])]
                              for r in repeats.to_dict("records"))], right=set())
     return "\n".join(lines)
+
+
+def _judge_paired_lines(df: pd.DataFrame) -> list[str]:
+    """The judge grades paired between runs, per rubric; or why they are not compared."""
+    try:
+        paired = judge_comparison_table(df)
+    except ConfigError as exc:
+        return ["", f"Judge grades not compared: {exc}"]
+    if paired.empty:
+        return []
+    return ["", "Judge grades paired on case keys (run − baseline, Wilcoxon signed-rank test; * p < 0.05):",
+            *_columns([["run", "vs", "rubric", "suite", "pairs", "difference [95% interval]"],
+                       *([r["run"], r["baseline"], str(r["rubric"]), str(r["suite"]), str(r["n"]), r["text"]]
+                         for r in paired.to_dict("records"))], right={4})]
 
 
 def _columns(rows: list[list[str]], right: set[int]) -> list[str]:

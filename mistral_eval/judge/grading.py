@@ -17,6 +17,7 @@ models, rubrics and the stores; knows nothing about HTML or the command line.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Sequence
@@ -27,21 +28,26 @@ from typing import TYPE_CHECKING, Any
 from mistral_eval.analysis.summary import write_summary
 from mistral_eval.checks.registry import japanese_share, judge_spec
 from mistral_eval.core.settings import GenerationSettings
+from mistral_eval.judge.batching import DEFAULT_JUDGE_ROWS, JUDGE_TOKEN_BUDGET, length_batches
+from mistral_eval.judge.calibration import CalibrationSet, load_calibration_set, measure
 from mistral_eval.judge.rubrics import SINGLE_RUBRICS, Rubric, load_rubric, rubric_language
 from mistral_eval.model.prompts import model_format
 from mistral_eval.runs.judgments import JUDGMENTS_DIR, JudgmentStore, check_pairwise_runs
 from mistral_eval.runs.provenance import collect_versions, gpu_name, now, package_commit
-from mistral_eval.runs.records import CaseError, JudgeManifest, Judgment, Result, RunRef
+from mistral_eval.runs.records import Calibration, CaseError, JudgeManifest, Judgment, Result, RunRef
 from mistral_eval.runs.store import RunStore, run_names
 
 if TYPE_CHECKING:  # torch and the model load on first use, not on import
     from mistral_eval.model.generation import Answer
     from mistral_eval.model.loading import LoadedModel
 
-__all__ = ["JUDGE_SETTINGS", "JudgeSummary", "default_label", "judge_pairwise", "judge_run", "read_grades"]
+__all__ = ["CALIBRATION_DIR", "JUDGE_SETTINGS", "JudgeSummary", "calibrate_judge", "default_label", "judge_pairwise",
+           "judge_run", "read_grades"]
 
 JUDGE_SETTINGS = GenerationSettings(max_new_tokens=256, do_sample=False)
 """The judge's reasoning: greedy, at most 256 new tokens."""
+CALIBRATION_DIR = "calibration"
+"""Under a judge's directory: its grades of the labelled calibration set (resumable, inspectable)."""
 LANGUAGE_GATE = 0.5
 
 
@@ -57,6 +63,10 @@ class JudgeSummary:
     """Records already stored, not judged again."""
     gated: int
     errors: int
+    batches: tuple[int, ...] = ()
+    """Rows of each generation batch, in the order they ran (`length_batches`)."""
+    calibration: Calibration | None = None
+    """The judge's agreement with the labelled set, when this call measured it (`calibrate=True`)."""
 
 
 @dataclass(frozen=True)
@@ -258,10 +268,12 @@ class _Job:
     settings: GenerationSettings
     batch_size: int | None
     progress: bool | None
+    token_budget: int = JUDGE_TOKEN_BUDGET
 
 
-def _judge_items(job: _Job, items: list[_Item]) -> int:
-    """Judge the items with the model, storing each batch as it finishes; returns the error count."""
+def _judge_items(job: _Job, items: list[_Item]) -> tuple[int, list[int]]:
+    """Judge the items with the model in length batches (`length_batches`), storing each batch as
+    it finishes; returns the error count and the rows of each batch."""
     from mistral_eval.model.generation import generate
     from mistral_eval.model.prompts import format_prompt
 
@@ -289,21 +301,25 @@ def _judge_items(job: _Job, items: list[_Item]) -> int:
     by_grades: dict[tuple[str, ...], list[int]] = {}
     for i, item in enumerate(ready):
         by_grades.setdefault(item.rubric.grades, []).append(i)
-    for indices in by_grades.values():
-        done_before = set(store.finished_keys())
-        try:
-            def on_answers(batch: dict[int, Answer], idx: list[int] = indices) -> None:
-                keep({idx[j]: a for j, a in batch.items()})
+    formed: list[int] = []
+    for group in by_grades.values():
+        for batch in length_batches([len(prompts[i].ids) for i in group], max_rows=batch_size or DEFAULT_JUDGE_ROWS,
+                                    token_budget=job.token_budget, new_tokens=job.settings.max_new_tokens):
+            indices = [group[j] for j in batch]
+            formed.append(len(indices))
+            def on_answers(answers: dict[int, Answer], idx: list[int] = indices) -> None:
+                keep({idx[j]: a for j, a in answers.items()})
 
-            generate(lm, [prompts[i] for i in indices], job.settings, batch_size=batch_size,
-                     progress=job.progress, on_answers=on_answers)
-        except Exception as exc:  # noqa: BLE001 - the rest of this group is stored as errors
-            for i in indices:
-                if ready[i].key not in done_before and ready[i].key not in store.finished_keys():
-                    store.append(_record(ready[i], label, prompt_text=prompts[i].text,
-                                         error=f"{type(exc).__name__}: {exc}"))
-                    errors += 1
-    return errors
+            try:
+                generate(lm, [prompts[i] for i in indices], job.settings, batch_size=len(indices),
+                         progress=job.progress, on_answers=on_answers)
+            except Exception as exc:  # noqa: BLE001 - the rest of this batch is stored as errors
+                for i in indices:
+                    if ready[i].key not in store.finished_keys():
+                        store.append(_record(ready[i], label, prompt_text=prompts[i].text,
+                                             error=f"{type(exc).__name__}: {exc}"))
+                        errors += 1
+    return errors, formed
 
 
 def _manifest(lm: LoadedModel, label: str, rubric: str, fmt: str, settings: GenerationSettings,
@@ -325,9 +341,9 @@ def _finish(job: _Job, items: list[_Item], skipped: int) -> JudgeSummary:
     gated = [i for i in items if i.gate is not None]
     for item in gated:
         job.store.append(_record(item, job.label))
-    errors = _judge_items(job, [i for i in items if i.gate is None])
+    errors, batches = _judge_items(job, [i for i in items if i.gate is None])
     return JudgeSummary(out=Path(job.store.directory), judged=len(items), skipped=skipped, gated=len(gated),
-                        errors=errors)
+                        errors=errors, batches=tuple(batches))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,13 +352,16 @@ def _finish(job: _Job, items: list[_Item], skipped: int) -> JudgeSummary:
 
 def judge_run(lm: LoadedModel, run_dir: str | Path, *, rubric: str | None = None, judge_format: str = "auto",
               settings: GenerationSettings = JUDGE_SETTINGS, batch_size: int | None = None,
-              label: str | None = None, progress: bool | None = None) -> JudgeSummary:
+              label: str | None = None, progress: bool | None = None,
+              calibrate: bool | CalibrationSet = False) -> JudgeSummary:
     """Grade the answers of a finished run with `lm` into `RUN/judgments/<label>/`; resumes.
 
     `rubric=None` grades only the cases whose suite gives them a `judge` check, each with its own
     rubric, aspect and threshold; "elyza" (1–5, with the case's aspect) or "mtbench" (1–10, with
     the case's reference answer where it has one) grades every scored case with that rubric (a
     judge spec still gives its aspect and threshold). Japanese cases get the Japanese rubric.
+    `calibrate` (True: the shipped labelled set; or a `CalibrationSet`) also grades that set
+    (`calibrate_judge`) and records the agreement in the judge's manifest.
     """
     from mistral_eval.core.errors import ConfigError
 
@@ -366,9 +385,44 @@ def judge_run(lm: LoadedModel, run_dir: str | Path, *, rubric: str | None = None
         finished = store.finished_keys()
         items = [_single_item(r, cases.get(_case_key(r)), rubric) for r in scored if r.key not in finished]
         job = _Job(lm, store, label, fmt, settings, batch_size, progress)
-        done = _finish(job, items, len(scored) - len(items))
+        done = _calibrated(job, _finish(job, items, len(scored) - len(items)), calibrate)
     write_summary(run_dir)  # summary.json gains this judge's grades
     return done
+
+
+def _calibrated(job: _Job, summary: JudgeSummary, calibrate: bool | CalibrationSet) -> JudgeSummary:
+    if not calibrate:
+        return summary
+    chosen = calibrate if isinstance(calibrate, CalibrationSet) else None
+    calibration = calibrate_judge(job.lm, job.store, judge_format=job.judge_format, settings=job.settings,
+                                  batch_size=job.batch_size, progress=job.progress, calibration_set=chosen)
+    return dataclasses.replace(summary, calibration=calibration)
+
+
+def calibrate_judge(lm, store: JudgmentStore, *, judge_format: str = "auto",
+                    settings: GenerationSettings = JUDGE_SETTINGS, batch_size: int | None = None,
+                    progress: bool | None = None, calibration_set: CalibrationSet | None = None) -> Calibration:
+    """Grade the labelled calibration set (default: the shipped one) with `lm`, each item with its
+    rubric, into `<judge dir>/calibration/` (resumable), and record the agreement with the human
+    labels (κ, TPR, TNR) in the manifest of `store`, an open judge directory."""
+    chosen = calibration_set or load_calibration_set()
+    fmt = model_format(lm, judge_format)
+    label = f"{store.manifest.label}-calibration"
+    manifest = _manifest(lm, label, "calibration", fmt, settings, [], sorted({i.rubric for i in chosen.items}))
+    with JudgmentStore.open(Path(store.directory) / CALIBRATION_DIR, manifest) as graded:
+        finished = graded.finished_keys()
+        items = [_Item(f"{chosen.name}/{item.id}", f"{chosen.name}/{item.id}",
+                       load_rubric(item.rubric, item.language),
+                       load_rubric(item.rubric, item.language).render(question=item.question, answer=item.answer))
+                 for item in chosen.items if f"{chosen.name}/{item.id}" not in finished]
+        _judge_items(_Job(lm, graded, label, fmt, settings, batch_size, progress), items)
+        records = graded.records()
+    grades: dict[str, tuple[float, int] | None] = {
+        r.key.split("/", 1)[1]: (float(r.expected_grade), int(r.max_grade)) for r in records
+        if r.status == "graded" and r.expected_grade is not None and r.max_grade}
+    calibration = measure(chosen, grades)
+    store.set_calibration(calibration)
+    return calibration
 
 
 def _to_judge(results: Sequence[Result], cases: dict[str, Any], rubric: str | None) -> list[Result]:
@@ -407,8 +461,10 @@ def _pair_gate(a: Result, b: Result) -> tuple[str, str] | None:
 
 def judge_pairwise(lm: LoadedModel, run_dirs: Sequence[str | Path], out: str | Path, *, judge_format: str = "auto",
                    settings: GenerationSettings = JUDGE_SETTINGS, batch_size: int | None = None,
-                   label: str | None = None, progress: bool | None = None) -> JudgeSummary:
-    """Compare every pair of runs on the cases both answered, each case in both orders, into `out`."""
+                   label: str | None = None, progress: bool | None = None,
+                   calibrate: bool | CalibrationSet = False) -> JudgeSummary:
+    """Compare every pair of runs on the cases both answered, each case in both orders, into `out`;
+    `calibrate` also measures the judge model on the labelled set (`calibrate_judge`)."""
     check_pairwise_runs(run_dirs)  # two or more different runs with cases in common
     names = run_names(run_dirs)
     runs, refs, cases = {}, [], {}
@@ -421,7 +477,8 @@ def judge_pairwise(lm: LoadedModel, run_dirs: Sequence[str | Path], out: str | P
     fmt = model_format(lm, judge_format)
     with JudgmentStore.open(out, _manifest(lm, label, "pairwise", fmt, settings, refs)) as store:
         items, skipped = _pair_items(runs, cases, store.finished_keys())
-        return _finish(_Job(lm, store, label, fmt, settings, batch_size, progress), items, skipped)
+        job = _Job(lm, store, label, fmt, settings, batch_size, progress)
+        return _calibrated(job, _finish(job, items, skipped), calibrate)
 
 
 def _pair_items(runs: dict[str, dict[str, Result]], cases: dict[str, Any],

@@ -1,7 +1,10 @@
 """The report's judge sections as template rows: each case's grade with its distribution and rationale,
-agreement of the checks and the judge per suite (Cohen's κ), judge grades paired between runs, and a
-pairwise judgment's win/tie/loss rates and Bradley–Terry strengths; `render_pairwise` /
-`write_pairwise_report` give a pairwise directory its own page (`DIR/report.html`).
+agreement of the checks and the judge per suite (Cohen's κ), judge grades paired between runs (per
+rubric; refused across rubrics), a pairwise judgment's win/tie/loss rates (or "judge unreliable"
+where the verdicts follow the position), length-controlled win rates and Bradley–Terry strengths,
+and the notes shown next to every judge figure: each judge's calibration (or "uncalibrated" / "below
+threshold") and its length bias. `render_pairwise` / `write_pairwise_report` give a pairwise
+directory its own page (`DIR/report.html`).
 
 Reads judgments through `judgments.py` and tables through `tables.py`; the HTML is the templates'
 (`judge.html.j2` macros). Knows nothing about models.
@@ -16,14 +19,24 @@ from typing import Any
 
 import pandas as pd
 
-from mistral_eval.analysis.frames import latest_per_key, load_judgments
-from mistral_eval.analysis.judge_tables import agreement_table, pairwise_table, strength_table
+from mistral_eval.analysis.frames import latest_per_key, load_judgments, load_runs
+from mistral_eval.analysis.judge_tables import (
+    LENGTH_MATCH_RATIO,
+    POSITION_BIAS_LIMIT,
+    agreement_table,
+    length_bias,
+    length_controlled,
+    pairwise_table,
+    strength_table,
+)
 from mistral_eval.analysis.tables import ALL, judge_comparison_table
-from mistral_eval.runs.judgments import JUDGMENTS_DIR
+from mistral_eval.core.errors import ConfigError
+from mistral_eval.judge.calibration import calibration_status
+from mistral_eval.runs.judgments import JUDGMENTS_DIR, JudgmentStore, judge_dirs
 from mistral_eval.runs.records import JudgeManifest
 
-__all__ = ["PAIRWISE_REPORT", "agreement_rows", "case_judgments", "judge_paired_rows", "pairwise_context",
-           "render_pairwise", "write_pairwise_report"]
+__all__ = ["PAIRWISE_REPORT", "agreement_rows", "case_judgments", "judge_notes", "judge_paired_refusal",
+           "judge_paired_rows", "pairwise_context", "render_pairwise", "write_pairwise_report"]
 
 PAIRWISE_REPORT = "report.html"
 """The page `mistral-eval judge --pairwise ... --out DIR` writes into DIR."""
@@ -39,11 +52,37 @@ def _bars(distribution: dict[str, float]) -> list[dict[str, Any]]:
             for grade, p in distribution.items()]
 
 
+def _calibrations(path: str | os.PathLike) -> dict[str, tuple[str, str]]:
+    """Judge label → (status, text) of `calibration_status` for every judge directory of `path`."""
+    out = {}
+    for directory in judge_dirs(path):
+        with JudgmentStore.read(directory) as store:
+            manifest: JudgeManifest = store.manifest
+        out[manifest.label] = calibration_status(manifest.calibration)
+    return out
+
+
+def judge_notes(paths: list[Path], df: pd.DataFrame) -> list[dict[str, Any]]:
+    """What to read next to every judge figure: per judge of each run its calibration (a warning when
+    uncalibrated or below threshold), and per run and rubric the length bias (Spearman's ρ of grade
+    and answer tokens, with n)."""
+    several = len(paths) > 1
+    notes = []
+    for path in paths:
+        for label, (status, text) in _calibrations(path).items():
+            notes.append({"level": status, "text": f"{path.name + ': ' if several else ''}judge {label}: {text}"})
+    for run, scale, bias in length_bias(df):
+        notes.append({"level": "info", "text": f"{run + ': ' if several else ''}{scale}: {bias}"})
+    return notes
+
+
 def case_judgments(path: Path) -> dict[str, dict[str, Any]]:
     """The latest judgment of each case key of a judged run, as the case boxes show it: expected and
-    most likely grade, top grade, status, gate reason, distribution bars and rationale (untrusted)."""
+    most likely grade, top grade, status, gate reason, distribution bars, rationale (untrusted) and
+    the judge's calibration status."""
     if not (path / JUDGMENTS_DIR).is_dir():
         return {}
+    calibrations = _calibrations(path)
     out = {}
     for row in latest_per_key(load_judgments(path)).to_dict("records"):
         if _missing(row["expected_grade"]):
@@ -55,7 +94,8 @@ def case_judgments(path: Path) -> dict[str, dict[str, Any]]:
             "max": None if _missing(row["max_grade"]) else int(row["max_grade"]),
             "best": best, "best_p": f"{100 * distribution[best]:.0f}%" if best else "–",
             "status": row["status"], "reason": row.get("reason"), "judge": row["judge"],
-            "rubric": row["rubric"], "bars": _bars(distribution), "rationale": row.get("rationale") or ""}
+            "rubric": row["rubric"], "bars": _bars(distribution), "rationale": row.get("rationale") or "",
+            "calibration": calibrations.get(row["judge"], ("uncalibrated", ""))[0]}
     return out
 
 
@@ -68,38 +108,79 @@ def agreement_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
             for row in agreement_table(df).to_dict("records")]
 
 
+def judge_paired_refusal(df: pd.DataFrame) -> str | None:
+    """Why the runs' judge grades are not compared (different rubrics), or None."""
+    try:
+        judge_comparison_table(df)
+    except ConfigError as exc:
+        return str(exc)
+    return None
+
+
 def judge_paired_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Judge grades of two runs paired on case keys: mean difference, bootstrap interval, Wilcoxon p."""
-    return [{"suite": row["suite"], "run": row["run"], "baseline": row["baseline"], "n": row["n"],
+    """Judge grades of two runs paired on case keys, per rubric: mean difference, bootstrap interval,
+    Wilcoxon p; none where the runs were graded on different rubrics (`judge_paired_refusal`)."""
+    try:
+        table = judge_comparison_table(df)
+    except ConfigError:
+        return []
+    return [{"suite": row["suite"], "rubric": row["rubric"], "run": row["run"], "baseline": row["baseline"], "n": row["n"],
              "difference": "–" if _missing(row["difference"]) else f"{row['difference']:+.2f}",
              "interval": "–" if _missing(row["low"]) else f"[{row['low']:+.2f}, {row['high']:+.2f}]",
              "better": row["better"], "worse": row["worse"], "p": f"{row['p_value']:.3g}",
-             "significant": bool(row["significant"])} for row in judge_comparison_table(df).to_dict("records")]
+             "significant": bool(row["significant"])} for row in table.to_dict("records")]
 
 
 def pairwise_context(directory: str | os.PathLike[str], resamples: int = 1000) -> dict[str, Any]:
-    """The pairwise judge of `directory` (a `judge --pairwise --out DIR`): who judged, per pair of
-    runs win/tie/loss with Wilson intervals, sign-test p and order-dependent verdicts, and with three
-    or more runs the Bradley–Terry strengths with bootstrap intervals."""
+    """The pairwise judge of `directory` (a `judge --pairwise --out DIR`): who judged and its
+    calibration, per pair of runs win/tie/loss with Wilson intervals, sign-test p, order-dependent
+    verdicts and position bias ("judge unreliable" above `POSITION_BIAS_LIMIT`), the win rate over
+    length-matched cases, and with three or more runs the Bradley–Terry strengths."""
     from mistral_eval.runs.judgments import JudgmentStore
 
     directory = Path(directory)
     with JudgmentStore.read(directory) as store:
         manifest: JudgeManifest = store.manifest
     frame = load_judgments(directory)
-    pairs = [{**row, "p": f"{row['p_value']:.3g}", "significant": row["p_value"] < 0.05,
+    matched = length_controlled(frame, _answer_lengths(manifest))
+    pairs = [{**row, "p": f"{row['p_value']:.3g}", "significant": row["p_value"] < 0.05 and row["reliable"],
               "order": f"{row['order_dependent']}/{row['n']}" + (
-                  "" if _missing(row["order_dependent_rate"]) else f" ({100 * row['order_dependent_rate']:.0f}%)")}
+                  "" if _missing(row["order_dependent_rate"]) else f" ({100 * row['order_dependent_rate']:.0f}%)"),
+              "first_always": f"{row['always_first']}/{row['n']}",
+              "matched": _matched_text(matched.get((row["first"], row["second"])))}
              for row in pairwise_table(frame).to_dict("records")]
     runs = [run.name for run in manifest.runs]
     strengths = [] if len(runs) < 3 else [
         {"run": row["run"], "strength": f"{row['strength']:.2f}", "comparisons": row["comparisons"],
-         "score": f"{row['score']:g}",
-         "interval": "–" if _missing(row["low"]) else f"[{row['low']:.2f}–{row['high']:.2f}]"}
+         "score": f"{row['score']:g}", "interval": row["interval"]}
         for row in strength_table(frame, resamples=resamples).to_dict("records")]
+    status, calibration = calibration_status(manifest.calibration)
     return {"directory": str(directory), "judge": f"{manifest.judge_model} [{manifest.quant}], label "
             f"{manifest.label}, format {manifest.format}", "runs": runs, "pairs": pairs, "strengths": strengths,
-            "judgments": len(frame)}
+            "judgments": len(frame), "limit": f"{POSITION_BIAS_LIMIT:.0%}", "ratio": f"{LENGTH_MATCH_RATIO:g}",
+            "notes": [{"level": status, "text": f"judge {manifest.label}: {calibration}"}]}
+
+
+def _answer_lengths(manifest: JudgeManifest) -> dict[tuple[str, str], float]:
+    """(run name, case key) → answer tokens, from the compared runs still on disk."""
+    lengths: dict[tuple[str, str], float] = {}
+    for run in manifest.runs:
+        try:
+            frame = load_runs([run.path])
+        except Exception:  # noqa: BLE001 - a run moved or removed since: no lengths for it
+            continue
+        if "answer_tokens" in frame:
+            lengths.update({(run.name, key): float(tokens) for key, tokens
+                            in zip(frame["key"], frame["answer_tokens"]) if not _missing(tokens)})
+    return lengths
+
+
+def _matched_text(rates: Any) -> str:
+    """"60% [31–83%] (6/10); longer answer wins 80% (8/10)", or "–" without lengths."""
+    if rates is None:
+        return "–"
+    matched, longer = rates
+    return f"{matched}; longer answer wins {longer}"
 
 
 def render_pairwise(directory: str | os.PathLike[str], *, title: str | None = None) -> str:

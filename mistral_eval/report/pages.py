@@ -38,7 +38,14 @@ from mistral_eval.analysis.tables import (
     summary_table,
 )
 from mistral_eval.core.paths import write_text_atomic
-from mistral_eval.report.judge_pages import agreement_rows, case_judgments, judge_paired_rows, pairwise_context
+from mistral_eval.report.judge_pages import (
+    agreement_rows,
+    case_judgments,
+    judge_notes,
+    judge_paired_refusal,
+    judge_paired_rows,
+    pairwise_context,
+)
 from mistral_eval.report.render import render
 from mistral_eval.runs.records import Manifest, Result
 from mistral_eval.runs.store import RunStore, refuse_run_file, run_names
@@ -134,12 +141,10 @@ def _summary_rows(table: pd.DataFrame) -> list[dict]:
     rows = []
     for suite in order:
         for row in table[table["suite"] == suite].to_dict("records"):
-            judge = row.get("judge_mean")
             rows.append({"suite": suite, "run": row["run"], "n": row["n"], "k": row["k"],
                          "errors": row["errors"], "uncertain": row["uncertain"], "rate": _pct(row["pass_rate"]),
                          "interval": _interval(row["pass_low"], row["pass_high"]),
-                         "judge": "–" if _missing(judge) else
-                         f"{judge:.2f} {_interval(row['judge_low'], row['judge_high'], 1, '')} n={row['judge_n']}",
+                         "judge": row.get("judge") or "–",
                          "tps": _number(row["tokens_per_second"]), "total": suite == ALL})
     return rows
 
@@ -297,6 +302,8 @@ def render_report(run_dirs: RunDirs, *, title: str | None = None,
         "summary": _summary_rows(table) if not table.empty else [],
         "judged": "judge_mean" in table.columns, "paired": _paired_rows(df) if several else [],
         "judge_paired": judge_paired_rows(df) if several else [], "agreement": agreement_rows(df),
+        "judge_refused": judge_paired_refusal(df) if several else None,
+        "judge_note_rows": judge_notes(paths, df) if "judge_grade" in df.columns else [],
         "repeats": _repeat_rows(df), "pairwise": pairwise_context(pairwise) if pairwise is not None else None,
         "checks": _check_rows(df, names), "plots": report_plots(df, table) if not table.empty else [],
         "pairs": _pair_rows(keys, runs), "cases": cases, "filters": _filters(cases),

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from mistral_eval.core.choices import MANIFEST_FILE
 from mistral_eval.core.errors import ConfigError, RunStoreError
-from mistral_eval.core.paths import shown
-from mistral_eval.runs.records import JudgeManifest, Judgment
+from mistral_eval.core.paths import shown, write_text_atomic
+from mistral_eval.runs.records import Calibration, JudgeManifest, Judgment
 from mistral_eval.runs.store import RunStore, run_names
 
 __all__ = ["JUDGMENTS_DIR", "JUDGMENTS_FILE", "JudgmentStore", "check_pairwise_runs", "judge_dirs"]
@@ -33,6 +33,16 @@ class JudgmentStore(RunStore):
     records_file = JUDGMENTS_FILE
     kind = "judge"
     record_name = "judgment"
+
+    def set_calibration(self, calibration: Calibration) -> JudgeManifest:
+        """Record the judge's calibration in `manifest.json` (atomically; not part of the identity,
+        so the directory still resumes) and return the updated manifest."""
+        if not self._writable:
+            raise RunStoreError(f"{self.directory} was opened read-only; use JudgmentStore.open to write.")
+        manifest: JudgeManifest = self.manifest.model_copy(update={"calibration": calibration})
+        write_text_atomic(self.directory / self.manifest_file, manifest.model_dump_json(indent=2) + "\n")
+        self._manifest = manifest
+        return manifest
 
 
 def judge_dirs(path: str | os.PathLike[str]) -> list[Path]:

@@ -26,7 +26,7 @@ from mistral_eval.core.choices import (
 from mistral_eval.core.settings import GenerationSettings
 from mistral_eval.core.validation import StrictModel
 
-__all__ = ["JUDGMENT_STATUSES", "SCHEMA_VERSION", "STAGES", "STATUSES", "CaseError", "CheckRecord",
+__all__ = ["JUDGMENT_STATUSES", "SCHEMA_VERSION", "STAGES", "STATUSES", "CaseError", "Calibration", "CheckRecord",
            "JudgeManifest", "Judgment", "Manifest", "Result", "RunConfig", "RunRef", "SuiteRef",
            "canonical_settings", "case_status", "field_table", "fingerprint_of"]
 
@@ -342,6 +342,41 @@ class RunRef(BaseModel):
     """The run's own fingerprint: judging a different run into the same directory is refused."""
 
 
+class Calibration(BaseModel):
+    """How a judge agreed with human labels on the shipped calibration set (`judge --calibrate`):
+    a grade at or above the rubric's pass threshold (4 of 5, 7 of 10) counts as "good"."""
+
+    model_config = _STORED
+    set_name: str
+    """The labelled set, e.g. "calibration-v1"."""
+    set_sha256: str
+    """sha256 of the set file, so a changed set is not mistaken for the same one."""
+    n: int
+    """Items graded (errors left out)."""
+    good: int
+    """Items the humans labelled good."""
+    true_positive: int
+    """Good items the judge passed."""
+    true_negative: int
+    """Bad items the judge failed."""
+    kappa: float | None
+    """Cohen's κ between the judge's pass/fail and the labels; None when undefined."""
+    kappa_low: float | None = None
+    """Lower end of κ's 95% percentile bootstrap interval over items."""
+    kappa_high: float | None = None
+    tpr: float | None = None
+    """True-positive rate: good items passed / good items (Wilson 95% interval below)."""
+    tpr_low: float | None = None
+    tpr_high: float | None = None
+    tnr: float | None = None
+    """True-negative rate: bad items failed / bad items."""
+    tnr_low: float | None = None
+    tnr_high: float | None = None
+    errors: int = 0
+    """Items the judge could not grade."""
+    finished_at: str | None = None
+
+
 class JudgeManifest(BaseModel):
     """`judgments/<label>/manifest.json` (or a pairwise `--out` directory's): who judged, how."""
 
@@ -368,6 +403,9 @@ class JudgeManifest(BaseModel):
     started_at: str | None = None
     model_info: dict[str, Any] | None = None
     fingerprint: str = ""
+    calibration: Calibration | None = None
+    """The judge's agreement with the labelled calibration set, when `--calibrate` measured it; not
+    part of the identity (calibrating later does not stop a resume). Absent in older manifests."""
 
     def identity(self) -> dict[str, Any]:
         """The fields that must match to resume judging into the same directory."""

@@ -147,7 +147,7 @@ class Chat:
 
 
 _TEXT_COLUMNS = {"pass": ("pass_rate", "pass_low", "pass_high", "k"),
-                 "judge": ("judge_mean", "judge_low", "judge_high", "judge_n")}
+                 "judge": ("judge_mean", "judge_low", "judge_high", "judge_n", "judge_rubric")}
 """A text column that already says its numbers (e.g. "66.7% [20.8–93.9%] 2/3") replaces them."""
 
 

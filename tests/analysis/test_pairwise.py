@@ -73,3 +73,13 @@ def test_bradley_terry_ties_are_half_wins_and_a_winless_player_stays_finite():
     assert bradley_terry([]) == {}
     with pytest.raises(ConfigError, match="players must differ"):
         bradley_terry([("a", "a", 1.0)])
+
+
+def test_bradley_terry_without_a_decisive_comparison_says_so_instead_of_a_zero_width_interval():
+    tied = bradley_terry([("a", "b", 0.5)] * 6 + [("b", "c", 0.5)] * 4, resamples=200)
+    for strength in tied.values():
+        assert strength.no_decisive and strength.low is None and strength.decisive == 0
+        assert strength.interval_text == "no decisive comparisons" and "[1.00–1.00]" not in str(strength)
+    decided = bradley_terry([("a", "b", 1.0), ("a", "b", 0.5), ("b", "c", 0.5)], resamples=200)
+    assert not decided["a"].no_decisive and decided["a"].decisive == 1 and decided["c"].decisive == 0
+    assert decided["a"].low is not None and decided["a"].interval_text.startswith("[")

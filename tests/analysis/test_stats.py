@@ -13,11 +13,14 @@ import pytest
 from mistral_eval.analysis.stats import (
     EXACT_MAX_PAIRS,
     bootstrap_mean,
+    bounded_intervals,
+    bounded_mean,
     cohen_kappa,
     mcnemar_exact,
     pass_at_k,
     sign_test,
     summarize_repeats,
+    t_quantile,
     wilcoxon_signed_rank,
     wilson,
 )
@@ -268,3 +271,51 @@ def test_cohen_kappa_textbook_table():
     assert cohen_kappa([True, False, True], [True, False, True]).kappa == 1.0
     assert cohen_kappa([True, True], [True, True]).kappa is None
     assert cohen_kappa([True, None, False], [True, True, False]).n == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# bounded means (grades): coverage at small n
+
+
+GRADE_DISTRIBUTIONS = {
+    "uniform 1-5": (np.arange(1, 6), [0.2] * 5),
+    "central 1-5": (np.arange(1, 6), [0.05, 0.2, 0.5, 0.2, 0.05]),
+    "skewed high 1-5": (np.arange(1, 6), [0.02, 0.03, 0.05, 0.3, 0.6]),
+    "almost all 5": (np.arange(1, 6), [0, 0, 0, 0.1, 0.9]),
+    "two-point 1 or 5": (np.arange(1, 6), [0.45, 0, 0, 0, 0.55]),
+    "skewed low 1-10": (np.arange(1, 11), [0.5, 0.2, 0.1, 0.05, 0.05, 0.04, 0.03, 0.01, 0.01, 0.01]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRADE_DISTRIBUTIONS))
+@pytest.mark.parametrize("n", [3, 6, 10])
+def test_bounded_mean_interval_keeps_95_percent_coverage_at_small_n(name, n):
+    grades, probs = GRADE_DISTRIBUTIONS[name]
+    truth = float(np.dot(grades, probs))
+    samples = np.random.default_rng(n).choice(grades, size=(4000, n), p=probs).astype(float)
+    lows, highs = bounded_intervals(samples, grades[0], grades[-1])
+    coverage = float(np.mean((lows <= truth) & (truth <= highs)))
+    assert coverage >= 0.93, f"{name}, n={n}: coverage {coverage:.3f}"
+    one = bounded_mean(samples[0], grades[0], grades[-1])
+    assert (one.low, one.high) == pytest.approx((lows[0], highs[0]))
+
+
+def test_the_percentile_bootstrap_misses_its_promise_at_small_n():
+    grades, probs = GRADE_DISTRIBUTIONS["skewed high 1-5"]
+    truth = float(np.dot(grades, probs))
+    rng = np.random.default_rng(0)
+    covered = [bootstrap_mean(rng.choice(grades, 3, p=probs), resamples=200) for _ in range(300)]
+    assert np.mean([m.low <= truth <= m.high for m in covered]) < 0.9
+
+
+def test_bounded_mean_says_when_n_is_too_small_and_stays_on_the_scale():
+    assert bounded_mean([4], 1, 5).too_small and str(bounded_mean([4], 1, 5)) == \
+        "4.00 (n=1: too small for an interval)"
+    assert bounded_mean([4, 5], 1, 5).low is None and bounded_mean([], 1, 5).mean is None
+    three = bounded_mean([5, 5, 5], 1, 5)
+    assert three.high == 5 and 2 < three.low < 4.5 and three.method == "bounded score"
+    assert not three.too_small and str(three).endswith("(n=3)")
+    assert t_quantile(0.975, 2) == pytest.approx(4.3027, abs=1e-3)
+    assert t_quantile(0.025, 10) == pytest.approx(-2.2281, abs=1e-3)
+    with pytest.raises(ConfigError):
+        bounded_mean([1, 2, 3], 5, 1)

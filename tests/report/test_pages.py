@@ -78,7 +78,8 @@ def test_judge_mean_with_interval_where_judged(tmp_path):
     rows = [record(f"open/q{i}", judge=(grade, 5, "clear answer")) for i, grade in enumerate([3, 4, 5, 4])]
     row = summary_table(load_runs(make_run(tmp_path / "judged", rows))).set_index("suite").loc["open"]
     assert row["judge_mean"] == pytest.approx(4.0) and row["judge_n"] == 4
-    assert 3 <= row["judge_low"] <= 4 <= row["judge_high"] <= 5
+    assert 1 <= row["judge_low"] < 4 <= row["judge_high"] <= 5  # on the 1–5 scale; at n=4 wider than the grades
+    assert row["judge_rubric"] == "elyza 1–5"
     assert row["judge"].startswith("4.00 [")
 
 
@@ -175,7 +176,9 @@ def test_case_shows_prompt_answer_checks_and_error(single):
 def test_judge_rationale_is_shown(tmp_path):
     run = make_run(tmp_path / "judged", [record("open/q1", judge=(4.0, 5, "Natural Japanese; one slip."))])
     page = render_report(run)
-    assert "judge mean" in _section(page, "summary") and "4.00 [" in _section(page, "summary")
+    # one grade: no interval at all (issue 19: "n too small", not a zero-width [4.00–4.00])
+    assert "judge mean" in _section(page, "summary")
+    assert "4.00 (n=1: too small for an interval) (elyza 1–5)" in _section(page, "summary")
     assert "<b>judge</b> 4.00 / 5" in page and "Natural Japanese; one slip." in page
 
 
