@@ -28,7 +28,7 @@ from mistral_eval.analysis.stats import (
 )
 
 __all__ = ["ALL", "check_table", "comparison_table", "format_summary", "fmt_mean", "fmt_paired", "fmt_rate",
-           "judge_comparison_table", "natural_key", "pair_table", "repeats_table", "statuses", "summarize_runs",
+           "holm", "judge_comparison_table", "natural_key", "pair_table", "repeats_table", "statuses", "summarize_runs",
            "summary_table"]
 
 ALL = "(all)"
@@ -184,11 +184,12 @@ def comparison_table(df: pd.DataFrame, baseline: str | None = None) -> pd.DataFr
     """Each run against `baseline` (default: the first run), per suite and `(all)`, paired on case
     keys present in both: `n` pairs scored in both, the `difference` in pass rate (run − baseline)
     with its interval `low`..`high`, McNemar's exact `p_value`, `better` (fail → pass) and `worse`
-    (pass → fail) counts, `significant` (p < 0.05) and the result as text."""
+    (pass → fail) counts, `p_holm` (Holm-adjusted within the `(all)` rows and
+    within the per-suite rows: each is a family of tests), `significant` (p_holm < 0.05) and the result as text."""
     frame = _with_run(df)
     if "key" in frame.columns and len(frame):
         frame = frame.assign(_value=_verdicts(frame))
-    return _paired_table(frame, baseline, mcnemar_exact)
+    return _with_holm(_paired_table(frame, baseline, mcnemar_exact))
 
 
 def judge_comparison_table(df: pd.DataFrame, baseline: str | None = None) -> pd.DataFrame:
@@ -226,6 +227,37 @@ def _paired_table(frame: pd.DataFrame, baseline: str | None, test_of) -> pd.Data
                          "worse": test.worse, "significant": test.significant(),
                          "text": fmt_paired(test)})
     return pd.DataFrame(rows, columns=columns)
+
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm's step-down adjustment of `p_values` (one family of tests): reject where the adjusted p
+    is below alpha, and the chance of any false rejection stays at most alpha."""
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    adjusted, running = [1.0] * len(p_values), 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(p_values) - rank) * p_values[i]))
+        adjusted[i] = running
+    return adjusted
+
+
+def _with_holm(table: pd.DataFrame) -> pd.DataFrame:
+    """`p_holm`, Holm-adjusted within each family of tests, and `significant` from it, not the raw p.
+    Two families: the `(all)` rows (one test per run against the baseline) and the per-suite rows."""
+    if table.empty:
+        return table.assign(p_holm=pd.Series(dtype=float))
+    raw = [1.0 if _missing(p) else float(p) for p in table["p_value"]]
+    adjusted = [1.0] * len(raw)
+    for overall in (True, False):
+        family = [i for i, suite in enumerate(table["suite"]) if (suite == ALL) == overall]
+        for i, p in zip(family, holm([raw[i] for i in family])):
+            adjusted[i] = p
+    significant = [p < 0.05 for p in adjusted]
+    text = [t.removesuffix(" *") + (" *" if mark else "") for t, mark in zip(table["text"], significant)]
+    return table.assign(p_holm=adjusted, significant=significant, text=text)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _nan(value: float | None) -> float:
@@ -309,7 +341,8 @@ def format_summary(df: pd.DataFrame) -> str:
             for row in table.to_dict("records")]
     n_at = header.index("n")
     lines = _columns([header, *rows], right={n_at, n_at + 2, len(header) - 1})
-    for title, paired in (("Paired on case keys (run − baseline, McNemar exact test; * p < 0.05):",
+    for title, paired in (("Paired on case keys (run − baseline, McNemar exact test; * Holm-adjusted p < 0.05 "
+                           "within the (all) rows and within the suite rows):",
                            comparison_table(df)),
                           ("Judge grades paired on case keys (run − baseline, Wilcoxon signed-rank test; "
                            "* p < 0.05):", judge_comparison_table(df))):
