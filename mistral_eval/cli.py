@@ -1,7 +1,8 @@
 """The `mistral-eval` command: parse options, call the library, turn errors into exit codes.
 
 Exit codes: 0 when everything ran (failed checks are results, not errors), 3 when `--fail-on`
-says the verdicts should fail the command, 2 for bad input (a malformed suite or spec, an unknown
+says the verdicts stored in the run directory (this call's and earlier ones') should fail the
+command, 2 for bad input (an unknown command, suite or model, a malformed suite or spec, an unknown
 option value, a bad output path, a run directory that is missing, damaged or another run's), 1
 for any other error. Only the commands that run a model import
 torch, so `--help`, `suites`, `report` and `compare` answer at once.
@@ -31,12 +32,14 @@ from mistral_eval.core.errors import ConfigError, MistralEvalError, RunStoreErro
 from mistral_eval.core.paths import check_output_dir, check_output_file
 from mistral_eval.core.settings import GenerationSettings
 
-__all__ = ["build_parser", "main"]
+__all__ = ["COMMANDS", "build_parser", "main"]
 
 FAIL_ON = ("never", "error", "fail")
 """`--fail-on`: never (exit 0 whenever the run finished), error (exit 3 if a case errored), fail
 (exit 3 if a case errored or failed a check)."""
 _VERDICT_EXIT = 3
+COMMANDS = ("run", "judge", "report", "compare", "suites", "sweep")
+"""The subcommands, in the order `--help` lists them."""
 
 
 def _add_settings_options(parser: argparse.ArgumentParser) -> None:
@@ -66,20 +69,70 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from mistral_eval.suites.files import resolve_suite
+
+    check_output_dir(args.out)
+    for suite in args.suite:  # an unknown suite fails here, at once: before torch is imported
+        resolve_suite(suite)
+    if args.model is None:
+        args.model = DEFAULT_MODEL
+        _check_model(DEFAULT_MODEL, "--model was not given; the default")
+    else:
+        _check_model(args.model, "--model")
     from mistral_eval.pipeline import evaluate
     from mistral_eval.runs.runner import make_config
 
-    check_output_dir(args.out)
     config = make_config(**_run_options(args))  # bad options fail here, before any model loads
     _note_cpu_4bit(config.quant)
     summary = evaluate(config, out=args.out, report=not args.no_report)
-    print(f"[rank {summary.rank}] {summary.ran} case(s) run, {summary.skipped} already done: "
+    prefix = f"[rank {summary.rank}] " if summary.world > 1 else ""
+    print(f"{prefix}{summary.ran} case(s) run, {summary.skipped} already done: "
           f"{summary.passed} passed, {summary.failed_checks} failed, {summary.errors} error(s), "
           f"{summary.seconds:.1f}s → {summary.out}")
     if summary.report:
         _print_summary([args.out])
         print(f"report: {summary.report}")
-    return _verdict_exit(args.fail_on, summary.errors, summary.failed_checks)
+    totals = summary.totals or {"error": summary.errors, "fail": summary.failed_checks}
+    return _verdict_exit(args.fail_on, totals.get("error", 0), totals.get("fail", 0))
+
+
+def _check_model(name: str, what: str) -> None:
+    """Fail at once, with exit 2, on a model that cannot load: a local directory that does not exist,
+    or a hub id that is not cached while the hub cannot be reached (instead of the hub client's
+    retries). Imports no torch."""
+    from mistral_eval.core.choices import OFFLINE_MODEL
+
+    if name.lower() in (OFFLINE_MODEL, "offline", "smollm2") or Path(name).expanduser().is_dir():
+        return
+    fix = (f"pass --model with a local checkpoint directory, a hub id such as {DEFAULT_MODEL!r} (online), "
+           f"or {OFFLINE_MODEL!r} (always offline)")
+    if name.startswith((".", "/", "~")) or name.count("/") != 1:
+        raise ConfigError(f"{what} {name!r} is not a model: no such directory, and not a hub id "
+                          f"(owner/name); {fix}", field="--model")
+    from huggingface_hub import constants, try_to_load_from_cache
+
+    if isinstance(try_to_load_from_cache(name, "config.json"), str):
+        return
+    if constants.HF_HUB_OFFLINE:
+        raise ConfigError(f"{what} {name!r} is not in the local model cache and HF_HUB_OFFLINE=1 forbids "
+                          f"downloading it; {fix}", field="--model")
+    if not _reachable(constants.ENDPOINT):
+        raise ConfigError(f"{what} {name!r} is not in the local model cache and {constants.ENDPOINT} cannot be "
+                          f"reached to download it; {fix}", field="--model")
+
+
+def _reachable(url: str, timeout: float = 3.0) -> bool:
+    """Whether a TCP connection to `url`'s host opens within `timeout` seconds."""
+    import socket
+    from urllib.parse import urlparse
+
+    parts = urlparse(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def _verdict_exit(fail_on: str, errors: int, failed: int) -> int:
@@ -203,8 +256,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 def _run_parser(sub) -> None:
     run = sub.add_parser("run", help="run suites on a model into a run directory")
-    run.add_argument("--model", default=DEFAULT_MODEL,
-                     help="hub id, local directory, or 'smollm2-135m-instruct' (offline)")
+    run.add_argument("--model", default=None,
+                     help=f"hub id, local directory, or 'smollm2-135m-instruct' (offline); default {DEFAULT_MODEL}")
     run.add_argument("--quant", default=DEFAULT_QUANT, choices=QUANT_PRESETS)
     run.add_argument("--format", default=DEFAULT_FORMAT, choices=FORMAT_CHOICES,
                      help="prompt format; auto = each case's own, else the model's default")
@@ -236,6 +289,7 @@ def _cmd_judge(args: argparse.Namespace) -> int:
     from mistral_eval.model.loading import load_model
 
     runs = _judge_runs(args)
+    _check_model(args.judge_model, "--judge-model")
     settings = JUDGE_SETTINGS.replace(**({"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}))
     _note_cpu_4bit(args.judge_quant)
     lm = load_model(args.judge_model, args.judge_quant, revision=args.judge_revision)
@@ -361,8 +415,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _unknown_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | None:
+    """The error for a first word that is no command, with the closest command ("reprot" → "report")."""
+    import difflib
+
+    commands = list(COMMANDS)
+    word = next((arg for arg in argv if not arg.startswith("-")), None)
+    if word is None or word in commands:
+        return None
+    close = difflib.get_close_matches(word, commands, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown command {word!r}{hint} Commands: {', '.join(commands)}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    unknown = _unknown_command(parser, argv)
+    if unknown is not None:
+        print(f"mistral-eval: error: {unknown}", file=sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
     try:
         return args.func(args)
     except (ConfigError, RunStoreError) as exc:  # bad input: options, files, or the wrong run directory

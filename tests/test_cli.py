@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from mistral_eval import RunStore
-from mistral_eval.cli import main
+from mistral_eval.cli import COMMANDS, build_parser, main
 
 
 def test_suites_lists_builtins(capsys):
@@ -55,11 +55,57 @@ def test_unknown_preset_is_rejected_by_the_parser(capsys):
     assert "nf4" in capsys.readouterr().err
 
 
-def test_unreachable_model_exits_1(tmp_path, capsys):
+def test_unknown_model_exits_2_like_an_unknown_suite(tmp_path, capsys):
+    """issue 21 item 9"""
     code = main(["run", "--model", str(tmp_path / "missing-model"), "--suite", "smoke",
                  "--out", str(tmp_path / "r")])
-    assert code == 1
-    assert "does not exist" in capsys.readouterr().err
+    assert code == 2
+    assert "no such directory" in capsys.readouterr().err
+    assert main(["run", "--model", "x", "--suite", "no_such_suite", "--out", str(tmp_path / "s")]) == 2
+
+
+def test_commands_are_the_parsers():
+    """The did-you-mean list of commands is the parser's."""
+    parser = build_parser()
+    subparsers = next(action for action in parser._actions if action.dest == "command")
+    assert tuple(subparsers.choices) == COMMANDS
+
+
+def test_misspelt_command_suggests_the_right_one(capsys):
+    """issue 21 item 9"""
+    assert main(["reprot", "runs/a"]) == 2
+    assert "did you mean 'report'?" in capsys.readouterr().err
+
+
+def test_misspelt_suite_suggests_the_right_one_without_importing_torch(tmp_path):
+    """issue 21 item 9: the suite is checked before anything imports torch"""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from mistral_eval.cli import main\n"
+             f"code = main(['run', '--model', 'smollm2-135m-instruct', '--suite', 'bilingal', '--out', {str(tmp_path / 'r')!r}])\n"
+             "print(code, 'TORCH' if 'torch' in sys.modules else 'NO TORCH')")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.stdout.strip() == "2 NO TORCH", done.stdout + done.stderr
+    assert "did you mean 'bilingual'?" in done.stderr.lower()
+
+
+def test_forgotten_model_offline_fails_at_once_with_exit_2(tmp_path):
+    """issue 21 item 9: without --model the default hub model is not cached and the hub (here an
+    address that refuses connections) cannot be reached: exit 2 and a message, no download retries"""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HF_HOME": str(tmp_path / "hf"), "HF_ENDPOINT": "http://127.0.0.1:9"}
+    env.pop("HF_HUB_OFFLINE", None)
+    done = subprocess.run([sys.executable, "-m", "mistral_eval", "run", "--suite", "smoke", "--out",
+                           str(tmp_path / "r")], capture_output=True, text=True, timeout=120, env=env,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 2, done.stderr
+    assert "--model was not given" in done.stderr and "cannot be reached" in done.stderr
+    assert not (tmp_path / "r" / "manifest.json").exists()
 
 
 def test_resume_with_other_settings_is_refused(tiny_dir, tmp_path, capsys):
@@ -109,6 +155,32 @@ def test_fail_on_sets_the_exit_code(tiny_dir, tmp_path, capsys):
     assert main([*base, "--out", str(tmp_path / "c"), "--fail-on", "error"]) == 0  # failures, no errors
     assert main([*base, "--out", str(tmp_path / "d"), "--fail-on", "error", "--format", "article"]) == 3
     assert "1 error(s)" in capsys.readouterr().out
+
+
+def test_fail_on_fail_still_exits_3_when_a_rerun_finds_the_failures_stored(tiny_dir, tmp_path, capsys):
+    """issue 21 item 2"""
+    base = ["run", "--model", tiny_dir, "--quant", "fp32", "--suite", "smoke", "--max-new-tokens", "2",
+            "--no-report", "--out", str(tmp_path / "a")]
+    assert main([*base, "--fail-on", "fail"]) == 3
+    assert main([*base, "--fail-on", "fail"]) == 3  # nothing new ran; the stored failures still count
+    assert main([*base, "--fail-on", "error"]) == 0
+    assert "0 case(s) run, 3 already done" in capsys.readouterr().out
+
+
+def test_a_resume_with_everything_done_loads_no_model(tiny_dir, tmp_path, capsys):
+    """issue 21 item 12: the second run finds every case stored, so it needs no model (removed here),
+    and one process prints no "[rank 0]" prefix"""
+    import shutil
+
+    model = shutil.copytree(tiny_dir, tmp_path / "model")
+    base = ["run", "--model", str(model), "--quant", "fp32", "--suite", "smoke", "--max-new-tokens", "2",
+            "--out", str(tmp_path / "a")]
+    assert main(base) == 0
+    shutil.rmtree(model)
+    model.mkdir()  # the directory is there, the checkpoint is not: loading it would fail
+    assert main(base) == 0
+    out = capsys.readouterr().out
+    assert "0 case(s) run, 3 already done" in out and "[rank" not in out
 
 
 @pytest.mark.parametrize("kind", ["suite", "sweep"])

@@ -9,6 +9,7 @@ generation overrides and check specs; the runner decides how to render and answe
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -105,8 +106,10 @@ def resolve_suite(name_or_path: str | Path) -> Suite:
         return load_suite(builtin)
     if candidate.is_file():
         return load_suite(candidate)
-    names = ", ".join(p.stem for p in sorted(builtin_suites_dir().glob("*.yaml"))) or "(none)"
-    raise ConfigError(f"unknown suite {str(name_or_path)!r}. Built-in suites: {names}; "
+    known = [p.stem for p in sorted(builtin_suites_dir().glob("*.yaml"))]
+    close = difflib.get_close_matches(str(name_or_path), known, n=1, cutoff=0.6)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ConfigError(f"unknown suite {str(name_or_path)!r}.{hint} Built-in suites: {', '.join(known) or '(none)'}; "
                       "or give the path of a .yaml suite file.", field="suite")
 
 
