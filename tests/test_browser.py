@@ -328,3 +328,32 @@ def test_comparison_cards_show_each_runs_own_setup_in_the_browser(open_page, tmp
             assert box.locator("details.prompt-text pre").inner_text() == f"[{fmt}] prompt at {temperature}"
         assert "format" not in card.locator("header").inner_text()
         opened.assert_quiet()
+
+
+def test_the_notebook_summary_is_not_clipped_in_the_exported_page(open_page, tmp_path):
+    """issue 21 item 5: the summary a notebook shows (pass rate first, each check with its counts) fits
+    the exported page at 1280 px: no column is cut off by its output area."""
+    import nbformat
+    import papermill
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    import mistral_eval as me
+
+    checks = ["contains", "number", "language", "length", "regex", "json", "not_contains"]
+    run = make_run(tmp_path / "nf4", [record(f"bilingual/c{i}", "pass" if i % 2 else "fail", checks=[
+        {"name": name, "passed": bool(i % 2), "score": 1.0, "reason": "x"} for name in checks]) for i in range(5)])
+    source = tmp_path / "source.ipynb"
+    nbformat.write(new_notebook(cells=[
+        new_code_cell(f"run = {str(run)!r}", metadata={"tags": ["parameters"]}),
+        new_code_cell("import mistral_eval as me\nme.readable_summary(me.load_runs([run]))")]), source)
+    papermill.execute_notebook(str(source), str(tmp_path / "nb.ipynb"), progress_bar=False, kernel_name="python3")
+    opened = open_page(me.export_html(tmp_path / "nb.ipynb"), "notebook-summary")
+    table = opened.page.locator(".jp-OutputArea-output table").first
+    area = opened.page.locator(".jp-OutputArea-output", has=opened.page.locator("table")).first.bounding_box()
+    heads = table.locator("thead th")
+    assert heads.nth(1).inner_text() == "suite" and heads.nth(2).inner_text() == "pass rate [95%] passed/n"
+    for i in range(heads.count()):
+        box = heads.nth(i).bounding_box()
+        assert box["x"] + box["width"] <= area["x"] + area["width"], heads.nth(i).inner_text()
+    assert "40.0% 2/5" in table.inner_text()
+    opened.assert_quiet()

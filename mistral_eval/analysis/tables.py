@@ -28,8 +28,8 @@ from mistral_eval.analysis.stats import (
 )
 
 __all__ = ["ALL", "check_table", "comparison_table", "format_summary", "fmt_mean", "fmt_paired", "fmt_rate",
-           "holm", "judge_comparison_table", "natural_key", "pair_table", "repeats_table", "statuses", "summarize_runs",
-           "summary_table"]
+           "holm", "judge_comparison_table", "natural_key", "pair_table", "readable_summary", "repeats_table", "statuses",
+           "summarize_runs", "summary_table"]
 
 ALL = "(all)"
 _SUMMARY_COLUMNS = ["run", "suite", "cases", "n", "k", "errors", "pass_rate", "pass_low", "pass_high"]
@@ -392,3 +392,33 @@ def summarize_runs(run_dirs) -> str:
     from mistral_eval.analysis.frames import load_runs
 
     return format_summary(load_runs(list(run_dirs)))
+
+
+def _check_counts(part: pd.DataFrame, column: str) -> str:
+    """"67% 2/3": how many scored rows that ran a check of this type passed it."""
+    if column not in part.columns:
+        return "–"
+    values = part.loc[statuses(part) != "error", column].dropna().astype(bool)
+    return f"{_pct(values.mean())} {int(values.sum())}/{len(values)}" if len(values) else "–"
+
+
+def readable_summary(df: pd.DataFrame) -> pd.DataFrame:
+    """The summary to read in a notebook, every cell a string: per run (when several) and suite, the
+    pass rate with its 95% interval and passed/n first, errors, then each check type's pass rate with
+    its counts, the judge mean (when judged), the Japanese share of ja answers and tokens/s."""
+    table = summary_table(df)
+    frame = _with_run(df)
+    checks = sorted(c for c in frame.columns if c.startswith("check_"))
+    several = table["run"].nunique() > 1
+    rows = []
+    for row in table.to_dict("records"):
+        part = frame[frame["run"] == row["run"]]
+        if row["suite"] != ALL:
+            part = part[part["suite"] == row["suite"]]
+        rows.append({**({"run": str(row["run"])} if several else {}), "suite": str(row["suite"]),
+                     "pass rate [95%] passed/n": row["pass"], "errors": str(row["errors"]),
+                     **{column.removeprefix("check_"): _check_counts(part, column) for column in checks},
+                     **({"judge mean [95%]": row["judge"]} if "judge" in row else {}),
+                     "ja share": _pct(row["ja_share"]),
+                     "tokens/s": "–" if math.isnan(row["tokens_per_second"]) else f"{row['tokens_per_second']:.1f}"})
+    return pd.DataFrame(rows)

@@ -65,6 +65,21 @@ class RunSummary:
     world: int = 1
     """Processes (ranks) of the launch."""
 
+    def __str__(self) -> str:
+        """"3 case(s) run, 0 already done: 2 passed, 1 failed, 0 error(s) in 4.2 s → runs/x" (then the
+        totals stored and the report), as a notebook shows it."""
+        lines = [f"{self.ran} case(s) run, {self.skipped} already done: {self.passed} passed, "
+                 f"{self.failed_checks} failed, {self.errors} error(s) in {self.seconds:.1f} s → {self.out}"]
+        if self.totals and self.skipped:
+            lines.append(f"stored in all: {self.totals.get('pass', 0)} passed, {self.totals.get('fail', 0)} "
+                         f"failed, {self.totals.get('error', 0)} error(s)")
+        if self.report is not None:
+            lines.append(f"report: {self.report}")
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))  # IPython shows this instead of the dataclass repr
+
 
 def make_config(config: RunConfig | None = None, **options: Any) -> RunConfig:
     """A RunConfig from keyword options (`overrides` is accepted for `settings`); unknown names
