@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -302,8 +303,14 @@ def _cmd_judge(args: argparse.Namespace) -> int:
           f"{done.skipped} already stored → {done.out}")
     if args.pairwise:
         _print_pairwise(done.out, len(runs))
+        runs_text = " ".join(shlex.quote(str(run)) for run in runs)
+        print(f"to add it to the comparison report: mistral-eval report {runs_text} --pairwise "
+              f"{shlex.quote(str(done.out))} --out {shlex.quote(str(Path(done.out) / 'comparison.html'))}")
     else:
         _print_grades(done.out, runs[0], args.threshold)
+        from mistral_eval.report.pages import write_report
+
+        print(f"report (with the judge's grades): {write_report([runs[0]], runs[0] / REPORT_FILE)}")
     return 0
 
 
@@ -340,12 +347,16 @@ def _print_grades(out: Path, run: Path, threshold: float | None) -> None:
     """Mean grade per suite with its interval, and the agreement with the checks."""
     from mistral_eval.analysis.frames import load_judgments, load_runs
     from mistral_eval.analysis.judge_tables import agreement, grade_summary
+    from mistral_eval.analysis.tables import fmt_kappa
 
     frame = load_judgments(out)
     table = grade_summary(frame[frame["judge"] == out.name])
     if not table.empty:
         print(table.to_string(index=False))
-    print(f"agreement with the checks: {agreement(load_runs([run]), threshold)}")
+    found = agreement(load_runs([run]), threshold)
+    kappa = "–" if found.kappa is None else fmt_kappa(found.kappa)
+    observed = "–" if found.observed is None else f"{100 * found.observed:.0f}%"
+    print(f"agreement with the checks: κ {kappa} (agreement {observed}, n={found.n})")
 
 
 def _judge_parser(sub) -> None:

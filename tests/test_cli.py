@@ -199,3 +199,28 @@ def test_suites_init_writes_a_starter_that_passes_check(tmp_path, capsys, monkey
     assert "ok, suite 'my_suite', 4 case(s)" in capsys.readouterr().out
     assert main(["suites", "--init", "my_suite"]) == 2  # never overwrites
     assert "exists already" in capsys.readouterr().err
+
+
+def test_judge_updates_the_runs_report_and_pairwise_prints_the_report_command(tiny_dir, tmp_path, capsys):
+    """issue 21 item 6"""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from builders import ANSWERS, SUITE, write_run
+
+    suite = tmp_path / "judged.yaml"
+    suite.write_text(SUITE, encoding="utf-8")
+    runs = [write_run(tmp_path / name, suite, ANSWERS) for name in ("a", "b")]
+    assert main(["report", str(runs[0])]) == 0
+    before = (runs[0] / "report.html").read_text(encoding="utf-8")
+    judge = ["--judge-model", tiny_dir, "--judge-quant", "fp32", "--max-new-tokens", "2"]
+    assert main(["judge", str(runs[0]), "--rubric", "elyza", *judge]) == 0
+    printed = capsys.readouterr().out
+    assert f"report (with the judge's grades): {runs[0] / 'report.html'}" in printed
+    after = (runs[0] / "report.html").read_text(encoding="utf-8")
+    assert 'class="judge"' not in before and 'class="judge"' in after
+    out = tmp_path / "pairs"
+    assert main(["judge", "--pairwise", *map(str, runs), "--out", str(out), *judge]) == 0
+    command = capsys.readouterr().out.split("to add it to the comparison report: ")[1].strip()
+    assert command.startswith("mistral-eval report ")
+    assert main(command.split()[1:]) == 0 and "Pairwise judge" in (out / "comparison.html").read_text("utf-8")

@@ -27,7 +27,7 @@ from mistral_eval.analysis.stats import (
     wilson,
 )
 
-__all__ = ["ALL", "check_table", "comparison_table", "format_summary", "fmt_mean", "fmt_paired", "fmt_rate",
+__all__ = ["ALL", "check_table", "comparison_table", "fmt_kappa", "format_summary", "fmt_mean", "fmt_paired", "fmt_rate",
            "holm", "judge_comparison_table", "natural_key", "pair_table", "readable_summary", "repeats_table", "statuses",
            "summarize_runs", "summary_table"]
 
@@ -117,6 +117,12 @@ def fmt_rate(rate: Rate) -> str:
     if rate.rate is None:
         return "– 0/0"
     return f"{_pct(rate.rate)} [{100 * rate.low:.1f}–{_pct(rate.high)}] {rate.k}/{rate.n}"
+
+
+def fmt_kappa(kappa: float) -> str:
+    """Cohen's κ to two decimals, never "-0.00": a κ that rounds to zero is 0.00."""
+    text = f"{kappa:.2f}"
+    return "0.00" if text == "-0.00" else text
 
 
 def fmt_mean(mean: Mean) -> str:
