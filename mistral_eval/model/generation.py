@@ -20,7 +20,7 @@ from mistral_eval.core.settings import ARTICLE_SETTINGS, GenerationSettings
 from mistral_eval.engine import decode as fast_engine
 from mistral_eval.model.prompts import PromptInput, format_prompt, model_format
 
-__all__ = ["ARTICLE_SETTINGS", "ENGINES", "Answer", "GenerationSettings", "Prompt", "generate",
+__all__ = ["ARTICLE_SETTINGS", "ENGINES", "Answer", "GenerationSettings", "decode_answer", "Prompt", "generate",
            "quiet_text_bars", "stream"]
 
 ENGINES = ("auto", "plain", "fast")
@@ -116,12 +116,20 @@ def _left_pad(rows: list[list[int]], pad_id: int, device) -> tuple[torch.Tensor,
     return ids.to(device), mask.to(device)
 
 
+def decode_answer(tokenizer, ids: Sequence[int], *, cut_short: bool) -> str:
+    """The text of an answer's token ids. An answer cut short by the token limit may end inside a
+    character (its last byte tokens only began it): that half character, shown as U+FFFD, is
+    dropped instead of ending the answer in a replacement character."""
+    text = tokenizer.decode(list(ids), skip_special_tokens=True)
+    return text.rstrip("\ufffd") if cut_short else text
+
+
 def _answer(lm, new_ids: list[int], prompt_len: int, eos: set[int], seconds: float,
             batch: int) -> Answer:
     cut = next((i for i, t in enumerate(new_ids) if t in eos), None)
     finish = "length" if cut is None else "eos"
     ids = tuple(new_ids if cut is None else new_ids[:cut])
-    text = lm.tokenizer.decode(list(ids), skip_special_tokens=True)
+    text = decode_answer(lm.tokenizer, ids, cut_short=cut is None)
     count = len(ids) + (cut is not None)
     return Answer(text=text, token_ids=ids, prompt_tokens=prompt_len, answer_tokens=count,
                   finish_reason=finish, seconds=round(seconds, 4),
