@@ -224,14 +224,14 @@ def _file_schema(kind: str) -> dict[str, Any]:
 
 
 def _cmd_suites(args: argparse.Namespace) -> int:
-    from mistral_eval.suites.files import list_suites, load_suite, write_starter
+    from mistral_eval.suites.files import list_suites, load_suite, suites_guide, write_starter
 
     if args.schema:
         print(json.dumps(_file_schema(args.schema), indent=2, ensure_ascii=False))
         return 0
     if args.init:
         path = write_starter(args.init)
-        print(f"wrote {path}; edit it, then `mistral-eval suites --check {path}` (fields: docs/suites.md)")
+        print(f"wrote {path}; edit it, then `mistral-eval suites --check {path}` (fields: {suites_guide()})")
         return 0
     if args.check:
         suite = load_suite(args.check)

@@ -224,3 +224,13 @@ def test_judge_updates_the_runs_report_and_pairwise_prints_the_report_command(ti
     command = capsys.readouterr().out.split("to add it to the comparison report: ")[1].strip()
     assert command.startswith("mistral-eval report ")
     assert main(command.split()[1:]) == 0 and "Pairwise judge" in (out / "comparison.html").read_text("utf-8")
+
+
+def test_suites_init_points_to_a_guide_that_exists(tmp_path, capsys, monkeypatch):
+    """issue 21 item 11: from any directory (a wheel user has no docs/ folder), the starter and the
+    message name the guide by a path that exists"""
+    monkeypatch.chdir(tmp_path)
+    assert main(["suites", "--init", "mine"]) == 0
+    guide = Path(capsys.readouterr().out.split("(fields: ")[1].rstrip().removesuffix(")"))
+    assert guide.is_absolute() and guide.is_file() and "## Checks" in guide.read_text(encoding="utf-8")
+    assert f"described in {guide}." in (tmp_path / "mine.yaml").read_text(encoding="utf-8")

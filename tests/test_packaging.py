@@ -14,7 +14,7 @@ from pathlib import Path
 import mistral_eval as me
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("pyproject.toml", "setup.py", "README.md", "mistral_eval", "prompts", "notebooks")
+SOURCES = ("pyproject.toml", "setup.py", "README.md", "mistral_eval", "prompts", "notebooks", "docs")
 
 
 def _sh(*args: str | Path, cwd: Path, env: dict | None = None) -> str:
@@ -92,3 +92,4 @@ def test_building_the_package_prints_no_setuptools_warning(tmp_path):
 
     names = zipfile.ZipFile(wheel).namelist()
     assert "mistral_eval/report/templates/report.html.j2" in names and not [n for n in names if "__pycache__" in n]
+    assert {"mistral_eval/builtin_docs/suites.md", "mistral_eval/builtin_docs/checks.md"} <= set(names)  # item 11
