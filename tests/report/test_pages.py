@@ -387,3 +387,31 @@ def test_header_shows_the_format_used_and_batch_time_is_labelled(tmp_path):
     subtitle = re.search(r'<div class="subtitle">(.*?)</div>', page).group(1)
     assert "format mistral" in subtitle and "auto" not in subtitle
     assert "batch of 4 took 2.00 s" in page
+
+
+def test_the_index_stars_a_rate_only_when_its_interval_clears_the_others(tmp_path):
+    """issue 21 item 8"""
+    def row(name, passed, n=20):
+        run = make_run(tmp_path / name, [record(f"math/q{i}", "pass" if i < passed else "fail") for i in range(n)])
+        return IndexRow(name, {"t": name}, "ok", 1.0, run)
+
+    stars = lambda page: re.findall(r'<td class="num rate best"[^>]*>([^<]+)</td>', page)  # noqa: E731
+    assert stars(render_index("x", [row("a", 12), row("b", 9)])) == []  # 60% vs 45% of 20: overlap
+    assert stars(render_index("y", [row("c", 19), row("d", 3)])) == ["95.0% 19/20"]  # clear of each other
+    assert "overlapping intervals get no ★" in render_index("x", [row("e", 1)])
+
+
+def test_paired_rows_are_holm_corrected(tmp_path):
+    """issue 21 item 8: several runs against one baseline are several tests"""
+    from mistral_eval.analysis.tables import holm
+
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])  # 3·0.01, max(2·0.03, ·), 1·0.04 → 0.06
+    base = make_run(tmp_path / "base", [record(f"math/q{i}") for i in range(8)])
+    others = [make_run(tmp_path / f"r{j}", [record(f"math/q{i}", "fail" if i < 6 else "pass") for i in range(8)])
+              for j in range(3)]
+    table = comparison_table(load_runs([base, *others]))
+    total = table[table["suite"] == "(all)"]
+    assert (total["p_value"] < 0.05).all() and total["p_holm"].tolist() == pytest.approx([3 * 2 / 2 ** 6] * 3)
+    assert not total["significant"].any()  # 0.031 each, 0.094 after Holm over the three runs
+    page = render_report([base, *others])
+    assert "Holm-adjusted p" in page and '<span class="sig"' not in page
