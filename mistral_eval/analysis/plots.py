@@ -85,7 +85,7 @@ def _rate_plot(labels: list[str], table: pd.DataFrame, key: str, axis: str, titl
     return _png(rate_figure(labels, table, key, axis, title), title, wide=True)
 
 
-def _spread_plot(df: pd.DataFrame, column: str, axis: str, title: str) -> dict | None:
+def _spread_plot(df: pd.DataFrame, column: str, axis: str, title: str) -> dict[str, Any] | None:
     """Per run, the median of `column` with its interquartile range and n: a run's typical speed and
     how much it varies, which a histogram of a few batches' shared values does not show."""
     series = {run: pd.to_numeric(part[column], errors="coerce").dropna()

@@ -126,7 +126,7 @@ def pairwise_cases(directory: str | os.PathLike) -> list[dict[str, Any]]:
             rows.append({"a": row.get("first"), "b": row.get("second"), "status": row["status"],
                          "verdict": "–" if preferred is None else
                          ("tie" if preferred == "tie" else f"{preferred} better"),
-                         "p": "–" if _missing(probability) else f"{100 * probability:.0f}%",
+                         "p": f"{100 * probability:.0f}%" if isinstance(probability, (int, float)) else "–",
                          "rationale": row.get("rationale") or "",
                          "error": row.get("error_message")})
         cases.append({"key": case_key, "anchor": "pair-" + "_".join(str(case_key).split()), "rows": rows})
