@@ -34,8 +34,8 @@ _EXPORTS = {
     "checks.registry": ["CheckResult", "japanese_share", "make_check", "run_checks"],
     "runs.store": ["RunStore"],
     "analysis.frames": ["load_judgments", "load_runs"],
-    "analysis.tables": ["comparison_table", "format_summary", "judge_comparison_table", "pair_table", "repeats_table",
-               "summary_table"],
+    "analysis.tables": ["comparison_table", "format_summary", "judge_comparison_table", "pair_table",
+               "readable_summary", "repeats_table", "summary_table"],
     "report.pages": ["render_report", "show_report", "write_report"],
     "runs.runner": ["RunSummary", "make_config", "run", "select_cases"],
     "pipeline": ["evaluate"],
@@ -92,6 +92,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; kept equal to _EXPORTS 
         format_summary as format_summary,
         judge_comparison_table as judge_comparison_table,
         pair_table as pair_table,
+        readable_summary as readable_summary,
         repeats_table as repeats_table,
         summary_table as summary_table,
     )

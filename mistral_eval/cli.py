@@ -1,7 +1,8 @@
 """The `mistral-eval` command: parse options, call the library, turn errors into exit codes.
 
 Exit codes: 0 when everything ran (failed checks are results, not errors), 3 when `--fail-on`
-says the verdicts should fail the command, 2 for bad input or an unusable place (a malformed suite
+says the verdicts stored in the run directory (this call's and earlier ones') should fail the
+command, 2 for bad input or an unusable place (an unknown command, suite or model, a malformed suite
 or spec, an unknown option value or environment variable, a bad output path, a missing model, a run
 directory that is missing, damaged, busy or another run's, a file system error such as a full disk,
 always naming the path or variable), 130 when interrupted (Ctrl-C; rerun to resume), 1 for any
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,12 +37,14 @@ from mistral_eval.core.errors import ConfigError, MistralEvalError, ModelNotFoun
 from mistral_eval.core.paths import check_output_dir, check_output_file, shown
 from mistral_eval.core.settings import GenerationSettings
 
-__all__ = ["build_parser", "main"]
+__all__ = ["COMMANDS", "build_parser", "main"]
 
 FAIL_ON = ("never", "error", "fail")
 """`--fail-on`: never (exit 0 whenever the run finished), error (exit 3 if a case errored), fail
 (exit 3 if a case errored or failed a check)."""
 _VERDICT_EXIT = 3
+COMMANDS = ("run", "judge", "report", "compare", "suites", "sweep")
+"""The subcommands, in the order `--help` lists them."""
 
 
 def _add_settings_options(parser: argparse.ArgumentParser) -> None:
@@ -70,21 +74,71 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from mistral_eval.suites.files import resolve_suite
+
+    check_output_dir(args.out)
+    for suite in args.suite:  # an unknown suite fails here, at once: before torch is imported
+        resolve_suite(suite)
+    if args.model is None:
+        args.model = DEFAULT_MODEL
+        _check_model(DEFAULT_MODEL, "--model was not given; the default")
+    else:
+        _check_model(args.model, "--model")
     from mistral_eval.pipeline import evaluate
     from mistral_eval.runs.runner import make_config
 
-    check_output_dir(args.out)
     config = make_config(**_run_options(args))  # bad options fail here, before any model loads
     _note_cpu_4bit(config.quant)
     summary = evaluate(config, out=args.out, report=not args.no_report)
-    print(f"[rank {summary.rank}] {summary.ran} case(s) run, {summary.skipped} already done: "
+    prefix = f"[rank {summary.rank}] " if summary.world > 1 else ""
+    print(f"{prefix}{summary.ran} case(s) run, {summary.skipped} already done: "
           f"{summary.passed} passed, {summary.failed_checks} failed, {summary.uncertain} uncertain, "
           f"{summary.errors} error(s), "
           f"{summary.seconds:.1f}s → {summary.out}")
     if summary.report:
         _print_summary([args.out])
         print(f"report: {summary.report}")
-    return _verdict_exit(args.fail_on, summary.errors, summary.failed_checks)
+    totals = summary.totals or {"error": summary.errors, "fail": summary.failed_checks}
+    return _verdict_exit(args.fail_on, totals.get("error", 0), totals.get("fail", 0))
+
+
+def _check_model(name: str, what: str) -> None:
+    """Fail at once, with exit 2, on a model that cannot load: a local directory that does not exist,
+    or a hub id that is not cached while the hub cannot be reached (instead of the hub client's
+    retries). Imports no torch."""
+    from mistral_eval.core.choices import OFFLINE_MODEL
+
+    if name.lower() in (OFFLINE_MODEL, "offline", "smollm2") or Path(name).expanduser().is_dir():
+        return
+    fix = (f"pass --model with a local checkpoint directory, a hub id such as {DEFAULT_MODEL!r} (online), "
+           f"or {OFFLINE_MODEL!r} (always offline)")
+    if name.startswith((".", "/", "~")) or name.count("/") != 1:
+        raise ConfigError(f"{what} {name!r} is not a model: no such directory, and not a hub id "
+                          f"(owner/name); {fix}", field="--model")
+    from huggingface_hub import constants, try_to_load_from_cache
+
+    if isinstance(try_to_load_from_cache(name, "config.json"), str):
+        return
+    if constants.HF_HUB_OFFLINE:
+        raise ConfigError(f"{what} {name!r} is not in the local model cache and HF_HUB_OFFLINE=1 forbids "
+                          f"downloading it; {fix}", field="--model")
+    if not _reachable(constants.ENDPOINT):
+        raise ConfigError(f"{what} {name!r} is not in the local model cache and {constants.ENDPOINT} cannot be "
+                          f"reached to download it; {fix}", field="--model")
+
+
+def _reachable(url: str, timeout: float = 3.0) -> bool:
+    """Whether a TCP connection to `url`'s host opens within `timeout` seconds."""
+    import socket
+    from urllib.parse import urlparse
+
+    parts = urlparse(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def _verdict_exit(fail_on: str, errors: int, failed: int) -> int:
@@ -185,14 +239,14 @@ def _file_schema(kind: str) -> dict[str, Any]:
 
 
 def _cmd_suites(args: argparse.Namespace) -> int:
-    from mistral_eval.suites.files import list_suites, load_suite, write_starter
+    from mistral_eval.suites.files import list_suites, load_suite, suites_guide, write_starter
 
     if args.schema:
         print(json.dumps(_file_schema(args.schema), indent=2, ensure_ascii=False))
         return 0
     if args.init:
         path = write_starter(args.init)
-        print(f"wrote {path}; edit it, then `mistral-eval suites --check {path}` (fields: docs/suites.md)")
+        print(f"wrote {path}; edit it, then `mistral-eval suites --check {path}` (fields: {suites_guide()})")
         return 0
     if args.check:
         suite = load_suite(args.check)
@@ -242,8 +296,8 @@ def _cmd_view(args: argparse.Namespace) -> int:
 
 def _run_parser(sub) -> None:
     run = sub.add_parser("run", help="run suites on a model into a run directory")
-    run.add_argument("--model", default=DEFAULT_MODEL,
-                     help="hub id, local directory, or 'smollm2-135m-instruct' (offline)")
+    run.add_argument("--model", default=None,
+                     help=f"hub id, local directory, or 'smollm2-135m-instruct' (offline); default {DEFAULT_MODEL}")
     run.add_argument("--quant", default=DEFAULT_QUANT, choices=QUANT_PRESETS)
     run.add_argument("--format", default=DEFAULT_FORMAT, choices=FORMAT_CHOICES,
                      help="prompt format; auto = each case's own, else the model's default")
@@ -282,6 +336,7 @@ def _cmd_judge(args: argparse.Namespace) -> int:
         from mistral_eval.judge.calibration import load_calibration_set
 
         args.calibrate = load_calibration_set(args.calibration_set)  # a bad file fails before the model loads
+    _check_model(args.judge_model, "--judge-model")
     settings = JUDGE_SETTINGS.replace(**({"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}))
     _note_cpu_4bit(args.judge_quant)
     lm = load_model(args.judge_model, args.judge_quant, revision=args.judge_revision)
@@ -296,11 +351,14 @@ def _cmd_judge(args: argparse.Namespace) -> int:
     _print_calibration(done.out)
     if args.pairwise:
         _print_pairwise(done.out, len(runs))
+        runs_text = " ".join(shlex.quote(str(run)) for run in runs)
+        print(f"to add it to the comparison report: mistral-eval report {runs_text} --pairwise "
+              f"{shlex.quote(str(done.out))} --out {shlex.quote(str(Path(done.out) / 'comparison.html'))}")
     else:
         _print_grades(done.out, runs[0], args.threshold)
         from mistral_eval.report.pages import write_report
 
-        print(f"report: {write_report([runs[0]], runs[0] / REPORT_FILE)}")
+        print(f"report (with the judge's grades): {write_report([runs[0]], runs[0] / REPORT_FILE)}")
     return 0
 
 
@@ -357,12 +415,16 @@ def _print_grades(out: Path, run: Path, threshold: float | None) -> None:
     """Mean grade per suite with its interval, and the agreement with the checks."""
     from mistral_eval.analysis.frames import load_judgments, load_runs
     from mistral_eval.analysis.judge_tables import agreement, grade_summary
+    from mistral_eval.analysis.tables import fmt_kappa
 
     frame = load_judgments(out)
     table = grade_summary(frame[frame["judge"] == out.name])
     if not table.empty:
         print(table.to_string(index=False))
-    print(f"agreement with the checks: {agreement(load_runs([run]), threshold)}")
+    found = agreement(load_runs([run]), threshold)
+    kappa = "–" if found.kappa is None else fmt_kappa(found.kappa)
+    observed = "–" if found.observed is None else f"{100 * found.observed:.0f}%"
+    print(f"agreement with the checks: κ {kappa} (agreement {observed}, n={found.n})")
 
 
 def _judge_parser(sub) -> None:
@@ -456,10 +518,27 @@ INTERRUPTED_EXIT = 130
 def _error(message: object) -> None:
     text = str(message).encode("utf-8", "backslashreplace").decode("utf-8")  # a non-UTF-8 path, escaped
     print(f"mistral-eval: error: {text}", file=sys.stderr)
+def _unknown_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | None:
+    """The error for a first word that is no command, with the closest command ("reprot" → "report")."""
+    import difflib
+
+    commands = list(COMMANDS)
+    word = next((arg for arg in argv if not arg.startswith("-")), None)
+    if word is None or word in commands:
+        return None
+    close = difflib.get_close_matches(word, commands, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown command {word!r}{hint} Commands: {', '.join(commands)}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    unknown = _unknown_command(parser, argv)
+    if unknown is not None:
+        print(f"mistral-eval: error: {unknown}", file=sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
     try:
         return args.func(args)
     except KeyboardInterrupt:  # what is stored is kept; the same command resumes

@@ -20,7 +20,7 @@ from mistral_eval.model.loading import LoadedModel
 from mistral_eval.report.pages import write_report
 from mistral_eval.runs.distributed import barrier, current_rank
 from mistral_eval.runs.records import RunConfig
-from mistral_eval.runs.runner import RunSummary, load_for_rank, make_config, run
+from mistral_eval.runs.runner import RunSummary, finished_run, load_for_rank, make_config, run, stored_totals
 from mistral_eval.runs.store import RunStore
 from mistral_eval.suites.files import Suite, resolve_suite
 
@@ -30,8 +30,9 @@ __all__ = ["evaluate"]
 def evaluate(model: str | RunConfig, suites: Iterable[str | Path | Suite] | None = None,
              out: str | Path | None = None, *, lm: LoadedModel | None = None, progress: bool | None = None,
              report: bool = True, **options: Any) -> RunSummary:
-    """Load the model (unless `lm` is given), run the suites, and, once every rank is done, write the
-    run's `summary.json` (rank 0) and its report (rank 0, unless `report=False`).
+    """Load the model (unless `lm` is given, or `out` already holds every selected case of this run),
+    run the suites, and, once every rank is done, write the run's `summary.json` (rank 0) and its
+    report (rank 0, unless `report=False`).
 
     `model` is a model name with keyword options (quant, format, overrides, seed, ...) or a whole
     `RunConfig`; `suites` are names, paths or Suite objects (default: the config's).
@@ -51,10 +52,16 @@ def evaluate(model: str | RunConfig, suites: Iterable[str | Path | Suite] | None
     engine_from_env()  # these refuse at once, not after the model loads
     forced_mechanism()
     RunStore.check_not_busy(out, shared=rank.world > 1)
-    lm = lm or load_for_rank(config, rank)
-    summary = run(lm, resolved, out, config.model_copy(update={"model": lm.info.name, "quant": lm.info.quant}),
-                  progress=progress, rank=rank)
+    done = finished_run(config, resolved, out) if lm is None else None  # nothing to do: load no model
+    if done is not None:
+        summary = RunSummary(**{**vars(done), "rank": rank.rank, "world": rank.world})
+    else:
+        lm = lm or load_for_rank(config, rank)
+        summary = run(lm, resolved, out, config.model_copy(update={"model": lm.info.name, "quant": lm.info.quant}),
+                      progress=progress, rank=rank)
     barrier(rank)
+    if rank.world > 1:  # the other ranks' cases are stored now
+        summary = RunSummary(**{**vars(summary), "totals": stored_totals(out, resolved, config)})
     if rank.is_main:
         write_summary(out)
     if report and rank.is_main:

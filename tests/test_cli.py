@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mistral_eval import RunStore
-from mistral_eval.cli import main
+from mistral_eval.cli import COMMANDS, build_parser, main
 
 
 def test_suites_lists_builtins(capsys):
@@ -72,6 +72,57 @@ def test_a_missing_model_is_bad_input_and_exits_2(tmp_path, capsys):
     code = main(["run", "--model", "nobody-here/no-such-model", "--suite", "smoke", "--out", str(tmp_path / "r")])
     assert code == 2  # HF_HUB_OFFLINE=1 (tests/conftest.py): not in the cache, refused at once
     assert "'nobody-here/no-such-model' is not in the local model cache" in capsys.readouterr().err
+def test_unknown_model_exits_2_like_an_unknown_suite(tmp_path, capsys):
+    """issue 21 item 9"""
+    code = main(["run", "--model", str(tmp_path / "missing-model"), "--suite", "smoke",
+                 "--out", str(tmp_path / "r")])
+    assert code == 2
+    assert "no such directory" in capsys.readouterr().err
+    assert main(["run", "--model", "x", "--suite", "no_such_suite", "--out", str(tmp_path / "s")]) == 2
+
+
+def test_commands_are_the_parsers():
+    """The did-you-mean list of commands is the parser's."""
+    parser = build_parser()
+    subparsers = next(action for action in parser._actions if action.dest == "command")
+    assert tuple(subparsers.choices) == COMMANDS
+
+
+def test_misspelt_command_suggests_the_right_one(capsys):
+    """issue 21 item 9"""
+    assert main(["reprot", "runs/a"]) == 2
+    assert "did you mean 'report'?" in capsys.readouterr().err
+
+
+def test_misspelt_suite_suggests_the_right_one_without_importing_torch(tmp_path):
+    """issue 21 item 9: the suite is checked before anything imports torch"""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from mistral_eval.cli import main\n"
+             f"code = main(['run', '--model', 'smollm2-135m-instruct', '--suite', 'bilingal', '--out', {str(tmp_path / 'r')!r}])\n"
+             "print(code, 'TORCH' if 'torch' in sys.modules else 'NO TORCH')")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.stdout.strip() == "2 NO TORCH", done.stdout + done.stderr
+    assert "did you mean 'bilingual'?" in done.stderr.lower()
+
+
+def test_forgotten_model_offline_fails_at_once_with_exit_2(tmp_path):
+    """issue 21 item 9: without --model the default hub model is not cached and the hub (here an
+    address that refuses connections) cannot be reached: exit 2 and a message, no download retries"""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HF_HOME": str(tmp_path / "hf"), "HF_ENDPOINT": "http://127.0.0.1:9"}
+    env.pop("HF_HUB_OFFLINE", None)
+    done = subprocess.run([sys.executable, "-m", "mistral_eval", "run", "--suite", "smoke", "--out",
+                           str(tmp_path / "r")], capture_output=True, text=True, timeout=120, env=env,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 2, done.stderr
+    assert "--model was not given" in done.stderr and "cannot be reached" in done.stderr
+    assert not (tmp_path / "r" / "manifest.json").exists()
 
 
 def test_resume_with_other_settings_is_refused(tiny_dir, tmp_path, capsys):
@@ -121,6 +172,32 @@ def test_fail_on_sets_the_exit_code(tiny_dir, tmp_path, capsys):
     assert main([*base, "--out", str(tmp_path / "c"), "--fail-on", "error"]) == 0  # failures, no errors
     assert main([*base, "--out", str(tmp_path / "d"), "--fail-on", "error", "--format", "article"]) == 3
     assert "1 error(s)" in capsys.readouterr().out
+
+
+def test_fail_on_fail_still_exits_3_when_a_rerun_finds_the_failures_stored(tiny_dir, tmp_path, capsys):
+    """issue 21 item 2"""
+    base = ["run", "--model", tiny_dir, "--quant", "fp32", "--suite", "smoke", "--max-new-tokens", "2",
+            "--no-report", "--out", str(tmp_path / "a")]
+    assert main([*base, "--fail-on", "fail"]) == 3
+    assert main([*base, "--fail-on", "fail"]) == 3  # nothing new ran; the stored failures still count
+    assert main([*base, "--fail-on", "error"]) == 0
+    assert "0 case(s) run, 3 already done" in capsys.readouterr().out
+
+
+def test_a_resume_with_everything_done_loads_no_model(tiny_dir, tmp_path, capsys):
+    """issue 21 item 12: the second run finds every case stored, so it needs no model (removed here),
+    and one process prints no "[rank 0]" prefix"""
+    import shutil
+
+    model = shutil.copytree(tiny_dir, tmp_path / "model")
+    base = ["run", "--model", str(model), "--quant", "fp32", "--suite", "smoke", "--max-new-tokens", "2",
+            "--out", str(tmp_path / "a")]
+    assert main(base) == 0
+    shutil.rmtree(model)
+    model.mkdir()  # the directory is there, the checkpoint is not: loading it would fail
+    assert main(base) == 0
+    out = capsys.readouterr().out
+    assert "0 case(s) run, 3 already done" in out and "[rank" not in out
 
 
 @pytest.mark.parametrize("kind", ["suite", "sweep"])
@@ -265,3 +342,36 @@ def test_ctrl_c_ends_with_one_line_and_exit_130(tiny_dir, tmp_path, capsys):
         presser.join()
     assert code == 130
     assert capsys.readouterr().err.strip().splitlines()[-1] == "interrupted; resume with the same command"
+def test_judge_updates_the_runs_report_and_pairwise_prints_the_report_command(tiny_dir, tmp_path, capsys):
+    """issue 21 item 6"""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from builders import ANSWERS, SUITE, write_run
+
+    suite = tmp_path / "judged.yaml"
+    suite.write_text(SUITE, encoding="utf-8")
+    runs = [write_run(tmp_path / name, suite, ANSWERS) for name in ("a", "b")]
+    assert main(["report", str(runs[0])]) == 0
+    before = (runs[0] / "report.html").read_text(encoding="utf-8")
+    judge = ["--judge-model", tiny_dir, "--judge-quant", "fp32", "--max-new-tokens", "2"]
+    assert main(["judge", str(runs[0]), "--rubric", "elyza", *judge]) == 0
+    printed = capsys.readouterr().out
+    assert f"report (with the judge's grades): {runs[0] / 'report.html'}" in printed
+    after = (runs[0] / "report.html").read_text(encoding="utf-8")
+    assert 'class="judge"' not in before and 'class="judge"' in after
+    out = tmp_path / "pairs"
+    assert main(["judge", "--pairwise", *map(str, runs), "--out", str(out), *judge]) == 0
+    command = capsys.readouterr().out.split("to add it to the comparison report: ")[1].strip()
+    assert command.startswith("mistral-eval report ")
+    assert main(command.split()[1:]) == 0 and "Pairwise judge" in (out / "comparison.html").read_text("utf-8")
+
+
+def test_suites_init_points_to_a_guide_that_exists(tmp_path, capsys, monkeypatch):
+    """issue 21 item 11: from any directory (a wheel user has no docs/ folder), the starter and the
+    message name the guide by a path that exists"""
+    monkeypatch.chdir(tmp_path)
+    assert main(["suites", "--init", "mine"]) == 0
+    guide = Path(capsys.readouterr().out.split("(fields: ")[1].rstrip().removesuffix(")"))
+    assert guide.is_absolute() and guide.is_file() and "## Checks" in guide.read_text(encoding="utf-8")
+    assert f"described in {guide}." in (tmp_path / "mine.yaml").read_text(encoding="utf-8")

@@ -73,10 +73,12 @@ def test_notebooks_are_committed_clean_with_a_form(name):
     assignments = [line for line in parameters.source.splitlines() if not line.startswith("#")]
     assert assignments and all("# @param" in line for line in assignments)
     assert nb.metadata.kernelspec.name == KERNEL
-    # the first cell installs the package only in Colab, from `install_from`, and sets up outputs
-    first = code[0].source
-    assert 'find_spec("google.colab")' in first and "setup_notebook()" in first
-    assert "%pip install -q {install_from}" in first and 'install_from = ""  # @param' in first
+    # the parameters come first (papermill sets install_from too); the next cell installs the
+    # package where it is missing, from `install_from`, and sets up outputs
+    assert code[0] is parameters and 'install_from = ""  # @param' in parameters.source
+    setup = code[1].source
+    assert 'find_spec("google.colab")' in setup and "setup_notebook()" in setup
+    assert "%pip install -q {install_from}" in setup
     assert "<you>" not in nbformat.writes(nb)
 
 
@@ -118,9 +120,9 @@ def test_evaluate_notebook_writes_a_run_and_shows_cases_summary_and_plots(evalua
     assert not _cell(nb, "# In Colab").outputs  # set-up is silent outside Colab
     assert "smollm2-135m-instruct [fp32, float32, cpu]" in _stdout(_cell(nb, "lm = me.load_shared"))
     summary = _cell(nb, "overrides = ").outputs[-1].data["text/plain"]
-    assert "ran=3" in summary and "skipped=0" in summary
-    table = _html(_cell(nb, "me.format_table("))
-    assert "smoke" in table and re.search(r"<td>\d+\.\d%</td>", table) and "nan" not in table.lower()
+    assert "3 case(s) run, 0 already done" in summary
+    table = _html(_cell(nb, "me.readable_summary("))
+    assert "smoke" in table and re.search(r"<td>\d+\.\d%", table) and "nan" not in table.lower()
     everything = json.dumps([c.get("outputs", []) for c in nb.cells])
     assert "IProgress" not in everything and "Traceback" not in everything
     page = _html(_cell(nb, 'print("report:"'))
@@ -216,3 +218,41 @@ def test_evaluate_notebook_hands_its_judge_parameters_to_the_judge(tiny_dir, tmp
     assert "judge" in _html(cell) and "judged report:" in _stdout(cell)
     page = html.unescape(_html(cell).split('srcdoc="', 1)[1])
     assert "<b>judge</b>" in page and "/ 10" in page
+
+
+def test_install_from_is_a_papermill_parameter_and_the_setup_cell_needs_no_google(tmp_path):
+    """issue 21 item 3: `papermill --help-notebook` lists install_from; outside Colab, without the
+    package, the set-up cell says how to install it instead of failing on the missing 'google'."""
+    import subprocess
+    import sys
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    for name in NOTEBOOKS:
+        assert "install_from" in papermill.inspect_notebook(str(_path(name)))
+        done = subprocess.run([sys.executable, "-m", "papermill", "--help-notebook", str(_path(name))],
+                              capture_output=True, text=True, timeout=120)
+        assert "install_from" in done.stdout, done.stdout + done.stderr
+        nb = nbformat.read(_path(name), as_version=4)
+        setup = TransformerManager().transform_cell(_cell(nb, "# In Colab").source)
+        script = tmp_path / f"{name}.py"
+        script.write_text('install_from = ""\n' + setup, encoding="utf-8")
+        # -I -S: no site-packages, so neither mistral_eval nor google can be found (a bare Python)
+        bare = subprocess.run([sys.executable, "-I", "-S", str(script)], capture_output=True, text=True,
+                              timeout=60, cwd=tmp_path)
+        assert bare.returncode != 0 and "google" not in bare.stderr, bare.stderr
+        assert "ModuleNotFoundError: mistral_eval is not installed: set install_from" in bare.stderr
+
+
+def test_notebook_summary_puts_the_pass_rate_first_with_counts(evaluated):
+    """issue 21 item 5"""
+    nb, run = evaluated
+    table = _html(_cell(nb, "me.readable_summary("))
+    heads = re.findall(r"<th>([^<]*)</th>", table.split("</thead>")[0])
+    assert heads[1:4] == ["suite", "pass rate [95%] passed/n", "errors"]
+    checks = [head for head in heads[4:] if head not in ("ja share", "tokens/s")]
+    assert checks and all(re.search(r"<td>(–|\d+\.\d% \d+/\d+)</td>", table) for _ in checks)
+    body = table.split("</thead>")[1]
+    assert re.search(r"<td>\d+\.\d% \[\d+\.\d–\d+\.\d%\] \d+/\d+</td>", body)  # rate, interval, k/n
+    summary = _cell(nb, "overrides = ").outputs[-1].data["text/plain"]
+    assert "RunSummary(" not in summary and f"→ {run}" in summary

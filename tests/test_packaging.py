@@ -14,7 +14,7 @@ from pathlib import Path
 import mistral_eval as me
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("pyproject.toml", "setup.py", "README.md", "mistral_eval", "prompts", "notebooks")
+SOURCES = ("pyproject.toml", "setup.py", "README.md", "mistral_eval", "prompts", "notebooks", "docs")
 
 
 def _sh(*args: str | Path, cwd: Path, env: dict | None = None) -> str:
@@ -67,3 +67,29 @@ def test_the_readme_names_the_wheel_make_wheel_builds():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"mistral_eval-{me.__version__}-py3-none-any.whl" in readme and "make wheel" in readme
     assert "<you>" not in readme
+
+
+def test_building_the_package_prints_no_setuptools_warning(tmp_path):
+    """issue 21 item 10: no "Package ... is absent from the `packages` configuration", no deprecated
+    `project.license` table: the build backend's own output (pip -v shows it) holds no warning."""
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in SOURCES:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, source / name)  # __pycache__ too, as a checkout has it
+        else:
+            shutil.copy2(ROOT / name, source / name)
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "--no-build-isolation",
+                           "-w", str(tmp_path / "dist"), str(source)], capture_output=True, text=True, timeout=300,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    output = done.stdout + done.stderr
+    for warning in ("BuildBackendWarning", "SetuptoolsDeprecationWarning", "is absent from the `packages`",
+                    "project.license"):
+        assert warning not in output, [line for line in output.splitlines() if warning in line][:3]
+    [wheel] = (tmp_path / "dist").iterdir()
+    import zipfile
+
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "mistral_eval/report/templates/report.html.j2" in names and not [n for n in names if "__pycache__" in n]
+    assert {"mistral_eval/builtin_docs/suites.md", "mistral_eval/builtin_docs/checks.md"} <= set(names)  # item 11

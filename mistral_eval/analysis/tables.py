@@ -30,9 +30,9 @@ from mistral_eval.analysis.stats import (
 )
 from mistral_eval.core.errors import ConfigError
 
-__all__ = ["ALL", "check_table", "comparison_table", "format_summary", "fmt_mean", "fmt_paired", "fmt_rate",
-           "judge_comparison_table", "judge_means", "natural_key", "pair_table", "repeats_table", "statuses", "summarize_runs",
-           "summary_table"]
+__all__ = ["ALL", "check_table", "comparison_table", "fmt_kappa", "format_summary", "fmt_mean", "fmt_paired", "fmt_rate",
+           "holm", "judge_comparison_table", "judge_means", "natural_key", "pair_table", "readable_summary",
+           "repeats_table", "statuses", "summarize_runs", "summary_table"]
 
 ALL = "(all)"
 _SUMMARY_COLUMNS = ["run", "suite", "cases", "n", "k", "errors", "uncertain", "pass_rate", "pass_low",
@@ -125,6 +125,12 @@ def fmt_rate(rate: Rate) -> str:
         return "– 0/0"
     assert rate.low is not None, "a rate over n > 0 cases has an interval"
     return f"{_pct(rate.rate)} [{100 * rate.low:.1f}–{_pct(rate.high)}] {rate.k}/{rate.n}"
+
+
+def fmt_kappa(kappa: float) -> str:
+    """Cohen's κ to two decimals, never "-0.00": a κ that rounds to zero is 0.00."""
+    text = f"{kappa:.2f}"
+    return "0.00" if text == "-0.00" else text
 
 
 def fmt_mean(mean: Mean) -> str:
@@ -228,11 +234,12 @@ def comparison_table(df: pd.DataFrame, baseline: str | None = None) -> pd.DataFr
     """Each run against `baseline` (default: the first run), per suite and `(all)`, paired on case
     keys present in both: `n` pairs scored in both, the `difference` in pass rate (run − baseline)
     with its interval `low`..`high`, McNemar's exact `p_value`, `better` (fail → pass) and `worse`
-    (pass → fail) counts, `significant` (p < 0.05) and the result as text."""
+    (pass → fail) counts, `p_holm` (Holm-adjusted within the `(all)` rows and
+    within the per-suite rows: each is a family of tests), `significant` (p_holm < 0.05) and the result as text."""
     frame = _with_run(df)
     if "key" in frame.columns and len(frame):
         frame = frame.assign(_value=_verdicts(frame))
-    return _paired_table(frame, baseline, mcnemar_exact)
+    return _with_holm(_paired_table(frame, baseline, mcnemar_exact))
 
 
 def judge_comparison_table(df: pd.DataFrame, baseline: str | None = None) -> pd.DataFrame:
@@ -311,6 +318,37 @@ def _paired_table(frame: pd.DataFrame, baseline: str | None,
                          "worse": test.worse, "significant": test.significant(),
                          "text": fmt_paired(test)})
     return pd.DataFrame(rows, columns=columns)
+
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm's step-down adjustment of `p_values` (one family of tests): reject where the adjusted p
+    is below alpha, and the chance of any false rejection stays at most alpha."""
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    adjusted, running = [1.0] * len(p_values), 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(p_values) - rank) * p_values[i]))
+        adjusted[i] = running
+    return adjusted
+
+
+def _with_holm(table: pd.DataFrame) -> pd.DataFrame:
+    """`p_holm`, Holm-adjusted within each family of tests, and `significant` from it, not the raw p.
+    Two families: the `(all)` rows (one test per run against the baseline) and the per-suite rows."""
+    if table.empty:
+        return table.assign(p_holm=pd.Series(dtype=float))
+    raw = [1.0 if _missing(p) else float(p) for p in table["p_value"]]
+    adjusted = [1.0] * len(raw)
+    for overall in (True, False):
+        family = [i for i, suite in enumerate(table["suite"]) if (suite == ALL) == overall]
+        for i, p in zip(family, holm([raw[i] for i in family])):
+            adjusted[i] = p
+    significant = [p < 0.05 for p in adjusted]
+    text = [t.removesuffix(" *") + (" *" if mark else "") for t, mark in zip(table["text"], significant)]
+    return table.assign(p_holm=adjusted, significant=significant, text=text)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _nan(value: float | None) -> float:
@@ -399,7 +437,8 @@ def format_summary(df: pd.DataFrame) -> str:
     lines = _columns([header, *rows], right={n_at, n_at + 2, len(header) - 1})
     paired = comparison_table(df)
     if not paired.empty:
-        lines += ["", "Paired on case keys (run − baseline, McNemar exact test; * p < 0.05):"]
+        lines += ["", "Paired on case keys (run − baseline, McNemar exact test; * Holm-adjusted p < 0.05 "
+                      "within the (all) rows and within the suite rows):"]
         lines += _columns([["run", "vs", "suite", "pairs", "difference [95% interval]"],
                            *([r["run"], r["baseline"], str(r["suite"]), str(r["n"]), r["text"]]
                              for r in paired.to_dict("records"))], right={3})
@@ -459,3 +498,33 @@ def summarize_runs(run_dirs: Iterable[str | os.PathLike[str]]) -> str:
     from mistral_eval.analysis.frames import load_runs
 
     return format_summary(load_runs(list(run_dirs)))
+
+
+def _check_counts(part: pd.DataFrame, column: str) -> str:
+    """"67% 2/3": how many scored rows that ran a check of this type passed it."""
+    if column not in part.columns:
+        return "–"
+    values = part.loc[statuses(part) != "error", column].dropna().astype(bool)
+    return f"{_pct(values.mean())} {int(values.sum())}/{len(values)}" if len(values) else "–"
+
+
+def readable_summary(df: pd.DataFrame) -> pd.DataFrame:
+    """The summary to read in a notebook, every cell a string: per run (when several) and suite, the
+    pass rate with its 95% interval and passed/n first, errors, then each check type's pass rate with
+    its counts, the judge mean (when judged), the Japanese share of ja answers and tokens/s."""
+    table = summary_table(df)
+    frame = _with_run(df)
+    checks = sorted(c for c in frame.columns if c.startswith("check_"))
+    several = table["run"].nunique() > 1
+    rows = []
+    for row in table.to_dict("records"):
+        part = frame[frame["run"] == row["run"]]
+        if row["suite"] != ALL:
+            part = part[part["suite"] == row["suite"]]
+        rows.append({**({"run": str(row["run"])} if several else {}), "suite": str(row["suite"]),
+                     "pass rate [95%] passed/n": row["pass"], "errors": str(row["errors"]),
+                     **{column.removeprefix("check_"): _check_counts(part, column) for column in checks},
+                     **({"judge mean [95%]": row["judge"]} if "judge" in row else {}),
+                     "ja share": _pct(row["ja_share"]),
+                     "tokens/s": "–" if math.isnan(row["tokens_per_second"]) else f"{row['tokens_per_second']:.1f}"})
+    return pd.DataFrame(rows)

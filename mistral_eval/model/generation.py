@@ -26,8 +26,8 @@ if TYPE_CHECKING:  # annotations only: generation never builds these itself
 
     from mistral_eval.model.loading import LoadedModel
 
-__all__ = ["ARTICLE_SETTINGS", "ENGINES", "ENGINE_ENV", "Answer", "GenerationSettings", "Prompt", "engine_from_env",
-           "generate",
+__all__ = ["ARTICLE_SETTINGS", "ENGINES", "ENGINE_ENV", "Answer", "GenerationSettings", "Prompt", "decode_answer",
+           "engine_from_env", "generate",
            "quiet_text_bars", "stream"]
 
 ENGINES = ("auto", "plain", "fast")
@@ -124,12 +124,20 @@ def _left_pad(rows: list[list[int]], pad_id: int, device: torch.device) -> tuple
     return ids.to(device), mask.to(device)
 
 
+def decode_answer(tokenizer, ids: Sequence[int], *, cut_short: bool) -> str:
+    """The text of an answer's token ids. An answer cut short by the token limit may end inside a
+    character (its last byte tokens only began it): that half character, shown as U+FFFD, is
+    dropped instead of ending the answer in a replacement character."""
+    text = tokenizer.decode(list(ids), skip_special_tokens=True)
+    return text.rstrip("\ufffd") if cut_short else text
+
+
 def _answer(lm: LoadedModel, new_ids: list[int], prompt_len: int, eos: set[int], seconds: float,
             batch: int) -> Answer:
     cut = next((i for i, t in enumerate(new_ids) if t in eos), None)
     finish = "length" if cut is None else "eos"
     ids = tuple(new_ids if cut is None else new_ids[:cut])
-    text = lm.tokenizer.decode(list(ids), skip_special_tokens=True)
+    text = decode_answer(lm.tokenizer, ids, cut_short=cut is None)
     count = len(ids) + (cut is not None)
     return Answer(text=text, token_ids=ids, prompt_tokens=prompt_len, answer_tokens=count,
                   finish_reason=finish, seconds=round(seconds, 4),

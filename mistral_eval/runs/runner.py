@@ -24,11 +24,21 @@ from mistral_eval.model.loading import LoadedModel, load_model
 from mistral_eval.model.prompts import PromptInput, format_prompt, model_format
 from mistral_eval.runs.distributed import Rank, barrier, current_rank, shard
 from mistral_eval.runs.provenance import make_manifest, now
-from mistral_eval.runs.records import CaseError, CheckRecord, Result, RunConfig, SuiteRef, case_status
+from mistral_eval.runs.records import (
+    CaseError,
+    CheckRecord,
+    Manifest,
+    Result,
+    RunConfig,
+    SuiteRef,
+    canonical_settings,
+    case_status,
+)
 from mistral_eval.runs.store import RunStore
 from mistral_eval.suites.files import Case, Suite, resolve_suite
 
-__all__ = ["RunSummary", "case_settings", "load_for_rank", "make_config", "run", "select_cases"]
+__all__ = ["RunSummary", "case_settings", "finished_run", "load_for_rank", "make_config", "run", "select_cases",
+           "stored_totals"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,27 @@ class RunSummary:
     """Cases of this call a check could not decide (none failed): they need review."""
     report: Path | None = None
     """The report written at the end (rank 0), if any."""
+    totals: dict[str, int] = field(default_factory=dict)
+    """"pass", "fail" and "error" counts over every selected case stored in the run directory, by this
+    call or an earlier one: what `--fail-on` decides on, so a rerun that finds the failures stored
+    still fails."""
+    world: int = 1
+    """Processes (ranks) of the launch."""
+
+    def __str__(self) -> str:
+        """"3 case(s) run, 0 already done: 2 passed, 1 failed, 0 error(s) in 4.2 s → runs/x" (then the
+        totals stored and the report), as a notebook shows it."""
+        lines = [f"{self.ran} case(s) run, {self.skipped} already done: {self.passed} passed, "
+                 f"{self.failed_checks} failed, {self.errors} error(s) in {self.seconds:.1f} s → {self.out}"]
+        if self.totals and self.skipped:
+            lines.append(f"stored in all: {self.totals.get('pass', 0)} passed, {self.totals.get('fail', 0)} "
+                         f"failed, {self.totals.get('error', 0)} error(s)")
+        if self.report is not None:
+            lines.append(f"report: {self.report}")
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))  # IPython shows this instead of the dataclass repr
 
 
 def make_config(config: RunConfig | None = None, **options: Any) -> RunConfig:
@@ -229,6 +260,50 @@ def _isolation(suites: Sequence[Suite], config: RunConfig) -> str | None:
     return isolation_record() or ("unisolated" if config.allow_unisolated_code else "unavailable")
 
 
+def _key(case: Case, repeat: int) -> str:
+    return case.key if repeat == 0 else f"{case.key}#r{repeat}"
+
+
+def _wanted(suites: Sequence[Suite], config: RunConfig) -> list[str]:
+    return [_key(case, repeat) for case in select_cases(suites, config) for repeat in range(config.repeats)]
+
+
+def _totals(store: RunStore, wanted: Sequence[str]) -> dict[str, int]:
+    keys = set(wanted)
+    totals = {"pass": 0, "fail": 0, "error": 0}
+    for record in store.records():
+        if record.key in keys:
+            totals[record.status] += 1
+    return totals
+
+
+def stored_totals(out: str | Path, suites: Sequence[Suite], config: RunConfig) -> dict[str, int]:
+    """Pass, fail and error counts over the selected cases stored in `out` (whoever stored them)."""
+    with RunStore.read(out) as store:
+        return _totals(store, _wanted(suites, config))
+
+
+def finished_run(config: RunConfig, suites: Sequence[Suite], out: str | Path) -> RunSummary | None:
+    """The summary of a run directory that already holds every selected case of the same run (same
+    identity), or None when something is left to do or the directory is not this run's: then the
+    model must be loaded (and a directory of another run is refused as usual). Loads no model."""
+    directory = Path(out)
+    if not (directory / "manifest.json").is_file():
+        return None
+    refs = [SuiteRef(name=s.name, file=str(s.file) if s.file else None, sha256=s.sha256) for s in suites]
+    wanted = Manifest(model=config.model, revision=config.revision, quant=config.quant, format=config.format,
+                      settings=canonical_settings(config.settings), seed=config.seed, suites=refs,
+                      repeats=config.repeats)
+    with RunStore.read(directory) as store:
+        if store.manifest.identity() != wanted.identity():
+            return None
+        keys = _wanted(suites, config)
+        if not set(keys) <= store.finished_keys():
+            return None
+        totals = _totals(store, keys)
+    return RunSummary(out=directory, ran=0, skipped=len(keys), failed_checks=0, seconds=0.0, totals=totals)
+
+
 def _todo(store: RunStore, suites: Sequence[Suite], config: RunConfig, rank: Rank) -> tuple[list[tuple[Case, int]], int]:
     """This rank's (case, repeat) pairs still to run, and how many were already stored."""
     finished = store.finished_keys()
@@ -304,7 +379,8 @@ def _run_into(store: RunStore, lm: LoadedModel, suites: Sequence[Suite], config:
                       "finished_at": now()})
     return RunSummary(out=Path(store.directory), ran=len(mine), skipped=skipped, failed_checks=counts["fail"],
                       seconds=round(seconds, 3), rank=rank.rank, keys=tuple(p.key for p in planned),
-                      passed=counts["pass"], errors=counts["error"], uncertain=counts["uncertain"])
+                      passed=counts["pass"], errors=counts["error"], uncertain=counts["uncertain"],
+                      totals=_totals(store, _wanted(suites, config)), world=rank.world)
 
 
 def _cost(case: Case, config: RunConfig) -> float:

@@ -9,6 +9,7 @@ generation overrides and check specs; the runner decides how to render and answe
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -82,6 +83,13 @@ def builtin_suites_dir() -> Path:
     return checkout if checkout.is_dir() else package / "builtin_suites"
 
 
+def suites_guide() -> Path:
+    """The guide to suite files: `docs/suites.md` of a source checkout, else the copy in the wheel."""
+    package = Path(__file__).resolve().parents[1]
+    checkout = package.parent / "docs" / "suites.md"
+    return checkout if checkout.is_file() else package / "builtin_docs" / "suites.md"
+
+
 def load_suite(path: str | Path) -> Suite:
     """Read and validate one suite file; errors name the file, the case and the field."""
     path = Path(path)
@@ -117,13 +125,15 @@ def resolve_suite(name_or_path: str | Path) -> Suite:
         return load_suite(builtin)
     if candidate.is_file():
         return load_suite(candidate)
-    names = ", ".join(p.stem for p in sorted(builtin_suites_dir().glob("*.yaml"))) or "(none)"
-    raise ConfigError(f"unknown suite {str(name_or_path)!r}. Built-in suites: {names}; "
+    known = [p.stem for p in sorted(builtin_suites_dir().glob("*.yaml"))]
+    close = difflib.get_close_matches(str(name_or_path), known, n=1, cutoff=0.6)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ConfigError(f"unknown suite {str(name_or_path)!r}.{hint} Built-in suites: {', '.join(known) or '(none)'}; "
                       "or give the path of a .yaml suite file.", field="suite")
 
 
 _STARTER = """\
-# A mistral-eval suite: one file, one suite. Every field and check is described in docs/suites.md.
+# A mistral-eval suite: one file, one suite. Every field and check is described in {guide}.
 # Validate it with `mistral-eval suites --check {path}`; run it with
 # `mistral-eval run --model smollm2-135m-instruct --quant fp32 --suite {path} --out runs/{name}`.
 
@@ -191,7 +201,7 @@ def write_starter(path: str | Path) -> Path:
     if path.exists():
         raise ConfigError("the file exists already; choose another name or remove it", file=str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_STARTER.format(name=path.stem, path=path), encoding="utf-8")
+    path.write_text(_STARTER.format(name=path.stem, path=path, guide=suites_guide()), encoding="utf-8")
     return path
 
 

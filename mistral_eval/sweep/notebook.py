@@ -172,10 +172,13 @@ def format_table(table: Any) -> Any:
     """A copy of `summary_table` / `pair_table` output for reading: rates and shares as
     percentages, counts as integers, other numbers to one decimal, a missing value as "–"; where a
     text column (`pass`, `judge`) already states a rate with its interval and counts, the raw
-    numbers it states are left out. Every cell is a string, so nothing shows as a raw float or NaN."""
+    numbers it states are left out, and the pass rate comes first (`readable_summary` adds each
+    check type's counts). Every cell is a string, so nothing shows as a raw float or NaN."""
     drop = [c for text, columns in _TEXT_COLUMNS.items() if text in table.columns
             for c in columns if c in table.columns]
     shown = table.drop(columns=drop).astype(object)
+    first = [c for c in ("run", "suite", "n", "pass", "errors") if c in shown.columns]  # the pass rate first
+    shown = shown[[*first, *(c for c in shown.columns if c not in first)]]
     for column in shown.columns:
         shown[column] = [_cell(value, str(column)) for value in shown[column].tolist()]
     return shown

@@ -252,7 +252,8 @@ def run_sweep(spec_path: str | os.PathLike[str], *, dry_run: bool = False,
     _register_engine()
     spec.directory.mkdir(parents=True, exist_ok=True)
     for group, members in by_group(rank_share(combinations, rank)).items():
-        print(f"[rank {rank.rank}] group {group}: {len(members)} combination(s)", flush=True)
+        prefix = f"[rank {rank.rank}] " if rank.world > 1 else ""  # one process: no rank to tell apart
+        print(f"{prefix}group {group}: {len(members)} combination(s)", flush=True)
         _run_group(spec, members, rank)
     barrier(rank)
     index = write_index(spec, combinations) if rank.is_main else None

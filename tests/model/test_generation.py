@@ -118,3 +118,16 @@ def test_answer_repr_is_short():
     answer = Answer(text="word " * 100, token_ids=tuple(range(5000)), prompt_tokens=9, answer_tokens=5000,
                     finish_reason="length", seconds=100.0, tokens_per_second=50.0)
     assert repr(answer) == f"Answer({('word ' * 12)[:59] + '…'!r}, 5000 tokens, length, 50.0 tokens/s)"
+
+
+def test_a_cut_answer_does_not_end_in_a_replacement_character(tiny):
+    """issue 21 item 12: the token limit can cut a character between its byte tokens"""
+    from mistral_eval.model.generation import decode_answer
+
+    ids = tiny.tokenizer.encode("りんご🍎", add_special_tokens=False)  # the apple: four byte tokens
+    whole = tiny.tokenizer.decode(ids)
+    cut = next(ids[:n] for n in range(len(ids), 0, -1) if tiny.tokenizer.decode(ids[:n]).endswith("\ufffd"))
+    assert whole == "りんご🍎"
+    text = decode_answer(tiny.tokenizer, cut, cut_short=True)
+    assert text and not text.endswith("\ufffd") and whole.startswith(text)
+    assert decode_answer(tiny.tokenizer, ids, cut_short=True) == whole

@@ -112,3 +112,18 @@ def test_an_uncached_hub_id_fails_fast_offline_with_a_suggestion(monkeypatch, tm
         load_model("HuggingFaceTB/SmolLM2-135M-Instruc", "fp32")
     assert time.perf_counter() - start < 5
     assert "not in the local model cache" in str(error.value) and "smollm2-135m-instruct" in str(error.value)
+
+
+def test_the_bitsandbytes_cpu_kernel_notice_is_silenced_and_nothing_else(tmp_path):
+    """issue 21 item 10: bitsandbytes' "Failed to load CPU gemm_4bit_forward from kernels-community"
+    line (logged when it is imported) is dropped once the loader is imported; its other warnings pass."""
+    import subprocess
+    import sys
+
+    probe = ("import logging\nimport mistral_eval.model.loading\nimport bitsandbytes\n"
+             "log = logging.getLogger('bitsandbytes.backends.cpu.ops')\n"
+             "log.warning('Failed to load CPU gemm_4bit_forward from kernels-community: %s. Please ...', 'x')\n"
+             "log.warning('another bitsandbytes warning')\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "gemm_4bit_forward" not in done.stderr and "another bitsandbytes warning" in done.stderr

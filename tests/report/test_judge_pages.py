@@ -153,3 +153,28 @@ def test_compare_bad_input_exits_2(tmp_path, capsys):
     assert "holds no pairwise judgments" in capsys.readouterr().err
     assert main(["compare", *map(str, runs[:2])]) == 0  # no --out: only the terminal summary
     assert not list(tmp_path.glob("*.html"))
+
+
+def test_pairwise_page_shows_each_cases_verdicts_with_escaped_reasoning(tmp_path):
+    """issue 21 item 6"""
+    from mistral_eval.report.judge_pages import pairwise_cases
+
+    _, out = pairwise_runs(tmp_path)
+    cases = {case["key"]: case["rows"] for case in pairwise_cases(out)}
+    assert len(cases) == 5 and len(cases["open/c4"]) == 2
+    [shown_first, shown_second] = sorted(cases["open/c4"], key=lambda row: row["a"])
+    assert (shown_first["a"], shown_first["b"], shown_first["verdict"]) == ("strong", "weak", "strong better")
+    assert (shown_second["a"], shown_second["b"], shown_second["verdict"]) == ("weak", "strong", "weak better")
+    page = render_pairwise(out)
+    verdicts = page[page.index('<section id="verdicts">'):]
+    assert verdicts.count('<article class="case pairwise-case"') == 5
+    assert verdicts.count(html.escape(EVIL)) == 26  # every judgment's reasoning, as text
+    assert "<script>alert" not in page and "100%" in verdicts
+
+
+def test_kappa_is_never_printed_as_minus_zero():
+    """issue 21 item 12"""
+    from mistral_eval.analysis.tables import fmt_kappa
+
+    assert fmt_kappa(-0.001) == "0.00" and fmt_kappa(-0.004999) == "0.00"
+    assert fmt_kappa(-0.25) == "-0.25" and fmt_kappa(0.0) == "0.00"

@@ -111,10 +111,11 @@ def test_comparison_table_pairs_on_keys_with_mcnemar(tmp_path):
     assert (math_row["baseline"], math_row["run"], math_row["n"]) == ("before", "after", 6)
     assert (math_row["better"], math_row["worse"]) == (0, 6)
     assert math_row["difference"] == pytest.approx(-1.0)
-    assert math_row["p_value"] == pytest.approx(2 / 2 ** 6) and bool(math_row["significant"])
+    assert math_row["p_value"] == pytest.approx(2 / 2 ** 6)
+    assert math_row["p_holm"] == pytest.approx(2 * 2 / 2 ** 6) and not math_row["significant"]  # 2 suite tests
     assert table.loc["smoke", "n"] == 1 and table.loc["smoke", "p_value"] == 1.0  # smoke/new is unpaired
     assert not table.loc["smoke", "significant"]
-    assert table.loc["(all)", "n"] == 7
+    assert table.loc["(all)", "n"] == 7 and bool(table.loc["(all)", "significant"])  # a family of one
     assert "Paired on case keys" in format_summary(load_runs([before, after]))
 
 
@@ -144,7 +145,7 @@ def test_single_report_puts_results_first(single, tmp_path):
     summary = _section(page, "summary")
     row = re.search(r"<tr class=\"\"><th>bilingual</th>(.*?)</tr>", summary, re.S).group(1)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
-    assert cells[:5] == ["3", "66.7%", cells[2], "2/3", "1"] and cells[2].startswith("[20.8–93.9")
+    assert cells[:5] == ["66.7%", cells[1], "2/3", "3", "1"] and cells[1].startswith("[20.8–93.9")
     assert "errors" in summary and "judge" not in summary
     manifest = _section(page, "manifest")
     assert manifest.index("<details>") < manifest.index("mistralai/Mistral-7B-Instruct-v0.1")
@@ -198,9 +199,11 @@ def test_comparison_shows_paired_differences_and_marks_differing_cases(tmp_path)
     page = render_report([before, after])
     assert "mistral-eval comparison: before vs after" in page
     paired = _section(page, "summary")[_section(page, "summary").index('id="differences"'):]
-    math_row = re.search(r"<tr class=\"differs\"><th>math</th>(.*?)</tr>", paired, re.S).group(1)
+    math_row = re.search(r"<tr class=\"\"><th>math</th>(.*?)</tr>", paired, re.S).group(1)
     assert "after − before" in math_row and "-100.0 pts" in math_row and "0.0312" in math_row
-    assert "significant" in math_row
+    assert "0.0625" in math_row and "significant" not in math_row  # Holm over the two suites
+    total = re.search(r"<tr class=\"differs\"><th>\(all\)</th>(.*?)</tr>", paired, re.S).group(1)
+    assert "significant" in total and "Holm" in paired
     assert re.search(r'<tr class=""><th>smoke</th>.*?<td class="num">1</td>', paired)
     diff = dict(re.findall(r'<article class="case" id="case-([^"]+)".*?data-diff="(\d)"', page))
     assert diff == {**{f"math/q{i}": "1" for i in range(6)}, "smoke/same": "0", "smoke/new": "1"}
@@ -233,7 +236,8 @@ class TagCollector(HTMLParser):
 
 SAFE_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "nav", "main", "section", "article",
              "h1", "h2", "h3", "p", "div", "span", "b", "a", "pre", "table", "thead", "tbody", "tr", "th", "td",
-             "details", "summary", "img", "form", "label", "input", "select", "option", "output", "script"}
+             "details", "summary", "img", "form", "label", "input", "select", "option", "output", "script",
+             "dl", "dt", "dd"}
 
 
 def _parsed(page: str) -> TagCollector:
@@ -323,7 +327,7 @@ def test_index_lists_rates_and_marks_the_best(tmp_path):
                         links=[("Comparison report", "report.html")])
     rows = dict(re.findall(r'<tr class="\w+"><th>([^<]+)</th>(.*?)</tr>', page, re.S))
     assert "75.0%" in rows["t-0.1"] and "[30.1–95.4%]" in rows["t-0.1"]
-    assert re.search(r'<td class="num best" data-sort="0.75">75.0% 3/4</td>', rows["t-0.1"])
+    assert re.search(r'<td class="num rate" data-sort="0.75">75.0% 3/4</td>', rows["t-0.1"])  # intervals overlap
     assert re.search(r'<td class="num best" data-sort="0">0</td>', rows["t-0.1"])  # fewest errors
     assert re.search(r'<td class="num best" data-sort="12.0">12.0</td>', rows["t-0.1"])  # fastest
     assert re.search(r'<td class="num best" data-sort="40.0">40.0</td>', rows["t-0.9"])  # most tokens/s
@@ -347,3 +351,84 @@ def test_uncertain_cases_are_counted_apart_and_listed_for_review(tmp_path):
     assert "Needs review (2)" in review and "math/q3" in review and "two final numbers, 3 and 4" in review
     assert EVIL not in page and html.escape(EVIL) in review
     assert 'data-review="1"' in page and 'badge uncertain' in page
+# ---------------------------------------------------------------------------------------------
+# issue 21: each run's own setup, readable cards
+
+
+def _sweep_like_runs(tmp_path) -> list[Path]:
+    """Four runs as a sweep over format × temperature writes them: the manifests say format "auto",
+    the records the format each case was rendered in."""
+    runs = []
+    for fmt in ("article", "chat"):
+        for temperature in (0.1, 0.7):
+            prompt = f"<{fmt}> りんごはいくつ? t={temperature}"
+            runs.append(make_run(tmp_path / f"{fmt}-{temperature}", [
+                record(f"math/q{i}", format=fmt, settings={"temperature": temperature, "max_new_tokens": 64},
+                       prompt_text=prompt, prompt_tokens=10 + len(fmt) + i, batch_size=4)
+                for i in range(2)], format="auto", settings={"temperature": temperature}))
+    return runs
+
+
+def test_comparison_cards_show_each_runs_own_format_settings_and_prompt(tmp_path):
+    """issue 21 item 1"""
+    runs = _sweep_like_runs(tmp_path)
+    page = render_report(runs)
+    card = re.search(r'<article class="case" id="case-math/q1".*?</article>', page, re.S).group(0)
+    boxes = re.findall(r'<div class="answer-box pass" data-run="([^"]+)">(.*?)</table>', card, re.S)
+    assert [name for name, _ in boxes] == ["article-0.1", "article-0.7", "chat-0.1", "chat-0.7"]
+    for name, box in boxes:
+        fmt, temperature = name.split("-")
+        assert f'format <b class="format">{fmt}</b>' in box
+        assert f"<dt>temperature</dt><dd>{temperature}</dd>" in box
+        assert f'<span class="prompt-tokens">{11 + len(fmt)}</span> tokens' in box
+        assert f"<pre>&lt;{fmt}&gt; りんごはいくつ? t={temperature}</pre>" in box  # its own prompt
+    assert card.count('<details class="prompt-text">') == 4
+    header = re.search(r"<header>.*?</header>", card, re.S).group(0)
+    assert "format" not in header and "temperature" not in header  # nothing of one run in the shared header
+
+
+def test_cards_label_batch_time_hide_empty_answers_and_list_settings(single):
+    """issue 21 item 12"""
+    page = render_report(single)
+    error = re.search(r'<article class="case" id="case-bilingual/multi_en".*?</article>', page, re.S).group(0)
+    assert 'class="error-message"' in error and '<pre class="answer">' not in error  # no empty answer box
+    apples = re.search(r'<article class="case" id="case-bilingual/apples_ja".*?</article>', page, re.S).group(0)
+    assert "<dt>temperature</dt><dd>0.1</dd>" in apples and '{"temperature"' not in apples
+
+
+def test_header_shows_the_format_used_and_batch_time_is_labelled(tmp_path):
+    """issue 21 item 12"""
+    run = make_run(tmp_path / "auto", [record("math/q0", format="mistral", batch_size=4, answer_tokens=8,
+                                              tokens_per_second=4.0)], format="auto")
+    page = render_report(run)
+    subtitle = re.search(r'<div class="subtitle">(.*?)</div>', page).group(1)
+    assert "format mistral" in subtitle and "auto" not in subtitle
+    assert "batch of 4 took 2.00 s" in page
+
+
+def test_the_index_stars_a_rate_only_when_its_interval_clears_the_others(tmp_path):
+    """issue 21 item 8"""
+    def row(name, passed, n=20):
+        run = make_run(tmp_path / name, [record(f"math/q{i}", "pass" if i < passed else "fail") for i in range(n)])
+        return IndexRow(name, {"t": name}, "ok", 1.0, run)
+
+    stars = lambda page: re.findall(r'<td class="num rate best"[^>]*>([^<]+)</td>', page)  # noqa: E731
+    assert stars(render_index("x", [row("a", 12), row("b", 9)])) == []  # 60% vs 45% of 20: overlap
+    assert stars(render_index("y", [row("c", 19), row("d", 3)])) == ["95.0% 19/20"]  # clear of each other
+    assert "overlapping intervals get no ★" in render_index("x", [row("e", 1)])
+
+
+def test_paired_rows_are_holm_corrected(tmp_path):
+    """issue 21 item 8: several runs against one baseline are several tests"""
+    from mistral_eval.analysis.tables import holm
+
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])  # 3·0.01, max(2·0.03, ·), 1·0.04 → 0.06
+    base = make_run(tmp_path / "base", [record(f"math/q{i}") for i in range(8)])
+    others = [make_run(tmp_path / f"r{j}", [record(f"math/q{i}", "fail" if i < 6 else "pass") for i in range(8)])
+              for j in range(3)]
+    table = comparison_table(load_runs([base, *others]))
+    total = table[table["suite"] == "(all)"]
+    assert (total["p_value"] < 0.05).all() and total["p_holm"].tolist() == pytest.approx([3 * 2 / 2 ** 6] * 3)
+    assert not total["significant"].any()  # 0.031 each, 0.094 after Holm over the three runs
+    page = render_report([base, *others])
+    assert "Holm-adjusted p" in page and '<span class="sig"' not in page

@@ -234,13 +234,14 @@ def test_a_killed_sweep_resumes_without_redoing_anything(tmp_path):
     second = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert second.returncode == 0, second.stdout + second.stderr
     assert "max_new_tokens-4: done earlier, skipped" in second.stdout
+    assert "[rank" not in second.stdout  # issue 21 item 12: one process, no rank prefix
     assert kept == {f: (done / f).read_bytes() for f in kept}  # not run again
     assert (half / "results.jsonl").read_text(encoding="utf-8").startswith(before)
     executed = nbformat.read(half / "notebook.ipynb", as_version=4)
     summary = next(o.data["text/plain"] for c in executed.cells if c.cell_type == "code"
                    for o in c.outputs if o.output_type == "execute_result"
-                   and "RunSummary" in o.data["text/plain"])
-    assert f"ran={3 - stored}, skipped={stored}" in summary  # the stored cases were not redone
+                   and "already done" in o.data["text/plain"])
+    assert f"{3 - stored} case(s) run, {stored} already done" in summary  # the stored cases were not redone
     for run in (done, half):
         assert _status(run)["status"] == "ok"
         keys = [r.key for r in me.RunStore.read(run).records()]
