@@ -43,7 +43,7 @@ FAIL_ON = ("never", "error", "fail")
 """`--fail-on`: never (exit 0 whenever the run finished), error (exit 3 if a case errored), fail
 (exit 3 if a case errored or failed a check)."""
 _VERDICT_EXIT = 3
-COMMANDS = ("run", "judge", "report", "compare", "suites", "sweep")
+COMMANDS = ("run", "judge", "report", "compare", "suites", "summary", "view", "sweep")
 """The subcommands, in the order `--help` lists them."""
 
 
