@@ -68,7 +68,7 @@ def test_a_missing_model_is_bad_input_and_exits_2(tmp_path, capsys):
     missing = tmp_path / "missing-model"
     code = main(["run", "--model", str(missing), "--suite", "smoke", "--out", str(tmp_path / "r")])
     assert code == 2
-    assert "does not exist" in (err := capsys.readouterr().err) and str(missing) in err
+    assert "no such directory" in (err := capsys.readouterr().err) and str(missing) in err
     code = main(["run", "--model", "nobody-here/no-such-model", "--suite", "smoke", "--out", str(tmp_path / "r")])
     assert code == 2  # HF_HUB_OFFLINE=1 (tests/conftest.py): not in the cache, refused at once
     assert "'nobody-here/no-such-model' is not in the local model cache" in capsys.readouterr().err
@@ -282,9 +282,10 @@ def test_a_busy_run_directory_is_refused_before_the_model_loads(tmp_path, capsys
     from mistral_eval.runs.store import RunStore
     from tests.runs.test_store import manifest
 
+    broken = tmp_path / "broken-model"  # a directory, but no model: loading it first would fail on the model
+    broken.mkdir()
     with RunStore.open(tmp_path / "run", manifest()):
-        # an unknown model: were it loaded first, the error would be about the model
-        code = main(["run", "--model", "nobody-here/no-such-model", "--suite", "smoke", "--out", str(tmp_path / "run")])
+        code = main(["run", "--model", str(broken), "--suite", "smoke", "--out", str(tmp_path / "run")])
     assert code == 2
     assert "another process is writing to" in capsys.readouterr().err
 
