@@ -62,3 +62,24 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line("")
         for line in table.splitlines():
             terminalreporter.write_line(line)
+
+
+CHROMIUM = "/usr/bin/chromium"
+"""Debian's Chromium, which the browser tests drive through Playwright (its own download is not used)."""
+
+
+@pytest.fixture(scope="module")  # per module: Playwright's loop must not outlive the browser tests
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs it as root (apt-get install -y chromium); "
+                    "Playwright's own browser download is not used.", pytrace=False)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright is missing: pip install -e '.[test]' (its browser download is not "
+                    "needed; the tests drive /usr/bin/chromium).", pytrace=False)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield launched
+        launched.close()

@@ -9,7 +9,6 @@ skipped: without Chromium or Playwright they fail and say how to install them.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,24 +19,7 @@ from mistral_eval.report.judge_pages import write_pairwise_report
 from mistral_eval.report.pages import write_report
 from mistral_eval.sweep.run import Combination, SweepSpec, write_index
 
-CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 1280, "height": 800}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs it (apt-get install -y chromium); "
-                    "Playwright's own browser download is not used.", pytrace=False)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("Playwright is missing: pip install -e '.[test]' (its browser download is not "
-                    "needed; the tests drive /usr/bin/chromium).", pytrace=False)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield browser
-        browser.close()
 
 
 @dataclass

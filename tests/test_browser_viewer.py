@@ -15,23 +15,7 @@ from viewer_tree import tree
 from mistral_eval.report.serve import HOST, make_server
 from mistral_eval.report.viewer import write_viewer
 
-CHROMIUM = "/usr/bin/chromium"
 WIDE, NARROW = {"width": 1280, "height": 800}, {"width": 400, "height": 800}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs it as root (apt-get install -y chromium)",
-                    pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=["--no-sandbox", "--disable-gpu",
-                                                   "--disable-background-networking"])
-        yield browser
-        browser.close()
 
 
 @dataclass
