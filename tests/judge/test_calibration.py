@@ -98,6 +98,6 @@ def test_judge_calibrate_records_agreement_and_writes_the_report(offline, tmp_pa
     assert set(judged) == {"small/a", "small/b", "small/c", "small/d"}
     assert (judged["small/a"].max_grade, judged["small/c"].max_grade, judged["small/c"].rubric) == (5, 10, "mtbench_ja")
     assert "judge calibration (small, n=4)" in printed or "judge below threshold" in printed
-    assert f"report: {run / 'report.html'}" in printed and "length batch(es)" in printed
+    assert f"report (with the judge's grades): {run / 'report.html'}" in printed and "length batch(es)" in printed
     page = (run / "report.html").read_text("utf-8")
     assert "calibration (small, n=4): κ" in page and "uncalibrated judge" not in page
