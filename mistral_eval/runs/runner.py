@@ -76,7 +76,7 @@ class RunSummary:
                  f"{self.failed_checks} failed, {self.errors} error(s) in {self.seconds:.1f} s → {self.out}"]
         if self.totals and self.skipped:
             lines.append(f"stored in all: {self.totals.get('pass', 0)} passed, {self.totals.get('fail', 0)} "
-                         f"failed, {self.totals.get('error', 0)} error(s)")
+                         f"failed, {self.totals.get('uncertain', 0)} uncertain, {self.totals.get('error', 0)} error(s)")
         if self.report is not None:
             lines.append(f"report: {self.report}")
         return "\n".join(lines)
@@ -270,7 +270,7 @@ def _wanted(suites: Sequence[Suite], config: RunConfig) -> list[str]:
 
 def _totals(store: RunStore, wanted: Sequence[str]) -> dict[str, int]:
     keys = set(wanted)
-    totals = {"pass": 0, "fail": 0, "error": 0}
+    totals = {"pass": 0, "fail": 0, "uncertain": 0, "error": 0}
     for record in store.records():
         if record.key in keys:
             totals[record.status] += 1
@@ -278,7 +278,7 @@ def _totals(store: RunStore, wanted: Sequence[str]) -> dict[str, int]:
 
 
 def stored_totals(out: str | Path, suites: Sequence[Suite], config: RunConfig) -> dict[str, int]:
-    """Pass, fail and error counts over the selected cases stored in `out` (whoever stored them)."""
+    """Pass, fail, uncertain and error counts over the selected cases stored in `out` (whoever stored them)."""
     with RunStore.read(out) as store:
         return _totals(store, _wanted(suites, config))
 

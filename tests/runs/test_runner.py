@@ -161,3 +161,21 @@ def test_the_uncertain_option_is_a_run_option_with_review_by_default():
     assert make_config(uncertain="judge").uncertain == "judge"
     with pytest.raises(ConfigError, match="uncertain"):
         make_config(uncertain="maybe")
+
+
+def test_uncertain_verdicts_are_counted_in_the_stored_totals(tiny, tmp_path):
+    """A run whose checks cannot decide (random weights answer no yes/no) stores uncertain cases, and
+    the totals of what is stored count them apart (the offline sweep once failed with KeyError here)."""
+    suite_file = tmp_path / "unsure.yaml"
+    suite_file.write_text("suite: unsure\ndescription: yes/no questions a random model cannot answer\n"
+                          "version: 1\ncases:\n" + "".join(
+                              f"  - id: q{i}\n    language: en\n    prompt: Is {i} an even number? Answer yes or no.\n"
+                              f"    checks: [{{type: boolean, expected: {str(i % 2 == 0).lower()}}}]\n"
+                              for i in range(3)), encoding="utf-8")
+    summary = run(tiny, [resolve_suite(str(suite_file))], tmp_path / "run", format="mistral", progress=False)
+    statuses = [r["status"] for r in _records(tmp_path / "run")]
+    assert "uncertain" in statuses  # the case this test is about
+    assert summary.totals == {status: statuses.count(status) for status in ("pass", "fail", "uncertain", "error")}
+    again = run(tiny, [resolve_suite(str(suite_file))], tmp_path / "run", format="mistral", progress=False)
+    assert f"stored in all: {statuses.count('pass')} passed" in str(again)
+    assert f"{statuses.count('uncertain')} uncertain" in str(again).splitlines()[1]
