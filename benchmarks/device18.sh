@@ -3,12 +3,7 @@
 # the logit-equivalence grid and the judge under the four switch settings among them).
 # Run from the copy's root; wheels in .whl or ../.whl (NOTES.md, "Device recipe").
 set -o pipefail
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-whl=$( [ -d .whl ] && echo .whl || echo ../.whl )
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site "$whl"/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD MISTRAL_EVAL_7B_DIR=/tmp/m7b HF_HUB_OFFLINE=1 TQDM_DISABLE=1 \
-  PYTHONUNBUFFERED=1 TRITON_INTERPRET=0
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
+source benchmarks/device_env.sh  # $out, the wheels, the environment, the card
 python3 -c "import torch, triton, transformers; print(torch.__version__, triton.__version__, transformers.__version__)"
 if [ -z "$SKIP_COLD" ]; then
   timeout ${COLD_S:-120} python3 benchmarks/bench_generate.py --cold-start --out "$out/cold.json" \

@@ -1,12 +1,7 @@
 #!/usr/bin/env bash
 # Issue 18 diagnosis, one GPU call (~6 min): run from the copy's root, wheels in ../.whl or .whl.
 set -o pipefail
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-whl=$( [ -d .whl ] && echo .whl || echo ../.whl )
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site "$whl"/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD MISTRAL_EVAL_7B_DIR=/tmp/m7b HF_HUB_OFFLINE=1 TQDM_DISABLE=1 \
-  PYTHONUNBUFFERED=1 TRITON_INTERPRET=0
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
+source benchmarks/device_env.sh  # $out, the wheels, the environment, the card
 timeout 170 python3 -X faulthandler benchmarks/diag18.py ops > "$out/ops.log" 2>&1
 grep -v COMPILE "$out/ops.log" | grep -v "argmax True" | tail -60
 for s in "0 0" "0 auto" "1 0" "1 auto"; do

@@ -3,13 +3,8 @@
 # root (.gpuwork) with wheels in ../.whl and llama.cpp's source + scripts in ../.peer (NOTES.md,
 # "Device recipe"); also the footprint test measured at load (issue 18's test-order fix).
 set -o pipefail
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-whl=$( [ -d .whl ] && echo .whl || echo ../.whl )
+source benchmarks/device_env.sh  # $out, the wheels, the environment, the card
 [ -e .peer ] || ln -s ../.peer .peer
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site "$whl"/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD MISTRAL_EVAL_7B_DIR=/tmp/m7b HF_HUB_OFFLINE=1 TQDM_DISABLE=1 \
-  PYTHONUNBUFFERED=1 TRITON_INTERPRET=0
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 (setsid nohup bash .peer/build.sh >/tmp/lcpp_build.log 2>&1 &)
 timeout 100 python3 -m pytest -m gpu -q -s -p no:cacheprovider tests/gpu/test_full_size.py \
   -k "footprint or sent_again" 2>&1 | tee "$out/pytest_full.log" | grep -E "nf4:|passed|failed|Error" | head -8

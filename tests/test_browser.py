@@ -9,10 +9,10 @@ skipped: without Chromium or Playwright they fail and say how to install them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from browsing import PageLog
 from builders import EVIL, judge_into, make_run, pairwise_runs, record
 
 from mistral_eval.report.judge_pages import write_pairwise_report
@@ -22,14 +22,8 @@ from mistral_eval.sweep.run import Combination, SweepSpec, write_index
 VIEWPORT = {"width": 1280, "height": 800}
 
 
-@dataclass
-class Opened:
+class Opened(PageLog):
     """A page and everything it did: requests, console errors, uncaught errors and dialogs."""
-
-    page: object
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
 
     def visible_cases(self) -> list[str]:
         return self.page.evaluate(
@@ -49,11 +43,7 @@ def open_page(browser, tmp_path):
         context = browser.new_context(viewport={**VIEWPORT, "width": width})
         contexts.append(context)
         page = context.new_page()
-        opened = Opened(page)
-        page.on("request", lambda request: opened.requests.append(request.url))
-        page.on("console", lambda message: message.type == "error" and opened.errors.append(message.text))
-        page.on("pageerror", lambda error: opened.errors.append(str(error)))
-        page.on("dialog", lambda dialog: (opened.dialogs.append(dialog.message), dialog.dismiss()))
+        opened = Opened.attach(page)
         page.goto(path.as_uri(), wait_until="load")
         page.screenshot(path=str(tmp_path / f"{screenshot}.png"))
         return opened

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass, field
 
 import pytest
+from browsing import PageLog
 from viewer_tree import tree
 
 from mistral_eval.report.serve import HOST, make_server
@@ -18,12 +18,7 @@ from mistral_eval.report.viewer import write_viewer
 WIDE, NARROW = {"width": 1280, "height": 800}, {"width": 400, "height": 800}
 
 
-@dataclass
-class Watched:
-    page: object
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
+class Watched(PageLog):
     def visible(self) -> list[str]:
         return self.page.evaluate("[...document.querySelectorAll('article.run')].filter(e => !e.hidden)"
                                   ".map(e => e.dataset.path)")
@@ -41,10 +36,7 @@ def open_page(browser):
         context = browser.new_context(viewport=viewport)
         contexts.append(context)
         page = context.new_page()
-        watched = Watched(page)
-        page.on("request", lambda request: watched.requests.append(request.url))
-        page.on("console", lambda message: message.type == "error" and watched.errors.append(message.text))
-        page.on("pageerror", lambda error: watched.errors.append(str(error)))
+        watched = Watched.attach(page)
         page.goto(url, wait_until="load")
         return watched
 
