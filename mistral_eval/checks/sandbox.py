@@ -49,7 +49,7 @@ _PYTHON = os.path.realpath(getattr(sys, "_base_executable", None) or sys.executa
 _TMP_BYTES = 64 << 20
 _MAX_REPORT_BYTES = 1 << 20
 _MAX_NOTES = 20
-_NPROC = 64  # the child's RLIMIT_NPROC (sandbox_child._limit)
+_NPROC = 64  # the child's RLIMIT_NPROC, sent in the job (sandbox_child._limit)
 _ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp"}
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 
@@ -262,7 +262,7 @@ def _job(blocks: list[str], function: str | None, tests: list[dict[str, Any]], m
          mechanism: Mechanism) -> dict[str, Any]:
     own_uid = mechanism != "none" and os.geteuid() == 0
     return {"token": secrets.token_hex(16), "blocks": blocks, "function": function, "tests": tests,
-            "memory_mb": memory_mb, "cpu_s": math.ceil(timeout) + 1, "timeout": timeout,
+            "memory_mb": memory_mb, "cpu_s": math.ceil(timeout) + 1, "timeout": timeout, "nproc": _NPROC,
             "uid": _UID_BASE + secrets.randbelow(_UID_SPAN) if own_uid else None,
             "mechanism": mechanism, "confine": mechanism != "none"}
 

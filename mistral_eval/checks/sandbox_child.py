@@ -251,7 +251,7 @@ def _confine() -> None:
 
 def _limit(job: dict[str, Any]) -> None:
     for limit, value in ((resource.RLIMIT_AS, job["memory_mb"] << 20), (resource.RLIMIT_CPU, job["cpu_s"]),
-                         (resource.RLIMIT_FSIZE, 16 << 20), (resource.RLIMIT_NPROC, 64),
+                         (resource.RLIMIT_FSIZE, 16 << 20), (resource.RLIMIT_NPROC, job["nproc"]),
                          (resource.RLIMIT_NOFILE, 256), (resource.RLIMIT_CORE, 0)):
         resource.setrlimit(limit, (value, value))
 

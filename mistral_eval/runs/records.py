@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
+from mistral_eval.checks.base import Verdict
 from mistral_eval.core.choices import (
     DEFAULT_FORMAT,
     DEFAULT_MODEL,
@@ -36,7 +37,6 @@ STATUSES = ("pass", "fail", "uncertain", "error")
 STAGES = ("format", "generate", "check", "judge")
 
 Status = Literal["pass", "fail", "uncertain", "error"]
-Verdict = Literal["pass", "fail", "uncertain"]
 UncertainPolicy = Literal[UNCERTAIN_POLICIES]  # type: ignore[valid-type]
 Stage = Literal["format", "generate", "check", "judge"]
 Quant = Literal[QUANT_PRESETS]  # type: ignore[valid-type]
@@ -152,7 +152,7 @@ class Manifest(BaseModel):
     world_size: int = 1
     """Processes (ranks) of the launch that started the run."""
     isolation: str | None = None
-    """How model-written code was isolated: "bwrap", "unshare", "unisolated" or None (no code check)."""
+    """How model-written code was isolated: the mechanism and the per-check limits (e.g. "bwrap; seccomp; 64 processes per check (own uid)"), "unisolated", or None (no code check)."""
 
     def identity(self) -> dict[str, Any]:
         """The fields that must match to resume; `repeats` only when not 1, so runs written
@@ -206,7 +206,7 @@ class CheckRecord(BaseModel):
 
     @model_validator(mode="after")
     def _verdict_from_passed(self) -> CheckRecord:
-        if self.verdict is None:
+        if self.verdict is None:  # the rule of checks.base.CheckResult, for records written before verdicts
             object.__setattr__(self, "verdict", "pass" if self.passed else "fail")
         return self
 

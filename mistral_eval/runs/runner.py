@@ -25,6 +25,7 @@ from mistral_eval.model.prompts import PromptInput, format_prompt, model_format
 from mistral_eval.runs.distributed import Rank, barrier, current_rank, shard
 from mistral_eval.runs.provenance import make_manifest, now
 from mistral_eval.runs.records import (
+    STATUSES,
     CaseError,
     CheckRecord,
     Manifest,
@@ -161,7 +162,7 @@ def _plan(lm: LoadedModel, case: Case, config: RunConfig, repeat: int) -> _Plann
     settings = case_settings(case, config.settings, config.seed)
     if repeat:
         settings = settings.replace(seed=(settings.seed + repeat) % 2**63)
-    key = case.key if repeat == 0 else f"{case.key}#r{repeat}"
+    key = _key(case, repeat)
     try:
         return _Planned(case, key, repeat, fmt, settings, format_prompt(case.messages, lm.tokenizer, fmt))
     except Exception as exc:  # noqa: BLE001 - e.g. a multi-turn case in the single-turn 'article' format
@@ -264,13 +265,19 @@ def _key(case: Case, repeat: int) -> str:
     return case.key if repeat == 0 else f"{case.key}#r{repeat}"
 
 
+def _pairs(suites: Sequence[Suite], config: RunConfig) -> list[tuple[Case, int]]:
+    """Every selected (case, repeat) of the run."""
+    return [(case, repeat) for case in select_cases(suites, config) for repeat in range(config.repeats)]
+
+
 def _wanted(suites: Sequence[Suite], config: RunConfig) -> list[str]:
-    return [_key(case, repeat) for case in select_cases(suites, config) for repeat in range(config.repeats)]
+    return [_key(case, repeat) for case, repeat in _pairs(suites, config)]
 
 
 def _totals(store: RunStore, wanted: Sequence[str]) -> dict[str, int]:
+    """How many of the `wanted` keys are stored with each status (every status of STATUSES counted)."""
     keys = set(wanted)
-    totals = {"pass": 0, "fail": 0, "uncertain": 0, "error": 0}
+    totals = dict.fromkeys(STATUSES, 0)
     for record in store.records():
         if record.key in keys:
             totals[record.status] += 1
@@ -310,10 +317,10 @@ def _todo(store: RunStore, suites: Sequence[Suite], config: RunConfig, rank: Ran
     # Every rank reads the same finished keys before any rank writes, so all split the same
     # remaining cases, whatever number of ranks wrote the results already there.
     barrier(rank)
-    wanted = [(c, r) for c in select_cases(suites, config) for r in range(config.repeats)]
+    wanted = _pairs(suites, config)
 
     def key(pair: tuple[Case, int]) -> str:
-        return pair[0].key if pair[1] == 0 else f"{pair[0].key}#r{pair[1]}"
+        return _key(*pair)
 
     todo = [pair for pair in wanted if key(pair) not in finished]
     costs = {key(p): _cost(p[0], config) for p in todo}
@@ -359,7 +366,7 @@ def _run_into(store: RunStore, lm: LoadedModel, suites: Sequence[Suite], config:
     mine, skipped = _todo(store, suites, config, rank)
     start = time.perf_counter()
     planned = [_plan(lm, case, config, repeat) for case, repeat in mine]
-    counts = {"pass": 0, "fail": 0, "uncertain": 0, "error": 0}
+    counts = dict.fromkeys(STATUSES, 0)
 
     def keep(item: _Planned, answer: Answer | None, turns: list[str], error: CaseError | None = None) -> None:
         record = _record(item, answer, turns, rank.rank, config, error)
