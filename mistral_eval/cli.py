@@ -184,7 +184,7 @@ def _pairwise_dir(path: str | None) -> Path | None:
 
     if path is None:
         return None
-    if not judge_dirs(path) or judge_dirs(path) != [Path(path)]:
+    if judge_dirs(path) != [Path(path)]:  # none, or the judges of a run instead
         raise ConfigError(f"{path} holds no pairwise judgments (`mistral-eval judge --pairwise RUN_A RUN_B "
                           f"--out {path}` writes them)", field="--pairwise")
     return Path(path)

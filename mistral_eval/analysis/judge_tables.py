@@ -24,12 +24,17 @@ from mistral_eval.runs.judgments import JUDGMENTS_DIR
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DEFAULT_THRESHOLDS", "LENGTH_MATCH_RATIO", "POSITION_BIAS_LIMIT", "LengthBias", "PairSummary",
+__all__ = ["DEFAULT_THRESHOLDS", "LENGTH_MATCH_RATIO", "default_threshold", "POSITION_BIAS_LIMIT", "LengthBias", "PairSummary",
            "agreement", "agreement_table", "grade_summary", "length_bias", "length_controlled",
            "pair_comparisons", "pairwise_summary", "pairwise_table", "spearman", "strength_table", "strengths"]
 
 DEFAULT_THRESHOLDS = {5: 4, 10: 7}
 """Grade counted as a pass when comparing with the checks: 4 of 5 ("合っている"), 7 of 10."""
+
+
+def default_threshold(top: float) -> float:
+    """The passing grade on a scale of 1..`top`: DEFAULT_THRESHOLDS, else 60% of the top grade."""
+    return DEFAULT_THRESHOLDS.get(int(top), 0.6 * top)
 POSITION_BIAS_LIMIT = 0.30
 """A pair of runs whose verdicts flip with the order in more than this share of cases is judged
 "judge unreliable (position bias N%)": its ties are the judge's position preference, not a tie."""
@@ -138,7 +143,7 @@ def _thresholds(runs: pd.DataFrame, threshold: float | None) -> list[float | Non
         elif threshold is not None:
             limits.append(threshold)
         else:
-            default = DEFAULT_THRESHOLDS.get(int(top), 0.6 * float(top))
+            default = default_threshold(float(top))
             limits.append(stored.get((str(row.get("run_dir")), row.get("key")), default))
     return limits
 

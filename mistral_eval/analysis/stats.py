@@ -21,7 +21,7 @@ import numpy as np
 from mistral_eval.core.errors import ConfigError
 
 __all__ = ["Agreement", "EXACT_MAX_PAIRS", "MIN_INTERVAL_N", "Mean", "PairedTest", "Rate", "RepeatsSummary",
-           "bootstrap_mean", "bounded_intervals", "bounded_mean", "cohen_kappa", "mcnemar_exact", "pass_at_k", "sign_test",
+           "bootstrap_mean", "bounded_intervals", "bounded_mean", "cohen_kappa", "fmt_kappa", "mcnemar_exact", "pass_at_k", "sign_test",
            "summarize_repeats", "t_quantile", "wilcoxon_signed_rank", "wilson"]
 
 EXACT_MAX_PAIRS = 25
@@ -177,7 +177,13 @@ class Agreement:
     def __str__(self) -> str:
         if self.kappa is None:
             return f"κ – (n={self.n})"
-        return f"κ {self.kappa:.2f} (agreement {_pct(self.observed)}, n={self.n})"
+        return f"κ {fmt_kappa(self.kappa)} (agreement {_pct(self.observed)}, n={self.n})"
+
+
+def fmt_kappa(kappa: float) -> str:
+    """Cohen's κ to two decimals, never "-0.00": a κ that rounds to zero is 0.00."""
+    text = f"{kappa:.2f}"
+    return "0.00" if text == "-0.00" else text
 
 
 # ---------------------------------------------------------------------------------------------

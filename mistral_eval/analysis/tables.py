@@ -23,6 +23,7 @@ from mistral_eval.analysis.stats import (
     PairedTest,
     Rate,
     bounded_mean,
+    fmt_kappa,
     mcnemar_exact,
     summarize_repeats,
     wilcoxon_signed_rank,
@@ -125,12 +126,6 @@ def fmt_rate(rate: Rate) -> str:
         return "– 0/0"
     assert rate.low is not None, "a rate over n > 0 cases has an interval"
     return f"{_pct(rate.rate)} [{100 * rate.low:.1f}–{_pct(rate.high)}] {rate.k}/{rate.n}"
-
-
-def fmt_kappa(kappa: float) -> str:
-    """Cohen's κ to two decimals, never "-0.00": a κ that rounds to zero is 0.00."""
-    text = f"{kappa:.2f}"
-    return "0.00" if text == "-0.00" else text
 
 
 def fmt_mean(mean: Mean) -> str:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from mistral_eval.analysis.judge_tables import DEFAULT_THRESHOLDS
-from mistral_eval.analysis.stats import cohen_kappa, wilson
+from mistral_eval.analysis.judge_tables import default_threshold
+from mistral_eval.analysis.stats import cohen_kappa, fmt_kappa, percentiles, wilson
 from mistral_eval.core.errors import ConfigError
 from mistral_eval.core.yamlfile import Where, parse_yaml, reject_unknown
 from mistral_eval.judge.rubrics import SINGLE_RUBRICS
@@ -105,7 +105,7 @@ def measure(calibration_set: CalibrationSet, grades: dict[str, tuple[float, int]
             errors += 1
             continue
         labels.append(item.good)
-        passed.append(grade[0] >= DEFAULT_THRESHOLDS.get(grade[1], 0.6 * grade[1]))
+        passed.append(grade[0] >= default_threshold(grade[1]))
     human, judge = np.array(labels, dtype=bool), np.array(passed, dtype=bool)
     kappa = cohen_kappa(list(human), list(judge)).kappa
     low, high = _kappa_interval(human, judge, resamples, seed)
@@ -131,8 +131,8 @@ def _kappa_interval(human: np.ndarray, judge: np.ndarray, resamples: int,
     if not defined.any():
         return None, None
     kappas = (observed[defined] - expected[defined]) / (1 - expected[defined])
-    low, high = np.quantile(kappas, [0.025, 0.975])
-    return float(low), float(high)
+    low, high = percentiles(kappas, 0.95)
+    return low, high
 
 
 def calibration_status(calibration: Calibration | None) -> tuple[str, str]:
@@ -140,8 +140,9 @@ def calibration_status(calibration: Calibration | None) -> tuple[str, str]:
     if calibration is None:
         return "uncalibrated", ("uncalibrated: this judge's agreement with human labels was never measured "
                                 "(`mistral-eval judge RUN --calibrate`); read its grades with care")
-    kappa = "–" if calibration.kappa is None else f"{calibration.kappa:.2f}"
-    bounds = "" if calibration.kappa_low is None else f" [{calibration.kappa_low:.2f}–{calibration.kappa_high:.2f}]"
+    kappa = "–" if calibration.kappa is None else fmt_kappa(calibration.kappa)
+    bounds = ("" if calibration.kappa_low is None or calibration.kappa_high is None
+              else f" [{fmt_kappa(calibration.kappa_low)}–{fmt_kappa(calibration.kappa_high)}]")
     bad = calibration.n - calibration.good
     text = (f"calibration ({calibration.set_name}, n={calibration.n}): κ {kappa}{bounds}, "
             f"TPR {_pct(calibration.tpr, calibration.tpr_low, calibration.tpr_high)} "
