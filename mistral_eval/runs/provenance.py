@@ -18,7 +18,7 @@ from typing import Any
 
 from mistral_eval.runs.records import Manifest, RunConfig, SuiteRef, canonical_settings
 
-__all__ = ["collect_versions", "git_commit", "gpu_name", "make_manifest", "now", "package_commit"]
+__all__ = ["collect_versions", "git_commit", "gpu_name", "identity_manifest", "make_manifest", "now", "package_commit"]
 
 _PACKAGES = {"torch": "torch", "transformers": "transformers", "bitsandbytes": "bitsandbytes",
              "mistral_common": "mistral_common", "mistral_eval": "mistral-eval"}
@@ -70,14 +70,18 @@ def git_commit(path: str | os.PathLike[str] = ".") -> str | None:
     return f"{commit}-dirty" if dirty else commit
 
 
+def identity_manifest(config: RunConfig, suites: list[SuiteRef]) -> Manifest:
+    """A manifest holding only what identifies a run (`Manifest.identity()`), from `config` and `suites`."""
+    return Manifest(schema_version=2, model=config.model, revision=config.revision, quant=config.quant,
+                    format=config.format, settings=canonical_settings(config.settings), seed=config.seed,
+                    suites=suites, repeats=config.repeats)
+
+
 def make_manifest(config: RunConfig, suites: list[SuiteRef], **extra: Any) -> Manifest:
     """The manifest of a new run: its identity from `config` and `suites`, versions, GPU, git commit,
     start time and fingerprint; `extra` sets other Manifest fields (model_info, world_size, isolation)."""
-    manifest = Manifest(
-        schema_version=2, model=config.model, revision=config.revision, quant=config.quant,
-        format=config.format, settings=canonical_settings(config.settings), seed=config.seed,
-        suites=suites, repeats=config.repeats, versions=collect_versions(), gpu=gpu_name(),
-        git_commit=package_commit(), started_at=now(), **extra)
+    manifest = Manifest(**identity_manifest(config, suites).model_dump(exclude_unset=True), versions=collect_versions(),
+                        gpu=gpu_name(), git_commit=package_commit(), started_at=now(), **extra)
     return manifest.model_copy(update={"fingerprint": manifest.computed_fingerprint()})
 
 

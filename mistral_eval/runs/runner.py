@@ -23,16 +23,14 @@ from mistral_eval.model.generation import Answer, generate
 from mistral_eval.model.loading import LoadedModel, load_model
 from mistral_eval.model.prompts import PromptInput, format_prompt, model_format
 from mistral_eval.runs.distributed import Rank, barrier, current_rank, shard
-from mistral_eval.runs.provenance import make_manifest, now
+from mistral_eval.runs.provenance import identity_manifest, make_manifest, now
 from mistral_eval.runs.records import (
     STATUSES,
     CaseError,
     CheckRecord,
-    Manifest,
     Result,
     RunConfig,
     SuiteRef,
-    canonical_settings,
     case_status,
 )
 from mistral_eval.runs.store import RunStore
@@ -242,7 +240,7 @@ def run(lm: LoadedModel, suites: Sequence[Suite | str], out: str | Path, config:
     resolved = [s if isinstance(s, Suite) else resolve_suite(s) for s in suites]
     config = make_config(config, model=lm.info.name, quant=lm.info.quant, **options)
     rank = rank or current_rank()
-    refs = [SuiteRef(name=s.name, file=str(s.file) if s.file else None, sha256=s.sha256) for s in resolved]
+    refs = suite_refs(resolved)
     manifest = make_manifest(config.model_copy(update={"revision": lm.info.revision}), refs,
                              model_info=lm.info.as_dict(), world_size=rank.world,
                              isolation=_isolation(resolved, config))
@@ -290,6 +288,11 @@ def stored_totals(out: str | Path, suites: Sequence[Suite], config: RunConfig) -
         return _totals(store, _wanted(suites, config))
 
 
+def suite_refs(suites: Sequence[Suite]) -> list[SuiteRef]:
+    """How a run's manifest names its suites: name, file and the file's sha256."""
+    return [SuiteRef(name=s.name, file=str(s.file) if s.file else None, sha256=s.sha256) for s in suites]
+
+
 def finished_run(config: RunConfig, suites: Sequence[Suite], out: str | Path) -> RunSummary | None:
     """The summary of a run directory that already holds every selected case of the same run (same
     identity), or None when something is left to do or the directory is not this run's: then the
@@ -297,10 +300,7 @@ def finished_run(config: RunConfig, suites: Sequence[Suite], out: str | Path) ->
     directory = Path(out)
     if not (directory / "manifest.json").is_file():
         return None
-    refs = [SuiteRef(name=s.name, file=str(s.file) if s.file else None, sha256=s.sha256) for s in suites]
-    wanted = Manifest(model=config.model, revision=config.revision, quant=config.quant, format=config.format,
-                      settings=canonical_settings(config.settings), seed=config.seed, suites=refs,
-                      repeats=config.repeats)
+    wanted = identity_manifest(config, suite_refs(suites))
     with RunStore.read(directory) as store:
         if store.manifest.identity() != wanted.identity():
             return None
