@@ -19,5 +19,5 @@ gpu_test() {  # `make gpu-test`, or its two commands where the image has no make
 export -f gpu_test
 PYTEST_ADDOPTS="-s -rs -p no:cacheprovider" timeout ${TEST_S:-540} bash -c gpu_test > "$out/gpu-test.log" 2>&1
 echo "gpu-test rc=$?"
-grep -E "^(issue18|judge|one-token|batch-|longest|long-|mixed-|grid|fp16|planted|position|shape-|after the|\\$ mistral-eval|[0-9]+ case\\(s\\) run|[0-9]+ judgment|[0-9]+ of [0-9]+ combination)|passed|failed|FAIL|SKIPPED|Error|error:|Traceback|s call|s setup" \
+grep -E "^(issue18|judge|one-token|batch-|long|grid|fp16|planted|position|after the|fp32 reference|fp16 model|\\$ mistral-eval|[0-9]+ case\\(s\\) run|[0-9]+ judgment|[0-9]+ of [0-9]+ combination)|passed|failed|FAIL|SKIPPED|Error|error:|Traceback|s call|s setup" \
   "$out/gpu-test.log" | cut -c1-230 | tail -120
