@@ -5,7 +5,9 @@ TRITON_INTERPRET in the commands' environment, default quant and format.
 
 Cheap by design: one small suite (four cases, 8 new tokens), one `run` whose directory the judge
 tests reuse (module fixture); the pairwise test's second run is made in this process on the
-session's NF4 model (no second load). Each command loads the 7B checkpoint once (~15-25 s).
+session's NF4 model (no second load). Each command loads the 7B checkpoint once (~15-25 s), so
+they overlap: the sweep starts first, in the background, beside `run`; then `judge` and `judge
+--pairwise` run side by side (the GPU has room for four 4 GiB models).
 
 The suite's checks read no Japanese morphology (fugashi/unidic-lite are not on the GPU image):
 regexes over ASCII with `negation_aware: false` and the `japanese` share check, so random-weight
@@ -20,8 +22,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -82,31 +87,113 @@ def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in SWITCHES}
 
 
-def cli(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    """`mistral-eval ARGS` in a subprocess with the default switches; it must exit 0 with no traceback."""
-    done = subprocess.run([sys.executable, "-m", "mistral_eval", *args], capture_output=True, text=True,
-                          timeout=timeout, env=_env(), cwd=ROOT)
-    shown = " ".join(args)
-    print(f"\n$ mistral-eval {shown}\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
-    assert done.returncode == 0, f"mistral-eval {shown} exited {done.returncode}:\n{done.stderr[-3000:]}"
-    assert "Traceback" not in done.stdout + done.stderr, done.stderr[-3000:]
-    return done
+@dataclass
+class Job:
+    """One `mistral-eval` command started in the background, its output going to `log`."""
+
+    args: tuple[str, ...]
+    log: Path
+    process: subprocess.Popen
+
+    @classmethod
+    def start(cls, *args: str, log: Path) -> Job:
+        with log.open("wb") as sink:
+            process = subprocess.Popen([sys.executable, "-m", "mistral_eval", *args], stdout=sink,
+                                       stderr=subprocess.STDOUT, env=_env(), cwd=ROOT)
+        return cls(args, log, process)
+
+    def finish(self, timeout: int = 300) -> str:
+        """Its output, once it has exited 0 with no traceback (else the test fails, showing it)."""
+        try:
+            code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            code = None
+        output = self.log.read_text(encoding="utf-8", errors="replace")
+        shown = " ".join(self.args)
+        print(f"\n$ mistral-eval {shown}\n{output[-3000:]}")
+        assert code == 0, f"mistral-eval {shown} exited {code} (None: still running after {timeout} s):\n{output[-3000:]}"
+        assert "Traceback" not in output, output[-3000:]
+        return output
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def cli(*args: str, log: Path, timeout: int = 300) -> str:
+    """`mistral-eval ARGS` with the default switches; it must exit 0 with no traceback."""
+    return Job.start(*args, log=log).finish(timeout)
+
+
+def sweep_missing() -> list[str]:
+    """The modules `mistral-eval sweep` needs that this machine lacks."""
+    return [name for name in SWEEP_NEEDS if importlib.util.find_spec(name) is None]
 
 
 @pytest.fixture(scope="module")
-def suite_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("cli-suite") / "gpu_cli.yaml"
+def work(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cli-gpu")
+
+
+@pytest.fixture(scope="module")
+def suite_file(work) -> Path:
+    path = work / "gpu_cli.yaml"
     path.write_text(SUITE, encoding="utf-8")
     return path
 
 
 @pytest.fixture(scope="module")
-def cli_run(full_size_dir, suite_file, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """`mistral-eval run` once for the module; the judge tests grade its directory."""
-    out = tmp_path_factory.mktemp("cli-run") / "run"
-    done = cli("run", "--model", full_size_dir, "--suite", str(suite_file), "--out", str(out),
-               "--max-new-tokens", NEW_TOKENS)
-    return out, done
+def sweep_job(full_size_dir, suite_file, work) -> Iterator[Job | None]:
+    """`mistral-eval sweep` started first, in the background (it loads the model in its own kernel
+    while the other commands run); None where the notebook stack is missing."""
+    if sweep_missing():
+        yield None
+        return
+    spec = work / "gpu_sweep.yaml"
+    spec.write_text(json.dumps({
+        "sweep": "gpu_sweep", "notebook": "evaluate", "out": str(work / "sweeps"), "timeout": 300,
+        "parameters": {"model": full_size_dir, "suites": [str(suite_file)], "max_new_tokens": int(NEW_TOKENS)},
+        "grid": {"format": ["mistral", "inst"]}}), encoding="utf-8")  # JSON is YAML
+    job = Job.start("sweep", str(spec), log=work / "sweep.log")
+    yield job
+    job.stop()
+
+
+@pytest.fixture(scope="module")
+def cli_run(full_size_dir, suite_file, sweep_job, work) -> tuple[Path, str]:
+    """`mistral-eval run` once for the module (beside the sweep); the judge tests grade its directory."""
+    out = work / "run"
+    printed = cli("run", "--model", full_size_dir, "--suite", str(suite_file), "--out", str(out),
+                  "--max-new-tokens", NEW_TOKENS, log=work / "run.log")
+    return out, printed
+
+
+@pytest.fixture(scope="module")
+def judged(cli_run, full_size_dir, nf4, suite_file, work) -> dict[str, tuple[Path, str]]:
+    """`judge` on the run and `judge --pairwise` on a copy of it against a second run, side by side.
+    The second run is made by the library on the session's model (no second load), in another
+    prompt format so that its answers differ; the copy keeps the pairwise judge off the directory
+    the single judge writes into."""
+    from mistral_eval.pipeline import evaluate
+
+    run, _ = cli_run
+    first, other = work / "pairwise" / "run", work / "pairwise" / "other"
+    shutil.copytree(run, first)
+    evaluate(full_size_dir, [suite_file], other, lm=nf4, quant="nf4", format="inst",
+             overrides={"max_new_tokens": int(NEW_TOKENS)}, report=False)
+    options = ["--judge-model", full_size_dir, "--max-new-tokens", JUDGE_TOKENS]
+    pairs = work / "pairwise" / "pairs"
+    jobs = {"single": (run, Job.start("judge", str(run), "--rubric", "elyza", *options, log=work / "judge.log")),
+            "pairwise": (pairs, Job.start("judge", "--pairwise", str(first), str(other), "--out", str(pairs),
+                                          *options, log=work / "pairwise.log"))}
+    try:
+        return {name: (path, job.finish()) for name, (path, job) in jobs.items()}
+    finally:
+        for _, job in jobs.values():
+            job.stop()
 
 
 def _assert_run(out: Path) -> None:
@@ -121,27 +208,26 @@ def _assert_run(out: Path) -> None:
 
 
 def test_run(cli_run):
-    out, done = cli_run
+    out, printed = cli_run
     _assert_run(out)
-    assert f"{CASES} case(s) run, 0 already done" in done.stdout and "0 error(s)" in done.stdout
+    assert f"{CASES} case(s) run, 0 already done" in printed and "0 error(s)" in printed
     assert (out / "report.html").is_file() and (out / "summary.json").is_file()
 
 
-def _judge_options(full_size_dir: str) -> list[str]:
-    return ["--judge-model", full_size_dir, "--max-new-tokens", JUDGE_TOKENS]
+def _allowed(judgment) -> tuple[str, ...]:
+    """A Japanese case may be decided by the language gate (random weights write any script)."""
+    return ("graded", "gated") if judgment.case_key.endswith("_ja") else ("graded",)
 
 
-def test_judge(cli_run, full_size_dir):
-    out, _ = cli_run
-    done = cli("judge", str(out), "--rubric", "elyza", *_judge_options(full_size_dir))
-    assert "0 error(s)" in done.stdout and "report (with the judge's grades)" in done.stdout
+def test_judge(judged):
+    out, printed = judged["single"]
+    assert "0 error(s)" in printed and "report (with the judge's grades)" in printed
     (directory,) = judge_dirs(out)
     with JudgmentStore.read(directory) as store:
         records = store.records()
     assert len(records) == CASES
     for judgment in records:
-        allowed = ("graded", "gated") if judgment.case_key.endswith("_ja") else ("graded",)
-        assert judgment.status in allowed, (judgment.key, judgment.status, judgment.error)
+        assert judgment.status in _allowed(judgment), (judgment.key, judgment.status, judgment.error)
         assert judgment.grade is not None and 1 <= judgment.grade <= 5, (judgment.key, judgment.grade)
         assert set(judgment.distribution) == {str(g) for g in range(1, 6)}, judgment.distribution
         assert sum(judgment.distribution.values()) == pytest.approx(1, abs=1e-3)
@@ -149,49 +235,27 @@ def test_judge(cli_run, full_size_dir):
     assert 'class="judge"' in (out / "report.html").read_text(encoding="utf-8")
 
 
-def test_judge_pairwise(cli_run, full_size_dir, nf4, suite_file, tmp_path):
-    """The second run is made by the library on the session's model (no second load), in another
-    prompt format so that its answers differ."""
-    from mistral_eval.pipeline import evaluate
-
-    out, _ = cli_run
-    other = tmp_path / "other"
-    evaluate(full_size_dir, [suite_file], other, lm=nf4, quant="nf4", format="inst",
-             overrides={"max_new_tokens": int(NEW_TOKENS)}, report=False)
-    _assert_run(other)
-    pairs = tmp_path / "pairs"
-    done = cli("judge", "--pairwise", str(out), str(other), "--out", str(pairs), *_judge_options(full_size_dir))
-    assert "0 error(s)" in done.stdout and "to add it to the comparison report: mistral-eval report" in done.stdout
+def test_judge_pairwise(judged):
+    pairs, printed = judged["pairwise"]
+    assert "0 error(s)" in printed and "to add it to the comparison report: mistral-eval report" in printed
     with JudgmentStore.read(pairs) as store:
         records = store.records()
     assert len(records) == 2 * CASES, [j.key for j in records]  # every case in both orders
     for judgment in records:
-        allowed = ("graded", "gated") if judgment.case_key.endswith("_ja") else ("graded",)
-        assert judgment.status in allowed, (judgment.key, judgment.status, judgment.error)
+        assert judgment.status in _allowed(judgment), (judgment.key, judgment.status, judgment.error)
         assert judgment.verdict in ("A", "B", "C"), (judgment.key, judgment.verdict)
         assert sum(judgment.distribution.values()) == pytest.approx(1, abs=1e-3)
-    orders = {(j.case_key, j.first) for j in records}
-    assert len(orders) == 2 * CASES  # each case shown once with each run first
+    assert len({(j.case_key, j.first) for j in records}) == 2 * CASES  # each case shown once with each run first
 
 
-def sweep_missing() -> list[str]:
-    """The modules `mistral-eval sweep` needs that this machine lacks."""
-    return [name for name in SWEEP_NEEDS if importlib.util.find_spec(name) is None]
-
-
-def test_sweep(full_size_dir, suite_file, tmp_path):
+def test_sweep(sweep_job, work):
     """Two combinations in one (model, quant) group: one kernel, one model load."""
-    missing = sweep_missing()
-    if missing:
-        pytest.skip(f"the sweep needs {', '.join(missing)}, not installed here: carry these wheels (pip names): "
-                    f"{SWEEP_WHEELS}")
-    spec = tmp_path / "gpu_sweep.yaml"
-    spec.write_text(json.dumps({
-        "sweep": "gpu_sweep", "notebook": "evaluate", "out": str(tmp_path / "sweeps"), "timeout": 300,
-        "parameters": {"model": full_size_dir, "suites": [str(suite_file)], "max_new_tokens": int(NEW_TOKENS)},
-        "grid": {"format": ["mistral", "inst"]}}), encoding="utf-8")  # JSON is YAML
-    cli("sweep", str(spec), timeout=420)
-    sweep = tmp_path / "sweeps" / "gpu_sweep"
+    if sweep_job is None:
+        pytest.skip(f"the sweep needs {', '.join(sweep_missing())}, not installed here: carry these wheels "
+                    f"(pip names, benchmarks/sweep_wheels.txt): {SWEEP_WHEELS}")
+    printed = sweep_job.finish(timeout=420)
+    assert "2 of 2 combination(s) ok" in printed
+    sweep = work / "sweeps" / "gpu_sweep"
     index = (sweep / "index.html").read_text(encoding="utf-8")
     assert "2 of 2 combination(s) ok" in index, index[:2000]
     runs = sorted(p.parent for p in sweep.glob("*/manifest.json"))
