@@ -74,13 +74,14 @@ cases:
 CASES = 4
 SWEEP_NEEDS = ("papermill", "nbconvert", "nbformat", "nbclient", "ipykernel", "jupyter_client")
 """What `mistral-eval sweep` imports (with their own needs: SWEEP_WHEELS)."""
-SWEEP_WHEELS = (
-    "papermill nbconvert nbformat nbclient ipykernel ipython jupyter-client jupyter-core traitlets tornado pyzmq "
-    "comm debugpy matplotlib-inline nest-asyncio2 ipython-pygments-lexers jedi parso pexpect ptyprocess "
-    "prompt-toolkit wcwidth stack-data asttokens executing pure-eval decorator platformdirs fastjsonschema "
-    "jsonschema jsonschema-specifications referencing rpds-py entrypoints tenacity ansicolors mistune bleach "
-    "tinycss2 webencodings defusedxml pandocfilters jupyterlab-pygments beautifulsoup4 soupsieve")
-"""The pip names of the wheels to carry for the sweep test (benchmarks/NOTES.md, "Device recipe")."""
+SWEEP_WHEELS = ROOT / "benchmarks" / "sweep_wheels.txt"
+"""The wheels to carry for the sweep test (pinned pip names; how to fetch them is in its header)."""
+
+
+def sweep_wheels() -> str:
+    """The pip names in SWEEP_WHEELS, for the skip reason."""
+    lines = SWEEP_WHEELS.read_text(encoding="utf-8").splitlines()
+    return " ".join(line.split("==")[0] for line in lines if line and not line.startswith("#"))
 
 
 def _env() -> dict[str, str]:
@@ -252,7 +253,7 @@ def test_sweep(sweep_job, work):
     """Two combinations in one (model, quant) group: one kernel, one model load."""
     if sweep_job is None:
         pytest.skip(f"the sweep needs {', '.join(sweep_missing())}, not installed here: carry these wheels "
-                    f"(pip names, benchmarks/sweep_wheels.txt): {SWEEP_WHEELS}")
+                    f"({SWEEP_WHEELS.relative_to(ROOT)}, beside NOTES.md's): {sweep_wheels()}")
     printed = sweep_job.finish(timeout=420)
     assert "2 of 2 combination(s) ok" in printed
     sweep = work / "sweeps" / "gpu_sweep"
