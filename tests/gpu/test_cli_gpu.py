@@ -23,6 +23,7 @@ import importlib.util
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -100,7 +101,8 @@ class Job:
     def start(cls, *args: str, log: Path) -> Job:
         with log.open("wb") as sink:
             process = subprocess.Popen([sys.executable, "-m", "mistral_eval", *args], stdout=sink,
-                                       stderr=subprocess.STDOUT, env=_env(), cwd=ROOT)
+                                       stderr=subprocess.STDOUT, env=_env(), cwd=ROOT,
+                                       start_new_session=True)  # its own group: a sweep's kernel goes with it
         return cls(args, log, process)
 
     def finish(self, timeout: int = 300) -> str:
@@ -108,8 +110,7 @@ class Job:
         try:
             code = self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            self.stop()
             code = None
         output = self.log.read_text(encoding="utf-8", errors="replace")
         shown = " ".join(self.args)
@@ -119,8 +120,9 @@ class Job:
         return output
 
     def stop(self) -> None:
+        """End the command and whatever it started (a sweep's kernel), if still running."""
         if self.process.poll() is None:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
 
