@@ -27,6 +27,7 @@ from __future__ import annotations
 import gc
 import random
 import sys
+import warnings
 import weakref
 import zlib
 
@@ -236,11 +237,31 @@ def _forget(model) -> None:
         nf4_kernels._PACKED.pop(module, None)
 
 
+def _live_cuda_tensors(top: int = 5) -> str:
+    """The CUDA tensors Python still reaches (the session's NF4 model's among them): count, GiB,
+    and the largest shapes, so a leftover that is no model (a cache, a graph's buffers) shows too."""
+    storages: dict[int, tuple[int, str]] = {}  # data pointer: bytes, one tensor on it
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # isinstance on some deprecated module objects warns
+        for obj in gc.get_objects():
+            try:
+                if isinstance(obj, torch.Tensor) and obj.is_cuda:
+                    storage = obj.untyped_storage()
+                    storages.setdefault(storage.data_ptr(), (storage.nbytes(), f"{list(obj.shape)} {obj.dtype}"))
+            except Exception:  # noqa: BLE001 - an object that cannot be inspected is not counted
+                continue
+    largest = sorted(storages.values(), reverse=True)[:top]
+    shown = ", ".join(f"{what} {n / 2**20:.0f} MiB" for n, what in largest)
+    total = sum(n for n, _ in storages.values())
+    return f"{len(storages)} CUDA storages reachable, {total / 2**30:.2f} GiB; largest: {shown}"
+
+
 def _report_leftovers() -> None:
     """Print the GPU memory still allocated and, for each extra model still alive, who holds it;
     a live one is then stripped of the engine layer's caches and collected again."""
     _free()
-    print(f"\nafter the equivalence tests: {torch.cuda.memory_allocated() / 2**30:.2f} GiB allocated")
+    print(f"\nafter the equivalence tests: {torch.cuda.memory_allocated() / 2**30:.2f} GiB allocated; "
+          f"{_live_cuda_tensors()}")
     for name, ref in EXTRA_MODELS.items():
         model = ref()
         if model is None:
