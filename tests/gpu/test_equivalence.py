@@ -16,7 +16,7 @@ deviation (test_a_planted_bug_fails_the_tolerance checks that the tolerance can 
 not compared: on random weights the top two logits are near-ties.
 
 Shapes: REGRESSIONS (named cases, issue 18's and the judge's among them; add failing grid cases
-here) and a seeded grid over batch 1-64 (odd sizes), prompt lengths 1-4,080 (non-multiples of 16),
+here) and a seeded grid over batch 1-64 (odd sizes), prompt lengths 1-511 (non-multiples of 16),
 heavy left padding mixed with none, 4 (eager decode) or 12 (graph) new tokens, greedy and
 sampling; a second seeded grid of a few long prompts (1,000-4,096 tokens) mixed with short rows in
 one left-padded batch; the judge's one-pass grading forward inside the fast forwards; bf16 and fp16 compute.
