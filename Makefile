@@ -36,7 +36,9 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# Every GPU test, compiled kernels (~4-6 min on an H200 with a cold Triton cache). No venv step:
+# Every GPU test (tests/gpu: the logit-equivalence grids, the position test, the judge under the four
+# switch settings, the CLI commands run / judge / judge --pairwise / sweep), compiled kernels (~5.5-6 min
+# on an H200 with a cold Triton cache; benchmarks/device19.sh runs it and greps the key lines). No venv step:
 # on a GPU host torch is installed its own way; the venv's python is used when there is one.
 GPU_PY ?= $(shell [ -x $(BIN)/python ] && echo $(BIN)/python || echo $(PY))
 gpu-test:

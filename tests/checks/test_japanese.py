@@ -1,5 +1,7 @@
 """Japanese morphology (fugashi + unidic-lite): denial after a word, hedges, readings."""
 
+import sys
+
 import pytest
 
 from mistral_eval.checks.japanese import denies, denies_identity, kana_spellings, reading, tokens
@@ -32,3 +34,22 @@ def test_kana_spellings_find_whole_words_only():
 ])
 def test_denies_identity_of_a_topic(text, denied):
     assert denies_identity(text, skip=2) is denied
+
+
+def test_without_fugashi_a_check_that_needs_it_names_the_package(monkeypatch):
+    """The GPU image has no fugashi: a check that reads Japanese morphology raises the library's
+    MissingDependencyError naming the install (the runner stores it as that case's error); a check
+    that needs no morphology runs."""
+    from mistral_eval.checks import japanese
+    from mistral_eval.checks.registry import run_checks
+    from mistral_eval.core.errors import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "fugashi", None)  # what `import fugashi` meets where it is missing
+    japanese._tagger.cache_clear()
+    try:
+        with pytest.raises(MissingDependencyError, match="pip install fugashi unidic-lite"):
+            run_checks([{"type": "regex", "pattern": "東京"}], "答えはとうきょうです。")
+        (ascii_only,) = run_checks([{"type": "regex", "pattern": "Paris", "negation_aware": False}], "パリ Paris")
+        assert ascii_only.passed
+    finally:
+        japanese._tagger.cache_clear()  # the next test makes the real tagger again
