@@ -96,7 +96,8 @@ class _Weights:
     (double quantization, blocksize 64): the kernels' PackedWeight, laid out as a model's."""
 
     def __init__(self, shape: ModelShape, device: torch.device):
-        self.shape, self.device, self.kept = shape, device, {}
+        self.shape, self.device = shape, device
+        self.kept: dict[str, Any] = {}
 
     def __call__(self, name: str, n: int, k: int):
         if name not in self.kept:
@@ -276,13 +277,17 @@ def start(shape: ModelShape | None, device: torch.device | str = "cuda") -> Warm
     if all((folder / f"{digest}.part{i}of{parts}.json").exists() for i in range(parts)):
         return None
     folder.mkdir(parents=True, exist_ok=True)
+    # the workers import this very package (the same kernel sources: the same cache keys)
+    root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (root, os.environ.get("PYTHONPATH")) if p)}
     processes = []
     for part in range(parts):
         with open(folder / f"{digest}.part{part}of{parts}.log", "w") as log:
             processes.append(subprocess.Popen(
                 [sys.executable, "-m", "mistral_eval.engine.warmup", json.dumps(asdict(shape)),
-                 str(index), str(part), str(parts), digest, repr(time.time())],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                 f"cuda:{index}", str(part), str(parts), digest, repr(time.time())],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
                 start_new_session=True))
     warmup = Warmup(shape, digest, processes, time.perf_counter())
     LAST.append(warmup)
@@ -310,20 +315,23 @@ def run_part(shape: ModelShape, device: torch.device | str, part: int, parts: in
 
 
 def main(argv: list[str]) -> None:
-    """Worker: SHAPE_JSON DEVICE_INDEX PART PARTS DIGEST SPAWNED -> the report as the marker
-    (with since_spawn_s: from the parent's spawn, imports included, to the last compile)."""
-    shape_json, index, part, parts, digest, spawned = argv
+    """Worker: SHAPE_JSON DEVICE PART PARTS DIGEST SPAWNED -> the report as the marker (with
+    since_spawn_s: from the parent's spawn, imports included, to the last compile)."""
+    shape_json, device_name, part, parts, digest, spawned = argv
     if hasattr(os, "nice"):
         os.nice(5)  # the model load in the parent comes first
     shape = ModelShape(**json.loads(shape_json))
-    device = torch.device("cuda", int(index))
-    torch.cuda.set_device(device)
+    device = torch.device(device_name)
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
     with torch.inference_mode():
         report = run_part(shape, device, int(part), int(parts))
     report["since_spawn_s"] = round(time.time() - float(spawned), 3)
     from mistral_eval.core.paths import write_text_atomic
 
-    write_text_atomic(marker_dir() / f"{digest}.part{part}of{parts}.json", json.dumps(report))
+    folder = marker_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(folder / f"{digest}.part{part}of{parts}.json", json.dumps(report))
 
 
 if __name__ == "__main__":
