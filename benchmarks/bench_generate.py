@@ -323,6 +323,7 @@ def suite_once(path: str) -> None:
             "launches": sum(len(r["launches"]) for r in reports)},
         "captures": engine_for(lm.model).captures,
         "prefill_captures": engine_for(lm.model).prefill_captures,
+        "capture_s": round(engine_for(lm.model).capture_seconds, 2),
         "matmul": engine_for(lm.model).matmul,
         "fused_ops": engine_for(lm.model).fused_ops}), flush=True)
 
@@ -357,7 +358,7 @@ def cold_start(args) -> None:
     Path(args.out).write_text(json.dumps(result, indent=1, ensure_ascii=False))
     print("\n| start | Triton cache | suite s (compiles + captures + generation) | kernels compiled "
           "in the suite (s) | warm-up: workers, s from spawn, compile s each | model load s | "
-          "process s | tokens |\n|---|---|---|---|---|---|---|---|")
+          "process s | tokens | graph captures (s) |\n|---|---|---|---|---|---|---|---|---|")
     for r in result["cold_start"]:
         w = r["warmup"]
         ahead = w if isinstance(w, str) else (f"{w['workers']}, {w['since_spawn_s']}, "
@@ -365,7 +366,7 @@ def cold_start(args) -> None:
                                               f"{w['done_at_suite_start']}")
         print(f"| {r['run']} | {'filled' if r['run'] == 'warm' else 'empty'} | {r['suite_s']} | "
               f"{r['compiled']} ({r['compile_s']}) | {ahead} | {r['load_s']} | {r['process_s']} "
-              f"| {r['tokens']} |")
+              f"| {r['tokens']} | {r['captures']} + {r['prefill_captures']} ({r['capture_s']}) |")
 
 
 def main() -> None:

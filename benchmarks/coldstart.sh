@@ -6,8 +6,8 @@
 set -o pipefail
 source benchmarks/device_env.sh  # $out, the wheels, the environment, the card
 python3 -c "import torch, triton, transformers; print(torch.__version__, triton.__version__, transformers.__version__)"
-timeout ${COLD_S:-170} python3 benchmarks/bench_generate.py --cold-start --out "$out/cold.json" \
-  2>&1 | tee "$out/cold.log" | grep -v "^{'r" | cut -c1-1500 | tail -14
+timeout ${COLD_S:-200} python3 benchmarks/bench_generate.py --cold-start --out "$out/cold.json" \
+  2>&1 | tee "$out/cold.log" | grep -v "^{'recipe'" | cut -c1-1500 | tail -20
 echo "rc=$?"
 for f in /tmp/triton-cache-*/mistral_eval_warmup/*.log; do  # a worker's own errors, if any
   [ -s "$f" ] && { echo "== $f"; tail -5 "$f"; }
