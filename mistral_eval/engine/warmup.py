@@ -164,14 +164,21 @@ def _matmul_launches(shape: ModelShape, rows: int, weights: _Weights,
         return Launch(f"{name} group {rows} rows", lambda: nf4_kernels.matmul_group(
             x(h), [weights(*part) for part in parts], silu=silu))
 
+    def each(parts: tuple) -> list[Launch]:
+        """One launch per (N, K) the fused kernels take alone (k and v: one kernel variant)."""
+        shapes: set = set()
+        kept = []
+        for name, n, k in parts:
+            if fused(rows, n, k) and (n, k) not in shapes:
+                shapes.add((n, k))
+                kept.append(alone(name, n, k))
+        return kept
+
     qkv = (("q", q_n, h), ("k", kv_n, h), ("v", kv_n, h))
     gate_up = (("gate", inter, h), ("up", inter, h))
-    found = ([group("qkv", qkv)] if fused(rows, q_n, h)
-             else [alone(*part) for part in qkv if fused(rows, *part[1:])])
-    found += ([group("gate_up", gate_up, silu=True)] if fused(rows, inter, h)
-              else [alone(*part) for part in gate_up if fused(rows, *part[1:])])
-    found += [alone(*part) for part in (("o", h, q_n), ("down", h, inter)) if fused(rows, *part[1:])]
-    return found
+    found = [group("qkv", qkv)] if fused(rows, q_n, h) else each(qkv)
+    found += [group("gate_up", gate_up, silu=True)] if fused(rows, inter, h) else each(gate_up)
+    return found + each((("o", h, q_n), ("down", h, inter)))
 
 
 def launches(shape: ModelShape, device: torch.device | str) -> list[Launch]:
@@ -276,6 +283,13 @@ def start(shape: ModelShape | None, device: torch.device | str = "cuda") -> Warm
     folder = marker_dir()
     if all((folder / f"{digest}.part{i}of{parts}.json").exists() for i in range(parts)):
         return None
+    try:
+        return _spawn(shape, f"cuda:{index}", parts, digest, folder)
+    except OSError:  # a cache folder that cannot be written: the run compiles as before
+        return None
+
+
+def _spawn(shape: ModelShape, device: str, parts: int, digest: str, folder: Path) -> Warmup:
     folder.mkdir(parents=True, exist_ok=True)
     # the workers import this very package (the same kernel sources: the same cache keys)
     root = str(Path(__file__).resolve().parents[2])
@@ -286,7 +300,7 @@ def start(shape: ModelShape | None, device: torch.device | str = "cuda") -> Warm
         with open(folder / f"{digest}.part{part}of{parts}.log", "w") as log:
             processes.append(subprocess.Popen(
                 [sys.executable, "-m", "mistral_eval.engine.warmup", json.dumps(asdict(shape)),
-                 f"cuda:{index}", str(part), str(parts), digest, repr(time.time())],
+                 device, str(part), str(parts), digest, repr(time.time())],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
                 start_new_session=True))
     warmup = Warmup(shape, digest, processes, time.perf_counter())

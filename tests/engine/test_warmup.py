@@ -1,7 +1,8 @@
 """Compiling ahead (mistral_eval.engine.warmup): the warm-up launches exactly the kernel variants a
 real forward of the same shape launches, so its compiles are the run's cache hits. Both run under
 Triton's interpreter on the CPU (a real MistralForCausalLM with bitsandbytes 4-bit layers inside
-the engine's three swaps); every launch is recorded with what Triton specializes a compile on."""
+the engine's three swaps); every launch is recorded with what Triton's JIT keys a compile on for
+a CUDA launch (its own specialization of each argument, the constexprs, the options)."""
 
 from __future__ import annotations
 
@@ -21,10 +22,22 @@ CONFIG = dict(hidden_size=192, intermediate_size=128, num_attention_heads=4, num
               head_dim=48, num_hidden_layers=1, vocab_size=64)
 
 
-def _variant(kernel, args: tuple, kwargs: dict) -> tuple:
-    """What a compiled Triton launch is keyed on: per parameter its constexpr value, a tensor's
-    dtype and 16-byte alignment, an int's width and 1 / multiple of 16 (unless unspecialized);
-    the options (warps, stages, fp fusion)."""
+def _specialize():
+    """Triton's own specialization of one runtime argument, as its JIT computes it for a CUDA
+    sm_90 launch: (type, attribute), e.g. ('*bf16', 'D') for a 16-byte aligned pointer,
+    ('constexpr', 1) for an int equal to 1, ('i32', 'D') for a multiple of 16."""
+    from triton._C.libtriton import native_specialize_impl
+    from triton.backends.compiler import GPUTarget
+    from triton.compiler.compiler import make_backend
+
+    backend = make_backend(GPUTarget("cuda", 90, 32))
+    return lambda value, specialize: native_specialize_impl(backend, value, False, specialize, True)
+
+
+def _variant(kernel, args: tuple, kwargs: dict, specialize) -> tuple:
+    """What a compiled launch is keyed on: each constexpr's value, each runtime argument's
+    specialization (Triton's own; do_not_specialize honoured), the options (warps, stages, fp
+    fusion)."""
     params = list(inspect.signature(kernel.fn).parameters.values())
     names = [p.name for p in params]
     bound = {**dict(zip(names, args)), **{k: v for k, v in kwargs.items() if k in names}}
@@ -35,13 +48,8 @@ def _variant(kernel, args: tuple, kwargs: dict) -> tuple:
         if "constexpr" in str(p.annotation):
             parts.append((p.name, hashlib.sha1(value.encode()).hexdigest()[:8]
                           if isinstance(value, str) else value))
-        elif isinstance(value, torch.Tensor):
-            parts.append((p.name, str(value.dtype), value.data_ptr() % 16 == 0))
-        elif isinstance(value, bool) or not isinstance(value, int):
-            parts.append((p.name, type(value).__name__))
         else:
-            parts.append((p.name, "i64" if abs(value) >= 2**31 else "i32", "" if p.name in
-                          unspecialized else "1" if value == 1 else "D" if value % 16 == 0 else ""))
+            parts.append((p.name, *specialize(value, p.name not in unspecialized)))
     options = tuple(sorted((k, v) for k, v in kwargs.items() if k not in names))
     return kernel.fn.__name__, tuple(parts), options
 
@@ -53,9 +61,10 @@ def launched(monkeypatch):
 
     seen: set = set()
     run = InterpretedFunction.run
+    specialize = _specialize()
 
     def recording(self, *args, grid, warmup, **kwargs):
-        seen.add(_variant(self, args, kwargs))
+        seen.add(_variant(self, args, kwargs, specialize))
         return run(self, *args, grid=grid, warmup=warmup, **kwargs)
 
     monkeypatch.setattr(InterpretedFunction, "run", recording)
@@ -146,3 +155,16 @@ def test_worker_process_leaves_its_report_beside_the_cache(monkeypatch, tmp_path
     report = json.loads((tmp_path / "mistral_eval_warmup" / "abc.part1of2.json").read_text())
     assert [row["name"] for row in report["launches"]] == ["silu_mul"]  # part 1 of rms, silu, rotary
     assert report["launches"][0]["error"] is None and report["since_spawn_s"] > 0
+
+
+def test_mistral_7b_plan_under_the_defaults(monkeypatch):
+    """What the workers compile for Mistral-7B under auto: the three fused ops, the groups and o /
+    down at 16-64 rows (FASTER), and at one row only k/v's GEMV (one variant for both)."""
+    for name in (nf4_kernels.OPT_IN_ENV, fused_ops.OPT_IN_ENV):
+        monkeypatch.delenv(name, raising=False)
+    shape = warmup.ModelShape(hidden=4096, intermediate=14336, heads=32, kv_heads=8, head_dim=128,
+                              dtype="bfloat16")
+    names = [launch.name for launch in warmup.launches(shape, "cpu")]
+    per_bucket = ["qkv group {} rows", "gate_up group {} rows", "o {} rows", "down {} rows"]
+    assert names == ["rms_norm", "silu_mul", "rotary",
+                     *(n.format(rows) for rows in (64, 16, 32) for n in per_bucket), "k 1 rows"]
