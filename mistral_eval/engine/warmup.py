@@ -273,12 +273,16 @@ def _wanted(device: torch.device) -> bool:
 
 def start(shape: ModelShape | None, device: torch.device | str = "cuda") -> Warmup | None:
     """Spawn the workers that compile `shape`'s kernels into Triton's cache (None when it is off
-    here, or a marker says the cache already holds them). Returns at once."""
+    here, no fused kernel takes the shape, or a marker says the cache holds them). Returns at
+    once."""
     device = torch.device(device)
     if shape is None or not _wanted(device):
         return None
     index = device.index if device.index is not None else torch.cuda.current_device()
-    parts = _workers()
+    planned = len(launches(shape, device))  # lazy: no tensors yet
+    if not planned:  # a shape no fused kernel takes under the current switches
+        return None
+    parts = min(_workers(), planned)
     digest = _digest(shape, parts, torch.cuda.get_device_capability(index))
     folder = marker_dir()
     if all((folder / f"{digest}.part{i}of{parts}.json").exists() for i in range(parts)):
