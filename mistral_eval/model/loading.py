@@ -359,9 +359,9 @@ def load_model(name: str = DEFAULT_MODEL, quant: str = DEFAULT_QUANT, *, revisio
     path, local = _resolve(name)
     from transformers import AutoModelForCausalLM
 
-    start = time.perf_counter()
     _compile_ahead(path, revision, None if local else (token or hf_token()), trust_remote_code,
                    qconfig, dtype, device)
+    start = time.perf_counter()
     try:
         model = AutoModelForCausalLM.from_pretrained(
             path, revision=revision, token=None if local else (token or hf_token()),
