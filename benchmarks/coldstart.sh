@@ -12,4 +12,7 @@ echo "rc=$?"
 for f in /tmp/triton-cache-*/mistral_eval_warmup/*.log; do  # a worker's own errors, if any
   [ -s "$f" ] && { echo "== $f"; tail -5 "$f"; }
 done
+if [ -n "$TEST" ]; then  # optional (~1 min more): the GPU test of the warm-up's cache hits
+  timeout 120 python3 -m pytest -q -m gpu -p no:cacheprovider tests/gpu/test_warmup_gpu.py 2>&1 | tail -4
+fi
 exit 0
