@@ -265,23 +265,74 @@ def markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
+def count_compiles() -> list[dict]:
+    """Every Triton compile call of this process from now on (the JIT calls triton.compiler.compile
+    on an in-memory miss; a call under 0.1 s was an on-disk cache hit): kernel name and seconds."""
+    import triton.compiler
+
+    calls: list[dict] = []
+    compile_before = triton.compiler.compile
+
+    def timed(src, *args, **kwargs):
+        began = time.perf_counter()
+        try:
+            return compile_before(src, *args, **kwargs)
+        finally:
+            calls.append({"kernel": getattr(getattr(src, "fn", None), "__name__", str(src)),
+                          "s": round(time.perf_counter() - began, 3)})
+
+    triton.compiler.compile = timed
+    return calls
+
+
+def _compiled(calls: list[dict]) -> dict:
+    built = [c for c in calls if c["s"] >= 0.1]
+    return {"jit_misses": len(calls), "compiled": len(built),
+            "compile_s": round(sum(c["s"] for c in built), 2),
+            "compiled_kernels": [f"{c['kernel']} {c['s']}" for c in built]}
+
+
 def suite_once(path: str) -> None:
-    """One fresh process's start: load, then the suite at its natural batch (compiles and graph
-    captures included); prints one JSON line."""
+    """One fresh process's start: load (the kernels' warm-up starts inside, engine.warmup), then
+    the suite at its natural batch (compiles and graph captures included); prints one JSON line
+    with the compiles that happened during the suite and the warm-up workers' own times."""
+    from mistral_eval.engine import warmup
+
+    calls = count_compiles()
     start = time.perf_counter()
     lm = load_model(path, "nf4")
     loaded = time.perf_counter() - start
+    load_calls = len(calls)
+    ahead = warmup.LAST[-1] if warmup.LAST else None
+    done_at_suite = ahead.done() if ahead else None
     row = measure_suite("fast engine, natural batch", lm, "fast", None, None, None)
-    print(json.dumps({"load_s": round(loaded, 2), "suite_s": row["seconds"],
-                      "tokens": row["tokens"], "tok_s": row["tok_s"],
-                      "captures": engine_for(lm.model).captures,
-                      "matmul": engine_for(lm.model).matmul,
-                      "fused_ops": engine_for(lm.model).fused_ops}), flush=True)
+    during = _compiled(calls[load_calls:])
+    waited = time.perf_counter()
+    while ahead and not ahead.done() and time.perf_counter() - waited < 90:
+        time.sleep(0.2)  # let the workers finish, so the next run starts clean
+    reports = ahead.reports() if ahead else []
+    print(json.dumps({
+        "load_s": round(loaded, 2), "suite_s": row["seconds"], "tokens": row["tokens"],
+        "tok_s": row["tok_s"], **during,
+        "warmup": "off or marker" if ahead is None else {
+            "workers": len(ahead.processes), "done_at_suite_start": done_at_suite,
+            "reported": len(reports),
+            "since_spawn_s": max((r["since_spawn_s"] for r in reports), default=None),
+            "compile_s": [r["seconds"] for r in reports],
+            "errors": [ln for r in reports for ln in r["launches"] if ln["error"]][:4],
+            "launches": sum(len(r["launches"]) for r in reports)},
+        "captures": engine_for(lm.model).captures,
+        "prefill_captures": engine_for(lm.model).prefill_captures,
+        "capture_s": round(engine_for(lm.model).capture_seconds, 2),
+        "matmul": engine_for(lm.model).matmul,
+        "fused_ops": engine_for(lm.model).fused_ops}), flush=True)
 
 
 def cold_start(args) -> None:
-    """The bilingual suite in a fresh process with an empty TRITON_CACHE_DIR (a new Colab session
-    or a fresh machine), then twice more with the cache it filled (every later session)."""
+    """The bilingual suite in fresh processes: with an empty TRITON_CACHE_DIR (a new Colab session
+    or a fresh machine) and the kernels compiled ahead during the load (engine.warmup, the
+    default), then with the cache it filled (every later session), then with another empty
+    cache and MISTRAL_EVAL_WARMUP=0 (the cold start before the warm-up)."""
     import subprocess
     import sys
     import tempfile
@@ -289,8 +340,10 @@ def cold_start(args) -> None:
     path = str(build_random_mistral(args.checkpoint, "7b", dtype=torch.bfloat16, device="cuda"))
     result = {"environment": environment(), "cold_start": []}
     cache = tempfile.mkdtemp(prefix="triton-cache-")
-    for run in ("cold", "warm", "warm"):
-        env = {**os.environ, "TRITON_CACHE_DIR": cache}
+    runs = (("cold", cache, "auto"), ("warm", cache, "auto"),
+            ("cold, no warm-up", tempfile.mkdtemp(prefix="triton-cache-"), "0"))
+    for run, folder, mode in runs:
+        env = {**os.environ, "TRITON_CACHE_DIR": folder, "MISTRAL_EVAL_WARMUP": mode}
         start = time.perf_counter()
         done = subprocess.run([sys.executable, __file__, "--suite-once", "--checkpoint", path],
                               env=env, capture_output=True, text=True)
@@ -303,11 +356,17 @@ def cold_start(args) -> None:
         result["cold_start"].append(row)
         print(row, flush=True)
     Path(args.out).write_text(json.dumps(result, indent=1, ensure_ascii=False))
-    print("\n| start | Triton cache | suite s (compiles + captures + generation) | model load s | "
-          "process s | tokens |\n|---|---|---|---|---|---|")
+    print("\n| start | Triton cache | suite s (compiles + captures + generation) | kernels compiled "
+          "in the suite (s) | warm-up: workers, s from spawn, compile s each | model load s | "
+          "process s | tokens | graph captures (s) |\n|---|---|---|---|---|---|---|---|---|")
     for r in result["cold_start"]:
-        print(f"| {r['run']} | {'empty' if r['run'] == 'cold' else 'filled'} | {r['suite_s']} | "
-              f"{r['load_s']} | {r['process_s']} | {r['tokens']} |")
+        w = r["warmup"]
+        ahead = w if isinstance(w, str) else (f"{w['workers']}, {w['since_spawn_s']}, "
+                                              f"{w['compile_s']}, done at suite: "
+                                              f"{w['done_at_suite_start']}")
+        print(f"| {r['run']} | {'filled' if r['run'] == 'warm' else 'empty'} | {r['suite_s']} | "
+              f"{r['compiled']} ({r['compile_s']}) | {ahead} | {r['load_s']} | {r['process_s']} "
+              f"| {r['tokens']} | {r['captures']} + {r['prefill_captures']} ({r['capture_s']}) |")
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ Knows about HF causal LMs and GenerationSettings; knows nothing about prompts, a
 from __future__ import annotations
 
 import inspect
+import time
 import warnings
 import weakref
 from collections import OrderedDict
@@ -124,6 +125,8 @@ class Engine:
         """Decode graphs captured so far (a kept shape replays without capturing again)."""
         self.prefill_captures = 0
         """Prefill graphs captured so far (a kept shape and width replays without capturing)."""
+        self.capture_seconds = 0.0
+        """Host seconds spent recording graphs (their warm-up runs included), decode and prefill."""
         self._prefill_graphs = True  # off after a prefill capture failed
         self._settings = GenerationSettings()
         self.calls = 0
@@ -305,6 +308,14 @@ class Engine:
         """(graph, output) of `run` captured after `warmups` eager runs on a side stream (in the
         prefills' shared pool, counting what it grows by); None, with a warning, when an op in it
         cannot be captured."""
+        began = time.perf_counter()
+        try:
+            return self._record_timed(run, warmups, what, prefills)
+        finally:
+            self.capture_seconds += time.perf_counter() - began
+
+    def _record_timed(self, run: Callable[[], torch.Tensor | None], warmups: int, what: str,
+                      prefills: Prefills | None) -> tuple[torch.cuda.CUDAGraph, torch.Tensor | None] | None:
         pool = prefills.pool() if prefills is not None else None
         torch.cuda.empty_cache()  # as the capture does first: the growth measured is its pool's
         before = torch.cuda.memory_reserved(self.device)

@@ -32,7 +32,8 @@ from mistral_eval.core.choices import switch_mode
 from mistral_eval.engine.forwards import swapped_forwards
 from mistral_eval.engine.nf4.triton_kernels import triton
 
-__all__ = ["OPT_IN_ENV", "VERIFIED", "fused_step", "rms_norm", "rotary", "silu_mul", "use_fused_ops"]
+__all__ = ["OPT_IN_ENV", "VERIFIED", "fused_step", "rms_norm", "rotary", "runs_fused", "silu_mul",
+           "use_fused_ops"]
 
 OPT_IN_ENV = "MISTRAL_EVAL_FUSED_OPS"
 """auto (default): the fused kernels on CUDA cards of compute capability 8.0+; 1: also 7.5 (T4,
@@ -142,6 +143,13 @@ def _warn_once(key, message: str) -> None:
     if key not in _WARNED:
         _WARNED.add(key)
         warnings.warn(f"mistral_eval fused ops: {message}", stacklevel=3)
+
+
+def runs_fused(op: str, shape: tuple) -> bool:
+    """Whether `op` ("rms_norm", "silu_mul", "rotary") runs fused for `shape` (a VERIFIED key)
+    under the current mode, silently: VERIFIED under auto, any under 1, none under 0."""
+    mode = _mode()
+    return mode != "0" and (shape in VERIFIED[op] or mode == "1")
 
 
 def _allowed(op: str, shape: tuple) -> bool:

@@ -318,6 +318,28 @@ def _pick_device(device: str | None) -> str:
     return device
 
 
+def _compile_ahead(path: str, revision: str | None, token: str | None, trust_remote_code: bool,
+                   qconfig: Any, dtype: torch.dtype, device: str) -> None:
+    """Start compiling the engine's kernels for this model's shape in the background while its
+    weights load (engine.warmup; returns at once, does nothing off CUDA)."""
+    if not device.startswith("cuda"):
+        return
+    from mistral_eval.engine import warmup
+
+    if warmup.switch_off():
+        return
+    from transformers import AutoConfig
+
+    try:
+        config = AutoConfig.from_pretrained(path, revision=revision, token=token,
+                                            trust_remote_code=trust_remote_code)
+    except (OSError, ValueError):
+        return  # from_pretrained says what is wrong
+    quant = getattr(qconfig, "bnb_4bit_quant_type", None) if getattr(qconfig, "load_in_4bit", False) else None
+    warmup.start(warmup.ModelShape.from_config(config, dtype, quant),
+                 device if ":" in device else torch.device("cuda", torch.cuda.current_device()))
+
+
 def load_model(name: str = DEFAULT_MODEL, quant: str = DEFAULT_QUANT, *, revision: str | None = None,
                device: str | None = None, token: str | None = None,
                trust_remote_code: bool = False, compute_dtype: torch.dtype | None = None,
@@ -337,6 +359,8 @@ def load_model(name: str = DEFAULT_MODEL, quant: str = DEFAULT_QUANT, *, revisio
     path, local = _resolve(name)
     from transformers import AutoModelForCausalLM
 
+    _compile_ahead(path, revision, None if local else (token or hf_token()), trust_remote_code,
+                   qconfig, dtype, device)
     start = time.perf_counter()
     try:
         model = AutoModelForCausalLM.from_pretrained(
