@@ -415,6 +415,7 @@ def _print_grades(out: Path, run: Path, threshold: float | None) -> None:
     """Mean grade per suite with its interval, and the agreement with the checks."""
     from mistral_eval.analysis.frames import load_judgments, load_runs
     from mistral_eval.analysis.judge_tables import agreement, grade_summary
+    from mistral_eval.analysis.stats import fmt_pct
     from mistral_eval.analysis.tables import fmt_kappa
 
     frame = load_judgments(out)
@@ -423,7 +424,7 @@ def _print_grades(out: Path, run: Path, threshold: float | None) -> None:
         print(table.to_string(index=False))
     found = agreement(load_runs([run]), threshold)
     kappa = "–" if found.kappa is None else fmt_kappa(found.kappa)
-    observed = "–" if found.observed is None else f"{100 * found.observed:.0f}%"
+    observed = fmt_pct(found.observed, digits=0)
     print(f"agreement with the checks: κ {kappa} (agreement {observed}, n={found.n})")
 
 

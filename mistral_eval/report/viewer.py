@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from mistral_eval.analysis.stats import fmt_interval, fmt_pct
 from mistral_eval.analysis.summary import GradeMean, RunResults, StatusRate, summarize_run
 from mistral_eval.core.choices import MANIFEST_FILE, REPORT_FILE, RESULTS_FILE
 from mistral_eval.core.errors import MistralEvalError
@@ -199,13 +200,9 @@ def comparison_name(first: str, second: str) -> str:
     return f"{slug(first)}__vs__{slug(second)}.html"
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}%"
-
-
 def _rate(rate: StatusRate) -> dict:
-    interval = "" if rate.low is None or rate.high is None else f"[{100 * rate.low:.1f}–{_pct(rate.high)}]"
-    return {"rate": _pct(rate.rate), "sort": -1 if rate.rate is None else rate.rate, "interval": interval,
+    interval = "" if rate.low is None or rate.high is None else fmt_interval(rate.low, rate.high)
+    return {"rate": fmt_pct(rate.rate), "sort": -1 if rate.rate is None else rate.rate, "interval": interval,
             "counts": f"{rate.k}/{rate.n} scored", "errors": rate.errors, "cases": rate.cases}
 
 
