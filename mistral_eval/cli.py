@@ -328,8 +328,9 @@ def _run_parser(sub) -> None:
 
 def _cmd_judge(args: argparse.Namespace) -> int:
     """Grade a finished run (or compare runs pairwise) with a local judge model; print the summary."""
-    from mistral_eval.judge.grading import JUDGE_SETTINGS, judge_pairwise, judge_run
+    from mistral_eval.judge.grading import JUDGE_SETTINGS, judge_pairwise
     from mistral_eval.model.loading import load_model
+    from mistral_eval.pipeline import judge_run
 
     runs = _judge_runs(args)
     if args.calibration_set:
@@ -345,7 +346,7 @@ def _cmd_judge(args: argparse.Namespace) -> int:
     if args.pairwise:
         done = judge_pairwise(lm, runs, args.out, **options)
     else:
-        done = judge_run(lm, runs[0], rubric=args.rubric, **options)
+        done = judge_run(lm, runs[0], rubric=args.rubric, **options)  # the run's summary and report too
     print(f"{done.judged} judgment(s) made ({done.gated} by the language gate, {done.errors} error(s)) in "
           f"{len(done.batches)} length batch(es), {done.skipped} already stored → {done.out}")
     _print_calibration(done.out)
@@ -356,9 +357,7 @@ def _cmd_judge(args: argparse.Namespace) -> int:
               f"{shlex.quote(str(done.out))} --out {shlex.quote(str(Path(done.out) / 'comparison.html'))}")
     else:
         _print_grades(done.out, runs[0], args.threshold)
-        from mistral_eval.report.pages import write_report
-
-        print(f"report (with the judge's grades): {write_report([runs[0]], runs[0] / REPORT_FILE)}")
+        print(f"report (with the judge's grades): {runs[0] / REPORT_FILE}")
     return 0
 
 

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mistral_eval.analysis.summary import write_summary
 from mistral_eval.checks.registry import japanese_share, judge_spec
 from mistral_eval.core.settings import GenerationSettings
 from mistral_eval.judge.batching import DEFAULT_JUDGE_ROWS, JUDGE_TOKEN_BUDGET, length_batches
@@ -385,9 +384,7 @@ def judge_run(lm: LoadedModel, run_dir: str | Path, *, rubric: str | None = None
         finished = store.finished_keys()
         items = [_single_item(r, cases.get(_case_key(r)), rubric) for r in scored if r.key not in finished]
         job = _Job(lm, store, label, fmt, settings, batch_size, progress)
-        done = _calibrated(job, _finish(job, items, len(scored) - len(items)), calibrate)
-    write_summary(run_dir)  # summary.json gains this judge's grades
-    return done
+        return _calibrated(job, _finish(job, items, len(scored) - len(items)), calibrate)
 
 
 def _calibrated(job: _Job, summary: JudgeSummary, calibrate: bool | CalibrationSet) -> JudgeSummary:
