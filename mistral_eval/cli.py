@@ -219,7 +219,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     _print_summary(runs)
     if pairwise is not None:
         print(f"\nPairwise judge ({pairwise}):")
-        _print_pairwise(pairwise, len(runs), page=False)
+        _print_pairwise(pairwise, len(runs))
     if out is not None:
         from mistral_eval.report.pages import write_report
 
@@ -331,6 +331,7 @@ def _cmd_judge(args: argparse.Namespace) -> int:
     from mistral_eval.judge.grading import JUDGE_SETTINGS, judge_pairwise
     from mistral_eval.model.loading import load_model
     from mistral_eval.pipeline import judge_run
+    from mistral_eval.report.judge_pages import write_pairwise_report
 
     runs = _judge_runs(args)
     if args.calibration_set:
@@ -352,6 +353,7 @@ def _cmd_judge(args: argparse.Namespace) -> int:
     _print_calibration(done.out)
     if args.pairwise:
         _print_pairwise(done.out, len(runs))
+        print(f"report: {write_pairwise_report(done.out)}")
         runs_text = " ".join(shlex.quote(str(run)) for run in runs)
         print(f"to add it to the comparison report: mistral-eval report {runs_text} --pairwise "
               f"{shlex.quote(str(done.out))} --out {shlex.quote(str(Path(done.out) / 'comparison.html'))}")
@@ -385,12 +387,11 @@ def _judge_runs(args: argparse.Namespace) -> list[Path]:
     return runs
 
 
-def _print_pairwise(out: Path, runs: int, page: bool = True) -> None:
-    """Verdict (or "judge unreliable") and win/tie/loss per pair, order dependence, Bradley–Terry
-    strengths (3+ runs), and (with `page`) the pairwise page."""
+def _print_pairwise(out: Path, runs: int) -> None:
+    """Verdict (or "judge unreliable") and win/tie/loss per pair, order dependence and Bradley–Terry
+    strengths (3+ runs) of the pairwise judge directory `out`."""
     from mistral_eval.analysis.frames import load_judgments
     from mistral_eval.analysis.judge_tables import pairwise_summary, strengths
-    from mistral_eval.report.judge_pages import write_pairwise_report
 
     frame = load_judgments(out)
     for pair in pairwise_summary(frame):
@@ -406,8 +407,6 @@ def _print_pairwise(out: Path, runs: int, page: bool = True) -> None:
         print("Bradley–Terry strengths:")
         for strength in strengths(frame).values():
             print(f"  {strength}")
-    if page:
-        print(f"report: {write_pairwise_report(out)}")
 
 
 def _print_grades(out: Path, run: Path, threshold: float | None) -> None:
