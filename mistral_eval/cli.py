@@ -18,7 +18,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mistral_eval import __version__
 from mistral_eval.core.choices import (
@@ -36,6 +36,9 @@ from mistral_eval.core.choices import (
 from mistral_eval.core.errors import ConfigError, MistralEvalError, ModelNotFoundError, RunStoreError
 from mistral_eval.core.paths import check_output_dir, check_output_file, shown
 from mistral_eval.core.settings import GenerationSettings
+
+if TYPE_CHECKING:
+    from mistral_eval.runs.judgments import PairwiseRun
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -333,7 +336,7 @@ def _cmd_judge(args: argparse.Namespace) -> int:
     from mistral_eval.pipeline import judge_run
     from mistral_eval.report.judge_pages import write_pairwise_report
 
-    runs = _judge_runs(args)
+    runs, checked = _judge_runs(args)
     if args.calibration_set:
         from mistral_eval.judge.calibration import load_calibration_set
 
@@ -345,7 +348,7 @@ def _cmd_judge(args: argparse.Namespace) -> int:
     options = dict(judge_format=args.judge_format, settings=settings, batch_size=args.batch_size, label=args.label,
                    calibrate=args.calibrate)
     if args.pairwise:
-        done = judge_pairwise(lm, runs, args.out, **options)
+        done = judge_pairwise(lm, checked, args.out, **options)
     else:
         done = judge_run(lm, runs[0], rubric=args.rubric, **options)  # the run's summary and report too
     print(f"{done.judged} judgment(s) made ({done.gated} by the language gate, {done.errors} error(s)) in "
@@ -372,19 +375,18 @@ def _print_calibration(out: Path) -> None:
         print(f"judge {calibration_status(store.manifest.calibration)[1]}")
 
 
-def _judge_runs(args: argparse.Namespace) -> list[Path]:
-    """The run directories to judge, checked against --pairwise and --out before any model loads."""
+def _judge_runs(args: argparse.Namespace) -> tuple[list[Path], list[PairwiseRun]]:
+    """The run directories to judge, checked against --pairwise and --out before any model loads;
+    with --pairwise, also the runs as the check read them (passed on to the judge, not read again)."""
     from mistral_eval.runs.judgments import check_pairwise_runs
 
     runs = _run_dirs(args.runs)
     if args.pairwise and (len(runs) < 2 or args.out is None):
         raise ConfigError("--pairwise needs two or more run directories and --out DIR", field="--pairwise")
-    if args.pairwise:
-        check_pairwise_runs(runs)
     if not args.pairwise and (len(runs) != 1 or args.out is not None):
         raise ConfigError("grade one run at a time (its judgments go into RUN/judgments/); "
                           "use --pairwise RUN_A RUN_B ... --out DIR to compare runs", field="runs")
-    return runs
+    return runs, check_pairwise_runs(runs) if args.pairwise else []
 
 
 def _print_pairwise(out: Path, runs: int) -> None:
