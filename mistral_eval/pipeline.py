@@ -77,7 +77,7 @@ def evaluate(model: str | RunConfig, suites: Iterable[str | Path | Suite] | None
         summary = run(lm, resolved, out, config.model_copy(update={"model": lm.info.name, "quant": lm.info.quant}),
                       progress=progress, rank=rank)
     barrier(rank)
-    if rank.world > 1:  # the other ranks' cases are stored now
+    if not summary.totals:  # one rank of several ran its share: every rank's cases are stored now
         summary = RunSummary(**{**vars(summary), "totals": stored_totals(out, resolved, config)})
     if rank.is_main:
         summary = RunSummary(**{**vars(summary), "report": refresh_run(out, report=report)})
