@@ -517,8 +517,8 @@ INTERRUPTED_EXIT = 130
 
 
 def _error(message: object) -> None:
-    text = str(message).encode("utf-8", "backslashreplace").decode("utf-8")  # a non-UTF-8 path, escaped
-    print(f"mistral-eval: error: {text}", file=sys.stderr)
+    """Print an error's message (printable already: `errors.printable`)."""
+    print(f"mistral-eval: error: {message}", file=sys.stderr)
 def _unknown_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | None:
     """The error for a first word that is no command, with the closest command ("reprot" → "report")."""
     import difflib
