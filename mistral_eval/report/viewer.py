@@ -163,10 +163,13 @@ def tree_state(root: str | os.PathLike) -> tuple:
     root = Path(root)
     state = []
     for folder in _folders(root):
-        with os.scandir(folder) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
-                stat = entry.stat(follow_symlinks=False)
-                state.append((_relative(folder, root), entry.name, stat.st_size, stat.st_mtime_ns))
+        try:
+            with os.scandir(folder) as entries:
+                for entry in sorted(entries, key=lambda e: e.name):
+                    stat = entry.stat(follow_symlinks=False)
+                    state.append((_relative(folder, root), entry.name, stat.st_size, stat.st_mtime_ns))
+        except FileNotFoundError:  # removed (or an atomic write's temporary file renamed) meanwhile
+            state.append((_relative(folder, root), "", -1, -1))
     return tuple(state)
 
 
