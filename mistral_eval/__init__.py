@@ -38,13 +38,13 @@ _EXPORTS = {
                "readable_summary", "repeats_table", "summary_table"],
     "report.pages": ["render_report", "show_report", "write_report"],
     "runs.runner": ["RunSummary", "make_config", "run", "select_cases"],
-    "pipeline": ["evaluate"],
+    "pipeline": ["evaluate", "judge_run", "refresh_run"],
     "sweep.notebook": ["Chat", "export_html", "format_table", "load_shared", "setup_notebook"],
     "sweep.run": ["run_sweep"],
     "analysis.stats": ["Agreement", "Mean", "PairedTest", "Rate", "RepeatsSummary", "bootstrap_mean", "cohen_kappa",
               "mcnemar_exact", "pass_at_k", "sign_test", "summarize_repeats", "wilcoxon_signed_rank", "wilson"],
     "analysis.pairwise": ["PairwiseOutcome", "Strength", "bradley_terry"],
-    "judge.grading": ["judge_pairwise", "judge_run"],
+    "judge.grading": ["judge_pairwise"],
     "analysis.judge_tables": ["agreement_table", "grade_summary", "pairwise_table", "strength_table"],
     "analysis.summary": ["RunResults", "read_summary", "summarize_run", "write_summary"],
     "report.viewer": ["write_viewer"],
@@ -125,7 +125,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; kept equal to _EXPORTS 
         GenerationSettings as GenerationSettings,
         overrides_from as overrides_from,
     )
-    from mistral_eval.judge.grading import judge_pairwise as judge_pairwise, judge_run as judge_run
+    from mistral_eval.judge.grading import judge_pairwise as judge_pairwise
     from mistral_eval.model.generation import (
         ENGINES as ENGINES,
         Answer as Answer,
@@ -144,7 +144,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; kept equal to _EXPORTS 
         audit_ids as audit_ids,
         format_prompt as format_prompt,
     )
-    from mistral_eval.pipeline import evaluate as evaluate
+    from mistral_eval.pipeline import evaluate as evaluate, judge_run as judge_run, refresh_run as refresh_run
     from mistral_eval.report.pages import (
         render_report as render_report,
         show_report as show_report,

@@ -18,7 +18,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mistral_eval import __version__
 from mistral_eval.core.choices import (
@@ -36,6 +36,9 @@ from mistral_eval.core.choices import (
 from mistral_eval.core.errors import ConfigError, MistralEvalError, ModelNotFoundError, RunStoreError
 from mistral_eval.core.paths import check_output_dir, check_output_file, shown
 from mistral_eval.core.settings import GenerationSettings
+
+if TYPE_CHECKING:
+    from mistral_eval.runs.judgments import PairwiseRun
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -219,7 +222,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     _print_summary(runs)
     if pairwise is not None:
         print(f"\nPairwise judge ({pairwise}):")
-        _print_pairwise(pairwise, len(runs), page=False)
+        _print_pairwise(pairwise, len(runs))
     if out is not None:
         from mistral_eval.report.pages import write_report
 
@@ -328,10 +331,12 @@ def _run_parser(sub) -> None:
 
 def _cmd_judge(args: argparse.Namespace) -> int:
     """Grade a finished run (or compare runs pairwise) with a local judge model; print the summary."""
-    from mistral_eval.judge.grading import JUDGE_SETTINGS, judge_pairwise, judge_run
+    from mistral_eval.judge.grading import JUDGE_SETTINGS, judge_pairwise
     from mistral_eval.model.loading import load_model
+    from mistral_eval.pipeline import judge_run
+    from mistral_eval.report.judge_pages import write_pairwise_report
 
-    runs = _judge_runs(args)
+    runs, checked = _judge_runs(args)
     if args.calibration_set:
         from mistral_eval.judge.calibration import load_calibration_set
 
@@ -343,22 +348,21 @@ def _cmd_judge(args: argparse.Namespace) -> int:
     options = dict(judge_format=args.judge_format, settings=settings, batch_size=args.batch_size, label=args.label,
                    calibrate=args.calibrate)
     if args.pairwise:
-        done = judge_pairwise(lm, runs, args.out, **options)
+        done = judge_pairwise(lm, checked, args.out, **options)
     else:
-        done = judge_run(lm, runs[0], rubric=args.rubric, **options)
+        done = judge_run(lm, runs[0], rubric=args.rubric, **options)  # the run's summary and report too
     print(f"{done.judged} judgment(s) made ({done.gated} by the language gate, {done.errors} error(s)) in "
           f"{len(done.batches)} length batch(es), {done.skipped} already stored → {done.out}")
     _print_calibration(done.out)
     if args.pairwise:
         _print_pairwise(done.out, len(runs))
+        print(f"report: {write_pairwise_report(done.out)}")
         runs_text = " ".join(shlex.quote(str(run)) for run in runs)
         print(f"to add it to the comparison report: mistral-eval report {runs_text} --pairwise "
               f"{shlex.quote(str(done.out))} --out {shlex.quote(str(Path(done.out) / 'comparison.html'))}")
     else:
         _print_grades(done.out, runs[0], args.threshold)
-        from mistral_eval.report.pages import write_report
-
-        print(f"report (with the judge's grades): {write_report([runs[0]], runs[0] / REPORT_FILE)}")
+        print(f"report (with the judge's grades): {runs[0] / REPORT_FILE}")
     return 0
 
 
@@ -371,27 +375,25 @@ def _print_calibration(out: Path) -> None:
         print(f"judge {calibration_status(store.manifest.calibration)[1]}")
 
 
-def _judge_runs(args: argparse.Namespace) -> list[Path]:
-    """The run directories to judge, checked against --pairwise and --out before any model loads."""
+def _judge_runs(args: argparse.Namespace) -> tuple[list[Path], list[PairwiseRun]]:
+    """The run directories to judge, checked against --pairwise and --out before any model loads;
+    with --pairwise, also the runs as the check read them (passed on to the judge, not read again)."""
     from mistral_eval.runs.judgments import check_pairwise_runs
 
     runs = _run_dirs(args.runs)
     if args.pairwise and (len(runs) < 2 or args.out is None):
         raise ConfigError("--pairwise needs two or more run directories and --out DIR", field="--pairwise")
-    if args.pairwise:
-        check_pairwise_runs(runs)
     if not args.pairwise and (len(runs) != 1 or args.out is not None):
         raise ConfigError("grade one run at a time (its judgments go into RUN/judgments/); "
                           "use --pairwise RUN_A RUN_B ... --out DIR to compare runs", field="runs")
-    return runs
+    return runs, check_pairwise_runs(runs) if args.pairwise else []
 
 
-def _print_pairwise(out: Path, runs: int, page: bool = True) -> None:
-    """Verdict (or "judge unreliable") and win/tie/loss per pair, order dependence, Bradley–Terry
-    strengths (3+ runs), and (with `page`) the pairwise page."""
+def _print_pairwise(out: Path, runs: int) -> None:
+    """Verdict (or "judge unreliable") and win/tie/loss per pair, order dependence and Bradley–Terry
+    strengths (3+ runs) of the pairwise judge directory `out`."""
     from mistral_eval.analysis.frames import load_judgments
     from mistral_eval.analysis.judge_tables import pairwise_summary, strengths
-    from mistral_eval.report.judge_pages import write_pairwise_report
 
     frame = load_judgments(out)
     for pair in pairwise_summary(frame):
@@ -407,14 +409,13 @@ def _print_pairwise(out: Path, runs: int, page: bool = True) -> None:
         print("Bradley–Terry strengths:")
         for strength in strengths(frame).values():
             print(f"  {strength}")
-    if page:
-        print(f"report: {write_pairwise_report(out)}")
 
 
 def _print_grades(out: Path, run: Path, threshold: float | None) -> None:
     """Mean grade per suite with its interval, and the agreement with the checks."""
     from mistral_eval.analysis.frames import load_judgments, load_runs
     from mistral_eval.analysis.judge_tables import agreement, grade_summary
+    from mistral_eval.analysis.stats import fmt_pct
     from mistral_eval.analysis.tables import fmt_kappa
 
     frame = load_judgments(out)
@@ -423,7 +424,7 @@ def _print_grades(out: Path, run: Path, threshold: float | None) -> None:
         print(table.to_string(index=False))
     found = agreement(load_runs([run]), threshold)
     kappa = "–" if found.kappa is None else fmt_kappa(found.kappa)
-    observed = "–" if found.observed is None else f"{100 * found.observed:.0f}%"
+    observed = fmt_pct(found.observed, digits=0)
     print(f"agreement with the checks: κ {kappa} (agreement {observed}, n={found.n})")
 
 
@@ -516,8 +517,8 @@ INTERRUPTED_EXIT = 130
 
 
 def _error(message: object) -> None:
-    text = str(message).encode("utf-8", "backslashreplace").decode("utf-8")  # a non-UTF-8 path, escaped
-    print(f"mistral-eval: error: {text}", file=sys.stderr)
+    """Print an error's message (printable already: `errors.printable`)."""
+    print(f"mistral-eval: error: {message}", file=sys.stderr)
 def _unknown_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | None:
     """The error for a first word that is no command, with the closest command ("reprot" → "report")."""
     import difflib

@@ -1,8 +1,9 @@
 """`evaluate()`: the whole job in one call: load the model, run the suites, then write `summary.json`
-and the report.
+and the report; `judge_run()`: grade a run with a judge, then the same; `refresh_run()`: the one place
+that rewrites a run's `summary.json` and `report.html` together, so neither is left stale.
 
-It sits above the run store and the pages (which `runs.runner` must not import); the CLI and the
-notebooks call it.
+It sits above the run store, the judge and the pages (which `runs.runner` and `judge.grading` must not
+import); the CLI and the notebooks call it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from mistral_eval.analysis.summary import write_summary
 from mistral_eval.checks.sandbox import forced_mechanism
 from mistral_eval.core.choices import REPORT_FILE
 from mistral_eval.core.errors import ConfigError
+from mistral_eval.judge import grading
 from mistral_eval.model.generation import engine_from_env
 from mistral_eval.model.loading import LoadedModel
 from mistral_eval.report.pages import write_report
@@ -24,7 +26,22 @@ from mistral_eval.runs.runner import RunSummary, finished_run, load_for_rank, ma
 from mistral_eval.runs.store import RunStore
 from mistral_eval.suites.files import Suite, resolve_suite
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "judge_run", "refresh_run"]
+
+
+def refresh_run(run_dir: str | Path, *, report: bool = True) -> Path | None:
+    """Rewrite `RUN/summary.json` and (unless `report=False`) `RUN/report.html` from what the run
+    directory holds now (its results and judgments); the report's path, or None without one."""
+    write_summary(run_dir)
+    return write_report([run_dir], Path(run_dir) / REPORT_FILE) if report else None
+
+
+def judge_run(lm: LoadedModel, run_dir: str | Path, *, report: bool = True, **options: Any) -> grading.JudgeSummary:
+    """`judge.grading.judge_run` (same options: rubric, judge_format, settings, batch_size, label,
+    progress, calibrate), then `refresh_run`: the run's summary and report show the judge's grades."""
+    done = grading.judge_run(lm, run_dir, **options)
+    refresh_run(run_dir, report=report)
+    return done
 
 
 def evaluate(model: str | RunConfig, suites: Iterable[str | Path | Suite] | None = None,
@@ -60,10 +77,8 @@ def evaluate(model: str | RunConfig, suites: Iterable[str | Path | Suite] | None
         summary = run(lm, resolved, out, config.model_copy(update={"model": lm.info.name, "quant": lm.info.quant}),
                       progress=progress, rank=rank)
     barrier(rank)
-    if rank.world > 1:  # the other ranks' cases are stored now
+    if not summary.totals:  # one rank of several ran its share: every rank's cases are stored now
         summary = RunSummary(**{**vars(summary), "totals": stored_totals(out, resolved, config)})
     if rank.is_main:
-        write_summary(out)
-    if report and rank.is_main:
-        summary = RunSummary(**{**vars(summary), "report": write_report([out], Path(out) / REPORT_FILE)})
+        summary = RunSummary(**{**vars(summary), "report": refresh_run(out, report=report)})
     return summary

@@ -21,7 +21,8 @@ import numpy as np
 from mistral_eval.core.errors import ConfigError
 
 __all__ = ["Agreement", "EXACT_MAX_PAIRS", "MIN_INTERVAL_N", "Mean", "PairedTest", "Rate", "RepeatsSummary",
-           "bootstrap_mean", "bounded_intervals", "bounded_mean", "cohen_kappa", "fmt_kappa", "mcnemar_exact", "pass_at_k", "sign_test",
+           "bootstrap_mean", "bounded_intervals", "bounded_mean", "cohen_kappa", "fmt_interval",
+           "fmt_kappa", "fmt_pct", "fmt_rate_interval", "mcnemar_exact", "pass_at_k", "sign_test",
            "summarize_repeats", "t_quantile", "wilcoxon_signed_rank", "wilson"]
 
 EXACT_MAX_PAIRS = 25
@@ -62,7 +63,7 @@ class Rate:
     def __str__(self) -> str:
         if self.rate is None:
             return f"– (n={self.n})"
-        return f"{_pct(self.rate)} [{_pct(self.low, unit='')}–{_pct(self.high)}] ({self.k}/{self.n})"
+        return f"{fmt_rate_interval(self.rate, self.low, self.high, digits=0)} ({self.k}/{self.n})"
 
 
 @dataclass(frozen=True)
@@ -132,11 +133,11 @@ class PairedTest:
         if self.difference is None:
             return f"– (n=0, {self.test})"
         rate = self.test.startswith("McNemar")
-        value = _pct(self.difference, sign="+", unit=" pts") if rate else f"{self.difference:+.2f}"
-        bounds = ([_pct(v, sign="", unit="") for v in (self.low, self.high)] if rate
-                  else [f"{v:.2f}" for v in (self.low, self.high)])
+        value = fmt_pct(self.difference, digits=0, sign="+", unit=" pts") if rate else f"{self.difference:+.2f}"
+        interval = (fmt_interval(self.low, self.high, digits=0, unit="") if rate
+                    else f"[{self.low:.2f}–{self.high:.2f}]")
         mark = " *" if self.significant() else ""
-        return f"{value} [{bounds[0]}–{bounds[1]}] p={self.p_value:.3g}{mark} ({self.test}, n={self.n})"
+        return f"{value} {interval} p={self.p_value:.3g}{mark} ({self.test}, n={self.n})"
 
 
 @dataclass(frozen=True)
@@ -177,13 +178,44 @@ class Agreement:
     def __str__(self) -> str:
         if self.kappa is None:
             return f"κ – (n={self.n})"
-        return f"κ {fmt_kappa(self.kappa)} (agreement {_pct(self.observed)}, n={self.n})"
+        return f"κ {fmt_kappa(self.kappa)} (agreement {fmt_pct(self.observed, digits=0)}, n={self.n})"
 
 
 def fmt_kappa(kappa: float) -> str:
     """Cohen's κ to two decimals, never "-0.00": a κ that rounds to zero is 0.00."""
     text = f"{kappa:.2f}"
     return "0.00" if text == "-0.00" else text
+
+
+def fmt_pct(share: Any, *, digits: int = 1, sign: str = "", unit: str = "%") -> str:
+    """A share (0..1) as a percentage: "12.5%" (`sign="+"`: "+12.5"; `unit=" pts"`: points); "–" when
+    missing (None, NaN or pandas' NA)."""
+    return "–" if _absent(share) else f"{100 * share:{sign}.{digits}f}{unit}"
+
+
+def fmt_interval(low: Any, high: Any, *, digits: int = 1, sign: str = "", unit: str = "%",
+                 between: str = "–") -> str:
+    """An interval of shares as percentages: "[5.1–27.3%]" (the unit once, after the upper end);
+    "–" when an end is missing."""
+    if _absent(low) or _absent(high):
+        return "–"
+    bounds = [fmt_pct(end, digits=digits, sign=sign, unit="") for end in (low, high)]
+    return f"[{bounds[0]}{between}{bounds[1]}{unit}]"
+
+
+def fmt_rate_interval(rate: Any, low: Any, high: Any, *, digits: int = 1) -> str:
+    """A rate and its interval, "12.5% [5.1–27.3%]"; "–" when the rate is missing."""
+    if _absent(rate):
+        return "–"
+    return f"{fmt_pct(rate, digits=digits)} {fmt_interval(low, high, digits=digits)}"
+
+
+def _absent(value: Any) -> bool:
+    """None, NaN, or pandas' NA (which is neither equal nor unequal to itself), without importing pandas."""
+    try:
+        return value is None or bool(value != value)
+    except TypeError:
+        return True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -407,10 +439,6 @@ def check_confidence(confidence: float) -> float:
 
 def _z(confidence: float) -> float:
     return NormalDist().inv_cdf(0.5 + check_confidence(confidence) / 2)
-
-
-def _pct(value: float | None, sign: str = "", unit: str = "%") -> str:
-    return "–" if value is None else f"{100 * value:{sign}.0f}{unit}"
 
 
 def maybe(value: float | None) -> float | None:

@@ -23,7 +23,10 @@ from mistral_eval.analysis.stats import (
     PairedTest,
     Rate,
     bounded_mean,
+    fmt_interval,
     fmt_kappa,
+    fmt_pct,
+    fmt_rate_interval,
     mcnemar_exact,
     summarize_repeats,
     wilcoxon_signed_rank,
@@ -116,16 +119,12 @@ def _throughput(part: pd.DataFrame) -> float:
 # formatting
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{100 * value:.1f}%"
-
-
 def fmt_rate(rate: Rate) -> str:
     """"66.7% [20.8–93.9%] 2/3": the rate, its interval and its counts; "– 0/0" without cases."""
     if rate.rate is None:
         return "– 0/0"
     assert rate.low is not None, "a rate over n > 0 cases has an interval"
-    return f"{_pct(rate.rate)} [{100 * rate.low:.1f}–{_pct(rate.high)}] {rate.k}/{rate.n}"
+    return f"{fmt_rate_interval(rate.rate, rate.low, rate.high)} {rate.k}/{rate.n}"
 
 
 def fmt_mean(mean: Mean) -> str:
@@ -166,8 +165,8 @@ def fmt_paired(test: PairedTest) -> str:
     if not test.test.startswith("McNemar"):
         return f"{test.difference:+.2f} [{test.low:+.2f}–{test.high:+.2f}] p={test.p_value:.3g}{mark}"
     assert test.low is not None and test.high is not None, "a difference has an interval"
-    return (f"{100 * test.difference:+.1f} pts [{100 * test.low:+.1f}–{100 * test.high:+.1f}] "
-            f"p={test.p_value:.3g}{mark}")
+    difference = fmt_pct(test.difference, sign="+", unit=" pts")
+    return f"{difference} {fmt_interval(test.low, test.high, sign='+', unit='')} p={test.p_value:.3g}{mark}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -407,7 +406,7 @@ def _fmt_fraction(mean: Mean) -> str:
     if mean.mean is None:
         return "– 0 cases"
     assert mean.low is not None, "a mean has an interval"
-    return f"{_pct(mean.mean)} [{100 * mean.low:.1f}–{_pct(mean.high)}] n={mean.n} cases"
+    return f"{fmt_rate_interval(mean.mean, mean.low, mean.high)} n={mean.n} cases"
 
 
 def format_summary(df: pd.DataFrame) -> str:
@@ -444,8 +443,8 @@ def format_summary(df: pd.DataFrame) -> str:
         lines += _columns([[*(["run"] if several else []), "suite", "cases", "repeats",
                             "mean per-case pass fraction [95%]", "pass@1", "pass@k", "spread"],
                            *([*([str(r["run"])] if several else []), str(r["suite"]), str(r["cases"]),
-                              str(r["repeats"]), r["fraction"], _pct(r["pass_at_1"]),
-                              f"{_pct(r['pass_at_k'])} (k={r['k']})", _pct(r["spread"])]
+                              str(r["repeats"]), r["fraction"], fmt_pct(r["pass_at_1"]),
+                              f"{fmt_pct(r['pass_at_k'])} (k={r['k']})", fmt_pct(r["spread"])]
                              for r in repeats.to_dict("records"))], right=set())
     return "\n".join(lines)
 
@@ -500,7 +499,7 @@ def _check_counts(part: pd.DataFrame, column: str) -> str:
     if column not in part.columns:
         return "–"
     values = part.loc[statuses(part) != "error", column].dropna().astype(bool)
-    return f"{_pct(values.mean())} {int(values.sum())}/{len(values)}" if len(values) else "–"
+    return f"{fmt_pct(values.mean())} {int(values.sum())}/{len(values)}" if len(values) else "–"
 
 
 def readable_summary(df: pd.DataFrame) -> pd.DataFrame:
@@ -520,6 +519,6 @@ def readable_summary(df: pd.DataFrame) -> pd.DataFrame:
                      "pass rate [95%] passed/n": row["pass"], "errors": str(row["errors"]),
                      **{column.removeprefix("check_"): _check_counts(part, column) for column in checks},
                      **({"judge mean [95%]": row["judge"]} if "judge" in row else {}),
-                     "ja share": _pct(row["ja_share"]),
+                     "ja share": fmt_pct(row["ja_share"]),
                      "tokens/s": "–" if math.isnan(row["tokens_per_second"]) else f"{row['tokens_per_second']:.1f}"})
     return pd.DataFrame(rows)

@@ -10,8 +10,24 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 
+def printable(text: str) -> str:
+    """`text` safe to print or write as UTF-8: what UTF-8 cannot hold (the lone surrogates that a
+    non-UTF-8 file name decodes to) as backslash escapes ("run-\\udcff"); any other text unchanged.
+    The one place such text is made safe: every error's message passes through it, and
+    `core.paths.shown` for a path on a page or in printed output."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class MistralEvalError(Exception):
-    """Root of every error mistral-eval raises on purpose."""
+    """Root of every error mistral-eval raises on purpose. Its text is `printable`: a message that
+    names a non-UTF-8 path prints, and encodes, without raising."""
+
+    def __str__(self) -> str:
+        return printable(self.describe())
+
+    def describe(self) -> str:
+        """The message, before it is made printable (subclasses that compose theirs override this)."""
+        return super().__str__()
 
 
 class ConfigError(MistralEvalError, ValueError):
@@ -31,7 +47,7 @@ class ConfigError(MistralEvalError, ValueError):
         self.field = field
         super().__init__(str(self))
 
-    def __str__(self) -> str:
+    def describe(self) -> str:
         where = [f"{name} {value!r}" if name != "file" else str(value)
                  for name, value in (("file", self.file), ("case", self.case), ("field", self.field))
                  if value is not None]

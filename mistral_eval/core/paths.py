@@ -13,10 +13,11 @@ import secrets
 import stat
 from pathlib import Path
 
-from mistral_eval.core.errors import ConfigError
+from mistral_eval.core.errors import ConfigError, printable
 from mistral_eval.core.yamlfile import clip
 
-__all__ = ["MAX_INPUT_BYTES", "check_output_dir", "check_output_file", "read_input", "shown", "write_text_atomic"]
+__all__ = ["MAX_INPUT_BYTES", "check_output_dir", "check_output_file", "file_kind", "read_input", "shown",
+           "write_text_atomic"]
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 """Largest suite, spec or import file read (ELYZA-tasks-100 is 0.2 MB, MT-Bench 0.1 MB)."""
@@ -52,7 +53,7 @@ def check_output_file(path: str | os.PathLike[str], *, what: str = "--out") -> P
     if found is not None and stat.S_ISDIR(found.st_mode):
         raise _error(what, out, f"is a directory; give a file path such as {out / 'report.html'}")
     if found is not None and not stat.S_ISREG(found.st_mode):
-        raise _error(what, out, f"is {_kind(found.st_mode)}, not a regular file")
+        raise _error(what, out, f"is {file_kind(found.st_mode)}, not a regular file")
     _check_writable(out.parent, out, what)
     return out
 
@@ -67,9 +68,9 @@ def read_input(path: str | os.PathLike[str], *, what: str = "file", limit: int =
     if "\0" in str(source):
         raise ConfigError(f"cannot read the {what} {clip(str(source))}: the path holds a NUL character")
     try:
-        kind = _kind(os.stat(source).st_mode)
-        if kind != "file":
-            raise ConfigError(f"the {what} is {kind}, not a file", file=str(source))
+        mode = os.stat(source).st_mode
+        if not stat.S_ISREG(mode):
+            raise ConfigError(f"the {what} is {file_kind(mode)}, not a file", file=str(source))
         with open(source, "rb") as file:
             size = os.fstat(file.fileno()).st_size
             if size > limit:
@@ -84,14 +85,17 @@ def read_input(path: str | os.PathLike[str], *, what: str = "file", limit: int =
 
 
 def shown(path: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> str:
-    """A path for a message or a page: as given when it is valid UTF-8, else its repr (the bytes
-    that are not UTF-8 escaped), so printing or encoding it never raises."""
-    text = os.fsdecode(path)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return repr(text)
-    return text
+    """A path for a page or printed output: as given, the bytes that are not UTF-8 escaped
+    (`errors.printable`), so printing or encoding it never raises."""
+    return printable(os.fsdecode(path))
+
+
+def file_kind(mode: int) -> str:
+    """What a `stat` mode is, for a message: "a regular file", "a directory", "a pipe (FIFO)",
+    "a socket", "a symbolic link" or "a device"."""
+    return ("a regular file" if stat.S_ISREG(mode) else "a directory" if stat.S_ISDIR(mode)
+            else "a pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a symbolic link" if stat.S_ISLNK(mode) else "a device")
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8") -> Path:
@@ -150,13 +154,6 @@ def _as_path(path: str | os.PathLike[str], what: str) -> Path:
             raise _error(what, out, f"is under {pseudo}, which holds no ordinary files; "
                                     "give a directory on a disk")
     return out
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISREG(mode):
-        return "file"
-    return ("a directory" if stat.S_ISDIR(mode) else "a pipe" if stat.S_ISFIFO(mode)
-            else "a socket" if stat.S_ISSOCK(mode) else "a device")
 
 
 def _stat(path: Path, what: str) -> os.stat_result | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from mistral_eval.analysis.judge_tables import default_threshold
-from mistral_eval.analysis.stats import cohen_kappa, fmt_kappa, percentiles, wilson
+from mistral_eval.analysis.stats import cohen_kappa, fmt_kappa, fmt_rate_interval, percentiles, wilson
 from mistral_eval.core.errors import ConfigError
 from mistral_eval.core.yamlfile import Where, parse_yaml, reject_unknown
 from mistral_eval.judge.rubrics import SINGLE_RUBRICS
@@ -145,16 +145,11 @@ def calibration_status(calibration: Calibration | None) -> tuple[str, str]:
               else f" [{fmt_kappa(calibration.kappa_low)}–{fmt_kappa(calibration.kappa_high)}]")
     bad = calibration.n - calibration.good
     text = (f"calibration ({calibration.set_name}, n={calibration.n}): κ {kappa}{bounds}, "
-            f"TPR {_pct(calibration.tpr, calibration.tpr_low, calibration.tpr_high)} "
+            f"TPR {fmt_rate_interval(calibration.tpr, calibration.tpr_low, calibration.tpr_high, digits=0)} "
             f"({calibration.true_positive}/{calibration.good}), "
-            f"TNR {_pct(calibration.tnr, calibration.tnr_low, calibration.tnr_high)} "
+            f"TNR {fmt_rate_interval(calibration.tnr, calibration.tnr_low, calibration.tnr_high, digits=0)} "
             f"({calibration.true_negative}/{bad})")
     if calibration.kappa is None or calibration.kappa < CALIBRATION_MIN_KAPPA:
         return "below", f"below threshold (κ < {CALIBRATION_MIN_KAPPA}): its grades mean little; {text}"
     return "ok", text
 
-
-def _pct(rate: float | None, low: float | None, high: float | None) -> str:
-    if rate is None:
-        return "–"
-    return f"{100 * rate:.0f}% [{100 * (low or 0):.0f}–{100 * (high or 0):.0f}%]"

@@ -25,14 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mistral_eval.analysis.summary import write_summary
 from mistral_eval.checks.registry import japanese_share, judge_spec
 from mistral_eval.core.settings import GenerationSettings
 from mistral_eval.judge.batching import DEFAULT_JUDGE_ROWS, JUDGE_TOKEN_BUDGET, length_batches
 from mistral_eval.judge.calibration import CalibrationSet, load_calibration_set, measure
 from mistral_eval.judge.rubrics import SINGLE_RUBRICS, Rubric, load_rubric, rubric_language
 from mistral_eval.model.prompts import model_format
-from mistral_eval.runs.judgments import JUDGMENTS_DIR, JudgmentStore, check_pairwise_runs
+from mistral_eval.runs.judgments import JUDGMENTS_DIR, JudgmentStore, PairwiseRun, check_pairwise_runs
 from mistral_eval.runs.provenance import collect_versions, gpu_name, now, package_commit
 from mistral_eval.runs.records import Calibration, CaseError, JudgeManifest, Judgment, Result, RunRef
 from mistral_eval.runs.store import RunStore, run_names
@@ -385,9 +384,7 @@ def judge_run(lm: LoadedModel, run_dir: str | Path, *, rubric: str | None = None
         finished = store.finished_keys()
         items = [_single_item(r, cases.get(_case_key(r)), rubric) for r in scored if r.key not in finished]
         job = _Job(lm, store, label, fmt, settings, batch_size, progress)
-        done = _calibrated(job, _finish(job, items, len(scored) - len(items)), calibrate)
-    write_summary(run_dir)  # summary.json gains this judge's grades
-    return done
+        return _calibrated(job, _finish(job, items, len(scored) - len(items)), calibrate)
 
 
 def _calibrated(job: _Job, summary: JudgeSummary, calibrate: bool | CalibrationSet) -> JudgeSummary:
@@ -459,26 +456,37 @@ def _pair_gate(a: Result, b: Result) -> tuple[str, str] | None:
     return verdict, f"language gate: a Japanese case answered mostly in another language ({shares})"
 
 
-def judge_pairwise(lm: LoadedModel, run_dirs: Sequence[str | Path], out: str | Path, *, judge_format: str = "auto",
-                   settings: GenerationSettings = JUDGE_SETTINGS, batch_size: int | None = None,
-                   label: str | None = None, progress: bool | None = None,
+def judge_pairwise(lm: LoadedModel, run_dirs: Sequence[str | Path] | Sequence[PairwiseRun], out: str | Path, *,
+                   judge_format: str = "auto", settings: GenerationSettings = JUDGE_SETTINGS,
+                   batch_size: int | None = None, label: str | None = None, progress: bool | None = None,
                    calibrate: bool | CalibrationSet = False) -> JudgeSummary:
     """Compare every pair of runs on the cases both answered, each case in both orders, into `out`;
-    `calibrate` also measures the judge model on the labelled set (`calibrate_judge`)."""
-    check_pairwise_runs(run_dirs)  # two or more different runs with cases in common
-    names = run_names(run_dirs)
+    `calibrate` also measures the judge model on the labelled set (`calibrate_judge`). `run_dirs`: the
+    run directories, or what `check_pairwise_runs` returned for them (they are not read again)."""
+    checked = _checked(run_dirs)  # two or more different runs with cases in common
     runs, refs, cases = {}, [], {}
-    for name, directory in zip(names, run_dirs):
-        with RunStore.read(directory) as store:
-            runs[name] = {r.key: r for r in store.records() if r.status != "error"}
-            refs.append(RunRef(name=name, path=str(directory), fingerprint=store.manifest.fingerprint))
-            cases.update(_case_info(store.manifest))
+    for run in checked:
+        runs[run.name] = {r.key: r for r in run.records if r.status != "error"}
+        refs.append(RunRef(name=run.name, path=str(run.directory), fingerprint=run.manifest.fingerprint))
+        cases.update(_case_info(run.manifest))
     label = label or default_label(lm.info.name, "pairwise")
     fmt = model_format(lm, judge_format)
     with JudgmentStore.open(out, _manifest(lm, label, "pairwise", fmt, settings, refs)) as store:
         items, skipped = _pair_items(runs, cases, store.finished_keys())
         job = _Job(lm, store, label, fmt, settings, batch_size, progress)
         return _calibrated(job, _finish(job, items, skipped), calibrate)
+
+
+def _checked(run_dirs: Sequence[str | Path] | Sequence[PairwiseRun]) -> list[PairwiseRun]:
+    """The runs as `check_pairwise_runs` reads them, read now unless they were already."""
+    read = [run for run in run_dirs if isinstance(run, PairwiseRun)]
+    if not read:
+        return check_pairwise_runs([run for run in run_dirs if not isinstance(run, PairwiseRun)])
+    if len(read) != len(run_dirs):
+        from mistral_eval.core.errors import ConfigError
+
+        raise ConfigError("give run directories or the runs check_pairwise_runs returned, not both", field="runs")
+    return read
 
 
 def _pair_items(runs: dict[str, dict[str, Result]], cases: dict[str, Any],

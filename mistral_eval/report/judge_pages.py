@@ -29,6 +29,7 @@ from mistral_eval.analysis.judge_tables import (
     pairwise_table,
     strength_table,
 )
+from mistral_eval.analysis.stats import fmt_pct
 from mistral_eval.analysis.tables import ALL, fmt_kappa, judge_comparison_table
 from mistral_eval.core.errors import ConfigError
 from mistral_eval.judge.calibration import calibration_status
@@ -48,7 +49,7 @@ def _missing(value: Any) -> bool:
 
 
 def _bars(distribution: dict[str, float]) -> list[dict[str, Any]]:
-    return [{"grade": grade, "height": round(_BAR_EM * p, 3), "text": f"{100 * p:.0f}%"}
+    return [{"grade": grade, "height": round(_BAR_EM * p, 3), "text": fmt_pct(p, digits=0)}
             for grade, p in distribution.items()]
 
 
@@ -92,7 +93,7 @@ def case_judgments(path: Path) -> dict[str, dict[str, Any]]:
         out[row["case_key"]] = {
             "grade": f"{row['expected_grade']:.2f}", "expected": row["expected_grade"],
             "max": None if _missing(row["max_grade"]) else int(row["max_grade"]),
-            "best": best, "best_p": f"{100 * distribution[best]:.0f}%" if best else "–",
+            "best": best, "best_p": fmt_pct(distribution[best], digits=0) if best else "–",
             "status": row["status"], "reason": row.get("reason"), "judge": row["judge"],
             "rubric": row["rubric"], "bars": _bars(distribution), "rationale": row.get("rationale") or "",
             "calibration": calibrations.get(row["judge"], ("uncalibrated", ""))[0]}
@@ -102,7 +103,7 @@ def case_judgments(path: Path) -> dict[str, dict[str, Any]]:
 def agreement_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Per run and suite where cases have both checks and a judge grade: n, observed agreement, κ."""
     return [{"run": row["run"], "suite": row["suite"], "n": row["n"], "total": row["suite"] == ALL,
-             "observed": "–" if _missing(row["observed"]) else f"{100 * row['observed']:.0f}%",
+             "observed": fmt_pct(row["observed"], digits=0),
              "kappa": ("– (one rater gave one verdict throughout)" if _missing(row["kappa"])
                        else fmt_kappa(row["kappa"]))}
             for row in agreement_table(df).to_dict("records")]
@@ -145,7 +146,7 @@ def pairwise_context(directory: str | os.PathLike[str], resamples: int = 1000) -
     matched = length_controlled(frame, _answer_lengths(manifest))
     pairs = [{**row, "p": f"{row['p_value']:.3g}", "significant": row["p_value"] < 0.05 and row["reliable"],
               "order": f"{row['order_dependent']}/{row['n']}" + (
-                  "" if _missing(row["order_dependent_rate"]) else f" ({100 * row['order_dependent_rate']:.0f}%)"),
+                  "" if _missing(row["order_dependent_rate"]) else f" ({fmt_pct(row['order_dependent_rate'], digits=0)})"),
               "first_always": f"{row['always_first']}/{row['n']}",
               "matched": _matched_text(matched.get((row["first"], row["second"])))}
              for row in pairwise_table(frame).to_dict("records")]
@@ -207,7 +208,7 @@ def pairwise_cases(directory: str | os.PathLike[str]) -> list[dict[str, Any]]:
             rows.append({"a": row.get("first"), "b": row.get("second"), "status": row["status"],
                          "verdict": "–" if preferred is None else
                          ("tie" if preferred == "tie" else f"{preferred} better"),
-                         "p": f"{100 * probability:.0f}%" if isinstance(probability, (int, float)) else "–",
+                         "p": fmt_pct(probability, digits=0) if isinstance(probability, (int, float)) else "–",
                          "rationale": row.get("rationale") or "",
                          "error": row.get("error_message")})
         cases.append({"key": case_key, "anchor": "pair-" + "_".join(str(case_key).split()), "rows": rows})

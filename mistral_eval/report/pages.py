@@ -28,6 +28,7 @@ import pandas as pd
 
 from mistral_eval.analysis.frames import load_runs
 from mistral_eval.analysis.plots import report_plots
+from mistral_eval.analysis.stats import fmt_interval, fmt_pct
 from mistral_eval.analysis.tables import (
     ALL,
     check_table,
@@ -109,18 +110,8 @@ def _missing(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
-def _pct(value: Any) -> str:
-    return "–" if _missing(value) else f"{100 * value:.1f}%"
-
-
 def _number(value: Any, digits: int = 1) -> str:
     return "–" if _missing(value) else f"{value:.{digits}f}"
-
-
-def _interval(low: Any, high: Any, scale: float = 100, unit: str = "%") -> str:
-    if _missing(low) or _missing(high):
-        return "–"
-    return f"[{scale * low:.1f}–{scale * high:.1f}{unit}]"
 
 
 def _text(value: Any) -> str:
@@ -142,8 +133,8 @@ def _summary_rows(table: pd.DataFrame) -> list[dict]:
     for suite in order:
         for row in table[table["suite"] == suite].to_dict("records"):
             rows.append({"suite": suite, "run": row["run"], "n": row["n"], "k": row["k"],
-                         "errors": row["errors"], "uncertain": row["uncertain"], "rate": _pct(row["pass_rate"]),
-                         "interval": _interval(row["pass_low"], row["pass_high"]),
+                         "errors": row["errors"], "uncertain": row["uncertain"], "rate": fmt_pct(row["pass_rate"]),
+                         "interval": fmt_interval(row["pass_low"], row["pass_high"]),
                          "judge": row.get("judge") or "–",
                          "tps": _number(row["tokens_per_second"]), "total": suite == ALL})
     return rows
@@ -151,9 +142,8 @@ def _summary_rows(table: pd.DataFrame) -> list[dict]:
 
 def _paired_rows(df: pd.DataFrame) -> list[dict]:
     return [{"suite": row["suite"], "run": row["run"], "baseline": row["baseline"], "n": row["n"],
-             "difference": "–" if _missing(row["difference"]) else f"{100 * row['difference']:+.1f} pts",
-             "interval": "–" if _missing(row["low"]) else
-             f"[{100 * row['low']:+.1f}, {100 * row['high']:+.1f}]",
+             "difference": fmt_pct(row["difference"], sign="+", unit=" pts"),
+             "interval": fmt_interval(row["low"], row["high"], sign="+", unit="", between=", "),
              "better": row["better"], "worse": row["worse"], "p": f"{row['p_value']:.3g}",
              "p_holm": f"{row['p_holm']:.3g}",
              "significant": bool(row["significant"])} for row in comparison_table(df).to_dict("records")]
@@ -161,8 +151,8 @@ def _paired_rows(df: pd.DataFrame) -> list[dict]:
 
 def _repeat_rows(df: pd.DataFrame) -> list[dict]:
     return [{"suite": row["suite"], "run": row["run"], "cases": row["cases"], "repeats": row["repeats"],
-             "samples": row["samples"], "fraction": row["fraction"], "pass_at_1": _pct(row["pass_at_1"]),
-             "pass_at_k": f"{_pct(row['pass_at_k'])} (k={row['k']})", "spread": _pct(row["spread"]),
+             "samples": row["samples"], "fraction": row["fraction"], "pass_at_1": fmt_pct(row["pass_at_1"]),
+             "pass_at_k": f"{fmt_pct(row['pass_at_k'])} (k={row['k']})", "spread": fmt_pct(row["spread"]),
              "total": row["suite"] == ALL} for row in repeats_table(df).to_dict("records")]
 
 
@@ -453,7 +443,7 @@ def render_index(title: str, rows: Sequence[IndexRow], *, summary: str = "", des
         cells = []
         for name, high, fmt in columns:
             if name == "interval":
-                cells.append({"text": _interval(number["low"], number["high"]), "sort": "", "classes": "ci"})
+                cells.append({"text": fmt_interval(number["low"], number["high"]), "sort": "", "classes": "ci"})
                 continue
             value = number[name]
             missing = _missing(value)
@@ -461,7 +451,7 @@ def render_index(title: str, rows: Sequence[IndexRow], *, summary: str = "", des
             if missing:
                 text = "–"
             elif name == "rate":
-                text = f"{_pct(value)} {number['k']}/{number['n']}"
+                text = f"{fmt_pct(value)} {number['k']}/{number['n']}"
             else:
                 assert fmt is not None  # every column but rate and interval has its formatter
                 text = fmt(value)

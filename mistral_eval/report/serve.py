@@ -1,15 +1,17 @@
 """`mistral-eval view`'s server: the runs viewer's index on 127.0.0.1, read-only.
 
-GET only. `/` is the index of the folder (rendered afresh on each request), `/compare?a=RUN&b=RUN`
-the paired comparison of two runs found there (rendered on demand), and any other path a file under
-the folder: no directory listings, no path that leaves the folder (`..`, absolute paths or a symlink
-pointing out), nothing else. Knows nothing about what the pages show.
+GET only. `/` is the index of the folder, `/compare?a=RUN&b=RUN` the paired comparison of two runs
+found there (rendered on demand), and any other path a file under the folder: no directory listings,
+no path that leaves the folder (`..`, absolute paths or a symlink pointing out), nothing else. What is
+found under the folder is kept while its files stay as they were (`viewer.tree_state`): a request
+finds afresh only after a run or judgment was added or changed. Knows nothing about what the pages show.
 """
 
 from __future__ import annotations
 
 import mimetypes
 import os
+import threading
 from functools import partial
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,26 +20,45 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from mistral_eval.core.errors import MistralEvalError
 from mistral_eval.report.pages import render_report
-from mistral_eval.report.viewer import find, render_viewer
+from mistral_eval.report.viewer import Found, find, render_viewer, tree_state
 
-__all__ = ["HOST", "ViewerHandler", "make_server", "serve"]
+__all__ = ["HOST", "Finder", "ViewerHandler", "make_server", "serve"]
 
 HOST = "127.0.0.1"
 
 
+class Finder:
+    """`find(root)`, kept while `tree_state(root)` stays the same; safe across the server's threads."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._lock = threading.Lock()
+        self._state: tuple | None = None
+        self._found: Found | None = None
+
+    def __call__(self) -> Found:
+        with self._lock:
+            state = tree_state(self.root)
+            if self._found is None or state != self._state:
+                self._found, self._state = find(self.root), state
+            return self._found
+
+
 class ViewerHandler(BaseHTTPRequestHandler):
-    """One request against the folder `root`; every method but GET is refused (501)."""
+    """One request against the folder `root` (what is found there from `finder`, once per request at
+    most); every method but GET is refused (501)."""
 
     server_version = "mistral-eval-view"
 
-    def __init__(self, *args, root: Path, **kwargs) -> None:
+    def __init__(self, *args, root: Path, finder: Finder, **kwargs) -> None:
         self.root = root
+        self.finder = finder
         super().__init__(*args, **kwargs)
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         url = urlsplit(self.path)
         if url.path in ("/", ""):
-            self._send(render_viewer(find(self.root), serving=True).encode("utf-8"), "text/html; charset=utf-8")
+            self._send(render_viewer(self.finder(), serving=True).encode("utf-8"), "text/html; charset=utf-8")
         elif url.path == "/compare":
             self._compare(parse_qs(url.query))
         elif url.path == "/favicon.ico" and self._inside(url.path) is None:
@@ -47,7 +68,7 @@ class ViewerHandler(BaseHTTPRequestHandler):
             self._file(unquote(url.path))
 
     def _compare(self, query: dict[str, list[str]]) -> None:
-        runs = {entry.path for entry in find(self.root).runs}
+        runs = {entry.path for entry in self.finder().runs}
         picked = [*query.get("a", []), *query.get("b", [])]
         if len(picked) != 2 or not set(picked) <= runs:
             self.send_error(HTTPStatus.NOT_FOUND, "pick two runs of this folder: /compare?a=RUN&b=RUN")
@@ -93,7 +114,7 @@ class ViewerHandler(BaseHTTPRequestHandler):
 
 def make_server(root: str | os.PathLike, port: int = 0) -> ThreadingHTTPServer:
     """A server of the folder `root` on 127.0.0.1:`port` (0: a free port), not yet serving."""
-    return ThreadingHTTPServer((HOST, port), partial(ViewerHandler, root=Path(root)))
+    return ThreadingHTTPServer((HOST, port), partial(ViewerHandler, root=Path(root), finder=Finder(Path(root))))
 
 
 def serve(root: str | os.PathLike, port: int = 0) -> None:

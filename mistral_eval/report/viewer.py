@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from mistral_eval.analysis.stats import fmt_interval, fmt_pct
 from mistral_eval.analysis.summary import GradeMean, RunResults, StatusRate, summarize_run
 from mistral_eval.core.choices import MANIFEST_FILE, REPORT_FILE, RESULTS_FILE
 from mistral_eval.core.errors import MistralEvalError
@@ -32,7 +33,7 @@ from mistral_eval.report.render import render
 from mistral_eval.runs.judgments import JUDGMENTS_DIR, JUDGMENTS_FILE, JudgmentStore
 
 __all__ = ["COMPARISONS_DIR", "GENERATOR", "Found", "JudgmentEntry", "Problem", "RunEntry", "SweepEntry",
-           "comparison_name", "default_index", "find", "render_viewer", "write_viewer"]
+           "comparison_name", "default_index", "find", "render_viewer", "tree_state", "write_viewer"]
 
 GENERATOR = "mistral-eval view"
 """The index page's `<meta name="generator">`: an index.html carrying it may be overwritten."""
@@ -122,19 +123,21 @@ def _file_if(path: Path, root: Path) -> str | None:
 
 
 def find(root: str | os.PathLike) -> Found:
-    """Every run, sweep and judge directory under `root`; unreadable ones become `Problem`s."""
+    """Every run, sweep and judge directory under `root`; unreadable ones become `Problem`s. Each run is
+    summarized once, however many judges it has."""
     root = Path(root)
     found = Found(root)
     sweeps: set[str] = set()
+    summaries: dict[Path, RunResults] = {}
     for folder in _folders(root):
         relative = _relative(folder, root)
         try:
             if (folder / MANIFEST_FILE).is_file() and (folder / RESULTS_FILE).is_file():
                 sweep = _relative(folder.parent, root) if _relative(folder.parent, root) in sweeps else None
-                found.runs.append(RunEntry(relative, summarize_run(folder),
+                found.runs.append(RunEntry(relative, _summary(folder, summaries),
                                            _file_if(folder / REPORT_FILE, root), sweep))
             elif (folder / MANIFEST_FILE).is_file() and (folder / JUDGMENTS_FILE).exists():
-                found.judgments.append(_judgment(folder, root))
+                found.judgments.append(_judgment(folder, root, summaries))
             elif _is_sweep(folder):
                 sweeps.add(relative)
                 found.sweeps.append(_sweep(folder, root))
@@ -146,6 +149,30 @@ def find(root: str | os.PathLike) -> Found:
     return found
 
 
+def _summary(run: Path, summaries: dict[Path, RunResults]) -> RunResults:
+    """The run's summary, computed on its first use in one `find`."""
+    if run not in summaries:
+        summaries[run] = summarize_run(run)
+    return summaries[run]
+
+
+def tree_state(root: str | os.PathLike) -> tuple:
+    """What `find(root)` depends on, cheaply: every folder it walks and each file there, with its
+    size and mtime. Equal states give equal answers; a run, judgment or file added, removed or
+    rewritten changes it."""
+    root = Path(root)
+    state = []
+    for folder in _folders(root):
+        try:
+            with os.scandir(folder) as entries:
+                for entry in sorted(entries, key=lambda e: e.name):
+                    stat = entry.stat(follow_symlinks=False)
+                    state.append((_relative(folder, root), entry.name, stat.st_size, stat.st_mtime_ns))
+        except FileNotFoundError:  # removed (or an atomic write's temporary file renamed) meanwhile
+            state.append((_relative(folder, root), "", -1, -1))
+    return tuple(state)
+
+
 def _sweep(folder: Path, root: Path) -> SweepEntry:
     statuses = [json.loads((child / _COMBINATION_FILE).read_text(encoding="utf-8")).get("status")
                 for child in sorted(folder.iterdir()) if (child / _COMBINATION_FILE).is_file()]
@@ -153,12 +180,12 @@ def _sweep(folder: Path, root: Path) -> SweepEntry:
                       _file_if(folder / REPORT_FILE, root))
 
 
-def _judgment(folder: Path, root: Path) -> JudgmentEntry:
+def _judgment(folder: Path, root: Path, summaries: dict[Path, RunResults]) -> JudgmentEntry:
     with JudgmentStore.read(folder) as store:
         manifest = store.manifest
     single = folder.parent.name == JUDGMENTS_DIR
     run = folder.parent.parent if single else None
-    grades = [g for g in summarize_run(run).judges if g.judge == manifest.label] if run else []
+    grades = [g for g in _summary(run, summaries).judges if g.judge == manifest.label] if run else []
     report = (run / REPORT_FILE) if run else (folder / REPORT_FILE)
     return JudgmentEntry(_relative(folder, root), manifest.label, manifest.judge_model, manifest.rubric,
                          _relative(run, root) if run else None, grades, _file_if(report, root))
@@ -176,13 +203,9 @@ def comparison_name(first: str, second: str) -> str:
     return f"{slug(first)}__vs__{slug(second)}.html"
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}%"
-
-
 def _rate(rate: StatusRate) -> dict:
-    interval = "" if rate.low is None or rate.high is None else f"[{100 * rate.low:.1f}–{_pct(rate.high)}]"
-    return {"rate": _pct(rate.rate), "sort": -1 if rate.rate is None else rate.rate, "interval": interval,
+    interval = "" if rate.low is None or rate.high is None else fmt_interval(rate.low, rate.high)
+    return {"rate": fmt_pct(rate.rate), "sort": -1 if rate.rate is None else rate.rate, "interval": interval,
             "counts": f"{rate.k}/{rate.n} scored", "errors": rate.errors, "cases": rate.cases}
 
 

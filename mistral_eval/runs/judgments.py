@@ -10,15 +10,16 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from mistral_eval.core.choices import MANIFEST_FILE
 from mistral_eval.core.errors import ConfigError, RunStoreError
 from mistral_eval.core.paths import shown, write_text_atomic
-from mistral_eval.runs.records import Calibration, JudgeManifest, Judgment
+from mistral_eval.runs.records import Calibration, JudgeManifest, Judgment, Manifest, Result
 from mistral_eval.runs.store import RunStore, run_names
 
-__all__ = ["JUDGMENTS_DIR", "JUDGMENTS_FILE", "JudgmentStore", "check_pairwise_runs", "judge_dirs"]
+__all__ = ["JUDGMENTS_DIR", "JUDGMENTS_FILE", "JudgmentStore", "PairwiseRun", "check_pairwise_runs", "judge_dirs"]
 
 JUDGMENTS_DIR = "judgments"
 JUDGMENTS_FILE = "judgments.jsonl"
@@ -66,9 +67,23 @@ def _is_judge_dir(path: Path) -> bool:
     return (path / MANIFEST_FILE).is_file() and (path / JUDGMENTS_FILE).exists()
 
 
-def check_pairwise_runs(run_dirs: Sequence[str | os.PathLike[str]]) -> None:
+@dataclass(frozen=True)
+class PairwiseRun:
+    """One run of a pairwise comparison, read once by `check_pairwise_runs` and passed on to the judge."""
+
+    name: str
+    """The run's name among the compared runs (`run_names`)."""
+    directory: str | os.PathLike[str]
+    """The run directory as given."""
+    manifest: Manifest
+    records: list[Result]
+    """Every stored record, errors included."""
+
+
+def check_pairwise_runs(run_dirs: Sequence[str | os.PathLike[str]]) -> list[PairwiseRun]:
     """Refuse runs that cannot be compared pairwise, before any model loads: fewer than two, the same
-    directory twice, or two runs without a case key in common (e.g. different suites)."""
+    directory twice, or two runs without a case key in common (e.g. different suites). Returns the
+    runs as read, so they are read once."""
     if len(run_dirs) < 2:
         raise ConfigError("pairwise judging needs at least two run directories", field="runs")
     real = [os.path.realpath(d) for d in run_dirs]
@@ -76,14 +91,17 @@ def check_pairwise_runs(run_dirs: Sequence[str | os.PathLike[str]]) -> None:
         if a == b:
             raise ConfigError(f"{shown(run_dirs[i])} and {shown(run_dirs[j])} are the same run directory; "
                               f"pairwise judging compares different runs", field="runs")
-    keys = {}
+    runs = []
     for name, directory in zip(run_names(run_dirs), run_dirs):
         with RunStore.read(directory) as store:
-            keys[name] = ({r.key for r in store.records()}, sorted({s.name for s in store.manifest.suites}))
-    for x, y in itertools.combinations(keys, 2):
-        if not keys[x][0] & keys[y][0]:
-            raise ConfigError(f"runs {x} (suites {', '.join(keys[x][1])}) and {y} (suites "
-                              f"{', '.join(keys[y][1])}) have no case in common, so there is nothing to "
-                              f"compare; judge runs of the same suites", field="runs")
+            runs.append(PairwiseRun(name, directory, store.manifest, store.records()))
+    for x, y in itertools.combinations(runs, 2):
+        if not {r.key for r in x.records} & {r.key for r in y.records}:
+            raise ConfigError(f"runs {x.name} (suites {_suites(x)}) and {y.name} (suites {_suites(y)}) have no "
+                              f"case in common, so there is nothing to compare; judge runs of the same suites",
+                              field="runs")
+    return runs
 
 
+def _suites(run: PairwiseRun) -> str:
+    return ", ".join(sorted({suite.name for suite in run.manifest.suites}))

@@ -62,9 +62,10 @@ class RunSummary:
     report: Path | None = None
     """The report written at the end (rank 0), if any."""
     totals: dict[str, int] = field(default_factory=dict)
-    """"pass", "fail" and "error" counts over every selected case stored in the run directory, by this
-    call or an earlier one: what `--fail-on` decides on, so a rerun that finds the failures stored
-    still fails."""
+    """"pass", "fail", "uncertain" and "error" counts over every selected case stored in the run
+    directory, by this call or an earlier one: what `--fail-on` decides on, so a rerun that finds the
+    failures stored still fails. Counted once, when every case is stored: at the end of a
+    one-process run; empty from one rank of several (`pipeline.evaluate` counts after the ranks meet)."""
     world: int = 1
     """Processes (ranks) of the launch."""
 
@@ -387,7 +388,8 @@ def _run_into(store: RunStore, lm: LoadedModel, suites: Sequence[Suite], config:
     return RunSummary(out=Path(store.directory), ran=len(mine), skipped=skipped, failed_checks=counts["fail"],
                       seconds=round(seconds, 3), rank=rank.rank, keys=tuple(p.key for p in planned),
                       passed=counts["pass"], errors=counts["error"], uncertain=counts["uncertain"],
-                      totals=_totals(store, _wanted(suites, config)), world=rank.world)
+                      totals=_totals(store, _wanted(suites, config)) if rank.world == 1 else {},
+                      world=rank.world)
 
 
 def _cost(case: Case, config: RunConfig) -> float:

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from mistral_eval.core.choices import MANIFEST_FILE, RESULTS_FILE
 from mistral_eval.core.errors import ConfigError, RunStoreError
-from mistral_eval.core.paths import shown, write_text_atomic
+from mistral_eval.core.paths import file_kind, shown, write_text_atomic
 from mistral_eval.runs.records import Manifest, Result
 
 if TYPE_CHECKING:
@@ -38,11 +38,6 @@ _LOCK = ".lock"
 """Held by the processes writing a run directory (see RunStore.open)."""
 _NO_FLOCK = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL}
 _NEW_DIR_HINT = "Use a new --out directory for a different run, or rerun with the same options to resume."
-
-
-def _kind(mode: int) -> str:
-    return ("a directory" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
-            else "a socket" if stat.S_ISSOCK(mode) else "a device")
 
 
 def open_regular(path: Path, write: bool = False) -> io.FileIO:
@@ -59,7 +54,7 @@ def open_regular(path: Path, write: bool = False) -> io.FileIO:
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        raise RunStoreError(f"{shown(path)} is {_kind(mode)}, not a regular file. {_NEW_DIR_HINT}")
+        raise RunStoreError(f"{shown(path)} is {file_kind(mode)}, not a regular file. {_NEW_DIR_HINT}")
     os.set_blocking(fd, True)
     return io.FileIO(fd, "r+" if write else "r", closefd=True)
 

@@ -16,6 +16,9 @@ from mistral_eval.analysis.stats import (
     bounded_intervals,
     bounded_mean,
     cohen_kappa,
+    fmt_interval,
+    fmt_pct,
+    fmt_rate_interval,
     mcnemar_exact,
     pass_at_k,
     sign_test,
@@ -319,3 +322,16 @@ def test_bounded_mean_says_when_n_is_too_small_and_stays_on_the_scale():
     assert t_quantile(0.025, 10) == pytest.approx(-2.2281, abs=1e-3)
     with pytest.raises(ConfigError):
         bounded_mean([1, 2, 3], 5, 1)
+
+
+def test_one_formatter_writes_rates_and_intervals():
+    import pandas as pd
+
+    assert fmt_rate_interval(0.125, 0.0512, 0.2734) == "12.5% [5.1–27.3%]"
+    assert fmt_rate_interval(0.125, 0.0512, 0.2734, digits=0) == "12% [5–27%]"
+    assert fmt_pct(0.25, sign="+", unit=" pts") == "+25.0 pts" and fmt_pct(-0.103, sign="+", unit="") == "-10.3"
+    assert fmt_interval(-0.103, 0.521, sign="+", unit="", between=", ") == "[-10.3, +52.1]"
+    for missing in (None, math.nan, np.nan, pd.NA):
+        assert fmt_pct(missing) == fmt_interval(missing, 0.5) == fmt_rate_interval(missing, 0.1, 0.2) == "–"
+    assert fmt_rate_interval(0.5, None, None) == "50.0% –"
+    assert str(wilson(1, 2)) == "50% [9–91%] (1/2)"

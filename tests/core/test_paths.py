@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 
 from mistral_eval.core.errors import ConfigError
-from mistral_eval.core.paths import MAX_INPUT_BYTES, check_output_dir, check_output_file, read_input, write_text_atomic
+from mistral_eval.core.paths import (
+    MAX_INPUT_BYTES,
+    check_output_dir,
+    check_output_file,
+    file_kind,
+    read_input,
+    shown,
+    write_text_atomic,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -231,3 +239,24 @@ def test_write_text_atomic_with_a_long_name(tmp_path):
     target = tmp_path / ("n" * 250)
     write_text_atomic(target, "x")
     assert target.read_text(encoding="utf-8") == "x" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_one_wording_of_what_a_path_is(tmp_path):
+    import socket
+    import stat
+
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "file").write_text("x")
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "sock"))
+        kinds = {name: file_kind(os.stat(tmp_path / name).st_mode) for name in ("fifo", "file", "sock")}
+    assert kinds == {"fifo": "a pipe (FIFO)", "file": "a regular file", "sock": "a socket"}
+    assert file_kind(os.stat(tmp_path).st_mode) == "a directory" and file_kind(os.stat("/dev/null").st_mode) == "a device"
+    assert file_kind(stat.S_IFLNK) == "a symbolic link"
+
+
+def test_a_non_utf8_path_is_shown_escaped(tmp_path):
+    path = Path(os.fsdecode(bytes(tmp_path) + b"/run-\xff"))
+    assert shown(path) == f"{tmp_path}/run-\\udcff" and shown(bytes(path)) == shown(path)
+    assert shown(tmp_path / "日本語") == f"{tmp_path}/日本語"  # valid UTF-8: as given
+    shown(path).encode("utf-8")  # never raises

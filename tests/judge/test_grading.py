@@ -5,6 +5,7 @@ resume after kill -9, both orders and ties in pairwise, the language gate, and B
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -268,3 +269,18 @@ def test_the_language_gate_spares_a_japanese_case_meant_to_be_answered_in_englis
                       status="pass", checks=[CheckRecord(name=n, passed=True, score=1.0, reason="") for n in checks])
     assert _gated(result([])) and _gated(result(["japanese", "contains"]))
     assert not _gated(result(["contains"]))  # 「…を英語に翻訳してください」: English is the right answer
+
+
+def test_checked_runs_are_judged_pairwise_without_reading_them_again(offline, tmp_path, suite_file):
+    from mistral_eval.judge.grading import judge_pairwise
+    from mistral_eval.runs.judgments import check_pairwise_runs
+
+    runs = [write_run(tmp_path / name, suite_file, ANSWERS) for name in ("a", "b")]
+    checked = check_pairwise_runs(runs)
+    with pytest.raises(ConfigError, match="not both"):
+        judge_pairwise(offline, [checked[0], runs[1]], tmp_path / "mixed")
+    for run in runs:
+        shutil.rmtree(run)  # judged from what the check read
+    done = judge_pairwise(offline, checked, tmp_path / "pairs", settings=GenerationSettings(max_new_tokens=2))
+    assert done.judged == 6 and {r.key.split("|")[0] for r in JudgmentStore.read(done.out).records()} == {
+        "judged/capital", "judged/sum", "judged/greet"}

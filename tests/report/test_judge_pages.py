@@ -139,6 +139,7 @@ def test_report_and_compare_show_the_pairwise_judge(tmp_path, capsys):
     assert main(["compare", *map(str, runs), "--pairwise", str(out), "--out", str(target)]) == 0
     printed = capsys.readouterr().out
     assert "Paired on case keys" in printed and f"report: {target}" in printed
+    assert "strong vs weak" in printed and not (out / PAIRWISE_REPORT).exists()  # printed, its page not written
     assert '<section id="pairwise">' in target.read_text(encoding="utf-8")
     assert main(["report", *map(str, runs), "--pairwise", str(out), "--out", str(tmp_path / "r.html")]) == 0
     assert "Pairwise judge" in (tmp_path / "r.html").read_text(encoding="utf-8")

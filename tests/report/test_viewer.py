@@ -73,3 +73,20 @@ def test_a_pairwise_judgment_is_listed_with_its_page(tmp_path):
     [judgment] = found.judgments
     assert judgment.run is None and judgment.report == f"{pairs.relative_to(tmp_path).as_posix()}/report.html"
     assert "pairwise" in render_viewer(found)
+
+
+def test_a_run_is_summarized_once_however_many_judges_it_has(tmp_path, monkeypatch):
+    from builders import judge_into
+
+    import mistral_eval.report.viewer as viewer
+
+    root = tree(tmp_path)
+    judge_into(root / "nf4", {"bilingual/apples_ja": (2.0, None)}, label="judge2")
+    summarized = []
+    real = viewer.summarize_run
+    monkeypatch.setattr(viewer, "summarize_run", lambda run: summarized.append(run) or real(run))
+    found = find(root)
+    assert sorted(j.label for j in found.judgments) == ["judge1", "judge2"]
+    assert [g.mean for j in sorted(found.judgments, key=lambda j: j.label) for g in j.grades
+            if g.judge == j.label] == [4.0, 2.0]
+    assert sorted(p.name for p in summarized) == ["broken", "int8", "nf4", "t-0.1"]

@@ -44,7 +44,11 @@ def test_runs_without_a_common_case_are_refused_before_the_judge_loads(tmp_path,
     err = capsys.readouterr().err
     assert "runs a (suites judged) and b (suites other) have no case in common" in err
     c = write_run(tmp_path / "c", suite_file, {"greet": ANSWERS["greet"]})
-    check_pairwise_runs([a, c])  # the same suite: accepted
+    checked = check_pairwise_runs([a, c])  # the same suite: accepted, and read once for the judge
+    assert [(run.name, run.directory, run.manifest.suites[0].name) for run in checked] == [
+        ("a", a, "judged"), ("c", c, "judged")]
+    with RunStore.read(c) as store:
+        assert checked[1].records == store.records()  # every record, errors included
 
 
 def _judge_manifest(run) -> JudgeManifest:

@@ -351,8 +351,8 @@ def test_a_fifo_or_a_directory_in_place_of_a_file_is_refused_at_once(tmp_path):
     reader.join(60)
     assert outcome, "RunStore.read blocked on a FIFO named results.jsonl"
     assert isinstance(outcome[0], RunStoreError)
-    assert "run/results.jsonl is a FIFO (named pipe), not a regular file" in str(outcome[0])
-    with pytest.raises(RunStoreError, match="results.jsonl is a FIFO"):
+    assert "run/results.jsonl is a pipe (FIFO), not a regular file" in str(outcome[0])
+    with pytest.raises(RunStoreError, match=r"results.jsonl is a pipe \(FIFO\)"):
         RunStore.open(tmp_path / "run", manifest())
     (tmp_path / "run" / RESULTS).unlink()
     (tmp_path / "run" / RESULTS).mkdir()
@@ -361,7 +361,7 @@ def test_a_fifo_or_a_directory_in_place_of_a_file_is_refused_at_once(tmp_path):
     (tmp_path / "run" / RESULTS).rmdir()
     (tmp_path / "run" / MANIFEST).unlink()
     os.mkfifo(tmp_path / "run" / MANIFEST)
-    with pytest.raises(RunStoreError, match="manifest.json is a FIFO"):
+    with pytest.raises(RunStoreError, match=r"manifest.json is a pipe \(FIFO\)"):
         RunStore.read(tmp_path / "run")
 
 
