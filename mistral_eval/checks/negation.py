@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 
-from mistral_eval.checks.extract import clause_of
-from mistral_eval.checks.japanese import denies, denies_identity
+from mistral_eval.checks.extract import clause_of, sentences
+from mistral_eval.checks.japanese import denies, denies_identity, tokens as ja_tokens
 
-__all__ = ["is_negated"]
+__all__ = ["is_negated", "turned_down"]
 
 _BEFORE = re.compile(
     r"(?:\b(?:not|never|no)|n't)\s+(?:(?:be|is|are|was|the|a|an|exactly|quite|really|necessarily|"
@@ -25,9 +25,18 @@ _BEFORE = re.compile(
 _CLAUSE_NEGATION = re.compile(r"\b(?:not|never|neither|nor)\b|\bno\b(?!\s*[,.!;:])|n't\b", re.IGNORECASE)
 _NOT_ONLY = re.compile(r"\bnot\s+(?:only|just|merely)\b|\bno\s+doubt\b|\bno\s+(?:wonder|question)\b",
                        re.IGNORECASE)
-# "X is not the capital" denies X as the answer; "X is not small" says something about X.
+# "X is not the capital" denies X as the answer; "X is not small" says something about X, and so
+# does "X is not a large city" unless the noun is the question's own ("X is not a capital city").
 _COPULA_NOT = re.compile(r"^\W{0,3}\s*(?:(?:is|was|are|were)\s*(?:not|n't)|isn't|wasn't|aren't)\s+"
-                         r"(?:the|a|an|called|named|correct|right|it|one\s+of)\b", re.IGNORECASE)
+                         r"(?:(?:the|called|named|correct|right|it|one\s+of)\b|(?P<indefinite>an?\s+(?P<noun>[^,.;:!?]{1,40})))",
+                         re.IGNORECASE)
+# "Water does not contain caffeine": the subject of a denied verb is denied with it.
+_SUBJECT_OF_DENIED_VERB = re.compile(
+    r"^[\s*\"”']*(?:(?:does|do|did|will|would|can|could|should|has|have|had)\s*(?:not\b|n't)|cannot\b|never\b"
+    r"|(?:doesn|don|didn|won|can|couldn|shouldn|hasn|haven|hadn|wouldn)'t)", re.IGNORECASE)
+# "Sydney? No — it is Canberra": a mention asked, then turned down.
+_TURNED_DOWN = re.compile(r"^[\s*]*(?:no\b|nope\b|not\s+(?:quite|really|exactly)\b|wrong\b|incorrect\b"
+                          r"|いいえ|いや|違い|ちがい)", re.IGNORECASE)
 # "Isn't it Tokyo?", "Wouldn't it be Tokyo?": a hedged guess that affirms.
 _HEDGED_QUESTION = re.compile(r"^\W*(?:isn't|aren't|wasn't|wouldn't|couldn't|shouldn't|doesn't|don't)\b[^?]*\?",
                               re.IGNORECASE)
@@ -39,19 +48,85 @@ def _english_denied(text: str, start: int, end: int) -> bool:
     before = text[clause.start:start]
     if _BEFORE.search(text[max(0, start - 40):start]) and not _NOT_ONLY.search(text[max(0, start - 20):start]):
         return True
-    if _COPULA_NOT.match(text[end:end + 20]):
-        return True
     negations = [m for m in _CLAUSE_NEGATION.finditer(before) if not _NOT_ONLY.match(before, m.start())]
     return len(negations) % 2 == 1 and not _HEDGED_QUESTION.match(clause.text)
 
 
-def is_negated(text: str, start: int, end: int) -> bool:
-    """True when `text[start:end]` is denied in its clause (see the module docstring)."""
+def _question_words(question: str) -> set[str]:
+    """Content words of the question (lower-cased English words, Japanese nouns)."""
+    english = {w.rstrip("s") for w in re.findall(r"[a-z]{3,}", question.lower())}
+    return english | {lemma for _, pos, lemma in ja_tokens(question) if pos == "名詞"} if _JA_CHAR.search(question) else english
+
+
+def _english_identity_denied(text: str, end: int, question: str) -> bool:
+    """"X is not the …" denies X as the answer; "X is not a/an N" only when N is the question's own
+    words ("not a capital city" for "What is the capital city …"; "not a quiet city" is a property)."""
+    copula = _COPULA_NOT.match(text[end:end + 60])
+    if copula is None:
+        return False
+    if not copula.group("indefinite"):
+        return True
+    phrase = re.split(r"\b(?:although|though|but|and|because|since|which|that|who|in|of|for|with|like|"
+                      r"compared|as|to|than)\b", copula.group("noun").lower())[0]
+    words = [w.rstrip("s") for w in re.findall(r"[a-z]{3,}", phrase)]
+    return bool(words) and all(w in _question_words(question) for w in words)
+
+
+def _japanese_identity_denied(tail: str, question: str) -> bool:
+    """"XはAではなく、…" with A the question's own nouns (首都 for 首都はどこですか): X is denied as the
+    answer; "Xは大都市ではなく" (another noun) says something about X."""
+    match = re.match(r"^[はも]([^、。\n]{1,15}?)(?:では|じゃ)(?:なく|ない)", tail)
+    if match is None or not question:
+        return False
+    nouns = [lemma for _, pos, lemma in ja_tokens(match.group(1)) if pos == "名詞"]
+    return bool(nouns) and all(noun in _question_words(question) for noun in nouns)
+
+
+def _predicate_denied(tail: str) -> bool:
+    """Whether the mention's own predicate, the first verb or adjective after it in its clause, is
+    denied (雨が降らない), or said only to be possible (降らないとは限らない: neither is asserted); a
+    hedged question (降るのではないか) affirms. A copula first (雨でしょう) is `denies`' to read."""
+    words = ja_tokens(tail)
+    first = next((i for i, (_, pos, _) in enumerate(words) if pos in ("補助記号", "助動詞", "動詞", "形容詞")), None)
+    if first is None or words[first][1] not in ("動詞", "形容詞"):
+        return False
+    negations = 0
+    for j, (surface, pos, lemma) in enumerate(words[first + 1:], start=first + 1):
+        if pos == "補助記号" or (pos == "名詞" and lemma not in ("事", "訳", "筈", "様")):
+            break
+        if lemma == "限る":
+            return True
+        if pos == "動詞" and lemma not in ("居る", "為る", "仕舞う", "有る", "出来る", "くれる", "貰う", "思う", "言う"):
+            break
+        if (pos in ("助動詞", "形容詞") and (lemma in ("ない", "無い", "ず", "ぬ") or surface in ("ない", "なく", "なかっ", "ん"))
+                and lemma != "ます"):
+            negations += 1
+            if any(s in ("か", "かな", "かしら") for s, _, _ in words[j + 1:j + 5]):
+                return False
+    return negations % 2 == 1
+
+
+def turned_down(text: str, start: int, end: int) -> bool:
+    """A mention in a question that the answer then turns down ("Sydney? No — it is Canberra",
+    "シドニー？いいえ、…"): not asserted."""
+    sentence = next((s for s in sentences(text) if s.start <= start < s.end), None)
+    if sentence is None or not sentence.text.rstrip().endswith(("?", "？")):
+        return False
+    return bool(_TURNED_DOWN.match(text[sentence.end:]))
+
+
+def is_negated(text: str, start: int, end: int, question: str = "") -> bool:
+    """True when `text[start:end]` is denied in its clause (see the module docstring). With the
+    `question`, an identity with the question's own noun counts as denied ("X is not a capital
+    city", "Xは首都ではなく、…")."""
     after = text[end:end + 40]
     if _JA_CHAR.match(after.lstrip("」』\"”*")[:1] or " ") or _JA_CHAR.search(text[start:end]):
         clause_end = clause_of(text, start, end).end
         word = text[start:end].rstrip("」』\"”*")
         tail = text[end:max(clause_end, end + 1) + 12].lstrip("」』\"”*")
-        if denies(word + tail, skip=len(word)) or denies_identity(word + tail, skip=len(word)):
+        if (denies(word + tail, skip=len(word)) or denies_identity(word + tail, skip=len(word))
+                or _japanese_identity_denied(tail, question) or _predicate_denied(tail)):
             return True
+    if _SUBJECT_OF_DENIED_VERB.match(text[end:end + 30]) or _english_identity_denied(text, end, question):
+        return True
     return _english_denied(text, start, end)

@@ -26,7 +26,7 @@ from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text
 from mistral_eval.checks.code_check import python
 from mistral_eval.checks.extract import attributed, clause_of
 from mistral_eval.checks.japanese import kana_spellings
-from mistral_eval.checks.negation import is_negated
+from mistral_eval.checks.negation import is_negated, turned_down
 from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, normalize, read_final
 from mistral_eval.checks.repetition import repetitions
 from mistral_eval.checks.verdicts import read_verdict
@@ -105,18 +105,20 @@ _CANDIDATES = re.compile(r"\b(?:could|might|may)\s+be\b.*\bor\b|\beither\b.*\bor
                          r"|(?:の)?(?:どれか|いずれか|どちらか)(?:です|だ|でしょう|一つ)|以下のいずれか", re.IGNORECASE)
 
 
-def _denied(answer: str, start: int, end: int) -> bool:
-    """A mention the answer does not assert: negated in its clause, attributed to others ("many think
-    A, but B"), or one of a list of candidates ("It could be A, B or C")."""
+def _denied(answer: str, start: int, end: int, question: str = "") -> bool:
+    """A mention the answer does not assert: negated in its clause (read with the question: "X is
+    not a capital city"), attributed to others ("many think A, but B"), asked and turned down
+    ("Sydney? No — …"), or one of a list of candidates ("It could be A, B or C")."""
     clause = clause_of(answer, start, end).text
     sentence_end = re.search(r"[。\n]|\.(?:\s|$)", answer[end:])
     sentence = answer[max(0, answer.rfind("\n", 0, start)):end + (sentence_end.end() if sentence_end else len(answer))]
-    return (is_negated(answer, start, end) or attributed(clause)
+    return (is_negated(answer, start, end, question) or attributed(clause) or turned_down(answer, start, end)
             or bool(_CANDIDATES.search(sentence)))
 
 
-def _affirmed(answer: str, spans: typing.Iterable[tuple[int, int]], negation_aware: bool) -> bool:
-    return any(not (negation_aware and _denied(answer, start, end)) for start, end in spans)
+def _affirmed(answer: str, spans: typing.Iterable[tuple[int, int]], negation_aware: bool,
+              question: str = "") -> bool:
+    return any(not (negation_aware and _denied(answer, start, end, question)) for start, end in spans)
 
 
 def _mentions(answer: str, needle: str, flags: int) -> list[tuple[int, int]]:
@@ -141,7 +143,8 @@ def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: boo
     flags = re.IGNORECASE if ignore_case else 0
 
     def check(answer: str, context: Context = None) -> CheckResult:
-        found = [n for n in needles if _affirmed(answer, _mentions(answer, n, flags), negation_aware)]
+        question = CheckContext.of(context).prompt
+        found = [n for n in needles if _affirmed(answer, _mentions(answer, n, flags), negation_aware, question)]
         missing = [n for n in needles if n not in found]
         passed = not missing if require_all else bool(found)
         score = len(found) / len(needles) if require_all else float(passed)
@@ -177,13 +180,14 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
     kanji_words = _kanji_literals(pattern)
 
     def check(answer: str, context: Context = None) -> CheckResult:
+        question = CheckContext.of(context).prompt
         matches = list(compiled.finditer(answer))
-        kept = [m for m in matches if _affirmed(answer, [m.span()], negation_aware)]
+        kept = [m for m in matches if _affirmed(answer, [m.span()], negation_aware, question)]
         found = (f"found {_clip(kept[0].group())}" if kept else
                  f"found only denied {_clip(matches[0].group())}" if matches else "found no match")
         if not matches:
             spelled = [(word, span) for word in kanji_words for span in kana_spellings(answer, word)
-                       if _affirmed(answer, [span], negation_aware)]
+                       if _affirmed(answer, [span], negation_aware, question)]
             if spelled:
                 word, (start, end) = spelled[0]
                 return CheckResult("regex", True, 1.0, f"found {_clip(answer[start:end])}, the kana spelling "

@@ -8,10 +8,16 @@ Knows nothing about checks or expected values: it returns what the answer says, 
 
 from __future__ import annotations
 
-import difflib
 import re
 
-from mistral_eval.checks.extract import after_correction, answer_marker, attributed, clause_of, sentences
+from mistral_eval.checks.extract import (
+    after_correction,
+    answer_markers,
+    attributed,
+    clause_of,
+    in_parentheses,
+    sentences,
+)
 from mistral_eval.checks.japanese import tokens as ja_tokens
 from mistral_eval.checks.negation import is_negated
 
@@ -30,15 +36,51 @@ _SETTLES = re.compile(r"\b(?:so|therefore|thus|actually|in\s+fact|final(?:ly)?)\
 _BOTH = re.compile(r"\byes\s+and\s+no\b|\bboth\s+yes\s+and\s+no\b|はいでもありいいえでもあり", re.IGNORECASE)
 
 
-def _verdicts(text: str) -> list[tuple[re.Match[str], bool]]:
-    """The verdict words the answer asserts, each with what it reads (negation and attribution read)."""
-    found = []
+_DIRECT = re.compile(r"[\s*_:：=\-「『\"“'(（]*")
+# A verdict word said of another claim: a hypothetical ("saying so would be false", "it would be
+# incorrect to say …"), a premise ("…, which is true") or a note after the answer ("Note: …", "※…").
+_HYPOTHETICAL_BEFORE = re.compile(r"\bwould\s+(?:not\s+)?(?:be|have\s+been)\s+(?:\w+\s+)?[*_]*$"
+                                  r"|\bwhich\s+(?:is|are|was|were)\s+(?:also\s+)?[*_]*$", re.IGNORECASE)
+_HYPOTHETICAL_AFTER = re.compile(r"^\W{0,3}\s*to\s+(?:say|claim|answer|conclude)\b", re.IGNORECASE)
+_NOTE = re.compile(r"^\W*(?:note|n\.b\.|p\.s\.|remark|caveat)\b|^\s*(?:[*_]*\s*)?(?:※|注[:：意]|補足|備考)",
+                   re.IGNORECASE)
+# 「いいえ」と答えるのは誤り: a verdict mentioned, then judged; the two read as one.
+_JUDGED_MENTION = re.compile(r"^[」』\"”*]*\s*と(?:答える|答えた|言う|いう|する|した)(?:の|こと)(?:は|が|も)\s*$")
+
+
+def _aside(text: str, start: int) -> bool:
+    """Whether `start` lies in a parenthetical aside or in a note's sentence."""
+    if any(span.start <= start < span.end for span in in_parentheses(text)):
+        return True
+    sentence = next((s for s in sentences(text) if s.start <= start < s.end), None)
+    return sentence is not None and bool(_NOTE.match(sentence.text))
+
+
+def _verdicts(text: str) -> list[tuple[re.Match[str], bool, bool]]:
+    """The verdict words the answer asserts, each with what it reads (negation and attribution
+    read) and whether it is the answer's own (False for a word said of another claim: in an aside or
+    a note, a hypothetical, a premise). A mentioned verdict that is then judged ("「いいえ」と答えるの
+    は誤り") reads as one verdict, at the judging word."""
+    found: list[tuple[re.Match[str], bool, bool]] = []
     for match in _VERDICT.finditer(text):
         if attributed(clause_of(text, *match.span()).text):
             continue
-        negated = is_negated(text, *match.span())
-        found.append((match, (match.group().lower() in _TRUE_WORDS) != negated))
+        value = (match.group().lower() in _TRUE_WORDS) != is_negated(text, *match.span())
+        if found and _JUDGED_MENTION.match(text[found[-1][0].end():match.start()]):
+            mentioned = found.pop()
+            value = mentioned[1] == value
+        clause_start = clause_of(text, *match.span()).start
+        own = not (_aside(text, match.start())
+                   or _HYPOTHETICAL_BEFORE.search(text[clause_start:match.start()])
+                   or _HYPOTHETICAL_AFTER.match(text[match.end():]))
+        found.append((match, value, own))
     return found
+
+
+def _own_marker(text: str) -> re.Match[str] | None:
+    """The last answer marker that is not in a view attributed to others ("a myth that the answer is yes")."""
+    markers = [m for m in answer_markers(text) if not attributed(clause_of(text, *m.span()).text)]
+    return markers[-1] if markers else None
 
 
 def _verdict_of(text: str) -> tuple[bool | None, str]:
@@ -46,49 +88,75 @@ def _verdict_of(text: str) -> tuple[bool | None, str]:
     if _BOTH.search(text):
         return None, "it answers both yes and no"
     cut = after_correction(text)
-    marker = answer_marker(text)
+    marker = _own_marker(text)
     start = max(cut, marker.start() if marker else 0)
-    found = [v for v in _verdicts(text) if v[0].start() >= start] or _verdicts(text)
+    every = _verdicts(text)
+    found = [v for v in every if v[0].start() >= start] or every
     if not found:
         return None, "found no verdict word"
-    values = {value for _, value in found}
+    if marker and marker.start() >= cut:
+        lead = _DIRECT.match(text, marker.end())
+        direct = [v for v in found if lead and v[0].start() == lead.end()]
+        if direct:
+            return direct[0][1], f"verdict word {direct[0][0].group()!r} after the answer marker reads {direct[0][1]}"
+    found = [v for v in found if v[2]] or found  # words said of other claims count only when alone
+    values = {value for _, value, _ in found}
     if len(values) == 1:
         return found[-1][1], f"verdict word {found[-1][0].group()!r} reads {found[-1][1]}"
     last = found[-1][0]
     sentence_start = max(text.rfind(c, 0, last.start()) for c in "。.!?\n")
     if _SETTLES.search(text, max(0, sentence_start), last.start()) or start:
         return found[-1][1], f"last verdict word {last.group()!r}, after a conclusion, reads {found[-1][1]}"
-    return None, f"verdict words conflict ({', '.join(repr(m.group()) for m, _ in found)})"
+    return None, f"verdict words conflict ({', '.join(repr(m.group()) for m, _, _ in found)})"
 
 
 _STATEMENT = re.compile(r"(?:statement|主張|質問|question)\s*[:：]\s*(.+)", re.IGNORECASE)
 
 
-def _content(text: str) -> list[str]:
+def _content(text: str) -> list[tuple[str, bool]]:
+    """Content words (lemmas), each with whether a restatement must keep it: a Japanese predicate
+    (verb, adjective); every English word (no part of speech is read)."""
     if re.search(r"[\u3040-\u9fff]", text):
-        return [lemma for _, pos, lemma in ja_tokens(text) if pos in ("名詞", "動詞", "形容詞", "副詞")
+        return [(lemma, pos in ("動詞", "形容詞")) for _, pos, lemma in ja_tokens(text)
+                if pos in ("名詞", "動詞", "形容詞", "副詞")
                 and lemma not in ("出来る", "有る", "居る", "為る", "事", "訳", "無い")]
     stop = {"the", "a", "an", "is", "are", "was", "were", "do", "does", "did", "can", "could", "cannot",
-            "not", "no", "yes", "it", "to", "of", "than", "have", "has", "had", "her", "his", "their"}
-    return [w.rstrip("s") for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in stop and w != "n't"]
+            "not", "no", "yes", "it", "to", "of", "than", "have", "has", "had", "her", "his", "their",
+            "on", "in", "at", "by", "for", "with", "from"}
+    return [(w.rstrip("s"), True) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in stop and w != "n't"]
+
+
+def _standard(text: str) -> str | None:
+    """The standard of a comparison: what follows "than" (English) or precedes より (Japanese)."""
+    if re.search(r"[\u3040-\u9fff]", text):
+        words = ja_tokens(text)
+        return next((words[i - 1][2] for i in range(1, len(words)) if words[i][0] == "より"), None)
+    match = re.search(r"\bthan\s+(?:the\s+)?([a-z0-9]+)", text.lower())
+    return match.group(1).rstrip("s") if match else None
 
 
 def _fact_verdict(answer: str, question: str) -> bool | None:
-    """Without a verdict word: the answer's first sentence restates the question's statement
-    (content words in the same order, the predicate among them; or only words of the question, the
-    subject left out) affirmed or denied, read by the parity of its negations; None when it says
-    something else."""
+    """Without a verdict word: the answer's first sentence restates the question's statement (its
+    content words, in the same order; or only words of the question, the subject left out)
+    affirmed or denied, read by the parity of its negations. A comparison restated with its two
+    sides swapped (翔の方が健より高い for 健は翔より高いか) reads the other way. A Japanese restatement
+    must keep the predicate and most other words (一番 may become 最も); an English one every content
+    word (no part of speech is read). None when it says something else, such as another predicate
+    (closed for open, 休み for 開いて: its polarity cannot be read)."""
     lines = [m.group(1) for m in _STATEMENT.finditer(question)]
     asked_sentences = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
     statement = lines[-1] if lines else asked_sentences[-1] if asked_sentences else question
     first = sentences(answer)[0].text if answer.strip() else ""
-    asked, said = _content(statement), _content(first)
+    asked_words, said_words = _content(statement), _content(first)
+    asked, said = [w for w, _ in asked_words], [w for w, _ in said_words]
+    kept = all(w in said for w, needed in asked_words if needed)  # the predicate (開く, 持つ) is restated
     shared_asked = [w for w in asked if w in said]
     shared_said = [w for w in said if w in asked]
-    in_order = shared_asked == shared_said  # 翔の方が健より… does not restate 健は翔より…
-    restates = bool(asked) and (difflib.SequenceMatcher(None, asked, said).ratio() >= 0.75
-                                or (len(shared_asked) >= 0.75 * len(asked) and in_order
-                                    and asked[-1] in said))  # the predicate (持っていた) is restated
+    standards = _standard(statement), _standard(first)
+    swapped = (None not in standards and standards[0] != standards[1] and standards[1] in asked
+               and sorted(shared_said) == sorted(shared_asked))
+    restates = (bool(asked) and kept and len(shared_asked) >= 0.75 * len(asked)
+                and (shared_said == shared_asked or swapped))
     elliptical = bool(said) and all(word in asked for word in said)  # 開いていません: the subject left out
     if not (restates or elliptical):
         return None
@@ -97,7 +165,7 @@ def _fact_verdict(answer: str, question: str) -> bool | None:
                         for _, pos, lemma in ja_tokens(first))
     else:
         negations = len(re.findall(r"\b(?:not|never|cannot|no)\b|n't", first, re.IGNORECASE))
-    return negations % 2 == 0
+    return (negations % 2 == 0) != swapped
 
 
 def read_verdict(answer: str, question: str = "") -> tuple[bool | None, str]:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mistral_eval.checks.negation import is_negated
+from mistral_eval.checks.negation import is_negated, turned_down
 
 
 @pytest.mark.parametrize("text, word, denied", [
@@ -25,3 +25,40 @@ from mistral_eval.checks.negation import is_negated
 def test_is_negated_in_its_clause(text, word, denied):
     start = text.index(word)
     assert is_negated(text, start, start + len(word)) is denied
+
+
+@pytest.mark.parametrize("text, word, denied", [
+    ("Milk does not contain vitamin C.", "Milk", True),  # the subject of a denied verb
+    ("Bananas don't grow on trees in winter.", "Bananas", True),
+    ("Tokyo is not a small city; it is huge.", "Tokyo", False),  # a property, not an identity
+    ("明日は雪が降らないでしょう。", "雪", True),  # the mention's own predicate is denied
+    ("猫は魚を食べません。", "魚", True),
+    ("雪が降るのではないかと思います。", "雪", False),  # a hedged question affirms
+    ("雪が降らないとは限りません。", "雪", True),  # only possible: not asserted
+    ("東京は日本の首都で、大阪は首都ではありません。", "東京", False),  # its own predicate is the copula
+    ("猫がソファで寝ています。", "ソファ", False),
+])
+def test_a_mention_is_denied_with_its_own_predicate(text, word, denied):
+    start = text.index(word)
+    assert is_negated(text, start, start + len(word)) is denied
+
+
+def test_an_identity_with_the_questions_own_noun_is_denied():
+    question_en, question_ja = "What is the capital city of Japan?", "日本の首都はどこですか？"
+    text = "Osaka is not a capital city, although it is large."
+    assert is_negated(text, 0, 5, question_en) and not is_negated(text, 0, 5)
+    text = "名古屋は首都ではなく、大きな都市です。"
+    assert is_negated(text, 0, 3, question_ja) and not is_negated(text, 0, 3)
+    assert not is_negated("名古屋は大都市ではなく、中都市です。", 0, 3, question_ja)
+
+
+@pytest.mark.parametrize("text, word, down", [
+    ("Kyoto? No, the capital is Tokyo.", "Kyoto", True),
+    ("Kyoto? Not quite: it is Tokyo.", "Kyoto", True),
+    ("Isn't it Tokyo? Yes, since 1868.", "Tokyo", False),
+    ("京都？いいえ、東京です。", "京都", True),
+    ("京都です。", "京都", False),
+])
+def test_a_mention_asked_and_turned_down(text, word, down):
+    start = text.index(word)
+    assert turned_down(text, start, start + len(word)) is down

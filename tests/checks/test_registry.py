@@ -399,6 +399,15 @@ def test_contains_and_regex_refuse_a_denied_answer_unless_told_not_to():
     assert contains("sleeping", negation_aware=False)("The cat is not sleeping.").passed
 
 
+def test_contains_and_regex_read_a_denial_with_the_question():
+    capital = {"prompt": "What is the capital city of Japan?"}
+    assert contains("Tokyo")("While Tokyo is not a quiet city, it is the capital.", capital).passed
+    assert not contains("Osaka")("Osaka is not a capital city; Tokyo is.", capital).passed
+    assert not regex("大阪|Osaka")("大阪は首都ではなく、商業の街です。", {"prompt": "日本の首都はどこですか？"}).passed
+    assert not regex("大阪|Osaka", flags="i")("Osaka? No, the capital is Tokyo.", capital).passed
+    assert not contains("雪")("明日は雪が降らないでしょう。").passed
+
+
 @pytest.mark.parametrize("answer, verdict", [
     ("That is not true.", False), ("The statement isn't correct.", False), ("Not false.", True),
     ("その主張は誤りではない。", True), ("Trueではありません。", False),

@@ -22,6 +22,36 @@ def test_a_restated_fact_is_read_against_the_question_and_anything_else_is_not()
     assert read_verdict("富士山は標高3776mで、日本で最も高い山です。", fuji)[0] is True
     mika = "質問: 美香は自分の傘を持っていましたか？"
     assert read_verdict("美香は自分の傘を家に忘れていました。", mika)[0] is None  # another predicate
-    assert read_verdict("翔の方が健より背が高いです。", "質問: 健は翔より背が高いですか？")[0] is None  # order
+    assert read_verdict("翔の方が健より背が高いです。", "質問: 健は翔より背が高いですか？")[0] is False  # swapped
     verdict, why = read_verdict("It depends on the weather.", "Is it open?")
     assert verdict is None and "no verdict word" in why
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    # A verdict word right after the answer marker is the verdict; later words explain.
+    ("Answer: **False**. Calling the bus early would be true only on the old timetable.", False),
+    ("結論：「いいえ」。旧ダイヤなら正しいのですが。", False),
+    # Words said of another claim: a hypothetical, a premise, an aside, a note.
+    ("False. To call a whale a mammal would be correct, but this statement calls it a fish.", False),
+    ("No. Ken is older than Aya, which is true, and Aya is older than Jun, which is also true.", False),
+    ("Yes (an answer of no would be wrong here).", True),
+    ("Yes.\n\nNote: the older edition of the book was incorrect.", True),
+    ("はい。\n※古い資料には誤りがあります。", True),
+    # A verdict mentioned and then judged reads as one verdict.
+    ("いいえ。「はい」と答えるのは間違いです。", False),
+    ("「はい」と答えるのが正しいです。", True),
+    # An answer marker inside a view attributed to others is not the answer's.
+    ("No. It is a popular myth that the answer is yes.", False),
+    ("Yes. Contrary to popular belief, the answer is not no.", True),
+])
+def test_words_said_of_other_claims_give_way_to_the_answers_own(answer, verdict):
+    assert read_verdict(answer)[0] is verdict
+
+
+def test_a_swapped_comparison_reads_the_other_way_and_another_predicate_is_not_read():
+    assert read_verdict("Jun is older than Aya.", "Question: Is Aya older than Jun?")[0] is False
+    assert read_verdict("Aya is older than Jun.", "Question: Is Aya older than Jun?")[0] is True
+    assert read_verdict("美咲の方が陽太より年上です。", "質問: 陽太は美咲より年上ですか？")[0] is False
+    assert read_verdict("陽太は美咲より年上です。", "質問: 陽太は美咲より年上ですか？")[0] is True
+    assert read_verdict("The museum is shut on Sundays.", "Question: Is the museum open on Sunday?")[0] is None
+    assert read_verdict("図書館は日曜日は休館です。", "質問: 図書館は日曜日に開いていますか？")[0] is None
