@@ -13,11 +13,14 @@ Knows nothing about checks or expected values.
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from mistral_eval.checks.extract import clause_of, sentences
 from mistral_eval.checks.japanese import denies, denies_identity, tokens as ja_tokens
 
-__all__ = ["is_negated", "turned_down"]
+__all__ = ["Polarity", "is_negated", "polarity", "turned_down"]
+
+Polarity = Literal["asserted", "denied", "unresolved"]
 
 _BEFORE = re.compile(
     r"(?:\b(?:not|never|no)|n't)\s+(?:(?:be|is|are|was|the|a|an|exactly|quite|really|necessarily|"
@@ -34,6 +37,9 @@ _COPULA_NOT = re.compile(r"^\W{0,3}\s*(?:(?:is|was|are|were)\s*(?:not|n't)|isn't
 _SUBJECT_OF_DENIED_VERB = re.compile(
     r"^[\s*\"”']*(?:(?:does|do|did|will|would|can|could|should|has|have|had)\s*(?:not\b|n't)|cannot\b|never\b"
     r"|(?:doesn|don|didn|won|can|couldn|shouldn|hasn|haven|hadn|wouldn)'t)", re.IGNORECASE)
+_CONTRAST_THEN = re.compile(r"\b(?:but|yet|however|though|although|whereas)\b,?\s+(\w+)", re.IGNORECASE)
+_PRONOUNS = {"it", "they", "he", "she", "this", "that", "its", "their"}
+_CONCESSIVE = {"が", "けど", "けれど", "けれども", "ものの", "のに"}
 # "Sydney? No — it is Canberra": a mention asked, then turned down.
 _TURNED_DOWN = re.compile(r"^[\s*]*(?:no\b|nope\b|not\s+(?:quite|really|exactly)\b|wrong\b|incorrect\b"
                           r"|いいえ|いや|違い|ちがい)", re.IGNORECASE)
@@ -82,28 +88,56 @@ def _japanese_identity_denied(tail: str, question: str) -> bool:
     return bool(nouns) and all(noun in _question_words(question) for noun in nouns)
 
 
-def _predicate_denied(tail: str) -> bool:
-    """Whether the mention's own predicate, the first verb or adjective after it in its clause, is
-    denied (雨が降らない), or said only to be possible (降らないとは限らない: neither is asserted); a
-    hedged question (降るのではないか) affirms. A copula first (雨でしょう) is `denies`' to read."""
-    words = ja_tokens(tail)
+def _main_clause_polarity(main: str) -> Polarity:
+    """A denied predicate in a concessive clause (…ませんが、…) is subordinate: the topic carries into
+    the main clause (asserted) unless that clause names a new subject before its predicate (雪が
+    降ります: unresolved)."""
+    for surface, pos, _ in ja_tokens(main):
+        if pos in ("動詞", "形容詞", "助動詞", "補助記号"):
+            return "asserted"
+        if surface in ("が", "は"):
+            return "unresolved"
+    return "asserted"
+
+
+def _predicate_polarity(rest: str) -> Polarity | None:
+    """The polarity the mention's own predicate gives it: the first verb or adjective after it,
+    denied an odd number of times (雨が降らない) or said only to be possible (降らないとは限らない:
+    neither is asserted) → denied; a hedged question (降るのではないか) affirms; a denial in a
+    concessive clause defers to the main clause. None when a copula comes first (雨でしょう:
+    `denies` reads it) or no predicate does."""
+    words = ja_tokens(rest)
     first = next((i for i, (_, pos, _) in enumerate(words) if pos in ("補助記号", "助動詞", "動詞", "形容詞")), None)
     if first is None or words[first][1] not in ("動詞", "形容詞"):
-        return False
+        return None
     negations = 0
     for j, (surface, pos, lemma) in enumerate(words[first + 1:], start=first + 1):
+        if negations % 2 and surface in _CONCESSIVE and pos == "助詞":
+            return _main_clause_polarity("".join(s for s, _, _ in words[j + 1:]).lstrip("、, "))
         if pos == "補助記号" or (pos == "名詞" and lemma not in ("事", "訳", "筈", "様")):
             break
         if lemma == "限る":
-            return True
+            return "denied"
         if pos == "動詞" and lemma not in ("居る", "為る", "仕舞う", "有る", "出来る", "くれる", "貰う", "思う", "言う"):
             break
         if (pos in ("助動詞", "形容詞") and (lemma in ("ない", "無い", "ず", "ぬ") or surface in ("ない", "なく", "なかっ", "ん"))
                 and lemma != "ます"):
             negations += 1
             if any(s in ("か", "かな", "かしら") for s, _, _ in words[j + 1:j + 5]):
-                return False
-    return negations % 2 == 1
+                return "asserted"
+    return "denied" if negations % 2 else None
+
+
+def _subject_polarity(rest: str) -> Polarity | None:
+    """"Water does not contain caffeine": the subject of a denied verb is denied with it, unless the
+    sentence goes on with a contrast; then the main clause decides: "…, but it is the largest" (a
+    pronoun: the same subject) asserts, another subject leaves it unresolved."""
+    if not _SUBJECT_OF_DENIED_VERB.match(rest):
+        return None
+    contrast = _CONTRAST_THEN.search(rest)
+    if contrast is None:
+        return "denied"
+    return "asserted" if contrast.group(1).lower() in _PRONOUNS else "unresolved"
 
 
 def turned_down(text: str, start: int, end: int) -> bool:
@@ -115,18 +149,29 @@ def turned_down(text: str, start: int, end: int) -> bool:
     return bool(_TURNED_DOWN.match(text[sentence.end:]))
 
 
-def is_negated(text: str, start: int, end: int, question: str = "") -> bool:
-    """True when `text[start:end]` is denied in its clause (see the module docstring). With the
-    `question`, an identity with the question's own noun counts as denied ("X is not a capital
-    city", "Xは首都ではなく、…")."""
+def polarity(text: str, start: int, end: int, question: str = "") -> Polarity:
+    """Whether `text[start:end]` is asserted, denied in its clause (see the module docstring), or
+    left unresolved (a denied predicate in a concessive clause whose main clause has another
+    subject). With the `question`, an identity with the question's own noun counts as denied ("X is
+    not a capital city", "Xは首都ではなく、…")."""
     after = text[end:end + 40]
+    sentence = next((s for s in sentences(text) if s.start <= start < s.end), None)
+    rest = text[end:sentence.end if sentence else len(text)]
+    found: Polarity | None = None
     if _JA_CHAR.match(after.lstrip("」』\"”*")[:1] or " ") or _JA_CHAR.search(text[start:end]):
         clause_end = clause_of(text, start, end).end
         word = text[start:end].rstrip("」』\"”*")
         tail = text[end:max(clause_end, end + 1) + 12].lstrip("」』\"”*")
         if (denies(word + tail, skip=len(word)) or denies_identity(word + tail, skip=len(word))
-                or _japanese_identity_denied(tail, question) or _predicate_denied(tail)):
-            return True
-    if _SUBJECT_OF_DENIED_VERB.match(text[end:end + 30]) or _english_identity_denied(text, end, question):
-        return True
-    return _english_denied(text, start, end)
+                or _japanese_identity_denied(tail, question)):
+            return "denied"
+        found = _predicate_polarity(rest.lstrip("」』\"”*"))
+    found = found or _subject_polarity(rest)
+    if found == "denied" or _english_identity_denied(text, end, question) or _english_denied(text, start, end):
+        return "denied"
+    return found or "asserted"
+
+
+def is_negated(text: str, start: int, end: int, question: str = "") -> bool:
+    """True when `text[start:end]` is denied in its clause (`polarity` says "denied")."""
+    return polarity(text, start, end, question) == "denied"

@@ -26,7 +26,7 @@ from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text
 from mistral_eval.checks.code_check import python
 from mistral_eval.checks.extract import attributed, clause_of
 from mistral_eval.checks.japanese import kana_spellings
-from mistral_eval.checks.negation import is_negated, turned_down
+from mistral_eval.checks.negation import Polarity, polarity, turned_down
 from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, normalize, read_final
 from mistral_eval.checks.repetition import repetitions
 from mistral_eval.checks.verdicts import read_verdict
@@ -105,20 +105,31 @@ _CANDIDATES = re.compile(r"\b(?:could|might|may)\s+be\b.*\bor\b|\beither\b.*\bor
                          r"|(?:の)?(?:どれか|いずれか|どちらか)(?:です|だ|でしょう|一つ)|以下のいずれか", re.IGNORECASE)
 
 
-def _denied(answer: str, start: int, end: int, question: str = "") -> bool:
-    """A mention the answer does not assert: negated in its clause (read with the question: "X is
-    not a capital city"), attributed to others ("many think A, but B"), asked and turned down
-    ("Sydney? No — …"), or one of a list of candidates ("It could be A, B or C")."""
+def _standing(answer: str, start: int, end: int, question: str = "") -> Polarity:
+    """Whether the answer asserts a mention: "denied" when negated in its clause (read with the
+    question: "X is not a capital city"), attributed to others ("many think A, but B"), asked and
+    turned down ("Sydney? No — …") or one of a list of candidates ("It could be A, B or C");
+    "unresolved" when the scope of a denial cannot be told (negation.polarity)."""
     clause = clause_of(answer, start, end).text
     sentence_end = re.search(r"[。\n]|\.(?:\s|$)", answer[end:])
     sentence = answer[max(0, answer.rfind("\n", 0, start)):end + (sentence_end.end() if sentence_end else len(answer))]
-    return (is_negated(answer, start, end, question) or attributed(clause) or turned_down(answer, start, end)
-            or bool(_CANDIDATES.search(sentence)))
+    if attributed(clause) or turned_down(answer, start, end) or _CANDIDATES.search(sentence):
+        return "denied"
+    return polarity(answer, start, end, question)
+
+
+def _standing_of(answer: str, spans: typing.Iterable[tuple[int, int]], negation_aware: bool,
+                 question: str = "") -> Polarity | None:
+    """The best standing of any of the mentions (asserted, else unresolved, else denied); None
+    without a mention."""
+    standings = {"asserted" if not negation_aware else _standing(answer, start, end, question)
+                 for start, end in spans}
+    return next((s for s in ("asserted", "unresolved", "denied") if s in standings), None)
 
 
 def _affirmed(answer: str, spans: typing.Iterable[tuple[int, int]], negation_aware: bool,
               question: str = "") -> bool:
-    return any(not (negation_aware and _denied(answer, start, end, question)) for start, end in spans)
+    return _standing_of(answer, spans, negation_aware, question) == "asserted"
 
 
 def _mentions(answer: str, needle: str, flags: int) -> list[tuple[int, int]]:
@@ -135,8 +146,11 @@ def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: boo
     With `negation_aware` (default), an occurrence the answer does not assert does not count: denied
     in its clause ("X is not the …", "東京ではなく", "東京ではありません"; "東京ではないでしょうか" still
     affirms), attributed to others ("Xと思う人もいますが"), or one of a list of candidates ("It could
-    be X, Y or Z"); turn it off when the expected text may itself stand in a negative sentence. A
-    kanji word also counts when the answer writes it in kana (東京: とうきょう).
+    be X, Y or Z"); turn it off when the expected text may itself stand in a negative sentence. The
+    question (the context's prompt) tells an identity denied ("X is not a capital city") from a
+    property ("X is not a quiet city"). Uncertain when the answer turns on a mention whose denial's
+    scope cannot be told ("X does not …, but Y …"). A kanji word also counts when the answer writes
+    it in kana (東京: とうきょう).
     """
     needles = [expected] if isinstance(expected, str) else list(expected)
     require_all = all
@@ -144,10 +158,16 @@ def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: boo
 
     def check(answer: str, context: Context = None) -> CheckResult:
         question = CheckContext.of(context).prompt
-        found = [n for n in needles if _affirmed(answer, _mentions(answer, n, flags), negation_aware, question)]
+        standing = {n: _standing_of(answer, _mentions(answer, n, flags), negation_aware, question) for n in needles}
+        found = [n for n in needles if standing[n] == "asserted"]
+        unresolved = [n for n in needles if standing[n] == "unresolved"]
         missing = [n for n in needles if n not in found]
         passed = not missing if require_all else bool(found)
         score = len(found) / len(needles) if require_all else float(passed)
+        if unresolved and (set(missing) <= set(unresolved) if require_all else not found):
+            return CheckResult.uncertain("contains", f"the scope of a denial near {', '.join(map(repr, unresolved))} "
+                                                     "cannot be told (a denied clause, then a main clause with "
+                                                     "another subject).", score)
         detail = f"; missing or denied {', '.join(map(repr, missing))}" if missing else ""
         need = "all" if require_all else "any"
         return CheckResult("contains", passed, score,
@@ -170,7 +190,8 @@ def _kanji_literals(pattern: str) -> list[str]:
 def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
           negation_aware: bool = True) -> Check:
     """`re.search(pattern)` finds a match; `flags` is letters from "imsx". With `negation_aware`
-    (default), a match the answer does not assert (see `contains`) does not count. A pattern of plain
+    (default), a match the answer does not assert (see `contains`) does not count, and one whose
+    denial's scope cannot be told makes it uncertain. A pattern of plain
     words (富士|Fuji) also matches a kanji word written in kana (ふじさん), read by morphology."""
     try:
         compiled = re.compile(pattern, sum(_REGEX_FLAGS[f] for f in set(flags)))
@@ -183,6 +204,11 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
         question = CheckContext.of(context).prompt
         matches = list(compiled.finditer(answer))
         kept = [m for m in matches if _affirmed(answer, [m.span()], negation_aware, question)]
+        unresolved = [m for m in matches if _standing_of(answer, [m.span()], negation_aware, question) == "unresolved"]
+        if unresolved and not kept:
+            return CheckResult.uncertain("regex", f"the scope of a denial near {_clip(unresolved[0].group())} cannot "
+                                                  "be told (a denied clause, then a main clause with another "
+                                                  f"subject) for /{pattern}/.")
         found = (f"found {_clip(kept[0].group())}" if kept else
                  f"found only denied {_clip(matches[0].group())}" if matches else "found no match")
         if not matches:

@@ -38,10 +38,14 @@ _BOTH = re.compile(r"\byes\s+and\s+no\b|\bboth\s+yes\s+and\s+no\b|はいでも�
 
 _DIRECT = re.compile(r"[\s*_:：=\-「『\"“'(（]*")
 # A verdict word said of another claim: a hypothetical ("saying so would be false", "it would be
-# incorrect to say …"), a premise ("…, which is true") or a note after the answer ("Note: …", "※…").
-_HYPOTHETICAL_BEFORE = re.compile(r"\bwould\s+(?:not\s+)?(?:be|have\s+been)\s+(?:\w+\s+)?[*_]*$"
+# incorrect to say …", "correct only if …"), a concession ("it is true that …, but"), a premise
+# ("…, which is true") or a note after the answer ("Note: …", "※…").
+_HYPOTHETICAL_BEFORE = re.compile(r"\bwould\s+(?:\w+\s+)?(?:not\s+)?(?:be|have\s+been)\s+(?:\w+\s+)?[*_]*$"
                                   r"|\bwhich\s+(?:is|are|was|were)\s+(?:also\s+)?[*_]*$", re.IGNORECASE)
-_HYPOTHETICAL_AFTER = re.compile(r"^\W{0,3}\s*to\s+(?:say|claim|answer|conclude)\b", re.IGNORECASE)
+# …correct only if …; it is true that …, but …; 確かに正しいですが、…: a condition or a concession.
+_HYPOTHETICAL_AFTER = re.compile(r"^\W{0,3}\s*(?:to\s+(?:say|claim|answer|conclude)\b|(?:only\s+)?(?:if|when|unless)\b"
+                                 r"|that\b[^.!?。\n]*,\s*(?:but|yet|however)\b)"
+                                 r"|^[」』\"”*]*\s*(?:です|だ|ではある|ですけれど)?(?:が|けど|けれども?)、", re.IGNORECASE)
 _NOTE = re.compile(r"^\W*(?:note|n\.b\.|p\.s\.|remark|caveat)\b|^\s*(?:[*_]*\s*)?(?:※|注[:：意]|補足|備考)",
                    re.IGNORECASE)
 # 「いいえ」と答えるのは誤り: a verdict mentioned, then judged; the two read as one.

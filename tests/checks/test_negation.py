@@ -2,7 +2,7 @@
 
 import pytest
 
-from mistral_eval.checks.negation import is_negated, turned_down
+from mistral_eval.checks.negation import is_negated, polarity, turned_down
 
 
 @pytest.mark.parametrize("text, word, denied", [
@@ -62,3 +62,17 @@ def test_an_identity_with_the_questions_own_noun_is_denied():
 def test_a_mention_asked_and_turned_down(text, word, down):
     start = text.index(word)
     assert turned_down(text, start, start + len(word)) is down
+
+
+@pytest.mark.parametrize("text, word, read", [
+    # A denied predicate in a concessive clause: the main clause decides.
+    ("Mercury doesn't have moons, but it is the closest planet to the Sun.", "Mercury", "asserted"),
+    ("Milk doesn't contain vitamin C, but oranges do.", "Milk", "unresolved"),
+    ("Milk doesn't contain vitamin C.", "Milk", "denied"),
+    ("水星はあまり目立ちませんが、太陽に一番近い惑星です。", "水星", "asserted"),
+    ("雨は降りませんが、雪が降ります。", "雨", "unresolved"),
+    ("雨は降りません。", "雨", "denied"),
+])
+def test_a_concession_defers_to_its_main_clause(text, word, read):
+    start = text.index(word)
+    assert polarity(text, start, start + len(word)) == read

@@ -408,6 +408,16 @@ def test_contains_and_regex_read_a_denial_with_the_question():
     assert not contains("雪")("明日は雪が降らないでしょう。").passed
 
 
+def test_contains_and_regex_abstain_when_a_denials_scope_cannot_be_told():
+    unresolved = "Milk doesn't contain vitamin C, but oranges do."
+    assert contains("Milk")(unresolved).verdict == "uncertain"
+    assert regex("milk", flags="i")(unresolved).verdict == "uncertain"
+    assert contains("oranges")(unresolved).verdict == "pass"
+    assert contains("水星")("水星はあまり目立ちませんが、太陽に一番近い惑星です。").verdict == "pass"
+    assert contains("雨")("雨は降りませんが、雪が降ります。").verdict == "uncertain"
+    assert contains(["Milk", "tea"])(unresolved).verdict == "fail"  # tea is missing either way
+
+
 @pytest.mark.parametrize("answer, verdict", [
     ("That is not true.", False), ("The statement isn't correct.", False), ("Not false.", True),
     ("その主張は誤りではない。", True), ("Trueではありません。", False),

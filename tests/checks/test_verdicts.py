@@ -37,6 +37,11 @@ def test_a_restated_fact_is_read_against_the_question_and_anything_else_is_not()
     ("Yes (an answer of no would be wrong here).", True),
     ("Yes.\n\nNote: the older edition of the book was incorrect.", True),
     ("はい。\n※古い資料には誤りがあります。", True),
+    # A condition or a concession.
+    ("No. It would only be true if the bridge had been finished in 1990.", False),
+    ("False: the claim is correct only when the shop opens on holidays.", False),
+    ("False. It is true that dolphins live in the sea, but they breathe air.", False),
+    ("いいえ。海に住むという点は確かに正しいですが、イルカは肺で呼吸します。", False),
     # A verdict mentioned and then judged reads as one verdict.
     ("いいえ。「はい」と答えるのは間違いです。", False),
     ("「はい」と答えるのが正しいです。", True),
