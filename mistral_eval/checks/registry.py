@@ -133,9 +133,30 @@ def _affirmed(answer: str, spans: typing.Iterable[tuple[int, int]], negation_awa
 
 
 def _mentions(answer: str, needle: str, flags: int) -> list[tuple[int, int]]:
-    """Where the answer writes `needle`; for a kanji word not written as such, where it is in kana."""
+    """Where the answer writes `needle`; for a kanji word not written as such, where it is in kana;
+    a katakana word ending in the long-vowel mark also without it (コンピューター, コンピュータ: one word,
+    two spelling conventions)."""
     spans = [m.span() for m in re.finditer(re.escape(needle), answer, flags)]
+    if not spans and re.fullmatch(r"[ァ-ヺー]{2,}ー", needle):
+        spans = [m.span() for m in re.finditer(re.escape(needle[:-1]) + r"(?![ァ-ヺー])", answer)]
     return spans or (kana_spellings(answer, needle) if _KANJI.search(needle) else [])
+
+
+_INFLECTION = re.compile(r"(?:ing|ed|es|e|s|d)$")
+
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    return _INFLECTION.sub("", word) if len(word) > 4 else word
+
+
+def _other_form(answer: str, needle: str) -> str | None:
+    """An English word of the answer that is another inflection of `needle` (closes, closing for
+    closed): whether the check wants that very form, the check cannot tell."""
+    if not re.fullmatch(r"[A-Za-z]{4,}", needle):
+        return None
+    return next((w for w in re.findall(r"[A-Za-z]+", answer) if w.lower() != needle.lower()
+                 and _stem(w) == _stem(needle)), None)
 
 
 @_validated
@@ -149,8 +170,9 @@ def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: boo
     be X, Y or Z"); turn it off when the expected text may itself stand in a negative sentence. The
     question (the context's prompt) tells an identity denied ("X is not a capital city") from a
     property ("X is not a quiet city"). Uncertain when the answer turns on a mention whose denial's
-    scope cannot be told ("X does not …, but Y …"). A kanji word also counts when the answer writes
-    it in kana (東京: とうきょう).
+    scope cannot be told ("X does not …, but Y …"), or when it writes only another inflection of an
+    English word (closes for closed). A kanji word also counts when the answer writes it in kana
+    (東京: とうきょう), a katakana word ending in ー also without it (コンピュータ).
     """
     needles = [expected] if isinstance(expected, str) else list(expected)
     require_all = all
@@ -164,6 +186,11 @@ def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: boo
         missing = [n for n in needles if n not in found]
         passed = not missing if require_all else bool(found)
         score = len(found) / len(needles) if require_all else float(passed)
+        forms = {n: form for n in missing if n not in unresolved and (form := _other_form(answer, n))}
+        if forms and (set(missing) <= set(forms) if require_all else not found):
+            return CheckResult.uncertain("contains", "the answer writes another form of "
+                                         + ", ".join(f"{n!r} ({f!r})" for n, f in forms.items())
+                                         + "; whether that form counts cannot be told.", score)
         if unresolved and (set(missing) <= set(unresolved) if require_all else not found):
             return CheckResult.uncertain("contains", f"the scope of a denial near {', '.join(map(repr, unresolved))} "
                                                      "cannot be told (a denied clause, then a main clause with "

@@ -418,6 +418,13 @@ def test_contains_and_regex_abstain_when_a_denials_scope_cannot_be_told():
     assert contains(["Milk", "tea"])(unresolved).verdict == "fail"  # tea is missing either way
 
 
+def test_contains_reads_word_forms_or_abstains_on_them():
+    assert contains("コンピューター")("このコンピュータは速い。").passed  # the long-vowel convention
+    assert contains(["opened", "Sunday"], ignore_case=True)("The shop opens on Sundays.").verdict == "uncertain"
+    assert contains(["opened", "Sunday"], ignore_case=True)("The shop is shut on Mondays.").verdict == "fail"
+    assert contains("opened")("It opened at nine.").verdict == "pass"
+
+
 @pytest.mark.parametrize("answer, verdict", [
     ("That is not true.", False), ("The statement isn't correct.", False), ("Not false.", True),
     ("その主張は誤りではない。", True), ("Trueではありません。", False),
