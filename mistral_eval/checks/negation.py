@@ -18,7 +18,7 @@ from typing import Literal
 from mistral_eval.checks.extract import clause_of, sentences
 from mistral_eval.checks.japanese import denies, denies_identity, tokens as ja_tokens
 
-__all__ = ["Polarity", "is_negated", "polarity", "turned_down"]
+__all__ = ["Polarity", "asked", "is_negated", "polarity"]
 
 Polarity = Literal["asserted", "denied", "unresolved"]
 
@@ -43,6 +43,9 @@ _CONCESSIVE = {"が", "けど", "けれど", "けれども", "ものの", "の�
 # "Sydney? No — it is Canberra": a mention asked, then turned down.
 _TURNED_DOWN = re.compile(r"^[\s*]*(?:no\b|nope\b|not\s+(?:quite|really|exactly)\b|wrong\b|incorrect\b"
                           r"|いいえ|いや|違い|ちがい)", re.IGNORECASE)
+_ALTERNATIVES = re.compile(r"\bor\b|か、.*か[?？]|それとも|または", re.IGNORECASE)
+_CONFIRMED = re.compile(r"^[\s*]*(?:yes\b|yeah\b|right\b|correct\b|exactly\b|indeed\b|はい|そう|その通り|正解)",
+                        re.IGNORECASE)
 # "Isn't it Tokyo?", "Wouldn't it be Tokyo?": a hedged guess that affirms.
 _HEDGED_QUESTION = re.compile(r"^\W*(?:isn't|aren't|wasn't|wouldn't|couldn't|shouldn't|doesn't|don't)\b[^?]*\?",
                               re.IGNORECASE)
@@ -140,13 +143,20 @@ def _subject_polarity(rest: str) -> Polarity | None:
     return "asserted" if contrast.group(1).lower() in _PRONOUNS else "unresolved"
 
 
-def turned_down(text: str, start: int, end: int) -> bool:
-    """A mention in a question that the answer then turns down ("Sydney? No — it is Canberra",
-    "シドニー？いいえ、…"): not asserted."""
+def asked(text: str, start: int, end: int) -> bool:
+    """A mention only asked about: in an alternative question ("Is it Sydney or Canberra?",
+    "シドニーですか、キャンベラですか？"), in a question that the answer then turns down ("Sydney? No —
+    it is Canberra", "シドニー？いいえ、…"), or in a question that only echoes it ("Sydney? The capital is Canberra.": a bare
+    mention asked, then not confirmed): not asserted. A question that is the answer's last sentence,
+    or one confirmed next ("Tokyo? Yes."), stays a tentative answer."""
     sentence = next((s for s in sentences(text) if s.start <= start < s.end), None)
     if sentence is None or not sentence.text.rstrip().endswith(("?", "？")):
         return False
-    return bool(_TURNED_DOWN.match(text[sentence.end:]))
+    following = text[sentence.end:]
+    if _ALTERNATIVES.search(sentence.text) or _TURNED_DOWN.match(following):
+        return True
+    bare = len(re.findall(r"\w+", sentence.text)) <= 2 and not _JA_CHAR.search(sentence.text[:-1].replace(text[start:end], ""))
+    return bare and bool(following.strip()) and not _CONFIRMED.match(following)
 
 
 def polarity(text: str, start: int, end: int, question: str = "") -> Polarity:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mistral_eval.checks.negation import is_negated, polarity, turned_down
+from mistral_eval.checks.negation import asked, is_negated, polarity
 
 
 @pytest.mark.parametrize("text, word, denied", [
@@ -58,10 +58,15 @@ def test_an_identity_with_the_questions_own_noun_is_denied():
     ("Isn't it Tokyo? Yes, since 1868.", "Tokyo", False),
     ("京都？いいえ、東京です。", "京都", True),
     ("京都です。", "京都", False),
+    ("Kyoto? The capital is Tokyo.", "Kyoto", True),  # a bare echo, not confirmed
+    ("Tokyo? Yes.", "Tokyo", False),
+    ("Tokyo?", "Tokyo", False),  # a tentative answer
+    ("Is it Kyoto or Tokyo? It is Tokyo.", "Kyoto", True),
+    ("京都ですか、東京ですか？東京です。", "京都", True),
 ])
-def test_a_mention_asked_and_turned_down(text, word, down):
+def test_a_mention_asked_and_asked(text, word, down):
     start = text.index(word)
-    assert turned_down(text, start, start + len(word)) is down
+    assert asked(text, start, start + len(word)) is down
 
 
 @pytest.mark.parametrize("text, word, read", [
