@@ -18,7 +18,7 @@ from typing import Literal
 from mistral_eval.checks.extract import clause_of, sentences
 from mistral_eval.checks.japanese import denies, denies_identity, tokens as ja_tokens
 
-__all__ = ["Polarity", "asked", "is_negated", "polarity"]
+__all__ = ["Polarity", "asked", "is_negated", "polarity", "superseded"]
 
 Polarity = Literal["asserted", "denied", "unresolved"]
 
@@ -43,6 +43,12 @@ _CONCESSIVE = {"が", "けど", "けれど", "けれども", "ものの", "の�
 # "Sydney? No — it is Canberra": a mention asked, then turned down.
 _TURNED_DOWN = re.compile(r"^[\s*]*(?:no\b|nope\b|not\s+(?:quite|really|exactly)\b|wrong\b|incorrect\b"
                           r"|いいえ|いや|違い|ちがい)", re.IGNORECASE)
+# "Kyoto used to be the capital, but today it is Tokyo": a former state, superseded by a present one.
+_FORMER = re.compile(r"\b(?:used\s+to|formerly|was\s+once|once\s+was|former|previously|had\s+been|the\s+old)\b"
+                     r"(?!\s+(?:known|called|named))|かつて|以前|昔|旧|もともと|元々", re.IGNORECASE)
+_PRESENT = re.compile(r"\b(?:today|now|currently|nowadays|at\s+present|these\s+days)\b|現在|今は|今日では|いまは|現代",
+                      re.IGNORECASE)
+_YES_OR_NO = re.compile(r"\byes\s+or\s+no\b|\btrue\s+or\s+false\b|はいかいいえ|「はい」か「いいえ」", re.IGNORECASE)
 _ALTERNATIVES = re.compile(r"\bor\b|か、.*か[?？]|それとも|または", re.IGNORECASE)
 _CONFIRMED = re.compile(r"^[\s*]*(?:yes\b|yeah\b|right\b|correct\b|exactly\b|indeed\b|はい|そう|その通り|正解)",
                         re.IGNORECASE)
@@ -103,6 +109,10 @@ def _main_clause_polarity(main: str) -> Polarity:
     return "asserted"
 
 
+def _first_predicate(words: list[tuple[str, str, str]], start: int) -> int | None:
+    return next((i for i in range(start, len(words)) if words[i][1] in ("補助記号", "助動詞", "動詞", "形容詞")), None)
+
+
 def _predicate_polarity(rest: str) -> Polarity | None:
     """The polarity the mention's own predicate gives it: the first verb or adjective after it,
     denied an odd number of times (雨が降らない) or said only to be possible (降らないとは限らない:
@@ -110,7 +120,9 @@ def _predicate_polarity(rest: str) -> Polarity | None:
     concessive clause defers to the main clause. None when a copula comes first (雨でしょう:
     `denies` reads it) or no predicate does."""
     words = ja_tokens(rest)
-    first = next((i for i, (_, pos, _) in enumerate(words) if pos in ("補助記号", "助動詞", "動詞", "形容詞")), None)
+    first = _first_predicate(words, 0)
+    if first is not None and words[first][2] in ("だ", "です") and words[first + 1:first + 2] and words[first + 1][0] == "と":
+        first = _first_predicate(words, first + 2)  # 東京だとは思いません: the quoting verb is the predicate
     if first is None or words[first][1] not in ("動詞", "形容詞"):
         return None
     negations = 0
@@ -123,8 +135,7 @@ def _predicate_polarity(rest: str) -> Polarity | None:
             return "denied"
         if pos == "動詞" and lemma not in ("居る", "為る", "仕舞う", "有る", "出来る", "くれる", "貰う", "思う", "言う"):
             break
-        if (pos in ("助動詞", "形容詞") and (lemma in ("ない", "無い", "ず", "ぬ") or surface in ("ない", "なく", "なかっ", "ん"))
-                and lemma != "ます"):
+        if _is_japanese_negator(surface, pos, lemma):
             negations += 1
             if any(s in ("か", "かな", "かしら") for s, _, _ in words[j + 1:j + 5]):
                 return "asserted"
@@ -143,6 +154,15 @@ def _subject_polarity(rest: str) -> Polarity | None:
     return "asserted" if contrast.group(1).lower() in _PRONOUNS else "unresolved"
 
 
+def superseded(text: str, start: int, end: int) -> bool:
+    """A mention of a former state that the answer then sets against the present ("Kyoto used to be
+    the capital, but today …", "かつての首都は京都でしたが、現在は…"): a former marker near it in its
+    clause, a present marker after it."""
+    clause = clause_of(text, start, end)
+    near = text[max(clause.start, start - 40):min(clause.end, end + 40)]
+    return bool(_FORMER.search(near)) and bool(_PRESENT.search(text, end))
+
+
 def asked(text: str, start: int, end: int) -> bool:
     """A mention only asked about: in an alternative question ("Is it Sydney or Canberra?",
     "シドニーですか、キャンベラですか？"), in a question that the answer then turns down ("Sydney? No —
@@ -159,11 +179,40 @@ def asked(text: str, start: int, end: int) -> bool:
     return bare and bool(following.strip()) and not _CONFIRMED.match(following)
 
 
+def _negated_source(question: str) -> bool:
+    """Whether the question's own sentence (its quoted source text when it quotes one) is negated
+    ("Translate: "I don't drink coffee."", "Which planet has no moons?")."""
+    quoted = re.findall(r"[\"“「『]([^\"”」』\n]+)[\"”」』]", question)
+    source = " ".join(quoted) if quoted else _YES_OR_NO.sub(" ", question)
+    if _JA_CHAR.search(source):
+        return any(_is_japanese_negator(*word) for word in ja_tokens(source))
+    return bool(re.search(r"\b(?:not|never|no|none|neither)\b|n't\b", source, re.IGNORECASE))
+
+
+def _is_japanese_negator(surface: str, pos: str, lemma: str) -> bool:
+    return (pos in ("助動詞", "形容詞") and (lemma in ("ない", "無い", "ず", "ぬ") or surface in ("ない", "なく", "なかっ", "ん"))
+            and lemma != "ます")
+
+
+def _contrasted(text: str, start: int, end: int) -> bool:
+    """A mention set against another: "Xではなく(て)Y", "not X but Y", "Y, not X"."""
+    if re.match(r"^[」』\"”*]*\s*(?:では|じゃ)なく(?:て)?(?:[、,]|\s*[^\s。．.!?！？])", text[end:end + 12]):
+        return True
+    before = text[max(0, start - 12):start]
+    rest = text[end:end + 80]
+    return bool(re.search(r"(?:,|—|-)\s*not\s+$", before, re.IGNORECASE)
+                or (re.search(r"\bnot\s+$", before, re.IGNORECASE) and re.search(r"\bbut\b|\binstead\b", rest, re.IGNORECASE)))
+
+
 def polarity(text: str, start: int, end: int, question: str = "") -> Polarity:
     """Whether `text[start:end]` is asserted, denied in its clause (see the module docstring), or
     left unresolved (a denied predicate in a concessive clause whose main clause has another
     subject). With the `question`, an identity with the question's own noun counts as denied ("X is
-    not a capital city", "Xは首都ではなく、…")."""
+    not a capital city", "Xは首都ではなく、…"); and when the question's own sentence is negated
+    ("Translate: "I don't drink coffee.""), a negation in the answer restates it: only a mention set
+    against another ("Xではなく…", "not X but Y") is denied."""
+    if question and _negated_source(question):
+        return "denied" if _contrasted(text, start, end) else "asserted"
     after = text[end:end + 40]
     sentence = next((s for s in sentences(text) if s.start <= start < s.end), None)
     rest = text[end:sentence.end if sentence else len(text)]

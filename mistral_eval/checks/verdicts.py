@@ -25,10 +25,11 @@ __all__ = ["read_verdict"]
 
 _VERDICT = re.compile(
     r"(?<![A-Za-z])(?:true|false|correct|incorrect|wrong)(?![A-Za-z])"
-    r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！」』\"”*]|$))"
-    r"|(?:(?<=は)|(?<![ぁ-ん]))はい(?=\s*(?:[、。,.!！」』\"”*]|です|でしょう|と|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?",
+    r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！」』\"”*(（—–]|$))"
+    r"|(?:(?<=は)|(?<![ぁ-ん]))はい(?=\s*(?:[、。,.!！」』\"”*]|です|でしょう|と|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?"
+    r"|その通り|(?:^|(?<=[。！\n]))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
     re.IGNORECASE | re.MULTILINE)
-_TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解"}
+_TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解", "その通り"}
 _ECHO = re.compile(r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?\s*(?:or|/|か|または|もしくは)\s*"
                    r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?か?", re.IGNORECASE)
 _SETTLES = re.compile(r"\b(?:so|therefore|thus|actually|in\s+fact|final(?:ly)?)\b|やはり|なので|つまり|結局|したがって|よって|正しくは",
@@ -40,24 +41,29 @@ _DIRECT = re.compile(r"[\s*_:：=\-「『\"“'(（]*")
 # A verdict word said of another claim: a hypothetical ("saying so would be false", "it would be
 # incorrect to say …", "correct only if …"), a concession ("it is true that …, but"), a premise
 # ("…, which is true") or a note after the answer ("Note: …", "※…").
-_HYPOTHETICAL_BEFORE = re.compile(r"\bwould\s+(?:\w+\s+)?(?:not\s+)?(?:be|have\s+been)\s+(?:\w+\s+)?[*_]*$"
+_HYPOTHETICAL_BEFORE = re.compile(r"\b(?:would|could|might)\s+(?:\w+\s+)?(?:not\s+)?(?:be|have\s+been)\s+(?:\w+\s+)?[*_]*$"
                                   r"|\bwhich\s+(?:is|are|was|were)\s+(?:also\s+)?[*_]*$", re.IGNORECASE)
 # …correct only if …; it is true that …, but …; 確かに正しいですが、…: a condition or a concession.
-_HYPOTHETICAL_AFTER = re.compile(r"^\W{0,3}\s*(?:to\s+(?:say|claim|answer|conclude)\b|(?:only\s+)?(?:if|when|unless)\b"
+_HYPOTHETICAL_AFTER = re.compile(r"^[\s,*_\"”')]{0,4}(?:to\s+(?:say|claim|answer|conclude)\b|(?:only\s+)?(?:if|when|unless)\b"
                                  r"|that\b[^.!?。\n]*,\s*(?:but|yet|however)\b)"
                                  r"|^[」』\"”*]*\s*(?:です|だ|ではある|ですけれど)?(?:が|けど|けれども?)、", re.IGNORECASE)
 _NOTE = re.compile(r"^\W*(?:note|n\.b\.|p\.s\.|remark|caveat)\b|^\s*(?:[*_]*\s*)?(?:※|注[:：意]|補足|備考)",
                    re.IGNORECASE)
+_LONG_PARENS = re.compile(r"[(（][^()（）\n]*[)）]")
+_CONDITIONAL = re.compile(r"^\W*(?:if|unless|had\s+it|were\s+it)\b|^\W*(?:もし|仮に|万一)", re.IGNORECASE)
 # 「いいえ」と答えるのは誤り: a verdict mentioned, then judged; the two read as one.
 _JUDGED_MENTION = re.compile(r"^[」』\"”*]*\s*と(?:答える|答えた|言う|いう|する|した)(?:の|こと)(?:は|が|も)\s*$")
 
 
 def _aside(text: str, start: int) -> bool:
-    """Whether `start` lies in a parenthetical aside or in a note's sentence."""
+    """Whether `start` lies in a parenthetical aside (of any length on one line), in a note's
+    sentence or in a conditional one ("If it had not moved, it would be true", "もし…なら「はい」")."""
     if any(span.start <= start < span.end for span in in_parentheses(text)):
         return True
+    if any(m.start() <= start < m.end() for m in _LONG_PARENS.finditer(text)):
+        return True
     sentence = next((s for s in sentences(text) if s.start <= start < s.end), None)
-    return sentence is not None and bool(_NOTE.match(sentence.text))
+    return sentence is not None and bool(_NOTE.match(sentence.text) or _CONDITIONAL.match(sentence.text))
 
 
 def _verdicts(text: str) -> list[tuple[re.Match[str], bool, bool]]:
@@ -82,8 +88,10 @@ def _verdicts(text: str) -> list[tuple[re.Match[str], bool, bool]]:
 
 
 def _own_marker(text: str) -> re.Match[str] | None:
-    """The last answer marker that is not in a view attributed to others ("a myth that the answer is yes")."""
-    markers = [m for m in answer_markers(text) if not attributed(clause_of(text, *m.span()).text)]
+    """The last answer marker that is not in a view attributed to others ("a myth that the answer is
+    yes") nor in an aside ("(one could say the answer is no)")."""
+    markers = [m for m in answer_markers(text)
+               if not (attributed(clause_of(text, *m.span()).text) or _aside(text, m.start()))]
     return markers[-1] if markers else None
 
 

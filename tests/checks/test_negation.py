@@ -2,7 +2,7 @@
 
 import pytest
 
-from mistral_eval.checks.negation import asked, is_negated, polarity
+from mistral_eval.checks.negation import asked, is_negated, polarity, superseded
 
 
 @pytest.mark.parametrize("text, word, denied", [
@@ -37,6 +37,8 @@ def test_is_negated_in_its_clause(text, word, denied):
     ("雪が降らないとは限りません。", "雪", True),  # only possible: not asserted
     ("東京は日本の首都で、大阪は首都ではありません。", "東京", False),  # its own predicate is the copula
     ("猫がソファで寝ています。", "ソファ", False),
+    ("大阪だとは思いません。", "大阪", True),  # the quoting verb is the predicate
+    ("大阪だと思います。", "大阪", False),
 ])
 def test_a_mention_is_denied_with_its_own_predicate(text, word, denied):
     start = text.index(word)
@@ -81,3 +83,25 @@ def test_a_mention_asked_and_asked(text, word, down):
 def test_a_concession_defers_to_its_main_clause(text, word, read):
     start = text.index(word)
     assert polarity(text, start, start + len(word)) == read
+
+
+@pytest.mark.parametrize("text, word, former", [
+    ("Nara used to be the capital, but now the capital is Tokyo.", "Nara", True),
+    ("昔の首都は奈良でしたが、今は東京です。", "奈良", True),
+    ("Tokyo, formerly known as Edo, is the capital today.", "Tokyo", False),
+    ("Nara used to be the capital.", "Nara", False),  # nothing sets it against the present
+])
+def test_a_former_state_set_against_the_present(text, word, former):
+    start = text.index(word)
+    assert superseded(text, start, start + len(word)) is former
+
+
+def test_a_negated_question_is_restated_not_denied():
+    source_en, source_ja = 'Translate into Japanese: "I never eat fish."', "次の日本語を英訳してください。「魚は食べません。」"
+    text = "私は魚を決して食べません。"
+    assert polarity(text, 2, 3, source_en) == "asserted" and polarity(text, 2, 3) == "denied"
+    text = "I don't eat fish."
+    assert polarity(text, 12, 16, source_ja) == "asserted" and polarity(text, 12, 16) == "denied"
+    text = "Not fish but meat."
+    assert polarity(text, 4, 8, "Which food does she never eat?") == "denied"
+    assert polarity("Is it fish?", 6, 10, "Answer yes or no: is it fish?") == "asserted"

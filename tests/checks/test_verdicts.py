@@ -42,6 +42,14 @@ def test_a_restated_fact_is_read_against_the_question_and_anything_else_is_not()
     ("False: the claim is correct only when the shop opens on holidays.", False),
     ("False. It is true that dolphins live in the sea, but they breathe air.", False),
     ("いいえ。海に住むという点は確かに正しいですが、イルカは肺で呼吸します。", False),
+    ("No. Had the law passed, the claim would be true.", False),
+    ("False. If the bridge had opened in May, it would be correct.", False),
+    ("いいえ。もし雨だったら「はい」でした。", False),
+    ("Yes (one could argue, on a strict reading of the older map from before the border moved, that the answer is no).",
+     True),
+    ("Yes, although under another definition it could be no.", True),
+    # A reply that agrees, or one that opens by disagreeing.
+    ("その通りです。", True), ("違います。正しくは二番目です。", False),
     # A verdict mentioned and then judged reads as one verdict.
     ("いいえ。「はい」と答えるのは間違いです。", False),
     ("「はい」と答えるのが正しいです。", True),
