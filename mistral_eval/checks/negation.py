@@ -18,7 +18,7 @@ from typing import Literal
 from mistral_eval.checks.extract import clause_of, sentences
 from mistral_eval.checks.japanese import denies, denies_identity, tokens as ja_tokens
 
-__all__ = ["Polarity", "asked", "is_negated", "polarity", "superseded"]
+__all__ = ["Polarity", "asked", "is_negated", "polarity", "ranked_below", "superseded"]
 
 Polarity = Literal["asserted", "denied", "unresolved"]
 
@@ -49,6 +49,8 @@ _FORMER = re.compile(r"\b(?:used\s+to|formerly|was\s+once|once\s+was|former|prev
 _PRESENT = re.compile(r"\b(?:today|now|currently|nowadays|at\s+present|these\s+days)\b|現在|今は|今日では|いまは|現代",
                       re.IGNORECASE)
 _YES_OR_NO = re.compile(r"\byes\s+or\s+no\b|\btrue\s+or\s+false\b|はいかいいえ|「はい」か「いいえ」", re.IGNORECASE)
+_RANKED_AFTER = re.compile(r"(?:\b(?:than|followed\s+by|ahead\s+of)\s+(?:the\s+)?(?:\w+\s+(?:and|,)\s+)?[*_]*"
+                           r"|(?:次いで|に続いて|続いて)[、,]?\s*)$", re.IGNORECASE)
 _ALTERNATIVES = re.compile(r"\bor\b|か、.*か[?？]|それとも|または", re.IGNORECASE)
 _CONFIRMED = re.compile(r"^[\s*]*(?:yes\b|yeah\b|right\b|correct\b|exactly\b|indeed\b|はい|そう|その通り|正解)",
                         re.IGNORECASE)
@@ -161,6 +163,17 @@ def superseded(text: str, start: int, end: int) -> bool:
     clause = clause_of(text, start, end)
     near = text[max(clause.start, start - 40):min(clause.end, end + 40)]
     return bool(_FORMER.search(near)) and bool(_PRESENT.search(text, end))
+
+
+def ranked_below(text: str, start: int, end: int, question: str = "") -> bool:
+    """A mention ranked below another in its sentence: the standard of a comparison ("larger than
+    X", "Xより大きい") or one listed after the answer ("…, followed by X", "次いでX"): not the answer.
+    Not when the question itself quotes a text (a translation keeps its comparisons) or compares."""
+    if re.search(r"[\"“「『]|\bthan\b|より", question):
+        return False
+    sentence = next((s for s in sentences(text) if s.start <= start < s.end), None)
+    before = text[sentence.start if sentence else 0:start]
+    return bool(_RANKED_AFTER.search(before) or re.match(r"^[」』\"”*]*\s*[^\s、。！？!?]{0,2}?より", text[end:end + 8]))
 
 
 def asked(text: str, start: int, end: int) -> bool:

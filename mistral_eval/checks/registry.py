@@ -26,7 +26,7 @@ from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text
 from mistral_eval.checks.code_check import python
 from mistral_eval.checks.extract import attributed, clause_of
 from mistral_eval.checks.japanese import kana_spellings
-from mistral_eval.checks.negation import Polarity, asked, polarity, superseded
+from mistral_eval.checks.negation import Polarity, asked, polarity, ranked_below, superseded
 from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, normalize, read_final
 from mistral_eval.checks.repetition import repetitions
 from mistral_eval.checks.verdicts import read_verdict
@@ -114,6 +114,7 @@ def _standing(answer: str, start: int, end: int, question: str = "") -> Polarity
     sentence_end = re.search(r"[。\n]|\.(?:\s|$)", answer[end:])
     sentence = answer[max(0, answer.rfind("\n", 0, start)):end + (sentence_end.end() if sentence_end else len(answer))]
     if (attributed(clause) or asked(answer, start, end) or superseded(answer, start, end)
+            or ranked_below(answer, start, end, question)
             or _CANDIDATES.search(sentence)):
         return "denied"
     return polarity(answer, start, end, question)

@@ -131,7 +131,7 @@ def _content(text: str) -> list[tuple[str, bool]]:
     if re.search(r"[\u3040-\u9fff]", text):
         return [(lemma, pos in ("動詞", "形容詞")) for _, pos, lemma in ja_tokens(text)
                 if pos in ("名詞", "動詞", "形容詞", "副詞")
-                and lemma not in ("出来る", "有る", "居る", "為る", "事", "訳", "無い")]
+                and lemma not in ("出来る", "有る", "居る", "為る", "事", "訳", "無い", "言う", "思う")]
     stop = {"the", "a", "an", "is", "are", "was", "were", "do", "does", "did", "can", "could", "cannot",
             "not", "no", "yes", "it", "to", "of", "than", "have", "has", "had", "her", "his", "their",
             "on", "in", "at", "by", "for", "with", "from"}
@@ -147,10 +147,27 @@ def _standard(text: str) -> str | None:
     return match.group(1).rstrip("s") if match else None
 
 
+def _restates(statement: str, sentence: str) -> bool | None:
+    """Whether `sentence` restates `statement` (see `_fact_verdict`): None when it does not, else
+    whether it swaps the sides of a comparison."""
+    asked_words, said_words = _content(statement), _content(sentence)
+    asked, said = [w for w, _ in asked_words], [w for w, _ in said_words]
+    kept = all(w in said for w, needed in asked_words if needed)  # the predicate (開く, 持つ) is restated
+    shared_asked = [w for w in asked if w in said]
+    shared_said = [w for w in said if w in asked]
+    standards = _standard(statement), _standard(sentence)
+    swapped = (None not in standards and standards[0] != standards[1] and standards[1] in asked
+               and sorted(shared_said) == sorted(shared_asked))
+    restates = (bool(asked) and kept and len(shared_asked) >= 0.75 * len(asked)
+                and (shared_said == shared_asked or swapped))
+    elliptical = bool(said) and all(word in asked for word in said)  # 開いていません: the subject left out
+    return swapped if restates or elliptical else None
+
+
 def _fact_verdict(answer: str, question: str) -> bool | None:
-    """Without a verdict word: the answer's first sentence restates the question's statement (its
-    content words, in the same order; or only words of the question, the subject left out)
-    affirmed or denied, read by the parity of its negations. A comparison restated with its two
+    """Without a verdict word: one of the answer's first three sentences (the first that does)
+    restates the question's statement (its content words, in the same order; or only words of the
+    question, the subject left out) affirmed or denied, read by the parity of its negations. A comparison restated with its two
     sides swapped (翔の方が健より高い for 健は翔より高いか) reads the other way. A Japanese restatement
     must keep the predicate and most other words (一番 may become 最も); an English one every content
     word (no part of speech is read). None when it says something else, such as another predicate
@@ -158,20 +175,11 @@ def _fact_verdict(answer: str, question: str) -> bool | None:
     lines = [m.group(1) for m in _STATEMENT.finditer(question)]
     asked_sentences = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
     statement = lines[-1] if lines else asked_sentences[-1] if asked_sentences else question
-    first = sentences(answer)[0].text if answer.strip() else ""
-    asked_words, said_words = _content(statement), _content(first)
-    asked, said = [w for w, _ in asked_words], [w for w, _ in said_words]
-    kept = all(w in said for w, needed in asked_words if needed)  # the predicate (開く, 持つ) is restated
-    shared_asked = [w for w in asked if w in said]
-    shared_said = [w for w in said if w in asked]
-    standards = _standard(statement), _standard(first)
-    swapped = (None not in standards and standards[0] != standards[1] and standards[1] in asked
-               and sorted(shared_said) == sorted(shared_asked))
-    restates = (bool(asked) and kept and len(shared_asked) >= 0.75 * len(asked)
-                and (shared_said == shared_asked or swapped))
-    elliptical = bool(said) and all(word in asked for word in said)  # 開いていません: the subject left out
-    if not (restates or elliptical):
+    restating = [(s.text, swapped) for s in sentences(answer)[:3]
+                 if (swapped := _restates(statement, s.text)) is not None]
+    if not restating:
         return None
+    first, swapped = restating[0]
     if re.search(r"[\u3040-\u9fff]", first):
         negations = sum(lemma in ("ない", "無い", "ず", "ぬ") and pos in ("助動詞", "形容詞")
                         for _, pos, lemma in ja_tokens(first))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mistral_eval.checks.negation import asked, is_negated, polarity, superseded
+from mistral_eval.checks.negation import asked, is_negated, polarity, ranked_below, superseded
 
 
 @pytest.mark.parametrize("text, word, denied", [
@@ -105,3 +105,15 @@ def test_a_negated_question_is_restated_not_denied():
     text = "Not fish but meat."
     assert polarity(text, 4, 8, "Which food does she never eat?") == "denied"
     assert polarity("Is it fish?", 6, 10, "Answer yes or no: is it fish?") == "asserted"
+
+
+@pytest.mark.parametrize("text, word, question, below", [
+    ("The longest river is the Nile, followed by the Amazon.", "Amazon", "Which is the longest river?", True),
+    ("The Nile is longer than the Amazon.", "Amazon", "Which is the longest river?", True),
+    ("ナイル川はアマゾン川より長いです。", "アマゾン", "一番長い川は？", True),
+    ("The Nile is longer than the Amazon.", "Nile", "Which is the longest river?", False),
+    ("The Nile is longer than the Amazon.", "Amazon", 'Translate: "ナイル川はアマゾン川より長い。"', False),
+])
+def test_a_mention_ranked_below_another(text, word, question, below):
+    start = text.index(word)
+    assert ranked_below(text, start, start + len(word), question) is below
