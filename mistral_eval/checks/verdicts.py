@@ -15,6 +15,7 @@ from mistral_eval.checks.extract import (
     answer_markers,
     attributed,
     clause_of,
+    clauses,
     in_parentheses,
     sentences,
 )
@@ -49,6 +50,8 @@ _HYPOTHETICAL_AFTER = re.compile(r"^[\s,*_\"”')]{0,4}(?:to\s+(?:say|claim|answ
                                  r"|^[」』\"”*]*\s*(?:です|だ|ではある|ですけれど)?(?:が|けど|けれども?)、", re.IGNORECASE)
 _NOTE = re.compile(r"^\W*(?:note|n\.b\.|p\.s\.|remark|caveat)\b|^\s*(?:[*_]*\s*)?(?:※|注[:：意]|補足|備考)",
                    re.IGNORECASE)
+_PARTIAL = re.compile(r"\b(?:partly|partially|somewhat|half|technically|in\s+a\s+(?:sense|way)|to\s+some\s+extent)\s+"
+                      r"(?:\w+\s+)?$|(?:ある意味|一部|部分的に|半分)(?:では|は)?\s*$", re.IGNORECASE)
 _LONG_PARENS = re.compile(r"[(（][^()（）\n]*[)）]")
 _CONDITIONAL = re.compile(r"^\W*(?:if|unless|had\s+it|were\s+it)\b|^\W*(?:もし|仮に|万一)", re.IGNORECASE)
 # 「いいえ」と答えるのは誤り: a verdict mentioned, then judged; the two read as one.
@@ -66,25 +69,44 @@ def _aside(text: str, start: int) -> bool:
     return sentence is not None and bool(_NOTE.match(sentence.text) or _CONDITIONAL.match(sentence.text))
 
 
-def _verdicts(text: str) -> list[tuple[re.Match[str], bool, bool]]:
+def _verdicts(text: str, asked: str = "") -> list[tuple[re.Match[str], bool, bool]]:
     """The verdict words the answer asserts, each with what it reads (negation and attribution
     read) and whether it is the answer's own (False for a word said of another claim: in an aside or
-    a note, a hypothetical, a premise). A mentioned verdict that is then judged ("「いいえ」と答えるの
-    は誤り") reads as one verdict, at the judging word."""
+    a note, a hypothetical, a premise, or one hedged as partial: "partly true"). A mentioned verdict
+    that is then judged ("「いいえ」と答えるのは誤り") reads as one verdict, at the judging word. A word
+    that is the asked sentence's own predicate ("Is it incorrect to say …?") restates it: affirmed it
+    answers yes, denied no ("it is not incorrect": no)."""
     found: list[tuple[re.Match[str], bool, bool]] = []
+    question_form = asked.rstrip().endswith(("?", "？")) and not re.search(r"[「『\"“]", asked)
+    asked_words = [m.group().lower() for m in _VERDICT.finditer(_ECHO.sub(" ", asked))] if question_form else []
+    predicates = set(asked_words) if len(asked_words) == 1 else set()  # 正しいですか、誤りですか: a choice
     for match in _VERDICT.finditer(text):
         if attributed(clause_of(text, *match.span()).text):
             continue
-        value = (match.group().lower() in _TRUE_WORDS) != is_negated(text, *match.span())
+        word = match.group().lower()
+        value = (word in _TRUE_WORDS or word in predicates) != is_negated(text, *match.span())
         if found and _JUDGED_MENTION.match(text[found[-1][0].end():match.start()]):
             mentioned = found.pop()
             value = mentioned[1] == value
         clause_start = clause_of(text, *match.span()).start
         own = not (_aside(text, match.start())
                    or _HYPOTHETICAL_BEFORE.search(text[clause_start:match.start()])
+                   or _PARTIAL.search(text[max(clause_start, match.start() - 25):match.start()])
                    or _HYPOTHETICAL_AFTER.match(text[match.end():]))
         found.append((match, value, own))
     return found
+
+
+def _sentence_of(text: str, start: int) -> str:
+    return next((s.text for s in sentences(text) if s.start <= start < s.end), "")
+
+
+def _asked(question: str) -> str:
+    """The question's asked sentence: its "Statement:"/"Question:" line, else its last sentence
+    ending in "?", else the whole question."""
+    lines = [m.group(1) for m in _STATEMENT.finditer(question)]
+    asked_sentences = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
+    return lines[-1] if lines else asked_sentences[-1] if asked_sentences else question
 
 
 def _own_marker(text: str) -> re.Match[str] | None:
@@ -95,14 +117,16 @@ def _own_marker(text: str) -> re.Match[str] | None:
     return markers[-1] if markers else None
 
 
-def _verdict_of(text: str) -> tuple[bool | None, str]:
-    """The answer's verdict and how it was read; None with the reason when none can be trusted."""
+def _verdict_of(text: str, asked: str = "") -> tuple[bool | None, str]:
+    """The answer's verdict and how it was read; None with the reason when none can be trusted.
+    Conflicting verdict words: the one whose clause restates the asked fact wins ("Yes, spiders
+    have eight legs. … So no, a spider is not an insect"); else the last after a conclusion."""
     if _BOTH.search(text):
         return None, "it answers both yes and no"
     cut = after_correction(text)
     marker = _own_marker(text)
     start = max(cut, marker.start() if marker else 0)
-    every = _verdicts(text)
+    every = _verdicts(text, asked)
     found = [v for v in every if v[0].start() >= start] or every
     if not found:
         return None, "found no verdict word"
@@ -115,6 +139,10 @@ def _verdict_of(text: str) -> tuple[bool | None, str]:
     values = {value for _, value, _ in found}
     if len(values) == 1:
         return found[-1][1], f"verdict word {found[-1][0].group()!r} reads {found[-1][1]}"
+    on_topic = [v for v in found if asked and _restates(asked, clause_of(text, *v[0].span()).text) is not None]
+    if on_topic and len({value for _, value, _ in on_topic}) == 1 and len(on_topic) < len(found):
+        return on_topic[-1][1], (f"verdict word {on_topic[-1][0].group()!r}, in the clause that restates "
+                                 f"the question, reads {on_topic[-1][1]}")
     last = found[-1][0]
     sentence_start = max(text.rfind(c, 0, last.start()) for c in "。.!?\n")
     if _SETTLES.search(text, max(0, sentence_start), last.start()) or start:
@@ -134,7 +162,7 @@ def _content(text: str) -> list[tuple[str, bool]]:
                 and lemma not in ("出来る", "有る", "居る", "為る", "事", "訳", "無い", "言う", "思う")]
     stop = {"the", "a", "an", "is", "are", "was", "were", "do", "does", "did", "can", "could", "cannot",
             "not", "no", "yes", "it", "to", "of", "than", "have", "has", "had", "her", "his", "their",
-            "on", "in", "at", "by", "for", "with", "from"}
+            "on", "in", "at", "by", "for", "with", "from", "they", "he", "she", "we", "you", "i", "its"}
     return [(w.rstrip("s"), True) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in stop and w != "n't"]
 
 
@@ -147,36 +175,44 @@ def _standard(text: str) -> str | None:
     return match.group(1).rstrip("s") if match else None
 
 
-def _restates(statement: str, sentence: str) -> bool | None:
-    """Whether `sentence` restates `statement` (see `_fact_verdict`): None when it does not, else
-    whether it swaps the sides of a comparison."""
+def _restates(statement: str, sentence: str, context: str = "") -> bool | None:
+    """Whether `sentence` (a clause) restates `statement` (see `_fact_verdict`): None when it does
+    not, else whether it swaps the sides of a comparison. An English clause that leaves its subject
+    to a pronoun ("but they cannot fly") needs the asked subject in its `context` sentence."""
     asked_words, said_words = _content(statement), _content(sentence)
     asked, said = [w for w, _ in asked_words], [w for w, _ in said_words]
-    kept = all(w in said for w, needed in asked_words if needed)  # the predicate (開く, 持つ) is restated
     shared_asked = [w for w in asked if w in said]
+    if re.search(r"[\u3040-\u9fff]", statement):
+        kept = (all(w in said for w, needed in asked_words if needed)  # the predicate (開く, 持つ) is restated
+                and len(shared_asked) >= 0.75 * len(asked))
+    else:  # English: only trailing words may be dropped (an adjunct: "to school", "on Saturday")
+        kept = shared_asked == asked[:len(shared_asked)] and len(shared_asked) >= max(2, -(-2 * len(asked) // 3))
     shared_said = [w for w in said if w in asked]
     standards = _standard(statement), _standard(sentence)
     swapped = (None not in standards and standards[0] != standards[1] and standards[1] in asked
                and sorted(shared_said) == sorted(shared_asked))
-    restates = (bool(asked) and kept and len(shared_asked) >= 0.75 * len(asked)
+    restates = (bool(asked) and kept
                 and (shared_said == shared_asked or swapped))
-    elliptical = bool(said) and all(word in asked for word in said)  # 開いていません: the subject left out
+    # 開いていません, "they cannot fly": the subject left out; a lone word only if it is the predicate
+    english_subject = bool(asked) and asked[0] in [w for w, _ in _content(context or sentence)]
+    lone_predicate = len(said) == 1 and (said_words[0][1] if re.search(r"[\u3040-\u9fff]", statement)
+                                         else bool(asked) and said[0] == asked[-1] and english_subject)
+    elliptical = bool(said) and all(word in asked for word in said) and (len(said) >= 2 or lone_predicate)
     return swapped if restates or elliptical else None
 
 
 def _fact_verdict(answer: str, question: str) -> bool | None:
-    """Without a verdict word: one of the answer's first three sentences (the first that does)
+    """Without a verdict word: a clause of the answer's first three sentences (the first that does)
     restates the question's statement (its content words, in the same order; or only words of the
     question, the subject left out) affirmed or denied, read by the parity of its negations. A comparison restated with its two
     sides swapped (翔の方が健より高い for 健は翔より高いか) reads the other way. A Japanese restatement
-    must keep the predicate and most other words (一番 may become 最も); an English one every content
-    word (no part of speech is read). None when it says something else, such as another predicate
+    must keep the predicate and most other words (一番 may become 最も); an English one its content
+    words but trailing ones (an adjunct: "to school"; no part of speech is read). None when it says something else, such as another predicate
     (closed for open, 休み for 開いて: its polarity cannot be read)."""
-    lines = [m.group(1) for m in _STATEMENT.finditer(question)]
-    asked_sentences = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
-    statement = lines[-1] if lines else asked_sentences[-1] if asked_sentences else question
-    restating = [(s.text, swapped) for s in sentences(answer)[:3]
-                 if (swapped := _restates(statement, s.text)) is not None]
+    statement = _asked(question)
+    opening = answer[:sentences(answer)[2].end] if len(sentences(answer)) > 3 else answer
+    restating = [(c.text, swapped) for c in clauses(opening)
+                 if (swapped := _restates(statement, c.text, _sentence_of(opening, c.start))) is not None]
     if not restating:
         return None
     first, swapped = restating[0]
@@ -192,7 +228,7 @@ def read_verdict(answer: str, question: str = "") -> tuple[bool | None, str]:
     """What the answer says (True/False) and how it was read; None with the reason when it cannot
     be told (verdict words that conflict, or none and no restatement of the question's fact)."""
     text = _ECHO.sub(lambda m: " " * len(m.group()), answer)
-    verdict, how = _verdict_of(text)
+    verdict, how = _verdict_of(text, _asked(question) if question else "")
     if verdict is None and how == "found no verdict word":
         verdict = _fact_verdict(answer, question)
         how = (f"no verdict word; the answer states the question's fact as {verdict}"

@@ -50,6 +50,8 @@ def test_a_restated_fact_is_read_against_the_question_and_anything_else_is_not()
     ("Yes, although under another definition it could be no.", True),
     # A reply that agrees, or one that opens by disagreeing.
     ("その通りです。", True), ("違います。正しくは二番目です。", False),
+    # A verdict hedged as partial gives way to a plain one.
+    ("It is partly true for old maps, but for today's map the claim is false.", False),
     # A verdict mentioned and then judged reads as one verdict.
     ("いいえ。「はい」と答えるのは間違いです。", False),
     ("「はい」と答えるのが正しいです。", True),
@@ -71,3 +73,15 @@ def test_a_swapped_comparison_reads_the_other_way_and_another_predicate_is_not_r
     # the first of the first three sentences that restates it; a quoting verb is no content word
     assert read_verdict("Good question. Whales breathe air.", "Question: Do whales breathe air?")[0] is True
     assert read_verdict("鯨ではない、ということはありません。", "質問: これは鯨ですか？")[0] is True
+
+
+def test_the_verdict_that_restates_the_question_and_the_questions_own_predicate():
+    spiders = "Do spiders have eight legs? Answer yes or no."
+    assert read_verdict("Yes, spiders have eight legs. So no, they are not insects.", spiders)[0] is True
+    assert read_verdict("No, it is not incorrect: ice melts at 0 °C.", "Is it incorrect that ice melts at 0 °C?")[0] is False
+    assert read_verdict("Yes, it is incorrect.", "Is it incorrect that ice melts at 0 °C?")[0] is True
+    assert read_verdict("誤りです。", "次の主張は正しいですか、誤りですか？「氷は0℃で溶ける。」")[0] is False  # a choice
+    bus = "Question: Did Mei take the train to work?"
+    assert read_verdict("Mei did not take the train; she walked.", bus)[0] is False  # "to work" dropped
+    assert read_verdict("Mei walked to work.", bus)[0] is None
+    assert read_verdict("Birds are animals, but they cannot swim.", "Can penguins swim?")[0] is None
