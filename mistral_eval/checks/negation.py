@@ -23,9 +23,11 @@ __all__ = ["Polarity", "asked", "is_negated", "polarity", "ranked_below", "super
 Polarity = Literal["asserted", "denied", "unresolved"]
 
 _BEFORE = re.compile(
-    r"(?:\b(?:not|never|no)|n't)\s+(?:(?:be|is|are|was|the|a|an|exactly|quite|really|necessarily|"
+    r"(?:\b(?:not|never|no)|n't)\s+(?:(?:be|is|are|was|the|a|an|exactly|quite|really|necessarily|longer|"
     r"entirely|completely|called|named|in|at|on)\s+)*$", re.IGNORECASE)
 _CLAUSE_NEGATION = re.compile(r"\b(?:not|never|neither|nor)\b|\bno\b(?!\s*[,.!;:])|n't\b", re.IGNORECASE)
+# "No other planet is larger than X": "no" as a determiner denies its own noun, not X.
+_DETERMINER_NO = re.compile(r"no\s+(?!longer\b)[a-z]", re.IGNORECASE)
 _NOT_ONLY = re.compile(r"\bnot\s+(?:only|just|merely)\b|\bno\s+doubt\b|\bno\s+(?:wonder|question)\b",
                        re.IGNORECASE)
 # "X is not the capital" denies X as the answer; "X is not small" says something about X, and so
@@ -65,7 +67,8 @@ def _english_denied(text: str, start: int, end: int) -> bool:
     before = text[clause.start:start]
     if _BEFORE.search(text[max(0, start - 40):start]) and not _NOT_ONLY.search(text[max(0, start - 20):start]):
         return True
-    negations = [m for m in _CLAUSE_NEGATION.finditer(before) if not _NOT_ONLY.match(before, m.start())]
+    negations = [m for m in _CLAUSE_NEGATION.finditer(before)
+                 if not (_NOT_ONLY.match(before, m.start()) or _DETERMINER_NO.match(before, m.start()))]
     return len(negations) % 2 == 1 and not _HEDGED_QUESTION.match(clause.text)
 
 
@@ -168,10 +171,15 @@ def superseded(text: str, start: int, end: int) -> bool:
 def ranked_below(text: str, start: int, end: int, question: str = "") -> bool:
     """A mention ranked below another in its sentence: the standard of a comparison ("larger than
     X", "Xより大きい") or one listed after the answer ("…, followed by X", "次いでX"): not the answer.
-    Not when the question itself quotes a text (a translation keeps its comparisons) or compares."""
+    Not when the question itself quotes a text (a translation keeps its comparisons) or compares,
+    nor under a negation ("No other planet is larger than X", "Xより大きい惑星はない": X is the top)."""
     if re.search(r"[\"“「『]|\bthan\b|より", question):
         return False
     sentence = next((s for s in sentences(text) if s.start <= start < s.end), None)
+    whole = sentence.text if sentence else text
+    if re.search(r"\b(?:no|not|none|nothing|never)\b|n't\b", whole, re.IGNORECASE) or any(
+            _is_japanese_negator(*word) for word in ja_tokens(whole)):
+        return False
     before = text[sentence.start if sentence else 0:start]
     return bool(_RANKED_AFTER.search(before) or re.match(r"^[」』\"”*]*\s*[^\s、。！？!?]{0,2}?より", text[end:end + 8]))
 

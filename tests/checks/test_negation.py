@@ -29,6 +29,8 @@ def test_is_negated_in_its_clause(text, word, denied):
 
 @pytest.mark.parametrize("text, word, denied", [
     ("Milk does not contain vitamin C.", "Milk", True),  # the subject of a denied verb
+    ("No other river is longer than the Nile.", "Nile", False),  # "no" denies its own noun
+    ("The capital is no longer Kyoto.", "Kyoto", True),
     ("Bananas don't grow on trees in winter.", "Bananas", True),
     ("Tokyo is not a small city; it is huge.", "Tokyo", False),  # a property, not an identity
     ("明日は雪が降らないでしょう。", "雪", True),  # the mention's own predicate is denied
@@ -113,6 +115,8 @@ def test_a_negated_question_is_restated_not_denied():
     ("ナイル川はアマゾン川より長いです。", "アマゾン", "一番長い川は？", True),
     ("The Nile is longer than the Amazon.", "Nile", "Which is the longest river?", False),
     ("The Nile is longer than the Amazon.", "Amazon", 'Translate: "ナイル川はアマゾン川より長い。"', False),
+    ("No other river is longer than the Nile.", "Nile", "Which is the longest river?", False),  # negated: the top
+    ("ナイル川より長い川はありません。", "ナイル", "一番長い川は？", False),
 ])
 def test_a_mention_ranked_below_another(text, word, question, below):
     start = text.index(word)
