@@ -1,12 +1,19 @@
-"""Whether a span of answer text is denied within its clause ("not X", "X is not …", "X ではなく",
-"Xではありません"), and whether a clause is a hedge that still affirms ("I think it's X",
-"Xではないでしょうか").
+"""Whether the answer asserts a mention (`polarity`: asserted, denied or unresolved), and the other
+ways a mention is not the answer's claim: only asked (`asked`), a former state (`superseded`),
+ranked below another (`ranked_below`).
 
-English: a negation word before the span in its clause ("I don't think it is X" too), or "X is not
-the/a …" right after it (an identity denied; "X is not small" says something about X); "not only
-X", a double negation and a hedged question ("Isn't it X?") affirm. Japanese: the predicate after the span, read by morphology
-(japanese.denies), so …ではないかと思います affirms and …ないわけではない counts twice; and "Xは首都では
-ありません" (X's identity denied; "Xは大きくない" says something about X: japanese.denies_identity).
+Denied in its clause, English: a negation word before the span in its clause ("I don't think it is
+X" too; "no" as a determiner denies its own noun: "no other planet … than X"), "X is not the …"
+right after it (an identity denied; "X is not small" and "X is not a large city" say something about
+X, unless the noun is the question's own), or X the subject of a denied verb ("Water does not
+contain caffeine"); "not only X", a double negation and a hedged question ("Isn't it X?") affirm.
+Japanese, read by morphology: the copula after the span (japanese.denies: …ではない, and
+…ではないかと思います affirms), X's identity denied (japanese.denies_identity; "Xは首都ではなく、…"
+with the question's own noun), or X's own predicate, the first verb or adjective after it, denied
+(雨が降らない; 東京だとは思いません; …とは限らない only possible, not asserted). A denial in a concessive
+clause defers to the main clause ("X doesn't …, but it is …", "Xは…ませんが、…です"): asserted when
+the topic carries over, unresolved when the main clause has another subject. When the question's
+own sentence is negated, a negation in the answer restates it; only a contrast denies.
 Knows nothing about checks or expected values.
 """
 

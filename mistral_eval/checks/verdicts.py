@@ -1,9 +1,14 @@
 """Reading a yes/no verdict from an answer: verdict words (True/False, Yes/No, はい/いいえ, 正しい/誤り,
-also in quotes) with negation read in their clause, echoes of the question's choice and views
-attributed to others left out, the last self-correction or answer marker winning, conflicting
-verdicts reported as such; without a verdict word, a restatement of the question's fact.
+その通り, also in quotes) with negation read in their clause, echoes of the question's choice and
+views attributed to others left out, the last self-correction or the answer marker's own word
+winning, conflicting verdicts reported as such; without a verdict word, a restatement of the
+question's fact.
 
-Knows nothing about checks or expected values: it returns what the answer says, or why it cannot tell.
+A verdict word said of another claim gives way to the answer's own: in an aside or a note, in a
+conditional or hypothetical ("it would be true if …"), a premise ("…, which is true"), a concession
+("it is true that …, but"), hedged as partial ("partly true"). Among conflicting words, the one
+whose clause restates the question wins. Knows nothing about checks or expected values: it returns
+what the answer says, or why it cannot tell.
 """
 
 from __future__ import annotations
