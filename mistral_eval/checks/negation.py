@@ -5,8 +5,8 @@ ranked below another (`ranked_below`).
 Denied in its clause, English: a negation word before the span in its clause ("I don't think it is
 X" too; "no" as a determiner denies its own noun: "no other planet … than X"), "X is not the …"
 right after it (an identity denied; "X is not small" and "X is not a large city" say something about
-X, unless the noun is the question's own), or X the subject of a denied verb ("Water does not
-contain caffeine"); "not only X", a double negation and a hedged question ("Isn't it X?") affirm.
+X, unless the noun is the question's own), X the subject of a denied verb ("Water does not
+contain caffeine") or judged wrong ("X is a common wrong guess", "Xは間違いです"); "not only X", a double negation and a hedged question ("Isn't it X?") affirm.
 Japanese, read by morphology: the copula after the span (japanese.denies: …ではない, and
 …ではないかと思います affirms), X's identity denied (japanese.denies_identity; "Xは首都ではなく、…"
 with the question's own noun), or X's own predicate, the first verb or adjective after it, denied
@@ -42,6 +42,10 @@ _NOT_ONLY = re.compile(r"\bnot\s+(?:only|just|merely)\b|\bno\s+doubt\b|\bno\s+(?
 _COPULA_NOT = re.compile(r"^\W{0,3}\s*(?:(?:is|was|are|were)\s*(?:not|n't)|isn't|wasn't|aren't)\s+"
                          r"(?:(?:the|called|named|correct|right|it|one\s+of)\b|(?P<indefinite>an?\s+(?P<noun>[^,.;:!?]{1,40})))",
                          re.IGNORECASE)
+# "X is a common wrong guess", "Xは間違いです": the mention judged wrong.
+_JUDGED_WRONG = re.compile(r"^[\s*\"”')]*(?:is|was|would\s+be)\s+(?:(?:a|an|the)\s+)?(?:common\s+|frequent\s+|popular\s+)?"
+                           r"(?:wrong|incorrect|mistaken|mistake|error)\b"
+                           r"|^[」』\"”*]*\s*(?:は|と(?:いう|言う)(?:の|答え)は)\s*(?:よくある)?(?:間違い|誤り|誤答|不正解)", re.IGNORECASE)
 # "Water does not contain caffeine": the subject of a denied verb is denied with it.
 _SUBJECT_OF_DENIED_VERB = re.compile(
     r"^[\s*\"”']*(?:(?:does|do|did|will|would|can|could|should|has|have|had)\s*(?:not\b|n't)|cannot\b|never\b"
@@ -239,6 +243,8 @@ def polarity(text: str, start: int, end: int, question: str = "") -> Polarity:
     not a capital city", "Xは首都ではなく、…"); and when the question's own sentence is negated
     ("Translate: "I don't drink coffee.""), a negation in the answer restates it: only a mention set
     against another ("Xではなく…", "not X but Y") is denied."""
+    if _JUDGED_WRONG.match(text[end:end + 50]):
+        return "denied"
     if question and _negated_source(question):
         return "denied" if _contrasted(text, start, end) else "asserted"
     after = text[end:end + 40]

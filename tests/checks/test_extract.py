@@ -48,4 +48,5 @@ def test_every_answer_marker_and_views_called_myths():
     assert attributed("It is a popular myth that goldfish forget everything.")
     assert attributed("Contrary to popular belief, bats are not blind.")
     assert attributed("金魚の記憶が3秒というのはよくある誤解です。")
+    assert attributed("Some textbooks say goldfish forget everything.")
     assert not attributed("Goldfish remember things for months.")

@@ -31,6 +31,9 @@ def test_is_negated_in_its_clause(text, word, denied):
     ("Milk does not contain vitamin C.", "Milk", True),  # the subject of a denied verb
     ("No other river is longer than the Nile.", "Nile", False),  # "no" denies its own noun
     ("The capital is no longer Kyoto.", "Kyoto", True),
+    ("Lyon is a common wrong guess.", "Lyon", True),  # judged wrong
+    ("リヨンは間違いです。", "リヨン", True),
+    ("Lyon is a large city.", "Lyon", False),
     ("Bananas don't grow on trees in winter.", "Bananas", True),
     ("Tokyo is not a small city; it is huge.", "Tokyo", False),  # a property, not an identity
     ("明日は雪が降らないでしょう。", "雪", True),  # the mention's own predicate is denied
