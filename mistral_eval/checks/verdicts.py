@@ -86,7 +86,7 @@ def _verdicts(text: str, asked: str = "") -> list[tuple[re.Match[str], bool, boo
     asked_words = [m.group().lower() for m in _VERDICT.finditer(_ECHO.sub(" ", asked))] if question_form else []
     predicates = set(asked_words) if len(asked_words) == 1 else set()  # 正しいですか、誤りですか: a choice
     for match in _VERDICT.finditer(text):
-        if attributed(clause_of(text, *match.span()).text):
+        if attributed(clause_of(text, *match.span()).text) or _attributive(text, match):
             continue
         word = match.group().lower()
         value = (word in _TRUE_WORDS or word in predicates) != is_negated(text, *match.span())
@@ -112,6 +112,28 @@ def _asked(question: str) -> str:
     lines = [m.group(1) for m in _STATEMENT.finditer(question)]
     asked_sentences = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
     return lines[-1] if lines else asked_sentences[-1] if asked_sentences else question
+
+
+def _attributive(text: str, match: re.Match[str]) -> bool:
+    """A verdict adjective that modifies a noun in subject or object position ("The correct arrival
+    time was 10:15", "took the wrong route", "正しい到着時刻は…"): it names a thing, not the verdict.
+    A predicate noun ("This is a false statement", "正しい主張です") still judges."""
+    word = match.group()
+    if word.isascii():
+        before, after = text[max(0, match.start() - 30):match.start()], text[match.end():match.end() + 20]
+        return bool(re.search(r"\b(?:the|a|an|its|their|his|her|my|your)\s+$", before, re.IGNORECASE)
+                    and not re.search(r"\b(?:is|was|are|were|be)\s+(?:the|a|an)\s+$", before, re.IGNORECASE)
+                    and re.match(r"\s+[a-z]", after) and not re.match(r"\s+(?:answer|response)\b", after, re.IGNORECASE))
+    if word not in ("正しい", "間違っ", "間違い"):
+        return False
+    words = ja_tokens(text[match.end():match.end() + 20])
+    nouns = 0
+    for surface, pos, _ in words:
+        if pos == "名詞":
+            nouns += 1
+            continue
+        return nouns > 0 and surface in ("は", "が", "を", "に", "の", "で", "も")
+    return False
 
 
 def _own_marker(text: str) -> re.Match[str] | None:

@@ -50,6 +50,11 @@ def test_a_restated_fact_is_read_against_the_question_and_anything_else_is_not()
     ("Yes, although under another definition it could be no.", True),
     # A reply that agrees, or one that opens by disagreeing.
     ("その通りです。", True), ("違います。正しくは二番目です。", False),
+    # A verdict adjective naming a thing is no verdict; a predicate noun still judges.
+    ("The claim is false. The correct opening year was 1998.", False),
+    ("True. The ferry took the wrong pier but still left on time.", True),
+    ("誤りです。正しい開業年は1998年です。", False),
+    ("This is a false claim.", False), ("正しい主張です。", True),
     # A verdict hedged as partial gives way to a plain one.
     ("It is partly true for old maps, but for today's map the claim is false.", False),
     # A verdict mentioned and then judged reads as one verdict.
