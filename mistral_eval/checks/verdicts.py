@@ -1,5 +1,5 @@
 """Reading a yes/no verdict from an answer: verdict words (True/False, Yes/No, はい/いいえ, 正しい/誤り,
-その通り, also in quotes) with negation read in their clause, echoes of the question's choice and
+その通り, also in quotes; a whole-sentence reply: "Of course not.", "そうです。") with negation read in their clause, echoes of the question's choice and
 views attributed to others left out, the last self-correction or the answer marker's own word
 winning, conflicting verdicts reported as such; without a verdict word, a restatement of the
 question's fact.
@@ -35,6 +35,10 @@ _VERDICT = re.compile(
     r"|(?:(?<=は)|(?<![ぁ-ん]))はい(?=\s*(?:[、。,.!！」』\"”*]|です|でしょう|と|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?"
     r"|その通り|(?:^|(?<=[。！\n]))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
     re.IGNORECASE | re.MULTILINE)
+# A whole-sentence reply: "Absolutely.", "Of course not!", "Not at all.", "もちろんです。", "そうではありません。"
+_REPLY = re.compile(r"(?:^|(?<=[.!?。！？\n]))[\s*]*(?:(?:absolutely|definitely|certainly|of\s+course|yep|yeah)(?:\s+not)?|nope|not\s+at\s+all"
+                    r"|もちろん(?:です)?|そう(?:です|だ)|そう(?:では|じゃ)(?:ありません|ない(?:です)?))[\s*]*(?=[.!。！]|$)",
+                    re.IGNORECASE | re.MULTILINE)
 _TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解", "その通り"}
 _ECHO = re.compile(r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?\s*(?:or|/|か|または|もしくは)\s*"
                    r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?か?", re.IGNORECASE)
@@ -99,7 +103,10 @@ def _verdicts(text: str, asked: str = "") -> list[tuple[re.Match[str], bool, boo
                    or _PARTIAL.search(text[max(clause_start, match.start() - 25):match.start()])
                    or _HYPOTHETICAL_AFTER.match(text[match.end():]))
         found.append((match, value, own))
-    return found
+    for reply in _REPLY.finditer(text):
+        if not any(m.start() <= reply.start() < m.end() or reply.start() <= m.start() < reply.end() for m, _, _ in found):
+            found.append((reply, not re.search(r"not|nope|ない|ありません", reply.group(), re.IGNORECASE), True))
+    return sorted(found, key=lambda v: v[0].start())
 
 
 def _sentence_of(text: str, start: int) -> str:

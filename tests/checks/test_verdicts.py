@@ -55,6 +55,9 @@ def test_a_restated_fact_is_read_against_the_question_and_anything_else_is_not()
     ("True. The ferry took the wrong pier but still left on time.", True),
     ("誤りです。正しい開業年は1998年です。", False),
     ("This is a false claim.", False), ("正しい主張です。", True),
+    # A whole-sentence reply is a verdict; the same word opening a longer sentence is not.
+    ("Absolutely.", True), ("Of course not! It is a mammal.", False), ("Not at all.", False),
+    ("もちろんです。", True), ("そうではありません。", False), ("Certainly, it is a mammal.", None),
     # A verdict hedged as partial gives way to a plain one.
     ("It is partly true for old maps, but for today's map the claim is false.", False),
     # A verdict mentioned and then judged reads as one verdict.
