@@ -232,8 +232,9 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
     def check(answer: str, context: Context = None) -> CheckResult:
         question = CheckContext.of(context).prompt
         matches = list(compiled.finditer(answer))
-        kept = [m for m in matches if _affirmed(answer, [m.span()], negation_aware, question)]
-        unresolved = [m for m in matches if _standing_of(answer, [m.span()], negation_aware, question) == "unresolved"]
+        standings = [_standing_of(answer, [m.span()], negation_aware, question) for m in matches]
+        kept = [m for m, standing in zip(matches, standings, strict=True) if standing == "asserted"]
+        unresolved = [m for m, standing in zip(matches, standings, strict=True) if standing == "unresolved"]
         if unresolved and not kept:
             return CheckResult.uncertain("regex", f"the scope of a denial near {_clip(unresolved[0].group())} cannot "
                                                   "be told (a denied clause, then a main clause with another "
