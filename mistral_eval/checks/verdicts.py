@@ -21,7 +21,6 @@ from mistral_eval.checks.extract import (
     attributed,
     clause_of,
     clauses,
-    in_parentheses,
     sentences,
 )
 from mistral_eval.checks.japanese import tokens as ja_tokens
@@ -61,7 +60,7 @@ _NOTE = re.compile(r"^\W*(?:note|n\.b\.|p\.s\.|remark|caveat)\b|^\s*(?:[*_]*\s*)
                    re.IGNORECASE)
 _PARTIAL = re.compile(r"\b(?:partly|partially|somewhat|half|technically|in\s+a\s+(?:sense|way)|to\s+some\s+extent)\s+"
                       r"(?:\w+\s+)?$|(?:ある意味|一部|部分的に|半分)(?:では|は)?\s*$", re.IGNORECASE)
-_LONG_PARENS = re.compile(r"[(（][^()（）\n]*[)）]")
+_PARENS = re.compile(r"[(（][^()（）\n]*[)）]")
 _CONDITIONAL = re.compile(r"^\W*(?:if|unless|had\s+it|were\s+it)\b|^\W*(?:もし|仮に|万一)", re.IGNORECASE)
 # 「いいえ」と答えるのは誤り: a verdict mentioned, then judged; the two read as one.
 _JUDGED_MENTION = re.compile(r"^[」』\"”*]*\s*と(?:答える|答えた|言う|いう|する|した)(?:の|こと)(?:は|が|も)\s*$")
@@ -70,9 +69,7 @@ _JUDGED_MENTION = re.compile(r"^[」』\"”*]*\s*と(?:答える|答えた|言�
 def _aside(text: str, start: int) -> bool:
     """Whether `start` lies in a parenthetical aside (of any length on one line), in a note's
     sentence or in a conditional one ("If it had not moved, it would be true", "もし…なら「はい」")."""
-    if any(span.start <= start < span.end for span in in_parentheses(text)):
-        return True
-    if any(m.start() <= start < m.end() for m in _LONG_PARENS.finditer(text)):
+    if any(m.start() <= start < m.end() for m in _PARENS.finditer(text)):
         return True
     sentence = next((s for s in sentences(text) if s.start <= start < s.end), None)
     return sentence is not None and bool(_NOTE.match(sentence.text) or _CONDITIONAL.match(sentence.text))
