@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Span", "after_correction", "answer_marker", "attributed", "clause_of", "clauses",
+__all__ = ["Span", "after_correction", "answer_marker", "answer_markers", "attributed", "clause_of", "clauses",
            "conditional", "in_parentheses", "quoted_spans", "sentences"]
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+?(?:[。！？!?]+|\.(?=\s|$)|\n|$)|[^。！？!?\n]+", re.DOTALL)
@@ -37,7 +37,10 @@ _ATTRIBUTED = re.compile(
     r"|と思われがち|と(?:言われ|いわれ)ることも)"
     r"|\b(?:many|some|most)\s+(?:people\s+)?(?:think|believe|say|assume|guess|answer)"
     r"|\b(?:it\s+is\s+)?(?:often|commonly)\s+(?:thought|believed|mistaken|assumed)"
-    r"|\bcommon\s+(?:mistake|misconception)", re.IGNORECASE)
+    r"|\bcommon\s+(?:mistake|misconception)"
+    r"|\b(?:a\s+)?(?:popular|common|widespread)\s+(?:myth|belief)|\bit\s+is\s+a\s+myth\b|\bcontrary\s+to\s+popular"
+    r"|\b(?:many|some|most|other)\s+\w+\s+(?:say|claim|suggest|state|answer)\b|\baccording\s+to\s+some\b"
+    r"|と(?:いう|言う)(?:のは)?(?:よくある)?(?:誤解|俗説|迷信)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,11 @@ def answer_marker(text: str) -> re.Match[str] | None:
     for match in _MARKER.finditer(text):
         last = match
     return last
+
+
+def answer_markers(text: str) -> list[re.Match[str]]:
+    """Every answer marker, in order (a caller may leave out those in views attributed to others)."""
+    return list(_MARKER.finditer(text))
 
 
 def in_parentheses(text: str) -> list[Span]:

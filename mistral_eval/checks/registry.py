@@ -26,7 +26,7 @@ from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text
 from mistral_eval.checks.code_check import python
 from mistral_eval.checks.extract import attributed, clause_of
 from mistral_eval.checks.japanese import kana_spellings
-from mistral_eval.checks.negation import is_negated
+from mistral_eval.checks.negation import Polarity, asked, polarity, ranked_below, superseded
 from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, normalize, read_final
 from mistral_eval.checks.repetition import repetitions
 from mistral_eval.checks.verdicts import read_verdict
@@ -105,24 +105,60 @@ _CANDIDATES = re.compile(r"\b(?:could|might|may)\s+be\b.*\bor\b|\beither\b.*\bor
                          r"|(?:の)?(?:どれか|いずれか|どちらか)(?:です|だ|でしょう|一つ)|以下のいずれか", re.IGNORECASE)
 
 
-def _denied(answer: str, start: int, end: int) -> bool:
-    """A mention the answer does not assert: negated in its clause, attributed to others ("many think
-    A, but B"), or one of a list of candidates ("It could be A, B or C")."""
+def _standing(answer: str, start: int, end: int, question: str = "") -> Polarity:
+    """Whether the answer asserts a mention: "denied" when negated in its clause (read with the
+    question: "X is not a capital city"), attributed to others ("many think A, but B"), only asked
+    ("Sydney? No — …", "Is it Sydney or Canberra?") or one of a list of candidates ("It could be A, B or C");
+    "unresolved" when the scope of a denial cannot be told (negation.polarity)."""
     clause = clause_of(answer, start, end).text
     sentence_end = re.search(r"[。\n]|\.(?:\s|$)", answer[end:])
     sentence = answer[max(0, answer.rfind("\n", 0, start)):end + (sentence_end.end() if sentence_end else len(answer))]
-    return (is_negated(answer, start, end) or attributed(clause)
-            or bool(_CANDIDATES.search(sentence)))
+    if (attributed(clause) or asked(answer, start, end) or superseded(answer, start, end)
+            or ranked_below(answer, start, end, question)
+            or _CANDIDATES.search(sentence)):
+        return "denied"
+    return polarity(answer, start, end, question)
 
 
-def _affirmed(answer: str, spans: typing.Iterable[tuple[int, int]], negation_aware: bool) -> bool:
-    return any(not (negation_aware and _denied(answer, start, end)) for start, end in spans)
+def _standing_of(answer: str, spans: typing.Iterable[tuple[int, int]], negation_aware: bool,
+                 question: str = "") -> Polarity | None:
+    """The best standing of any of the mentions (asserted, else unresolved, else denied); None
+    without a mention."""
+    standings = {"asserted" if not negation_aware else _standing(answer, start, end, question)
+                 for start, end in spans}
+    return next((s for s in ("asserted", "unresolved", "denied") if s in standings), None)
+
+
+def _affirmed(answer: str, spans: typing.Iterable[tuple[int, int]], negation_aware: bool,
+              question: str = "") -> bool:
+    return _standing_of(answer, spans, negation_aware, question) == "asserted"
 
 
 def _mentions(answer: str, needle: str, flags: int) -> list[tuple[int, int]]:
-    """Where the answer writes `needle`; for a kanji word not written as such, where it is in kana."""
+    """Where the answer writes `needle`; for a kanji word not written as such, where it is in kana;
+    a katakana word ending in the long-vowel mark also without it (コンピューター, コンピュータ: one word,
+    two spelling conventions)."""
     spans = [m.span() for m in re.finditer(re.escape(needle), answer, flags)]
+    if not spans and re.fullmatch(r"[ァ-ヺー]{2,}ー", needle):
+        spans = [m.span() for m in re.finditer(re.escape(needle[:-1]) + r"(?![ァ-ヺー])", answer)]
     return spans or (kana_spellings(answer, needle) if _KANJI.search(needle) else [])
+
+
+_INFLECTION = re.compile(r"(?:ing|ed|es|e|s|d)$")
+
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    return _INFLECTION.sub("", word) if len(word) > 4 else word
+
+
+def _other_form(answer: str, needle: str) -> str | None:
+    """An English word of the answer that is another inflection of `needle` (closes, closing for
+    closed): whether the check wants that very form, the check cannot tell."""
+    if not re.fullmatch(r"[A-Za-z]{4,}", needle):
+        return None
+    return next((w for w in re.findall(r"[A-Za-z]+", answer) if w.lower() != needle.lower()
+                 and _stem(w) == _stem(needle)), None)
 
 
 @_validated
@@ -133,18 +169,34 @@ def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: boo
     With `negation_aware` (default), an occurrence the answer does not assert does not count: denied
     in its clause ("X is not the …", "東京ではなく", "東京ではありません"; "東京ではないでしょうか" still
     affirms), attributed to others ("Xと思う人もいますが"), or one of a list of candidates ("It could
-    be X, Y or Z"); turn it off when the expected text may itself stand in a negative sentence. A
-    kanji word also counts when the answer writes it in kana (東京: とうきょう).
+    be X, Y or Z"); turn it off when the expected text may itself stand in a negative sentence. The
+    question (the context's prompt) tells an identity denied ("X is not a capital city") from a
+    property ("X is not a quiet city"). Uncertain when the answer turns on a mention whose denial's
+    scope cannot be told ("X does not …, but Y …"), or when it writes only another inflection of an
+    English word (closes for closed). A kanji word also counts when the answer writes it in kana
+    (東京: とうきょう), a katakana word ending in ー also without it (コンピュータ).
     """
     needles = [expected] if isinstance(expected, str) else list(expected)
     require_all = all
     flags = re.IGNORECASE if ignore_case else 0
 
     def check(answer: str, context: Context = None) -> CheckResult:
-        found = [n for n in needles if _affirmed(answer, _mentions(answer, n, flags), negation_aware)]
+        question = CheckContext.of(context).prompt
+        standing = {n: _standing_of(answer, _mentions(answer, n, flags), negation_aware, question) for n in needles}
+        found = [n for n in needles if standing[n] == "asserted"]
+        unresolved = [n for n in needles if standing[n] == "unresolved"]
         missing = [n for n in needles if n not in found]
         passed = not missing if require_all else bool(found)
         score = len(found) / len(needles) if require_all else float(passed)
+        forms = {n: form for n in missing if n not in unresolved and (form := _other_form(answer, n))}
+        if forms and (set(missing) <= set(forms) if require_all else not found):
+            return CheckResult.uncertain("contains", "the answer writes another form of "
+                                         + ", ".join(f"{n!r} ({f!r})" for n, f in forms.items())
+                                         + "; whether that form counts cannot be told.", score)
+        if unresolved and (set(missing) <= set(unresolved) if require_all else not found):
+            return CheckResult.uncertain("contains", f"the scope of a denial near {', '.join(map(repr, unresolved))} "
+                                                     "cannot be told (a denied clause, then a main clause with "
+                                                     "another subject).", score)
         detail = f"; missing or denied {', '.join(map(repr, missing))}" if missing else ""
         need = "all" if require_all else "any"
         return CheckResult("contains", passed, score,
@@ -167,7 +219,8 @@ def _kanji_literals(pattern: str) -> list[str]:
 def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
           negation_aware: bool = True) -> Check:
     """`re.search(pattern)` finds a match; `flags` is letters from "imsx". With `negation_aware`
-    (default), a match the answer does not assert (see `contains`) does not count. A pattern of plain
+    (default), a match the answer does not assert (see `contains`) does not count, and one whose
+    denial's scope cannot be told makes it uncertain. A pattern of plain
     words (富士|Fuji) also matches a kanji word written in kana (ふじさん), read by morphology."""
     try:
         compiled = re.compile(pattern, sum(_REGEX_FLAGS[f] for f in set(flags)))
@@ -177,13 +230,20 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
     kanji_words = _kanji_literals(pattern)
 
     def check(answer: str, context: Context = None) -> CheckResult:
+        question = CheckContext.of(context).prompt
         matches = list(compiled.finditer(answer))
-        kept = [m for m in matches if _affirmed(answer, [m.span()], negation_aware)]
+        standings = [_standing_of(answer, [m.span()], negation_aware, question) for m in matches]
+        kept = [m for m, standing in zip(matches, standings, strict=True) if standing == "asserted"]
+        unresolved = [m for m, standing in zip(matches, standings, strict=True) if standing == "unresolved"]
+        if unresolved and not kept:
+            return CheckResult.uncertain("regex", f"the scope of a denial near {_clip(unresolved[0].group())} cannot "
+                                                  "be told (a denied clause, then a main clause with another "
+                                                  f"subject) for /{pattern}/.")
         found = (f"found {_clip(kept[0].group())}" if kept else
                  f"found only denied {_clip(matches[0].group())}" if matches else "found no match")
         if not matches:
             spelled = [(word, span) for word in kanji_words for span in kana_spellings(answer, word)
-                       if _affirmed(answer, [span], negation_aware)]
+                       if _affirmed(answer, [span], negation_aware, question)]
             if spelled:
                 word, (start, end) = spelled[0]
                 return CheckResult("regex", True, 1.0, f"found {_clip(answer[start:end])}, the kana spelling "

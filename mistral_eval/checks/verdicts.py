@@ -1,17 +1,28 @@
 """Reading a yes/no verdict from an answer: verdict words (True/False, Yes/No, はい/いいえ, 正しい/誤り,
-also in quotes) with negation read in their clause, echoes of the question's choice and views
-attributed to others left out, the last self-correction or answer marker winning, conflicting
-verdicts reported as such; without a verdict word, a restatement of the question's fact.
+その通り, also in quotes; a whole-sentence reply: "Of course not.", "そうです。") with negation read in their clause, echoes of the question's choice and
+views attributed to others left out, the last self-correction or the answer marker's own word
+winning, conflicting verdicts reported as such; without a verdict word, a restatement of the
+question's fact.
 
-Knows nothing about checks or expected values: it returns what the answer says, or why it cannot tell.
+A verdict word said of another claim gives way to the answer's own: in an aside or a note, in a
+conditional or hypothetical ("it would be true if …"), a premise ("…, which is true"), a concession
+("it is true that …, but"), hedged as partial ("partly true"). Among conflicting words, the one
+whose clause restates the question wins. Knows nothing about checks or expected values: it returns
+what the answer says, or why it cannot tell.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 
-from mistral_eval.checks.extract import after_correction, answer_marker, attributed, clause_of, sentences
+from mistral_eval.checks.extract import (
+    after_correction,
+    answer_markers,
+    attributed,
+    clause_of,
+    clauses,
+    sentences,
+)
 from mistral_eval.checks.japanese import tokens as ja_tokens
 from mistral_eval.checks.negation import is_negated
 
@@ -19,10 +30,15 @@ __all__ = ["read_verdict"]
 
 _VERDICT = re.compile(
     r"(?<![A-Za-z])(?:true|false|correct|incorrect|wrong)(?![A-Za-z])"
-    r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！」』\"”*]|$))"
-    r"|(?:(?<=は)|(?<![ぁ-ん]))はい(?=\s*(?:[、。,.!！」』\"”*]|です|でしょう|と|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?",
+    r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！」』\"”*(（—–]|$))"
+    r"|(?:(?<=は)|(?<![ぁ-ん]))はい(?=\s*(?:[、。,.!！」』\"”*]|です|でしょう|と|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?"
+    r"|その通り|(?:^|(?<=[。！\n]))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
     re.IGNORECASE | re.MULTILINE)
-_TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解"}
+# A whole-sentence reply: "Absolutely.", "Of course not!", "Not at all.", "もちろんです。", "そうではありません。"
+_REPLY = re.compile(r"(?:^|(?<=[.!?。！？\n]))[\s*]*(?:(?:absolutely|definitely|certainly|of\s+course|yep|yeah)(?:\s+not)?|nope|not\s+at\s+all"
+                    r"|もちろん(?:です)?|そう(?:です|だ)|そう(?:では|じゃ)(?:ありません|ない(?:です)?))[\s*]*(?=[.!。！]|$)",
+                    re.IGNORECASE | re.MULTILINE)
+_TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解", "その通り"}
 _ECHO = re.compile(r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?\s*(?:or|/|か|または|もしくは)\s*"
                    r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?か?", re.IGNORECASE)
 _SETTLES = re.compile(r"\b(?:so|therefore|thus|actually|in\s+fact|final(?:ly)?)\b|やはり|なので|つまり|結局|したがって|よって|正しくは",
@@ -30,81 +46,220 @@ _SETTLES = re.compile(r"\b(?:so|therefore|thus|actually|in\s+fact|final(?:ly)?)\
 _BOTH = re.compile(r"\byes\s+and\s+no\b|\bboth\s+yes\s+and\s+no\b|はいでもありいいえでもあり", re.IGNORECASE)
 
 
-def _verdicts(text: str) -> list[tuple[re.Match[str], bool]]:
-    """The verdict words the answer asserts, each with what it reads (negation and attribution read)."""
-    found = []
+_DIRECT = re.compile(r"[\s*_:：=\-「『\"“'(（]*")
+# A verdict word said of another claim: a hypothetical ("saying so would be false", "it would be
+# incorrect to say …", "correct only if …"), a concession ("it is true that …, but"), a premise
+# ("…, which is true") or a note after the answer ("Note: …", "※…").
+_HYPOTHETICAL_BEFORE = re.compile(r"\b(?:would|could|might)\s+(?:\w+\s+)?(?:not\s+)?(?:be|have\s+been)\s+(?:\w+\s+)?[*_]*$"
+                                  r"|\bwhich\s+(?:is|are|was|were)\s+(?:also\s+)?[*_]*$", re.IGNORECASE)
+# …correct only if …; it is true that …, but …; 確かに正しいですが、…: a condition or a concession.
+_HYPOTHETICAL_AFTER = re.compile(r"^[\s,*_\"”')]{0,4}(?:to\s+(?:say|claim|answer|conclude)\b|(?:only\s+)?(?:if|when|unless)\b"
+                                 r"|that\b[^.!?。\n]*,\s*(?:but|yet|however)\b)"
+                                 r"|^[」』\"”*]*\s*(?:です|だ|ではある|ですけれど)?(?:が|けど|けれども?)、", re.IGNORECASE)
+_NOTE = re.compile(r"^\W*(?:note|n\.b\.|p\.s\.|remark|caveat)\b|^\s*(?:[*_]*\s*)?(?:※|注[:：意]|補足|備考)",
+                   re.IGNORECASE)
+_PARTIAL = re.compile(r"\b(?:partly|partially|somewhat|half|technically|in\s+a\s+(?:sense|way)|to\s+some\s+extent)\s+"
+                      r"(?:\w+\s+)?$|(?:ある意味|一部|部分的に|半分)(?:では|は)?\s*$", re.IGNORECASE)
+_PARENS = re.compile(r"[(（][^()（）\n]*[)）]")
+_CONDITIONAL = re.compile(r"^\W*(?:if|unless|had\s+it|were\s+it)\b|^\W*(?:もし|仮に|万一)", re.IGNORECASE)
+# 「いいえ」と答えるのは誤り: a verdict mentioned, then judged; the two read as one.
+_JUDGED_MENTION = re.compile(r"^[」』\"”*]*\s*と(?:答える|答えた|言う|いう|する|した)(?:の|こと)(?:は|が|も)\s*$")
+
+
+def _aside(text: str, start: int) -> bool:
+    """Whether `start` lies in a parenthetical aside (of any length on one line), in a note's
+    sentence or in a conditional one ("If it had not moved, it would be true", "もし…なら「はい」")."""
+    if any(m.start() <= start < m.end() for m in _PARENS.finditer(text)):
+        return True
+    sentence = next((s for s in sentences(text) if s.start <= start < s.end), None)
+    return sentence is not None and bool(_NOTE.match(sentence.text) or _CONDITIONAL.match(sentence.text))
+
+
+def _verdicts(text: str, asked: str = "") -> list[tuple[re.Match[str], bool, bool]]:
+    """The verdict words the answer asserts, each with what it reads (negation and attribution
+    read) and whether it is the answer's own (False for a word said of another claim: in an aside or
+    a note, a hypothetical, a premise, or one hedged as partial: "partly true"). A mentioned verdict
+    that is then judged ("「いいえ」と答えるのは誤り") reads as one verdict, at the judging word. A word
+    that is the asked sentence's own predicate ("Is it incorrect to say …?") restates it: affirmed it
+    answers yes, denied no ("it is not incorrect": no)."""
+    found: list[tuple[re.Match[str], bool, bool]] = []
+    question_form = asked.rstrip().endswith(("?", "？")) and not re.search(r"[「『\"“]", asked)
+    asked_words = [m.group().lower() for m in _VERDICT.finditer(_ECHO.sub(" ", asked))] if question_form else []
+    predicates = set(asked_words) if len(asked_words) == 1 else set()  # 正しいですか、誤りですか: a choice
     for match in _VERDICT.finditer(text):
-        if attributed(clause_of(text, *match.span()).text):
+        if attributed(clause_of(text, *match.span()).text) or _attributive(text, match):
             continue
-        negated = is_negated(text, *match.span())
-        found.append((match, (match.group().lower() in _TRUE_WORDS) != negated))
-    return found
+        word = match.group().lower()
+        value = (word in _TRUE_WORDS or word in predicates) != is_negated(text, *match.span())
+        if found and _JUDGED_MENTION.match(text[found[-1][0].end():match.start()]):
+            mentioned = found.pop()
+            value = mentioned[1] == value
+        clause_start = clause_of(text, *match.span()).start
+        own = not (_aside(text, match.start())
+                   or _HYPOTHETICAL_BEFORE.search(text[clause_start:match.start()])
+                   or _PARTIAL.search(text[max(clause_start, match.start() - 25):match.start()])
+                   or _HYPOTHETICAL_AFTER.match(text[match.end():]))
+        found.append((match, value, own))
+    for reply in _REPLY.finditer(text):
+        if not any(m.start() <= reply.start() < m.end() or reply.start() <= m.start() < reply.end() for m, _, _ in found):
+            found.append((reply, not re.search(r"not|nope|ない|ありません", reply.group(), re.IGNORECASE), True))
+    return sorted(found, key=lambda v: v[0].start())
 
 
-def _verdict_of(text: str) -> tuple[bool | None, str]:
-    """The answer's verdict and how it was read; None with the reason when none can be trusted."""
+def _sentence_of(text: str, start: int) -> str:
+    return next((s.text for s in sentences(text) if s.start <= start < s.end), "")
+
+
+def _asked(question: str) -> str:
+    """The question's asked sentence: its "Statement:"/"Question:" line, else its last sentence
+    ending in "?", else the whole question."""
+    lines = [m.group(1) for m in _STATEMENT.finditer(question)]
+    asked_sentences = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
+    return lines[-1] if lines else asked_sentences[-1] if asked_sentences else question
+
+
+def _attributive(text: str, match: re.Match[str]) -> bool:
+    """A verdict adjective that modifies a noun in subject or object position ("The correct arrival
+    time was 10:15", "took the wrong route", "正しい到着時刻は…"): it names a thing, not the verdict.
+    A predicate noun ("This is a false statement", "正しい主張です") still judges."""
+    word = match.group()
+    if word.isascii():
+        before, after = text[max(0, match.start() - 30):match.start()], text[match.end():match.end() + 20]
+        return bool(re.search(r"\b(?:the|a|an|its|their|his|her|my|your)\s+$", before, re.IGNORECASE)
+                    and not re.search(r"\b(?:is|was|are|were|be)\s+(?:the|a|an)\s+$", before, re.IGNORECASE)
+                    and re.match(r"\s+[a-z]", after) and not re.match(r"\s+(?:answer|response)\b", after, re.IGNORECASE))
+    if word not in ("正しい", "間違っ", "間違い"):
+        return False
+    words = ja_tokens(text[match.end():match.end() + 20])
+    nouns = 0
+    for surface, pos, _ in words:
+        if pos == "名詞":
+            nouns += 1
+            continue
+        return nouns > 0 and surface in ("は", "が", "を", "に", "の", "で", "も")
+    return False
+
+
+def _own_marker(text: str) -> re.Match[str] | None:
+    """The last answer marker that is not in a view attributed to others ("a myth that the answer is
+    yes") nor in an aside ("(one could say the answer is no)")."""
+    markers = [m for m in answer_markers(text)
+               if not (attributed(clause_of(text, *m.span()).text) or _aside(text, m.start()))]
+    return markers[-1] if markers else None
+
+
+def _verdict_of(text: str, asked: str = "") -> tuple[bool | None, str]:
+    """The answer's verdict and how it was read; None with the reason when none can be trusted.
+    Conflicting verdict words: the one whose clause restates the asked fact wins ("Yes, spiders
+    have eight legs. … So no, a spider is not an insect"); else the last after a conclusion."""
     if _BOTH.search(text):
         return None, "it answers both yes and no"
     cut = after_correction(text)
-    marker = answer_marker(text)
+    marker = _own_marker(text)
     start = max(cut, marker.start() if marker else 0)
-    found = [v for v in _verdicts(text) if v[0].start() >= start] or _verdicts(text)
+    every = _verdicts(text, asked)
+    found = [v for v in every if v[0].start() >= start] or every
     if not found:
         return None, "found no verdict word"
-    values = {value for _, value in found}
+    if marker and marker.start() >= cut:
+        lead = _DIRECT.match(text, marker.end())
+        direct = [v for v in found if lead and v[0].start() == lead.end()]
+        if direct:
+            return direct[0][1], f"verdict word {direct[0][0].group()!r} after the answer marker reads {direct[0][1]}"
+    found = [v for v in found if v[2]] or found  # words said of other claims count only when alone
+    values = {value for _, value, _ in found}
     if len(values) == 1:
         return found[-1][1], f"verdict word {found[-1][0].group()!r} reads {found[-1][1]}"
+    on_topic = [v for v in found if asked and _restates(asked, clause_of(text, *v[0].span()).text) is not None]
+    if on_topic and len({value for _, value, _ in on_topic}) == 1 and len(on_topic) < len(found):
+        return on_topic[-1][1], (f"verdict word {on_topic[-1][0].group()!r}, in the clause that restates "
+                                 f"the question, reads {on_topic[-1][1]}")
     last = found[-1][0]
     sentence_start = max(text.rfind(c, 0, last.start()) for c in "。.!?\n")
     if _SETTLES.search(text, max(0, sentence_start), last.start()) or start:
         return found[-1][1], f"last verdict word {last.group()!r}, after a conclusion, reads {found[-1][1]}"
-    return None, f"verdict words conflict ({', '.join(repr(m.group()) for m, _ in found)})"
+    return None, f"verdict words conflict ({', '.join(repr(m.group()) for m, _, _ in found)})"
 
 
 _STATEMENT = re.compile(r"(?:statement|主張|質問|question)\s*[:：]\s*(.+)", re.IGNORECASE)
 
 
-def _content(text: str) -> list[str]:
+def _content(text: str) -> list[tuple[str, bool]]:
+    """Content words (lemmas), each with whether a restatement must keep it: a Japanese predicate
+    (verb, adjective); every English word (no part of speech is read)."""
     if re.search(r"[\u3040-\u9fff]", text):
-        return [lemma for _, pos, lemma in ja_tokens(text) if pos in ("名詞", "動詞", "形容詞", "副詞")
-                and lemma not in ("出来る", "有る", "居る", "為る", "事", "訳", "無い")]
+        return [(lemma, pos in ("動詞", "形容詞")) for _, pos, lemma in ja_tokens(text)
+                if pos in ("名詞", "動詞", "形容詞", "副詞")
+                and lemma not in ("出来る", "有る", "居る", "為る", "事", "訳", "無い", "言う", "思う")]
     stop = {"the", "a", "an", "is", "are", "was", "were", "do", "does", "did", "can", "could", "cannot",
-            "not", "no", "yes", "it", "to", "of", "than", "have", "has", "had", "her", "his", "their"}
-    return [w.rstrip("s") for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in stop and w != "n't"]
+            "not", "no", "yes", "it", "to", "of", "than", "have", "has", "had", "her", "his", "their",
+            "on", "in", "at", "by", "for", "with", "from", "they", "he", "she", "we", "you", "i", "its"}
+    return [(w.rstrip("s"), True) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in stop and w != "n't"]
+
+
+def _standard(text: str) -> str | None:
+    """The standard of a comparison: what follows "than" (English) or precedes より (Japanese)."""
+    if re.search(r"[\u3040-\u9fff]", text):
+        words = ja_tokens(text)
+        return next((words[i - 1][2] for i in range(1, len(words)) if words[i][0] == "より"), None)
+    match = re.search(r"\bthan\s+(?:the\s+)?([a-z0-9]+)", text.lower())
+    return match.group(1).rstrip("s") if match else None
+
+
+def _restates(statement: str, sentence: str, context: str = "") -> bool | None:
+    """Whether `sentence` (a clause) restates `statement` (see `_fact_verdict`): None when it does
+    not, else whether it swaps the sides of a comparison. An English clause that leaves its subject
+    to a pronoun ("but they cannot fly") needs the asked subject in its `context` sentence."""
+    asked_words, said_words = _content(statement), _content(sentence)
+    asked, said = [w for w, _ in asked_words], [w for w, _ in said_words]
+    shared_asked = [w for w in asked if w in said]
+    if re.search(r"[\u3040-\u9fff]", statement):
+        kept = (all(w in said for w, needed in asked_words if needed)  # the predicate (開く, 持つ) is restated
+                and len(shared_asked) >= 0.75 * len(asked))
+    else:  # English: only trailing words may be dropped (an adjunct: "to school", "on Saturday")
+        kept = shared_asked == asked[:len(shared_asked)] and len(shared_asked) >= max(2, -(-2 * len(asked) // 3))
+    shared_said = [w for w in said if w in asked]
+    standards = _standard(statement), _standard(sentence)
+    swapped = (None not in standards and standards[0] != standards[1] and standards[1] in asked
+               and sorted(shared_said) == sorted(shared_asked))
+    restates = (bool(asked) and kept
+                and (shared_said == shared_asked or swapped))
+    # 開いていません, "they cannot fly": the subject left out; a lone word only if it is the predicate
+    english_subject = bool(asked) and asked[0] in [w for w, _ in _content(context or sentence)]
+    lone_predicate = len(said) == 1 and (said_words[0][1] if re.search(r"[\u3040-\u9fff]", statement)
+                                         else bool(asked) and said[0] == asked[-1] and english_subject)
+    elliptical = bool(said) and all(word in asked for word in said) and (len(said) >= 2 or lone_predicate)
+    return swapped if restates or elliptical else None
 
 
 def _fact_verdict(answer: str, question: str) -> bool | None:
-    """Without a verdict word: the answer's first sentence restates the question's statement
-    (content words in the same order, the predicate among them; or only words of the question, the
-    subject left out) affirmed or denied, read by the parity of its negations; None when it says
-    something else."""
-    lines = [m.group(1) for m in _STATEMENT.finditer(question)]
-    asked_sentences = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
-    statement = lines[-1] if lines else asked_sentences[-1] if asked_sentences else question
-    first = sentences(answer)[0].text if answer.strip() else ""
-    asked, said = _content(statement), _content(first)
-    shared_asked = [w for w in asked if w in said]
-    shared_said = [w for w in said if w in asked]
-    in_order = shared_asked == shared_said  # 翔の方が健より… does not restate 健は翔より…
-    restates = bool(asked) and (difflib.SequenceMatcher(None, asked, said).ratio() >= 0.75
-                                or (len(shared_asked) >= 0.75 * len(asked) and in_order
-                                    and asked[-1] in said))  # the predicate (持っていた) is restated
-    elliptical = bool(said) and all(word in asked for word in said)  # 開いていません: the subject left out
-    if not (restates or elliptical):
+    """Without a verdict word: a clause of the answer's first three sentences (the first that does)
+    restates the question's statement (its content words, in the same order; or only words of the
+    question, the subject left out) affirmed or denied, read by the parity of its negations. A comparison restated with its two
+    sides swapped (翔の方が健より高い for 健は翔より高いか) reads the other way. A Japanese restatement
+    must keep the predicate and most other words (一番 may become 最も); an English one its content
+    words but trailing ones (an adjunct: "to school"; no part of speech is read). None when it says something else, such as another predicate
+    (closed for open, 休み for 開いて: its polarity cannot be read)."""
+    statement = _asked(question)
+    opening = answer[:sentences(answer)[2].end] if len(sentences(answer)) > 3 else answer
+    restating = [(c.text, swapped) for c in clauses(opening)
+                 if (swapped := _restates(statement, c.text, _sentence_of(opening, c.start))) is not None]
+    if not restating:
         return None
+    first, swapped = restating[0]
     if re.search(r"[\u3040-\u9fff]", first):
         negations = sum(lemma in ("ない", "無い", "ず", "ぬ") and pos in ("助動詞", "形容詞")
                         for _, pos, lemma in ja_tokens(first))
     else:
         negations = len(re.findall(r"\b(?:not|never|cannot|no)\b|n't", first, re.IGNORECASE))
-    return negations % 2 == 0
+    return (negations % 2 == 0) != swapped
 
 
 def read_verdict(answer: str, question: str = "") -> tuple[bool | None, str]:
     """What the answer says (True/False) and how it was read; None with the reason when it cannot
     be told (verdict words that conflict, or none and no restatement of the question's fact)."""
     text = _ECHO.sub(lambda m: " " * len(m.group()), answer)
-    verdict, how = _verdict_of(text)
+    verdict, how = _verdict_of(text, _asked(question) if question else "")
     if verdict is None and how == "found no verdict word":
         verdict = _fact_verdict(answer, question)
         how = (f"no verdict word; the answer states the question's fact as {verdict}"

@@ -3,6 +3,7 @@
 from mistral_eval.checks.extract import (
     after_correction,
     answer_marker,
+    answer_markers,
     attributed,
     clause_of,
     conditional,
@@ -40,3 +41,12 @@ def test_asides_quotes_conditionals_and_attribution():
     assert attributed("キャンベラだと思う人もいますが")
     assert attributed("Many people think it is Sydney")
     assert not attributed("The capital is Canberra")
+
+
+def test_every_answer_marker_and_views_called_myths():
+    assert [m.group() for m in answer_markers("Answer: 5. Some say the answer is 6.")] == ["Answer:", "the answer is"]
+    assert attributed("It is a popular myth that goldfish forget everything.")
+    assert attributed("Contrary to popular belief, bats are not blind.")
+    assert attributed("金魚の記憶が3秒というのはよくある誤解です。")
+    assert attributed("Some textbooks say goldfish forget everything.")
+    assert not attributed("Goldfish remember things for months.")

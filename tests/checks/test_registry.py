@@ -399,6 +399,32 @@ def test_contains_and_regex_refuse_a_denied_answer_unless_told_not_to():
     assert contains("sleeping", negation_aware=False)("The cat is not sleeping.").passed
 
 
+def test_contains_and_regex_read_a_denial_with_the_question():
+    capital = {"prompt": "What is the capital city of Japan?"}
+    assert contains("Tokyo")("While Tokyo is not a quiet city, it is the capital.", capital).passed
+    assert not contains("Osaka")("Osaka is not a capital city; Tokyo is.", capital).passed
+    assert not regex("大阪|Osaka")("大阪は首都ではなく、商業の街です。", {"prompt": "日本の首都はどこですか？"}).passed
+    assert not regex("大阪|Osaka", flags="i")("Osaka? No, the capital is Tokyo.", capital).passed
+    assert not contains("雪")("明日は雪が降らないでしょう。").passed
+
+
+def test_contains_and_regex_abstain_when_a_denials_scope_cannot_be_told():
+    unresolved = "Milk doesn't contain vitamin C, but oranges do."
+    assert contains("Milk")(unresolved).verdict == "uncertain"
+    assert regex("milk", flags="i")(unresolved).verdict == "uncertain"
+    assert contains("oranges")(unresolved).verdict == "pass"
+    assert contains("水星")("水星はあまり目立ちませんが、太陽に一番近い惑星です。").verdict == "pass"
+    assert contains("雨")("雨は降りませんが、雪が降ります。").verdict == "uncertain"
+    assert contains(["Milk", "tea"])(unresolved).verdict == "fail"  # tea is missing either way
+
+
+def test_contains_reads_word_forms_or_abstains_on_them():
+    assert contains("コンピューター")("このコンピュータは速い。").passed  # the long-vowel convention
+    assert contains(["opened", "Sunday"], ignore_case=True)("The shop opens on Sundays.").verdict == "uncertain"
+    assert contains(["opened", "Sunday"], ignore_case=True)("The shop is shut on Mondays.").verdict == "fail"
+    assert contains("opened")("It opened at nine.").verdict == "pass"
+
+
 @pytest.mark.parametrize("answer, verdict", [
     ("That is not true.", False), ("The statement isn't correct.", False), ("Not false.", True),
     ("その主張は誤りではない。", True), ("Trueではありません。", False),

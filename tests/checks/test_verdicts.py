@@ -22,6 +22,74 @@ def test_a_restated_fact_is_read_against_the_question_and_anything_else_is_not()
     assert read_verdict("富士山は標高3776mで、日本で最も高い山です。", fuji)[0] is True
     mika = "質問: 美香は自分の傘を持っていましたか？"
     assert read_verdict("美香は自分の傘を家に忘れていました。", mika)[0] is None  # another predicate
-    assert read_verdict("翔の方が健より背が高いです。", "質問: 健は翔より背が高いですか？")[0] is None  # order
+    assert read_verdict("翔の方が健より背が高いです。", "質問: 健は翔より背が高いですか？")[0] is False  # swapped
     verdict, why = read_verdict("It depends on the weather.", "Is it open?")
     assert verdict is None and "no verdict word" in why
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    # A verdict word right after the answer marker is the verdict; later words explain.
+    ("Answer: **False**. Calling the bus early would be true only on the old timetable.", False),
+    ("結論：「いいえ」。旧ダイヤなら正しいのですが。", False),
+    # Words said of another claim: a hypothetical, a premise, an aside, a note.
+    ("False. To call a whale a mammal would be correct, but this statement calls it a fish.", False),
+    ("No. Ken is older than Aya, which is true, and Aya is older than Jun, which is also true.", False),
+    ("Yes (an answer of no would be wrong here).", True),
+    ("Yes.\n\nNote: the older edition of the book was incorrect.", True),
+    ("はい。\n※古い資料には誤りがあります。", True),
+    # A condition or a concession.
+    ("No. It would only be true if the bridge had been finished in 1990.", False),
+    ("False: the claim is correct only when the shop opens on holidays.", False),
+    ("False. It is true that dolphins live in the sea, but they breathe air.", False),
+    ("いいえ。海に住むという点は確かに正しいですが、イルカは肺で呼吸します。", False),
+    ("No. Had the law passed, the claim would be true.", False),
+    ("False. If the bridge had opened in May, it would be correct.", False),
+    ("いいえ。もし雨だったら「はい」でした。", False),
+    ("Yes (one could argue, on a strict reading of the older map from before the border moved, that the answer is no).",
+     True),
+    ("Yes, although under another definition it could be no.", True),
+    # A reply that agrees, or one that opens by disagreeing.
+    ("その通りです。", True), ("違います。正しくは二番目です。", False),
+    # A verdict adjective naming a thing is no verdict; a predicate noun still judges.
+    ("The claim is false. The correct opening year was 1998.", False),
+    ("True. The ferry took the wrong pier but still left on time.", True),
+    ("誤りです。正しい開業年は1998年です。", False),
+    ("This is a false claim.", False), ("正しい主張です。", True),
+    # A whole-sentence reply is a verdict; the same word opening a longer sentence is not.
+    ("Absolutely.", True), ("Of course not! It is a mammal.", False), ("Not at all.", False),
+    ("もちろんです。", True), ("そうではありません。", False), ("Certainly, it is a mammal.", None),
+    # A verdict hedged as partial gives way to a plain one.
+    ("It is partly true for old maps, but for today's map the claim is false.", False),
+    # A verdict mentioned and then judged reads as one verdict.
+    ("いいえ。「はい」と答えるのは間違いです。", False),
+    ("「はい」と答えるのが正しいです。", True),
+    # An answer marker inside a view attributed to others is not the answer's.
+    ("No. It is a popular myth that the answer is yes.", False),
+    ("Yes. Contrary to popular belief, the answer is not no.", True),
+])
+def test_words_said_of_other_claims_give_way_to_the_answers_own(answer, verdict):
+    assert read_verdict(answer)[0] is verdict
+
+
+def test_a_swapped_comparison_reads_the_other_way_and_another_predicate_is_not_read():
+    assert read_verdict("Jun is older than Aya.", "Question: Is Aya older than Jun?")[0] is False
+    assert read_verdict("Aya is older than Jun.", "Question: Is Aya older than Jun?")[0] is True
+    assert read_verdict("美咲の方が陽太より年上です。", "質問: 陽太は美咲より年上ですか？")[0] is False
+    assert read_verdict("陽太は美咲より年上です。", "質問: 陽太は美咲より年上ですか？")[0] is True
+    assert read_verdict("The museum is shut on Sundays.", "Question: Is the museum open on Sunday?")[0] is None
+    assert read_verdict("図書館は日曜日は休館です。", "質問: 図書館は日曜日に開いていますか？")[0] is None
+    # the first of the first three sentences that restates it; a quoting verb is no content word
+    assert read_verdict("Good question. Whales breathe air.", "Question: Do whales breathe air?")[0] is True
+    assert read_verdict("鯨ではない、ということはありません。", "質問: これは鯨ですか？")[0] is True
+
+
+def test_the_verdict_that_restates_the_question_and_the_questions_own_predicate():
+    spiders = "Do spiders have eight legs? Answer yes or no."
+    assert read_verdict("Yes, spiders have eight legs. So no, they are not insects.", spiders)[0] is True
+    assert read_verdict("No, it is not incorrect: ice melts at 0 °C.", "Is it incorrect that ice melts at 0 °C?")[0] is False
+    assert read_verdict("Yes, it is incorrect.", "Is it incorrect that ice melts at 0 °C?")[0] is True
+    assert read_verdict("誤りです。", "次の主張は正しいですか、誤りですか？「氷は0℃で溶ける。」")[0] is False  # a choice
+    bus = "Question: Did Mei take the train to work?"
+    assert read_verdict("Mei did not take the train; she walked.", bus)[0] is False  # "to work" dropped
+    assert read_verdict("Mei walked to work.", bus)[0] is None
+    assert read_verdict("Birds are animals, but they cannot swim.", "Can penguins swim?")[0] is None
