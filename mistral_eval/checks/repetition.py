@@ -17,6 +17,7 @@ _PIECES = re.compile(r"\n|(?<=[。！？!?])|(?<=\. )")
 _LIST_MARK = re.compile(r"^(?:[-*•・]|\d{1,3}[.)．]|[（(]?\d{1,3}[)）])\s*")
 _FENCED = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
 _LOOP = re.compile(r"(.{2,200}?)\1{2,}")
+_TABLE_ROW = re.compile(r"^\s*\|")
 _CHAR_RUN = re.compile(r"([^\s\-=_*~#.…─━|])\1{9,}")  # not markdown rules, underlines or ellipses
 _TEMPLATE_SIMILARITY = 0.75
 _NEAR_COPY = 0.85
@@ -30,25 +31,39 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
+def _frame(piece: str) -> str:
+    """A sentence with its numbers masked: "Step 2: …" and "Step 3: …" are one frame."""
+    return re.sub(r"\d+(?:[.,]\d+)*", "#", piece)
+
+
+def _template_copy(piece: str, earlier: list[str], seen: set[str]) -> bool:
+    """`piece` says an earlier sentence again in the same frame: a near copy of one of the last
+    three, or one of them with a single word changed. Numbers are not words (a counter in the frame
+    says nothing new), and neither is the changed word's place: a new subject ("Kyoto is a great
+    city …") changes the frame no more than a new object."""
+    words = _words(piece)
+    if _TABLE_ROW.match(piece) or all(w.isdigit() for w in words):
+        return False  # a table repeats its structure by design; "3 × 5 = 15" is data, not prose
+    new = [w for w in words if w not in seen and not w.isdigit()]
+    similarity = max((difflib.SequenceMatcher(None, _frame(piece), _frame(other)).ratio() for other in earlier),
+                     default=0.0)
+    return similarity >= _NEAR_COPY or (len(new) <= 1 and similarity >= _TEMPLATE_SIMILARITY)
+
+
 def _templated(pieces: list[str]) -> list[str]:
-    """Sentences said again in the same frame with a word or two changed ("Tokyo is a big city.
-    Tokyo is a busy city. …"): each piece after the first that is this similar to an earlier one,
-    when at least `_TEMPLATE_COPIES` are; near copies ("I cannot answer that/this question") count
-    whatever they add. A piece that adds a new number (a table row, "Step 2"), a new topic ("大阪は
-    日本の都市です") or two new words (a list: "The capital of Spain is Madrid.") says something new."""
-    copies: list[str] = []
+    """Sentences said again in the same frame with a word changed ("Tokyo is a big city. Tokyo is
+    a busy city. …", "Step 2: the total is 1100. Step 3: the total is 1100. …"): the copies in runs
+    of at least `_TEMPLATE_COPIES` back-to-back copies. A sentence that adds two new words (a list:
+    "The capital of Spain is Madrid.") says something new, and a refrain said twice is no loop."""
     seen: set[str] = set()
+    runs: list[list[str]] = [[]]
     for i, piece in enumerate(pieces):
-        words = _words(piece)
-        new = [w for w in words if w not in seen]
-        seen.update(words)
-        if any(w.isdigit() for w in new) or (words and words[0] in new):
-            continue  # a new number, or a new topic ("大阪は…", "Osaka is …"): a list item
-        similarity = max((difflib.SequenceMatcher(None, piece, other).ratio()
-                          for other in pieces[max(0, i - 3):i]), default=0.0)
-        if similarity >= _NEAR_COPY or (len(new) <= 1 and similarity >= _TEMPLATE_SIMILARITY):
-            copies.append(piece)
-    return copies if len(copies) >= _TEMPLATE_COPIES else []
+        if _template_copy(piece, pieces[max(0, i - 3):i], seen):
+            runs[-1].append(piece)
+        elif runs[-1]:
+            runs.append([])
+        seen.update(_words(piece))
+    return [piece for run in runs if len(run) >= _TEMPLATE_COPIES for piece in run]
 
 
 def repetitions(text: str, min_chars: int) -> tuple[float, list[str], list[re.Match[str]]]:
