@@ -35,7 +35,11 @@ _CONCLUSION = re.compile(r"\b(?:so|therefore|thus|hence)\b|つまり|よって|�
                          re.IGNORECASE)
 # What follows an answer to justify or check it; its numbers restate the question.
 _ASIDE = re.compile(r"\b(?:check|checking|verify|verification|because|since)\b|確認|検算|検証|確かめ|"
-                    r"なぜなら|理由は|(?:^|(?<=[。\n]))[^。\n]*からです", re.IGNORECASE)
+                    r"なぜなら|理由は|(?:^|(?<=[。\n]))[^。\n]*からです"
+                    # a comparison with something else, or a side remark ("Insects, by contrast, have six")
+                    r"|\b(?:by|in)\s+contrast\b|\b(?:for|in)\s+comparison\b|\bfor\s+reference\b"
+                    r"|\bby\s+the\s+way\b|\bincidentally\b|ちなみに|参考までに|これに対して|(?:^|(?<=[。\n]))なお、",
+                    re.IGNORECASE)
 _EMPHASIS = re.compile(r"\*\*([^*\n]{1,60})\*\*|\\boxed\{([^}\n]{1,60})\}")
 _SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?!\d)")
 
@@ -164,13 +168,20 @@ _CONVERSION = re.compile(r"\b(?:which\s+is\s+(?:equivalent|equal|the\s+same)|equ
                          r"or\s+about|that\s+is)\b|(?:つまり約|すなわち|換算すると)", re.IGNORECASE)
 
 
+# Japanese is head-final: the number right before the sentence's closing copula is what it states
+# (…500円から360円を引いた140円です).
+_PREDICATE_JA = re.compile(r"\s*[^\d\s。、,.!?！？]{0,3}?(?:です|でした|だ|になります|となります|になる|となる)"
+                           r"(?:ね|よ)?\s*[*]*\s*(?:[。！!]|\n|$)")
+
+
 Given = frozenset[tuple[float, "str | None"]]
 """The question's numbers as (value as written, unit): what the answer may only restate."""
 
 
 def _in_segment(text: str, numbers: list[Number], start: int, given: Given = frozenset()) -> Number | None:
-    """From `start` to the end of its sentence: the first number after the last '=' or copula ("is",
-    "equals", は) that has one, else the first number; else the first number anywhere after `start`.
+    """From `start` to the end of its sentence: the number right before a Japanese sentence's closing
+    copula (…140円です); else the first number after the last '=' or copula ("is", "equals", は) that
+    has one, else the first number; else the first number anywhere after `start`.
     A conversion after the answer ("which is equivalent to 212 °F") is left out, and so are the
     question's numbers (`given`) when the segment has others ("36, which is three times 12")."""
     end_match = _SENTENCE_END.search(text, start)
@@ -178,6 +189,9 @@ def _in_segment(text: str, numbers: list[Number], start: int, given: Given = fro
     conversion = _CONVERSION.search(text, start, end)
     inside = [n for n in numbers if start <= n.start < (conversion.start() if conversion else end)]
     inside = [n for n in inside if not _restated(n, given)] or inside
+    predicate = [n for n in inside if (closing := _PREDICATE_JA.match(text, n.end)) and closing.end() >= end]
+    if predicate:
+        return predicate[-1]
     for copula in reversed(list(_COPULA.finditer(text, start, end))):
         after = [n for n in inside if n.start >= copula.end()]
         if after:
@@ -195,20 +209,32 @@ class Reading:
     unit_found: bool
     doubt: str | None = None
     """Why the reading is uncertain (signals conflict), or None."""
+    vague: str | None = None
+    """Why the answer commits to no single number (it gives a range), or None: a grader marks it wrong."""
 
 
 def _excluded(number: Number, asides: list[tuple[int, int]]) -> bool:
     return any(a <= number.start < b for a, b in asides)
 
 
+# A sentence whose subject points back at what was just said and says it is the same quantity in
+# other terms: "This is equivalent to 212 °F.", "これは華氏212度に相当します。"
+_EQUIVALENCE = re.compile(r"^\W*(?:(?:this|that|which|it)\b[^.\n]*\b(?:equivalent|corresponds|the\s+same\s+as|"
+                          r"converts?)\b|(?:これ|それ|この\w{0,4})は[^。\n]*(?:相当|換算|等し|同じ|に当たり))",
+                          re.IGNORECASE)
+
+
 def _asides(text: str) -> list[tuple[int, int]]:
-    """Parentheses and sentences that give an alternative reading ("if you meant …")."""
+    """Parentheses, sentences that give an alternative reading ("if you meant …") and sentences that
+    restate the one before in other terms ("これは華氏212度に相当します")."""
     spans = [(s.start, s.end) for s in in_parentheses(text)]
     spans += [(s.start, s.end) for s in sentences(text) if conditional(s.text)]
+    spans += [(s.start, s.end) for i, s in enumerate(sentences(text)) if i and _EQUIVALENCE.match(s.text)]
     return spans
 
 
 _RANGE = re.compile(r"\s*(?:[~〜～–]|-(?=\s*\d)|to\s+(?=\d)|から\s*(?=\d))")
+_RANGE_END = re.compile(r"\d\s*(?:[~〜～–]|to|から)\s*$")
 _TOPIC = re.compile(r"^\W*(.{1,20}?)(?:は|が|\s+(?:is|are|was|costs?|has|have)\b)")
 
 
@@ -243,6 +269,48 @@ def _parallel(text: str, numbers: list[Number], question: str) -> Reading | None
     return Reading(None, "", False, f"two parallel statements give {a.value:g} and {b.value:g}")
 
 
+_ASKED_JA = re.compile(r"([^\s、。？?！!のをにがはでと「」]{1,10})は[^。？?\n]{0,8}?(?:いくら|何|いくつ|どの|どれ)")
+_ASKED_WHAT = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(the\s+[a-z]+(?:\s+[a-z]+)?)\s*\?", re.IGNORECASE)
+_ASKED_HOW = re.compile(r"\bhow\s+(?:much|many)\s+(?:[a-z]+\s+)?(?:do|does|did|will|would|can|could)\s+"
+                        r"([a-z]+)\s+([a-z]{2})[a-z]*", re.IGNORECASE)
+
+
+def _echo_of_the_question(question: str) -> re.Pattern[str] | None:
+    """The phrase that states the answer, as the question asks it: the topic of a Japanese question
+    ("おつりはいくらですか" -> "おつりは"), the noun phrase of "What is the X?" ("the X is"), or the
+    subject and verb of "How much/many … do S V?" ("you get")."""
+    asked = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))] or [question]
+    where = asked[-1]
+    if match := _ASKED_JA.search(where):
+        return re.compile(re.escape(match.group(1)) + r"(?:は|が)")
+    if match := _ASKED_WHAT.search(where):
+        return re.compile(rf"\b{re.escape(match.group(1))}\s+(?:is|was|are|were|will\s+be)\b", re.IGNORECASE)
+    if match := _ASKED_HOW.search(where):
+        subject, verb = match.groups()
+        return re.compile(rf"\b{re.escape(subject)}\s+{re.escape(verb)}[a-z]*\b", re.IGNORECASE)
+    return None
+
+
+def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Reading | None:
+    """The number of the last sentence that restates what the question asks and states one number
+    besides the question's own ("おつりは140円です。…", "You get 140 yen back. …"): it states the
+    answer however much working follows it. A sentence with more new numbers is left to the rest."""
+    echo = _echo_of_the_question(question) if question else None
+    if echo is None:
+        return None
+    for match in reversed(list(echo.finditer(text))):
+        sentence = next((s for s in sentences(text) if s.start <= match.start() < s.end), None)
+        if sentence is None:
+            continue
+        stated = [n for n in numbers if match.end() <= n.start < sentence.end and not _restated(n, given)]
+        if len({n.value for n in stated}) == 1:
+            return Reading(stated[-1], f"in the sentence that restates the question's {match.group().strip()!r}",
+                           bool(stated[-1].unit))
+        if stated:
+            return None
+    return None
+
+
 def _restated(number: Number, given: Given) -> bool:
     return (number.written, number.unit) in given
 
@@ -256,6 +324,9 @@ def read_final(text: str, unit: str | None = None, units: dict[str, float] | Non
     between, or only restates a quantity of the question in another unit ("2 kg" for "2 kg in g?")."""
     reading = _read(text, unit, units, question)
     chosen = reading.number if reading else None
+    if reading and chosen and (_RANGE.match(text, chosen.end) or _RANGE_END.search(text, 0, chosen.start)):
+        return Reading(chosen, reading.how, reading.unit_found,
+                       vague=f"the answer gives a range from {text[chosen.start:chosen.end]}, not one number")
     if chosen and chosen.unit and unit and chosen.unit != unit and question:
         table = {**{unit: 1.0}, **(units or {})}
         asked = {(n.written, n.unit) for n in find_numbers(normalize(question), table)}
@@ -291,6 +362,8 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
         if inside:
             results = [n for n in inside if _after_equals(text, n)]
             return Reading(results[-1] if results else inside[0], "in bold", found)
+    if echoed := _echoed(text, numbers, question, given):
+        return Reading(echoed.number, echoed.how, found)
     aside = _ASIDE.search(text)
     if aside and any(n.start < aside.start() for n in numbers):
         numbers, text = [n for n in numbers if n.start < aside.start()], text[:aside.start()]
@@ -312,8 +385,6 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
     chosen = _in_segment(text, numbers, start, stated)
     if chosen is None:
         return None
-    if _RANGE.match(text, chosen.end):
-        return Reading(chosen, "", found, f"the answer gives a range from {text[chosen.start:chosen.end]}")
     line = text.count("\n", 0, numbers[-1].start)
     last_line = [n for n in numbers if text.count("\n", 0, n.start) == line]
     equals = [n for n in last_line if _after_equals(text, n)]

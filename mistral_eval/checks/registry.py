@@ -213,6 +213,8 @@ def number(expected: float, tolerance: Annotated[float, Field(ge=0)] = 0.0, unit
             return CheckResult.uncertain("number", f"{reading.doubt}; expected {expected:g}.")
         if reading is None or reading.number is None:
             return CheckResult("number", False, 0.0, f"found no number, expected {expected:g}.")
+        if reading.vague:
+            return CheckResult("number", False, 0.0, f"{reading.vague}; expected {expected:g}.")
         found, how, unit_found = reading.number, reading.how, reading.unit_found
         passed = abs(found.value - expected) <= tolerance
         written = normalize(answer)[found.start:found.end]

@@ -95,13 +95,53 @@ def test_read_final_leaves_out_asides_restatements_and_corrections(text, questio
     assert reading is not None and reading.doubt is None and reading.number.value == value, reading
 
 
+def test_read_final_doubts_parallel_statements_the_question_does_not_choose():
+    reading = read_final(normalize("The ball costs 50 yen. The bat costs 1050 yen."),
+                         question="How much do they cost together?")
+    assert reading is not None and reading.doubt
+
+
 @pytest.mark.parametrize("text, question", [
     ("果物はだいたい5〜6個です。", ""),
-    ("The ball costs 50 yen. The bat costs 1050 yen.", "How much do they cost together?"),
+    ("The trip takes 3 to 4 hours.", ""),
+    ("答えは7~8枚です。", ""),
+    ("おつりは140-150円くらいです。", "おつりはいくらですか？"),
 ])
-def test_read_final_doubts_ranges_and_parallel_statements_the_question_does_not_choose(text, question):
+def test_a_range_commits_to_no_single_number(text, question):
     reading = read_final(normalize(text), question=question)
-    assert reading is not None and reading.doubt
+    assert reading is not None and reading.vague and not reading.doubt
+
+
+@pytest.mark.parametrize("text, question, value", [
+    # a comparison with something else after the answer
+    ("An octopus has eight arms. A squid, by contrast, has ten.", "How many arms does an octopus have?", 8),
+    ("A week has 7 days. For comparison, a fortnight has 14.", "How many days are in a week?", 7),
+    ("1ダースは12本です。ちなみに1グロスは144本です。", "1ダースは何本ですか？", 12),
+    ("三角形の内角の和は180度です。参考までに、四角形は360度です。", "三角形の内角の和は何度ですか？", 180),
+    # a sentence that says the answer again in other terms
+    ("Water freezes at 0 degrees Celsius. This is equivalent to 32 degrees Fahrenheit.", "", 0),
+    ("体温は37度です。これは華氏では約98.6度に相当します。", "", 37),
+    # the sentence that restates what the question asks, with working after it
+    ("おつりは260円です。1本80円の鉛筆を3本で240円、500円から引くとこの金額です。",
+     "1本80円の鉛筆を3本買い、500円で払いました。おつりはいくらですか？", 260),
+    ("You pay 45 dollars. Each ticket is 15 dollars, so 3 tickets come to that, and you had 50 dollars.",
+     "Tickets cost 15 dollars each and you have 50 dollars. How much do you pay for 3 tickets?", 45),
+    ("The average speed is 60 km/h. It covered 180 km, so over 3 hours that is the speed.",
+     "A car covers 180 km in 3 hours. What is the average speed?", 60),
+    # Japanese is head-final: the number before the closing copula
+    ("おつりは、500円から240円を引いた260円です。", "", 260),
+    ("残りは、12個から5個を食べたので7個になります。", "", 7),
+])
+def test_read_final_leaves_out_comparisons_equivalences_and_reads_the_echoed_question(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.doubt is None and reading.number.value == value, reading
+
+
+def test_an_echo_with_two_new_numbers_is_left_to_the_other_rules():
+    question = "ボールとバットで1100円、バットはボールより1000円高い。ボールはいくらですか？"
+    reading = read_final(normalize("ボールは100円と思いがちですが、実際は50円です。"), question=question)
+    assert reading is not None and reading.number.value == 50
+    assert "restates the question" not in reading.how
 
 
 def test_a_restated_input_quantity_in_another_unit_is_not_taken_for_the_answer():

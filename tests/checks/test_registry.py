@@ -497,8 +497,10 @@ def test_regex_counts_only_what_the_answer_asserts(answer, verdict):
     assert regex("パリ|Paris")(answer).verdict == verdict
 
 
-def test_number_abstains_on_a_range_and_uses_the_question():
-    assert number(5)("だいたい5〜6個です。").verdict == "uncertain"
+def test_number_fails_a_range_and_uses_the_question():
+    assert number(5)("だいたい5〜6個です。").verdict == "fail"
+    assert "range" in number(5)("だいたい5〜6個です。").reason
+    assert number(20)("It takes about 20 to 25 minutes.").verdict == "fail"
     check = number(36)
     answer = "母親は36歳です。これは子どもの年齢12歳の3倍です。"
     assert check(answer, {"prompt": "子どもは12歳、母親はその3倍の年齢です。母親は何歳？"}).verdict == "pass"
