@@ -1,7 +1,7 @@
 """Japanese morphology for reading answers (fugashi + unidic-lite, a MeCab dictionary on PyPI):
 whether the predicate that follows a word denies it (…ではない, …ではありません, …ではなく), counting
 double negation (…ないわけではない) and reading hedged questions (…ではないでしょうか, …ではないかと思う)
-as affirmative; and the kana reading of a text.
+as affirmative; the kana reading of a text; and kanji written in forms only Japanese uses.
 
 Knows nothing about checks, numbers or English.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 from mistral_eval.core.errors import MissingDependencyError
 
-__all__ = ["denies", "denies_identity", "kana_spellings", "reading", "tokens"]
+__all__ = ["denies", "denies_identity", "japanese_form", "kana_spellings", "reading", "tokens"]
 
 _NEGATORS = {"ない", "無い", "ず", "ぬ", "ん"}
 _HEDGE_ENDS = {"か", "でしょう", "だろう", "かしら"}
@@ -125,3 +125,19 @@ def kana_spellings(text: str, word: str) -> list[tuple[int, int]]:
             if not target.startswith(joined):
                 break
     return spans
+
+
+def _encodes(char: str, codec: str) -> bool:
+    try:
+        char.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def japanese_form(char: str) -> bool:
+    """A kanji in a form only Japanese writes (a shinjitai form such as 庁, 県, 駅, 読, or a kokuji
+    such as 込, 畑): in JIS X 0208 but in neither Chinese character set (GB2312 for simplified,
+    Big5 for traditional)."""
+    return ("\u3400" <= char <= "\u9fff" and _encodes(char, "shift_jis")
+            and not _encodes(char, "gb2312") and not _encodes(char, "big5"))

@@ -25,7 +25,7 @@ from pydantic import ConfigDict, Field, ValidationError, validate_call
 from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text as _clip
 from mistral_eval.checks.code_check import python
 from mistral_eval.checks.extract import attributed, clause_of
-from mistral_eval.checks.japanese import kana_spellings
+from mistral_eval.checks.japanese import japanese_form, kana_spellings
 from mistral_eval.checks.negation import is_negated
 from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, normalize, read_final
 from mistral_eval.checks.repetition import repetitions
@@ -265,11 +265,12 @@ def _simplified_only(char: str) -> bool:
 
 def _kanji_only(text: str) -> bool:
     """Five or more kanji, no kana, and nothing only Chinese writes (a simplified-only character, a
-    Chinese function character): the script cannot tell Japanese from Chinese."""
+    Chinese function character) or only Japanese writes (庁, 県, 込): the script cannot tell
+    Japanese from Chinese."""
     letters = "".join(c for c in text if unicodedata.category(c).startswith("L"))
     kanji = _KANJI.findall(letters)
     return (len(kanji) >= 5 and len(kanji) == len(letters) and not any(map(_simplified_only, kanji))
-            and not _CHINESE_WORDS.search(letters))
+            and not _CHINESE_WORDS.search(letters) and not any(map(japanese_form, kanji)))
 
 
 def japanese_share(text: str) -> float:
@@ -278,7 +279,9 @@ def japanese_share(text: str) -> float:
     Latin and other scripts count against, and so do simplified-only Chinese characters (这, 习).
     Japanese is told from Chinese by kana: a text without kana is taken to be Chinese, all its kanji
     counting against, when it has 5 or more kanji, a simplified-only one, or a Chinese function
-    character (我, 是, 了, 吗, ...); shorter kana-free texts (東京, 富士山) stay Japanese.
+    character (我, 是, 了, 吗, ...), unless it writes a kanji in a form only Japanese uses (庁, 県:
+    `japanese.japanese_form`) and nothing simplified-only; shorter kana-free texts (東京, 富士山) stay
+    Japanese.
     Returns 0.0 without letters.
     """
     letters = "".join(c for c in text if unicodedata.category(c).startswith("L"))
@@ -287,6 +290,7 @@ def japanese_share(text: str) -> float:
     simplified = sum(map(_simplified_only, kanji_chars))
     chinese = kana == 0 and kanji > 0 and (kanji >= 5 or simplified > 0
                                            or (kanji >= 3 and bool(_CHINESE_WORDS.search(letters))))
+    chinese = chinese and (simplified > 0 or not any(map(japanese_form, kanji_chars)))
     if not letters or chinese:
         return 0.0
     return (kana + kanji - simplified) / len(letters)
@@ -297,19 +301,29 @@ _LATIN_ASIDE = re.compile(r"[(（][^()（）\u3040-\u9fff]{1,40}[)）]|\"[^\"\u3
                           r"|```.*?(?:```|\Z)|`[^`\n]+`|https?://\S+", re.IGNORECASE | re.MULTILINE | re.DOTALL)
 
 
+# A word in Latin letters glossed by its Japanese spelling in brackets: "Pari (パリ)" writes one word twice.
+_GLOSSED = re.compile(r"(?:[A-Z][a-z'-]*\s)?[A-Za-z][A-Za-z'-]*\s*(?=[(（][\u3040-\u30ff\u3400-\u9fff・ー]+[)）])")
+# A term in Latin letters inside a Japanese sentence (LLMとは、Large Language Modelの略です): up to four
+# words between Japanese text, or one word opening a line with Japanese particles right after it.
+_LATIN_WORDS = r"[A-Za-z][A-Za-z0-9'&+.-]*(?:[ ][A-Za-z0-9][A-Za-z0-9'&+-]*){0,3}"
+_TERM = re.compile(rf"(?<=[\u3040-\u30ff\u3400-\u9fff、「『（・])\s?{_LATIN_WORDS}(?=\s?[\u3040-\u30ff\u3400-\u9fff、・」』）])"
+                   r"|^[A-Za-z][A-Za-z0-9'&+.-]*(?=[\u3040-\u30ff])", re.MULTILINE)
+
+
 def _without_asides(answer: str) -> str:
-    """The answer without a romanised gloss in brackets ("東京 (Tōkyō)"), a quoted source text
-    ("原文: "It will rain.""), code (fenced or inline) and URLs, when Japanese text is left: they are
-    not the answer's language."""
-    rest = _LATIN_ASIDE.sub(" ", answer)
+    """The answer without a romanised gloss in brackets ("東京 (Tōkyō)"), a word glossed by its
+    Japanese spelling ("Pari (パリ)"), a term in Latin letters that a Japanese sentence goes on after
+    ("Large Language Modelの略"), a quoted source text ("原文: "It will rain.""), code (fenced or
+    inline) and URLs, when Japanese text is left: they are not the answer's language."""
+    rest = _TERM.sub(" ", _GLOSSED.sub(" ", _LATIN_ASIDE.sub(" ", answer)))
     return rest if _KANA.search(rest) or _KANJI.search(rest) else answer
 
 
 @_validated
 def japanese(min_share: Share = 0.5) -> Check:
     """At least `min_share` of the answer's letters are Japanese script (see `japanese_share`); a
-    romanised gloss in brackets, a quoted source text, code and URLs are left out when Japanese text
-    remains.
+    romanised gloss in brackets, a word glossed by its Japanese spelling, Latin-letter terms inside a
+    Japanese sentence, a quoted source text, code and URLs are left out when Japanese text remains.
     Uncertain when the answer is five or more kanji with no kana and nothing only Chinese writes."""
 
     def check(answer: str, context: Context = None) -> CheckResult:

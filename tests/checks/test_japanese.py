@@ -2,7 +2,7 @@
 
 import pytest
 
-from mistral_eval.checks.japanese import denies, denies_identity, kana_spellings, reading, tokens
+from mistral_eval.checks.japanese import denies, denies_identity, japanese_form, kana_spellings, reading, tokens
 
 
 @pytest.mark.parametrize("after, denied", [
@@ -32,3 +32,11 @@ def test_kana_spellings_find_whole_words_only():
 ])
 def test_denies_identity_of_a_topic(text, denied):
     assert denies_identity(text, skip=2) is denied
+
+
+@pytest.mark.parametrize("char, japanese_only", [
+    ("駅", True), ("県", True), ("込", True), ("働", True),  # shinjitai and kokuji
+    ("驛", False), ("驿", False), ("東", False), ("京", False), ("在", False), ("a", False), ("あ", False),
+])
+def test_japanese_form_is_a_kanji_neither_chinese_standard_writes(char, japanese_only):
+    assert japanese_form(char) is japanese_only

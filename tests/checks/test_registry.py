@@ -534,6 +534,28 @@ def test_contains_finds_a_kanji_word_written_in_kana_unless_denied():
     assert contains("東京")("とうきょうではありません").verdict == "fail"
 
 
+@pytest.mark.parametrize("answer, verdict", [
+    ("大阪府大阪市北区梅田駅前。", "pass"),  # kanji only, but 駅 is a form only Japanese writes
+    ("県立図書館所在地。", "pass"),
+    ("大阪站在市中心。", "fail"),  # 站 and 在: Chinese
+    ("东京站在市中心。", "fail"),  # simplified 东 outweighs the shared forms
+])
+def test_japanese_reads_kanji_only_text_by_the_forms_only_one_language_writes(answer, verdict):
+    assert japanese()(answer).verdict == verdict
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("GPUとは、Graphics Processing Unitの略で、画像処理を担う装置です。", "pass"),
+    ("主な言語にはPython、JavaScript、Rustなどがあります。", "pass"),
+    ("Kyoto (きょうと)", "pass"),  # a word glossed by its Japanese spelling
+    ("Rome (ローマ) is the capital of Italy and a very old city.", "fail"),
+    ("The capital of Italy is Rome. ローマ", "fail"),  # an English sentence, then one Japanese word
+    ("The best answer is Mars (火星).", "fail"),
+])
+def test_japanese_reads_latin_terms_inside_japanese_sentences_as_terms(answer, verdict):
+    assert japanese()(answer).verdict == verdict
+
+
 def test_japanese_leaves_out_code_and_urls_when_prose_remains():
     answer = "以下がコードです：\n```python\ndef reverse(text):\n    return text[::-1]\n```\nこのコードは文字列を逆順にします。"
     assert japanese()(answer).verdict == "pass"
