@@ -38,8 +38,10 @@ _ASIDE = re.compile(r"\b(?:check|checking|verify|verification|because|since)\b|�
                     r"なぜなら|理由は|(?:^|(?<=[。\n]))[^。\n]*からです"
                     # a comparison with something else, or a side remark ("Insects, by contrast, have six")
                     r"|\b(?:by|in)\s+contrast\b|\b(?:for|in)\s+comparison\b|\bfor\s+reference\b"
-                    r"|\bby\s+the\s+way\b|\bincidentally\b|ちなみに|参考までに|これに対して|(?:^|(?<=[。\n]))なお、",
-                    re.IGNORECASE)
+                    r"|\bby\s+the\s+way\b|\bincidentally\b|ちなみに|参考までに|これに対して|(?:^|(?<=[。\n]))なお、"
+                    # a note after the answer
+                    r"|(?:^|(?<=\n))[ \t>*_]*(?:note|n\.b\.|p\.s\.)\b|※|(?:^|(?<=[。\n]))[ \t*]*(?:補足|注)\s*[:：]",
+                    re.IGNORECASE | re.MULTILINE)
 _EMPHASIS = re.compile(r"\*\*([^*\n]{1,60})\*\*|\\boxed\{([^}\n]{1,60})\}")
 _SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?!\d)")
 
@@ -224,12 +226,19 @@ _EQUIVALENCE = re.compile(r"^\W*(?:(?:this|that|which|it)\b[^.\n]*\b(?:equivalen
                           re.IGNORECASE)
 
 
+# A counterfactual after the answer describes another case: "If the speed were doubled, it would take 3 hours."
+_COUNTERFACTUAL = re.compile(r"^\W*(?:if|had)\b[^.\n]*\b(?:were|had)\b[^.\n]*\b(?:would|could|might)\b",
+                             re.IGNORECASE)
+
+
 def _asides(text: str) -> list[tuple[int, int]]:
-    """Parentheses, sentences that give an alternative reading ("if you meant …") and sentences that
-    restate the one before in other terms ("これは華氏212度に相当します")."""
+    """Parentheses, sentences that give an alternative reading ("if you meant …") or describe a
+    counterfactual case ("If it were …, it would be …"), and sentences that restate the one before
+    in other terms ("これは華氏212度に相当します")."""
     spans = [(s.start, s.end) for s in in_parentheses(text)]
     spans += [(s.start, s.end) for s in sentences(text) if conditional(s.text)]
-    spans += [(s.start, s.end) for i, s in enumerate(sentences(text)) if i and _EQUIVALENCE.match(s.text)]
+    spans += [(s.start, s.end) for i, s in enumerate(sentences(text))
+              if i and (_EQUIVALENCE.match(s.text) or _COUNTERFACTUAL.match(s.text))]
     return spans
 
 
@@ -241,6 +250,15 @@ _TOPIC = re.compile(r"^\W*(.{1,20}?)(?:は|が|\s+(?:is|are|was|costs?|has|have)
 def _topic(sentence: str) -> str:
     match = _TOPIC.match(sentence.strip())
     return match.group(1).strip().lower() if match else ""
+
+
+def _asks_about(topic: str, question: str) -> bool:
+    """The question names the topic: as written, or (English) each of its words, plural or not."""
+    if topic in question:
+        return True
+    words = re.findall(r"[a-z]{3,}", topic)
+    asked = {w.rstrip("s") for w in re.findall(r"[a-z]{3,}", question)}
+    return bool(words) and all(w.rstrip("s") in asked for w in words if w not in ("the", "each", "every"))
 
 
 def _parallel(text: str, numbers: list[Number], question: str) -> Reading | None:
@@ -262,17 +280,19 @@ def _parallel(text: str, numbers: list[Number], question: str) -> Reading | None
         return None
     asked = [s.text.lower() for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
     where = asked[-1] if asked else question.lower()
-    chosen = [(s, n) for s, n in ((first, a), (second, b)) if _topic(s.text) in where]
+    chosen = [(s, n) for s, n in ((first, a), (second, b)) if _asks_about(_topic(s.text), where)]
     if len(chosen) == 1:
         return Reading(chosen[0][1], f"in the sentence about {_topic(chosen[0][0].text)!r}, which the question asks",
                        bool(chosen[0][1].unit))
     return Reading(None, "", False, f"two parallel statements give {a.value:g} and {b.value:g}")
 
 
-_ASKED_JA = re.compile(r"([^\s、。？?！!のをにがはでと「」]{1,10})は[^。？?\n]{0,8}?(?:いくら|何|いくつ|どの|どれ)")
+_ASKED_JA = re.compile(r"((?:[^\s、。？?！!をにがはでと「」]{1,10}の)?[^\s、。？?！!のをにがはでと「」]{1,10})は"
+                       r"[^。？?\n]{0,8}?(?:いくら|何|いくつ|どの|どれ)")
 _ASKED_WHAT = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(the\s+[a-z]+(?:\s+[a-z]+)?)\s*\?", re.IGNORECASE)
 _ASKED_HOW = re.compile(r"\bhow\s+(?:much|many)\s+(?:[a-z]+\s+)?(?:do|does|did|will|would|can|could)\s+"
-                        r"([a-z]+)\s+([a-z]{2})[a-z]*", re.IGNORECASE)
+                        r"(?:(?:the|a|an|this|that|his|her|their|your|my|each)\s+)?([a-z]+)\s+([a-z]{2})[a-z]*",
+                        re.IGNORECASE)
 
 
 def _echo_of_the_question(question: str) -> re.Pattern[str] | None:
@@ -286,8 +306,8 @@ def _echo_of_the_question(question: str) -> re.Pattern[str] | None:
     if match := _ASKED_WHAT.search(where):
         return re.compile(rf"\b{re.escape(match.group(1))}\s+(?:is|was|are|were|will\s+be)\b", re.IGNORECASE)
     if match := _ASKED_HOW.search(where):
-        subject, verb = match.groups()
-        return re.compile(rf"\b{re.escape(subject)}\s+{re.escape(verb)}[a-z]*\b", re.IGNORECASE)
+        subject, verb = match.groups()  # "does a spider have" -> "spiders have", "a spider has"
+        return re.compile(rf"\b{re.escape(subject)}(?:e?s)?\s+{re.escape(verb)}[a-z]*\b", re.IGNORECASE)
     return None
 
 

@@ -128,6 +128,16 @@ def test_a_range_commits_to_no_single_number(text, question):
      "Tickets cost 15 dollars each and you have 50 dollars. How much do you pay for 3 tickets?", 45),
     ("The average speed is 60 km/h. It covered 180 km, so over 3 hours that is the speed.",
      "A car covers 180 km in 3 hours. What is the average speed?", 60),
+    # a counterfactual case or a note after the answer
+    ("The trip takes 4 hours. If the bus were twice as fast, it would take 2 hours.", "", 4),
+    ("She has 9 stamps.\n\nNote: had she kept the old ones, she would have 15.", "", 9),
+    ("残りは4枚です。※最初の10枚から6枚を使いました。", "", 4),
+    ("答えは4枚。\n\n補足：もし7枚使っていたら3枚になります。", "", 4),
+    # the question's subject with its article, or its noun with a modifier (クモの脚)
+    ("x = 30\n\nSo the pen costs 30 yen and the notebook costs 130 yen.",
+     "A pen and a notebook cost 160 yen; the notebook costs 100 yen more. How much does the pen cost?", 30),
+    ("タコの足は8本です。イカの足は10本です。", "タコの足は何本ですか？", 8),
+    ("Octopuses have 8 arms. Squids have 10 arms.", "How many arms does an octopus have?", 8),
     # Japanese is head-final: the number before the closing copula
     ("おつりは、500円から240円を引いた260円です。", "", 260),
     ("残りは、12個から5個を食べたので7個になります。", "", 7),
