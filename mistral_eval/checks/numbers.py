@@ -11,7 +11,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from mistral_eval.checks.extract import after_correction, answer_marker, conditional, in_parentheses, sentences
+from mistral_eval.checks.extract import (
+    after_correction,
+    answer_marker,
+    attributed,
+    clause_of,
+    conditional,
+    in_parentheses,
+    sentences,
+)
 from mistral_eval.checks.negation import is_negated
 
 __all__ = ["SYMBOLS", "Number", "Reading", "find_numbers", "final_number", "kanji_value", "normalize", "read_final"]
@@ -222,8 +230,14 @@ def _excluded(number: Number, asides: list[tuple[int, int]]) -> bool:
 # A sentence whose subject points back at what was just said and says it is the same quantity in
 # other terms: "This is equivalent to 212 °F.", "これは華氏212度に相当します。"
 _EQUIVALENCE = re.compile(r"^\W*(?:(?:this|that|which|it)\b[^.\n]*\b(?:equivalent|corresponds|the\s+same\s+as|"
-                          r"converts?)\b|(?:これ|それ|この\w{0,4})は[^。\n]*(?:相当|換算|等し|同じ|に当たり))",
+                          r"converts?)\b|(?:これ|それ|この\w{0,4})は[^。\n]*(?:相当|換算|等し|同じ|に当たり))"
+                          # Japanese drops the subject: "子どもの年齢の3倍にあたります。"
+                          r"|^[^。\n]*(?:に相当|にあた|に当た|に等し)[^。\n]*[。]?\s*$",
                           re.IGNORECASE)
+# A value restated in another unit: "-5°C, which is 23°F", "10 km (or about 6.2 miles)".
+_RESTATED_IN_UNIT = re.compile(r"(?P<u1>°\s?[CF]|℃|℉|[A-Za-z]{1,12}\b)\s*,?\s*(?:which\s+is|i\.e\.|or|that's|that\s+is)\s+"
+                               r"(?:about\s+|approximately\s+|roughly\s+|around\s+)?-?\d[\d,.]*\s*"
+                               r"(?P<u2>°\s?[CF]|℃|℉|[A-Za-z]{1,12}\b)", re.IGNORECASE)
 
 
 # A counterfactual after the answer describes another case: "If the speed were doubled, it would take 3 hours."
@@ -239,7 +253,16 @@ def _asides(text: str) -> list[tuple[int, int]]:
     spans += [(s.start, s.end) for s in sentences(text) if conditional(s.text)]
     spans += [(s.start, s.end) for i, s in enumerate(sentences(text))
               if i and (_EQUIVALENCE.match(s.text) or _COUNTERFACTUAL.match(s.text))]
+    spans += _in_other_units(text)
     return spans
+
+
+def _in_other_units(text: str) -> list[tuple[int, int]]:
+    """Where a number with a unit is said again in another unit right after it ("-5°C, which is 23°F")."""
+    def unit(name: str) -> str:
+        return name.replace(" ", "").lower()
+    return [(m.end("u1"), m.end()) for m in _RESTATED_IN_UNIT.finditer(text)
+            if re.search(r"\d\s*$", text[max(0, m.start() - 4):m.start()]) and unit(m.group("u1")) != unit(m.group("u2"))]
 
 
 _RANGE = re.compile(r"\s*(?:[~〜～–]|-(?=\s*\d)|to\s+(?=\d)|から\s*(?=\d))")
@@ -320,13 +343,17 @@ def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Re
         return None
     for match in reversed(list(echo.finditer(text))):
         sentence = next((s for s in sentences(text) if s.start <= match.start() < s.end), None)
-        if sentence is None:
+        clause = clause_of(text, match.start(), match.end())
+        if sentence is None or attributed(clause.text):
             continue
-        stated = [n for n in numbers if match.end() <= n.start < sentence.end and not _restated(n, given)]
-        if len({n.value for n in stated}) == 1:
-            return Reading(stated[-1], f"in the sentence that restates the question's {match.group().strip()!r}",
-                           bool(stated[-1].unit))
-        if stated:
+        # English binds the echo to its clause ("The ball costs 50 yen, so the bat costs 1,050 yen").
+        ends = ([clause.end] if match.group().isascii() else []) + [sentence.end]
+        for end in ends:
+            stated = [n for n in numbers if match.end() <= n.start < end and not _restated(n, given)]
+            if len({n.value for n in stated}) == 1:
+                return Reading(stated[-1], f"in the sentence that restates the question's {match.group().strip()!r}",
+                               bool(stated[-1].unit))
+        if any(match.end() <= n.start < sentence.end and not _restated(n, given) for n in numbers):
             return None
     return None
 

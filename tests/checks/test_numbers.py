@@ -121,6 +121,10 @@ def test_a_range_commits_to_no_single_number(text, question):
     # a sentence that says the answer again in other terms
     ("Water freezes at 0 degrees Celsius. This is equivalent to 32 degrees Fahrenheit.", "", 0),
     ("体温は37度です。これは華氏では約98.6度に相当します。", "", 37),
+    ("The lake freezes at -2°C, which is 28.4°F.", "", -2),
+    ("The route is 42 km, or about 26 miles.", "", 42),
+    ("父は45歳です。息子の年齢（15歳）のちょうど3倍にあたります。", "", 45),
+    ("The discount is 25% of $40, which is $10.", "", 10),  # the same unit: a result, not a conversion
     # the sentence that restates what the question asks, with working after it
     ("おつりは260円です。1本80円の鉛筆を3本で240円、500円から引くとこの金額です。",
      "1本80円の鉛筆を3本買い、500円で払いました。おつりはいくらですか？", 260),
@@ -138,6 +142,8 @@ def test_a_range_commits_to_no_single_number(text, question):
      "A pen and a notebook cost 160 yen; the notebook costs 100 yen more. How much does the pen cost?", 30),
     ("タコの足は8本です。イカの足は10本です。", "タコの足は何本ですか？", 8),
     ("Octopuses have 8 arms. Squids have 10 arms.", "How many arms does an octopus have?", 8),
+    ("The pen costs 30 yen, so the notebook costs 130 yen.", "How much does the pen cost?", 30),
+    ("Many think the pen costs 60 yen, but the pen costs 30 yen.", "How much does the pen cost?", 30),
     # Japanese is head-final: the number before the closing copula
     ("おつりは、500円から240円を引いた260円です。", "", 260),
     ("残りは、12個から5個を食べたので7個になります。", "", 7),
