@@ -17,6 +17,7 @@ _PIECES = re.compile(r"\n|(?<=[。！？!?])|(?<=\. )")
 _LIST_MARK = re.compile(r"^(?:[-*•・]|\d{1,3}[.)．]|[（(]?\d{1,3}[)）])\s*")
 _FENCED = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
 _LOOP = re.compile(r"(.{2,200}?)\1{2,}")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _TABLE_ROW = re.compile(r"^\s*\|")
 _CHAR_RUN = re.compile(r"([^\s\-=_*~#.…─━|])\1{9,}")  # not markdown rules, underlines or ellipses
 _TEMPLATE_SIMILARITY = 0.75
@@ -33,21 +34,25 @@ def _words(text: str) -> list[str]:
 
 def _frame(piece: str) -> str:
     """A sentence with its numbers masked: "Step 2: …" and "Step 3: …" are one frame."""
-    return re.sub(r"\d+(?:[.,]\d+)*", "#", piece)
+    return _NUMBER.sub("#", piece)
 
 
 def _template_copy(piece: str, earlier: list[str], seen: set[str]) -> bool:
     """`piece` says an earlier sentence again in the same frame: a near copy of one of the last
-    three, or one of them with a single word changed. Numbers are not words (a counter in the frame
-    says nothing new), and neither is the changed word's place: a new subject ("Kyoto is a great
-    city …") changes the frame no more than a new object."""
+    three, or one of them with a single word changed. A counter is not a word ("Step 2: …" after
+    "Step 1: …" says nothing new), but two numbers changed are a new row of data (7×3=21, 7×4=28);
+    and the changed word's place does not matter: a new subject ("Kyoto is a great city …") changes
+    the frame no more than a new object."""
     words = _words(piece)
     if _TABLE_ROW.match(piece) or all(w.isdigit() for w in words):
         return False  # a table repeats its structure by design; "3 × 5 = 15" is data, not prose
     new = [w for w in words if w not in seen and not w.isdigit()]
-    similarity = max((difflib.SequenceMatcher(None, _frame(piece), _frame(other)).ratio() for other in earlier),
-                     default=0.0)
-    return similarity >= _NEAR_COPY or (len(new) <= 1 and similarity >= _TEMPLATE_SIMILARITY)
+    for other in earlier:
+        changed = sum(a != b for a, b in zip(_NUMBER.findall(piece), _NUMBER.findall(other)))
+        similarity = difflib.SequenceMatcher(None, _frame(piece), _frame(other)).ratio()
+        if changed <= 1 and (similarity >= _NEAR_COPY or (len(new) <= 1 and similarity >= _TEMPLATE_SIMILARITY)):
+            return True
+    return False
 
 
 def _templated(pieces: list[str]) -> list[str]:

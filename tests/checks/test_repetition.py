@@ -40,6 +40,10 @@ def test_a_refrain_said_twice_data_rows_and_tables_are_no_template_loop():
     assert repetitions(refrain, 20)[0] == 0.0
     squares = "\n".join(f"{n} × {n} = {n * n}" for n in range(1, 10))
     assert repetitions(squares, 20)[0] == 0.0
+    rows = "\n".join(f"9の段：9×{n}={9 * n}" for n in range(1, 10))  # two numbers change: a new row of data
+    assert repetitions(rows, 20)[0] == 0.0
+    prices = "\n".join(f"Item {n}: costs {n * 120} yen in total." for n in range(1, 8))
+    assert repetitions(prices, 20)[0] == 0.0
     table = "| year | event |\n|---|---|\n" + "\n".join(f"| {y} | Olympics in Tokyo |" for y in (1964, 2021))
     assert repetitions(table, 20)[0] == 0.0
     steps = "ステップ1：りんごを洗います。\nステップ2：皮をむきます。\nステップ3：八等分に切ります。\nステップ4：皿に盛ります。"
