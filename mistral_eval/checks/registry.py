@@ -298,6 +298,8 @@ def japanese_share(text: str) -> float:
 
 _LATIN_ASIDE = re.compile(r"[(（][^()（）\u3040-\u9fff]{1,40}[)）]|\"[^\"\u3040-\u9fff]{1,200}\"|“[^”\u3040-\u9fff]{1,200}”"
                           r"|^(?:原文|英文|source|original)\s*[:：][^\n]*$"
+                          r"|^(?:原文|英文|source|original)\s*[:：]\s*\n[^\n\u3040-\u9fff]*$"  # the source on its own line
+                          r"|^>[^\n\u3040-\u9fff]*$"  # a quoted block with no Japanese in it
                           r"|```.*?(?:```|\Z)|`[^`\n]+`|https?://\S+", re.IGNORECASE | re.MULTILINE | re.DOTALL)
 
 
@@ -331,7 +333,7 @@ def japanese(min_share: Share = 0.5) -> Check:
         share = japanese_share(text)
         if _kanji_only(text):
             return CheckResult.uncertain("japanese", f"the answer is kanji only ({_clip(text, 30)}), without "
-                                                     "kana or a Chinese-only character: Japanese or Chinese "
+                                                     "kana, a Chinese-only or a Japanese-only character: Japanese or Chinese "
                                                      "cannot be told from the script.", share)
         passed = share >= min_share
         return CheckResult("japanese", passed, share,

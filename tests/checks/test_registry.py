@@ -551,6 +551,9 @@ def test_japanese_reads_kanji_only_text_by_the_forms_only_one_language_writes(an
     ("Rome (ローマ) is the capital of Italy and a very old city.", "fail"),
     ("The capital of Italy is Rome. ローマ", "fail"),  # an English sentence, then one Japanese word
     ("The best answer is Mars (火星).", "fail"),
+    ("原文：\nAll the world's a stage, and all the men and women merely players.\n\n訳：\n世界はすべて舞台だ。", "pass"),
+    ("> Knowledge is power, and power must be used with care by everyone.\n\n知識は力なり、という意味です。", "pass"),
+    ("> 知識は力なり。\n\nThis means that knowledge is power and it should be used with great care.", "fail"),
 ])
 def test_japanese_reads_latin_terms_inside_japanese_sentences_as_terms(answer, verdict):
     assert japanese()(answer).verdict == verdict
