@@ -297,8 +297,8 @@ def japanese_share(text: str) -> float:
 
 
 _LATIN_ASIDE = re.compile(r"[(（][^()（）\u3040-\u9fff]{1,40}[)）]|\"[^\"\u3040-\u9fff]{1,200}\"|“[^”\u3040-\u9fff]{1,200}”"
-                          r"|^(?:原文|英文|source|original)\s*[:：][^\n]*$"
                           r"|^(?:原文|英文|source|original)\s*[:：]\s*\n[^\n\u3040-\u9fff]*$"  # the source on its own line
+                          r"|^(?:原文|英文|source|original)\s*[:：][^\n]*$"
                           r"|^>[^\n\u3040-\u9fff]*$"  # a quoted block with no Japanese in it
                           r"|```.*?(?:```|\Z)|`[^`\n]+`|https?://\S+", re.IGNORECASE | re.MULTILINE | re.DOTALL)
 
