@@ -265,8 +265,8 @@ def _in_other_units(text: str) -> list[tuple[int, int]]:
             if re.search(r"\d\s*$", text[max(0, m.start() - 4):m.start()]) and unit(m.group("u1")) != unit(m.group("u2"))]
 
 
-_RANGE = re.compile(r"\s*(?:[~〜～–]|-(?=\s*\d)|to\s+(?=\d)|から\s*(?=\d))")
-_RANGE_END = re.compile(r"\d\s*(?:[~〜～–]|to|から)\s*$")
+_RANGE = re.compile(r"\s*(?:[~〜～–]|-(?=\s*\d)|to\s+(?=\d)|(?:[^\d\s。、]{1,3})?から\s*(?=\d))")
+_RANGE_END = re.compile(r"\d\s*(?:[~〜～–]|to|[^\d\s。、]{0,3}から)\s*$")
 _TOPIC = re.compile(r"^\W*(.{1,20}?)(?:は|が|\s+(?:is|are|was|costs?|has|have)\b)")
 
 
@@ -279,9 +279,13 @@ def _asks_about(topic: str, question: str) -> bool:
     """The question names the topic: as written, or (English) each of its words, plural or not."""
     if topic in question:
         return True
-    words = re.findall(r"[a-z]{3,}", topic)
-    asked = {w.rstrip("s") for w in re.findall(r"[a-z]{3,}", question)}
-    return bool(words) and all(w.rstrip("s") in asked for w in words if w not in ("the", "each", "every"))
+
+    def same(a: str, b: str) -> bool:  # spider/spiders, octopus/octopuses
+        short, long = sorted((a, b), key=len)
+        return long.startswith(short) and len(long) - len(short) <= 2
+    words = [w for w in re.findall(r"[a-z]{3,}", topic) if w not in ("the", "each", "every")]
+    asked = re.findall(r"[a-z]{3,}", question)
+    return bool(words) and all(any(same(w, a) for a in asked) for w in words)
 
 
 def _parallel(text: str, numbers: list[Number], question: str) -> Reading | None:
@@ -337,7 +341,9 @@ def _echo_of_the_question(question: str) -> re.Pattern[str] | None:
 def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Reading | None:
     """The number of the last sentence that restates what the question asks and states one number
     besides the question's own ("おつりは140円です。…", "You get 140 yen back. …"): it states the
-    answer however much working follows it. A sentence with more new numbers is left to the rest."""
+    answer when what follows only works it out again from the question's numbers. A sentence with
+    more new numbers, or one followed by a sentence that goes on to new numbers ("Tom has 8 apples
+    after buying 3. After eating 2, he has 6."), is left to the other rules."""
     echo = _echo_of_the_question(question) if question else None
     if echo is None:
         return None
@@ -346,6 +352,8 @@ def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Re
         clause = clause_of(text, match.start(), match.end())
         if sentence is None or attributed(clause.text):
             continue
+        if _goes_on(text, numbers, sentence.end, given):
+            return None
         # English binds the echo to its clause ("The ball costs 50 yen, so the bat costs 1,050 yen").
         ends = ([clause.end] if match.group().isascii() else []) + [sentence.end]
         for end in ends:
@@ -356,6 +364,17 @@ def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Re
         if any(match.end() <= n.start < sentence.end and not _restated(n, given) for n in numbers):
             return None
     return None
+
+
+def _goes_on(text: str, numbers: list[Number], start: int, given: Given) -> bool:
+    """A sentence after `start` states new numbers as often as the question's: it goes on working,
+    rather than only showing where the answer came from."""
+    for sentence in sentences(text[start:]):
+        inside = [n for n in numbers if start + sentence.start <= n.start < start + sentence.end]
+        new = sum(not _restated(n, given) for n in inside)
+        if new and new >= len(inside) - new:
+            return True
+    return False
 
 
 def _restated(number: Number, given: Given) -> bool:

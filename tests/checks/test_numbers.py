@@ -106,6 +106,7 @@ def test_read_final_doubts_parallel_statements_the_question_does_not_choose():
     ("The trip takes 3 to 4 hours.", ""),
     ("答えは7~8枚です。", ""),
     ("おつりは140-150円くらいです。", "おつりはいくらですか？"),
+    ("所要時間は20分から30分ほどです。", ""),
 ])
 def test_a_range_commits_to_no_single_number(text, question):
     reading = read_final(normalize(text), question=question)
@@ -151,6 +152,17 @@ def test_a_range_commits_to_no_single_number(text, question):
 def test_read_final_leaves_out_comparisons_equivalences_and_reads_the_echoed_question(text, question, value):
     reading = read_final(normalize(text), question=question)
     assert reading is not None and reading.doubt is None and reading.number.value == value, reading
+
+
+@pytest.mark.parametrize("text, question, value", [
+    ("Mia has 11 cards after buying 4 more. After giving away 3, she has 8.",
+     "Mia has 7 cards, buys 4 more and gives away 3. How many cards does Mia have now?", 8),
+    ("カードは4枚買って11枚になります。3枚あげると8枚になります。",
+     "カードが7枚あります。4枚買って3枚あげました。カードは何枚ですか？", 8),
+])
+def test_an_echo_followed_by_more_working_is_not_the_answer(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.number.value == value, reading
 
 
 def test_an_echo_with_two_new_numbers_is_left_to_the_other_rules():
