@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from mistral_eval.checks.asked import asks_about, echo_of_the_question, topic_of
 from mistral_eval.checks.extract import (
     after_correction,
     answer_marker,
@@ -267,27 +268,6 @@ def _in_other_units(text: str) -> list[tuple[int, int]]:
 
 _RANGE = re.compile(r"\s*(?:[~〜～–]|-(?=\s*\d)|to\s+(?=\d)|(?:[^\d\s。、]{1,3})?から\s*(?=\d))")
 _RANGE_END = re.compile(r"\d\s*(?:[~〜～–]|to|[^\d\s。、]{0,3}から)\s*$")
-_TOPIC = re.compile(r"^\W*(.{1,20}?)(?:は|が|\s+(?:is|are|was|costs?|has|have)\b)")
-
-
-def _topic(sentence: str) -> str:
-    match = _TOPIC.match(sentence.strip())
-    return match.group(1).strip().lower() if match else ""
-
-
-def _asks_about(topic: str, question: str) -> bool:
-    """The question names the topic: as written, or (English) each of its words, plural or not."""
-    if topic in question:
-        return True
-
-    def same(a: str, b: str) -> bool:  # spider/spiders, octopus/octopuses
-        short, long = sorted((a, b), key=len)
-        return long.startswith(short) and len(long) - len(short) <= 2
-    words = [w for w in re.findall(r"[a-z]{3,}", topic) if w not in ("the", "each", "every")]
-    asked = re.findall(r"[a-z]{3,}", question)
-    return bool(words) and all(any(same(w, a) for a in asked) for w in words)
-
-
 def _parallel(text: str, numbers: list[Number], question: str) -> Reading | None:
     """Two last sentences that each state one different number in the same frame ("The ball costs
     50 yen. The bat costs 1050 yen.", "うるう年は366日です。平年は365日です。"): the one whose topic
@@ -301,41 +281,17 @@ def _parallel(text: str, numbers: list[Number], question: str) -> Reading | None
     if a.value == b.value or a.unit != b.unit or "=" in first.text + second.text:
         return None
     frames = [re.sub(r"\d[\d,.]*", "#", s.text[:n.start - s.start]) for s, n in ((first, a), (second, b))]
-    if not (_topic(first.text) and _topic(second.text) and _topic(first.text) != _topic(second.text)):
+    if not (topic_of(first.text) and topic_of(second.text) and topic_of(first.text) != topic_of(second.text)):
         return None
     if difflib.SequenceMatcher(None, frames[0], frames[1]).ratio() < 0.5 and text[a.end:a.end + 2] != text[b.end:b.end + 2]:
         return None
     asked = [s.text.lower() for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
     where = asked[-1] if asked else question.lower()
-    chosen = [(s, n) for s, n in ((first, a), (second, b)) if _asks_about(_topic(s.text), where)]
+    chosen = [(s, n) for s, n in ((first, a), (second, b)) if asks_about(topic_of(s.text), where)]
     if len(chosen) == 1:
-        return Reading(chosen[0][1], f"in the sentence about {_topic(chosen[0][0].text)!r}, which the question asks",
+        return Reading(chosen[0][1], f"in the sentence about {topic_of(chosen[0][0].text)!r}, which the question asks",
                        bool(chosen[0][1].unit))
     return Reading(None, "", False, f"two parallel statements give {a.value:g} and {b.value:g}")
-
-
-_ASKED_JA = re.compile(r"((?:[^\s、。？?！!をにがはでと「」]{1,10}の)?[^\s、。？?！!のをにがはでと「」]{1,10})は"
-                       r"[^。？?\n]{0,8}?(?:いくら|何|いくつ|どの|どれ)")
-_ASKED_WHAT = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(the\s+[a-z]+(?:\s+[a-z]+)?)\s*\?", re.IGNORECASE)
-_ASKED_HOW = re.compile(r"\bhow\s+(?:much|many)\s+(?:[a-z]+\s+)?(?:do|does|did|will|would|can|could)\s+"
-                        r"(?:(?:the|a|an|this|that|his|her|their|your|my|each)\s+)?([a-z]+)\s+([a-z]{2})[a-z]*",
-                        re.IGNORECASE)
-
-
-def _echo_of_the_question(question: str) -> re.Pattern[str] | None:
-    """The phrase that states the answer, as the question asks it: the topic of a Japanese question
-    ("おつりはいくらですか" -> "おつりは"), the noun phrase of "What is the X?" ("the X is"), or the
-    subject and verb of "How much/many … do S V?" ("you get")."""
-    asked = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))] or [question]
-    where = asked[-1]
-    if match := _ASKED_JA.search(where):
-        return re.compile(re.escape(match.group(1)) + r"(?:は|が)")
-    if match := _ASKED_WHAT.search(where):
-        return re.compile(rf"\b{re.escape(match.group(1))}\s+(?:is|was|are|were|will\s+be)\b", re.IGNORECASE)
-    if match := _ASKED_HOW.search(where):
-        subject, verb = match.groups()  # "does a spider have" -> "spiders have", "a spider has"
-        return re.compile(rf"\b{re.escape(subject)}(?:e?s)?\s+{re.escape(verb)}[a-z]*\b", re.IGNORECASE)
-    return None
 
 
 def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Reading | None:
@@ -344,7 +300,7 @@ def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Re
     answer when what follows only works it out again from the question's numbers. A sentence with
     more new numbers, or one followed by a sentence that goes on to new numbers ("Tom has 8 apples
     after buying 3. After eating 2, he has 6."), is left to the other rules."""
-    echo = _echo_of_the_question(question) if question else None
+    echo = echo_of_the_question(question) if question else None
     if echo is None:
         return None
     for match in reversed(list(echo.finditer(text))):
