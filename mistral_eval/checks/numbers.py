@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mistral_eval.checks.asked import asks_about, echo_of_the_question, topic_of
 from mistral_eval.checks.extract import (
@@ -22,6 +22,7 @@ from mistral_eval.checks.extract import (
     sentences,
 )
 from mistral_eval.checks.negation import is_negated
+from mistral_eval.checks.units import asked_scale, scale_at, spelled_units
 
 __all__ = ["SYMBOLS", "Number", "Reading", "find_numbers", "final_number", "kanji_value", "normalize", "read_final"]
 
@@ -119,7 +120,7 @@ _WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
          r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
          r"ninety|hundred|thousand|million|billion)")
 _NUMBER_WORDS = re.compile(rf"\b{_WORD}(?:(?:[\s-]+|\s+and\s+){_WORD})*\b", re.IGNORECASE)
-_BELOW_ZERO = re.compile(r"^\s*(?:degrees?\s*(?:C|F|celsius|fahrenheit)?\s*)?below\s+zero", re.IGNORECASE)
+_BELOW_ZERO = re.compile(r"^\s*(?:(?:degrees?|°)\s*(?:C|F|celsius|fahrenheit)?\s*|[℃℉]\s*)?below\s+zero", re.IGNORECASE)
 _MINUS_BEFORE = re.compile(r"(?:氷点下|マイナス|零下|minus\s*)$", re.IGNORECASE)
 
 
@@ -147,8 +148,11 @@ def _word_numbers(text: str) -> list[tuple[float, int, int]]:
 
 def find_numbers(text: str, units: dict[str, float] | None = None) -> list[Number]:
     """Every number in normalised `text` (digits, kanji, English number words), with its unit from
-    `units` (name -> factor into the target unit; symbols such as $ may stand before the number) and
-    its value converted by that factor; "5 degrees below zero", 氷点下5度 and マイナス5 are negative."""
+    `units` (name -> factor into the target unit; symbols such as $ may stand before the number; a
+    unit spelled out, "grams" or グラム for g, counts as it) and its value converted by that factor;
+    "5 degrees below zero", 氷点下5度 and マイナス5 are negative."""
+    spelled = spelled_units(units or {})
+    units = {**(units or {}), **{name: (units or {})[unit] for name, unit in spelled.items()}}
     spans = [(m.start(), m.end(), m.group()) for m in _NUMERAL.finditer(text) if _is_number(text, m)]
     taken = [(start, end) for start, end, _ in spans]
     words = [(value, start, end) for value, start, end in _word_numbers(text)
@@ -156,8 +160,9 @@ def find_numbers(text: str, units: dict[str, float] | None = None) -> list[Numbe
     found = []
     for start, end, written in spans:
         value = kanji_value(written.lstrip("-")) * (-1 if written.startswith("-") else 1)
-        found.append(_with_unit(text, start, end, value, units or {}))
-    found += [_with_unit(text, start, end, value, units or {}) for value, start, end in words]
+        found.append(_with_unit(text, start, end, value, units))
+    found += [_with_unit(text, start, end, value, units) for value, start, end in words]
+    found = [replace(n, unit=spelled.get(n.unit, n.unit)) if n.unit else n for n in found]
     return sorted(found, key=lambda n: n.start)
 
 
@@ -173,7 +178,8 @@ def _after_equals(text: str, number: Number) -> bool:
     return text[max(0, number.start - 8):number.start].rstrip().endswith("=")
 
 
-_COPULA = re.compile(r"=|\b(?:is|are|was|equals|makes|gives|comes\s+to|totals?|be)\b|(?<=[はがで])(?=\s*\S)",
+_COPULA = re.compile(r"=|\b(?:is|are|was|equals|makes|gives|comes\s+to|totals?|be|get|gets|got|leaves|yields)\b"
+                     r"|(?<=[はがで])(?=\s*\S)",
                      re.IGNORECASE)
 _CONVERSION = re.compile(r"\b(?:which\s+is\s+(?:equivalent|equal|the\s+same)|equivalent\s+to|i\.e\.|"
                          r"or\s+about|that\s+is)\b|(?:つまり約|すなわち|換算すると)", re.IGNORECASE)
@@ -241,9 +247,10 @@ _RESTATED_IN_UNIT = re.compile(r"(?P<u1>°\s?[CF]|℃|℉|[A-Za-z]{1,12}\b)\s*,?
                                r"(?P<u2>°\s?[CF]|℃|℉|[A-Za-z]{1,12}\b)", re.IGNORECASE)
 
 
-# A counterfactual after the answer describes another case: "If the speed were doubled, it would take 3 hours."
-_COUNTERFACTUAL = re.compile(r"^\W*(?:if|had)\b[^.\n]*\b(?:were|had)\b[^.\n]*\b(?:would|could|might)\b",
-                             re.IGNORECASE)
+# A counterfactual or a proviso after the answer describes another case: "If the speed were doubled, it
+# would take 3 hours.", "However, if …", "ただし、パン屋の1ダースなら13個です。"
+_COUNTERFACTUAL = re.compile(r"^\W*(?:if|had)\b[^.\n]*\b(?:were|had)\b[^.\n]*\b(?:would|could|might)\b"
+                             r"|^\W*(?:(?:however|but),?\s+if|unless)\b|^\W*(?:ただし|但し)", re.IGNORECASE)
 
 
 def _asides(text: str) -> list[tuple[int, int]]:
@@ -369,6 +376,9 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
     numbers = [n for n in find_numbers(text, table) if n.start >= cut]
     if not numbers:
         return None
+    scale = asked_scale(question)
+    if scale:  # the question asks in one scale: the same value in another is a conversion
+        numbers = [n for n in numbers if scale_at(text, n.start, n.end) in (scale, None)] or numbers
     asides = _asides(text)
     numbers = [n for n in numbers if not _excluded(n, asides)] or numbers
     with_unit = [n for n in numbers if n.unit]

@@ -145,6 +145,15 @@ def test_a_range_commits_to_no_single_number(text, question):
     ("Octopuses have 8 arms. Squids have 10 arms.", "How many arms does an octopus have?", 8),
     ("The pen costs 30 yen, so the notebook costs 130 yen.", "How much does the pen cost?", 30),
     ("Many think the pen costs 60 yen, but the pen costs 30 yen.", "How much does the pen cost?", 30),
+    # the question asks in one scale: the value in another scale is a conversion
+    ("At sea level, ice melts at 32°F, which is 0°C.", "At what temperature in Celsius does ice melt?", 0),
+    ("Ice melts at 0 degrees Celsius. In Fahrenheit, that is 32 degrees.", "In Celsius, when does ice melt?", 0),
+    ("氷は摂氏0度で溶けます。華氏では32度になります。", "氷は摂氏何度で溶けますか？", 0),
+    # a proviso after the answer, a result verb, a degree sign before "below zero"
+    ("A pair is 2. However, if you count a pair of twins' shoes, it would be 4.", "", 2),
+    ("1足は2個です。ただし、双子の靴なら4個です。", "", 2),
+    ("Divide 200 by 5 to get 40, then multiply by 2 to get 80.", "", 80),
+    ("It is now 4°C below zero.", "", -4),
     # Japanese is head-final: the number before the closing copula
     ("おつりは、500円から240円を引いた260円です。", "", 260),
     ("残りは、12個から5個を食べたので7個になります。", "", 7),
@@ -170,6 +179,15 @@ def test_an_echo_with_two_new_numbers_is_left_to_the_other_rules():
     reading = read_final(normalize("ボールは100円と思いがちですが、実際は50円です。"), question=question)
     assert reading is not None and reading.number.value == 50
     assert "restates the question" not in reading.how
+
+
+def test_a_unit_spelled_out_counts_as_the_unit():
+    question = "How many grams are in 2.5 kg?"
+    reading = read_final(normalize("There are 2,500 grams in 2.5 kg."), "g", {"kg": 1000.0}, question)
+    assert reading is not None and reading.doubt is None and reading.number.value == 2500
+    assert reading.number.unit == "g"
+    reading = read_final(normalize("2.5kgは2500グラムです。"), "g", {"kg": 1000.0}, "2.5kgは何グラムですか？")
+    assert reading is not None and reading.doubt is None and reading.number.value == 2500
 
 
 def test_a_restated_input_quantity_in_another_unit_is_not_taken_for_the_answer():
