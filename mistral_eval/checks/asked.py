@@ -50,7 +50,7 @@ def echo_of_the_question(question: str) -> re.Pattern[str] | None:
     asked = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))] or [question]
     where = asked[-1]
     if match := _ASKED_JA.search(where):
-        return re.compile(re.escape(match.group(1)) + r"(?:は|が)")
+        return re.compile(re.escape(match.group(1)) + r"(?:は|が|\s*=)")
     if match := _ASKED_WHAT.search(where):
         return re.compile(rf"\b{re.escape(match.group(1))}\s+(?:is|was|are|were|will\s+be)\b", re.IGNORECASE)
     if match := _ASKED_HOW.search(where):

@@ -301,6 +301,9 @@ def _parallel(text: str, numbers: list[Number], question: str) -> Reading | None
     return Reading(None, "", False, f"two parallel statements give {a.value:g} and {b.value:g}")
 
 
+_LISTING_JA = re.compile(r"\d[^\d\s。、]{0,3}、[^、。]{1,12}?(?:は|=)")
+
+
 def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Reading | None:
     """The number of the last sentence that restates what the question asks and states one number
     besides the question's own ("おつりは140円です。…", "You get 140 yen back. …"): it states the
@@ -317,8 +320,11 @@ def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Re
             continue
         if _goes_on(text, numbers, sentence.end, given):
             return None
-        # English binds the echo to its clause ("The ball costs 50 yen, so the bat costs 1,050 yen").
-        ends = ([clause.end] if match.group().isascii() else []) + [sentence.end]
+        # The echo binds to its clause: "The ball costs 50 yen, so the bat costs 1,050 yen" (English),
+        # "ボールは50円、バットは1050円です" (a Japanese listing: a new topic after the number's comma).
+        listing = _LISTING_JA.search(text, match.end(), sentence.end)
+        ends = ([clause.end] if match.group().isascii() else []) + ([listing.start() + 1] if listing else [])
+        ends.append(sentence.end)
         for end in ends:
             stated = [n for n in numbers if match.end() <= n.start < end and not _restated(n, given)]
             if len({n.value for n in stated}) == 1:

@@ -11,6 +11,7 @@ from mistral_eval.checks.asked import asks_about, echo_of_the_question, topic_of
     ("1本80円の鉛筆を3本買いました。おつりはいくらですか？", "おつりは260円です。", "おつりは"),
     ("タコの足は何本ですか？", "タコの足は8本です。", "タコの足は"),
     ("タコの足は何本ですか？", "イカの足は10本です。", None),
+    ("ペンはいくらですか？", "ペン=30円", "ペン="),
     ("A shirt costs $40 and is 25% off. What is the sale price?", "The sale price is $30.", "The sale price is"),
     ("How much change do you get?", "You get 140 yen back.", "You get"),
     ("How many legs does a spider have?", "Spiders have eight legs.", "Spiders have"),

@@ -145,6 +145,8 @@ def test_a_range_commits_to_no_single_number(text, question):
     ("Octopuses have 8 arms. Squids have 10 arms.", "How many arms does an octopus have?", 8),
     ("The pen costs 30 yen, so the notebook costs 130 yen.", "How much does the pen cost?", 30),
     ("Many think the pen costs 60 yen, but the pen costs 30 yen.", "How much does the pen cost?", 30),
+    ("x=30なので、ペンは30円、ノートは130円です。", "ペンとノートで160円です。ペンはいくらですか？", 30),
+    ("ペン＝３０円、ノート＝１３０円です。", "ペンとノートで160円です。ペンはいくらですか？", 30),
     # the question asks in one scale: the value in another scale is a conversion
     ("At sea level, ice melts at 32°F, which is 0°C.", "At what temperature in Celsius does ice melt?", 0),
     ("Ice melts at 0 degrees Celsius. In Fahrenheit, that is 32 degrees.", "In Celsius, when does ice melt?", 0),
