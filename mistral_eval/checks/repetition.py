@@ -18,7 +18,7 @@ _LIST_MARK = re.compile(r"^(?:[-*•・]|\d{1,3}[.)．]|[（(]?\d{1,3}[)）])\s*
 _FENCED = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
 _LOOP = re.compile(r"(.{2,200}?)\1{2,}")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_TABLE_ROW = re.compile(r"^\s*\|")
+_STRUCTURE = re.compile(r"^\s*(?:\||#{1,6}\s)")  # a table row or a markdown heading
 _CHAR_RUN = re.compile(r"([^\s\-=_*~#.…─━|])\1{9,}")  # not markdown rules, underlines or ellipses
 _TEMPLATE_SIMILARITY = 0.75
 _NEAR_COPY = 0.85
@@ -44,26 +44,36 @@ def _template_copy(piece: str, earlier: list[str], seen: set[str]) -> bool:
     and the changed word's place does not matter: a new subject ("Kyoto is a great city …") changes
     the frame no more than a new object."""
     words = _words(piece)
-    if _TABLE_ROW.match(piece) or all(w.isdigit() for w in words):
-        return False  # a table repeats its structure by design; "3 × 5 = 15" is data, not prose
+    if _STRUCTURE.match(piece) or all(w.isdigit() for w in words):
+        return False  # tables and headings repeat their structure by design; "3 × 5 = 15" is data
     new = [w for w in words if w not in seen and not w.isdigit()]
     for other in earlier:
         changed = sum(a != b for a, b in zip(_NUMBER.findall(piece), _NUMBER.findall(other)))
         similarity = difflib.SequenceMatcher(None, _frame(piece), _frame(other)).ratio()
-        if changed <= 1 and (similarity >= _NEAR_COPY or (len(new) <= 1 and similarity >= _TEMPLATE_SIMILARITY)):
+        if changed <= 1 and (similarity >= _NEAR_COPY or (len(new) <= 1 and similarity >= _TEMPLATE_SIMILARITY)
+                             or _one_word_changed(words, _words(other))):
             return True
     return False
 
 
-def _templated(pieces: list[str]) -> list[str]:
+def _one_word_changed(words: list[str], other: list[str]) -> bool:
+    """The same words in the same order but one ("Japan is beautiful." / "Japan is wonderful."),
+    however short the sentence: numbers aside, at least three words."""
+    words, other = [w for w in words if not w.isdigit()], [w for w in other if not w.isdigit()]
+    return len(words) == len(other) >= 3 and sum(a != b for a, b in zip(words, other)) == 1
+
+
+def _templated(pieces: list[str], min_chars: int) -> list[str]:
     """Sentences said again in the same frame with a word changed ("Tokyo is a big city. Tokyo is
     a busy city. …", "Step 2: the total is 1100. Step 3: the total is 1100. …"): the copies in runs
-    of at least `_TEMPLATE_COPIES` back-to-back copies. A sentence that adds two new words (a list:
-    "The capital of Spain is Madrid.") says something new, and a refrain said twice is no loop."""
+    of at least `_TEMPLATE_COPIES` back-to-back copies of `min_chars` / 2 characters or more (a
+    quarter for Japanese, which says more per character). A sentence that adds two new words (a
+    list: "The capital of Spain is Madrid.") says something new, and a refrain said twice is no loop."""
     seen: set[str] = set()
     runs: list[list[str]] = [[]]
     for i, piece in enumerate(pieces):
-        if _template_copy(piece, pieces[max(0, i - 3):i], seen):
+        long_enough = len(piece) >= (min_chars // 4 if _KANA_OR_KANJI.search(piece) else min_chars // 2)
+        if long_enough and _template_copy(piece, pieces[max(0, i - 3):i], seen):
             runs[-1].append(piece)
         elif runs[-1]:
             runs.append([])
@@ -85,7 +95,7 @@ def repetitions(text: str, min_chars: int) -> tuple[float, list[str], list[re.Ma
         counts[key] = counts.get(key, 0) + 1
         wordy = sum(c.isalnum() for c in key) >= 2
         (repeated if wordy and counts[key] >= (2 if len(key) >= min_chars else 3) else kept).append(key)
-    templated = _templated([k for k in kept if len(k) >= min_chars // 2])
+    templated = _templated([k for k in kept if k], min_chars)
     repeated += templated
     rest = " ".join(k for k in kept if k and k not in templated)
     loops = [m for m in _LOOP.finditer(rest)

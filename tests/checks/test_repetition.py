@@ -32,6 +32,10 @@ def test_a_frame_with_only_its_subject_or_a_counter_changed_is_a_template_loop()
     assert repetitions(counted, 20)[0] > 0.5
     ja_counted = "".join(f"{n}日目：毎朝ジョギングをしましょう。" for n in range(1, 7))
     assert repetitions(ja_counted, 20)[0] > 0.5
+    short = " ".join(f"Kyoto is {w}." for w in ("old", "calm", "green", "quiet", "famous", "historic"))
+    assert repetitions(short, 20)[0] > 0.5  # one word changed, however short the sentence
+    ja_short = "".join(f"彼は毎晩{v}ます。" for v in ("寝", "食べ", "読み", "書き", "歌い", "走り"))
+    assert repetitions(ja_short, 20)[0] > 0.5
 
 
 def test_a_refrain_said_twice_data_rows_and_tables_are_no_template_loop():
@@ -46,5 +50,7 @@ def test_a_refrain_said_twice_data_rows_and_tables_are_no_template_loop():
     assert repetitions(prices, 20)[0] == 0.0
     table = "| year | event |\n|---|---|\n" + "\n".join(f"| {y} | Olympics in Tokyo |" for y in (1964, 2021))
     assert repetitions(table, 20)[0] == 0.0
+    headings = "".join(f"### 手順{n}\n{step}\n\n" for n, step in enumerate(("洗う。", "切る。", "焼く。", "盛る。"), 1))
+    assert repetitions(headings, 20)[0] == 0.0
     steps = "ステップ1：りんごを洗います。\nステップ2：皮をむきます。\nステップ3：八等分に切ります。\nステップ4：皿に盛ります。"
     assert repetitions(steps, 20)[0] == 0.0
