@@ -25,7 +25,7 @@ from pydantic import ConfigDict, Field, ValidationError, validate_call
 from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text as _clip
 from mistral_eval.checks.code_check import python
 from mistral_eval.checks.extract import attributed, clause_of
-from mistral_eval.checks.japanese import japanese_form, kana_spellings
+from mistral_eval.checks.japanese import japanese_form, kana_spellings, kanji_compounds
 from mistral_eval.checks.negation import is_negated
 from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, normalize, read_final
 from mistral_eval.checks.repetition import repetitions
@@ -264,13 +264,18 @@ def _simplified_only(char: str) -> bool:
 
 
 def _kanji_only(text: str) -> bool:
-    """Five or more kanji, no kana, and nothing only Chinese writes (a simplified-only character, a
-    Chinese function character) or only Japanese writes (庁, 県, 込): the script cannot tell
-    Japanese from Chinese."""
+    """Five or more kanji, no kana, and nothing that tells: nothing only Chinese writes (a
+    simplified-only character, a Chinese function character) or only Japanese writes (庁, 県, 込),
+    and no reading as Japanese compound nouns (`japanese.kanji_compounds`)."""
     letters = "".join(c for c in text if unicodedata.category(c).startswith("L"))
     kanji = _KANJI.findall(letters)
     return (len(kanji) >= 5 and len(kanji) == len(letters) and not any(map(_simplified_only, kanji))
-            and not _CHINESE_WORDS.search(letters) and not any(map(japanese_form, kanji)))
+            and not _CHINESE_WORDS.search(letters) and not _read_as_japanese(text, kanji))
+
+
+def _read_as_japanese(text: str, kanji: list[str]) -> bool:
+    """Kana-free text with a kanji form only Japanese writes, or that reads as Japanese compounds."""
+    return any(map(japanese_form, kanji)) or kanji_compounds(text)
 
 
 def japanese_share(text: str) -> float:
@@ -279,9 +284,9 @@ def japanese_share(text: str) -> float:
     Latin and other scripts count against, and so do simplified-only Chinese characters (这, 习).
     Japanese is told from Chinese by kana: a text without kana is taken to be Chinese, all its kanji
     counting against, when it has 5 or more kanji, a simplified-only one, or a Chinese function
-    character (我, 是, 了, 吗, ...), unless it writes a kanji in a form only Japanese uses (庁, 県:
-    `japanese.japanese_form`) and nothing simplified-only; shorter kana-free texts (東京, 富士山) stay
-    Japanese.
+    character (我, 是, 了, 吗, ...), unless it has nothing simplified-only and writes a kanji in a form
+    only Japanese uses (庁, 県: `japanese.japanese_form`) or reads as Japanese compound nouns
+    (東京都新宿区: `japanese.kanji_compounds`); shorter kana-free texts (東京, 富士山) stay Japanese.
     Returns 0.0 without letters.
     """
     letters = "".join(c for c in text if unicodedata.category(c).startswith("L"))
@@ -290,7 +295,7 @@ def japanese_share(text: str) -> float:
     simplified = sum(map(_simplified_only, kanji_chars))
     chinese = kana == 0 and kanji > 0 and (kanji >= 5 or simplified > 0
                                            or (kanji >= 3 and bool(_CHINESE_WORDS.search(letters))))
-    chinese = chinese and (simplified > 0 or not any(map(japanese_form, kanji_chars)))
+    chinese = chinese and (simplified > 0 or not _read_as_japanese(text, kanji_chars))
     if not letters or chinese:
         return 0.0
     return (kana + kanji - simplified) / len(letters)

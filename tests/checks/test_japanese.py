@@ -2,7 +2,15 @@
 
 import pytest
 
-from mistral_eval.checks.japanese import denies, denies_identity, japanese_form, kana_spellings, reading, tokens
+from mistral_eval.checks.japanese import (
+    denies,
+    denies_identity,
+    japanese_form,
+    kana_spellings,
+    kanji_compounds,
+    reading,
+    tokens,
+)
 
 
 @pytest.mark.parametrize("after, denied", [
@@ -40,3 +48,15 @@ def test_denies_identity_of_a_topic(text, denied):
 ])
 def test_japanese_form_is_a_kanji_neither_chinese_standard_writes(char, japanese_only):
     assert japanese_form(char) is japanese_only
+
+
+@pytest.mark.parametrize("text, compounds", [
+    ("名古屋市中区。", True), ("首都：東京。人口：約千四百万人。", True), ("東京都庁所在地。", True),
+    ("大阪城公園", True),
+    ("明天会下雨。", False),  # falls apart into single kanji
+    ("今天天氣很好", False),  # unknown words
+    ("東京是日本的首都", False),  # 是 and 的 as words of their own
+    ("東京に行きます", False),  # kana: a sentence, not compound nouns
+])
+def test_kanji_compounds_reads_kana_free_japanese_noun_phrases(text, compounds):
+    assert kanji_compounds(text) is compounds

@@ -509,7 +509,8 @@ def test_number_fails_a_range_and_uses_the_question():
 def test_japanese_leaves_out_glosses_and_abstains_on_kanji_only():
     assert japanese()("桜 (sakura) です。").verdict == "pass"
     assert japanese()('原文: "It will rain tomorrow."\n訳文: 明日は雨が降るでしょう。').verdict == "pass"
-    assert japanese()("太陽系最大惑星木星。").verdict == "uncertain"
+    assert japanese()("明天会下雨。").verdict == "uncertain"  # a sentence that both scripts could write
+    assert japanese()("太陽系最大惑星木星。").verdict == "pass"  # Japanese compound nouns
     assert japanese()("猫在沙发上睡觉。").verdict == "fail"
 
 
@@ -539,6 +540,9 @@ def test_contains_finds_a_kanji_word_written_in_kana_unless_denied():
     ("県立図書館所在地。", "pass"),
     ("大阪站在市中心。", "fail"),  # 站 and 在: Chinese
     ("东京站在市中心。", "fail"),  # simplified 东 outweighs the shared forms
+    ("名古屋市中区。", "pass"),  # compound nouns of the Japanese dictionary
+    ("日本国憲法第九条。", "pass"),
+    ("我們明天去東京。", "fail"),  # 我: Chinese grammar
 ])
 def test_japanese_reads_kanji_only_text_by_the_forms_only_one_language_writes(answer, verdict):
     assert japanese()(answer).verdict == verdict
