@@ -50,7 +50,7 @@ _ASIDE = re.compile(r"\b(?:check|checking|verify|verification|because|since)\b|�
                     r"|\b(?:by|in)\s+contrast\b|\b(?:for|in)\s+comparison\b|\bfor\s+reference\b"
                     r"|\bby\s+the\s+way\b|\bincidentally\b|ちなみに|参考までに|これに対して|(?:^|(?<=[。\n]))なお、"
                     # a note after the answer
-                    r"|(?:^|(?<=\n))[ \t>*_]*(?:note|n\.b\.|p\.s\.)\b|※|(?:^|(?<=[。\n]))[ \t*]*(?:補足|注)\s*[:：]",
+                    r"|(?:^|(?<=\n))[ \t>*_]*(?:notes?|n\.b\.|p\.s\.)\b|※|(?:^|(?<=[。\n]))[ \t*]*(?:補足|注)\s*[:：]",
                     re.IGNORECASE | re.MULTILINE)
 _EMPHASIS = re.compile(r"\*\*([^*\n]{1,60})\*\*|\\boxed\{([^}\n]{1,60})\}")
 _SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?!\d)")
