@@ -163,7 +163,28 @@ def find_numbers(text: str, units: dict[str, float] | None = None) -> list[Numbe
         found.append(_with_unit(text, start, end, value, units))
     found += [_with_unit(text, start, end, value, units) for value, start, end in words]
     found = [replace(n, unit=spelled.get(n.unit, n.unit)) if n.unit else n for n in found]
-    return sorted(found, key=lambda n: n.start)
+    return _compound(text, sorted(found, key=lambda n: n.start), units)
+
+
+def _only_a_unit(gap: str, units: dict[str, float]) -> bool:
+    """Between two numbers, only the first's unit ("時間", " hours and ")."""
+    return re.sub(r"\s*(?:and)?\s*$", "", gap).strip() in units
+
+
+def _compound(text: str, numbers: list[Number], units: dict[str, float]) -> list[Number]:
+    """A quantity written in two units, the larger first and the rest less than one of it (1時間30分,
+    1 hour and 30 minutes, 1 kg 200 g), as one number: their sum."""
+    merged: list[Number] = []
+    for number in numbers:
+        last = merged[-1] if merged else None
+        if (last and last.unit and number.unit and 0 < number.value < units[last.unit]
+                and units[last.unit] > units[number.unit]
+                and _only_a_unit(text[last.end:number.start], units)):
+            merged[-1] = Number(last.value + number.value, last.start, number.end, number.unit,
+                                last.value / units[number.unit] + number.written)
+        else:
+            merged.append(number)
+    return merged
 
 
 def _with_unit(text: str, start: int, end: int, value: float, units: dict[str, float]) -> Number:

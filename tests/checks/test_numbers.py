@@ -183,6 +183,19 @@ def test_an_echo_with_two_new_numbers_is_left_to_the_other_rules():
     assert "restates the question" not in reading.how
 
 
+@pytest.mark.parametrize("text, value", [
+    ("2時間15分です。", 135), ("It takes 2 hours and 15 minutes.", 135), ("2 h 15 min", 135),
+])
+def test_a_quantity_in_two_units_is_one_number(text, value):
+    reading = read_final(normalize(text), "min", {"h": 60.0, "時間": 60.0, "分": 1.0})
+    assert reading is not None and reading.number.value == value
+
+
+def test_two_quantities_in_a_list_are_not_one_number():
+    found = find_numbers(normalize("Use 2 kg, 500 g and 3 kg."), {"g": 1.0, "kg": 1000.0})
+    assert [n.value for n in found] == [2000, 500, 3000]
+
+
 def test_a_unit_spelled_out_counts_as_the_unit():
     question = "How many grams are in 2.5 kg?"
     reading = read_final(normalize("There are 2,500 grams in 2.5 kg."), "g", {"kg": 1000.0}, question)
