@@ -296,6 +296,8 @@ def _in_other_units(text: str) -> list[tuple[int, int]]:
 
 _RANGE = re.compile(r"\s*(?:[~〜～–]|-(?=\s*\d)|to\s+(?=\d)|(?:[^\d\s。、]{1,3})?から\s*(?=\d))")
 _RANGE_END = re.compile(r"\d\s*(?:[~〜～–]|to|[^\d\s。、]{0,3}から)\s*$")
+
+
 def _parallel(text: str, numbers: list[Number], question: str) -> Reading | None:
     """Two last sentences that each state one different number in the same frame ("The ball costs
     50 yen. The bat costs 1050 yen.", "うるう年は366日です。平年は365日です。"): the one whose topic
@@ -343,7 +345,7 @@ def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Re
             return None
         # The echo binds to its clause: "The ball costs 50 yen, so the bat costs 1,050 yen" (English),
         # "ボールは50円、バットは1050円です" (a Japanese listing: a new topic after the number's comma).
-        listing = _LISTING_JA.search(text, match.end(), sentence.end)
+        listing = _LISTING_JA.search(text, match.end(), sentence.end)  # starts at the item's last digit
         ends = ([clause.end] if match.group().isascii() else []) + ([listing.start() + 1] if listing else [])
         ends.append(sentence.end)
         for end in ends:
@@ -375,9 +377,10 @@ def read_final(text: str, unit: str | None = None, units: dict[str, float] | Non
                question: str = "") -> Reading | None:
     """The stated final answer of normalised `text` (see `final_number`), read from the text after
     the last self-correction, leaving out asides (parentheses, "if you meant …") and, at the end,
-    sentences that only restate the question's numbers. None when there is no number; a Reading
-    with a doubt when the answer gives a range, parallel statements the question does not choose
-    between, or only restates a quantity of the question in another unit ("2 kg" for "2 kg in g?")."""
+    sentences that only restate the question's numbers. None when there is no number; a vague
+    Reading when the answer gives a range (5〜6個, 365–366 days: it commits to no single number); a
+    Reading with a doubt when it gives parallel statements the question does not choose between, or
+    only restates a quantity of the question in another unit ("2 kg" for "2 kg in g?")."""
     reading = _read(text, unit, units, question)
     chosen = reading.number if reading else None
     if reading and chosen and (_RANGE.match(text, chosen.end) or _RANGE_END.search(text, 0, chosen.start)):
@@ -457,13 +460,18 @@ def final_number(text: str, unit: str | None = None, units: dict[str, float] | N
     """The stated final answer of normalised `text`, how it was found, and whether a unit was found.
 
     In order: the number after the last answer marker ("the answer is", "答えは"); the last bold or
-    boxed number; then, leaving out a check or justification that follows the answer ("Check:",
-    "because", "確認", "…からです") and trailing sentences that only restate the question's numbers,
-    the number after the last conclusion word ("so", "therefore", "つまり"), else the last '= X' of
-    the last line with a number, else the number stated in the last sentence with one. Only the text
-    after the last self-correction counts; numbers in parentheses and "if you meant …" sentences are
-    asides. Numbers with `unit` (or a unit of `units`) win when there are any; denied numbers
-    ("not 41", "5本ではありません") never count.
+    boxed number; the one number of the sentence that restates what the question asks ("おつりは
+    140円です", "You get 140 yen back") when what follows only works it out again; then, leaving out
+    a check, justification, comparison or note that follows the answer ("Check:", "because",
+    "確認", "by contrast", "ちなみに", "Note:") and trailing sentences that only restate the
+    question's numbers, the number after the last conclusion word ("so", "therefore", "つまり"),
+    else the last '= X' of the last line with a number, else the number stated in the last sentence
+    with one (in a Japanese sentence, the one before its closing copula: …140円です). Only the text
+    after the last self-correction counts; numbers in parentheses, "if you meant …", counterfactual
+    and proviso sentences (If it were …, ただし…), restatements in other terms (これは…に相当します,
+    -5°C, which is 23°F) and values in a temperature scale other than the one the question asks in
+    are asides. Numbers with `unit` (or a unit of `units`, also spelled out: grams) win when there
+    are any; denied numbers ("not 41", "5本ではありません") never count.
     """
     reading = read_final(text, unit, units, question)
     if reading is None or reading.number is None:
