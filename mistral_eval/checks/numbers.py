@@ -22,7 +22,7 @@ from mistral_eval.checks.extract import (
     sentences,
 )
 from mistral_eval.checks.negation import is_negated
-from mistral_eval.checks.units import asked_scale, scale_at, spelled_units
+from mistral_eval.checks.units import asked_scale, in_other_units, scale_at, spelled_units
 
 __all__ = ["SYMBOLS", "Number", "Reading", "find_numbers", "final_number", "kanji_value", "normalize", "read_final"]
 
@@ -262,12 +262,6 @@ _EQUIVALENCE = re.compile(r"^\W*(?:(?:this|that|which|it)\b[^.\n]*\b(?:equivalen
                           # Japanese drops the subject: "子どもの年齢の3倍にあたります。"
                           r"|^[^。\n]*(?:に相当|にあた|に当た|に等し)[^。\n]*[。]?\s*$",
                           re.IGNORECASE)
-# A value restated in another unit: "-5°C, which is 23°F", "10 km (or about 6.2 miles)".
-_RESTATED_IN_UNIT = re.compile(r"(?P<u1>°\s?[CF]|℃|℉|[A-Za-z]{1,12}\b)\s*,?\s*(?:which\s+is|i\.e\.|or|that's|that\s+is)\s+"
-                               r"(?:about\s+|approximately\s+|roughly\s+|around\s+)?-?\d[\d,.]*\s*"
-                               r"(?P<u2>°\s?[CF]|℃|℉|[A-Za-z]{1,12}\b)", re.IGNORECASE)
-
-
 # A counterfactual or a proviso after the answer describes another case: "If the speed were doubled, it
 # would take 3 hours.", "However, if …", "ただし、パン屋の1ダースなら13個です。"
 _COUNTERFACTUAL = re.compile(r"^\W*(?:if|had)\b[^.\n]*\b(?:were|had)\b[^.\n]*\b(?:would|could|might)\b"
@@ -282,16 +276,8 @@ def _asides(text: str) -> list[tuple[int, int]]:
     spans += [(s.start, s.end) for s in sentences(text) if conditional(s.text)]
     spans += [(s.start, s.end) for i, s in enumerate(sentences(text))
               if i and (_EQUIVALENCE.match(s.text) or _COUNTERFACTUAL.match(s.text))]
-    spans += _in_other_units(text)
+    spans += in_other_units(text)
     return spans
-
-
-def _in_other_units(text: str) -> list[tuple[int, int]]:
-    """Where a number with a unit is said again in another unit right after it ("-5°C, which is 23°F")."""
-    def unit(name: str) -> str:
-        return name.replace(" ", "").lower()
-    return [(m.end("u1"), m.end()) for m in _RESTATED_IN_UNIT.finditer(text)
-            if re.search(r"\d\s*$", text[max(0, m.start() - 4):m.start()]) and unit(m.group("u1")) != unit(m.group("u2"))]
 
 
 _RANGE = re.compile(r"\s*(?:[~〜～–]|-(?=\s*\d)|to\s+(?=\d)|(?:[^\d\s。、]{1,3})?から\s*(?=\d))")

@@ -1,5 +1,6 @@
-"""Units as answers write them: unit symbols spelled out in words (g: grams, グラム) and temperature
-scales (°C, Celsius, 摂氏): which scale a question asks in and which scale a number is written in.
+"""Units as answers write them: unit symbols spelled out in words (g: grams, グラム), temperature
+scales (°C, Celsius, 摂氏): which scale a question asks in and which scale a number is written in,
+and a value said again in another unit right after it ("-5°C, which is 23°F").
 
 Works on plain text; knows nothing about numbers' values, conversions or checks.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["asked_scale", "scale_at", "spelled_units"]
+__all__ = ["asked_scale", "in_other_units", "scale_at", "spelled_units"]
 
 _SPELLED: dict[str, tuple[str, ...]] = {
     "g": ("grams", "gram", "グラム"), "kg": ("kilograms", "kilogram", "キログラム"),
@@ -60,3 +61,17 @@ def scale_at(text: str, start: int, end: int) -> str | None:
     before = text[breaks[-1] if breaks else 0:start]
     named = [(m.start(), scale) for scale, pattern in _SCALES.items() for m in pattern.finditer(before)]
     return max(named)[1] if named else None
+
+
+# A value restated in another unit: "-5°C, which is 23°F", "10 km (or about 6.2 miles)".
+_RESTATED_IN_UNIT = re.compile(r"(?P<u1>°\s?[CF]|℃|℉|[A-Za-z]{1,12}\b)\s*,?\s*(?:which\s+is|i\.e\.|or|that's|that\s+is)\s+"
+                               r"(?:about\s+|approximately\s+|roughly\s+|around\s+)?-?\d[\d,.]*\s*"
+                               r"(?P<u2>°\s?[CF]|℃|℉|[A-Za-z]{1,12}\b)", re.IGNORECASE)
+
+
+def in_other_units(text: str) -> list[tuple[int, int]]:
+    """Where a number with a unit is said again in another unit right after it ("-5°C, which is 23°F")."""
+    def unit(name: str) -> str:
+        return name.replace(" ", "").lower()
+    return [(m.end("u1"), m.end()) for m in _RESTATED_IN_UNIT.finditer(text)
+            if re.search(r"\d\s*$", text[max(0, m.start() - 4):m.start()]) and unit(m.group("u1")) != unit(m.group("u2"))]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mistral_eval.checks.units import asked_scale, scale_at, spelled_units
+from mistral_eval.checks.units import asked_scale, in_other_units, scale_at, spelled_units
 
 
 def test_spelled_units_name_the_table_units_in_words():
@@ -32,3 +32,13 @@ def test_asked_scale_is_the_one_scale_the_question_names(question, scale):
 def test_scale_at_reads_the_unit_after_a_number_or_the_scale_named_in_its_clause(text, number, scale):
     start = text.index(number)
     assert scale_at(text, start, start + len(number)) == scale
+
+
+@pytest.mark.parametrize("text, restated", [
+    ("It drops to -5°C, which is 23°F.", "23°F"), ("The route is 42 km, or about 26 miles.", "26 miles"),
+    ("The discount is $10, which is $10 off.", None),  # the same unit: not a conversion
+    ("Add 2 and 3, which is 5 apples.", None),  # no unit before
+])
+def test_in_other_units_finds_a_value_said_again_in_another_unit(text, restated):
+    spans = in_other_units(text)
+    assert ([text[a:b].strip(" ,").split()[-1] for a, b in spans] == [restated.split()[-1]]) if restated else not spans
