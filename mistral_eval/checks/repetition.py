@@ -23,6 +23,7 @@ _CHAR_RUN = re.compile(r"([^\s\-=_*~#.…─━|])\1{9,}")  # not markdown rules
 _TEMPLATE_SIMILARITY = 0.75
 _NEAR_COPY = 0.85
 _TEMPLATE_COPIES = 3
+_LIST_COPIES = 5
 
 
 def _words(text: str) -> list[str]:
@@ -37,23 +38,26 @@ def _frame(piece: str) -> str:
     return _NUMBER.sub("#", piece)
 
 
-def _template_copy(piece: str, earlier: list[str], seen: set[str]) -> bool:
-    """`piece` says an earlier sentence again in the same frame: a near copy of one of the last
-    three, or one of them with a single word changed. A counter is not a word ("Step 2: …" after
-    "Step 1: …" says nothing new), but two numbers changed are a new row of data (7×3=21, 7×4=28);
-    and the changed word's place does not matter: a new subject ("Kyoto is a great city …") changes
-    the frame no more than a new object."""
+def _template_copy(piece: str, earlier: list[str], seen: set[str]) -> str | None:
+    """How `piece` says an earlier sentence (one of the last three) again in the same frame: "near"
+    (a near copy), "changed" (a single word changed), or None. A counter is not a word ("Step 2: …"
+    after "Step 1: …" says nothing new), but two numbers changed are a new row of data (7×3=21,
+    7×4=28); and the changed word's place does not matter: a new subject ("Kyoto is a great city …")
+    changes the frame no more than a new object."""
     words = _words(piece)
     if _STRUCTURE.match(piece) or all(w.isdigit() for w in words):
-        return False  # tables and headings repeat their structure by design; "3 × 5 = 15" is data
+        return None  # tables and headings repeat their structure by design; "3 × 5 = 15" is data
     new = [w for w in words if w not in seen and not w.isdigit()]
+    found = None
     for other in earlier:
-        changed = sum(a != b for a, b in zip(_NUMBER.findall(piece), _NUMBER.findall(other)))
+        if sum(a != b for a, b in zip(_NUMBER.findall(piece), _NUMBER.findall(other))) > 1:
+            continue
         similarity = difflib.SequenceMatcher(None, _frame(piece), _frame(other)).ratio()
-        if changed <= 1 and (similarity >= _NEAR_COPY or (len(new) <= 1 and similarity >= _TEMPLATE_SIMILARITY)
-                             or _one_word_changed(words, _words(other))):
-            return True
-    return False
+        if similarity >= _NEAR_COPY:
+            return "near"
+        if (len(new) <= 1 and similarity >= _TEMPLATE_SIMILARITY) or _one_word_changed(words, _words(other)):
+            found = "changed"
+    return found
 
 
 def _one_word_changed(words: list[str], other: list[str]) -> bool:
@@ -66,19 +70,23 @@ def _one_word_changed(words: list[str], other: list[str]) -> bool:
 def _templated(pieces: list[str], min_chars: int) -> list[str]:
     """Sentences said again in the same frame with a word changed ("Tokyo is a big city. Tokyo is
     a busy city. …", "Step 2: the total is 1100. Step 3: the total is 1100. …"): the copies in runs
-    of at least `_TEMPLATE_COPIES` back-to-back copies of `min_chars` / 2 characters or more (a
-    quarter for Japanese, which says more per character). A sentence that adds two new words (a
-    list: "The capital of Spain is Madrid.") says something new, and a refrain said twice is no loop."""
+    of back-to-back copies of `min_chars` / 2 characters or more (a quarter for Japanese, which says
+    more per character): `_TEMPLATE_COPIES` near copies, or `_LIST_COPIES` when some change a word
+    (four or five parallel items, "りんごが好きです。バナナが好きです。…", are a list). A sentence
+    that adds two new words ("The capital of Spain is Madrid.") says something new, and a refrain
+    said twice is no loop."""
     seen: set[str] = set()
-    runs: list[list[str]] = [[]]
+    runs: list[list[tuple[str, str]]] = [[]]
     for i, piece in enumerate(pieces):
         long_enough = len(piece) >= (min_chars // 4 if _KANA_OR_KANJI.search(piece) else min_chars // 2)
-        if long_enough and _template_copy(piece, pieces[max(0, i - 3):i], seen):
-            runs[-1].append(piece)
+        how = _template_copy(piece, pieces[max(0, i - 3):i], seen) if long_enough else None
+        if how:
+            runs[-1].append((piece, how))
         elif runs[-1]:
             runs.append([])
         seen.update(_words(piece))
-    return [piece for run in runs if len(run) >= _TEMPLATE_COPIES for piece in run]
+    return [piece for run in runs if len(run) >= _TEMPLATE_COPIES
+            and (len(run) >= _LIST_COPIES or all(how == "near" for _, how in run)) for piece, _ in run]
 
 
 def repetitions(text: str, min_chars: int) -> tuple[float, list[str], list[re.Match[str]]]:

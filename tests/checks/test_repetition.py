@@ -24,9 +24,10 @@ def test_near_copies_count_lists_and_markdown_rules_do_not():
 
 
 def test_a_frame_with_only_its_subject_or_a_counter_changed_is_a_template_loop():
-    subjects = "".join(f"{city}は日本の都市です。" for city in ("東京", "大阪", "京都", "札幌", "福岡"))
+    subjects = "".join(f"{city}は日本の都市です。" for city in ("東京", "大阪", "京都", "札幌", "福岡", "仙台", "広島"))
     assert repetitions(subjects, 20)[0] > 0.5
-    shops = " ".join(f"{shop} is a nice shop to try." for shop in ("Lawson", "Tully's", "Muji", "Uniqlo", "Loft"))
+    shops = " ".join(f"{shop} is a nice shop to try." for shop in
+                     ("Lawson", "Tully's", "Muji", "Uniqlo", "Loft", "Daiso", "Lumine"))
     assert repetitions(shops, 20)[0] > 0.5
     counted = " ".join(f"Week {n}: practise the piano every evening." for n in range(1, 7))
     assert repetitions(counted, 20)[0] > 0.5
@@ -36,6 +37,15 @@ def test_a_frame_with_only_its_subject_or_a_counter_changed_is_a_template_loop()
     assert repetitions(short, 20)[0] > 0.5  # one word changed, however short the sentence
     ja_short = "".join(f"彼は毎晩{v}ます。" for v in ("寝", "食べ", "読み", "書き", "歌い", "走り"))
     assert repetitions(ja_short, 20)[0] > 0.5
+
+
+def test_four_or_five_parallel_items_are_a_list_six_are_a_loop():
+    fruits = "\n".join(f"・{f}が好きです。" for f in ("りんご", "バナナ", "ぶどう", "みかん"))
+    assert repetitions(fruits, 20)[0] == 0.0
+    cities = " ".join(f"I would visit {c} first." for c in ("Kyoto", "Nara", "Kobe", "Osaka", "Nagoya"))
+    assert repetitions(cities, 20)[0] == 0.0
+    more = " ".join(f"I would visit {c} first." for c in ("Kyoto", "Nara", "Kobe", "Osaka", "Nagoya", "Sendai"))
+    assert repetitions(more, 20)[0] > 0.5
 
 
 def test_a_refrain_said_twice_data_rows_and_tables_are_no_template_loop():
