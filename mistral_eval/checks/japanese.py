@@ -1,9 +1,11 @@
 """Japanese morphology for reading answers (fugashi + unidic-lite, a MeCab dictionary on PyPI):
 whether the predicate that follows a word denies it (…ではない, …ではありません, …ではなく), counting
 double negation (…ないわけではない) and reading hedged questions (…ではないでしょうか, …ではないかと思う)
-as affirmative; and the kana reading of a text.
+as affirmative; the kana reading of a text; kanji written in forms only Japanese uses; and whether a
+text without kana reads as Japanese compound nouns.
 
-Knows nothing about checks, numbers or English.
+Knows nothing about checks, numbers or English; of Chinese, only the characters that stand as words of
+their own in Chinese grammar (是, 的, 在, …).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from mistral_eval.core.errors import MissingDependencyError
 
-__all__ = ["denies", "denies_identity", "kana_spellings", "reading", "tokens"]
+__all__ = ["denies", "denies_identity", "japanese_form", "kana_spellings", "kanji_compounds", "reading", "tokens"]
 
 _NEGATORS = {"ない", "無い", "ず", "ぬ", "ん"}
 _HEDGE_ENDS = {"か", "でしょう", "だろう", "かしら"}
@@ -125,3 +127,37 @@ def kana_spellings(text: str, word: str) -> list[tuple[int, int]]:
             if not target.startswith(joined):
                 break
     return spans
+
+
+def _encodes(char: str, codec: str) -> bool:
+    try:
+        char.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def japanese_form(char: str) -> bool:
+    """A kanji in a form only Japanese writes (a shinjitai form such as 庁, 県, 駅, 読, or a kokuji
+    such as 込, 畑): in JIS X 0208 but in neither Chinese character set (GB2312 for simplified,
+    Big5 for traditional)."""
+    return ("\u3400" <= char <= "\u9fff" and _encodes(char, "shift_jis")
+            and not _encodes(char, "gb2312") and not _encodes(char, "big5"))
+
+
+_CHINESE_GRAMMAR = set("我你他她它们們这這那是了吗嗎呢吧很的在也")
+_NOUNISH = {"名詞", "接頭辞", "接尾辞"}
+_SYMBOLS = {"補助記号", "記号", "空白"}
+
+
+def kanji_compounds(text: str) -> bool:
+    """Text without kana that Japanese morphology reads as compound nouns (東京都新宿区, 首都：東京,
+    太陽系最大惑星木星): every word is in the dictionary and a noun, numeral or affix, at most half
+    of them (numerals aside) are single kanji, and none is a character that as a word of its own is
+    Chinese grammar (是, 的, 在: 所在地 is one word, 猫在 is not). A Chinese sentence falls apart
+    into single kanji and unknown words (明/天/会下/雨, 很好)."""
+    words = [w for w in _tagger()(text) if w.feature.pos1 not in _SYMBOLS]
+    if not words or any(w.is_unk or w.feature.goshu is None or w.feature.pos1 not in _NOUNISH for w in words):
+        return False
+    singles = [w.surface for w in words if len(w.surface) == 1 and w.feature.pos2 != "数詞"]
+    return len(singles) * 2 <= len(words) and not _CHINESE_GRAMMAR.intersection(singles)

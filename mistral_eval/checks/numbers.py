@@ -9,10 +9,20 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from mistral_eval.checks.extract import after_correction, answer_marker, conditional, in_parentheses, sentences
+from mistral_eval.checks.asked import asks_about, echo_of_the_question, topic_of
+from mistral_eval.checks.extract import (
+    after_correction,
+    answer_marker,
+    attributed,
+    clause_of,
+    conditional,
+    in_parentheses,
+    sentences,
+)
 from mistral_eval.checks.negation import is_negated
+from mistral_eval.checks.units import asked_scale, in_other_units, scale_at, spelled_units
 
 __all__ = ["SYMBOLS", "Number", "Reading", "find_numbers", "final_number", "kanji_value", "normalize", "read_final"]
 
@@ -35,7 +45,13 @@ _CONCLUSION = re.compile(r"\b(?:so|therefore|thus|hence)\b|つまり|よって|�
                          re.IGNORECASE)
 # What follows an answer to justify or check it; its numbers restate the question.
 _ASIDE = re.compile(r"\b(?:check|checking|verify|verification|because|since)\b|確認|検算|検証|確かめ|"
-                    r"なぜなら|理由は|(?:^|(?<=[。\n]))[^。\n]*からです", re.IGNORECASE)
+                    r"なぜなら|理由は|(?:^|(?<=[。\n]))[^。\n]*からです"
+                    # a comparison with something else, or a side remark ("Insects, by contrast, have six")
+                    r"|\b(?:by|in)\s+contrast\b|\b(?:for|in)\s+comparison\b|\bfor\s+reference\b"
+                    r"|\bby\s+the\s+way\b|\bincidentally\b|ちなみに|参考までに|これに対して|(?:^|(?<=[。\n]))なお、"
+                    # a note after the answer
+                    r"|(?:^|(?<=\n))[ \t>*_]*(?:notes?|n\.b\.|p\.s\.)\b|※|(?:^|(?<=[。\n]))[ \t*]*(?:補足|注)\s*[:：]",
+                    re.IGNORECASE | re.MULTILINE)
 _EMPHASIS = re.compile(r"\*\*([^*\n]{1,60})\*\*|\\boxed\{([^}\n]{1,60})\}")
 _SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?!\d)")
 
@@ -104,7 +120,7 @@ _WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
          r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
          r"ninety|hundred|thousand|million|billion)")
 _NUMBER_WORDS = re.compile(rf"\b{_WORD}(?:(?:[\s-]+|\s+and\s+){_WORD})*\b", re.IGNORECASE)
-_BELOW_ZERO = re.compile(r"^\s*(?:degrees?\s*(?:C|F|celsius|fahrenheit)?\s*)?below\s+zero", re.IGNORECASE)
+_BELOW_ZERO = re.compile(r"^\s*(?:(?:degrees?|°)\s*(?:C|F|celsius|fahrenheit)?\s*|[℃℉]\s*)?below\s+zero", re.IGNORECASE)
 _MINUS_BEFORE = re.compile(r"(?:氷点下|マイナス|零下|minus\s*)$", re.IGNORECASE)
 
 
@@ -132,8 +148,11 @@ def _word_numbers(text: str) -> list[tuple[float, int, int]]:
 
 def find_numbers(text: str, units: dict[str, float] | None = None) -> list[Number]:
     """Every number in normalised `text` (digits, kanji, English number words), with its unit from
-    `units` (name -> factor into the target unit; symbols such as $ may stand before the number) and
-    its value converted by that factor; "5 degrees below zero", 氷点下5度 and マイナス5 are negative."""
+    `units` (name -> factor into the target unit; symbols such as $ may stand before the number; a
+    unit spelled out, "grams" or グラム for g, counts as it) and its value converted by that factor;
+    "5 degrees below zero", 氷点下5度 and マイナス5 are negative."""
+    spelled = spelled_units(units or {})
+    units = {**(units or {}), **{name: (units or {})[unit] for name, unit in spelled.items()}}
     spans = [(m.start(), m.end(), m.group()) for m in _NUMERAL.finditer(text) if _is_number(text, m)]
     taken = [(start, end) for start, end, _ in spans]
     words = [(value, start, end) for value, start, end in _word_numbers(text)
@@ -141,9 +160,31 @@ def find_numbers(text: str, units: dict[str, float] | None = None) -> list[Numbe
     found = []
     for start, end, written in spans:
         value = kanji_value(written.lstrip("-")) * (-1 if written.startswith("-") else 1)
-        found.append(_with_unit(text, start, end, value, units or {}))
-    found += [_with_unit(text, start, end, value, units or {}) for value, start, end in words]
-    return sorted(found, key=lambda n: n.start)
+        found.append(_with_unit(text, start, end, value, units))
+    found += [_with_unit(text, start, end, value, units) for value, start, end in words]
+    found = [replace(n, unit=spelled.get(n.unit, n.unit)) if n.unit else n for n in found]
+    return _compound(text, sorted(found, key=lambda n: n.start), units)
+
+
+def _only_a_unit(gap: str, units: dict[str, float]) -> bool:
+    """Between two numbers, only the first's unit ("時間", " hours and ")."""
+    return re.sub(r"\s*(?:and)?\s*$", "", gap).strip() in units
+
+
+def _compound(text: str, numbers: list[Number], units: dict[str, float]) -> list[Number]:
+    """A quantity written in two units, the larger first and the rest less than one of it (1時間30分,
+    1 hour and 30 minutes, 1 kg 200 g), as one number: their sum."""
+    merged: list[Number] = []
+    for number in numbers:
+        last = merged[-1] if merged else None
+        if (last and last.unit and number.unit and 0 < number.value < units[last.unit]
+                and units[last.unit] > units[number.unit]
+                and _only_a_unit(text[last.end:number.start], units)):
+            merged[-1] = Number(last.value + number.value, last.start, number.end, number.unit,
+                                last.value / units[number.unit] + number.written)
+        else:
+            merged.append(number)
+    return merged
 
 
 def _with_unit(text: str, start: int, end: int, value: float, units: dict[str, float]) -> Number:
@@ -158,10 +199,17 @@ def _after_equals(text: str, number: Number) -> bool:
     return text[max(0, number.start - 8):number.start].rstrip().endswith("=")
 
 
-_COPULA = re.compile(r"=|\b(?:is|are|was|equals|makes|gives|comes\s+to|totals?|be)\b|(?<=[はがで])(?=\s*\S)",
+_COPULA = re.compile(r"=|\b(?:is|are|was|equals|makes|gives|comes\s+to|totals?|be|get|gets|got|leaves|yields)\b"
+                     r"|(?<=[はがで])(?=\s*\S)",
                      re.IGNORECASE)
 _CONVERSION = re.compile(r"\b(?:which\s+is\s+(?:equivalent|equal|the\s+same)|equivalent\s+to|i\.e\.|"
                          r"or\s+about|that\s+is)\b|(?:つまり約|すなわち|換算すると)", re.IGNORECASE)
+
+
+# Japanese is head-final: the number right before the sentence's closing copula is what it states
+# (…500円から360円を引いた140円です).
+_PREDICATE_JA = re.compile(r"\s*[^\d\s。、,.!?！？]{0,3}?(?:です|でした|だ|になります|となります|になる|となる)"
+                           r"(?:ね|よ)?\s*[*]*\s*(?:[。！!]|\n|$)")
 
 
 Given = frozenset[tuple[float, "str | None"]]
@@ -169,8 +217,9 @@ Given = frozenset[tuple[float, "str | None"]]
 
 
 def _in_segment(text: str, numbers: list[Number], start: int, given: Given = frozenset()) -> Number | None:
-    """From `start` to the end of its sentence: the first number after the last '=' or copula ("is",
-    "equals", は) that has one, else the first number; else the first number anywhere after `start`.
+    """From `start` to the end of its sentence: the number right before a Japanese sentence's closing
+    copula (…140円です); else the first number after the last '=' or copula ("is", "equals", は) that
+    has one, else the first number; else the first number anywhere after `start`.
     A conversion after the answer ("which is equivalent to 212 °F") is left out, and so are the
     question's numbers (`given`) when the segment has others ("36, which is three times 12")."""
     end_match = _SENTENCE_END.search(text, start)
@@ -178,6 +227,9 @@ def _in_segment(text: str, numbers: list[Number], start: int, given: Given = fro
     conversion = _CONVERSION.search(text, start, end)
     inside = [n for n in numbers if start <= n.start < (conversion.start() if conversion else end)]
     inside = [n for n in inside if not _restated(n, given)] or inside
+    predicate = [n for n in inside if (closing := _PREDICATE_JA.match(text, n.end)) and closing.end() >= end]
+    if predicate:
+        return predicate[-1]
     for copula in reversed(list(_COPULA.finditer(text, start, end))):
         after = [n for n in inside if n.start >= copula.end()]
         if after:
@@ -195,26 +247,41 @@ class Reading:
     unit_found: bool
     doubt: str | None = None
     """Why the reading is uncertain (signals conflict), or None."""
+    vague: str | None = None
+    """Why the answer commits to no single number (it gives a range), or None: a grader marks it wrong."""
 
 
 def _excluded(number: Number, asides: list[tuple[int, int]]) -> bool:
     return any(a <= number.start < b for a, b in asides)
 
 
+# A sentence whose subject points back at what was just said and says it is the same quantity in
+# other terms: "This is equivalent to 212 °F.", "これは華氏212度に相当します。"
+_EQUIVALENCE = re.compile(r"^\W*(?:(?:this|that|which|it)\b[^.\n]*\b(?:equivalent|corresponds|the\s+same\s+as|"
+                          r"converts?)\b|(?:これ|それ|この\w{0,4})は[^。\n]*(?:相当|換算|等し|同じ|に当たり))"
+                          # Japanese drops the subject: "子どもの年齢の3倍にあたります。"
+                          r"|^[^。\n]*(?:に相当|にあた|に当た|に等し)[^。\n]*[。]?\s*$",
+                          re.IGNORECASE)
+# A counterfactual or a proviso after the answer describes another case: "If the speed were doubled, it
+# would take 3 hours.", "However, if …", "ただし、パン屋の1ダースなら13個です。"
+_COUNTERFACTUAL = re.compile(r"^\W*(?:if|had)\b[^.\n]*\b(?:were|had)\b[^.\n]*\b(?:would|could|might)\b"
+                             r"|^\W*(?:(?:however|but),?\s+if|unless)\b|^\W*(?:ただし|但し)", re.IGNORECASE)
+
+
 def _asides(text: str) -> list[tuple[int, int]]:
-    """Parentheses and sentences that give an alternative reading ("if you meant …")."""
+    """Parentheses, sentences that give an alternative reading ("if you meant …") or describe a
+    counterfactual case ("If it were …, it would be …"), and sentences that restate the one before
+    in other terms ("これは華氏212度に相当します")."""
     spans = [(s.start, s.end) for s in in_parentheses(text)]
     spans += [(s.start, s.end) for s in sentences(text) if conditional(s.text)]
+    spans += [(s.start, s.end) for i, s in enumerate(sentences(text))
+              if i and (_EQUIVALENCE.match(s.text) or _COUNTERFACTUAL.match(s.text))]
+    spans += in_other_units(text)
     return spans
 
 
-_RANGE = re.compile(r"\s*(?:[~〜～–]|-(?=\s*\d)|to\s+(?=\d)|から\s*(?=\d))")
-_TOPIC = re.compile(r"^\W*(.{1,20}?)(?:は|が|\s+(?:is|are|was|costs?|has|have)\b)")
-
-
-def _topic(sentence: str) -> str:
-    match = _TOPIC.match(sentence.strip())
-    return match.group(1).strip().lower() if match else ""
+_RANGE = re.compile(r"\s*(?:[~〜～–]|-(?=\s*\d)|to\s+(?=\d)|(?:[^\d\s。、]{1,3})?から\s*(?=\d))")
+_RANGE_END = re.compile(r"\d\s*(?:[~〜～–]|to|[^\d\s。、]{0,3}から)\s*$")
 
 
 def _parallel(text: str, numbers: list[Number], question: str) -> Reading | None:
@@ -230,17 +297,62 @@ def _parallel(text: str, numbers: list[Number], question: str) -> Reading | None
     if a.value == b.value or a.unit != b.unit or "=" in first.text + second.text:
         return None
     frames = [re.sub(r"\d[\d,.]*", "#", s.text[:n.start - s.start]) for s, n in ((first, a), (second, b))]
-    if not (_topic(first.text) and _topic(second.text) and _topic(first.text) != _topic(second.text)):
+    if not (topic_of(first.text) and topic_of(second.text) and topic_of(first.text) != topic_of(second.text)):
         return None
     if difflib.SequenceMatcher(None, frames[0], frames[1]).ratio() < 0.5 and text[a.end:a.end + 2] != text[b.end:b.end + 2]:
         return None
     asked = [s.text.lower() for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
     where = asked[-1] if asked else question.lower()
-    chosen = [(s, n) for s, n in ((first, a), (second, b)) if _topic(s.text) in where]
+    chosen = [(s, n) for s, n in ((first, a), (second, b)) if asks_about(topic_of(s.text), where)]
     if len(chosen) == 1:
-        return Reading(chosen[0][1], f"in the sentence about {_topic(chosen[0][0].text)!r}, which the question asks",
+        return Reading(chosen[0][1], f"in the sentence about {topic_of(chosen[0][0].text)!r}, which the question asks",
                        bool(chosen[0][1].unit))
     return Reading(None, "", False, f"two parallel statements give {a.value:g} and {b.value:g}")
+
+
+_LISTING_JA = re.compile(r"\d[^\d\s。、]{0,3}、[^、。]{1,12}?(?:は|=)")
+
+
+def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Reading | None:
+    """The number of the last sentence that restates what the question asks and states one number
+    besides the question's own ("おつりは140円です。…", "You get 140 yen back. …"): it states the
+    answer when what follows only works it out again from the question's numbers. A sentence with
+    more new numbers, or one followed by a sentence that goes on to new numbers ("Tom has 8 apples
+    after buying 3. After eating 2, he has 6."), is left to the other rules."""
+    echo = echo_of_the_question(question) if question else None
+    if echo is None:
+        return None
+    for match in reversed(list(echo.finditer(text))):
+        sentence = next((s for s in sentences(text) if s.start <= match.start() < s.end), None)
+        clause = clause_of(text, match.start(), match.end())
+        if sentence is None or attributed(clause.text):
+            continue
+        if _goes_on(text, numbers, sentence.end, given):
+            return None
+        # The echo binds to its clause: "The ball costs 50 yen, so the bat costs 1,050 yen" (English),
+        # "ボールは50円、バットは1050円です" (a Japanese listing: a new topic after the number's comma).
+        listing = _LISTING_JA.search(text, match.end(), sentence.end)  # starts at the item's last digit
+        ends = ([clause.end] if match.group().isascii() else []) + ([listing.start() + 1] if listing else [])
+        ends.append(sentence.end)
+        for end in ends:
+            stated = [n for n in numbers if match.end() <= n.start < end and not _restated(n, given)]
+            if len({n.value for n in stated}) == 1:
+                return Reading(stated[-1], f"in the sentence that restates the question's {match.group().strip()!r}",
+                               bool(stated[-1].unit))
+        if any(match.end() <= n.start < sentence.end and not _restated(n, given) for n in numbers):
+            return None
+    return None
+
+
+def _goes_on(text: str, numbers: list[Number], start: int, given: Given) -> bool:
+    """A sentence after `start` states new numbers as often as the question's: it goes on working,
+    rather than only showing where the answer came from."""
+    for sentence in sentences(text[start:]):
+        inside = [n for n in numbers if start + sentence.start <= n.start < start + sentence.end]
+        new = sum(not _restated(n, given) for n in inside)
+        if new and new >= len(inside) - new:
+            return True
+    return False
 
 
 def _restated(number: Number, given: Given) -> bool:
@@ -251,11 +363,15 @@ def read_final(text: str, unit: str | None = None, units: dict[str, float] | Non
                question: str = "") -> Reading | None:
     """The stated final answer of normalised `text` (see `final_number`), read from the text after
     the last self-correction, leaving out asides (parentheses, "if you meant …") and, at the end,
-    sentences that only restate the question's numbers. None when there is no number; a Reading
-    with a doubt when the answer gives a range, parallel statements the question does not choose
-    between, or only restates a quantity of the question in another unit ("2 kg" for "2 kg in g?")."""
+    sentences that only restate the question's numbers. None when there is no number; a vague
+    Reading when the answer gives a range (5〜6個, 365–366 days: it commits to no single number); a
+    Reading with a doubt when it gives parallel statements the question does not choose between, or
+    only restates a quantity of the question in another unit ("2 kg" for "2 kg in g?")."""
     reading = _read(text, unit, units, question)
     chosen = reading.number if reading else None
+    if reading and chosen and (_RANGE.match(text, chosen.end) or _RANGE_END.search(text, 0, chosen.start)):
+        return Reading(chosen, reading.how, reading.unit_found,
+                       vague=f"the answer gives a range from {text[chosen.start:chosen.end]}, not one number")
     if chosen and chosen.unit and unit and chosen.unit != unit and question:
         table = {**{unit: 1.0}, **(units or {})}
         asked = {(n.written, n.unit) for n in find_numbers(normalize(question), table)}
@@ -276,6 +392,9 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
     numbers = [n for n in find_numbers(text, table) if n.start >= cut]
     if not numbers:
         return None
+    scale = asked_scale(question)
+    if scale:  # the question asks in one scale: the same value in another is a conversion
+        numbers = [n for n in numbers if scale_at(text, n.start, n.end) in (scale, None)] or numbers
     asides = _asides(text)
     numbers = [n for n in numbers if not _excluded(n, asides)] or numbers
     with_unit = [n for n in numbers if n.unit]
@@ -291,6 +410,8 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
         if inside:
             results = [n for n in inside if _after_equals(text, n)]
             return Reading(results[-1] if results else inside[0], "in bold", found)
+    if echoed := _echoed(text, numbers, question, given):
+        return Reading(echoed.number, echoed.how, found)
     aside = _ASIDE.search(text)
     if aside and any(n.start < aside.start() for n in numbers):
         numbers, text = [n for n in numbers if n.start < aside.start()], text[:aside.start()]
@@ -312,8 +433,6 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
     chosen = _in_segment(text, numbers, start, stated)
     if chosen is None:
         return None
-    if _RANGE.match(text, chosen.end):
-        return Reading(chosen, "", found, f"the answer gives a range from {text[chosen.start:chosen.end]}")
     line = text.count("\n", 0, numbers[-1].start)
     last_line = [n for n in numbers if text.count("\n", 0, n.start) == line]
     equals = [n for n in last_line if _after_equals(text, n)]
@@ -327,13 +446,18 @@ def final_number(text: str, unit: str | None = None, units: dict[str, float] | N
     """The stated final answer of normalised `text`, how it was found, and whether a unit was found.
 
     In order: the number after the last answer marker ("the answer is", "答えは"); the last bold or
-    boxed number; then, leaving out a check or justification that follows the answer ("Check:",
-    "because", "確認", "…からです") and trailing sentences that only restate the question's numbers,
-    the number after the last conclusion word ("so", "therefore", "つまり"), else the last '= X' of
-    the last line with a number, else the number stated in the last sentence with one. Only the text
-    after the last self-correction counts; numbers in parentheses and "if you meant …" sentences are
-    asides. Numbers with `unit` (or a unit of `units`) win when there are any; denied numbers
-    ("not 41", "5本ではありません") never count.
+    boxed number; the one number of the sentence that restates what the question asks ("おつりは
+    140円です", "You get 140 yen back") when what follows only works it out again; then, leaving out
+    a check, justification, comparison or note that follows the answer ("Check:", "because",
+    "確認", "by contrast", "ちなみに", "Note:") and trailing sentences that only restate the
+    question's numbers, the number after the last conclusion word ("so", "therefore", "つまり"),
+    else the last '= X' of the last line with a number, else the number stated in the last sentence
+    with one (in a Japanese sentence, the one before its closing copula: …140円です). Only the text
+    after the last self-correction counts; numbers in parentheses, "if you meant …", counterfactual
+    and proviso sentences (If it were …, ただし…), restatements in other terms (これは…に相当します,
+    -5°C, which is 23°F) and values in a temperature scale other than the one the question asks in
+    are asides. Numbers with `unit` (or a unit of `units`, also spelled out: grams) win when there
+    are any; denied numbers ("not 41", "5本ではありません") never count.
     """
     reading = read_final(text, unit, units, question)
     if reading is None or reading.number is None:

@@ -25,7 +25,7 @@ from pydantic import ConfigDict, Field, ValidationError, validate_call
 from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text as _clip
 from mistral_eval.checks.code_check import python
 from mistral_eval.checks.extract import attributed, clause_of
-from mistral_eval.checks.japanese import kana_spellings
+from mistral_eval.checks.japanese import japanese_form, kana_spellings, kanji_compounds
 from mistral_eval.checks.negation import Polarity, asked, polarity, ranked_below, superseded
 from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, normalize, read_final
 from mistral_eval.checks.repetition import repetitions
@@ -273,6 +273,8 @@ def number(expected: float, tolerance: Annotated[float, Field(ge=0)] = 0.0, unit
             return CheckResult.uncertain("number", f"{reading.doubt}; expected {expected:g}.")
         if reading is None or reading.number is None:
             return CheckResult("number", False, 0.0, f"found no number, expected {expected:g}.")
+        if reading.vague:
+            return CheckResult("number", False, 0.0, f"{reading.vague}; expected {expected:g}.")
         found, how, unit_found = reading.number, reading.how, reading.unit_found
         passed = abs(found.value - expected) <= tolerance
         written = normalize(answer)[found.start:found.end]
@@ -322,12 +324,18 @@ def _simplified_only(char: str) -> bool:
 
 
 def _kanji_only(text: str) -> bool:
-    """Five or more kanji, no kana, and nothing only Chinese writes (a simplified-only character, a
-    Chinese function character): the script cannot tell Japanese from Chinese."""
+    """Five or more kanji, no kana, and nothing that tells: nothing only Chinese writes (a
+    simplified-only character, a Chinese function character) or only Japanese writes (庁, 県, 込),
+    and no reading as Japanese compound nouns (`japanese.kanji_compounds`)."""
     letters = "".join(c for c in text if unicodedata.category(c).startswith("L"))
     kanji = _KANJI.findall(letters)
     return (len(kanji) >= 5 and len(kanji) == len(letters) and not any(map(_simplified_only, kanji))
-            and not _CHINESE_WORDS.search(letters))
+            and not _CHINESE_WORDS.search(letters) and not _read_as_japanese(text, kanji))
+
+
+def _read_as_japanese(text: str, kanji: list[str]) -> bool:
+    """Kana-free text with a kanji form only Japanese writes, or that reads as Japanese compounds."""
+    return any(map(japanese_form, kanji)) or kanji_compounds(text)
 
 
 def japanese_share(text: str) -> float:
@@ -336,7 +344,9 @@ def japanese_share(text: str) -> float:
     Latin and other scripts count against, and so do simplified-only Chinese characters (这, 习).
     Japanese is told from Chinese by kana: a text without kana is taken to be Chinese, all its kanji
     counting against, when it has 5 or more kanji, a simplified-only one, or a Chinese function
-    character (我, 是, 了, 吗, ...); shorter kana-free texts (東京, 富士山) stay Japanese.
+    character (我, 是, 了, 吗, ...), unless it has nothing simplified-only and writes a kanji in a form
+    only Japanese uses (庁, 県: `japanese.japanese_form`) or reads as Japanese compound nouns
+    (東京都新宿区: `japanese.kanji_compounds`); shorter kana-free texts (東京, 富士山) stay Japanese.
     Returns 0.0 without letters.
     """
     letters = "".join(c for c in text if unicodedata.category(c).startswith("L"))
@@ -345,29 +355,42 @@ def japanese_share(text: str) -> float:
     simplified = sum(map(_simplified_only, kanji_chars))
     chinese = kana == 0 and kanji > 0 and (kanji >= 5 or simplified > 0
                                            or (kanji >= 3 and bool(_CHINESE_WORDS.search(letters))))
+    chinese = chinese and (simplified > 0 or not _read_as_japanese(text, kanji_chars))
     if not letters or chinese:
         return 0.0
     return (kana + kanji - simplified) / len(letters)
 
 
 _LATIN_ASIDE = re.compile(r"[(（][^()（）\u3040-\u9fff]{1,40}[)）]|\"[^\"\u3040-\u9fff]{1,200}\"|“[^”\u3040-\u9fff]{1,200}”"
+                          r"|^(?:原文|英文|source|original)\s*[:：]\s*\n[^\n\u3040-\u9fff]*$"  # the source on its own line
                           r"|^(?:原文|英文|source|original)\s*[:：][^\n]*$"
+                          r"|^>[^\n\u3040-\u9fff]*$"  # a quoted block with no Japanese in it
                           r"|```.*?(?:```|\Z)|`[^`\n]+`|https?://\S+", re.IGNORECASE | re.MULTILINE | re.DOTALL)
 
 
+# A word in Latin letters glossed by its Japanese spelling in brackets: "Pari (パリ)" writes one word twice.
+_GLOSSED = re.compile(r"(?:[A-Z][a-z'-]*\s)?[A-Za-z][A-Za-z'-]*\s*(?=[(（][\u3040-\u30ff\u3400-\u9fff・ー]+[)）])")
+# A term in Latin letters inside a Japanese sentence (LLMとは、Large Language Modelの略です): up to four
+# words between Japanese text, or one word opening a line with Japanese particles right after it.
+_LATIN_WORDS = r"[A-Za-z][A-Za-z0-9'&+.-]*(?:[ ][A-Za-z0-9][A-Za-z0-9'&+-]*){0,3}"
+_TERM = re.compile(rf"(?<=[\u3040-\u30ff\u3400-\u9fff、「『（・])\s?{_LATIN_WORDS}(?=\s?[\u3040-\u30ff\u3400-\u9fff、・」』）])"
+                   r"|^[A-Za-z][A-Za-z0-9'&+.-]*(?=[\u3040-\u30ff])", re.MULTILINE)
+
+
 def _without_asides(answer: str) -> str:
-    """The answer without a romanised gloss in brackets ("東京 (Tōkyō)"), a quoted source text
-    ("原文: "It will rain.""), code (fenced or inline) and URLs, when Japanese text is left: they are
-    not the answer's language."""
-    rest = _LATIN_ASIDE.sub(" ", answer)
+    """The answer without a romanised gloss in brackets ("東京 (Tōkyō)"), a word glossed by its
+    Japanese spelling ("Pari (パリ)"), a term in Latin letters that a Japanese sentence goes on after
+    ("Large Language Modelの略"), a quoted source text ("原文: "It will rain.""), code (fenced or
+    inline) and URLs, when Japanese text is left: they are not the answer's language."""
+    rest = _TERM.sub(" ", _GLOSSED.sub(" ", _LATIN_ASIDE.sub(" ", answer)))
     return rest if _KANA.search(rest) or _KANJI.search(rest) else answer
 
 
 @_validated
 def japanese(min_share: Share = 0.5) -> Check:
     """At least `min_share` of the answer's letters are Japanese script (see `japanese_share`); a
-    romanised gloss in brackets, a quoted source text, code and URLs are left out when Japanese text
-    remains.
+    romanised gloss in brackets, a word glossed by its Japanese spelling, Latin-letter terms inside a
+    Japanese sentence, a quoted source text, code and URLs are left out when Japanese text remains.
     Uncertain when the answer is five or more kanji with no kana and nothing only Chinese writes."""
 
     def check(answer: str, context: Context = None) -> CheckResult:
@@ -375,7 +398,7 @@ def japanese(min_share: Share = 0.5) -> Check:
         share = japanese_share(text)
         if _kanji_only(text):
             return CheckResult.uncertain("japanese", f"the answer is kanji only ({_clip(text, 30)}), without "
-                                                     "kana or a Chinese-only character: Japanese or Chinese "
+                                                     "kana, a Chinese-only or a Japanese-only character: Japanese or Chinese "
                                                      "cannot be told from the script.", share)
         passed = share >= min_share
         return CheckResult("japanese", passed, share,

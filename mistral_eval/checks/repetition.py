@@ -17,10 +17,13 @@ _PIECES = re.compile(r"\n|(?<=[。！？!?])|(?<=\. )")
 _LIST_MARK = re.compile(r"^(?:[-*•・]|\d{1,3}[.)．]|[（(]?\d{1,3}[)）])\s*")
 _FENCED = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
 _LOOP = re.compile(r"(.{2,200}?)\1{2,}")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_STRUCTURE = re.compile(r"^\s*(?:\||#{1,6}\s)")  # a table row or a markdown heading
 _CHAR_RUN = re.compile(r"([^\s\-=_*~#.…─━|])\1{9,}")  # not markdown rules, underlines or ellipses
 _TEMPLATE_SIMILARITY = 0.75
 _NEAR_COPY = 0.85
 _TEMPLATE_COPIES = 3
+_LIST_COPIES = 5
 
 
 def _words(text: str) -> list[str]:
@@ -30,25 +33,60 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
-def _templated(pieces: list[str]) -> list[str]:
-    """Sentences said again in the same frame with a word or two changed ("Tokyo is a big city.
-    Tokyo is a busy city. …"): each piece after the first that is this similar to an earlier one,
-    when at least `_TEMPLATE_COPIES` are; near copies ("I cannot answer that/this question") count
-    whatever they add. A piece that adds a new number (a table row, "Step 2"), a new topic ("大阪は
-    日本の都市です") or two new words (a list: "The capital of Spain is Madrid.") says something new."""
-    copies: list[str] = []
+def _frame(piece: str) -> str:
+    """A sentence with its numbers masked: "Step 2: …" and "Step 3: …" are one frame."""
+    return _NUMBER.sub("#", piece)
+
+
+def _template_copy(piece: str, earlier: list[str], seen: set[str]) -> str | None:
+    """How `piece` says an earlier sentence (one of the last three) again in the same frame: "near"
+    (a near copy), "changed" (a single word changed), or None. A counter is not a word ("Step 2: …"
+    after "Step 1: …" says nothing new), but two numbers changed are a new row of data (7×3=21,
+    7×4=28); and the changed word's place does not matter: a new subject ("Kyoto is a great city …")
+    changes the frame no more than a new object."""
+    words = _words(piece)
+    if _STRUCTURE.match(piece) or all(w.isdigit() for w in words):
+        return None  # tables and headings repeat their structure by design; "3 × 5 = 15" is data
+    new = [w for w in words if w not in seen and not w.isdigit()]
+    found = None
+    for other in earlier:
+        if sum(a != b for a, b in zip(_NUMBER.findall(piece), _NUMBER.findall(other))) > 1:
+            continue
+        similarity = difflib.SequenceMatcher(None, _frame(piece), _frame(other)).ratio()
+        if similarity >= _NEAR_COPY:
+            return "near"
+        if (len(new) <= 1 and similarity >= _TEMPLATE_SIMILARITY) or _one_word_changed(words, _words(other)):
+            found = "changed"
+    return found
+
+
+def _one_word_changed(words: list[str], other: list[str]) -> bool:
+    """The same words in the same order but one ("Japan is beautiful." / "Japan is wonderful."),
+    however short the sentence: numbers aside, at least three words."""
+    words, other = [w for w in words if not w.isdigit()], [w for w in other if not w.isdigit()]
+    return len(words) == len(other) >= 3 and sum(a != b for a, b in zip(words, other)) == 1
+
+
+def _templated(pieces: list[str], min_chars: int) -> list[str]:
+    """Sentences said again in the same frame with a word changed ("Tokyo is a big city. Tokyo is
+    a busy city. …", "Step 2: the total is 1100. Step 3: the total is 1100. …"): the copies in runs
+    of back-to-back copies of `min_chars` / 2 characters or more (a quarter for Japanese, which says
+    more per character): `_TEMPLATE_COPIES` near copies, or `_LIST_COPIES` when some change a word
+    (four or five parallel items, "りんごが好きです。バナナが好きです。…", are a list). A sentence
+    that adds two new words ("The capital of Spain is Madrid.") says something new, and a refrain
+    said twice is no loop."""
     seen: set[str] = set()
+    runs: list[list[tuple[str, str]]] = [[]]
     for i, piece in enumerate(pieces):
-        words = _words(piece)
-        new = [w for w in words if w not in seen]
-        seen.update(words)
-        if any(w.isdigit() for w in new) or (words and words[0] in new):
-            continue  # a new number, or a new topic ("大阪は…", "Osaka is …"): a list item
-        similarity = max((difflib.SequenceMatcher(None, piece, other).ratio()
-                          for other in pieces[max(0, i - 3):i]), default=0.0)
-        if similarity >= _NEAR_COPY or (len(new) <= 1 and similarity >= _TEMPLATE_SIMILARITY):
-            copies.append(piece)
-    return copies if len(copies) >= _TEMPLATE_COPIES else []
+        long_enough = len(piece) >= (min_chars // 4 if _KANA_OR_KANJI.search(piece) else min_chars // 2)
+        how = _template_copy(piece, pieces[max(0, i - 3):i], seen) if long_enough else None
+        if how:
+            runs[-1].append((piece, how))
+        elif runs[-1]:
+            runs.append([])
+        seen.update(_words(piece))
+    return [piece for run in runs if len(run) >= _TEMPLATE_COPIES
+            and (len(run) >= _LIST_COPIES or all(how == "near" for _, how in run)) for piece, _ in run]
 
 
 def repetitions(text: str, min_chars: int) -> tuple[float, list[str], list[re.Match[str]]]:
@@ -65,7 +103,7 @@ def repetitions(text: str, min_chars: int) -> tuple[float, list[str], list[re.Ma
         counts[key] = counts.get(key, 0) + 1
         wordy = sum(c.isalnum() for c in key) >= 2
         (repeated if wordy and counts[key] >= (2 if len(key) >= min_chars else 3) else kept).append(key)
-    templated = _templated([k for k in kept if len(k) >= min_chars // 2])
+    templated = _templated([k for k in kept if k], min_chars)
     repeated += templated
     rest = " ".join(k for k in kept if k and k not in templated)
     loops = [m for m in _LOOP.finditer(rest)

@@ -4,7 +4,15 @@ import sys
 
 import pytest
 
-from mistral_eval.checks.japanese import denies, denies_identity, kana_spellings, reading, tokens
+from mistral_eval.checks.japanese import (
+    denies,
+    denies_identity,
+    japanese_form,
+    kana_spellings,
+    kanji_compounds,
+    reading,
+    tokens,
+)
 
 
 @pytest.mark.parametrize("after, denied", [
@@ -53,3 +61,23 @@ def test_without_fugashi_a_check_that_needs_it_names_the_package(monkeypatch):
         assert ascii_only.passed
     finally:
         japanese._tagger.cache_clear()  # the next test makes the real tagger again
+
+
+@pytest.mark.parametrize("char, japanese_only", [
+    ("駅", True), ("県", True), ("込", True), ("働", True),  # shinjitai and kokuji
+    ("驛", False), ("驿", False), ("東", False), ("京", False), ("在", False), ("a", False), ("あ", False),
+])
+def test_japanese_form_is_a_kanji_neither_chinese_standard_writes(char, japanese_only):
+    assert japanese_form(char) is japanese_only
+
+
+@pytest.mark.parametrize("text, compounds", [
+    ("名古屋市中区。", True), ("首都：東京。人口：約千四百万人。", True), ("東京都庁所在地。", True),
+    ("大阪城公園", True),
+    ("明天会下雨。", False),  # falls apart into single kanji
+    ("今天天氣很好", False),  # unknown words
+    ("東京是日本的首都", False),  # 是 and 的 as words of their own
+    ("東京に行きます", False),  # kana: a sentence, not compound nouns
+])
+def test_kanji_compounds_reads_kana_free_japanese_noun_phrases(text, compounds):
+    assert kanji_compounds(text) is compounds

@@ -95,13 +95,114 @@ def test_read_final_leaves_out_asides_restatements_and_corrections(text, questio
     assert reading is not None and reading.doubt is None and reading.number.value == value, reading
 
 
+def test_read_final_doubts_parallel_statements_the_question_does_not_choose():
+    reading = read_final(normalize("The ball costs 50 yen. The bat costs 1050 yen."),
+                         question="How much do they cost together?")
+    assert reading is not None and reading.doubt
+
+
 @pytest.mark.parametrize("text, question", [
     ("果物はだいたい5〜6個です。", ""),
-    ("The ball costs 50 yen. The bat costs 1050 yen.", "How much do they cost together?"),
+    ("The trip takes 3 to 4 hours.", ""),
+    ("答えは7~8枚です。", ""),
+    ("おつりは140-150円くらいです。", "おつりはいくらですか？"),
+    ("所要時間は20分から30分ほどです。", ""),
 ])
-def test_read_final_doubts_ranges_and_parallel_statements_the_question_does_not_choose(text, question):
+def test_a_range_commits_to_no_single_number(text, question):
     reading = read_final(normalize(text), question=question)
-    assert reading is not None and reading.doubt
+    assert reading is not None and reading.vague and not reading.doubt
+
+
+@pytest.mark.parametrize("text, question, value", [
+    # a comparison with something else after the answer
+    ("An octopus has eight arms. A squid, by contrast, has ten.", "How many arms does an octopus have?", 8),
+    ("A week has 7 days. For comparison, a fortnight has 14.", "How many days are in a week?", 7),
+    ("1ダースは12本です。ちなみに1グロスは144本です。", "1ダースは何本ですか？", 12),
+    ("三角形の内角の和は180度です。参考までに、四角形は360度です。", "三角形の内角の和は何度ですか？", 180),
+    # a sentence that says the answer again in other terms
+    ("Water freezes at 0 degrees Celsius. This is equivalent to 32 degrees Fahrenheit.", "", 0),
+    ("体温は37度です。これは華氏では約98.6度に相当します。", "", 37),
+    ("The lake freezes at -2°C, which is 28.4°F.", "", -2),
+    ("The route is 42 km, or about 26 miles.", "", 42),
+    ("父は45歳です。息子の年齢（15歳）のちょうど3倍にあたります。", "", 45),
+    ("The discount is 25% of $40, which is $10.", "", 10),  # the same unit: a result, not a conversion
+    # the sentence that restates what the question asks, with working after it
+    ("おつりは260円です。1本80円の鉛筆を3本で240円、500円から引くとこの金額です。",
+     "1本80円の鉛筆を3本買い、500円で払いました。おつりはいくらですか？", 260),
+    ("You pay 45 dollars. Each ticket is 15 dollars, so 3 tickets come to that, and you had 50 dollars.",
+     "Tickets cost 15 dollars each and you have 50 dollars. How much do you pay for 3 tickets?", 45),
+    ("The average speed is 60 km/h. It covered 180 km, so over 3 hours that is the speed.",
+     "A car covers 180 km in 3 hours. What is the average speed?", 60),
+    # a counterfactual case or a note after the answer
+    ("The trip takes 4 hours. If the bus were twice as fast, it would take 2 hours.", "", 4),
+    ("She has 9 stamps.\n\nNote: had she kept the old ones, she would have 15.", "", 9),
+    ("残りは4枚です。※最初の10枚から6枚を使いました。", "", 4),
+    ("答えは4枚。\n\n補足：もし7枚使っていたら3枚になります。", "", 4),
+    # the question's subject with its article, or its noun with a modifier (クモの脚)
+    ("x = 30\n\nSo the pen costs 30 yen and the notebook costs 130 yen.",
+     "A pen and a notebook cost 160 yen; the notebook costs 100 yen more. How much does the pen cost?", 30),
+    ("タコの足は8本です。イカの足は10本です。", "タコの足は何本ですか？", 8),
+    ("Octopuses have 8 arms. Squids have 10 arms.", "How many arms does an octopus have?", 8),
+    ("The pen costs 30 yen, so the notebook costs 130 yen.", "How much does the pen cost?", 30),
+    ("Many think the pen costs 60 yen, but the pen costs 30 yen.", "How much does the pen cost?", 30),
+    ("x=30なので、ペンは30円、ノートは130円です。", "ペンとノートで160円です。ペンはいくらですか？", 30),
+    ("ペン＝３０円、ノート＝１３０円です。", "ペンとノートで160円です。ペンはいくらですか？", 30),
+    # the question asks in one scale: the value in another scale is a conversion
+    ("At sea level, ice melts at 32°F, which is 0°C.", "At what temperature in Celsius does ice melt?", 0),
+    ("Ice melts at 0 degrees Celsius. In Fahrenheit, that is 32 degrees.", "In Celsius, when does ice melt?", 0),
+    ("氷は摂氏0度で溶けます。華氏では32度になります。", "氷は摂氏何度で溶けますか？", 0),
+    # a proviso after the answer, a result verb, a degree sign before "below zero"
+    ("A pair is 2. However, if you count a pair of twins' shoes, it would be 4.", "", 2),
+    ("1足は2個です。ただし、双子の靴なら4個です。", "", 2),
+    ("Divide 200 by 5 to get 40, then multiply by 2 to get 80.", "", 80),
+    ("It is now 4°C below zero.", "", -4),
+    # Japanese is head-final: the number before the closing copula
+    ("おつりは、500円から240円を引いた260円です。", "", 260),
+    ("残りは、12個から5個を食べたので7個になります。", "", 7),
+])
+def test_read_final_leaves_out_comparisons_equivalences_and_reads_the_echoed_question(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.doubt is None and reading.number.value == value, reading
+
+
+@pytest.mark.parametrize("text, question, value", [
+    ("Mia has 11 cards after buying 4 more. After giving away 3, she has 8.",
+     "Mia has 7 cards, buys 4 more and gives away 3. How many cards does Mia have now?", 8),
+    ("カードは4枚買って11枚になります。3枚あげると8枚になります。",
+     "カードが7枚あります。4枚買って3枚あげました。カードは何枚ですか？", 8),
+])
+def test_an_echo_followed_by_more_working_is_not_the_answer(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.number.value == value, reading
+
+
+def test_an_echo_with_two_new_numbers_is_left_to_the_other_rules():
+    question = "ボールとバットで1100円、バットはボールより1000円高い。ボールはいくらですか？"
+    reading = read_final(normalize("ボールは100円と思いがちですが、実際は50円です。"), question=question)
+    assert reading is not None and reading.number.value == 50
+    assert "restates the question" not in reading.how
+
+
+@pytest.mark.parametrize("text, value", [
+    ("2時間15分です。", 135), ("It takes 2 hours and 15 minutes.", 135), ("2 h 15 min", 135),
+])
+def test_a_quantity_in_two_units_is_one_number(text, value):
+    reading = read_final(normalize(text), "min", {"h": 60.0, "時間": 60.0, "分": 1.0})
+    assert reading is not None and reading.number.value == value
+
+
+def test_two_quantities_in_a_list_are_not_one_number():
+    found = find_numbers(normalize("Use 2 kg, 500 g and 3 kg."), {"g": 1.0, "kg": 1000.0})
+    assert [n.value for n in found] == [2000, 500, 3000]
+
+
+def test_a_unit_spelled_out_counts_as_the_unit():
+    question = "How many grams are in 2.5 kg?"
+    reading = read_final(normalize("There are 2,500 grams in 2.5 kg."), "g", {"kg": 1000.0}, question)
+    assert reading is not None and reading.doubt is None and reading.number.value == 2500
+    assert reading.number.unit == "g"
+    reading = read_final(normalize("2.5kgは2500グラムです。"), "g", {"kg": 1000.0}, "2.5kgは何グラムですか？")
+    assert reading is not None and reading.doubt is None and reading.number.value == 2500
 
 
 def test_a_restated_input_quantity_in_another_unit_is_not_taken_for_the_answer():

@@ -523,8 +523,10 @@ def test_regex_counts_only_what_the_answer_asserts(answer, verdict):
     assert regex("パリ|Paris")(answer).verdict == verdict
 
 
-def test_number_abstains_on_a_range_and_uses_the_question():
-    assert number(5)("だいたい5〜6個です。").verdict == "uncertain"
+def test_number_fails_a_range_and_uses_the_question():
+    assert number(5)("だいたい5〜6個です。").verdict == "fail"
+    assert "range" in number(5)("だいたい5〜6個です。").reason
+    assert number(20)("It takes about 20 to 25 minutes.").verdict == "fail"
     check = number(36)
     answer = "母親は36歳です。これは子どもの年齢12歳の3倍です。"
     assert check(answer, {"prompt": "子どもは12歳、母親はその3倍の年齢です。母親は何歳？"}).verdict == "pass"
@@ -533,7 +535,8 @@ def test_number_abstains_on_a_range_and_uses_the_question():
 def test_japanese_leaves_out_glosses_and_abstains_on_kanji_only():
     assert japanese()("桜 (sakura) です。").verdict == "pass"
     assert japanese()('原文: "It will rain tomorrow."\n訳文: 明日は雨が降るでしょう。').verdict == "pass"
-    assert japanese()("太陽系最大惑星木星。").verdict == "uncertain"
+    assert japanese()("明天会下雨。").verdict == "uncertain"  # a sentence that both scripts could write
+    assert japanese()("太陽系最大惑星木星。").verdict == "pass"  # Japanese compound nouns
     assert japanese()("猫在沙发上睡觉。").verdict == "fail"
 
 
@@ -556,6 +559,34 @@ def test_regex_of_plain_words_finds_a_kanji_word_written_in_kana():
 def test_contains_finds_a_kanji_word_written_in_kana_unless_denied():
     assert contains("東京")("とうきょうです").verdict == "pass"
     assert contains("東京")("とうきょうではありません").verdict == "fail"
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("大阪府大阪市北区梅田駅前。", "pass"),  # kanji only, but 駅 is a form only Japanese writes
+    ("県立図書館所在地。", "pass"),
+    ("大阪站在市中心。", "fail"),  # 站 and 在: Chinese
+    ("东京站在市中心。", "fail"),  # simplified 东 outweighs the shared forms
+    ("名古屋市中区。", "pass"),  # compound nouns of the Japanese dictionary
+    ("日本国憲法第九条。", "pass"),
+    ("我們明天去東京。", "fail"),  # 我: Chinese grammar
+])
+def test_japanese_reads_kanji_only_text_by_the_forms_only_one_language_writes(answer, verdict):
+    assert japanese()(answer).verdict == verdict
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("GPUとは、Graphics Processing Unitの略で、画像処理を担う装置です。", "pass"),
+    ("主な言語にはPython、JavaScript、Rustなどがあります。", "pass"),
+    ("Kyoto (きょうと)", "pass"),  # a word glossed by its Japanese spelling
+    ("Rome (ローマ) is the capital of Italy and a very old city.", "fail"),
+    ("The capital of Italy is Rome. ローマ", "fail"),  # an English sentence, then one Japanese word
+    ("The best answer is Mars (火星).", "fail"),
+    ("原文：\nAll the world's a stage, and all the men and women merely players.\n\n訳：\n世界はすべて舞台だ。", "pass"),
+    ("> Knowledge is power, and power must be used with care by everyone.\n\n知識は力なり、という意味です。", "pass"),
+    ("> 知識は力なり。\n\nThis means that knowledge is power and it should be used with great care.", "fail"),
+])
+def test_japanese_reads_latin_terms_inside_japanese_sentences_as_terms(answer, verdict):
+    assert japanese()(answer).verdict == verdict
 
 
 def test_japanese_leaves_out_code_and_urls_when_prose_remains():

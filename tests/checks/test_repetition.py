@@ -13,10 +13,54 @@ def test_exact_repeats_template_loops_and_runs_count_lists_do_not():
     assert repetitions(listing, 20)[0] == 0.0
 
 
-def test_near_copies_count_new_topics_and_markdown_rules_do_not():
+def test_near_copies_count_lists_and_markdown_rules_do_not():
     apology = " ".join(f"I am sorry, but I cannot answer {w} question because it is unclear." for w in
                        ("that", "this", "the", "your"))
     assert repetitions(apology, 20)[0] > 0.5
-    cities = "".join(f"{city}は日本の都市です。" for city in ("東京", "大阪", "京都", "札幌", "福岡"))
-    assert repetitions(cities, 20)[0] == 0.0
+    regions = "".join(f"{city}は{region}の都市です。" for city, region in
+                      (("仙台", "東北"), ("大阪", "関西"), ("広島", "中国地方"), ("福岡", "九州"), ("札幌", "北海道")))
+    assert repetitions(regions, 20)[0] == 0.0
     assert repetitions("Answer\n\n==========\n\n42", 20)[0] == 0.0
+
+
+def test_a_frame_with_only_its_subject_or_a_counter_changed_is_a_template_loop():
+    subjects = "".join(f"{city}は日本の都市です。" for city in ("東京", "大阪", "京都", "札幌", "福岡", "仙台", "広島"))
+    assert repetitions(subjects, 20)[0] > 0.5
+    shops = " ".join(f"{shop} is a nice shop to try." for shop in
+                     ("Lawson", "Tully's", "Muji", "Uniqlo", "Loft", "Daiso", "Lumine"))
+    assert repetitions(shops, 20)[0] > 0.5
+    counted = " ".join(f"Week {n}: practise the piano every evening." for n in range(1, 7))
+    assert repetitions(counted, 20)[0] > 0.5
+    ja_counted = "".join(f"{n}日目：毎朝ジョギングをしましょう。" for n in range(1, 7))
+    assert repetitions(ja_counted, 20)[0] > 0.5
+    short = " ".join(f"Kyoto is {w}." for w in ("old", "calm", "green", "quiet", "famous", "historic"))
+    assert repetitions(short, 20)[0] > 0.5  # one word changed, however short the sentence
+    ja_short = "".join(f"彼は毎晩{v}ます。" for v in ("寝", "食べ", "読み", "書き", "歌い", "走り"))
+    assert repetitions(ja_short, 20)[0] > 0.5
+
+
+def test_four_or_five_parallel_items_are_a_list_six_are_a_loop():
+    fruits = "\n".join(f"・{f}が好きです。" for f in ("りんご", "バナナ", "ぶどう", "みかん"))
+    assert repetitions(fruits, 20)[0] == 0.0
+    cities = " ".join(f"I would visit {c} first." for c in ("Kyoto", "Nara", "Kobe", "Osaka", "Nagoya"))
+    assert repetitions(cities, 20)[0] == 0.0
+    more = " ".join(f"I would visit {c} first." for c in ("Kyoto", "Nara", "Kobe", "Osaka", "Nagoya", "Sendai"))
+    assert repetitions(more, 20)[0] > 0.5
+
+
+def test_a_refrain_said_twice_data_rows_and_tables_are_no_template_loop():
+    refrain = ("Wind in the pines,\nwind in the bay,\nthe gulls go out\nand come back to stay.\n\n"
+               "Wind in the pines,\nwind in the bay,\nthe boats come in\nat the close of day.")
+    assert repetitions(refrain, 20)[0] == 0.0
+    squares = "\n".join(f"{n} × {n} = {n * n}" for n in range(1, 10))
+    assert repetitions(squares, 20)[0] == 0.0
+    rows = "\n".join(f"9の段：9×{n}={9 * n}" for n in range(1, 10))  # two numbers change: a new row of data
+    assert repetitions(rows, 20)[0] == 0.0
+    prices = "\n".join(f"Item {n}: costs {n * 120} yen in total." for n in range(1, 8))
+    assert repetitions(prices, 20)[0] == 0.0
+    table = "| year | event |\n|---|---|\n" + "\n".join(f"| {y} | Olympics in Tokyo |" for y in (1964, 2021))
+    assert repetitions(table, 20)[0] == 0.0
+    headings = "".join(f"### 手順{n}\n{step}\n\n" for n, step in enumerate(("洗う。", "切る。", "焼く。", "盛る。"), 1))
+    assert repetitions(headings, 20)[0] == 0.0
+    steps = "ステップ1：りんごを洗います。\nステップ2：皮をむきます。\nステップ3：八等分に切ります。\nステップ4：皿に盛ります。"
+    assert repetitions(steps, 20)[0] == 0.0

@@ -1,0 +1,59 @@
+"""What a question asks, as an answer restates it: the phrase that states the answer (the topic of a
+Japanese question, "the X is" for "What is the X?", the subject and verb of "How much/many … do S V?"),
+and whether a sentence's topic is the one the question asks about.
+
+Works on plain text (English and Japanese); knows nothing about numbers, checks or expected values.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mistral_eval.checks.extract import sentences
+
+__all__ = ["asks_about", "echo_of_the_question", "topic_of"]
+
+_TOPIC = re.compile(r"^\W*(.{1,20}?)(?:は|が|\s+(?:is|are|was|costs?|has|have)\b)")
+
+
+def topic_of(sentence: str) -> str:
+    """What a sentence is about: the words before は/が or before "is", "costs", "has" (lower-cased)."""
+    match = _TOPIC.match(sentence.strip())
+    return match.group(1).strip().lower() if match else ""
+
+
+def asks_about(topic: str, question: str) -> bool:
+    """The question names the topic: as written, or (English) each of its words, plural or not."""
+    if topic in question:
+        return True
+
+    def same(a: str, b: str) -> bool:  # spider/spiders, octopus/octopuses
+        short, long = sorted((a, b), key=len)
+        return long.startswith(short) and len(long) - len(short) <= 2
+    words = [w for w in re.findall(r"[a-z]{3,}", topic) if w not in ("the", "each", "every")]
+    asked = re.findall(r"[a-z]{3,}", question)
+    return bool(words) and all(any(same(w, a) for a in asked) for w in words)
+
+
+_ASKED_JA = re.compile(r"((?:[^\s、。？?！!をにがはでと「」]{1,10}の)?[^\s、。？?！!のをにがはでと「」]{1,10})は"
+                       r"[^。？?\n]{0,8}?(?:いくら|何|いくつ|どの|どれ)")
+_ASKED_WHAT = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(the\s+[a-z]+(?:\s+[a-z]+)?)\s*\?", re.IGNORECASE)
+_ASKED_HOW = re.compile(r"\bhow\s+(?:much|many)\s+(?:[a-z]+\s+)?(?:do|does|did|will|would|can|could)\s+"
+                        r"(?:(?:the|a|an|this|that|his|her|their|your|my|each)\s+)?([a-z]+)\s+([a-z]{2})[a-z]*",
+                        re.IGNORECASE)
+
+
+def echo_of_the_question(question: str) -> re.Pattern[str] | None:
+    """The phrase that states the answer, as the question asks it: the topic of a Japanese question
+    ("おつりはいくらですか" -> "おつりは"), the noun phrase of "What is the X?" ("the X is"), or the
+    subject and verb of "How much/many … do S V?" ("you get")."""
+    asked = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))] or [question]
+    where = asked[-1]
+    if match := _ASKED_JA.search(where):
+        return re.compile(re.escape(match.group(1)) + r"(?:は|が|\s*=)")
+    if match := _ASKED_WHAT.search(where):
+        return re.compile(rf"\b{re.escape(match.group(1))}\s+(?:is|was|are|were|will\s+be)\b", re.IGNORECASE)
+    if match := _ASKED_HOW.search(where):
+        subject, verb = match.groups()  # "does a spider have" -> "spiders have", "a spider has"
+        return re.compile(rf"\b{re.escape(subject)}(?:e?s)?\s+{re.escape(verb)}[a-z]*\b", re.IGNORECASE)
+    return None

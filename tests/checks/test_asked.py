@@ -1,0 +1,38 @@
+"""What a question asks, as an answer restates it (asked.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mistral_eval.checks.asked import asks_about, echo_of_the_question, topic_of
+
+
+@pytest.mark.parametrize("question, answer, echoed", [
+    ("1本80円の鉛筆を3本買いました。おつりはいくらですか？", "おつりは260円です。", "おつりは"),
+    ("タコの足は何本ですか？", "タコの足は8本です。", "タコの足は"),
+    ("タコの足は何本ですか？", "イカの足は10本です。", None),
+    ("ペンはいくらですか？", "ペン=30円", "ペン="),
+    ("A shirt costs $40 and is 25% off. What is the sale price?", "The sale price is $30.", "The sale price is"),
+    ("How much change do you get?", "You get 140 yen back.", "You get"),
+    ("How many legs does a spider have?", "Spiders have eight legs.", "Spiders have"),
+    ("How many legs does a spider have?", "A spider has eight legs.", "spider has"),
+    ("How much does the pen cost?", "The notebook costs 130 yen.", None),
+])
+def test_echo_of_the_question_finds_the_phrase_that_states_the_answer(question, answer, echoed):
+    echo = echo_of_the_question(question)
+    assert echo is not None
+    found = echo.search(answer)
+    assert (found.group() if found else None) == echoed
+
+
+def test_a_question_without_an_asked_phrase_has_no_echo():
+    assert echo_of_the_question("Compute 3 + 4.") is None
+    assert echo_of_the_question("3と4を足してください。") is None
+
+
+def test_topic_and_whether_the_question_asks_about_it():
+    assert topic_of("The ball costs 50 yen.") == "the ball"
+    assert topic_of("うるう年は366日です。") == "うるう年"
+    assert asks_about("octopuses", "how many arms does an octopus have?")
+    assert asks_about("spiders", "how many legs does a spider have?")
+    assert not asks_about("insects", "how many legs does a spider have?")
