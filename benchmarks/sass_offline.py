@@ -4,9 +4,10 @@ of the main loop (Triton bundles ptxas and cuobjdump): a kernel's cost read befo
     python benchmarks/sass_offline.py --kernel tile --block-n 64 --block-m 16 --warps 4
     python benchmarks/sass_offline.py --kernel lookup --block-n 16 --groups 8 --warps 4
     python benchmarks/sass_offline.py --kernel gemv --block-n 16 --groups 8 --warps 4
+    python benchmarks/sass_offline.py --kernel prmt --block-n 64 --groups 8 --warps 4
 
 Reported per code byte per thread: the loop's instructions over the code bytes one thread takes per
-iteration (tile: BLOCK_N rows x one 64-element block; lookup and gemv: BLOCK_N rows x GROUPS blocks).
+iteration (tile: BLOCK_N rows x one 64-element block; lookup, prmt and gemv: BLOCK_N rows x GROUPS blocks).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from triton.backends.compiler import GPUTarget  # noqa: E402
 from triton.compiler import ASTSource  # noqa: E402
 
 from mistral_eval.engine.nf4 import triton_kernels as _k  # noqa: E402
-from mistral_eval.engine.nf4.lookup import lookup_asm  # noqa: E402
+from mistral_eval.engine.nf4.lookup import lookup_asm, word_dot_asm  # noqa: E402
 
 NF4 = torch.tensor([-1.0, -0.6961928, -0.5250731, -0.3949175, -0.2844414, -0.1847734, -0.0910500,
                     0.0, 0.0795803, 0.1609302, 0.2461123, 0.3379152, 0.4407098, 0.5626170,
@@ -63,6 +64,11 @@ def compile_kernel(args):
     if args.kernel == "lookup":
         consts["LOOKUP"] = lookup
         fn = _k.gemv_lookup_kernel
+    if args.kernel == "prmt":
+        consts["DOT"] = word_dot_asm(torch.bfloat16)
+        ptrs = {**ptrs, "table_ptr": "*i32"}
+        ptrs["out_ptr"] = ptrs.pop("out_ptr")  # keep the kernel's argument order
+        fn = _k.gemv_prmt_kernel
     return _compile(fn, {**ptrs, "N": "i32"}, consts, [*range(len(ptrs)), len(ptrs)], args)
 
 
@@ -95,8 +101,9 @@ def loop_counts(text: str) -> collections.Counter:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--kernel", choices=("tile", "lookup", "gemv"), default="tile",
-                        help="tile: tile_kernel; lookup: gemv_lookup_kernel; gemv: gemv_kernel")
+    parser.add_argument("--kernel", choices=("tile", "lookup", "prmt", "gemv"),
+                        default="tile", help="tile: tile_kernel; lookup: gemv_lookup_kernel; prmt: "
+                        "gemv_prmt_kernel; gemv: gemv_kernel")
     parser.add_argument("--groups", type=int, default=8, help="64-element blocks per step (GEMVs)")
     parser.add_argument("--block-n", type=int, default=64)
     parser.add_argument("--block-m", type=int, default=16)

@@ -3,8 +3,8 @@
 The weights stay exactly what bitsandbytes stores (4-bit NF4/FP4 codes two to a byte, high nibble
 first, one absmax per block of 64 along the flattened [N, K] weight, the absmax itself 8-bit
 double-quantized in groups of 256 plus an offset); the kernels (mistral_eval.engine.nf4.triton_kernels) read it
-directly: matrix-vector kernels for one row (Config.kernel: table gathers, or the register
-lookup feeding FMAs), a dequantize-in-registers + `tl.dot` kernel for 2-64 rows; more rows (a prefill) stay on bitsandbytes' dequantize + GEMM. `dequantize` is
+directly: matrix-vector kernels for one row (Config.kernel: table gathers, the register
+lookup feeding FMAs, or one PTX program per word of 8 codes: "prmt"), a dequantize-in-registers + `tl.dot` kernel for 2-64 rows; more rows (a prefill) stay on bitsandbytes' dequantize + GEMM. `dequantize` is
 bit-identical to `bitsandbytes.functional.dequantize_4bit`; the matmuls agree with it within
 bf16/fp16 rounding (fp32 accumulation).
 
@@ -34,7 +34,7 @@ import torch
 from mistral_eval.core.choices import switch_mode
 from mistral_eval.engine.forwards import swapped_forwards
 from mistral_eval.engine.nf4 import triton_kernels as _k
-from mistral_eval.engine.nf4.lookup import lookup_asm
+from mistral_eval.engine.nf4.lookup import dot_table, lookup_asm, word_dot_asm
 from mistral_eval.engine.nf4.tables import FASTER, TUNED, Config
 from mistral_eval.engine.nf4.triton_kernels import triton
 
@@ -290,6 +290,19 @@ def _lookup_args(lut: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, s
 _LOOKUPS: dict = {}  # the luts are _LUTS' own, kept for the process: ids stay valid
 
 
+def _dot_args(lut: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """The prmt GEMV's table (`dot_table`) on the lut's device: the fp32 values it yields (for the
+    interpreter) and its 8 int32 words (the PTX's register inputs); made once per table and dtype,
+    before any graph capture reads them."""
+    key = ("dot", id(lut), dtype)
+    if key not in _LOOKUPS:
+        words, values = dot_table(lut.cpu(), dtype)
+        signed = [v - (1 << 32) if v >= 1 << 31 else v for v in words]
+        _LOOKUPS[key] = (values.to(lut.device),
+                         torch.tensor(signed, dtype=torch.int32, device=lut.device))
+    return _LOOKUPS[key]
+
+
 def _weight_args(w: PackedWeight) -> tuple:
     return (w.packed, w.absmax, w.absmax2, w.code2, w.offset, w.lut)
 
@@ -335,6 +348,11 @@ def launch(x: torch.Tensor, w: PackedWeight, config: Config | None = None):
         rounded, lookup = _lookup_args(w.lut, x.dtype)
         kernel = _k.gemv_lookup_kernel[(tiles_n, cfg.split_k)](
             rows, *_weight_args(w)[:-1], rounded, target, n, GROUPS=groups, LOOKUP=lookup, **common)
+    elif m == 1 and cfg.kernel == "prmt":
+        values, words = _dot_args(w.lut, x.dtype)
+        kernel = _k.gemv_prmt_kernel[(tiles_n, cfg.split_k)](
+            rows, *_weight_args(w)[:-1], values, words, target, n,
+            GROUPS=groups, DOT=word_dot_asm(x.dtype), **common)
     else:
         block_m = max(16, rows_bucket(m))
         rounded, lookup = _lookup_args(w.lut, x.dtype)
