@@ -348,11 +348,11 @@ def launch(x: torch.Tensor, w: PackedWeight, config: Config | None = None):
         rounded, lookup = _lookup_args(w.lut, x.dtype)
         kernel = _k.gemv_lookup_kernel[(tiles_n, cfg.split_k)](
             rows, *_weight_args(w)[:-1], rounded, target, n, GROUPS=groups, LOOKUP=lookup, **common)
-    elif m == 1 and cfg.kernel == "prmt":
+    elif m == 1 and cfg.kernel in ("prmt", "prmt-shared"):
         values, words = _dot_args(w.lut, x.dtype)
         kernel = _k.gemv_prmt_kernel[(tiles_n, cfg.split_k)](
             rows, *_weight_args(w)[:-1], values, words, target, n,
-            GROUPS=groups, DOT=word_dot_asm(x.dtype), **common)
+            GROUPS=groups, DOT=word_dot_asm(x.dtype), WIDE=cfg.kernel == "prmt", **common)
     else:
         block_m = max(16, rows_bucket(m))
         rounded, lookup = _lookup_args(w.lut, x.dtype)

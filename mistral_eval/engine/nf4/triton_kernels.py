@@ -290,11 +290,15 @@ if triton is not None:
 
     @triton.jit
     def _prmt_loads(rows, x_words, absmax_ptr, absmax2_ptr, n, block, end, w, WORDS: tl.constexpr,
-                    BLOCKS: tl.constexpr, NESTED: tl.constexpr, BLOCKSIZE2: tl.constexpr):
+                    BLOCKS: tl.constexpr, NESTED: tl.constexpr, BLOCKSIZE2: tl.constexpr,
+                    WIDE: tl.constexpr):
         """What one prmt-GEMV step reads for the 4-bit blocks `block` [G]: codes as int32 words
-        [BN, G, WORDS], x as 4 int32 pair tensors [G, WORDS], absmax parts [BN, G, 1] (in the
-        codes' layout). Codes and absmax unmasked (rows `n` and blocks clamped in bounds by the
-        caller); x masked to 0 past `end`, which zeroes those blocks' products."""
+        [BN, G, WORDS], x as 4 int32 pair tensors [G, WORDS], absmax parts: [BN, G, WORDS] (WIDE:
+        the same block's absmax for each of its words, so Triton gives it the codes' layout and
+        needs no shared memory, at the price of a decode per word) or [BN, G, 1] (Triton then
+        converts the word sums to the absmax's layout through shared memory, with barriers).
+        Codes and absmax unmasked (rows `n` clamped by the caller, blocks here); x masked to 0
+        past `end`, which zeroes those blocks' products."""
         x_mask = (block < end)[:, None]
         safe = tl.minimum(block, BLOCKS - 1)
         code = tl.load(rows + safe[None, :, None] * WORDS)
@@ -304,6 +308,8 @@ if triton is not None:
         x2 = tl.load(pairs + 2, mask=x_mask, other=0)
         x3 = tl.load(pairs + 3, mask=x_mask, other=0)
         where = n[:, None, None] * BLOCKS + safe[None, :, None]
+        if WIDE:
+            where = where + 0 * w[None, None, :]
         if NESTED:
             q = tl.load(absmax_ptr + where)
             second = tl.load(absmax2_ptr + where // BLOCKSIZE2)
@@ -339,12 +345,13 @@ if triton is not None:
                           lut_ptr, table_ptr, out_ptr, N, K: tl.constexpr, BLOCKSIZE: tl.constexpr,
                           BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BLOCK_N: tl.constexpr,
                           GROUPS: tl.constexpr, SPLIT_K: tl.constexpr, DOT: tl.constexpr,
-                          INTERPRETED: tl.constexpr):
+                          WIDE: tl.constexpr, INTERPRETED: tl.constexpr):
         """One row: program (n tile, k split), GROUPS blocks of BLOCK_N rows per step. Each int32
         word of 8 codes is looked up and dotted with its 8 fp32 x values by one PTX program
         (`_word_dot`, ~38 instructions per word), its 10 table words kernel inputs loaded once
         (registers ptxas cannot rematerialize); the words' sums times their block's absmax
-        accumulate in fp32 [BN, G, WORDS] (absmax loaded in that layout), reduced once at the end.
+        accumulate in fp32 [BN, G, WORDS] (absmax per word or per block: `_prmt_loads`, WIDE),
+        reduced once at the end.
         Rows past N are clamped to N - 1 (computed, not stored)."""
         WORDS: tl.constexpr = BLOCKSIZE // 8
         BLOCKS: tl.constexpr = K // BLOCKSIZE  # per row
@@ -360,12 +367,12 @@ if triton is not None:
                  tl.load(table_ptr + 6), tl.load(table_ptr + 7), tl.load(table_ptr + 8),
                  tl.load(table_ptr + 9))
         nxt = _prmt_loads(rows, x_words, absmax_ptr, absmax2_ptr, safe_n, start + g, end, w, WORDS,
-                          BLOCKS, NESTED, BLOCKSIZE2)
+                          BLOCKS, NESTED, BLOCKSIZE2, WIDE)
         acc = tl.zeros([BLOCK_N, GROUPS, WORDS], dtype=tl.float32)
         for b0 in range(start, end, GROUPS):
             code, x0, x1, x2, x3, q, second = nxt
             nxt = _prmt_loads(rows, x_words, absmax_ptr, absmax2_ptr, safe_n, b0 + GROUPS + g, end, w,
-                              WORDS, BLOCKS, NESTED, BLOCKSIZE2)
+                              WORDS, BLOCKS, NESTED, BLOCKSIZE2, WIDE)
             e0, o0 = _pairs(x0, DTYPE)
             e1, o1 = _pairs(x1, DTYPE)
             e2, o2 = _pairs(x2, DTYPE)
