@@ -101,8 +101,33 @@ def test_lookup_gemv_matches_dequantize_then_matmul(dtype, tolerance, nested):
             assert error < tolerance, (blocksize, config, error)
 
 
+@pytest.mark.parametrize("kernel", ["prmt", "prmt-shared"])
+@pytest.mark.parametrize("dtype,tolerance", [(torch.bfloat16, 8e-3), (torch.float16, 1e-3)])
+@pytest.mark.parametrize("nested", [True, False])
+def test_prmt_gemv_matches_dequantize_then_matmul(kernel, dtype, tolerance, nested):
+    """One row through gemv_prmt_kernel (its table: lookup.dot_table's values): 48 rows in tiles of
+    16 and 32 (the last tile's rows clamped), 1, 2 and 4 blocks per step (6 blocks: a partial last
+    step), split-K with an empty split, blocksize 64 and 128."""
+    for blocksize, configs in ((64, (Config(16, 64, kernel=kernel),
+                                     Config(32, 128, split_k=2, kernel=kernel),
+                                     Config(16, 256, split_k=3, kernel=kernel))),
+                               (128, (Config(32, 128, split_k=2, kernel=kernel),))):
+        torch.manual_seed(blocksize)
+        weight = torch.randn(48, 384, dtype=dtype) * 0.05
+        packed, state = bnbf.quantize_4bit(weight, blocksize=blocksize, quant_type="nf4",
+                                           compress_statistics=nested)
+        x = torch.randn(1, 384, dtype=dtype)
+        expected = _reference(x, packed, state)
+        for config in configs:
+            got = matmul_4bit(x, packed_weight(packed, state), config)
+            assert got.dtype == dtype and got.shape == (1, 48)
+            error = float((got.float() - expected).norm() / expected.norm())
+            assert error < tolerance, (blocksize, config, error)
+
+
 def test_config_names_its_kernel():
     assert Config(16, 64).kernel == "gemv"
+    assert Config(16, 64, kernel="prmt-shared").kernel == "prmt-shared"
     with pytest.raises(ConfigError, match="lookup"):
         Config(16, 64, kernel="lookups")
 
