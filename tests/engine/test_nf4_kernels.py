@@ -229,7 +229,8 @@ def test_matmul_path_on_the_cpu():
 
 @pytest.mark.parametrize("rows", [1, 5])
 def test_matmul_group_equals_its_weights_one_by_one(rows):
-    """q/k/v-like (3 weights, one of another height) and gate/up with SiLU, split-K or not."""
+    """q/k/v-like (3 weights, one of another height) and gate/up with SiLU, split-K or not; one
+    row under a one-row kernel's config (prmt) runs the weights one by one."""
     dtype = torch.bfloat16
     made = [_quantized(shape, dtype=dtype) for shape in ((48, 192), (16, 192), (16, 192))]
     weights = [packed_weight(p, s) for p, s in made]
@@ -237,7 +238,7 @@ def test_matmul_group_equals_its_weights_one_by_one(rows):
     torch.manual_seed(rows)
     x = torch.randn(rows, 192, dtype=dtype)
     expected = [_reference(x, p, s) for p, s in made]
-    for config in (Config(16, 64, split_k=2), Config(32, 64)):
+    for config in (Config(16, 64, split_k=2), Config(32, 64), Config(16, 64, kernel="prmt")):
         got = nf4_kernels.matmul_group(x, weights, config)
         assert got.shape == (rows, 80)
         for part, want in zip(got.split([48, 16, 16], dim=-1), expected):

@@ -367,6 +367,15 @@ def launch(x: torch.Tensor, w: PackedWeight, config: Config | None = None):
 _SUM_BLOCK = 1024
 
 
+def _one_row_group(row: torch.Tensor, weights: Sequence[PackedWeight], silu: bool) -> torch.Tensor:
+    """matmul_group for one row through the one-row kernels, one launch per weight: outputs side
+    by side, or SiLU(gate) * up rounded as MistralMLP rounds (torch's ops on the dtype)."""
+    outs = [matmul_4bit(row, w) for w in weights]
+    if silu:
+        return torch.nn.functional.silu(outs[0]) * outs[1]
+    return torch.cat(outs, dim=-1)
+
+
 def _sum_partials(partial: torch.Tensor, out: torch.Tensor, split_k: int) -> None:
     """out = the sum of fp32 split-K partials [split_k, *out.shape], in a fixed order."""
     _k.sum_kernel[(triton.cdiv(out.numel(), _SUM_BLOCK),)](partial, out, out.numel(),
@@ -388,7 +397,8 @@ def matmul_group(x: torch.Tensor, weights: Sequence[PackedWeight], config: Confi
     """x [..., K] times 2-3 weights of the same K (`groupable`) in one launch: [..., N0 + N1 (+ N2)],
     their outputs side by side (slice them; the slices are views). With `silu` (two weights: gate,
     up): SiLU(x gate^T) * (x up^T) [..., N], rounded as transformers' MistralMLP rounds. The
-    config is the first weight's (default_config)."""
+    config is the first weight's (default_config); one row under a one-row kernel's config
+    (not "tile") runs each weight through matmul_4bit with its own config instead."""
     first = weights[0]
     k = first.in_features
     rows = x.reshape(-1, k)
@@ -398,6 +408,8 @@ def matmul_group(x: torch.Tensor, weights: Sequence[PackedWeight], config: Confi
     ns = [w.out_features for w in weights]
     total = sum(ns)
     cfg = config or default_config(m, ns[0], k)
+    if m == 1 and cfg.kernel != "tile":  # a one-row kernel: each weight with its own config
+        return _one_row_group(rows, weights, silu).reshape(*x.shape[:-1], -1)
     block_m = max(16, rows_bucket(m))
     tiles = [triton.cdiv(n, cfg.block_n) for n in ns]
     partial = (torch.empty(cfg.split_k, m, total, dtype=torch.float32, device=x.device)
