@@ -57,16 +57,19 @@ def candidates(rows: int, n: int, k: int) -> list[Config]:
 
 
 def prmt_candidates(n: int, k: int) -> list[Config]:
-    """One-row prmt GEMV configs (NOTES.md step 10), both absmax layouts interleaved, likeliest
-    first: BN x block_k at 4 warps (offline SASS: n64 k512 255 registers, 10.0 / 10.9 instructions
-    per code byte; n32 k512 and n64 k256 128-168 registers; n32 k256 72-96), split-K until
-    ~2 programs per multiprocessor of 132 (while each split keeps >= 2 steps)."""
+    """One-row prmt GEMV configs (NOTES.md step 10), likeliest first by the offline SASS (sm_90,
+    registers / instructions per code byte: prmt-shared n32 k512 128 / 10.6, prmt 168 / 11.5;
+    n16 k512 72 / 11.5 and 96 / 12.9; n64 k512 255 / 10.0 and 10.9; n64 k256 = n32 k512), 4 warps,
+    split-K until ~2 programs per multiprocessor of 132 (while each split keeps >= 2 steps)."""
+    order = ((32, 512, "prmt-shared"), (32, 512, "prmt"), (16, 512, "prmt-shared"),
+             (64, 512, "prmt-shared"), (16, 512, "prmt"), (64, 256, "prmt-shared"),
+             (64, 512, "prmt"), (32, 256, "prmt-shared"))
     configs = []
-    for bn, bk in ((64, 512), (32, 512), (64, 256), (32, 256)):
+    for bn, bk, kernel in order:
         split = 1
         while -(-n // bn) * split < 264 and k // (bk * split * 2) >= 2:
             split *= 2
-        configs += [Config(bn, bk, split, 4, 1, kernel=kernel) for kernel in ("prmt-shared", "prmt")]
+        configs.append(Config(bn, bk, split, 4, 1, kernel=kernel))
     return configs
 
 

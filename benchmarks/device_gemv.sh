@@ -12,7 +12,7 @@ set -o pipefail
 source benchmarks/device_env.sh  # $out, the wheels, the environment, the card
 python3 -c "import torch, triton; print('torch', torch.__version__, 'triton', triton.__version__)"
 timeout ${BENCH_S:-125} python3 benchmarks/bench_nf4_kernels.py --tune --rows 1 \
-  --kernels prmt,prmt-shared --budget-s ${SWEEP_S:-60} --out "$out/gemv-kernels.json" 2>&1 \
+  --kernels prmt,prmt-shared --budget-s ${SWEEP_S:-64} --out "$out/gemv-kernels.json" 2>&1 \
   | tee "$out/gemv-kernels.log" | grep -E " rows 1 |WRONG|skip|^\||'shape'" | cut -c1-260
 echo "sweep rc=${PIPESTATUS[0]}"
 PYTEST_ADDOPTS="-s -p no:cacheprovider" timeout ${TEST_S:-55} python3 -m pytest -q -m gpu \
