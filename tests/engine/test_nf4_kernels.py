@@ -204,6 +204,38 @@ def test_fused_4bit_swaps_the_forward_for_few_rows_and_restores_it(monkeypatch):
         assert switched == 0
 
 
+def test_fused_4bit_plans_once_per_model_and_follows_changes(monkeypatch):
+    """The switch plan is made once per model (the same fused forward on the next call); a new
+    weight object is checked again, and a forward attribute of the module's own (a hook set
+    later) gets a fresh fused forward that falls back to it."""
+    monkeypatch.setenv(OPT_IN_ENV, "1")
+    layer = _linear()
+    model = torch.nn.Sequential(layer)
+    with fused_4bit(model):
+        first = layer.__dict__["forward"]
+    with fused_4bit(model):
+        assert layer.__dict__["forward"] is first
+    layer.weight = bnb.nn.Params4bit(torch.randn(48, 192), requires_grad=False, quant_type="nf4")
+    with fused_4bit(model) as switched:  # not quantized yet: unsupported
+        assert switched == 0 and "forward" not in layer.__dict__
+    layer.weight._quantize("cpu")
+    with fused_4bit(model) as switched:
+        assert switched == 1 and layer.__dict__["forward"] is not first
+    calls = []
+    original = layer.forward
+
+    def hook(x):
+        calls.append(x.shape)
+        return original(x)
+
+    layer.forward = hook
+    x = torch.randn(MAX_ROWS + 1, 192, dtype=torch.bfloat16)  # more rows: the original forward
+    with torch.no_grad(), fused_4bit(model):
+        assert layer.__dict__["forward"] is not hook
+        model(x)
+    assert calls == [x.shape] and layer.__dict__["forward"] is hook
+
+
 def test_fused_4bit_leaves_more_rows_to_bitsandbytes(monkeypatch):
     monkeypatch.setenv(OPT_IN_ENV, "1")
     layer = _linear()

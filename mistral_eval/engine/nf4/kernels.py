@@ -28,6 +28,7 @@ import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
@@ -178,10 +179,50 @@ def fused_4bit(model, enabled: bool = True) -> Iterator[int]:
     says so (bitsandbytes' forward otherwise); yields how many layers were switched. Callers decide
     with `matmul_path`; the CPU tests force it under the Triton interpreter."""
     with swapped_forwards() as swap:
-        switched = [m for m in (_linears(model) if enabled else []) if not unsupported(m)]
-        for module in switched:
-            swap(module, _fused_forward(module, module.forward))
+        switched = _switch_plan(model) if enabled else []
+        for module, forward in switched:
+            swap(module, forward)
         yield len(switched)
+
+
+@dataclass
+class _Planned:
+    """One Linear4bit in a model's switch plan: the (weight, quant state, compute dtype) it was
+    checked with (bitsandbytes quantizes a weight in place: the state tells), whether the kernels
+    take it, the instance forward it had then (None: its class's), and the fused forward built over
+    that forward."""
+
+    module: Any
+    weight: Any
+    supported: bool
+    built_over: Any
+    forward: Any
+
+
+_SWITCH_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _switch_plan(model) -> list[tuple[Any, Any]]:
+    """(module, its fused forward) for every supported Linear4bit of `model`. The walk over the
+    model's modules is done once per model (fused_4bit runs on every generate call: rebuilding it
+    cost ~1,400 module visits, 224 support checks and closures per call); an entry is checked again
+    when its weight, quant state or compute dtype object changed, and a fresh forward is built when the module's own forward
+    attribute is not the one the cached forward wraps."""
+    if model not in _SWITCH_PLANS:
+        _SWITCH_PLANS[model] = [_Planned(m, None, False, None, None) for m in _linears(model)]
+    out = []
+    for entry in _SWITCH_PLANS[model]:
+        module = entry.module
+        checked = (module.weight, getattr(module.weight, "quant_state", None), module.compute_dtype)
+        if entry.weight is None or any(a is not b for a, b in zip(checked, entry.weight)):
+            entry.weight, entry.supported, entry.forward = checked, not unsupported(module), None
+        if not entry.supported:
+            continue
+        own = module.__dict__.get("forward")
+        if entry.forward is None or own is not entry.built_over:
+            entry.built_over, entry.forward = own, _fused_forward(module, module.forward)
+        out.append((module, entry.forward))
+    return out
 
 
 _PACKED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
