@@ -11,6 +11,13 @@ with their 64-bit addresses for a table in memory.
 `lookup_asm` is that program as Triton's `tl.inline_asm_elementwise` takes it on int32 words of
 codes (pack=2: two words in, 8 outputs of two values each, one per byte and nibble); `emulate` runs the same permutes in numpy, so the
 tables and selectors are tested on the CPU (the PTX itself needs a GPU: tests/gpu).
+
+`word_dot_asm` (the one-row prmt GEMV) does the same lookup and, in the same program, the dot
+product of a word's 8 codes with 8 fp32 x values: its table (`dot_table`) comes in as 10 register
+inputs instead of immediates, and for bf16 one permute widens each value to fp32 (the low half
+filled with the value's sign byte; `dot_table` picks patterns for which that stays within half a
+bf16 ulp). `emulate_word_dot` is its numpy twin. Knows PTX and torch dtypes; nothing of Triton's
+kernels or bitsandbytes.
 """
 
 from __future__ import annotations
