@@ -57,7 +57,7 @@ def candidates(rows: int, n: int, k: int) -> list[Config]:
 
 
 def prmt_candidates(n: int, k: int) -> list[Config]:
-    """One-row prmt GEMV configs (NOTES.md step 10), likeliest first by the offline SASS (sm_90,
+    """One-row prmt GEMV configs (NOTES.md step 11), likeliest first by the offline SASS (sm_90,
     registers / instructions per code byte: prmt-shared n32 k512 128 / 10.6, prmt 168 / 11.5;
     n16 k512 72 / 11.5 and 96 / 12.9; n64 k512 255 / 10.0 and 10.9; n64 k256 = n32 k512), 4 warps,
     split-K until ~2 programs per multiprocessor of 132 (while each split keeps >= 2 steps)."""

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 18, the one-row prmt GEMV (NOTES.md step 10) in ONE GPU call (<= 4 min), from the copy's root
+# Issue 18, the one-row prmt GEMV (NOTES.md step 11) in ONE GPU call (<= 4 min), from the copy's root
 # (.gpuwork, wheels in ../.whl or .whl; NOTES.md "Device recipe"):
 #   1. the one-row sweep restricted to the prmt candidates (bench_nf4_kernels.py --tune --rows 1
 #      --kernels prmt,prmt-shared): per shape bitsandbytes, the current default config, then the

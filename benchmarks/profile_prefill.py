@@ -1,7 +1,7 @@
 """Where the time of one 64-token prompt's prefill goes (bench_generate's "prefill tok/s": a call
 with max_new_tokens=1), on the full-size random NF4 model, per 4-bit matmul path (auto and
 bitsandbytes): the call's wall time split into host phases (the forward swaps entered per call,
-with their plans cached as since step 10 and rebuilt as before), the captured prefill graph's time,
+with their plans cached as since step 11 and rebuilt as before), the captured prefill graph's time,
 and a torch.profiler trace of one call (top kernels, kernel time against wall time, host gaps
 between kernels and the host ops before the largest ones).
 
@@ -125,7 +125,7 @@ def profile_mode(lm, mode: str, tokens: int, repeats: int) -> dict:
         _contexts(engine, lm.model)
     out["contexts_ms"] = round((time.perf_counter() - start) / repeats * 1e3, 2)
     start = time.perf_counter()
-    for _ in range(repeats):  # as before step 10: the swap plans rebuilt on every call
+    for _ in range(repeats):  # as before step 11: the swap plans rebuilt on every call
         nf4_kernels._SWITCH_PLANS.clear()
         fused_ops._TARGETS.clear()
         _contexts(engine, lm.model)

@@ -24,7 +24,7 @@ class Config:
     """Which kernel takes one row (more rows always run the tile kernel): "gemv" (table gathers
     from memory), "lookup" (register lookup feeding fp32 FMAs, GROUPS = block_k // blocksize
     blocks per step), "prmt" (lookup and dot product of each word of 8 codes in one PTX program,
-    the table in registers, the absmax decoded per word; NOTES.md step 10), "prmt-shared" (the
+    the table in registers, the absmax decoded per word; NOTES.md step 11), "prmt-shared" (the
     same, the absmax per block, the word sums meeting it through shared memory) or "tile" (the
     tile kernel, the row padded to 16)."""
 
