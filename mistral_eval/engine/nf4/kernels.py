@@ -365,16 +365,20 @@ def matmul_4bit(x: torch.Tensor, w: PackedWeight, config: Config | None = None) 
     return launch(x, w, config)[0]
 
 
-def launch(x: torch.Tensor, w: PackedWeight, config: Config | None = None):
+def launch(x: torch.Tensor, w: PackedWeight, config: Config | None = None,
+           out: torch.Tensor | None = None):
     """matmul_4bit's output and the compiled main kernel (for its resource report: n_regs,
-    n_spills, asm)."""
+    n_spills, asm). `out`: where one row's output goes (a [1, N] view of contiguous memory)."""
     n, k = w.out_features, w.in_features
     rows = x.reshape(-1, k)
     if rows.stride(-1) != 1 or rows.data_ptr() % 4:  # the GEMV reads x as int32 pairs
         rows = rows.contiguous() if rows.stride(-1) != 1 else rows.clone()
     m = rows.shape[0]
     cfg = config or default_config(m, n, k)
-    out = torch.empty(m, n, dtype=x.dtype, device=x.device)
+    if out is None:
+        out = torch.empty(m, n, dtype=x.dtype, device=x.device)
+    elif m != 1 or out.shape != (1, n) or out.stride(-1) != 1 or out.dtype != x.dtype:
+        raise ValueError(f"out {tuple(out.shape)} {out.dtype}: one row [1, {n}] in {x.dtype} wanted")
     target = out if cfg.split_k == 1 else torch.empty(cfg.split_k, m, n, dtype=torch.float32,
                                                       device=x.device)
     common = dict(K=k, BLOCKSIZE=w.blocksize, BLOCKSIZE2=w.blocksize2, NESTED=w.nested,
@@ -410,11 +414,17 @@ _SUM_BLOCK = 1024
 
 def _one_row_group(row: torch.Tensor, weights: Sequence[PackedWeight], silu: bool) -> torch.Tensor:
     """matmul_group for one row through the one-row kernels, one launch per weight: outputs side
-    by side, or SiLU(gate) * up rounded as MistralMLP rounds (torch's ops on the dtype)."""
-    outs = [matmul_4bit(row, w) for w in weights]
+    by side (each kernel writes its own columns), or SiLU(gate) * up rounded as MistralMLP rounds
+    (torch's ops on the dtype)."""
     if silu:
-        return torch.nn.functional.silu(outs[0]) * outs[1]
-    return torch.cat(outs, dim=-1)
+        gate, up = (matmul_4bit(row, w) for w in weights)
+        return torch.nn.functional.silu(gate) * up
+    out = torch.empty(1, sum(w.out_features for w in weights), dtype=row.dtype, device=row.device)
+    start = 0
+    for w in weights:  # each writes its columns: no concatenation
+        launch(row, w, out=out[:, start:start + w.out_features])
+        start += w.out_features
+    return out
 
 
 def _sum_partials(partial: torch.Tensor, out: torch.Tensor, split_k: int) -> None:
