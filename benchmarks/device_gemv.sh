@@ -15,10 +15,10 @@ timeout ${BENCH_S:-120} python3 benchmarks/bench_nf4_kernels.py --tune --rows 1 
   --kernels prmt,prmt-shared --budget-s ${SWEEP_S:-60} --out "$out/gemv-kernels.json" 2>&1 \
   | tee "$out/gemv-kernels.log" | grep -E " rows 1 |WRONG|skip|^\||'shape'" | cut -c1-260
 echo "sweep rc=${PIPESTATUS[0]}"
-PYTEST_ADDOPTS="-s -p no:cacheprovider" timeout ${TEST_S:-60} python3 -m pytest -q -m gpu \
+PYTEST_ADDOPTS="-s -p no:cacheprovider" timeout ${TEST_S:-55} python3 -m pytest -q -m gpu \
   tests/gpu/test_fused_4bit.py -k "prmt or register_lookup_ptx" > "$out/gemv-tests.log" 2>&1
 echo "tests rc=$?"
 grep -E "^prmt |passed|failed|Error|assert" "$out/gemv-tests.log" | cut -c1-200 | tail -24
-timeout ${PROFILE_S:-50} python3 benchmarks/profile_prefill.py --out "$out/prefill.json" 2>&1 \
+timeout ${PROFILE_S:-55} python3 benchmarks/profile_prefill.py --out "$out/prefill.json" 2>&1 \
   | tee "$out/prefill.log" | grep -v "Warning\|warn" | tail -80
 echo "profile rc=${PIPESTATUS[0]}"
