@@ -282,6 +282,18 @@ def test_matmul_group_equals_its_weights_one_by_one(rows):
         assert float((silu.float() - want.float()).norm() / want.float().norm()) < 1.6e-2, config
 
 
+def test_launch_writes_one_row_into_a_given_view_only():
+    made = _quantized((16, 192))
+    w = packed_weight(*made)
+    x = torch.randn(1, 192, dtype=torch.bfloat16)
+    out = torch.zeros(1, 40, dtype=torch.bfloat16)
+    nf4_kernels.launch(x, w, Config(16, 64, kernel="prmt"), out=out[:, 8:24])
+    assert torch.equal(out[:, 8:24], matmul_4bit(x, w, Config(16, 64, kernel="prmt")))
+    assert not out[:, :8].any() and not out[:, 24:].any()
+    with pytest.raises(ConfigError, match="one row"):
+        nf4_kernels.launch(torch.randn(2, 192, dtype=torch.bfloat16), w, out=out[:, :16])
+
+
 def test_groupable_needs_one_input_size():
     a = packed_weight(*_quantized((16, 192)))
     b = packed_weight(*_quantized((16, 128)))

@@ -33,6 +33,7 @@ from typing import Any
 import torch
 
 from mistral_eval.core.choices import switch_mode
+from mistral_eval.core.errors import ConfigError
 from mistral_eval.engine.forwards import swapped_forwards
 from mistral_eval.engine.nf4 import triton_kernels as _k
 from mistral_eval.engine.nf4.lookup import dot_table, lookup_asm, word_dot_asm
@@ -206,8 +207,8 @@ def _switch_plan(model) -> list[tuple[Any, Any]]:
     """(module, its fused forward) for every supported Linear4bit of `model`. The walk over the
     model's modules is done once per model (fused_4bit runs on every generate call: rebuilding it
     cost ~1,400 module visits, 224 support checks and closures per call); an entry is checked again
-    when its weight, quant state or compute dtype object changed, and a fresh forward is built when the module's own forward
-    attribute is not the one the cached forward wraps."""
+    when its weight, quant state or compute dtype object changed, and a fresh forward is built
+    when the module's own forward attribute is not the one the cached forward wraps."""
     if model not in _SWITCH_PLANS:
         _SWITCH_PLANS[model] = [_Planned(m, None, False, None, None) for m in _linears(model)]
     out = []
@@ -333,7 +334,7 @@ _LOOKUPS: dict = {}  # the luts are _LUTS' own, kept for the process: ids stay v
 
 def _dot_args(lut: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
     """The prmt GEMV's table (`dot_table`) on the lut's device: the fp32 values it yields (for the
-    interpreter) and its 8 int32 words (the PTX's register inputs); made once per table and dtype,
+    interpreter) and its 10 int32 words (the PTX's register inputs); made once per table and dtype,
     before any graph capture reads them."""
     key = ("dot", id(lut), dtype)
     if key not in _LOOKUPS:
@@ -378,7 +379,8 @@ def launch(x: torch.Tensor, w: PackedWeight, config: Config | None = None,
     if out is None:
         out = torch.empty(m, n, dtype=x.dtype, device=x.device)
     elif m != 1 or out.shape != (1, n) or out.stride(-1) != 1 or out.dtype != x.dtype:
-        raise ValueError(f"out {tuple(out.shape)} {out.dtype}: one row [1, {n}] in {x.dtype} wanted")
+        raise ConfigError(f"out {tuple(out.shape)} {out.dtype}: one row [1, {n}] in {x.dtype} wanted",
+                          field="out")
     target = out if cfg.split_k == 1 else torch.empty(cfg.split_k, m, n, dtype=torch.float32,
                                                       device=x.device)
     common = dict(K=k, BLOCKSIZE=w.blocksize, BLOCKSIZE2=w.blocksize2, NESTED=w.nested,

@@ -27,6 +27,8 @@ from functools import cache
 import numpy as np
 import torch
 
+from mistral_eval.core.errors import ConfigError
+
 EVEN_SELECT = 0x7351
 """Final permute: the high-nibble (even element) values of 2 bytes, low byte then high byte."""
 ODD_SELECT = 0x6240
@@ -193,7 +195,7 @@ def dot_table(values: torch.Tensor, dtype: torch.dtype) -> tuple[list[int], torc
     `_nearest_widened` (each within 0.5 bf16 ulp of the fp32 value, +2^-16 ulp)."""
     floats = [float(v) for v in values.float().tolist()]
     if len(floats) != 16:
-        raise ValueError(f"a 4-bit table has 16 entries, not {len(floats)}")
+        raise ConfigError(f"a 4-bit table has 16 entries, not {len(floats)}", field="values")
     if dtype == torch.bfloat16:
         bits = [_nearest_widened(v) for v in floats]
         return (_bits_to_words(bits) + [SEL_MASK, SEL_BASE],
@@ -202,7 +204,7 @@ def dot_table(values: torch.Tensor, dtype: torch.dtype) -> tuple[list[int], torc
         halves = torch.tensor(floats).to(torch.float16)
         bits = [b & 0xFFFF for b in halves.view(torch.int16).tolist()]
         return _bits_to_words(bits) + [SEL_MASK, SEL_BASE], halves.float()
-    raise ValueError(f"the prmt GEMV takes bf16 or fp16, not {dtype}")
+    raise ConfigError(f"the prmt GEMV takes bf16 or fp16, not {dtype}", field="dtype")
 
 
 _LOOKUP_HALF = """
@@ -252,7 +254,7 @@ def word_dot_asm(dtype: torch.dtype) -> str:
     fp32 x values, over the 8 table words of `dot_table(values, dtype)` (inputs a launch loads
     once from memory, so ptxas keeps them in registers instead of rematerializing constants)."""
     if dtype not in (torch.bfloat16, torch.float16):
-        raise ValueError(f"the prmt GEMV takes bf16 or fp16, not {dtype}")
+        raise ConfigError(f"the prmt GEMV takes bf16 or fp16, not {dtype}", field="dtype")
     return _dot_asm(dtype)
 
 
