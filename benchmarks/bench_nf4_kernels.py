@@ -36,11 +36,12 @@ def candidates(rows: int, n: int, k: int) -> list[Config]:
     the tile kernel."""
     configs = []
     if rows == 1:
+        configs += prmt_candidates(n, k)
         tiles = -(-n // 16)
         split = 1 if tiles >= 2 * 132 else 4  # k/v: 64 tiles of 16 rows
         lookup = [(16, 512, 4, 1), (32, 512, 4, 1), (16, 1024, 4, 1), (32, 256, 4, 1),
                   (64, 256, 8, 1), (16, 512, 4, split), (32, 512, 8, 2 * split)]
-        configs = [Config(bn, bk, s, w, kernel="lookup") for bn, bk, w, s in lookup]
+        configs += [Config(bn, bk, s, w, kernel="lookup") for bn, bk, w, s in lookup]
         grid = [(16, 512, 4), (8, 1024, 4), (16, 1024, 4), (32, 256, 8)]
         configs += [Config(bn, bk, 1, w) for bn, bk, w in grid]
         if n <= 1024:  # too few rows to fill the card: split K too
@@ -53,6 +54,23 @@ def candidates(rows: int, n: int, k: int) -> list[Config]:
         configs += [Config(bn, 64, s, warps, 1, kernel="tile" if rows == 1 else "gemv")
                     for s in dict.fromkeys((fill, max(1, fill // 2), 1))]
     return [c for c in configs if k % c.block_k == 0]
+
+
+def prmt_candidates(n: int, k: int) -> list[Config]:
+    """One-row prmt GEMV configs (NOTES.md step 11), likeliest first by the offline SASS (sm_90,
+    registers / instructions per code byte: prmt-shared n32 k512 128 / 10.6, prmt 168 / 11.5;
+    n16 k512 72 / 11.5 and 96 / 12.9; n64 k512 255 / 10.0 and 10.9; n64 k256 = n32 k512), 4 warps,
+    split-K until ~2 programs per multiprocessor of 132 (while each split keeps >= 2 steps)."""
+    order = ((32, 512, "prmt-shared"), (32, 512, "prmt"), (16, 512, "prmt-shared"),
+             (64, 512, "prmt-shared"), (16, 512, "prmt"), (64, 256, "prmt-shared"),
+             (64, 512, "prmt"), (32, 256, "prmt-shared"))
+    configs = []
+    for bn, bk, kernel in order:
+        split = 1
+        while -(-n // bn) * split < 264 and k // (bk * split * 2) >= 2:
+            split *= 2
+        configs.append(Config(bn, bk, split, 4, 1, kernel=kernel))
+    return configs
 
 
 def resources(x, weight, config) -> dict:
@@ -101,7 +119,10 @@ def _bench(fn, calls: int = 32, replays: int = 20) -> float:
     return sorted(times)[len(times) // 2]
 
 
-def measure(lm, rows_list, tune: bool, budget_s: float) -> tuple[list[dict], dict, dict]:
+def measure(lm, rows_list, tune: bool, budget_s: float,
+            kernels: tuple[str, ...] = ()) -> tuple[list[dict], dict, dict]:
+    """Per shape and rows: bitsandbytes, the default config, and (tune) the candidates, only those
+    of `kernels` when given; each config checked against dequantize_4bit + matmul first."""
     rows_out, tuned, faster = [], {}, {}
     case_budget = budget_s / (len(SHAPES) * len(rows_list))
     for label, attr in SHAPES.items():
@@ -136,6 +157,8 @@ def measure(lm, rows_list, tune: bool, budget_s: float) -> tuple[list[dict], dic
             bnb_s = _bench(bnb_call)
             best, best_s, tried, errors = None, float("inf"), 0, {}
             configs = [default_config(rows, n, k)] + (candidates(rows, n, k) if tune else [])
+            if kernels:
+                configs = configs[:1] + [c for c in configs[1:] if c.kernel in kernels]
             for config in dict.fromkeys(configs):
                 if best is not None and time.perf_counter() - start > case_budget:
                     break
@@ -189,11 +212,13 @@ def main() -> None:
     parser.add_argument("--rows", default="1,8,32,64")
     parser.add_argument("--tune", action="store_true", help="sweep tile configs per shape")
     parser.add_argument("--budget-s", type=float, default=240, help="stop the sweep after this")
+    parser.add_argument("--kernels", default="", help="comma-separated Config.kernel values: try "
+                        "only these candidates (the default config is always timed)")
     args = parser.parse_args()
     path = build_random_mistral(args.checkpoint, "7b", dtype=torch.bfloat16, device="cuda")
     lm = load_model(str(path), "nf4")
     rows, tuned, faster = measure(lm, [int(r) for r in args.rows.split(",")], args.tune,
-                                  args.budget_s)
+                                  args.budget_s, tuple(k for k in args.kernels.split(",") if k))
     Path(args.out).write_text(json.dumps({"kernels": rows, "tuned": tuned, "faster": faster},
                                          indent=1))
     print()

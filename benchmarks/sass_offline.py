@@ -4,9 +4,10 @@ of the main loop (Triton bundles ptxas and cuobjdump): a kernel's cost read befo
     python benchmarks/sass_offline.py --kernel tile --block-n 64 --block-m 16 --warps 4
     python benchmarks/sass_offline.py --kernel lookup --block-n 16 --groups 8 --warps 4
     python benchmarks/sass_offline.py --kernel gemv --block-n 16 --groups 8 --warps 4
+    python benchmarks/sass_offline.py --kernel prmt --block-n 64 --groups 8 --warps 4
 
 Reported per code byte per thread: the loop's instructions over the code bytes one thread takes per
-iteration (tile: BLOCK_N rows x one 64-element block; lookup and gemv: BLOCK_N rows x GROUPS blocks).
+iteration (tile: BLOCK_N rows x one 64-element block; lookup, prmt and gemv: BLOCK_N rows x GROUPS blocks).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from triton.backends.compiler import GPUTarget  # noqa: E402
 from triton.compiler import ASTSource  # noqa: E402
 
 from mistral_eval.engine.nf4 import triton_kernels as _k  # noqa: E402
-from mistral_eval.engine.nf4.lookup import lookup_asm  # noqa: E402
+from mistral_eval.engine.nf4.lookup import lookup_asm, word_dot_asm  # noqa: E402
 
 NF4 = torch.tensor([-1.0, -0.6961928, -0.5250731, -0.3949175, -0.2844414, -0.1847734, -0.0910500,
                     0.0, 0.0795803, 0.1609302, 0.2461123, 0.3379152, 0.4407098, 0.5626170,
@@ -63,16 +64,32 @@ def compile_kernel(args):
     if args.kernel == "lookup":
         consts["LOOKUP"] = lookup
         fn = _k.gemv_lookup_kernel
+    if args.kernel in ("prmt", "prmt-shared"):
+        consts["DOT"] = word_dot_asm(torch.bfloat16)
+        consts["WIDE"] = args.kernel == "prmt"
+        ptrs = {**ptrs, "table_ptr": "*i32"}
+        ptrs["out_ptr"] = ptrs.pop("out_ptr")  # keep the kernel's argument order
+        fn = _k.gemv_prmt_kernel
     return _compile(fn, {**ptrs, "N": "i32"}, consts, [*range(len(ptrs)), len(ptrs)], args)
 
 
-def sass(cubin: bytes) -> str:
+def _cuobjdump(cubin: bytes, flag: str) -> str:
     with tempfile.NamedTemporaryFile(suffix=".cubin") as f:
         f.write(cubin)
         f.flush()
         tool = os.path.join(os.path.dirname(triton.__file__), "backends", "nvidia", "bin",
                             "cuobjdump")
-        return subprocess.run([tool, "-sass", f.name], capture_output=True, text=True).stdout
+        return subprocess.run([tool, flag, f.name], capture_output=True, text=True).stdout
+
+
+def sass(cubin: bytes) -> str:
+    return _cuobjdump(cubin, "-sass")
+
+
+def registers(cubin: bytes) -> str:
+    """Registers per thread (cuobjdump's resource usage; the offline metadata lacks them)."""
+    found = re.search(r"REG:(\d+)", _cuobjdump(cubin, "-res-usage"))
+    return found.group(1) if found else "?"
 
 
 def loop_counts(text: str) -> collections.Counter:
@@ -95,8 +112,9 @@ def loop_counts(text: str) -> collections.Counter:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--kernel", choices=("tile", "lookup", "gemv"), default="tile",
-                        help="tile: tile_kernel; lookup: gemv_lookup_kernel; gemv: gemv_kernel")
+    parser.add_argument("--kernel", choices=("tile", "lookup", "prmt", "prmt-shared", "gemv"),
+                        default="tile", help="tile: tile_kernel; lookup: gemv_lookup_kernel; prmt(-shared): "
+                        "gemv_prmt_kernel, absmax per word (per block); gemv: gemv_kernel")
     parser.add_argument("--groups", type=int, default=8, help="64-element blocks per step (GEMVs)")
     parser.add_argument("--block-n", type=int, default=64)
     parser.add_argument("--block-m", type=int, default=16)
@@ -116,7 +134,7 @@ def main() -> None:
     blocks = 1 if args.kernel == "tile" else args.groups
     per_byte = total / (args.block_n * 32 * blocks / (args.warps * 32))
     print(f"{args.kernel} n{args.block_n} groups {blocks} w{args.warps}: registers "
-          f"{getattr(meta, 'num_regs', '?')}, shared {meta.shared} B; main loop {total} "
+          f"{registers(compiled.asm['cubin'])}, shared {meta.shared} B; main loop {total} "
           f"instructions per thread per step ({per_byte:.1f} per code byte per thread): "
           f"{dict(ops.most_common(14))}")
 

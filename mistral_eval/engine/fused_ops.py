@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import warnings
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -286,16 +287,23 @@ _Replacement = Callable[[torch.nn.Module, Callable[..., torch.Tensor]], Callable
 
 
 def _targets(model) -> list[tuple[torch.nn.Module, _Replacement]]:
-    """(module, its replacement forward's factory) for each module of `model` to swap."""
+    """(module, its replacement forward's factory) for each module of `model` to swap, found once
+    per model (fused_step runs on every generate call; a model's modules are fixed once loaded)."""
     from transformers.models.mistral import modeling_mistral as mm
 
+    if model in _TARGETS:
+        return _TARGETS[model]
     found: list[tuple[torch.nn.Module, _Replacement]] = []
     for module in model.modules():
         if isinstance(module, mm.MistralRMSNorm):
             found.append((module, _norm_forward))
         elif isinstance(module, mm.MistralMLP) and _is_silu(module.act_fn):
             found.append((module, _mlp_forward))
+    _TARGETS[model] = found
     return found
+
+
+_TARGETS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @contextmanager

@@ -101,8 +101,33 @@ def test_lookup_gemv_matches_dequantize_then_matmul(dtype, tolerance, nested):
             assert error < tolerance, (blocksize, config, error)
 
 
+@pytest.mark.parametrize("kernel", ["prmt", "prmt-shared"])
+@pytest.mark.parametrize("dtype,tolerance", [(torch.bfloat16, 8e-3), (torch.float16, 1e-3)])
+@pytest.mark.parametrize("nested", [True, False])
+def test_prmt_gemv_matches_dequantize_then_matmul(kernel, dtype, tolerance, nested):
+    """One row through gemv_prmt_kernel (its table: lookup.dot_table's values): 48 rows in tiles of
+    16 and 32 (the last tile's rows clamped), 1, 2 and 4 blocks per step (6 blocks: a partial last
+    step), split-K with an empty split, blocksize 64 and 128."""
+    for blocksize, configs in ((64, (Config(16, 64, kernel=kernel),
+                                     Config(32, 128, split_k=2, kernel=kernel),
+                                     Config(16, 256, split_k=3, kernel=kernel))),
+                               (128, (Config(32, 128, split_k=2, kernel=kernel),))):
+        torch.manual_seed(blocksize)
+        weight = torch.randn(48, 384, dtype=dtype) * 0.05
+        packed, state = bnbf.quantize_4bit(weight, blocksize=blocksize, quant_type="nf4",
+                                           compress_statistics=nested)
+        x = torch.randn(1, 384, dtype=dtype)
+        expected = _reference(x, packed, state)
+        for config in configs:
+            got = matmul_4bit(x, packed_weight(packed, state), config)
+            assert got.dtype == dtype and got.shape == (1, 48)
+            error = float((got.float() - expected).norm() / expected.norm())
+            assert error < tolerance, (blocksize, config, error)
+
+
 def test_config_names_its_kernel():
     assert Config(16, 64).kernel == "gemv"
+    assert Config(16, 64, kernel="prmt-shared").kernel == "prmt-shared"
     with pytest.raises(ConfigError, match="lookup"):
         Config(16, 64, kernel="lookups")
 
@@ -179,6 +204,38 @@ def test_fused_4bit_swaps_the_forward_for_few_rows_and_restores_it(monkeypatch):
         assert switched == 0
 
 
+def test_fused_4bit_plans_once_per_model_and_follows_changes(monkeypatch):
+    """The switch plan is made once per model (the same fused forward on the next call); a new
+    weight object is checked again, and a forward attribute of the module's own (a hook set
+    later) gets a fresh fused forward that falls back to it."""
+    monkeypatch.setenv(OPT_IN_ENV, "1")
+    layer = _linear()
+    model = torch.nn.Sequential(layer)
+    with fused_4bit(model):
+        first = layer.__dict__["forward"]
+    with fused_4bit(model):
+        assert layer.__dict__["forward"] is first
+    layer.weight = bnb.nn.Params4bit(torch.randn(48, 192), requires_grad=False, quant_type="nf4")
+    with fused_4bit(model) as switched:  # not quantized yet: unsupported
+        assert switched == 0 and "forward" not in layer.__dict__
+    layer.weight._quantize("cpu")
+    with fused_4bit(model) as switched:
+        assert switched == 1 and layer.__dict__["forward"] is not first
+    calls = []
+    original = layer.forward
+
+    def hook(x):
+        calls.append(x.shape)
+        return original(x)
+
+    layer.forward = hook
+    x = torch.randn(MAX_ROWS + 1, 192, dtype=torch.bfloat16)  # more rows: the original forward
+    with torch.no_grad(), fused_4bit(model):
+        assert layer.__dict__["forward"] is not hook
+        model(x)
+    assert calls == [x.shape] and layer.__dict__["forward"] is hook
+
+
 def test_fused_4bit_leaves_more_rows_to_bitsandbytes(monkeypatch):
     monkeypatch.setenv(OPT_IN_ENV, "1")
     layer = _linear()
@@ -204,7 +261,8 @@ def test_matmul_path_on_the_cpu():
 
 @pytest.mark.parametrize("rows", [1, 5])
 def test_matmul_group_equals_its_weights_one_by_one(rows):
-    """q/k/v-like (3 weights, one of another height) and gate/up with SiLU, split-K or not."""
+    """q/k/v-like (3 weights, one of another height) and gate/up with SiLU, split-K or not; one
+    row under a one-row kernel's config (prmt) runs the weights one by one."""
     dtype = torch.bfloat16
     made = [_quantized(shape, dtype=dtype) for shape in ((48, 192), (16, 192), (16, 192))]
     weights = [packed_weight(p, s) for p, s in made]
@@ -212,7 +270,7 @@ def test_matmul_group_equals_its_weights_one_by_one(rows):
     torch.manual_seed(rows)
     x = torch.randn(rows, 192, dtype=dtype)
     expected = [_reference(x, p, s) for p, s in made]
-    for config in (Config(16, 64, split_k=2), Config(32, 64)):
+    for config in (Config(16, 64, split_k=2), Config(32, 64), Config(16, 64, kernel="prmt")):
         got = nf4_kernels.matmul_group(x, weights, config)
         assert got.shape == (rows, 80)
         for part, want in zip(got.split([48, 16, 16], dim=-1), expected):
@@ -222,6 +280,18 @@ def test_matmul_group_equals_its_weights_one_by_one(rows):
         want = torch.nn.functional.silu(gate.to(dtype)) * up.to(dtype)
         assert silu.shape == (rows, 16)
         assert float((silu.float() - want.float()).norm() / want.float().norm()) < 1.6e-2, config
+
+
+def test_launch_writes_one_row_into_a_given_view_only():
+    made = _quantized((16, 192))
+    w = packed_weight(*made)
+    x = torch.randn(1, 192, dtype=torch.bfloat16)
+    out = torch.zeros(1, 40, dtype=torch.bfloat16)
+    nf4_kernels.launch(x, w, Config(16, 64, kernel="prmt"), out=out[:, 8:24])
+    assert torch.equal(out[:, 8:24], matmul_4bit(x, w, Config(16, 64, kernel="prmt")))
+    assert not out[:, :8].any() and not out[:, 24:].any()
+    with pytest.raises(ConfigError, match="one row"):
+        nf4_kernels.launch(torch.randn(2, 192, dtype=torch.bfloat16), w, out=out[:, :16])
 
 
 def test_groupable_needs_one_input_size():

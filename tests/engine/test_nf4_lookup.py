@@ -59,3 +59,46 @@ def test_asm_names_its_operands_and_tables():
     assert all(f"${i}" in asm for i in range(10)) and "$10" not in asm
     assert asm.count("prmt.b32") == 4 * 8 + 8
     assert nf4_lookup.lookup_asm(NF4, torch.float16) != asm
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+@pytest.mark.parametrize("values", [NF4, torch.linspace(-6, 6, 16),
+                                    torch.randn(16, generator=torch.Generator().manual_seed(1))],
+                         ids=["nf4", "ramp", "random"])
+def test_word_dot_takes_every_code_with_its_x(dtype, values):
+    """The prmt GEMV's permutes (emulated) dot every word's 8 codes with their 8 x values: code
+    nibble order high then low per byte, bytes 0-3, each value from dot_table."""
+    rng = np.random.default_rng(0)
+    words = rng.integers(0, 1 << 32, size=4096, dtype=np.uint64).astype(np.uint32)
+    x = rng.standard_normal((4096, 8)).astype(np.float32)
+    _, table = nf4_lookup.dot_table(values, dtype)
+    codes = np.stack([(words >> shift) & 15 for shift in (4, 0, 12, 8, 20, 16, 28, 24)], -1)
+    expected = (table.numpy()[codes].astype(np.float64) * x).sum(-1)
+    got = nf4_lookup.emulate_word_dot(words, x, values, dtype)
+    assert np.allclose(got, expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+@pytest.mark.parametrize("values", [NF4, torch.linspace(-6, 6, 16)], ids=["nf4", "ramp"])
+def test_dot_table_is_as_close_as_rounding_to_the_dtype(dtype, values):
+    """bf16: the sign-filled widening (negative values get 0xFFFF below their pattern) still puts
+    every value within half a bf16 ulp (+2^-16 ulp) of the fp32 one; fp16: exactly fp16 rounding."""
+    words, table = nf4_lookup.dot_table(values, dtype)
+    assert len(words) == 10 and words[8:] == [nf4_lookup.SEL_MASK, nf4_lookup.SEL_BASE]
+    rounded = values.to(dtype).float()
+    if dtype == torch.float16:
+        assert torch.equal(table, rounded)
+    else:
+        ulp = 2.0 ** (torch.floor(torch.log2(values.abs().clamp_min(1e-30))) - 7)
+        assert bool(((table - values).abs() <= ulp * (0.5 + 2 ** -15)).all())
+        assert bool(((table - values).abs() <= (rounded - values).abs() + ulp * 2 ** -15).all())
+
+
+def test_word_dot_asm_is_one_program_over_its_inputs():
+    for dtype in (torch.bfloat16, torch.float16):
+        asm = nf4_lookup.word_dot_asm(dtype)
+        assert all(f"${i}" in asm for i in range(20)) and "$20" not in asm
+        assert asm.count("fma.rn.f32") == 8
+        assert asm.count("prmt.b32") == (20 if dtype == torch.bfloat16 else 16)
+    with pytest.raises(ValueError, match="bf16 or fp16"):
+        nf4_lookup.word_dot_asm(torch.float32)

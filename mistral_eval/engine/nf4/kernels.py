@@ -3,8 +3,8 @@
 The weights stay exactly what bitsandbytes stores (4-bit NF4/FP4 codes two to a byte, high nibble
 first, one absmax per block of 64 along the flattened [N, K] weight, the absmax itself 8-bit
 double-quantized in groups of 256 plus an offset); the kernels (mistral_eval.engine.nf4.triton_kernels) read it
-directly: matrix-vector kernels for one row (Config.kernel: table gathers, or the register
-lookup feeding FMAs), a dequantize-in-registers + `tl.dot` kernel for 2-64 rows; more rows (a prefill) stay on bitsandbytes' dequantize + GEMM. `dequantize` is
+directly: matrix-vector kernels for one row (Config.kernel: table gathers, the register
+lookup feeding FMAs, or one PTX program per word of 8 codes: "prmt"), a dequantize-in-registers + `tl.dot` kernel for 2-64 rows; more rows (a prefill) stay on bitsandbytes' dequantize + GEMM. `dequantize` is
 bit-identical to `bitsandbytes.functional.dequantize_4bit`; the matmuls agree with it within
 bf16/fp16 rounding (fp32 accumulation).
 
@@ -28,13 +28,15 @@ import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
 from mistral_eval.core.choices import switch_mode
+from mistral_eval.core.errors import ConfigError
 from mistral_eval.engine.forwards import swapped_forwards
 from mistral_eval.engine.nf4 import triton_kernels as _k
-from mistral_eval.engine.nf4.lookup import lookup_asm
+from mistral_eval.engine.nf4.lookup import dot_table, lookup_asm, word_dot_asm
 from mistral_eval.engine.nf4.tables import FASTER, TUNED, Config
 from mistral_eval.engine.nf4.triton_kernels import triton
 
@@ -178,10 +180,50 @@ def fused_4bit(model, enabled: bool = True) -> Iterator[int]:
     says so (bitsandbytes' forward otherwise); yields how many layers were switched. Callers decide
     with `matmul_path`; the CPU tests force it under the Triton interpreter."""
     with swapped_forwards() as swap:
-        switched = [m for m in (_linears(model) if enabled else []) if not unsupported(m)]
-        for module in switched:
-            swap(module, _fused_forward(module, module.forward))
+        switched = _switch_plan(model) if enabled else []
+        for module, forward in switched:
+            swap(module, forward)
         yield len(switched)
+
+
+@dataclass
+class _Planned:
+    """One Linear4bit in a model's switch plan: the (weight, quant state, compute dtype) it was
+    checked with (bitsandbytes quantizes a weight in place: the state tells), whether the kernels
+    take it, the instance forward it had then (None: its class's), and the fused forward built over
+    that forward."""
+
+    module: Any
+    weight: Any
+    supported: bool
+    built_over: Any
+    forward: Any
+
+
+_SWITCH_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _switch_plan(model) -> list[tuple[Any, Any]]:
+    """(module, its fused forward) for every supported Linear4bit of `model`. The walk over the
+    model's modules is done once per model (fused_4bit runs on every generate call: rebuilding it
+    cost ~1,400 module visits, 224 support checks and closures per call); an entry is checked again
+    when its weight, quant state or compute dtype object changed, and a fresh forward is built
+    when the module's own forward attribute is not the one the cached forward wraps."""
+    if model not in _SWITCH_PLANS:
+        _SWITCH_PLANS[model] = [_Planned(m, None, False, None, None) for m in _linears(model)]
+    out = []
+    for entry in _SWITCH_PLANS[model]:
+        module = entry.module
+        checked = (module.weight, getattr(module.weight, "quant_state", None), module.compute_dtype)
+        if entry.weight is None or any(a is not b for a, b in zip(checked, entry.weight)):
+            entry.weight, entry.supported, entry.forward = checked, not unsupported(module), None
+        if not entry.supported:
+            continue
+        own = module.__dict__.get("forward")
+        if entry.forward is None or own is not entry.built_over:
+            entry.built_over, entry.forward = own, _fused_forward(module, module.forward)
+        out.append((module, entry.forward))
+    return out
 
 
 _PACKED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -290,6 +332,19 @@ def _lookup_args(lut: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, s
 _LOOKUPS: dict = {}  # the luts are _LUTS' own, kept for the process: ids stay valid
 
 
+def _dot_args(lut: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """The prmt GEMV's table (`dot_table`) on the lut's device: the fp32 values it yields (for the
+    interpreter) and its 10 int32 words (the PTX's register inputs); made once per table and dtype,
+    before any graph capture reads them."""
+    key = ("dot", id(lut), dtype)
+    if key not in _LOOKUPS:
+        words, values = dot_table(lut.cpu(), dtype)
+        signed = [v - (1 << 32) if v >= 1 << 31 else v for v in words]
+        _LOOKUPS[key] = (values.to(lut.device),
+                         torch.tensor(signed, dtype=torch.int32, device=lut.device))
+    return _LOOKUPS[key]
+
+
 def _weight_args(w: PackedWeight) -> tuple:
     return (w.packed, w.absmax, w.absmax2, w.code2, w.offset, w.lut)
 
@@ -311,16 +366,21 @@ def matmul_4bit(x: torch.Tensor, w: PackedWeight, config: Config | None = None) 
     return launch(x, w, config)[0]
 
 
-def launch(x: torch.Tensor, w: PackedWeight, config: Config | None = None):
+def launch(x: torch.Tensor, w: PackedWeight, config: Config | None = None,
+           out: torch.Tensor | None = None):
     """matmul_4bit's output and the compiled main kernel (for its resource report: n_regs,
-    n_spills, asm)."""
+    n_spills, asm). `out`: where one row's output goes (a [1, N] view of contiguous memory)."""
     n, k = w.out_features, w.in_features
     rows = x.reshape(-1, k)
     if rows.stride(-1) != 1 or rows.data_ptr() % 4:  # the GEMV reads x as int32 pairs
         rows = rows.contiguous() if rows.stride(-1) != 1 else rows.clone()
     m = rows.shape[0]
     cfg = config or default_config(m, n, k)
-    out = torch.empty(m, n, dtype=x.dtype, device=x.device)
+    if out is None:
+        out = torch.empty(m, n, dtype=x.dtype, device=x.device)
+    elif m != 1 or out.shape != (1, n) or out.stride(-1) != 1 or out.dtype != x.dtype:
+        raise ConfigError(f"out {tuple(out.shape)} {out.dtype}: one row [1, {n}] in {x.dtype} wanted",
+                          field="out")
     target = out if cfg.split_k == 1 else torch.empty(cfg.split_k, m, n, dtype=torch.float32,
                                                       device=x.device)
     common = dict(K=k, BLOCKSIZE=w.blocksize, BLOCKSIZE2=w.blocksize2, NESTED=w.nested,
@@ -335,6 +395,14 @@ def launch(x: torch.Tensor, w: PackedWeight, config: Config | None = None):
         rounded, lookup = _lookup_args(w.lut, x.dtype)
         kernel = _k.gemv_lookup_kernel[(tiles_n, cfg.split_k)](
             rows, *_weight_args(w)[:-1], rounded, target, n, GROUPS=groups, LOOKUP=lookup, **common)
+    elif m == 1 and cfg.kernel in ("prmt", "prmt-shared"):
+        if x.dtype == torch.float16 and x.is_cuda:  # not verified: NOTES.md step 12
+            raise ConfigError("the prmt GEMV is verified for bfloat16 only (float16 read 1.6e-3 "
+                              "relative error on an H200, over the 1e-3 tolerance)", field="kernel")
+        values, words = _dot_args(w.lut, x.dtype)
+        kernel = _k.gemv_prmt_kernel[(tiles_n, cfg.split_k)](
+            rows, *_weight_args(w)[:-1], values, words, target, n,
+            GROUPS=groups, DOT=word_dot_asm(x.dtype), WIDE=cfg.kernel == "prmt", **common)
     else:
         block_m = max(16, rows_bucket(m))
         rounded, lookup = _lookup_args(w.lut, x.dtype)
@@ -347,6 +415,21 @@ def launch(x: torch.Tensor, w: PackedWeight, config: Config | None = None):
 
 
 _SUM_BLOCK = 1024
+
+
+def _one_row_group(row: torch.Tensor, weights: Sequence[PackedWeight], silu: bool) -> torch.Tensor:
+    """matmul_group for one row through the one-row kernels, one launch per weight: outputs side
+    by side (each kernel writes its own columns), or SiLU(gate) * up rounded as MistralMLP rounds
+    (torch's ops on the dtype)."""
+    if silu:
+        gate, up = (matmul_4bit(row, w) for w in weights)
+        return torch.nn.functional.silu(gate) * up
+    out = torch.empty(1, sum(w.out_features for w in weights), dtype=row.dtype, device=row.device)
+    start = 0
+    for w in weights:  # each writes its columns: no concatenation
+        launch(row, w, out=out[:, start:start + w.out_features])
+        start += w.out_features
+    return out
 
 
 def _sum_partials(partial: torch.Tensor, out: torch.Tensor, split_k: int) -> None:
@@ -370,7 +453,8 @@ def matmul_group(x: torch.Tensor, weights: Sequence[PackedWeight], config: Confi
     """x [..., K] times 2-3 weights of the same K (`groupable`) in one launch: [..., N0 + N1 (+ N2)],
     their outputs side by side (slice them; the slices are views). With `silu` (two weights: gate,
     up): SiLU(x gate^T) * (x up^T) [..., N], rounded as transformers' MistralMLP rounds. The
-    config is the first weight's (default_config)."""
+    config is the first weight's (default_config); one row under a one-row kernel's config
+    (not "tile") runs each weight through matmul_4bit with its own config instead."""
     first = weights[0]
     k = first.in_features
     rows = x.reshape(-1, k)
@@ -380,6 +464,8 @@ def matmul_group(x: torch.Tensor, weights: Sequence[PackedWeight], config: Confi
     ns = [w.out_features for w in weights]
     total = sum(ns)
     cfg = config or default_config(m, ns[0], k)
+    if m == 1 and cfg.kernel != "tile":  # a one-row kernel: each weight with its own config
+        return _one_row_group(rows, weights, silu).reshape(*x.shape[:-1], -1)
     block_m = max(16, rows_bucket(m))
     tiles = [triton.cdiv(n, cfg.block_n) for n in ns]
     partial = (torch.empty(cfg.split_k, m, total, dtype=torch.float32, device=x.device)

@@ -23,7 +23,10 @@ class Config:
     kernel: str = "gemv"
     """Which kernel takes one row (more rows always run the tile kernel): "gemv" (table gathers
     from memory), "lookup" (register lookup feeding fp32 FMAs, GROUPS = block_k // blocksize
-    blocks per step) or "tile" (the tile kernel, the row padded to 16)."""
+    blocks per step), "prmt" (lookup and dot product of each word of 8 codes in one PTX program,
+    the table in registers, the absmax decoded per word; NOTES.md step 11), "prmt-shared" (the
+    same, the absmax per block, the word sums meeting it through shared memory) or "tile" (the
+    tile kernel, the row padded to 16)."""
 
     def __post_init__(self) -> None:
         if self.kernel not in KERNELS:
@@ -33,7 +36,7 @@ class Config:
                               field="kernel")
 
 
-KERNELS = ("gemv", "lookup", "tile")
+KERNELS = ("gemv", "lookup", "prmt", "prmt-shared", "tile")
 """Config.kernel's values: the one-row kernels."""
 
 

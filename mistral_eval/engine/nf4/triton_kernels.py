@@ -11,6 +11,9 @@ absmax per BLOCKSIZE2 blocks plus `offset`.
 - `gemv_lookup_kernel` (one row): the codes read as int32 words and looked up in registers
   (`_lookup`), each of the 8 outputs per word times its x values in fp32 FMAs, the sum per block
   times its fp32 absmax; no tl.dot, the next two steps' loads in flight.
+- `gemv_prmt_kernel` (one row): each int32 word of 8 codes looked up and dotted with its 8 fp32
+  x values in one inline-PTX program (byte permutes over 8 table words passed in as registers),
+  times the block's absmax into an fp32 accumulator in the codes' own layout.
 - `tile_kernel` (2-64 rows): each [BLOCK_N, BLOCK_K] weight tile is dequantized once in
   registers exactly as bitsandbytes does (fp32 code x fp32 absmax, rounded once) and feeds
   `tl.dot` as the left operand (swap-AB: the weight rows fill the MMA's M side, x's rows its N
@@ -284,6 +287,104 @@ if triton is not None:
             acc = _gemv_lookup_step(acc, code, x0, x1, x2, x3, q, second, code2_ptr, offset_ptr,
                                     lut_ptr, DTYPE, NESTED, LOOKUP, INTERPRETED)
         _gemv_store(acc, out_ptr, n, n_mask, N, SPLIT_K)
+
+    @triton.jit
+    def _prmt_loads(rows, x_words, absmax_ptr, absmax2_ptr, n, block, end, w, WORDS: tl.constexpr,
+                    BLOCKS: tl.constexpr, NESTED: tl.constexpr, BLOCKSIZE2: tl.constexpr,
+                    WIDE: tl.constexpr):
+        """What one prmt-GEMV step reads for the 4-bit blocks `block` [G]: codes as int32 words
+        [BN, G, WORDS], x as 4 int32 pair tensors [G, WORDS], absmax parts: [BN, G, WORDS] (WIDE:
+        the same block's absmax for each of its words, so Triton gives it the codes' layout and
+        needs no shared memory, at the price of a decode per word) or [BN, G, 1] (Triton then
+        converts the word sums to the absmax's layout through shared memory, with barriers).
+        Codes and absmax unmasked (rows `n` clamped by the caller, blocks here); x masked to 0
+        past `end`, which zeroes those blocks' products."""
+        x_mask = (block < end)[:, None]
+        safe = tl.minimum(block, BLOCKS - 1)
+        code = tl.load(rows + safe[None, :, None] * WORDS)
+        pairs = x_words + safe[:, None] * (4 * WORDS) + 4 * w[None, :]
+        x0 = tl.load(pairs, mask=x_mask, other=0)
+        x1 = tl.load(pairs + 1, mask=x_mask, other=0)
+        x2 = tl.load(pairs + 2, mask=x_mask, other=0)
+        x3 = tl.load(pairs + 3, mask=x_mask, other=0)
+        where = n[:, None, None] * BLOCKS + safe[None, :, None]
+        if WIDE:
+            where = where + 0 * w[None, None, :]
+        if NESTED:
+            q = tl.load(absmax_ptr + where)
+            second = tl.load(absmax2_ptr + where // BLOCKSIZE2)
+        else:
+            q = tl.load(absmax_ptr + where)
+            second = q
+        return code, x0, x1, x2, x3, q, second
+
+    @triton.jit
+    def _word_dot(code, x, table, lut_ptr, DOT: tl.constexpr, INTERPRETED: tl.constexpr):
+        """sum over the 8 codes of each int32 word of lut[code] * x (x: 8 fp32 tensors, element
+        order): on the GPU one inline-PTX program per word (nf4_lookup.word_dot_asm, DOT) with
+        the 10 table words as register inputs; in the interpreter from `lut_ptr`."""
+        if INTERPRETED:
+            total = tl.load(lut_ptr + ((code >> 4) & 15)) * x[0]
+            total += tl.load(lut_ptr + (code & 15)) * x[1]
+            total += tl.load(lut_ptr + ((code >> 12) & 15)) * x[2]
+            total += tl.load(lut_ptr + ((code >> 8) & 15)) * x[3]
+            total += tl.load(lut_ptr + ((code >> 20) & 15)) * x[4]
+            total += tl.load(lut_ptr + ((code >> 16) & 15)) * x[5]
+            total += tl.load(lut_ptr + ((code >> 28) & 15)) * x[6]
+            total += tl.load(lut_ptr + ((code >> 24) & 15)) * x[7]
+            return total
+        else:
+            return tl.inline_asm_elementwise(
+                DOT, "=f,r" + ",f" * 8 + ",r" * 10,
+                [code, x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], table[0], table[1], table[2],
+                 table[3], table[4], table[5], table[6], table[7], table[8], table[9]],
+                dtype=tl.float32, is_pure=True, pack=1)
+
+    @triton.jit
+    def gemv_prmt_kernel(x_ptr, packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr,
+                          lut_ptr, table_ptr, out_ptr, N, K: tl.constexpr, BLOCKSIZE: tl.constexpr,
+                          BLOCKSIZE2: tl.constexpr, NESTED: tl.constexpr, BLOCK_N: tl.constexpr,
+                          GROUPS: tl.constexpr, SPLIT_K: tl.constexpr, DOT: tl.constexpr,
+                          WIDE: tl.constexpr, INTERPRETED: tl.constexpr):
+        """One row: program (n tile, k split), GROUPS blocks of BLOCK_N rows per step. Each int32
+        word of 8 codes is looked up and dotted with its 8 fp32 x values by one PTX program
+        (`_word_dot`, ~38 instructions per word), its 10 table words kernel inputs loaded once
+        (registers ptxas cannot rematerialize); the words' sums times their block's absmax
+        accumulate in fp32 [BN, G, WORDS] (absmax per word or per block: `_prmt_loads`, WIDE),
+        reduced once at the end.
+        Rows past N are clamped to N - 1 (computed, not stored)."""
+        WORDS: tl.constexpr = BLOCKSIZE // 8
+        BLOCKS: tl.constexpr = K // BLOCKSIZE  # per row
+        DTYPE: tl.constexpr = x_ptr.dtype.element_ty
+        n, n_mask, start, end, g = _gemv_span(N, BLOCKS, BLOCK_N, GROUPS, SPLIT_K)
+        safe_n = tl.minimum(n, N - 1)
+        w = tl.arange(0, WORDS)
+        x_words = x_ptr.to(tl.pointer_type(tl.int32), bitcast=True)
+        rows = (packed_ptr.to(tl.pointer_type(tl.int32), bitcast=True)
+                + safe_n[:, None, None] * (BLOCKS * WORDS) + w[None, None, :])
+        table = (tl.load(table_ptr), tl.load(table_ptr + 1), tl.load(table_ptr + 2),
+                 tl.load(table_ptr + 3), tl.load(table_ptr + 4), tl.load(table_ptr + 5),
+                 tl.load(table_ptr + 6), tl.load(table_ptr + 7), tl.load(table_ptr + 8),
+                 tl.load(table_ptr + 9))
+        nxt = _prmt_loads(rows, x_words, absmax_ptr, absmax2_ptr, safe_n, start + g, end, w, WORDS,
+                          BLOCKS, NESTED, BLOCKSIZE2, WIDE)
+        acc = tl.zeros([BLOCK_N, GROUPS, WORDS], dtype=tl.float32)
+        for b0 in range(start, end, GROUPS):
+            code, x0, x1, x2, x3, q, second = nxt
+            nxt = _prmt_loads(rows, x_words, absmax_ptr, absmax2_ptr, safe_n, b0 + GROUPS + g, end, w,
+                              WORDS, BLOCKS, NESTED, BLOCKSIZE2, WIDE)
+            e0, o0 = _pairs(x0, DTYPE)
+            e1, o1 = _pairs(x1, DTYPE)
+            e2, o2 = _pairs(x2, DTYPE)
+            e3, o3 = _pairs(x3, DTYPE)
+            x = (e0[None], o0[None], e1[None], o1[None], e2[None], o2[None], e3[None], o3[None])
+            part = _word_dot(code, x, table, lut_ptr, DOT, INTERPRETED)
+            acc += part * _absmax(q, second, code2_ptr, offset_ptr, NESTED, INTERPRETED)
+        total = tl.sum(tl.sum(acc, axis=2), axis=1)
+        if SPLIT_K == 1:
+            tl.store(out_ptr + n, total.to(out_ptr.dtype.element_ty), mask=n_mask)
+        else:
+            tl.store(out_ptr + tl.program_id(1) * N + n, total, mask=n_mask)
 
     @triton.jit
     def _tile(x_ptr, packed_ptr, absmax_ptr, absmax2_ptr, code2_ptr, offset_ptr, lut_ptr, out_ptr,
