@@ -9,11 +9,6 @@ if [ -z "$SKIP_COLD" ]; then
   timeout ${COLD_S:-120} python3 benchmarks/bench_generate.py --cold-start --out "$out/cold.json" \
     2>&1 | tee "$out/cold.log" | grep -v "^{'run'" | tail -8
 fi
-gpu_test() {  # `make gpu-test`, or its two commands where the image has no make
-  if command -v make >/dev/null; then make gpu-test PY=python3; else
-    python3 -m pytest -q -m gpu --durations=12 tests/gpu; python3 -m pytest -q tests/engine/test_fused_ops.py; fi
-}
-export -f gpu_test
 PYTEST_ADDOPTS="-s -p no:cacheprovider" timeout ${TEST_S:-400} bash -c gpu_test > "$out/gpu-test.log" 2>&1
 echo "gpu-test rc=$?"
 grep -E "^(issue18|judge|one-token|batch-|longest|grid|fp16|planted|position shift)|passed|failed|FAIL|Error|error:|s call|s setup" "$out/gpu-test.log" | cut -c1-230 | tail -80

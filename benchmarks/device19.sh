@@ -12,11 +12,6 @@ import importlib.util
 names = "bitsandbytes pydantic mistral_common jinja2 pandas matplotlib yaml papermill nbconvert nbformat nbclient ipykernel jupyter_client fugashi".split()
 print("imports:", " ".join(f"{n}={'yes' if importlib.util.find_spec(n) else 'NO'}" for n in names))
 PY
-gpu_test() {  # `make gpu-test`, or its two commands where the image has no make
-  if command -v make >/dev/null; then make gpu-test PY=python3; else
-    python3 -m pytest -q -m gpu --durations=12 tests/gpu; python3 -m pytest -q tests/engine/test_fused_ops.py; fi
-}
-export -f gpu_test
 PYTEST_ADDOPTS="-s -rs -p no:cacheprovider" timeout ${TEST_S:-540} bash -c gpu_test > "$out/gpu-test.log" 2>&1
 echo "gpu-test rc=$?"
 grep -E "^(issue18|judge|one-token|batch-|long|grid|fp16|planted|position|after the|fp32 reference|fp16 model|\\$ mistral-eval|[0-9]+ case\\(s\\) run|[0-9]+ judgment|[0-9]+ of [0-9]+ combination)|passed|failed|FAIL|SKIPPED|Error|error:|Traceback|s call|s setup" \

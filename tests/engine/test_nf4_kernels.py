@@ -84,10 +84,16 @@ def test_matmul_matches_dequantize_then_matmul(dtype, tolerance, rows):
 def test_lookup_gemv_matches_dequantize_then_matmul(dtype, tolerance, nested):
     """One row through gemv_lookup_kernel: 1, 2 and 4 blocks per step, split-K (3 splits of 3
     blocks: one split empty), blocksize 64 and 128."""
-    for blocksize, configs in ((64, (Config(16, 64, kernel="lookup"),
-                                     Config(32, 128, split_k=2, kernel="lookup"),
-                                     Config(16, 256, split_k=3, kernel="lookup"))),
-                               (128, (Config(16, 128, split_k=2, kernel="lookup"),))):
+    _one_row_against_the_reference(dtype, tolerance, nested, (
+        (64, (Config(16, 64, kernel="lookup"), Config(32, 128, split_k=2, kernel="lookup"),
+              Config(16, 256, split_k=3, kernel="lookup"))),
+        (128, (Config(16, 128, split_k=2, kernel="lookup"),))))
+
+
+def _one_row_against_the_reference(dtype, tolerance, nested, configs_by_blocksize):
+    """One row of a 48 x 384 weight, quantized per blocksize, through each config, against
+    dequantize + matmul."""
+    for blocksize, configs in configs_by_blocksize:
         torch.manual_seed(blocksize)
         weight = torch.randn(48, 384, dtype=dtype) * 0.05
         packed, state = bnbf.quantize_4bit(weight, blocksize=blocksize, quant_type="nf4",
@@ -108,21 +114,10 @@ def test_prmt_gemv_matches_dequantize_then_matmul(kernel, dtype, tolerance, nest
     """One row through gemv_prmt_kernel (its table: lookup.dot_table's values): 48 rows in tiles of
     16 and 32 (the last tile's rows clamped), 1, 2 and 4 blocks per step (6 blocks: a partial last
     step), split-K with an empty split, blocksize 64 and 128."""
-    for blocksize, configs in ((64, (Config(16, 64, kernel=kernel),
-                                     Config(32, 128, split_k=2, kernel=kernel),
-                                     Config(16, 256, split_k=3, kernel=kernel))),
-                               (128, (Config(32, 128, split_k=2, kernel=kernel),))):
-        torch.manual_seed(blocksize)
-        weight = torch.randn(48, 384, dtype=dtype) * 0.05
-        packed, state = bnbf.quantize_4bit(weight, blocksize=blocksize, quant_type="nf4",
-                                           compress_statistics=nested)
-        x = torch.randn(1, 384, dtype=dtype)
-        expected = _reference(x, packed, state)
-        for config in configs:
-            got = matmul_4bit(x, packed_weight(packed, state), config)
-            assert got.dtype == dtype and got.shape == (1, 48)
-            error = float((got.float() - expected).norm() / expected.norm())
-            assert error < tolerance, (blocksize, config, error)
+    _one_row_against_the_reference(dtype, tolerance, nested, (
+        (64, (Config(16, 64, kernel=kernel), Config(32, 128, split_k=2, kernel=kernel),
+              Config(16, 256, split_k=3, kernel=kernel))),
+        (128, (Config(32, 128, split_k=2, kernel=kernel),))))
 
 
 def test_config_names_its_kernel():
