@@ -113,6 +113,24 @@ def _japanese_identity_denied(tail: str, question: str) -> bool:
     return bool(nouns) and all(noun in _question_words(question) for noun in nouns)
 
 
+def _topic_denied_in_main_clause(tail: str, question: str) -> bool:
+    """"Xは日本最大の都市ですが、首都ではありません": the topic X of a sentence whose main clause, after
+    a concessive one, denies an identity with the question's own nouns is denied; "X is the largest
+    city, but it is not the capital" likewise, its subject carried by a pronoun."""
+    if not question:
+        return False
+    japanese = re.match(r"^[はも][^。！？\n]*?(?:が|けど|けれど|けれども)、([^、。！？\n]{1,15}?)(?:では|じゃ)(?:ありません|ない)", tail)
+    if japanese:
+        nouns = [lemma for _, pos, lemma in ja_tokens(japanese.group(1)) if pos == "名詞"]
+        return bool(nouns) and all(noun in _question_words(question) for noun in nouns)
+    english = re.match(r"^[^.!?\n]*?,?\s*\b(?:but|yet|however|though)\b,?\s+(?:it|this|that|they)\s+"
+                       r"(?:is|was)\s*(?:not|n't)\s+(?:the\s+|an?\s+)?([^,.;:!?]{1,40})", tail, re.IGNORECASE)
+    if english:
+        words = [w.rstrip("s") for w in re.findall(r"[a-z]{3,}", english.group(1).lower())]
+        return bool(words) and all(w in _question_words(question) for w in words)
+    return False
+
+
 def _main_clause_polarity(main: str) -> Polarity:
     """A denied predicate in a concessive clause (…ませんが、…) is subordinate: the topic carries into
     the main clause (asserted) unless that clause names a new subject before its predicate (雪が
@@ -259,6 +277,8 @@ def polarity(text: str, start: int, end: int, question: str = "") -> Polarity:
                 or _japanese_identity_denied(tail, question)):
             return "denied"
         found = _predicate_polarity(rest.lstrip("」』\"”*"))
+    if _topic_denied_in_main_clause(rest.lstrip("」』\"”*"), question):
+        return "denied"
     found = found or _subject_polarity(rest)
     if found == "denied" or _english_identity_denied(text, end, question) or _english_denied(text, start, end):
         return "denied"

@@ -24,12 +24,19 @@ from pydantic import ConfigDict, Field, ValidationError, validate_call
 
 from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text as _clip
 from mistral_eval.checks.code_check import python
+from mistral_eval.checks.commitment import (
+    asks_for_one,
+    in_candidate_list,
+    marked_span,
+    modifies_another_noun,
+    withdrawn_before,
+)
 from mistral_eval.checks.extract import attributed, clause_of
 from mistral_eval.checks.japanese import japanese_form, kana_spellings, kanji_compounds
 from mistral_eval.checks.negation import Polarity, asked, polarity, ranked_below, superseded
 from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, normalize, read_final
 from mistral_eval.checks.repetition import repetitions
-from mistral_eval.checks.verdicts import read_verdict
+from mistral_eval.checks.verdicts import declines, read_verdict
 from mistral_eval.core.choices import SINGLE_RUBRICS
 from mistral_eval.core.errors import ConfigError
 
@@ -215,6 +222,32 @@ def _kanji_literals(pattern: str) -> list[str]:
     return [word for word in words if _KANJI.search(word)]
 
 
+def _latin_folded(text: str) -> str:
+    """The text with the accents and macrons of Latin letters taken off (Tōkyō: Tokyo, café: cafe),
+    one letter for one, so positions stay; other scripts (kana with their voicing marks) unchanged."""
+    def fold(char: str) -> str:
+        base = unicodedata.normalize("NFD", char)[0]
+        return base if char.isalpha() and ord(char) < 0x250 and base.isascii() else char
+    return "".join(fold(c) for c in text)
+
+
+def _uncommitted(answer: str, kept: list[re.Match[str]], question: str) -> str | None:
+    """Why the asserted matches are not the answer's committed one, or None: all of them taken back
+    by a later self-correction, all before the answer marker's span that names something else, or
+    (for a question that asks for one thing) each only an item of a list of candidates."""
+    if not kept:
+        return None
+    cut = withdrawn_before(answer)
+    if cut and all(m.start() < cut for m in kept):
+        return f"found {_clip(kept[0].group())} only before a self-correction that takes it back"
+    span = marked_span(answer)
+    if span and all(m.start() < span[0] for m in kept) and not any(span[0] <= m.start() < span[1] for m in kept):
+        return f"found {_clip(kept[0].group())}, but the answer marker names {_clip(answer[span[0]:span[1]].strip())}"
+    if asks_for_one(question) and all(in_candidate_list(answer, *m.span()) for m in kept):
+        return f"found {_clip(kept[0].group())} only as one of a list of candidates, none chosen"
+    return None
+
+
 @_validated
 def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
           negation_aware: bool = True) -> Check:
@@ -231,10 +264,14 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
 
     def check(answer: str, context: Context = None) -> CheckResult:
         question = CheckContext.of(context).prompt
-        matches = list(compiled.finditer(answer))
+        matches = list(compiled.finditer(answer)) or list(compiled.finditer(_latin_folded(answer)))
         standings = [_standing_of(answer, [m.span()], negation_aware, question) for m in matches]
-        kept = [m for m, standing in zip(matches, standings, strict=True) if standing == "asserted"]
+        kept = [m for m, standing in zip(matches, standings, strict=True) if standing == "asserted"
+                and not (negation_aware and modifies_another_noun(answer, *m.span()))]
         unresolved = [m for m, standing in zip(matches, standings, strict=True) if standing == "unresolved"]
+        uncommitted = _uncommitted(answer, kept, question) if negation_aware else None
+        if uncommitted:
+            return CheckResult("regex", False, 0.0, f"{uncommitted} for /{pattern}/.")
         if unresolved and not kept:
             return CheckResult.uncertain("regex", f"the scope of a denial near {_clip(unresolved[0].group())} cannot "
                                                   "be told (a denied clause, then a main clause with another "
@@ -302,6 +339,10 @@ def boolean(expected: bool) -> Check:
 
     def check(answer: str, context: Context = None) -> CheckResult:
         verdict, how = read_verdict(answer, CheckContext.of(context).prompt)
+        declined = declines(answer) if how == "found no verdict word" else None
+        if declined:  # no verdict, and the answer says it will not give one: a grader fails it
+            return CheckResult("boolean", False, 0.0, f"no verdict: the answer declines to give one "
+                                                      f"({declined!r}), expected {expected}.")
         if verdict is None:
             return CheckResult.uncertain("boolean", f"{how}, expected {expected}.")
         passed = verdict == expected

@@ -26,7 +26,7 @@ from mistral_eval.checks.extract import (
 from mistral_eval.checks.japanese import tokens as ja_tokens
 from mistral_eval.checks.negation import is_negated
 
-__all__ = ["read_verdict"]
+__all__ = ["declines", "read_verdict"]
 
 _VERDICT = re.compile(
     r"(?<![A-Za-z])(?:true|false|correct|incorrect|wrong)(?![A-Za-z])"
@@ -222,7 +222,10 @@ def _restates(statement: str, sentence: str, context: str = "") -> bool | None:
     standards = _standard(statement), _standard(sentence)
     swapped = (None not in standards and standards[0] != standards[1] and standards[1] in asked
                and sorted(shared_said) == sorted(shared_asked))
-    restates = (bool(asked) and kept
+    # a comparison's standard is an argument, not an adjunct: "Emi is older than Kaito" does not
+    # restate "Is Emi older than Nana?"
+    same_standard = standards[0] is None or standards[0] == standards[1] or swapped
+    restates = (bool(asked) and kept and same_standard
                 and (shared_said == shared_asked or swapped))
     # 開いていません, "they cannot fly": the subject left out; a lone word only if it is the predicate
     english_subject = bool(asked) and asked[0] in [w for w, _ in _content(context or sentence)]
@@ -265,3 +268,21 @@ def read_verdict(answer: str, question: str = "") -> tuple[bool | None, str]:
         how = (f"no verdict word; the answer states the question's fact as {verdict}"
                if verdict is not None else how)
     return verdict, how
+
+
+# "The text does not give enough information", "It depends on …", "I cannot say", "判断できません":
+# the answer declines to commit to either verdict.
+_DECLINES = re.compile(
+    r"\b(?:not|n't)\s+(?:give|provide|contain|include|have)\s+(?:enough|sufficient)\s+information\b"
+    r"|\b(?:not\s+enough|insufficient)\s+information\b|\bit\s+depends\b"
+    r"|\b(?:cannot|can't|can\s+not|unable\s+to)\s+(?:be\s+)?(?:say|tell|determine|determined|know|answer|confirm)\b"
+    r"|\bthere\s+is\s+no\s+way\s+to\s+(?:know|tell)\b|\bI(?:'m|\s+am)\s+not\s+sure\b"
+    r"|(?:判断|断言|回答|特定)(?:することは|は)?(?:でき|出来)(?:ません|ない)|情報が(?:足りません|不足|ありません|ない)"
+    r"|(?:によります|次第です)|分かりません|わかりません", re.IGNORECASE)
+
+
+def declines(answer: str) -> str | None:
+    """The phrase with which an answer declines to give a verdict ("the text does not give enough
+    information", "it depends", "判断できません"), or None."""
+    match = _DECLINES.search(answer)
+    return match.group() if match else None

@@ -1,0 +1,93 @@
+"""Which mentions an answer commits to, when the question asks for one thing: what a withdrawing
+self-correction takes back ("富士山です。…訂正します。…北岳です", "Correction: …"), what the answer's
+own marker names ("So the answer is **C**"), a mention that is only one item of a list of candidates
+("木星、土星、天王星、海王星があります"), and one that only modifies another noun ("Ganymede, the moon
+of Jupiter, …").
+
+Works on the answer text and the question with a few language-neutral rules; knows nothing about
+checks, expected values, patterns or negation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mistral_eval.checks.extract import answer_markers, attributed, clause_of, in_parentheses, sentences
+
+__all__ = ["asks_for_one", "in_candidate_list", "marked_span", "modifies_another_noun", "withdrawn_before"]
+
+# A self-correction that takes back what came before (not "actually", which often only adds).
+_WITHDRAWS = re.compile(
+    r"\b(?:correction|oops|let\s+me\s+correct|on\s+second\s+thought|I\s+(?:made|have\s+made)\s+(?:a|an)\s+"
+    r"(?:mistake|error)|I\s+was\s+wrong|scratch\s+that|wait,\s+no)\b"
+    r"|訂正|間違えました|失礼しました|と言いたいところですが|いや、(?:違|正しくは)", re.IGNORECASE)
+# "The answer is as follows", "答えは以下の通り": a marker that points elsewhere names nothing itself.
+_POINTS_ELSEWHERE = re.compile(r"\b(?:as\s+follows|below|the\s+following)\b|以下|次の(?:通り|とおり)",
+                               re.IGNORECASE)
+_ONE_ASKED = re.compile(
+    r"\bone\s+word\b|\bin\s+a\s+word\b|\bthe\s+letter\b|\bthe\s+(?:\w+est|most\s+\w+)\b|\bwhich\s+(?:one|\w+\s+is)\b"
+    r"|一言|一語|一番|最も|もっとも|記号で|どれ(?:です)?か", re.IGNORECASE)
+# Items of an enumeration: proper names or short kanji/katakana nouns, three or more.
+_EN_ITEM = r"(?:the\s+)?[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?"
+_EN_LIST = re.compile(rf"{_EN_ITEM}(?:\s*,\s*{_EN_ITEM}){{1,}}\s*,?\s+(?:and|or)\s+{_EN_ITEM}"
+                      rf"|{_EN_ITEM}(?:\s*,\s*{_EN_ITEM}){{2,}}")
+_JA_ITEM = r"[\u30a0-\u30ff\u3400-\u9fffA-Za-z0-9ー]{1,10}"
+_JA_LIST = re.compile(rf"{_JA_ITEM}(?:\s*[、,，・]\s*{_JA_ITEM}){{2,}}")
+# ", the moon of Jupiter,": a mention inside an appositive that names another noun by it.
+_OF_BEFORE = re.compile(r",\s*(?:the|a|an)\s+(?:\w+\s+){1,2}of\s+(?:the\s+)?[*_]*$", re.IGNORECASE)
+
+
+def asks_for_one(question: str) -> bool:
+    """A question that asks for one thing: "in one word", "the letter", a superlative ("the largest",
+    "一番", "最も"), "which one is"."""
+    return bool(_ONE_ASKED.search(question))
+
+
+def withdrawn_before(text: str) -> int:
+    """Where the text after the last withdrawing self-correction ("Correction:", "I made a mistake",
+    "訂正します", "…と言いたいところですが") begins; 0 when there is none. What comes before it is taken
+    back."""
+    last = None
+    for match in _WITHDRAWS.finditer(text):
+        last = match
+    return last.end() if last else 0
+
+
+def marked_span(text: str) -> tuple[int, int] | None:
+    """The span the answer's own last marker names ("So the answer is **C**.", "答えは北岳です"): from
+    the marker to the end of its sentence, when that names something short (at most 8 words or 20
+    characters) rather than pointing elsewhere ("as follows", "以下"). Markers in views attributed to
+    others or in asides are not the answer's own. None without one."""
+    asides = in_parentheses(text)
+    own = [m for m in answer_markers(text) if not attributed(clause_of(text, *m.span()).text)
+           and not any(a.start <= m.start() < a.end for a in asides)]
+    if not own:
+        return None
+    marker = own[-1]
+    sentence = next((s for s in sentences(text) if s.start <= marker.end() <= s.end), None)
+    end = sentence.end if sentence else len(text)
+    named = text[marker.end():end].strip(" \t*_:：.。!！")
+    short = len(named.split()) <= 8 if named.isascii() else len(named) <= 20
+    if not named or not short or _POINTS_ELSEWHERE.search(named):
+        return None
+    return marker.start(), end
+
+
+def in_candidate_list(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` is one item of an enumeration of three or more names ("Jupiter,
+    Saturn, Uranus and Neptune", "木星、土星、天王星、海王星").
+    """
+    sentence = next((s for s in sentences(text) if s.start <= start < s.end), None)
+    if sentence is None:
+        return False
+    for pattern in (_EN_LIST, _JA_LIST):
+        for match in pattern.finditer(sentence.text):
+            if sentence.start + match.start() <= start and end <= sentence.start + match.end():
+                return True
+    return False
+
+
+def modifies_another_noun(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` only modifies another noun in an appositive (", the moon of Jupiter,"):
+    the answer names that noun, not the mention."""
+    return bool(_OF_BEFORE.search(text[max(0, start - 40):start])) and bool(re.match(r"[*_]*\s*,", text[end:end + 4]))
