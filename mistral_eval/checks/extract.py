@@ -36,7 +36,7 @@ _ATTRIBUTED = re.compile(
     r"(?:と(?:思う|考える|答える|訳す|言う|いう|する)人(?:も|が)(?:多い|います|いる|おり)|と(?:誤解|勘違い)され"
     r"|と思われがち|と(?:言われ|いわれ)ることも)"
     r"|\b(?:many|some|most)\s+(?:people\s+)?(?:think|believe|say|assume|guess|answer)"
-    r"|\b(?:it\s+is\s+)?(?:often|commonly)\s+(?:thought|believed|mistaken|assumed)"
+    r"|\b(?:it\s+is\s+)?(?:often|commonly|widely)\s+(?:thought|believed|mistaken|assumed|said|claimed)"
     r"|\bcommon\s+(?:mistake|misconception)"
     r"|\b(?:a\s+)?(?:popular|common|widespread)\s+(?:myth|belief)|\bit\s+is\s+a\s+myth\b|\bcontrary\s+to\s+popular"
     r"|\b(?:many|some|most|other)\s+\w+\s+(?:say|claim|suggest|state|answer)\b|\baccording\s+to\s+some\b"

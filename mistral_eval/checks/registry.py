@@ -31,7 +31,7 @@ from mistral_eval.checks.commitment import (
     modifies_another_noun,
     withdrawn_before,
 )
-from mistral_eval.checks.extract import attributed, clause_of
+from mistral_eval.checks.extract import answer_markers, attributed, clause_of
 from mistral_eval.checks.japanese import japanese_form, kana_spellings, kanji_compounds
 from mistral_eval.checks.negation import Polarity, asked, polarity, ranked_below, superseded
 from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, normalize, read_final
@@ -141,6 +141,23 @@ def _affirmed(answer: str, spans: typing.Iterable[tuple[int, int]], negation_awa
     return _standing_of(answer, spans, negation_aware, question) == "asserted"
 
 
+# What introduces the answer's own claim after a view of others: "正しくは", "in fact", "the correct answer".
+_OWN_CLAIM = re.compile(r"正しくは|正解は|実際(?:に)?は|本当は|\b(?:in\s+fact|actually|in\s+reality|the\s+correct\s+\w+\s+is)\b",
+                        re.IGNORECASE)
+
+
+def _also_in_a_view_of_others(answer: str, spans: list[tuple[int, int]]) -> bool:
+    """"Plants are often said to absorb carbon dioxide, but …, and release carbon dioxide": a mention
+    in a view attributed to others, said again elsewhere, but not as the answer's own claim ("正しくは…",
+    "in fact …", an answer marker)."""
+    viewed = [span for span in spans if attributed(clause_of(answer, *span).text)]
+    if not viewed or len(viewed) == len(spans):
+        return False
+    claim = _OWN_CLAIM.search(answer, viewed[0][1]) or next(
+        (m for m in answer_markers(answer) if m.start() >= viewed[0][1]), None)
+    return claim is None or not any(span[0] >= claim.start() for span in spans if span not in viewed)
+
+
 def _mentions(answer: str, needle: str, flags: int) -> list[tuple[int, int]]:
     """Where the answer writes `needle`; for a kanji word not written as such, where it is in kana;
     a katakana word ending in the long-vowel mark also without it (コンピューター, コンピュータ: one word,
@@ -191,6 +208,11 @@ def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: boo
         question = CheckContext.of(context).prompt
         standing = {n: _standing_of(answer, _mentions(answer, n, flags), negation_aware, question) for n in needles}
         found = [n for n in needles if standing[n] == "asserted"]
+        repeated = [n for n in found if negation_aware and _also_in_a_view_of_others(answer, _mentions(answer, n, flags))]
+        if repeated:
+            return CheckResult.uncertain("contains", f"{', '.join(map(repr, repeated))} stands both in a view the answer "
+                                                     "attributes to others and in its own words; which is its "
+                                                     "claim cannot be told.", 0.0)
         unresolved = [n for n in needles if standing[n] == "unresolved"]
         missing = [n for n in needles if n not in found]
         passed = not missing if require_all else bool(found)
