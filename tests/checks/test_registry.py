@@ -594,3 +594,57 @@ def test_japanese_leaves_out_code_and_urls_when_prose_remains():
     assert japanese()(answer).verdict == "pass"
     assert japanese()("詳しくは https://www.example.com/documentation/index.html を見てください。").verdict == "pass"
     assert japanese()("```python\nprint(1)\n```").verdict == "fail"
+
+
+_ONE_WORD = "What is the capital of Australia? Answer in one word."
+_ONE_WORD_JA = "オーストラリアの首都はどこですか？一言で答えてください。"
+
+
+@pytest.mark.parametrize("question, answer, verdict", [
+    (_ONE_WORD, "Canberra. Correction: I mixed them up, the capital is Sydney.", "fail"),
+    (_ONE_WORD, "Sydney. Oops, I made a mistake: the capital is Canberra.", "pass"),
+    (_ONE_WORD_JA, "キャンベラです。……と言いたいところですが、訂正します。首都はシドニーです。", "fail"),
+    (_ONE_WORD, "Canberra. Actually, it was purpose-built as the capital.", "pass"),
+    (_ONE_WORD, "Canberra has Parliament House, but so what.\n\nSo the answer is **Sydney**.", "fail"),
+    (_ONE_WORD, "The answer is as follows.\n\nCanberra", "pass"),
+    (_ONE_WORD_JA, "シドニーは最大の都市です。答えはキャンベラです。", "pass"),
+    (_ONE_WORD, "Australian cities include Sydney, Melbourne, Canberra and Perth.", "fail"),
+    (_ONE_WORD_JA, "主な都市にはシドニー、メルボルン、キャンベラなどがあります。", "fail"),
+    ("Name some Australian cities.", "Sydney, Melbourne, Canberra and Perth.", "pass"),
+    (_ONE_WORD, "Lake Burley Griffin, the lake of Canberra, is artificial.", "fail"),
+    (_ONE_WORD, "Canberra, a planned city, is the capital.", "pass"),
+    (_ONE_WORD, "Cānberra", "pass"),  # macrons and accents are the same Latin letters
+])
+def test_regex_counts_only_the_answers_committed_answer(question, answer, verdict):
+    assert regex("Canberra|キャンベラ", flags="i")(answer, {"prompt": question}).verdict == verdict
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("首都はキャンベラです。シドニーは最大の都市ですが、首都ではありません。", "fail"),
+    ("Sydney is the largest city in Australia, but it is not the capital.", "fail"),
+    ("Sydney is the largest city, but it is not the oldest one.", "pass"),
+    ("シドニーは人口が多いですが、古い町ではありません。", "pass"),
+])
+def test_a_topic_denied_in_the_main_clause_after_a_concession(answer, verdict):
+    question = _ONE_WORD if answer.isascii() else _ONE_WORD_JA  # the question's own noun: capital, 首都
+    assert regex("Sydney|シドニー")(answer, {"prompt": question}).verdict == verdict
+
+
+@pytest.mark.parametrize("expected, answer, verdict", [
+    ("oxygen", "It is widely claimed that we breathe in oxygen, but this is wrong: we breathe in nitrogen and "
+               "breathe out oxygen.", "uncertain"),
+    ("oxygen", "Many people think we need oxygen only when running, but in fact we always breathe in oxygen.", "pass"),
+    ("酸素", "酸素を吸うと思う人が多いですが、それは誤解です。人は窒素を吸い、酸素を吐き出します。", "uncertain"),
+    ("酸素", "二酸化炭素を吸うと思う人が多いですが、正しくは酸素を吸っています。", "pass"),
+])
+def test_contains_abstains_on_a_mention_in_a_view_of_others_said_again(expected, answer, verdict):
+    assert contains(expected)(answer, {"prompt": "Which gas do we breathe in? 吸う気体は？"}).verdict == verdict
+
+
+def test_boolean_fails_an_answer_that_declines_to_give_a_verdict():
+    question = "Read the text and answer yes or no.\nText: Jun left his umbrella on the train.\nQuestion: Did Jun bring it home?"
+    for answer in ("The text does not provide enough information to say.", "It depends on whether he went back.",
+                   "この文だけでは判断できません。"):
+        result = boolean(False)(answer, {"prompt": question})
+        assert result.verdict == "fail" and "declines" in result.reason
+    assert boolean(False)("No. I cannot say what happened later, but he left it.", {"prompt": question}).verdict == "pass"

@@ -93,3 +93,13 @@ def test_the_verdict_that_restates_the_question_and_the_questions_own_predicate(
     assert read_verdict("Mei did not take the train; she walked.", bus)[0] is False  # "to work" dropped
     assert read_verdict("Mei walked to work.", bus)[0] is None
     assert read_verdict("Birds are animals, but they cannot swim.", "Can penguins swim?")[0] is None
+
+
+def test_a_comparison_with_another_standard_does_not_restate_the_question():
+    question = "Text: Aya is taller than Ken. Ken is taller than Rio.\nQuestion: Is Aya taller than Rio?"
+    assert read_verdict("Ken is taller than Rio, and Aya is taller than Ken.", question)[0] is None
+    assert read_verdict("Aya is taller than Rio.", question)[0] is True
+    assert read_verdict("Rio is taller than Aya.", question)[0] is False
+    question_ja = "文: 綾は健より背が高い。健は里緒より背が高い。\n質問: 綾は里緒より背が高いですか？"
+    assert read_verdict("綾は健より背が高く、健は里緒より背が高いです。", question_ja)[0] is None
+    assert read_verdict("綾は里緒より背が高いです。", question_ja)[0] is True

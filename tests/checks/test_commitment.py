@@ -1,0 +1,49 @@
+"""Which mentions an answer commits to: taken back, named by the marker, a list item, a modifier."""
+
+from mistral_eval.checks.commitment import (
+    asks_for_one,
+    in_candidate_list,
+    marked_span,
+    modifies_another_noun,
+    withdrawn_before,
+)
+
+
+def _span(text: str, word: str) -> tuple[int, int]:
+    start = text.index(word)
+    return start, start + len(word)
+
+
+def test_a_withdrawing_correction_takes_back_what_came_before_but_actually_does_not():
+    text = "Canberra. Correction: the capital is Sydney."
+    assert 0 < withdrawn_before(text) <= text.index("the capital")
+    assert withdrawn_before("キャンベラです……と言いたいところですが、シドニーです。") > 0
+    assert withdrawn_before("Canberra. Actually, it was built as the capital.") == 0
+
+
+def test_the_marker_names_a_short_span_unless_it_points_elsewhere():
+    text = "B) Trout is a fish.\nSo the answer is **D**."
+    start, end = marked_span(text) or (0, 0)
+    assert text[start:end].endswith("**D**.")
+    assert marked_span("答えはキャンベラです。") is not None
+    assert marked_span("The answer is as follows.\n\nCanberra") is None
+    assert marked_span("Many people think the answer is Sydney.") is None
+
+
+def test_a_list_item_is_a_candidate_and_a_question_asks_for_one():
+    english = "Large rivers include the Amazon, the Nile, the Yangtze and the Mississippi."
+    assert in_candidate_list(english, *_span(english, "Nile"))
+    japanese = "長い川には、ナイル川、アマゾン川、長江などがあります。"
+    assert in_candidate_list(japanese, *_span(japanese, "ナイル"))
+    single = "The Nile is longer than the Amazon."
+    assert not in_candidate_list(single, *_span(single, "Nile"))
+    assert asks_for_one("What is the longest river? Answer in one word.")
+    assert asks_for_one("世界で一番長い川は何ですか？")
+    assert not asks_for_one("Name some famous rivers.")
+
+
+def test_a_mention_inside_an_appositive_modifies_another_noun():
+    text = "Titan, the largest moon of Saturn, is covered in haze."
+    assert modifies_another_noun(text, *_span(text, "Saturn"))
+    subject = "Saturn, the sixth planet from the Sun, has rings."
+    assert not modifies_another_noun(subject, *_span(subject, "Saturn"))
