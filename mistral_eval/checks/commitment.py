@@ -22,8 +22,9 @@ _WITHDRAWS = re.compile(
     r"(?:mistake|error)|I\s+was\s+wrong|scratch\s+that|wait,\s+no)\b"
     r"|訂正|間違えました|失礼しました|と言いたいところですが|いや、(?:違|正しくは)", re.IGNORECASE)
 # "The answer is as follows", "答えは以下の通り": a marker that points elsewhere names nothing itself.
-_POINTS_ELSEWHERE = re.compile(r"\b(?:as\s+follows|below|the\s+following)\b|以下|次の(?:通り|とおり)",
-                               re.IGNORECASE)
+# "The answer is clear", "答えは上記の通り": nor does one that only judges the answer.
+_POINTS_ELSEWHERE = re.compile(r"\b(?:as\s+follows|below|above|the\s+following|clear|simple|obvious|straightforward"
+                               r"|therefore|thus)\b|以下|上記|次の(?:通り|とおり)|明らか|簡単", re.IGNORECASE)
 _ONE_ASKED = re.compile(
     r"\bone\s+word\b|\bin\s+a\s+word\b|\bthe\s+letter\b|\bthe\s+(?:\w+est|most\s+\w+)\b|\bwhich\s+(?:one|\w+\s+is)\b"
     r"|一言|一語|一番|最も|もっとも|記号で|どれ(?:です)?か", re.IGNORECASE)
@@ -32,9 +33,11 @@ _EN_ITEM = r"(?:the\s+)?[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?"
 _EN_LIST = re.compile(rf"{_EN_ITEM}(?:\s*,\s*{_EN_ITEM}){{1,}}\s*,?\s+(?:and|or)\s+{_EN_ITEM}"
                       rf"|{_EN_ITEM}(?:\s*,\s*{_EN_ITEM}){{2,}}")
 _JA_ITEM = r"[\u30a0-\u30ff\u3400-\u9fffA-Za-z0-9ー]{1,10}"
-_JA_LIST = re.compile(rf"{_JA_ITEM}(?:\s*[、,，・]\s*{_JA_ITEM}){{2,}}")
+_JA_LIST = re.compile(rf"{_JA_ITEM}(?:\s*[、,，]\s*{_JA_ITEM}){{2,}}")
 # ", the moon of Jupiter,": a mention inside an appositive that names another noun by it.
-_OF_BEFORE = re.compile(r",\s*(?:the|a|an)\s+(?:\w+\s+){1,2}of\s+(?:the\s+)?[*_]*$", re.IGNORECASE)
+# Not "the city of X", "the island of X": there "of" introduces the name itself.
+_OF_BEFORE = re.compile(r",\s*(?:the|a|an)\s+(?:\w+\s+)?(?!(?:city|town|village|island|state|province|kingdom|republic"
+                        r"|county|prefecture|port|name)\s)\w+\s+of\s+(?:the\s+)?[*_]*$", re.IGNORECASE)
 
 
 def asks_for_one(question: str) -> bool:

@@ -276,7 +276,7 @@ _DECLINES = re.compile(
     r"\b(?:not|n't)\s+(?:give|provide|contain|include|have)\s+(?:enough|sufficient)\s+information\b"
     r"|\b(?:not\s+enough|insufficient)\s+information\b|\bit\s+depends\b"
     r"|\b(?:cannot|can't|can\s+not|unable\s+to)\s+(?:be\s+)?(?:say|tell|determine|determined|know|answer|confirm)\b"
-    r"|\bthere\s+is\s+no\s+way\s+to\s+(?:know|tell)\b|\bI(?:'m|\s+am)\s+not\s+sure\b"
+    r"|\bthere\s+is\s+no\s+way\s+to\s+(?:know|tell)\b"
     r"|(?:判断|断言|回答|特定)(?:することは|は)?(?:でき|出来)(?:ません|ない)|情報が(?:足りません|不足|ありません|ない)"
     r"|(?:によります|次第です)|分かりません|わかりません", re.IGNORECASE)
 
@@ -284,5 +284,9 @@ _DECLINES = re.compile(
 def declines(answer: str) -> str | None:
     """The phrase with which an answer declines to give a verdict ("the text does not give enough
     information", "it depends", "判断できません"), or None."""
-    match = _DECLINES.search(answer)
-    return match.group() if match else None
+    for match in _DECLINES.finditer(answer):
+        rest = answer[match.end():]
+        sentence_rest = rest[:next((i for i, c in enumerate(rest) if c in ".!?。！？\n"), len(rest))]
+        if not re.search(r"\b(?:but|however|though)\b|(?:が|けど|けれど(?:も)?)、", sentence_rest, re.IGNORECASE):
+            return match.group()  # not "I cannot say for sure, but it is closed": that goes on to answer
+    return None

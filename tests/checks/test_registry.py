@@ -648,3 +648,23 @@ def test_boolean_fails_an_answer_that_declines_to_give_a_verdict():
         result = boolean(False)(answer, {"prompt": question})
         assert result.verdict == "fail" and "declines" in result.reason
     assert boolean(False)("No. I cannot say what happened later, but he left it.", {"prompt": question}).verdict == "pass"
+
+
+@pytest.mark.parametrize("answer", [
+    "Canberra is the capital. The answer is therefore clear.",  # a marker that only judges names nothing
+    "Its capital, the city of Canberra, was planned.",  # "the city of": "of" introduces the name itself
+])
+def test_regex_keeps_a_committed_answer_around_markers_and_appositives(answer):
+    assert regex("Canberra")(answer, {"prompt": _ONE_WORD}).verdict == "pass"
+
+
+def test_regex_reads_a_name_with_middle_dots_as_one_name():
+    assert regex("ダ・ヴィンチ")("レオナルド・ダ・ヴィンチです。", {"prompt": "最も有名な画家は誰ですか？"}).verdict == "pass"
+
+
+def test_boolean_hedged_answers_that_go_on_are_not_declines():
+    question = "Text: Jun left his umbrella on the train.\nQuestion: Did Jun bring his umbrella home?"
+    assert boolean(False)("I cannot say for sure, but he most likely did not bring it home.",
+                          {"prompt": question}).verdict != "fail"
+    assert boolean(False)("正確には分かりませんが、持ち帰っていないと思います。",
+                          {"prompt": "淳は傘を持ち帰りましたか？"}).verdict == "pass"
