@@ -2,7 +2,7 @@
 self-correction takes back ("富士山です。…訂正します。…北岳です", "Correction: …"), what the answer's
 own marker names ("So the answer is **C**"), a mention that is only one item of a list of candidates
 ("木星、土星、天王星、海王星があります"), and one that only modifies another noun ("Ganymede, the moon
-of Jupiter, …").
+of Jupiter, …"), or a possessive ("Jupiter's moons").
 
 Works on the answer text and the question with a few language-neutral rules; knows nothing about
 checks, expected values, patterns or negation.
@@ -14,13 +14,19 @@ import re
 
 from mistral_eval.checks.extract import answer_markers, attributed, clause_of, in_parentheses, sentences
 
-__all__ = ["asks_for_one", "in_candidate_list", "marked_span", "modifies_another_noun", "withdrawn_before"]
+__all__ = ["asks_for_one", "in_candidate_list", "marked_span", "modifies_another_noun", "possessive", "withdrawn_before"]
 
 # A self-correction that takes back what came before (not "actually", which often only adds).
 _WITHDRAWS = re.compile(
     r"\b(?:correction|oops|let\s+me\s+correct|on\s+second\s+thought|I\s+(?:made|have\s+made)\s+(?:a|an)\s+"
     r"(?:mistake|error)|I\s+was\s+wrong|scratch\s+that|wait,\s+no)\b"
     r"|訂正|間違えました|失礼しました|と言いたいところですが|いや、(?:違|正しくは)", re.IGNORECASE)
+# A sentence that opens by judging what came before wrong ("Hmm, actually I think that is wrong: …",
+# "いや、それは間違いです。"); mid-sentence ("Sydney is often guessed, but that is wrong") it judges its own clause.
+_JUDGES_PREVIOUS = re.compile(
+    r"^[\s*_]*(?:(?:hmm+|oh|wait|no|well|actually|sorry|I\s+think|on\s+reflection)[\s,.!…]*)*"
+    r"(?:that|this|my\s+(?:first\s+|previous\s+|above\s+)?answer)\s+(?:is|was|'s)\s+(?:wrong|incorrect|not\s+(?:right|correct))\b"
+    r"|^[\s*_]*(?:いや、|あ、|すみません、)?(?:それ|これ|今の答え|先ほどの答え|上の答え)は(?:間違い|誤り|正しくありません)", re.IGNORECASE)
 # "The answer is as follows", "答えは以下の通り": a marker that points elsewhere names nothing itself.
 # "The answer is clear", "答えは上記の通り": nor does one that only judges the answer.
 _POINTS_ELSEWHERE = re.compile(r"\b(?:as\s+follows|below|above|the\s+following|clear|simple|obvious|straightforward"
@@ -48,12 +54,12 @@ def asks_for_one(question: str) -> bool:
 
 def withdrawn_before(text: str) -> int:
     """Where the text after the last withdrawing self-correction ("Correction:", "I made a mistake",
-    "訂正します", "…と言いたいところですが") begins; 0 when there is none. What comes before it is taken
+    "訂正します", "…と言いたいところですが", a sentence that opens by judging what came before wrong: "Hmm,
+    that is wrong", "いや、それは間違いです") begins; 0 when there is none. What comes before it is taken
     back."""
-    last = None
-    for match in _WITHDRAWS.finditer(text):
-        last = match
-    return last.end() if last else 0
+    ends = [m.end() for m in _WITHDRAWS.finditer(text)]
+    ends += [s.start + m.end() for s in sentences(text) if (m := _JUDGES_PREVIOUS.match(s.text)) and s.start > 0]
+    return max(ends, default=0)
 
 
 def marked_span(text: str) -> tuple[int, int] | None:
@@ -94,3 +100,10 @@ def modifies_another_noun(text: str, start: int, end: int) -> bool:
     """Whether `text[start:end]` only modifies another noun in an appositive (", the moon of Jupiter,"):
     the answer names that noun, not the mention."""
     return bool(_OF_BEFORE.search(text[max(0, start - 40):start])) and bool(re.match(r"[*_]*\s*,", text[end:end + 4]))
+
+
+def possessive(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` is a possessive ("Jupiter's moons"): it names what it owns, not
+    itself. Not the contraction of "is" ("Jupiter's the largest", "it's not")."""
+    return bool(re.match(r"['’]s\s+(?!(?:the|a|an|not|also|still|definitely|clearly|actually|really|indeed|one|it)\b)[a-z]",
+                         text[end:end + 20]))

@@ -29,6 +29,7 @@ from mistral_eval.checks.commitment import (
     in_candidate_list,
     marked_span,
     modifies_another_noun,
+    possessive,
     withdrawn_before,
 )
 from mistral_eval.checks.extract import answer_markers, attributed, clause_of
@@ -288,8 +289,12 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
         question = CheckContext.of(context).prompt
         matches = list(compiled.finditer(answer)) or list(compiled.finditer(_latin_folded(answer)))
         standings = [_standing_of(answer, [m.span()], negation_aware, question) for m in matches]
-        kept = [m for m, standing in zip(matches, standings, strict=True) if standing == "asserted"
-                and not (negation_aware and modifies_another_noun(answer, *m.span()))]
+        asserted = [m for m, standing in zip(matches, standings, strict=True) if standing == "asserted"
+                    and not (negation_aware and modifies_another_noun(answer, *m.span()))]
+        kept = [m for m in asserted if not (negation_aware and possessive(answer, *m.span()))]
+        if asserted and not kept:
+            return CheckResult.uncertain("regex", f"found {_clip(asserted[0].group())} only as a possessive (of "
+                                                  f"something else the answer names) for /{pattern}/.")
         unresolved = [m for m, standing in zip(matches, standings, strict=True) if standing == "unresolved"]
         uncommitted = _uncommitted(answer, kept, question) if negation_aware else None
         if uncommitted:

@@ -34,9 +34,12 @@ _VERDICT = re.compile(
     r"|(?:(?<=は)|(?<![ぁ-ん]))はい(?=\s*(?:[、。,.!！」』\"”*]|です|でしょう|と|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?"
     r"|その通り|(?:^|(?<=[。！\n]))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
     re.IGNORECASE | re.MULTILINE)
-# A whole-sentence reply: "Absolutely.", "Of course not!", "Not at all.", "もちろんです。", "そうではありません。"
+# A whole-sentence reply: "Absolutely.", "Of course not!", "Not at all.", "Not necessarily.", "You bet!",
+# "もちろんです。", "そうではありません。", "必ずしもそうではありません。"
 _REPLY = re.compile(r"(?:^|(?<=[.!?。！？\n]))[\s*]*(?:(?:absolutely|definitely|certainly|of\s+course|yep|yeah)(?:\s+not)?|nope|not\s+at\s+all"
-                    r"|もちろん(?:です)?|そう(?:です|だ)|そう(?:では|じゃ)(?:ありません|ない(?:です)?))[\s*]*(?=[.!。！]|$)",
+                    r"|not\s+(?:necessarily|really|quite|exactly)|you\s+bet|indeed|exactly|that(?:'s|\s+is)\s+right"
+                    r"|もちろん(?:です)?|そう(?:です|だ)|そう(?:では|じゃ)(?:ありません|ない(?:です)?)"
+                    r"|必ずしも(?:そう)?(?:では|じゃ)(?:ありません|ない(?:です)?))[\s*]*(?=[.!。！]|$)",
                     re.IGNORECASE | re.MULTILINE)
 _TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解", "その通り"}
 _ECHO = re.compile(r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?\s*(?:or|/|か|または|もしくは)\s*"

@@ -5,6 +5,7 @@ from mistral_eval.checks.commitment import (
     in_candidate_list,
     marked_span,
     modifies_another_noun,
+    possessive,
     withdrawn_before,
 )
 
@@ -47,3 +48,16 @@ def test_a_mention_inside_an_appositive_modifies_another_noun():
     assert modifies_another_noun(text, *_span(text, "Saturn"))
     subject = "Saturn, the sixth planet from the Sun, has rings."
     assert not modifies_another_noun(subject, *_span(subject, "Saturn"))
+
+
+def test_a_sentence_that_opens_by_judging_what_came_before_wrong_withdraws_it():
+    assert withdrawn_before("Au. Hmm, actually I think that is wrong: gold is Ag.") > 0
+    assert withdrawn_before("キャンベラです。いや、それは間違いです。シドニーです。") > 0
+    assert withdrawn_before("Canberra. Sydney is often guessed, but that is wrong.") == 0
+
+
+def test_a_possessive_names_what_it_owns_but_a_contraction_of_is_does_not():
+    text = "Jupiter's moons are large."
+    assert possessive(text, *_span(text, "Jupiter"))
+    contraction = "Jupiter's the largest planet."
+    assert not possessive(contraction, *_span(contraction, "Jupiter"))

@@ -668,3 +668,11 @@ def test_boolean_hedged_answers_that_go_on_are_not_declines():
                           {"prompt": question}).verdict != "fail"
     assert boolean(False)("正確には分かりませんが、持ち帰っていないと思います。",
                           {"prompt": "淳は傘を持ち帰りましたか？"}).verdict == "pass"
+
+
+def test_regex_abstains_on_a_match_only_as_a_possessive_and_drops_an_answer_judged_wrong_next():
+    largest = {"prompt": "What is the largest planet? Answer in one word."}
+    assert regex("Jupiter")("Earth is the largest rocky planet; Jupiter's moons are big too.", largest).verdict == "uncertain"
+    assert regex("Jupiter")("Jupiter's the largest, by far.", largest).verdict == "pass"
+    assert regex("Au")("Au. Hmm, actually I think that is wrong: gold is Ag.").verdict == "fail"
+    assert regex("Canberra")("Canberra. Sydney is often guessed, but that is wrong.").verdict == "pass"

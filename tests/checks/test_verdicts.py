@@ -103,3 +103,13 @@ def test_a_comparison_with_another_standard_does_not_restate_the_question():
     question_ja = "文: 綾は健より背が高い。健は里緒より背が高い。\n質問: 綾は里緒より背が高いですか？"
     assert read_verdict("綾は健より背が高く、健は里緒より背が高いです。", question_ja)[0] is None
     assert read_verdict("綾は里緒より背が高いです。", question_ja)[0] is True
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("Not necessarily. Some birds, like penguins, cannot fly.", False),
+    ("You bet! It has no divisors but 1 and itself.", True),
+    ("必ずしもそうではありません。ペンギンは飛べません。", False),
+    ("はい。猫は哺乳類です。いいえと答える人はいないでしょう。", True),  # a verdict others would give is a mention
+])
+def test_whole_sentence_replies_and_verdicts_mentioned_as_others_answers(answer, verdict):
+    assert read_verdict(answer)[0] is verdict
