@@ -221,6 +221,9 @@ def _restates(statement: str, sentence: str, context: str = "") -> bool | None:
                 and len(shared_asked) >= 0.75 * len(asked))
     else:  # English: only trailing words may be dropped (an adjunct: "to school", "on Saturday")
         kept = shared_asked == asked[:len(shared_asked)] and len(shared_asked) >= max(2, -(-2 * len(asked) // 3))
+        if kept and len(shared_asked) < len(asked):  # dropped, not replaced: "open on weekdays" for "open on Saturday"
+            last = max(i for i, w in enumerate(said) if w in asked)
+            kept = all(w in asked for w in said[last + 1:])
     shared_said = [w for w in said if w in asked]
     standards = _standard(statement), _standard(sentence)
     swapped = (None not in standards and standards[0] != standards[1] and standards[1] in asked

@@ -113,3 +113,11 @@ def test_a_comparison_with_another_standard_does_not_restate_the_question():
 ])
 def test_whole_sentence_replies_and_verdicts_mentioned_as_others_answers(answer, verdict):
     assert read_verdict(answer)[0] is verdict
+
+
+def test_a_trailing_adjunct_may_be_dropped_but_not_replaced():
+    question = "Text: The store is open on weekdays only.\nQuestion: Is the store open on Saturday?"
+    assert read_verdict("The store is open on weekdays.", question)[0] is None  # another day in its slot
+    assert read_verdict("The store is also open on Sunday.", question)[0] is None
+    assert read_verdict("The store is not open on Saturday.", question)[0] is False
+    assert read_verdict("Ryo did not take the bus.", "Question: Did Ryo take the bus to school?")[0] is False
