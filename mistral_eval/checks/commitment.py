@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 
-from mistral_eval.checks.extract import answer_markers, attributed, clause_of, in_parentheses, sentences
+from mistral_eval.checks.asked import echo_of_the_question
+from mistral_eval.checks.extract import answer_markers, attributed, clause_of, clauses, in_parentheses, sentences
 
-__all__ = ["asks_for_one", "in_candidate_list", "marked_span", "modifies_another_noun", "possessive", "withdrawn_before"]
+__all__ = ["asks_for_one", "in_candidate_list", "marked_span", "modifies_another_noun", "possessive", "stated_answers",
+           "withdrawn_before"]
 
 # A self-correction that takes back what came before (not "actually", which often only adds).
 _WITHDRAWS = re.compile(
@@ -27,6 +29,23 @@ _JUDGES_PREVIOUS = re.compile(
     r"^[\s*_]*(?:(?:hmm+|oh|wait|no|well|actually|sorry|I\s+think|on\s+reflection)[\s,.!…]*)*"
     r"(?:that|this|my\s+(?:first\s+|previous\s+|above\s+)?answer)\s+(?:is|was|'s)\s+(?:wrong|incorrect|not\s+(?:right|correct))\b"
     r"|^[\s*_]*(?:いや、|あ、|すみません、)?(?:それ|これ|今の答え|先ほどの答え|上の答え)は(?:間違い|誤り|正しくありません)", re.IGNORECASE)
+# "オーストラリアの首都はどこですか": the topic of a Japanese where/who/when question.
+_ASKED_WH_JA = re.compile(r"(?:([^\s、。？?！!をにがはでと「」]{1,10})の)?([^\s、。？?！!のをにがはでと「」]{1,10})は"
+                          r"[^。？?\n]{0,8}?(?:どこ|誰|だれ|いつ|何|なに|どれ|どの)")
+# "What is the capital of Australia?", "Which city is the capital of Australia?": the asked noun.
+_ASKED_WH_EN = re.compile(r"\b(?:what|which\s+\w+|who)\s+(?:is|was|are|were)\s+the\s+((?:\w+est\s+|most\s+\w+\s+)?[a-z]+)"
+                          r"(?:\s+(?:of|in|on)\s+[^?]+)?\s*\?", re.IGNORECASE)
+# The named value after the statement's phrase: a Japanese noun closed by the copula at the sentence's
+# end ("首都はシドニーです。"), an English capitalised name ("the capital of Australia is Sydney").
+_NAMED_JA = re.compile(r"\s*[「『*]*([^\s、。はがをのと「」『』*]{1,15}?)[」』*]*\s*(?:です|だ|である)[。！!]?\s*$")
+_NAMED_EN = re.compile(r"\s+[*_]*(?:the\s+city\s+of\s+)?([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)[*_]*\s*[.!;]?\s*$")
+# A statement is the answer's own when it opens its sentence (the main clause), after at most a
+# connective: not "People often assume the capital is Sydney".
+_OPENS = re.compile(r"^[\s*#>\-]*(?:(?:so|therefore|thus|hence|in\s+fact|actually|yes|no|finally|answer|つまり|なので|よって"
+                    r"|したがって|結論として|はい|いいえ|答え)[\s,、:：.*]*)*$", re.IGNORECASE)
+# A statement about another time ("Before 1927, the capital was Melbourne", "かつての首都は…"): not the answer.
+_ANOTHER_TIME = re.compile(r"\b(?:before|until|till|formerly|once|used\s+to|previously|in\s+the\s+past|in\s+\d{3,4})\b"
+                           r"|以前|かつて|昔|当時|\d+年(?:まで|以前|当時|に)", re.IGNORECASE)
 # "The answer is as follows", "答えは以下の通り": a marker that points elsewhere names nothing itself.
 # "The answer is clear", "答えは上記の通り": nor does one that only judges the answer.
 _POINTS_ELSEWHERE = re.compile(r"\b(?:as\s+follows|below|above|the\s+following|clear|simple|obvious|straightforward"
@@ -107,3 +126,41 @@ def possessive(text: str, start: int, end: int) -> bool:
     itself. Not the contraction of "is" ("Jupiter's the largest", "it's not")."""
     return bool(re.match(r"['’]s\s+(?!(?:the|a|an|not|also|still|definitely|clearly|actually|really|indeed|one|it)\b)[a-z]",
                          text[end:end + 20]))
+
+
+def _statement_phrase(question: str) -> re.Pattern[str] | None:
+    """The phrase with which an answer states what the question asks: the asked noun as topic, its
+    owner optional ("(オーストラリアの)首都は"), "the capital (of Australia) is"; else the numbers'
+    reading of it (asked.echo_of_the_question)."""
+    asked = [x.text for x in sentences(question) if x.text.rstrip().endswith(("?", "？"))] or [question]
+    if match := _ASKED_WH_JA.search(asked[-1]):
+        owner = rf"(?:{re.escape(match.group(1))}の)?" if match.group(1) else ""
+        return re.compile(owner + re.escape(match.group(2)) + r"(?:は|が)")
+    if match := _ASKED_WH_EN.search(asked[-1]):
+        return re.compile(rf"\bthe\s+{re.escape(match.group(1))}(?:\s+(?:of|in|on)\s+[^,.;:!?]{{1,40}}?)?\s+(?:is|was)\b",
+                          re.IGNORECASE)
+    return echo_of_the_question(question)
+
+
+def stated_answers(text: str, question: str) -> list[tuple[int, int, str]]:
+    """The answer's own statements of what the question asks, each naming one value ("首都はシドニー
+    です。", "The capital of Australia is Sydney."): (start, end, the value) of each such clause. Only
+    a main clause that opens with it, in the question's tense, not about another time ("Before 1927,
+    …", "かつての…") nor in a view attributed to others; a negated or hedged one names nothing."""
+    phrase = _statement_phrase(question)
+    if phrase is None:
+        return []
+    found = []
+    tense = re.search(r"\b(is|was|are|were)\b", question, re.IGNORECASE)
+    for sentence in clauses(text):
+        echo = phrase.search(sentence.text)
+        if (echo is None or attributed(sentence.text) or not _OPENS.match(sentence.text[:echo.start()])
+                or _ANOTHER_TIME.search(sentence.text)
+                or (tense and re.search(r"\b(?:is|was|are|were)\b", echo.group(), re.IGNORECASE)
+                    and not echo.group().lower().endswith(tense.group(1).lower()))):
+            continue
+        rest = sentence.text[echo.end():]
+        named = _NAMED_JA.match(rest) if re.match(r"\s*[「『*]*[\u3040-\u9fff]", rest) else _NAMED_EN.match(rest)
+        if named:
+            found.append((sentence.start, sentence.end, named.group(1)))
+    return found

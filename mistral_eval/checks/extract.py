@@ -33,7 +33,7 @@ _QUOTES = re.compile(r"「[^「」\n]*」|『[^『』\n]*』|\"[^\"\n]*\"|“[^�
 _CONDITIONAL = re.compile(r"^\s*(?:\*\*)?(?:if\s+(?:you|we|the\s+question)\s+(?:meant|mean|instead)|if\s+instead"
                           r"|もし|仮に)", re.IGNORECASE)
 _ATTRIBUTED = re.compile(
-    r"(?:と(?:思う|考える|答える|訳す|言う|いう|する)人(?:も|が|は)(?:多い|少ない|います|いる|おり|いない|いません)|と(?:誤解|勘違い)され"
+    r"(?:と(?:思う|考える|答える|訳す|言う|いう|する|書く|呼ぶ|選ぶ)人(?:も|が|は)(?:多い|少ない|います|いる|おり|いない|いません)|と(?:誤解|勘違い)され"
     r"|と思われがち|と(?:言われ|いわれ)ることも)"
     r"|\b(?:many|some|most)\s+(?:people\s+)?(?:think|believe|say|assume|guess|answer)"
     r"|\b(?:it\s+is\s+)?(?:often|commonly|widely)\s+(?:thought|believed|mistaken|assumed|said|claimed)"

@@ -30,6 +30,7 @@ from mistral_eval.checks.commitment import (
     marked_span,
     modifies_another_noun,
     possessive,
+    stated_answers,
     withdrawn_before,
 )
 from mistral_eval.checks.extract import answer_markers, attributed, clause_of
@@ -209,6 +210,12 @@ def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: boo
         question = CheckContext.of(context).prompt
         standing = {n: _standing_of(answer, _mentions(answer, n, flags), negation_aware, question) for n in needles}
         found = [n for n in needles if standing[n] == "asserted"]
+        if negation_aware and len(needles) == 1 and found:  # one thing asked: only the committed answer counts
+            mentions = [span for span in _mentions(answer, needles[0], flags)
+                        if _standing(answer, *span, question) == "asserted"]
+            uncommitted = _uncommitted(answer, mentions, question)
+            if uncommitted:
+                return CheckResult("contains", False, 0.0, f"{uncommitted}.")
         repeated = [n for n in found if negation_aware and _also_in_a_view_of_others(answer, _mentions(answer, n, flags))]
         if repeated:
             return CheckResult.uncertain("contains", f"{', '.join(map(repr, repeated))} stands both in a view the answer "
@@ -254,18 +261,36 @@ def _latin_folded(text: str) -> str:
     return "".join(fold(c) for c in text)
 
 
-def _uncommitted(answer: str, kept: list[re.Match[str]], question: str) -> str | None:
-    """Why the asserted matches are not the answer's committed one, or None: all of them taken back
-    by a later self-correction, all before the answer marker's span that names something else, or
-    (for a question that asks for one thing) each only an item of a list of candidates."""
+def _uncommitted(answer: str, kept: list[tuple[int, int]], question: str) -> str | None:
+    """Why the asserted mentions (spans) are not the answer's committed one, or None: all of them
+    taken back by a later self-correction, all before the answer marker's span that names something
+    else, all outside the answer's statements of what is asked ("首都はシドニーです。") that name
+    something else, or (for a question that asks for one thing) each only an item of a list of
+    candidates."""
     if not kept:
         return None
+    first = _clip(answer[kept[0][0]:kept[0][1]])
+    cut = withdrawn_before(answer)
+    if cut and all(start < cut for start, _ in kept):
+        return f"found {first} only before a self-correction that takes it back"
+    span = marked_span(answer)
+    if span and all(start < span[0] for start, _ in kept):
+        return f"found {first}, but the answer marker names {_clip(answer[span[0]:span[1]].strip())}"
+    stated = stated_answers(answer, question)
+    if stated and not any(begin <= start < end for start, _ in kept for begin, end, _ in stated):
+        return f"found {first}, but the answer states {_clip(stated[-1][2])} as what is asked"
+    if asks_for_one(question) and all(in_candidate_list(answer, *mention) for mention in kept):
+        return f"found {first} only as one of a list of candidates, none chosen"
+    return None
     cut = withdrawn_before(answer)
     if cut and all(m.start() < cut for m in kept):
         return f"found {_clip(kept[0].group())} only before a self-correction that takes it back"
     span = marked_span(answer)
     if span and all(m.start() < span[0] for m in kept) and not any(span[0] <= m.start() < span[1] for m in kept):
         return f"found {_clip(kept[0].group())}, but the answer marker names {_clip(answer[span[0]:span[1]].strip())}"
+    stated = stated_answers(answer, question)
+    if stated and not any(start <= m.start() < end for m in kept for start, end, _ in stated):
+        return f"found {_clip(kept[0].group())}, but the answer states {_clip(stated[-1][2])} as what is asked"
     if asks_for_one(question) and all(in_candidate_list(answer, *m.span()) for m in kept):
         return f"found {_clip(kept[0].group())} only as one of a list of candidates, none chosen"
     return None
@@ -296,7 +321,7 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
             return CheckResult.uncertain("regex", f"found {_clip(asserted[0].group())} only as a possessive (of "
                                                   f"something else the answer names) for /{pattern}/.")
         unresolved = [m for m, standing in zip(matches, standings, strict=True) if standing == "unresolved"]
-        uncommitted = _uncommitted(answer, kept, question) if negation_aware else None
+        uncommitted = _uncommitted(answer, [m.span() for m in kept], question) if negation_aware else None
         if uncommitted:
             return CheckResult("regex", False, 0.0, f"{uncommitted} for /{pattern}/.")
         if unresolved and not kept:

@@ -6,6 +6,7 @@ from mistral_eval.checks.commitment import (
     marked_span,
     modifies_another_noun,
     possessive,
+    stated_answers,
     withdrawn_before,
 )
 
@@ -61,3 +62,13 @@ def test_a_possessive_names_what_it_owns_but_a_contraction_of_is_does_not():
     assert possessive(text, *_span(text, "Jupiter"))
     contraction = "Jupiter's the largest planet."
     assert not possessive(contraction, *_span(contraction, "Jupiter"))
+
+
+def test_a_statement_of_what_is_asked_names_its_value_in_a_main_clause_now():
+    question, question_ja = "What is the capital of Australia?", "オーストラリアの首都はどこですか？"
+    assert [v for _, _, v in stated_answers("So the capital of Australia is Sydney. Canberra is small.", question)] == ["Sydney"]
+    assert [v for _, _, v in stated_answers("つまり、首都はシドニーです。", question_ja)] == ["シドニー"]
+    assert stated_answers("Canberra. Before 1927, the capital of Australia was Melbourne.", question) == []
+    assert stated_answers("Canberra. People often assume the capital of Australia is Sydney.", question) == []
+    assert stated_answers("キャンベラです。かつての首都はメルボルンでした。", question_ja) == []
+    assert stated_answers("The capital of Australia is not Sydney.", question) == []

@@ -676,3 +676,16 @@ def test_regex_abstains_on_a_match_only_as_a_possessive_and_drops_an_answer_judg
     assert regex("Jupiter")("Jupiter's the largest, by far.", largest).verdict == "pass"
     assert regex("Au")("Au. Hmm, actually I think that is wrong: gold is Ag.").verdict == "fail"
     assert regex("Canberra")("Canberra. Sydney is often guessed, but that is wrong.").verdict == "pass"
+
+
+@pytest.mark.parametrize("question, answer, verdict", [
+    ("What is the capital of Australia?", "The capital of Australia is Sydney. (Canberra only hosts ministries.)", "fail"),
+    ("What is the capital of Australia?", "Canberra.\n\nThe capital of Australia is **Canberra**, not Sydney.", "pass"),
+    ("What is the capital of Australia?", "Canberra. Before 1927, the capital of Australia was Melbourne.", "pass"),
+    ("オーストラリアの首都はどこですか？", "首都はシドニーです。キャンベラは行政機関が多い都市です。", "fail"),
+    ("オーストラリアの首都はどこですか？", "キャンベラです。かつての首都はメルボルンでした。", "pass"),
+])
+def test_regex_and_contains_follow_the_answers_statement_of_what_is_asked(question, answer, verdict):
+    assert regex("Canberra|キャンベラ")(answer, {"prompt": question}).verdict == verdict
+    needle = "Canberra" if "Canberra" in answer else "キャンベラ"
+    assert contains(needle)(answer, {"prompt": question}).verdict == verdict
