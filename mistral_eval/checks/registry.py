@@ -24,18 +24,18 @@ from pydantic import ConfigDict, Field, ValidationError, validate_call
 
 from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text as _clip
 from mistral_eval.checks.code_check import python
-from mistral_eval.checks.commitment import (
-    asks_for_one,
-    in_candidate_list,
-    marked_span,
-    modifies_another_noun,
-    possessive,
-    stated_answers,
-    withdrawn_before,
-)
-from mistral_eval.checks.extract import answer_markers, attributed, clause_of
+from mistral_eval.checks.commitment import modifies_another_noun, possessive
 from mistral_eval.checks.japanese import japanese_form, kana_spellings, kanji_compounds
-from mistral_eval.checks.negation import Polarity, asked, polarity, ranked_below, superseded
+from mistral_eval.checks.mentions import (
+    affirmed,
+    best_standing,
+    in_view_and_again,
+    latin_folded,
+    mention_spans,
+    mention_standing,
+    other_form,
+    why_uncommitted,
+)
 from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, normalize, read_final
 from mistral_eval.checks.repetition import repetitions
 from mistral_eval.checks.verdicts import declines, read_verdict
@@ -110,83 +110,6 @@ def equals(expected: str, ignore_case: bool = False, strip: bool = True) -> Chec
     return check
 
 
-_CANDIDATES = re.compile(r"\b(?:could|might|may)\s+be\b.*\bor\b|\beither\b.*\bor\b|\bone\s+of\b"
-                         r"|(?:の)?(?:どれか|いずれか|どちらか)(?:です|だ|でしょう|一つ)|以下のいずれか", re.IGNORECASE)
-
-
-def _standing(answer: str, start: int, end: int, question: str = "") -> Polarity:
-    """Whether the answer asserts a mention: "denied" when negated in its clause (read with the
-    question: "X is not a capital city"), attributed to others ("many think A, but B"), only asked
-    ("Sydney? No — …", "Is it Sydney or Canberra?") or one of a list of candidates ("It could be A, B or C");
-    "unresolved" when the scope of a denial cannot be told (negation.polarity)."""
-    clause = clause_of(answer, start, end).text
-    sentence_end = re.search(r"[。\n]|\.(?:\s|$)", answer[end:])
-    sentence = answer[max(0, answer.rfind("\n", 0, start)):end + (sentence_end.end() if sentence_end else len(answer))]
-    if (attributed(clause) or asked(answer, start, end) or superseded(answer, start, end)
-            or ranked_below(answer, start, end, question)
-            or _CANDIDATES.search(sentence)):
-        return "denied"
-    return polarity(answer, start, end, question)
-
-
-def _standing_of(answer: str, spans: typing.Iterable[tuple[int, int]], negation_aware: bool,
-                 question: str = "") -> Polarity | None:
-    """The best standing of any of the mentions (asserted, else unresolved, else denied); None
-    without a mention."""
-    standings = {"asserted" if not negation_aware else _standing(answer, start, end, question)
-                 for start, end in spans}
-    return next((s for s in ("asserted", "unresolved", "denied") if s in standings), None)
-
-
-def _affirmed(answer: str, spans: typing.Iterable[tuple[int, int]], negation_aware: bool,
-              question: str = "") -> bool:
-    return _standing_of(answer, spans, negation_aware, question) == "asserted"
-
-
-# What introduces the answer's own claim after a view of others: "正しくは", "in fact", "the correct answer".
-_OWN_CLAIM = re.compile(r"正しくは|正解は|実際(?:に)?は|本当は|\b(?:in\s+fact|actually|in\s+reality|the\s+correct\s+\w+\s+is)\b",
-                        re.IGNORECASE)
-
-
-def _also_in_a_view_of_others(answer: str, spans: list[tuple[int, int]]) -> bool:
-    """"Plants are often said to absorb carbon dioxide, but …, and release carbon dioxide": a mention
-    in a view attributed to others, said again elsewhere, but not as the answer's own claim ("正しくは…",
-    "in fact …", an answer marker)."""
-    viewed = [span for span in spans if attributed(clause_of(answer, *span).text)]
-    if not viewed or len(viewed) == len(spans):
-        return False
-    claim = _OWN_CLAIM.search(answer, viewed[0][1]) or next(
-        (m for m in answer_markers(answer) if m.start() >= viewed[0][1]), None)
-    return claim is None or not any(span[0] >= claim.start() for span in spans if span not in viewed)
-
-
-def _mentions(answer: str, needle: str, flags: int) -> list[tuple[int, int]]:
-    """Where the answer writes `needle`; for a kanji word not written as such, where it is in kana;
-    a katakana word ending in the long-vowel mark also without it (コンピューター, コンピュータ: one word,
-    two spelling conventions)."""
-    spans = [m.span() for m in re.finditer(re.escape(needle), answer, flags)]
-    if not spans and re.fullmatch(r"[ァ-ヺー]{2,}ー", needle):
-        spans = [m.span() for m in re.finditer(re.escape(needle[:-1]) + r"(?![ァ-ヺー])", answer)]
-    return spans or (kana_spellings(answer, needle) if _KANJI.search(needle) else [])
-
-
-_INFLECTION = re.compile(r"(?:ing|ed|es|e|s|d)$")
-
-
-def _stem(word: str) -> str:
-    word = word.lower()
-    return _INFLECTION.sub("", word) if len(word) > 4 else word
-
-
-def _other_form(answer: str, needle: str) -> str | None:
-    """An English word of the answer that is another inflection of `needle` (closes, closing for
-    closed): whether the check wants that very form, the check cannot tell."""
-    if not re.fullmatch(r"[A-Za-z]{4,}", needle):
-        return None
-    return next((w for w in re.findall(r"[A-Za-z]+", answer) if w.lower() != needle.lower()
-                 and _stem(w) == _stem(needle)), None)
-
-
 @_validated
 def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: bool = True,
              ignore_case: bool = False, negation_aware: bool = True) -> Check:
@@ -208,15 +131,14 @@ def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: boo
 
     def check(answer: str, context: Context = None) -> CheckResult:
         question = CheckContext.of(context).prompt
-        standing = {n: _standing_of(answer, _mentions(answer, n, flags), negation_aware, question) for n in needles}
+        standing = {n: best_standing(answer, mention_spans(answer, n, flags), negation_aware, question) for n in needles}
         found = [n for n in needles if standing[n] == "asserted"]
         if negation_aware and len(needles) == 1 and found:  # one thing asked: only the committed answer counts
-            mentions = [span for span in _mentions(answer, needles[0], flags)
-                        if _standing(answer, *span, question) == "asserted"]
-            uncommitted = _uncommitted(answer, mentions, question)
-            if uncommitted:
-                return CheckResult("contains", False, 0.0, f"{uncommitted}.")
-        repeated = [n for n in found if negation_aware and _also_in_a_view_of_others(answer, _mentions(answer, n, flags))]
+            kept = [span for span in mention_spans(answer, needles[0], flags)
+                    if mention_standing(answer, *span, question) == "asserted"]
+            if why := why_uncommitted(answer, kept, question):
+                return CheckResult("contains", False, 0.0, f"{why}.")
+        repeated = [n for n in found if negation_aware and in_view_and_again(answer, mention_spans(answer, n, flags))]
         if repeated:
             return CheckResult.uncertain("contains", f"{', '.join(map(repr, repeated))} stands both in a view the answer "
                                                      "attributes to others and in its own words; which is its "
@@ -225,7 +147,7 @@ def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: boo
         missing = [n for n in needles if n not in found]
         passed = not missing if require_all else bool(found)
         score = len(found) / len(needles) if require_all else float(passed)
-        forms = {n: form for n in missing if n not in unresolved and (form := _other_form(answer, n))}
+        forms = {n: form for n in missing if n not in unresolved and (form := other_form(answer, n))}
         if forms and (set(missing) <= set(forms) if require_all else not found):
             return CheckResult.uncertain("contains", "the answer writes another form of "
                                          + ", ".join(f"{n!r} ({f!r})" for n, f in forms.items())
@@ -252,50 +174,6 @@ def _kanji_literals(pattern: str) -> list[str]:
     return [word for word in words if _KANJI.search(word)]
 
 
-def _latin_folded(text: str) -> str:
-    """The text with the accents and macrons of Latin letters taken off (Tōkyō: Tokyo, café: cafe),
-    one letter for one, so positions stay; other scripts (kana with their voicing marks) unchanged."""
-    def fold(char: str) -> str:
-        base = unicodedata.normalize("NFD", char)[0]
-        return base if char.isalpha() and ord(char) < 0x250 and base.isascii() else char
-    return "".join(fold(c) for c in text)
-
-
-def _uncommitted(answer: str, kept: list[tuple[int, int]], question: str) -> str | None:
-    """Why the asserted mentions (spans) are not the answer's committed one, or None: all of them
-    taken back by a later self-correction, all before the answer marker's span that names something
-    else, all outside the answer's statements of what is asked ("首都はシドニーです。") that name
-    something else, or (for a question that asks for one thing) each only an item of a list of
-    candidates."""
-    if not kept:
-        return None
-    first = _clip(answer[kept[0][0]:kept[0][1]])
-    cut = withdrawn_before(answer)
-    if cut and all(start < cut for start, _ in kept):
-        return f"found {first} only before a self-correction that takes it back"
-    span = marked_span(answer)
-    if span and all(start < span[0] for start, _ in kept):
-        return f"found {first}, but the answer marker names {_clip(answer[span[0]:span[1]].strip())}"
-    stated = stated_answers(answer, question)
-    if stated and not any(begin <= start < end for start, _ in kept for begin, end, _ in stated):
-        return f"found {first}, but the answer states {_clip(stated[-1][2])} as what is asked"
-    if asks_for_one(question) and all(in_candidate_list(answer, *mention) for mention in kept):
-        return f"found {first} only as one of a list of candidates, none chosen"
-    return None
-    cut = withdrawn_before(answer)
-    if cut and all(m.start() < cut for m in kept):
-        return f"found {_clip(kept[0].group())} only before a self-correction that takes it back"
-    span = marked_span(answer)
-    if span and all(m.start() < span[0] for m in kept) and not any(span[0] <= m.start() < span[1] for m in kept):
-        return f"found {_clip(kept[0].group())}, but the answer marker names {_clip(answer[span[0]:span[1]].strip())}"
-    stated = stated_answers(answer, question)
-    if stated and not any(start <= m.start() < end for m in kept for start, end, _ in stated):
-        return f"found {_clip(kept[0].group())}, but the answer states {_clip(stated[-1][2])} as what is asked"
-    if asks_for_one(question) and all(in_candidate_list(answer, *m.span()) for m in kept):
-        return f"found {_clip(kept[0].group())} only as one of a list of candidates, none chosen"
-    return None
-
-
 @_validated
 def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
           negation_aware: bool = True) -> Check:
@@ -312,8 +190,8 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
 
     def check(answer: str, context: Context = None) -> CheckResult:
         question = CheckContext.of(context).prompt
-        matches = list(compiled.finditer(answer)) or list(compiled.finditer(_latin_folded(answer)))
-        standings = [_standing_of(answer, [m.span()], negation_aware, question) for m in matches]
+        matches = list(compiled.finditer(answer)) or list(compiled.finditer(latin_folded(answer)))
+        standings = [best_standing(answer, [m.span()], negation_aware, question) for m in matches]
         asserted = [m for m, standing in zip(matches, standings, strict=True) if standing == "asserted"
                     and not (negation_aware and modifies_another_noun(answer, *m.span()))]
         kept = [m for m in asserted if not (negation_aware and possessive(answer, *m.span()))]
@@ -321,9 +199,9 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
             return CheckResult.uncertain("regex", f"found {_clip(asserted[0].group())} only as a possessive (of "
                                                   f"something else the answer names) for /{pattern}/.")
         unresolved = [m for m, standing in zip(matches, standings, strict=True) if standing == "unresolved"]
-        uncommitted = _uncommitted(answer, [m.span() for m in kept], question) if negation_aware else None
-        if uncommitted:
-            return CheckResult("regex", False, 0.0, f"{uncommitted} for /{pattern}/.")
+        why = why_uncommitted(answer, [m.span() for m in kept], question) if negation_aware else None
+        if why:
+            return CheckResult("regex", False, 0.0, f"{why} for /{pattern}/.")
         if unresolved and not kept:
             return CheckResult.uncertain("regex", f"the scope of a denial near {_clip(unresolved[0].group())} cannot "
                                                   "be told (a denied clause, then a main clause with another "
@@ -332,7 +210,7 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
                  f"found only denied {_clip(matches[0].group())}" if matches else "found no match")
         if not matches:
             spelled = [(word, span) for word in kanji_words for span in kana_spellings(answer, word)
-                       if _affirmed(answer, [span], negation_aware, question)]
+                       if affirmed(answer, [span], negation_aware, question)]
             if spelled:
                 word, (start, end) = spelled[0]
                 return CheckResult("regex", True, 1.0, f"found {_clip(answer[start:end])}, the kana spelling "
