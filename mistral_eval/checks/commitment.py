@@ -35,9 +35,10 @@ _ASKED_WH_JA = re.compile(r"(?:([^\s、。？?！!をにがはでと「」]{1,10
 # "What is the capital of Australia?", "Which city is the capital of Australia?": the asked noun.
 _ASKED_WH_EN = re.compile(r"\b(?:what|which\s+\w+|who)\s+(?:is|was|are|were)\s+the\s+((?:\w+est\s+|most\s+\w+\s+)?[a-z]+)"
                           r"(?:\s+(?:of|in|on)\s+[^?]+)?\s*\?", re.IGNORECASE)
-# The named value after the statement's phrase: a Japanese noun closed by the copula at the sentence's
-# end ("首都はシドニーです。"), an English capitalised name ("the capital of Australia is Sydney").
-_NAMED_JA = re.compile(r"\s*[「『*]*([^\s、。はがをのと「」『』*]{1,15}?)[」』*]*\s*(?:です|だ|である)[。！!]?\s*$")
+# The named value after the statement's phrase: a Japanese name (katakana, kanji, Latin; no kana
+# phrase) closed by the copula at the clause's end ("首都はシドニーです。"), an English capitalised name
+# ("the capital of Australia is Sydney").
+_NAMED_JA = re.compile(r"\s*[「『*]*([\u30a0-\u30ff\u3400-\u9fffA-Za-z0-9ー\-.]{1,15}?)[」』*]*\s*(?:です|だ|である)[。！!]?\s*$")
 _NAMED_EN = re.compile(r"\s+[*_]*(?:the\s+city\s+of\s+)?([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)[*_]*\s*[.!;]?\s*$")
 # A statement is the answer's own when it opens its sentence (the main clause), after at most a
 # connective: not "People often assume the capital is Sydney".

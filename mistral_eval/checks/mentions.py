@@ -119,8 +119,8 @@ def latin_folded(text: str) -> str:
 def why_uncommitted(answer: str, kept: list[tuple[int, int]], question: str) -> str | None:
     """Why the asserted mentions (spans) are not the answer's committed one, or None: all of them
     taken back by a later self-correction, all before the answer marker's span that names something
-    else, all outside the answer's statements of what is asked ("首都はシドニーです。") that name
-    something else, or (for a question that asks for one thing) each only an item of a list of
+    else, all after and outside the answer's statements of what is asked ("首都はシドニーです。") that
+    name something else, or (for a question that asks for one thing) each only an item of a list of
     candidates."""
     if not kept:
         return None
@@ -132,7 +132,8 @@ def why_uncommitted(answer: str, kept: list[tuple[int, int]], question: str) -> 
     if span and all(start < span[0] for start, _ in kept):
         return f"found {first}, but the answer marker names {_clip(answer[span[0]:span[1]].strip())}"
     stated = stated_answers(answer, question)
-    if stated and not any(begin <= start < end for start, _ in kept for begin, end, _ in stated):
+    if stated and stated[0][0] < kept[0][0] and not any(begin <= start < end for start, _ in kept
+                                                         for begin, end, _ in stated):
         return f"found {first}, but the answer states {_clip(stated[-1][2])} as what is asked"
     if asks_for_one(question) and all(in_candidate_list(answer, *mention) for mention in kept):
         return f"found {first} only as one of a list of candidates, none chosen"

@@ -684,6 +684,8 @@ def test_regex_abstains_on_a_match_only_as_a_possessive_and_drops_an_answer_judg
     ("What is the capital of Australia?", "Canberra. Before 1927, the capital of Australia was Melbourne.", "pass"),
     ("オーストラリアの首都はどこですか？", "首都はシドニーです。キャンベラは行政機関が多い都市です。", "fail"),
     ("オーストラリアの首都はどこですか？", "キャンベラです。かつての首都はメルボルンでした。", "pass"),
+    ("オーストラリアの首都はどこですか？", "キャンベラです。首都は内陸部です。", "pass"),  # a statement after the answer elaborates
+    ("オーストラリアの首都はどこですか？", "首都は内陸にある計画都市です。キャンベラです。", "pass"),  # a description, not a name
 ])
 def test_regex_and_contains_follow_the_answers_statement_of_what_is_asked(question, answer, verdict):
     assert regex("Canberra|キャンベラ")(answer, {"prompt": question}).verdict == verdict
