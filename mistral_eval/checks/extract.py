@@ -22,7 +22,7 @@ _CLAUSE_BREAK = re.compile(r"[;；:：—–]|\s-\s|,\s*(?:but|however|while|whe
 _CORRECTION = re.compile(
     r"\b(?:wait|actually|correction|oops|sorry|let me (?:re-?check|recalculate|correct)|"
     r"on second thought|I made (?:a|an) (?:mistake|error))\b"
-    r"|訂正|いや、|失礼しました|間違えました|計算し直|やり直|正しくは|実は",
+    r"|訂正|いや、|失礼しました|間違えました|計算し直|やり直|正しくは|実は|と言いたいところ(?:です)?が",
     re.IGNORECASE)
 _MARKER = re.compile(
     r"\b(?:(?:the\s+)?(?:final\s+)?answer\s*(?:is|would\s+be|will\s+be|[:=])|in\s+conclusion|so\s+the\s+answer)"

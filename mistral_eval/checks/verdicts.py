@@ -35,10 +35,11 @@ _VERDICT = re.compile(
     r"|その通り|(?:^|(?<=[。！\n]))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
     re.IGNORECASE | re.MULTILINE)
 # A whole-sentence reply: "Absolutely.", "Of course not!", "Not at all.", "Not necessarily.", "You bet!",
-# "もちろんです。", "そうではありません。", "必ずしもそうではありません。"
+# "もちろんです。", "ええ、そうです。", "そうではありません。", "そんなことはありません。", "必ずしもそうではありません。"
 _REPLY = re.compile(r"(?:^|(?<=[.!?。！？\n]))[\s*]*(?:(?:absolutely|definitely|certainly|of\s+course|yep|yeah)(?:\s+not)?|nope|not\s+at\s+all"
-                    r"|not\s+(?:necessarily|really|quite|exactly)|you\s+bet|indeed|exactly|that(?:'s|\s+is)\s+right"
-                    r"|もちろん(?:です)?|そう(?:です|だ)|そう(?:では|じゃ)(?:ありません|ない(?:です)?)"
+                    r"|not\s+(?:necessarily|really|quite|exactly)|no\s+way|you\s+bet|indeed|exactly|that(?:'s|\s+is)\s+right"
+                    r"|(?:ええ|うん)(?:[、,]\s*そう(?:です|だ))?|もちろん(?:です)?|そう(?:です|だ)|そう(?:では|じゃ)(?:ありません|ない(?:です)?)"
+                    r"|そんな(?:ことは|事は)(?:ありません|ない(?:です)?)"
                     r"|必ずしも(?:そう)?(?:では|じゃ)(?:ありません|ない(?:です)?))[\s*]*(?=[.!。！]|$)",
                     re.IGNORECASE | re.MULTILINE)
 _TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解", "その通り"}
@@ -105,7 +106,7 @@ def _verdicts(text: str, asked: str = "") -> list[tuple[re.Match[str], bool, boo
         found.append((match, value, own))
     for reply in _REPLY.finditer(text):
         if not any(m.start() <= reply.start() < m.end() or reply.start() <= m.start() < reply.end() for m, _, _ in found):
-            found.append((reply, not re.search(r"not|nope|ない|ありません", reply.group(), re.IGNORECASE), True))
+            found.append((reply, not re.search(r"\bnot?\b|nope|ない|ありません", reply.group(), re.IGNORECASE), True))
     return sorted(found, key=lambda v: v[0].start())
 
 
@@ -269,11 +270,26 @@ def read_verdict(answer: str, question: str = "") -> tuple[bool | None, str]:
     be told (verdict words that conflict, or none and no restatement of the question's fact)."""
     text = _ECHO.sub(lambda m: " " * len(m.group()), answer)
     verdict, how = _verdict_of(text, _asked(question) if question else "")
+    if verdict is None and how == "found no verdict word" and (chosen := _chosen_option(answer, question)) is not None:
+        return chosen, f"the answer picks the option that reads {chosen}"
     if verdict is None and how == "found no verdict word":
         verdict = _fact_verdict(answer, question)
         how = (f"no verdict word; the answer states the question's fact as {verdict}"
                if verdict is not None else how)
     return verdict, how
+
+
+_OPTION = re.compile(r"(?:^|\s)\(?([A-Da-d])[).:：]\s*(true|false|yes|no|correct|incorrect|はい|いいえ|正しい|誤り)\b",
+                     re.IGNORECASE | re.MULTILINE)
+
+
+def _chosen_option(answer: str, question: str) -> bool | None:
+    """A question that offers the verdicts as lettered options ("A) True B) False") answered by a
+    letter alone ("B", "**A**", "Answer: B"): the verdict of that option."""
+    options = {m.group(1).upper(): m.group(2).lower() in _TRUE_WORDS for m in _OPTION.finditer(question)}
+    letter = re.fullmatch(r"[\s*_]*(?:(?:the\s+)?answer\s*(?:is)?[:：]?\s*|答え[:：は]\s*)?[\s*_(]*([A-Da-d])[\s*_).]*",
+                          answer, re.IGNORECASE)
+    return options.get(letter.group(1).upper()) if letter and len(options) >= 2 else None
 
 
 # "The text does not give enough information", "It depends on …", "I cannot say", "判断できません":

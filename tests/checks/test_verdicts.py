@@ -121,3 +121,18 @@ def test_a_trailing_adjunct_may_be_dropped_but_not_replaced():
     assert read_verdict("The store is also open on Sunday.", question)[0] is None
     assert read_verdict("The store is not open on Saturday.", question)[0] is False
     assert read_verdict("Ryo did not take the bus.", "Question: Did Ryo take the bus to school?")[0] is False
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("ええ、そうです。", True), ("そんなことはありません。富士山は一番高い山です。", False), ("No way.", False),
+    ("はい、と言いたいところですが、いいえです。地球は丸いです。", False),  # the verdict said after taking one back
+])
+def test_more_whole_sentence_replies_and_a_verdict_taken_back(answer, verdict):
+    assert read_verdict(answer)[0] is verdict
+
+
+def test_a_letter_picks_the_verdict_of_its_lettered_option():
+    question = "Which is correct? A) True B) False\nStatement: The Sun orbits the Earth."
+    assert read_verdict("B", question)[0] is False
+    assert read_verdict("**A**", question)[0] is True
+    assert read_verdict("B", "Which planet is red? A) Venus B) Mars")[0] is None  # options that are no verdicts
