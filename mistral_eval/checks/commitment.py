@@ -15,7 +15,7 @@ import re
 from mistral_eval.checks.asked import echo_of_the_question
 from mistral_eval.checks.extract import answer_markers, attributed, clause_of, clauses, in_parentheses, sentences
 
-__all__ = ["asks_for_one", "in_candidate_list", "marked_span", "modifies_another_noun", "possessive", "stated_answers",
+__all__ = ["asks_for_one", "in_candidate_list", "is_rewrite", "marked_span", "modifies_another_noun", "possessive", "stated_answers",
            "withdrawn_before"]
 
 # A self-correction that takes back what came before (not "actually", which often only adds).
@@ -64,6 +64,15 @@ _JA_LIST = re.compile(rf"{_JA_ITEM}(?:\s*[、,，]\s*{_JA_ITEM}){{2,}}")
 # Not "the city of X", "the island of X": there "of" introduces the name itself.
 _OF_BEFORE = re.compile(r",\s*(?:the|a|an)\s+(?:\w+\s+)?(?!(?:city|town|village|island|state|province|kingdom|republic"
                         r"|county|prefecture|port|name)\s)\w+\s+of\s+(?:the\s+)?[*_]*$", re.IGNORECASE)
+
+
+_REWRITE = re.compile(r"\btranslat|\brewrite\b|\bparaphrase\b|\bsummari[sz]e\b|翻訳|訳して|訳す|書き換え|要約", re.IGNORECASE)
+
+
+def is_rewrite(question: str) -> bool:
+    """A question that asks to translate, rewrite or summarise a text: its answer is a whole text, in
+    which a correction or a note may change one word and keep the rest."""
+    return bool(_REWRITE.search(question))
 
 
 def asks_for_one(question: str) -> bool:

@@ -17,6 +17,7 @@ from mistral_eval.checks.base import clip_text as _clip
 from mistral_eval.checks.commitment import (
     asks_for_one,
     in_candidate_list,
+    is_rewrite,
     marked_span,
     stated_answers,
     withdrawn_before,
@@ -121,8 +122,9 @@ def why_uncommitted(answer: str, kept: list[tuple[int, int]], question: str) -> 
     taken back by a later self-correction, all before the answer marker's span that names something
     else, all after and outside the answer's statements of what is asked ("首都はシドニーです。") that
     name something else, or (for a question that asks for one thing) each only an item of a list of
-    candidates."""
-    if not kept:
+    candidates. Never for a translation or rewrite: its answer is a whole text, where a correction
+    or a note may change one word and keep the rest."""
+    if not kept or is_rewrite(question):
         return None
     first = _clip(answer[kept[0][0]:kept[0][1]])
     cut = withdrawn_before(answer)

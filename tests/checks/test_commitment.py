@@ -3,6 +3,7 @@
 from mistral_eval.checks.commitment import (
     asks_for_one,
     in_candidate_list,
+    is_rewrite,
     marked_span,
     modifies_another_noun,
     possessive,
@@ -72,3 +73,9 @@ def test_a_statement_of_what_is_asked_names_its_value_in_a_main_clause_now():
     assert stated_answers("Canberra. People often assume the capital of Australia is Sydney.", question) == []
     assert stated_answers("キャンベラです。かつての首都はメルボルンでした。", question_ja) == []
     assert stated_answers("The capital of Australia is not Sydney.", question) == []
+
+
+def test_a_translation_or_rewrite_is_told_from_a_question():
+    assert is_rewrite('次の英語を日本語に翻訳してください。"The cat is asleep."')
+    assert is_rewrite("Translate into English: 「猫が寝ています。」")
+    assert not is_rewrite("What is the capital of Australia?")

@@ -691,3 +691,10 @@ def test_regex_and_contains_follow_the_answers_statement_of_what_is_asked(questi
     assert regex("Canberra|キャンベラ")(answer, {"prompt": question}).verdict == verdict
     needle = "Canberra" if "Canberra" in answer else "キャンベラ"
     assert contains(needle)(answer, {"prompt": question}).verdict == verdict
+
+
+def test_a_correction_in_a_translation_keeps_the_words_it_does_not_change():
+    question = '次の英語を日本語に翻訳してください。"The cat is sleeping on the sofa."'
+    answer = "猫がソファで寝ています。\n\n訂正: 「眠っています」の方が自然です。"
+    assert contains("ソファ")(answer, {"prompt": question}).verdict == "pass"
+    assert regex("ソファ")(answer, {"prompt": question}).verdict == "pass"
