@@ -15,7 +15,8 @@ import re
 from mistral_eval.checks.asked import echo_of_the_question
 from mistral_eval.checks.extract import answer_markers, attributed, clause_of, clauses, in_parentheses, sentences
 
-__all__ = ["asks_for_one", "in_candidate_list", "is_rewrite", "marked_span", "modifies_another_noun", "possessive", "stated_answers",
+__all__ = ["asks_for_one", "echoes_the_alternatives", "in_candidate_list", "is_rewrite", "ranked_other_than_first",
+           "set_against_what_came_before", "marked_span", "modifies_another_noun", "possessive", "stated_answers",
            "withdrawn_before"]
 
 # A self-correction that takes back what came before (not "actually", which often only adds).
@@ -147,7 +148,10 @@ def _statement_phrase(question: str) -> re.Pattern[str] | None:
         owner = rf"(?:{re.escape(match.group(1))}の)?" if match.group(1) else ""
         return re.compile(owner + re.escape(match.group(2)) + r"(?:は|が)")
     if match := _ASKED_WH_EN.search(asked[-1]):
-        return re.compile(rf"\bthe\s+{re.escape(match.group(1))}(?:\s+(?:of|in|on)\s+[^,.;:!?]{{1,40}}?)?\s+(?:is|was)\b",
+        words = match.group(1).split()  # "largest planet": after a superlative the noun may be left out
+        head = (rf"{re.escape(' '.join(words[:-1]))}(?:\s+{re.escape(words[-1])})?" if len(words) > 1
+                else re.escape(words[0]))
+        return re.compile(rf"\bthe\s+{head}(?:\s+(?:of|in|on)\s+[^,.;:!?]{{1,40}}?)?\s+(?:one\s+)?(?:is|was)\b",
                           re.IGNORECASE)
     return echo_of_the_question(question)
 
@@ -174,3 +178,42 @@ def stated_answers(text: str, question: str) -> list[tuple[int, int, str]]:
         if named:
             found.append((sentence.start, sentence.end, named.group(1)))
     return found
+
+
+# An ordinal rank other than the first: "second largest", "comes third", "2番目に", "次いで".
+# An ordinal of a rank, not of a position ("the fifth planet from the Sun"): before a superlative, or
+# after a verb of ranking ("comes second").
+_ORDINAL_WORD = r"(?:second|third|fourth|fifth|2nd|3rd|4th|5th)"
+_ORDINAL = re.compile(rf"\b{_ORDINAL_WORD}[\s-]+(?:\w+est|most\s+\w+|biggest)\b"
+                      rf"|\b(?:comes?|came|ranks?|ranked|finish(?:es|ed)?|places?|placed)\s+{_ORDINAL_WORD}\b|\brunner-up\b"
+                      r"|(?:[2-9２-９二三四五六七八九]|[1-9１-９]\d)番目に(?:大き|高|長|多|小さ|低|短|少な|重|広|深|古|新|速|遠|近)"
+                      r"|次いで|に次ぐ|[2-9２-９二三四五]位", re.IGNORECASE)
+
+
+def ranked_other_than_first(text: str, start: int, end: int, question: str) -> bool:
+    """Whether the clause of `text[start:end]` ranks it second or lower ("Saturn is the second largest",
+    "Saturn comes second", "土星は2番目に大きい") when the question asks for no such rank."""
+    clause = clause_of(text, start, end).text
+    return bool(_ORDINAL.search(clause)) and not _ORDINAL.search(question)
+
+
+def echoes_the_alternatives(text: str, start: int, end: int, question: str) -> bool:
+    """Whether `text[start:end]` is one of the question's own alternatives said again together
+    ("Between Jupiter and Saturn, …", "木星と土星のうち、…" for "Jupiter or Saturn?"): an echo, not a pick."""
+    offered = re.search(r"([\w・ー]+)\s*(?:,\s*)?(?:\bor\b|か、?|それとも|または)\s*([\w・ー]+)", question)
+    if offered is None:
+        return False
+    names = {offered.group(1).lower(), offered.group(2).lower().rstrip("か")}
+    if text[start:end].lower() not in names:
+        return False
+    around = text[max(0, start - 60):end + 60].lower()
+    together = re.search(r"(?:between\s+)?([\w・ー]+)\s+(?:and|or)\s+([\w・ー]+)|([\w・ー]+?)(?:と|か)([\w・ー]+?)(?:の(?:うち|中で|どちら)|では)",
+                         around)
+    return together is not None and {g for g in together.groups() if g} == names
+
+
+def set_against_what_came_before(text: str, start: int) -> bool:
+    """Whether the clause at `start` opens with a contrast ("…, but the largest is Neptune",
+    "…が、一番大きいのは…"): it is set against what came before."""
+    return bool(re.search(r"(?:\b(?:but|however|yet|whereas)|しかし|でも|ですが|が|けど|けれど)[\s,、]*$", text[max(0, start - 14):start],
+                          re.IGNORECASE))

@@ -16,13 +16,16 @@ import unicodedata
 from mistral_eval.checks.base import clip_text as _clip
 from mistral_eval.checks.commitment import (
     asks_for_one,
+    echoes_the_alternatives,
     in_candidate_list,
     is_rewrite,
     marked_span,
+    ranked_other_than_first,
+    set_against_what_came_before,
     stated_answers,
     withdrawn_before,
 )
-from mistral_eval.checks.extract import answer_markers, attributed, clause_of
+from mistral_eval.checks.extract import answer_markers, attributed, clause_of, conditional
 from mistral_eval.checks.japanese import kana_spellings
 from mistral_eval.checks.negation import Polarity, asked, polarity, ranked_below, superseded
 
@@ -38,13 +41,17 @@ _CANDIDATES = re.compile(r"\b(?:could|might|may)\s+be\b.*\bor\b|\beither\b.*\bor
 def mention_standing(answer: str, start: int, end: int, question: str = "") -> Polarity:
     """Whether the answer asserts a mention: "denied" when negated in its clause (read with the
     question: "X is not a capital city"), attributed to others ("many think A, but B"), only asked
-    ("Sydney? No — …", "Is it Sydney or Canberra?") or one of a list of candidates ("It could be A, B or C");
+    ("Sydney? No — …", "Is it Sydney or Canberra?"), one of a list of candidates ("It could be A, B or C"),
+    in an alternative for another reading ("If you mean …, it would be X"), ranked second or lower
+    ("X is the second largest") or the question's alternatives said again ("Between X and Y, …");
     "unresolved" when the scope of a denial cannot be told (negation.polarity)."""
     clause = clause_of(answer, start, end).text
     sentence_end = re.search(r"[。\n]|\.(?:\s|$)", answer[end:])
     sentence = answer[max(0, answer.rfind("\n", 0, start)):end + (sentence_end.end() if sentence_end else len(answer))]
     if (attributed(clause) or asked(answer, start, end) or superseded(answer, start, end)
-            or ranked_below(answer, start, end, question)
+            or ranked_below(answer, start, end, question) or conditional(clause.lstrip(" ,;"))
+            or ranked_other_than_first(answer, start, end, question)
+            or echoes_the_alternatives(answer, start, end, question)
             or _CANDIDATES.search(sentence)):
         return "denied"
     return polarity(answer, start, end, question)
@@ -120,8 +127,9 @@ def latin_folded(text: str) -> str:
 def why_uncommitted(answer: str, kept: list[tuple[int, int]], question: str) -> str | None:
     """Why the asserted mentions (spans) are not the answer's committed one, or None: all of them
     taken back by a later self-correction, all before the answer marker's span that names something
-    else, all after and outside the answer's statements of what is asked ("首都はシドニーです。") that
-    name something else, or (for a question that asks for one thing) each only an item of a list of
+    else, all outside the answer's statements of what is asked ("首都はシドニーです。") that name
+    something else and come first or are set against what came before ("…, but the largest is
+    Neptune"), or (for a question that asks for one thing) each only an item of a list of
     candidates. Never for a translation or rewrite: its answer is a whole text, where a correction
     or a note may change one word and keep the rest."""
     if not kept or is_rewrite(question):
@@ -134,9 +142,9 @@ def why_uncommitted(answer: str, kept: list[tuple[int, int]], question: str) -> 
     if span and all(start < span[0] for start, _ in kept):
         return f"found {first}, but the answer marker names {_clip(answer[span[0]:span[1]].strip())}"
     stated = stated_answers(answer, question)
-    if stated and stated[0][0] < kept[0][0] and not any(begin <= start < end for start, _ in kept
-                                                         for begin, end, _ in stated):
-        return f"found {first}, but the answer states {_clip(stated[-1][2])} as what is asked"
+    leading = [x for x in stated if x[0] < kept[0][0] or set_against_what_came_before(answer, x[0])]
+    if leading and not any(begin <= start < end for start, _ in kept for begin, end, _ in stated):
+        return f"found {first}, but the answer states {_clip(leading[-1][2])} as what is asked"
     if asks_for_one(question) and all(in_candidate_list(answer, *mention) for mention in kept):
         return f"found {first} only as one of a list of candidates, none chosen"
     return None

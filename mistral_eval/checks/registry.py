@@ -202,6 +202,9 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
         why = why_uncommitted(answer, [m.span() for m in kept], question) if negation_aware else None
         if why:
             return CheckResult("regex", False, 0.0, f"{why} for /{pattern}/.")
+        if kept and negation_aware and (declined := declines(answer)):
+            return CheckResult.uncertain("regex", f"found {_clip(kept[0].group())}, but the answer says "
+                                                  f"{declined!r}: whether it commits to it cannot be told.")
         if unresolved and not kept:
             return CheckResult.uncertain("regex", f"the scope of a denial near {_clip(unresolved[0].group())} cannot "
                                                   "be told (a denied clause, then a main clause with another "

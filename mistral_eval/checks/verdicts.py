@@ -298,7 +298,7 @@ _DECLINES = re.compile(
     r"\b(?:not|n't)\s+(?:give|provide|contain|include|have)\s+(?:enough|sufficient)\s+information\b"
     r"|\b(?:not\s+enough|insufficient)\s+information\b|\bit\s+depends\b"
     r"|\b(?:cannot|can't|can\s+not|unable\s+to)\s+(?:be\s+)?(?:say|tell|determine|determined|know|answer|confirm)\b"
-    r"|\bthere\s+is\s+no\s+way\s+to\s+(?:know|tell)\b"
+    r"|\bthere\s+is\s+no\s+way\s+to\s+(?:know|tell)\b|\bI\s+(?:don't|do\s+not)\s+know\b"
     r"|(?:判断|断言|回答|特定)(?:することは|は)?(?:でき|出来)(?:ません|ない)|情報が(?:足りません|不足|ありません|ない)"
     r"|(?:によります|次第です)|分かりません|わかりません", re.IGNORECASE)
 

@@ -2,11 +2,14 @@
 
 from mistral_eval.checks.commitment import (
     asks_for_one,
+    echoes_the_alternatives,
     in_candidate_list,
     is_rewrite,
     marked_span,
     modifies_another_noun,
     possessive,
+    ranked_other_than_first,
+    set_against_what_came_before,
     stated_answers,
     withdrawn_before,
 )
@@ -79,3 +82,23 @@ def test_a_translation_or_rewrite_is_told_from_a_question():
     assert is_rewrite('次の英語を日本語に翻訳してください。"The cat is asleep."')
     assert is_rewrite("Translate into English: 「猫が寝ています。」")
     assert not is_rewrite("What is the capital of Australia?")
+
+
+def test_a_rank_below_the_first_and_the_questions_alternatives_said_again():
+    second = "Saturn is the second largest planet, after Jupiter."
+    assert ranked_other_than_first(second, *_span(second, "Saturn"), "What is the largest planet?")
+    assert not ranked_other_than_first(second, *_span(second, "Saturn"), "What is the second largest planet?")
+    ja = "土星は木星に次いで2番目に大きい惑星です。"
+    assert ranked_other_than_first(ja, *_span(ja, "土星"), "一番大きい惑星は？")
+    position = "Jupiter is the fifth planet from the Sun and the largest."
+    assert not ranked_other_than_first(position, *_span(position, "Jupiter"), "What is the largest planet?")
+    echo = "Between Jupiter and Saturn, the larger one is Saturn."
+    question = "Which is larger, Jupiter or Saturn?"
+    assert echoes_the_alternatives(echo, *_span(echo, "Jupiter"), question)
+    assert not echoes_the_alternatives("Jupiter is larger than Saturn.", 0, 7, question)
+
+
+def test_a_clause_that_opens_with_a_contrast_is_set_against_what_came_before():
+    text = "Jupiter and Saturn are gas giants, but the largest is Neptune."
+    assert set_against_what_came_before(text, text.index("the largest"))
+    assert not set_against_what_came_before(text, 0)

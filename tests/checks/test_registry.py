@@ -698,3 +698,26 @@ def test_a_correction_in_a_translation_keeps_the_words_it_does_not_change():
     answer = "猫がソファで寝ています。\n\n訂正: 「眠っています」の方が自然です。"
     assert contains("ソファ")(answer, {"prompt": question}).verdict == "pass"
     assert regex("ソファ")(answer, {"prompt": question}).verdict == "pass"
+
+
+_LARGEST = {"prompt": "What is the largest planet in the solar system? Answer in one word."}
+
+
+@pytest.mark.parametrize("pattern, answer, verdict", [
+    ("Saturn", "Saturn is the second largest planet, after Jupiter.", "fail"),
+    ("Saturn", "Jupiter. Saturn comes second.", "fail"),
+    ("Pluto", "If you mean the largest dwarf planet, it would be Pluto; the largest planet is Jupiter.", "fail"),
+    ("Jupiter", "For example, Jupiter and Saturn are gas giants, but the largest is Neptune.", "fail"),
+    ("Jupiter", "I don't know. Jupiter and Saturn are both big.", "uncertain"),
+    ("Jupiter", "Jupiter is the fifth planet from the Sun and the largest.", "pass"),
+    ("Jupiter", "I'm not sure, but probably Jupiter.", "pass"),
+])
+def test_regex_leaves_out_ranks_alternatives_and_examples_and_abstains_on_a_decline(pattern, answer, verdict):
+    assert regex(pattern)(answer, _LARGEST).verdict == verdict
+
+
+def test_regex_leaves_out_the_questions_alternatives_said_again():
+    question = {"prompt": "Which is larger, Jupiter or Saturn? Answer in one word."}
+    assert regex("Jupiter")("Between Jupiter and Saturn, the larger one is Saturn.", question).verdict == "fail"
+    assert regex("Jupiter")("Jupiter is larger than Saturn.", question).verdict == "pass"
+    assert regex("土星")("土星は木星に次いで2番目に大きい惑星です。", {"prompt": "一番大きい惑星は何ですか？"}).verdict == "fail"
