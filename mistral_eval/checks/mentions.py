@@ -124,13 +124,15 @@ def latin_folded(text: str) -> str:
     return "".join(fold(c) for c in text)
 
 
-def why_uncommitted(answer: str, kept: list[tuple[int, int]], question: str) -> str | None:
+def why_uncommitted(answer: str, kept: list[tuple[int, int]], question: str, names: bool = True) -> str | None:
     """Why the asserted mentions (spans) are not the answer's committed one, or None: all of them
     taken back by a later self-correction, all before the answer marker's span that names something
     else, all outside the answer's statements of what is asked ("首都はシドニーです。") that name
     something else and come first or are set against what came before ("…, but the largest is
     Neptune"), or (for a question that asks for one thing) each only an item of a list of
-    candidates. Never for a translation or rewrite: its answer is a whole text, where a correction
+    candidates. Statements count only when the expected text `names` the answer (a word, not a form
+    such as a date pattern: "The date is Friday" may precede "2024-03-15"). Never for a translation
+    or rewrite: its answer is a whole text, where a correction
     or a note may change one word and keep the rest."""
     if not kept or is_rewrite(question):
         return None
@@ -141,7 +143,7 @@ def why_uncommitted(answer: str, kept: list[tuple[int, int]], question: str) -> 
     span = marked_span(answer)
     if span and all(start < span[0] for start, _ in kept):
         return f"found {first}, but the answer marker names {_clip(answer[span[0]:span[1]].strip())}"
-    stated = stated_answers(answer, question)
+    stated = stated_answers(answer, question) if names else []
     leading = [x for x in stated if x[0] < kept[0][0] or set_against_what_came_before(answer, x[0])]
     if leading and not any(begin <= start < end for start, _ in kept for begin, end, _ in stated):
         return f"found {first}, but the answer states {_clip(leading[-1][2])} as what is asked"

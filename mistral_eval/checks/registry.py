@@ -187,6 +187,8 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
         raise ConfigError(f"pattern {pattern!r} does not compile: {error}", field="pattern") from None
 
     kanji_words = _kanji_literals(pattern)
+    # plain words (Canberra|キャンベラ, \bTokyo\b) name an answer; character classes check a form
+    names = all(re.fullmatch(r"(?:\\b)?[^\\\[\]().*+?{}^$]+(?:\\b)?", word) for word in pattern.split("|"))
 
     def check(answer: str, context: Context = None) -> CheckResult:
         question = CheckContext.of(context).prompt
@@ -199,7 +201,7 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
             return CheckResult.uncertain("regex", f"found {_clip(asserted[0].group())} only as a possessive (of "
                                                   f"something else the answer names) for /{pattern}/.")
         unresolved = [m for m, standing in zip(matches, standings, strict=True) if standing == "unresolved"]
-        why = why_uncommitted(answer, [m.span() for m in kept], question) if negation_aware else None
+        why = why_uncommitted(answer, [m.span() for m in kept], question, names) if negation_aware else None
         if why:
             return CheckResult("regex", False, 0.0, f"{why} for /{pattern}/.")
         if kept and negation_aware and (declined := declines(answer)):

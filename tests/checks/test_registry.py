@@ -721,3 +721,10 @@ def test_regex_leaves_out_the_questions_alternatives_said_again():
     assert regex("Jupiter")("Between Jupiter and Saturn, the larger one is Saturn.", question).verdict == "fail"
     assert regex("Jupiter")("Jupiter is larger than Saturn.", question).verdict == "pass"
     assert regex("土星")("土星は木星に次いで2番目に大きい惑星です。", {"prompt": "一番大きい惑星は何ですか？"}).verdict == "fail"
+
+
+def test_a_statement_in_another_form_does_not_override_a_form_pattern():
+    question = {"prompt": "What is the date of the meeting? Answer in YYYY-MM-DD."}
+    answer = "The date is Friday. In ISO format: 2024-03-15."
+    assert regex(r"\d{4}-\d{2}-\d{2}")(answer, question).verdict == "pass"
+    assert regex("Friday|Monday")("The date is Friday.", question).verdict == "pass"
