@@ -23,7 +23,8 @@ __all__ = ["asks_for_one", "echoes_the_alternatives", "in_candidate_list", "is_r
 _WITHDRAWS = re.compile(
     r"\b(?:correction|oops|let\s+me\s+correct|on\s+second\s+thought|I\s+(?:made|have\s+made)\s+(?:a|an)\s+"
     r"(?:mistake|error)|I\s+was\s+wrong|scratch\s+that|wait,\s+no)\b"
-    r"|訂正|間違えました|失礼しました|と言いたいところですが|いや、(?:違|正しくは)", re.IGNORECASE)
+    r"|\bwait,?\s+(?:actually|sorry)\b"
+    r"|訂正|間違えました|失礼しました|と言いたいところですが|いや、(?:違|正しくは|待って)", re.IGNORECASE)
 # A sentence that opens by judging what came before wrong ("Hmm, actually I think that is wrong: …",
 # "いや、それは間違いです。"); mid-sentence ("Sydney is often guessed, but that is wrong") it judges its own clause.
 _JUDGES_PREVIOUS = re.compile(
@@ -156,15 +157,34 @@ def _statement_phrase(question: str) -> re.Pattern[str] | None:
     return echo_of_the_question(question)
 
 
+# A bare answer as the first sentence, the topic left out ("京都です。", "Kyoto."): not a reply word.
+_BARE_JA = re.compile(r"^[\s*#>]*[「『*]*([\u30a0-\u30ff\u3400-\u9fffA-Za-z0-9ー]{1,15})[」』*]*\s*(?:です|だ|でしょう)?[。！!]?\s*$")
+_BARE_EN = re.compile(r"^[\s*#>]*(?:the\s+)?[*_]*([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2})[*_]*\s*[.!]?\s*$")
+_NOT_A_NAME = re.compile(r"^(?:yes|no|sure|okay|ok|well|certainly|absolutely|hello|hi|great|thanks|answer|note|correct|"
+                         r"true|false|了解|結論|回答|答え|正解|承知|以下|解説|説明)$", re.IGNORECASE)
+
+
+def _bare_answer(text: str) -> tuple[int, int, str] | None:
+    first = next(iter(sentences(text)), None)
+    if first is None:
+        return None
+    named = _BARE_JA.match(first.text) if re.search(r"[\u3040-\u9fff]", first.text) else _BARE_EN.match(first.text)
+    if named is None or _NOT_A_NAME.match(named.group(1)) or (named.group(1).isascii() and len(named.group(1)) < 4):
+        return None  # "Mt. Fuji", "B. Mars …": a short word before a period may be an abbreviation or a letter
+    return first.start, first.end, named.group(1)
+
+
 def stated_answers(text: str, question: str) -> list[tuple[int, int, str]]:
     """The answer's own statements of what the question asks, each naming one value ("首都はシドニー
-    です。", "The capital of Australia is Sydney."): (start, end, the value) of each such clause. Only
+    です。", "The capital of Australia is Sydney."; for a question that asks for one thing, also a
+    bare name as the first sentence: "京都です。", "Kyoto."): (start, end, the value) of each. Only
     a main clause that opens with it, in the question's tense, not about another time ("Before 1927,
     …", "かつての…") nor in a view attributed to others; a negated or hedged one names nothing."""
+    bare = _bare_answer(text) if asks_for_one(question) else None
+    found = [bare] if bare else []
     phrase = _statement_phrase(question)
     if phrase is None:
-        return []
-    found = []
+        return found
     tense = re.search(r"\b(is|was|are|were)\b", question, re.IGNORECASE)
     for sentence in clauses(text):
         echo = phrase.search(sentence.text)

@@ -25,7 +25,7 @@ from mistral_eval.checks.commitment import (
     stated_answers,
     withdrawn_before,
 )
-from mistral_eval.checks.extract import answer_markers, attributed, clause_of, conditional
+from mistral_eval.checks.extract import after_correction, answer_markers, attributed, clause_of, conditional
 from mistral_eval.checks.japanese import kana_spellings
 from mistral_eval.checks.negation import Polarity, asked, polarity, ranked_below, superseded
 
@@ -35,7 +35,8 @@ __all__ = ["affirmed", "best_standing", "in_view_and_again", "latin_folded", "me
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
 
 _CANDIDATES = re.compile(r"\b(?:could|might|may)\s+be\b.*\bor\b|\beither\b.*\bor\b|\bone\s+of\b"
-                         r"|(?:の)?(?:どれか|いずれか|どちらか)(?:です|だ|でしょう|一つ)|以下のいずれか", re.IGNORECASE)
+                         r"|(?:の)?(?:どれか|いずれか|どちらか)(?:です|だ|でしょう|一つ)|以下のいずれか"
+                         r"|かもしれ(?:ません|ない)(?:し|が|けど)、.*かもしれ", re.IGNORECASE)
 
 
 def mention_standing(answer: str, start: int, end: int, question: str = "") -> Polarity:
@@ -143,7 +144,7 @@ def why_uncommitted(answer: str, kept: list[tuple[int, int]], question: str, nam
     span = marked_span(answer)
     if span and all(start < span[0] for start, _ in kept):
         return f"found {first}, but the answer marker names {_clip(answer[span[0]:span[1]].strip())}"
-    stated = stated_answers(answer, question) if names else []
+    stated = [x for x in stated_answers(answer, question) if x[0] >= max(cut, after_correction(answer))] if names else []
     leading = [x for x in stated if x[0] < kept[0][0] or set_against_what_came_before(answer, x[0])]
     if leading and not any(begin <= start < end for start, _ in kept for begin, end, _ in stated):
         return f"found {first}, but the answer states {_clip(leading[-1][2])} as what is asked"

@@ -106,7 +106,7 @@ def _english_identity_denied(text: str, end: int, question: str) -> bool:
 def _japanese_identity_denied(tail: str, question: str) -> bool:
     """"XはAではなく、…" with A the question's own nouns (首都 for 首都はどこですか): X is denied as the
     answer; "Xは大都市ではなく" (another noun) says something about X."""
-    match = re.match(r"^[はも]([^、。\n]{1,15}?)(?:では|じゃ)(?:なく|ない)", tail)
+    match = re.match(r"^[はも]([^、。\n]{1,15}?)(?:では|じゃ|でも)(?:なく|ない|なければ|ありません)", tail)
     if match is None or not question:
         return False
     nouns = [lemma for _, pos, lemma in ja_tokens(match.group(1)) if pos == "名詞"]
@@ -119,7 +119,8 @@ def _topic_denied_in_main_clause(tail: str, question: str) -> bool:
     city, but it is not the capital" likewise, its subject carried by a pronoun."""
     if not question:
         return False
-    japanese = re.match(r"^[はも][^。！？\n]*?(?:が|けど|けれど|けれども)、([^、。！？\n]{1,15}?)(?:では|じゃ)(?:ありません|ない)", tail)
+    japanese = re.match(r"^[はも][^。！？\n]*?(?:が|けど|けれど|けれども)、([^、。！？\n]{1,15}?)(?:では|じゃ|でも)(?:ありません|ない|なければ|なく)",
+                        tail)
     if japanese:
         nouns = [lemma for _, pos, lemma in ja_tokens(japanese.group(1)) if pos == "名詞"]
         return bool(nouns) and all(noun in _question_words(question) for noun in nouns)

@@ -728,3 +728,25 @@ def test_a_statement_in_another_form_does_not_override_a_form_pattern():
     answer = "The date is Friday. In ISO format: 2024-03-15."
     assert regex(r"\d{4}-\d{2}-\d{2}")(answer, question).verdict == "pass"
     assert regex("Friday|Monday")("The date is Friday.", question).verdict == "pass"
+
+
+_CAPITAL_JA = {"prompt": "日本の首都はどこですか？一言で答えてください。"}
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("京都です。東京は大きな都市ですが、首都でもなければ、日本の中心でもありません。", "fail"),
+    ("京都です。東京は日本最大の都市です。", "fail"),  # the bare first answer names Kyoto
+    ("大阪です。いや、東京です。", "pass"),  # a bare answer taken back does not count
+    ("東京です。……いや、待ってください。京都です。", "fail"),
+    ("東京かもしれませんし、京都かもしれません。", "fail"),
+    ("東京です。大阪ではありません。", "pass"),
+])
+def test_regex_reads_a_bare_first_answer_and_japanese_hedges_and_denials(answer, verdict):
+    assert regex("東京|Tokyo")(answer, _CAPITAL_JA).verdict == verdict
+
+
+def test_a_bare_first_answer_is_a_name_not_an_abbreviation_or_a_reply_word():
+    highest = {"prompt": "What is the highest mountain in Japan? Answer in one word."}
+    assert regex("Fuji")("Mt. Fuji, at 3,776 m.", highest).verdict == "pass"
+    assert regex("Fuji")("Sure! Fuji is the highest.", highest).verdict == "pass"
+    assert regex("Fuji")("Kitadake. Fuji is better known.", highest).verdict == "fail"
