@@ -1,8 +1,11 @@
 """Which mentions an answer commits to, when the question asks for one thing: what a withdrawing
 self-correction takes back ("富士山です。…訂正します。…北岳です", "Correction: …"), what the answer's
-own marker names ("So the answer is **C**"), a mention that is only one item of a list of candidates
-("木星、土星、天王星、海王星があります"), and one that only modifies another noun ("Ganymede, the moon
-of Jupiter, …"), or a possessive ("Jupiter's moons").
+own marker names ("So the answer is **C**"), the answer's own statement of what is asked ("首都は
+シドニーです。", "The capital of Australia is Sydney.", a bare first "京都です。"), a mention that is only
+one item of a list of candidates ("木星、土星、天王星、海王星があります"), one ranked second or lower
+("the second largest"), the question's alternatives said again ("Between X and Y"), one that only
+modifies another noun ("Ganymede, the moon of Jupiter, …") or a possessive ("Jupiter's moons"). A
+translation or rewrite asks for a whole text, not one thing.
 
 Works on the answer text and the question with a few language-neutral rules; knows nothing about
 checks, expected values, patterns or negation.
@@ -15,9 +18,9 @@ import re
 from mistral_eval.checks.asked import echo_of_the_question
 from mistral_eval.checks.extract import answer_markers, attributed, clause_of, clauses, in_parentheses, sentences
 
-__all__ = ["asks_for_one", "echoes_the_alternatives", "in_candidate_list", "is_rewrite", "ranked_other_than_first",
-           "set_against_what_came_before", "marked_span", "modifies_another_noun", "possessive", "stated_answers",
-           "withdrawn_before"]
+__all__ = ["asks_for_one", "echoes_the_alternatives", "in_candidate_list", "is_rewrite", "marked_span",
+           "modifies_another_noun", "possessive", "ranked_other_than_first", "set_against_what_came_before",
+           "stated_answers", "withdrawn_before"]
 
 # A self-correction that takes back what came before (not "actually", which often only adds).
 _WITHDRAWS = re.compile(
@@ -200,9 +203,8 @@ def stated_answers(text: str, question: str) -> list[tuple[int, int, str]]:
     return found
 
 
-# An ordinal rank other than the first: "second largest", "comes third", "2番目に", "次いで".
-# An ordinal of a rank, not of a position ("the fifth planet from the Sun"): before a superlative, or
-# after a verb of ranking ("comes second").
+# An ordinal rank other than the first ("second largest", "comes third", "2番目に大きい", "次いで"),
+# not of a position ("the fifth planet from the Sun"): before a superlative or after a verb of ranking.
 _ORDINAL_WORD = r"(?:second|third|fourth|fifth|2nd|3rd|4th|5th)"
 _ORDINAL = re.compile(rf"\b{_ORDINAL_WORD}[\s-]+(?:\w+est|most\s+\w+|biggest)\b"
                       rf"|\b(?:comes?|came|ranks?|ranked|finish(?:es|ed)?|places?|placed)\s+{_ORDINAL_WORD}\b|\brunner-up\b"
