@@ -20,7 +20,7 @@ from mistral_eval.checks.extract import answer_markers, attributed, clause_of, c
 
 __all__ = ["asks_for_one", "echoes_the_alternatives", "in_candidate_list", "is_rewrite", "marked_span",
            "modifies_another_noun", "possessive", "ranked_other_than_first", "set_against_what_came_before",
-           "stated_answers", "withdrawn_before"]
+           "stated_answers", "weighed_then_dropped", "withdrawn_before"]
 
 # A self-correction that takes back what came before (not "actually", which often only adds).
 _WITHDRAWS = re.compile(
@@ -239,3 +239,27 @@ def set_against_what_came_before(text: str, start: int) -> bool:
     "…が、一番大きいのは…"): it is set against what came before."""
     return bool(re.search(r"(?:\b(?:but|however|yet|whereas)|しかし|でも|ですが|が|けど|けれど)[\s,、]*$", text[max(0, start - 14):start],
                           re.IGNORECASE))
+
+
+_PAIR = re.compile(r"([\w・ー]+)\s+(?:and|or)\s+([\w・ー]+)|([^\s、。と]+?)(?:と|か)([^\s、。と]+?)(?:で|の|か|\s|[、,?？])")
+
+
+def weighed_then_dropped(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` is one of two names weighed in a clause ("between Tokyo and Kyoto,
+    but …", "東京と京都で迷いますが、…") whose next clause, set against it, names only the other: the
+    other is the pick."""
+    found = [c for c in clauses(text) if c.start <= start < c.end]
+    if not found:
+        return False
+    clause = found[0]
+    following = next((c for c in clauses(text) if c.start >= clause.end), None)
+    if following is None or not (re.search(r"(?:\bbut|が、|けど、|けれど、|[?？])\s*$", clause.text)
+                                 or set_against_what_came_before(text, following.start)):
+        return False
+    mention = text[start:end]
+    for pair in _PAIR.finditer(clause.text):
+        names = [g for g in pair.groups() if g]
+        if mention in names:
+            other = names[1 - names.index(mention)]
+            return other in following.text and mention not in following.text
+    return False

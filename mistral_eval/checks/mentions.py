@@ -23,6 +23,7 @@ from mistral_eval.checks.commitment import (
     ranked_other_than_first,
     set_against_what_came_before,
     stated_answers,
+    weighed_then_dropped,
     withdrawn_before,
 )
 from mistral_eval.checks.extract import after_correction, answer_markers, attributed, clause_of, conditional
@@ -44,7 +45,8 @@ def mention_standing(answer: str, start: int, end: int, question: str = "") -> P
     question: "X is not a capital city"), attributed to others ("many think A, but B"), only asked
     ("Sydney? No — …", "Is it Sydney or Canberra?"), one of a list of candidates ("It could be A, B or C"),
     in an alternative for another reading ("If you mean …, it would be X"), ranked second or lower
-    ("X is the second largest") or the question's alternatives said again ("Between X and Y, …");
+    ("X is the second largest"), the question's alternatives said again ("Between X and Y, …") or one
+    of two weighed before the other is picked ("東京と京都で迷いますが、京都だと思います");
     "unresolved" when the scope of a denial cannot be told (negation.polarity)."""
     clause = clause_of(answer, start, end).text
     sentence_end = re.search(r"[。\n]|\.(?:\s|$)", answer[end:])
@@ -52,7 +54,7 @@ def mention_standing(answer: str, start: int, end: int, question: str = "") -> P
     if (attributed(clause) or asked(answer, start, end) or superseded(answer, start, end)
             or ranked_below(answer, start, end, question) or conditional(clause.lstrip(" ,;"))
             or ranked_other_than_first(answer, start, end, question)
-            or echoes_the_alternatives(answer, start, end, question)
+            or echoes_the_alternatives(answer, start, end, question) or weighed_then_dropped(answer, start, end)
             or _CANDIDATES.search(sentence)):
         return "denied"
     return polarity(answer, start, end, question)

@@ -750,3 +750,13 @@ def test_a_bare_first_answer_is_a_name_not_an_abbreviation_or_a_reply_word():
     assert regex("Fuji")("Mt. Fuji, at 3,776 m.", highest).verdict == "pass"
     assert regex("Fuji")("Sure! Fuji is the highest.", highest).verdict == "pass"
     assert regex("Fuji")("Kitadake. Fuji is better known.", highest).verdict == "fail"
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("東京と京都で迷いますが、京都だと思います。", "fail"),
+    ("東京と京都で迷いますが、東京だと思います。", "pass"),
+    ("It is between Tokyo and Kyoto, but I would go with Kyoto.", "fail"),
+    ("Tokyo and Kyoto are both old, but Tokyo is the capital.", "pass"),
+])
+def test_regex_leaves_out_one_of_two_weighed_before_the_other_is_picked(answer, verdict):
+    assert regex("東京|Tokyo")(answer, _CAPITAL_JA).verdict == verdict
