@@ -54,7 +54,8 @@ def mention_standing(answer: str, start: int, end: int, question: str = "") -> P
     if (attributed(clause) or asked(answer, start, end) or superseded(answer, start, end)
             or ranked_below(answer, start, end, question) or conditional(clause.lstrip(" ,;"))
             or ranked_other_than_first(answer, start, end, question)
-            or echoes_the_alternatives(answer, start, end, question) or weighed_then_dropped(answer, start, end)
+            or (not is_rewrite(question) and (echoes_the_alternatives(answer, start, end, question)
+                                               or weighed_then_dropped(answer, start, end)))
             or _CANDIDATES.search(sentence)):
         return "denied"
     return polarity(answer, start, end, question)
