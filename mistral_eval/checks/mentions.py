@@ -51,14 +51,20 @@ def mention_standing(answer: str, start: int, end: int, question: str = "") -> P
     clause = clause_of(answer, start, end).text
     sentence_end = re.search(r"[。\n]|\.(?:\s|$)", answer[end:])
     sentence = answer[max(0, answer.rfind("\n", 0, start)):end + (sentence_end.end() if sentence_end else len(answer))]
-    if (attributed(clause) or asked(answer, start, end) or superseded(answer, start, end)
-            or ranked_below(answer, start, end, question) or conditional(clause.lstrip(" ,;"))
-            or ranked_other_than_first(answer, start, end, question)
-            or (not is_rewrite(question) and (echoes_the_alternatives(answer, start, end, question)
-                                               or weighed_then_dropped(answer, start, end)))
-            or _CANDIDATES.search(sentence)):
+    if (attributed(clause) or superseded(answer, start, end) or ranked_below(answer, start, end, question)
+            or _CANDIDATES.search(sentence)
+            or (not is_rewrite(question) and (asked(answer, start, end)
+                                               or _not_the_pick(answer, start, end, question, clause)))):
         return "denied"
     return polarity(answer, start, end, question)
+
+
+def _not_the_pick(answer: str, start: int, end: int, question: str, clause: str) -> bool:
+    """For a question (not a translation, which keeps its source's questions, conditions, ranks and pairs): a
+    mention in an alternative for another reading, ranked second or lower, one of the question's
+    alternatives said again, or one of two weighed before the other is picked."""
+    return (conditional(clause.lstrip(" ,;")) or ranked_other_than_first(answer, start, end, question)
+            or echoes_the_alternatives(answer, start, end, question) or weighed_then_dropped(answer, start, end))
 
 
 def best_standing(answer: str, spans: typing.Iterable[tuple[int, int]], negation_aware: bool,
