@@ -762,11 +762,11 @@ def test_regex_leaves_out_one_of_two_weighed_before_the_other_is_picked(answer, 
     assert regex("東京|Tokyo")(answer, _CAPITAL_JA).verdict == verdict
 
 
-@pytest.mark.parametrize("question, answer", [
-    ("Translate into English: 「兄はクラスで二番目に背が高いです。」", "My older brother is the second tallest in his class."),
-    ('次の英語を日本語に翻訳してください。"If it rains, the game will be cancelled."', "もし雨が降ったら、試合は中止になります。"),
-    ("Translate into English: 「京都と東京のどちらに行きますか？」", "Will you go to Kyoto or Tokyo?"),
+@pytest.mark.parametrize("question, answer, needle", [
+    ("Translate into English: 「兄はクラスで二番目に背が高いです。」", "My older brother is the second tallest in his class.",
+     "second"),
+    ('次の英語を日本語に翻訳してください。"If it rains, the game will be cancelled."', "もし雨が降ったら、試合は中止になります。", "雨"),
+    ("Translate into English: 「京都と東京のどちらに行きますか？」", "Will you go to Kyoto or Tokyo?", "Tokyo"),
 ])
-def test_a_translation_keeps_its_sources_ranks_conditions_and_questions(question, answer):
-    needle = {"二": "second", "雨": "雨", "京": "Tokyo"}[next(c for c in "二雨京" if c in question)]
+def test_a_translation_keeps_its_sources_ranks_conditions_and_questions(question, answer, needle):
     assert contains(needle)(answer, {"prompt": question}).verdict == "pass"
