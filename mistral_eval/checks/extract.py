@@ -22,7 +22,7 @@ _CLAUSE_BREAK = re.compile(r"[;；:：—–]|\s-\s|,\s*(?:but|however|while|whe
 _CORRECTION = re.compile(
     r"\b(?:wait|actually|correction|oops|sorry|let me (?:re-?check|recalculate|correct)|"
     r"on second thought|I made (?:a|an) (?:mistake|error))\b"
-    r"|訂正|いや、|失礼しました|間違えました|計算し直|やり直|正しくは|実は",
+    r"|訂正|いや、|失礼しました|間違えました|計算し直|やり直|正しくは|実は|と言いたいところ(?:です)?が",
     re.IGNORECASE)
 _MARKER = re.compile(
     r"\b(?:(?:the\s+)?(?:final\s+)?answer\s*(?:is|would\s+be|will\s+be|[:=])|in\s+conclusion|so\s+the\s+answer)"
@@ -33,10 +33,10 @@ _QUOTES = re.compile(r"「[^「」\n]*」|『[^『』\n]*』|\"[^\"\n]*\"|“[^�
 _CONDITIONAL = re.compile(r"^\s*(?:\*\*)?(?:if\s+(?:you|we|the\s+question)\s+(?:meant|mean|instead)|if\s+instead"
                           r"|もし|仮に)", re.IGNORECASE)
 _ATTRIBUTED = re.compile(
-    r"(?:と(?:思う|考える|答える|訳す|言う|いう|する)人(?:も|が)(?:多い|います|いる|おり)|と(?:誤解|勘違い)され"
+    r"(?:と(?:思う|考える|答える|訳す|言う|いう|する|書く|呼ぶ|選ぶ)人(?:も|が|は)(?:多い|少ない|います|いる|おり|いない|いません)|と(?:誤解|勘違い)され"
     r"|と思われがち|と(?:言われ|いわれ)ることも)"
     r"|\b(?:many|some|most)\s+(?:people\s+)?(?:think|believe|say|assume|guess|answer)"
-    r"|\b(?:it\s+is\s+)?(?:often|commonly)\s+(?:thought|believed|mistaken|assumed)"
+    r"|\b(?:it\s+is\s+)?(?:often|commonly|widely)\s+(?:thought|believed|mistaken|assumed|said|claimed)"
     r"|\bcommon\s+(?:mistake|misconception)"
     r"|\b(?:a\s+)?(?:popular|common|widespread)\s+(?:myth|belief)|\bit\s+is\s+a\s+myth\b|\bcontrary\s+to\s+popular"
     r"|\b(?:many|some|most|other)\s+\w+\s+(?:say|claim|suggest|state|answer)\b|\baccording\s+to\s+some\b"

@@ -106,11 +106,30 @@ def _english_identity_denied(text: str, end: int, question: str) -> bool:
 def _japanese_identity_denied(tail: str, question: str) -> bool:
     """"XはAではなく、…" with A the question's own nouns (首都 for 首都はどこですか): X is denied as the
     answer; "Xは大都市ではなく" (another noun) says something about X."""
-    match = re.match(r"^[はも]([^、。\n]{1,15}?)(?:では|じゃ)(?:なく|ない)", tail)
+    match = re.match(r"^[はも]([^、。\n]{1,15}?)(?:では|じゃ|でも)(?:なく|ない|なければ|ありません)", tail)
     if match is None or not question:
         return False
     nouns = [lemma for _, pos, lemma in ja_tokens(match.group(1)) if pos == "名詞"]
     return bool(nouns) and all(noun in _question_words(question) for noun in nouns)
+
+
+def _topic_denied_in_main_clause(tail: str, question: str) -> bool:
+    """"Xは日本最大の都市ですが、首都ではありません": the topic X of a sentence whose main clause, after
+    a concessive one, denies an identity with the question's own nouns is denied; "X is the largest
+    city, but it is not the capital" likewise, its subject carried by a pronoun."""
+    if not question:
+        return False
+    japanese = re.match(r"^[はも][^。！？\n]*?(?:が|けど|けれど|けれども)、([^、。！？\n]{1,15}?)(?:では|じゃ|でも)(?:ありません|ない|なければ|なく)",
+                        tail)
+    if japanese:
+        nouns = [lemma for _, pos, lemma in ja_tokens(japanese.group(1)) if pos == "名詞"]
+        return bool(nouns) and all(noun in _question_words(question) for noun in nouns)
+    english = re.match(r"^[^.!?\n]*?,?\s*\b(?:but|yet|however|though)\b,?\s+(?:it|this|that|they)\s+"
+                       r"(?:is|was)\s*(?:not|n't)\s+(?:the\s+|an?\s+)?([^,.;:!?]{1,40})", tail, re.IGNORECASE)
+    if english:
+        words = [w.rstrip("s") for w in re.findall(r"[a-z]{3,}", english.group(1).lower())]
+        return bool(words) and all(w in _question_words(question) for w in words)
+    return False
 
 
 def _main_clause_polarity(main: str) -> Polarity:
@@ -259,6 +278,8 @@ def polarity(text: str, start: int, end: int, question: str = "") -> Polarity:
                 or _japanese_identity_denied(tail, question)):
             return "denied"
         found = _predicate_polarity(rest.lstrip("」』\"”*"))
+    if _topic_denied_in_main_clause(rest.lstrip("」』\"”*"), question):
+        return "denied"
     found = found or _subject_polarity(rest)
     if found == "denied" or _english_identity_denied(text, end, question) or _english_denied(text, start, end):
         return "denied"

@@ -24,12 +24,21 @@ from pydantic import ConfigDict, Field, ValidationError, validate_call
 
 from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text as _clip
 from mistral_eval.checks.code_check import python
-from mistral_eval.checks.extract import attributed, clause_of
+from mistral_eval.checks.commitment import modifies_another_noun, possessive
 from mistral_eval.checks.japanese import japanese_form, kana_spellings, kanji_compounds
-from mistral_eval.checks.negation import Polarity, asked, polarity, ranked_below, superseded
+from mistral_eval.checks.mentions import (
+    affirmed,
+    best_standing,
+    in_view_and_again,
+    latin_folded,
+    mention_spans,
+    mention_standing,
+    other_form,
+    why_uncommitted,
+)
 from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, normalize, read_final
 from mistral_eval.checks.repetition import repetitions
-from mistral_eval.checks.verdicts import read_verdict
+from mistral_eval.checks.verdicts import declines, read_verdict
 from mistral_eval.core.choices import SINGLE_RUBRICS
 from mistral_eval.core.errors import ConfigError
 
@@ -101,66 +110,6 @@ def equals(expected: str, ignore_case: bool = False, strip: bool = True) -> Chec
     return check
 
 
-_CANDIDATES = re.compile(r"\b(?:could|might|may)\s+be\b.*\bor\b|\beither\b.*\bor\b|\bone\s+of\b"
-                         r"|(?:の)?(?:どれか|いずれか|どちらか)(?:です|だ|でしょう|一つ)|以下のいずれか", re.IGNORECASE)
-
-
-def _standing(answer: str, start: int, end: int, question: str = "") -> Polarity:
-    """Whether the answer asserts a mention: "denied" when negated in its clause (read with the
-    question: "X is not a capital city"), attributed to others ("many think A, but B"), only asked
-    ("Sydney? No — …", "Is it Sydney or Canberra?") or one of a list of candidates ("It could be A, B or C");
-    "unresolved" when the scope of a denial cannot be told (negation.polarity)."""
-    clause = clause_of(answer, start, end).text
-    sentence_end = re.search(r"[。\n]|\.(?:\s|$)", answer[end:])
-    sentence = answer[max(0, answer.rfind("\n", 0, start)):end + (sentence_end.end() if sentence_end else len(answer))]
-    if (attributed(clause) or asked(answer, start, end) or superseded(answer, start, end)
-            or ranked_below(answer, start, end, question)
-            or _CANDIDATES.search(sentence)):
-        return "denied"
-    return polarity(answer, start, end, question)
-
-
-def _standing_of(answer: str, spans: typing.Iterable[tuple[int, int]], negation_aware: bool,
-                 question: str = "") -> Polarity | None:
-    """The best standing of any of the mentions (asserted, else unresolved, else denied); None
-    without a mention."""
-    standings = {"asserted" if not negation_aware else _standing(answer, start, end, question)
-                 for start, end in spans}
-    return next((s for s in ("asserted", "unresolved", "denied") if s in standings), None)
-
-
-def _affirmed(answer: str, spans: typing.Iterable[tuple[int, int]], negation_aware: bool,
-              question: str = "") -> bool:
-    return _standing_of(answer, spans, negation_aware, question) == "asserted"
-
-
-def _mentions(answer: str, needle: str, flags: int) -> list[tuple[int, int]]:
-    """Where the answer writes `needle`; for a kanji word not written as such, where it is in kana;
-    a katakana word ending in the long-vowel mark also without it (コンピューター, コンピュータ: one word,
-    two spelling conventions)."""
-    spans = [m.span() for m in re.finditer(re.escape(needle), answer, flags)]
-    if not spans and re.fullmatch(r"[ァ-ヺー]{2,}ー", needle):
-        spans = [m.span() for m in re.finditer(re.escape(needle[:-1]) + r"(?![ァ-ヺー])", answer)]
-    return spans or (kana_spellings(answer, needle) if _KANJI.search(needle) else [])
-
-
-_INFLECTION = re.compile(r"(?:ing|ed|es|e|s|d)$")
-
-
-def _stem(word: str) -> str:
-    word = word.lower()
-    return _INFLECTION.sub("", word) if len(word) > 4 else word
-
-
-def _other_form(answer: str, needle: str) -> str | None:
-    """An English word of the answer that is another inflection of `needle` (closes, closing for
-    closed): whether the check wants that very form, the check cannot tell."""
-    if not re.fullmatch(r"[A-Za-z]{4,}", needle):
-        return None
-    return next((w for w in re.findall(r"[A-Za-z]+", answer) if w.lower() != needle.lower()
-                 and _stem(w) == _stem(needle)), None)
-
-
 @_validated
 def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: bool = True,
              ignore_case: bool = False, negation_aware: bool = True) -> Check:
@@ -182,13 +131,23 @@ def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: boo
 
     def check(answer: str, context: Context = None) -> CheckResult:
         question = CheckContext.of(context).prompt
-        standing = {n: _standing_of(answer, _mentions(answer, n, flags), negation_aware, question) for n in needles}
+        standing = {n: best_standing(answer, mention_spans(answer, n, flags), negation_aware, question) for n in needles}
         found = [n for n in needles if standing[n] == "asserted"]
+        if negation_aware and len(needles) == 1 and found:  # one thing asked: only the committed answer counts
+            kept = [span for span in mention_spans(answer, needles[0], flags)
+                    if mention_standing(answer, *span, question) == "asserted"]
+            if why := why_uncommitted(answer, kept, question):
+                return CheckResult("contains", False, 0.0, f"{why}.")
+        repeated = [n for n in found if negation_aware and in_view_and_again(answer, mention_spans(answer, n, flags))]
+        if repeated:
+            return CheckResult.uncertain("contains", f"{', '.join(map(repr, repeated))} stands both in a view the answer "
+                                                     "attributes to others and in its own words; which is its "
+                                                     "claim cannot be told.", 0.0)
         unresolved = [n for n in needles if standing[n] == "unresolved"]
         missing = [n for n in needles if n not in found]
         passed = not missing if require_all else bool(found)
         score = len(found) / len(needles) if require_all else float(passed)
-        forms = {n: form for n in missing if n not in unresolved and (form := _other_form(answer, n))}
+        forms = {n: form for n in missing if n not in unresolved and (form := other_form(answer, n))}
         if forms and (set(missing) <= set(forms) if require_all else not found):
             return CheckResult.uncertain("contains", "the answer writes another form of "
                                          + ", ".join(f"{n!r} ({f!r})" for n, f in forms.items())
@@ -228,13 +187,26 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
         raise ConfigError(f"pattern {pattern!r} does not compile: {error}", field="pattern") from None
 
     kanji_words = _kanji_literals(pattern)
+    # plain words (Canberra|キャンベラ, \bTokyo\b) name an answer; character classes check a form
+    names = all(re.fullmatch(r"(?:\\b)?[^\\\[\]().*+?{}^$]+(?:\\b)?", word) for word in pattern.split("|"))
 
     def check(answer: str, context: Context = None) -> CheckResult:
         question = CheckContext.of(context).prompt
-        matches = list(compiled.finditer(answer))
-        standings = [_standing_of(answer, [m.span()], negation_aware, question) for m in matches]
-        kept = [m for m, standing in zip(matches, standings, strict=True) if standing == "asserted"]
+        matches = list(compiled.finditer(answer)) or list(compiled.finditer(latin_folded(answer)))
+        standings = [best_standing(answer, [m.span()], negation_aware, question) for m in matches]
+        asserted = [m for m, standing in zip(matches, standings, strict=True) if standing == "asserted"
+                    and not (negation_aware and modifies_another_noun(answer, *m.span()))]
+        kept = [m for m in asserted if not (negation_aware and possessive(answer, *m.span()))]
+        if asserted and not kept:
+            return CheckResult.uncertain("regex", f"found {_clip(asserted[0].group())} only as a possessive (of "
+                                                  f"something else the answer names) for /{pattern}/.")
         unresolved = [m for m, standing in zip(matches, standings, strict=True) if standing == "unresolved"]
+        why = why_uncommitted(answer, [m.span() for m in kept], question, names) if negation_aware else None
+        if why:
+            return CheckResult("regex", False, 0.0, f"{why} for /{pattern}/.")
+        if kept and negation_aware and (declined := declines(answer)):
+            return CheckResult.uncertain("regex", f"found {_clip(kept[0].group())}, but the answer says "
+                                                  f"{declined!r}: whether it commits to it cannot be told.")
         if unresolved and not kept:
             return CheckResult.uncertain("regex", f"the scope of a denial near {_clip(unresolved[0].group())} cannot "
                                                   "be told (a denied clause, then a main clause with another "
@@ -243,7 +215,7 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
                  f"found only denied {_clip(matches[0].group())}" if matches else "found no match")
         if not matches:
             spelled = [(word, span) for word in kanji_words for span in kana_spellings(answer, word)
-                       if _affirmed(answer, [span], negation_aware, question)]
+                       if affirmed(answer, [span], negation_aware, question)]
             if spelled:
                 word, (start, end) = spelled[0]
                 return CheckResult("regex", True, 1.0, f"found {_clip(answer[start:end])}, the kana spelling "
@@ -302,6 +274,10 @@ def boolean(expected: bool) -> Check:
 
     def check(answer: str, context: Context = None) -> CheckResult:
         verdict, how = read_verdict(answer, CheckContext.of(context).prompt)
+        declined = declines(answer) if how == "found no verdict word" else None
+        if declined:  # no verdict, and the answer says it will not give one: a grader fails it
+            return CheckResult("boolean", False, 0.0, f"no verdict: the answer declines to give one "
+                                                      f"({declined!r}), expected {expected}.")
         if verdict is None:
             return CheckResult.uncertain("boolean", f"{how}, expected {expected}.")
         passed = verdict == expected

@@ -26,7 +26,7 @@ from mistral_eval.checks.extract import (
 from mistral_eval.checks.japanese import tokens as ja_tokens
 from mistral_eval.checks.negation import is_negated
 
-__all__ = ["read_verdict"]
+__all__ = ["declines", "read_verdict"]
 
 _VERDICT = re.compile(
     r"(?<![A-Za-z])(?:true|false|correct|incorrect|wrong)(?![A-Za-z])"
@@ -34,9 +34,13 @@ _VERDICT = re.compile(
     r"|(?:(?<=は)|(?<![ぁ-ん]))はい(?=\s*(?:[、。,.!！」』\"”*]|です|でしょう|と|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?"
     r"|その通り|(?:^|(?<=[。！\n]))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
     re.IGNORECASE | re.MULTILINE)
-# A whole-sentence reply: "Absolutely.", "Of course not!", "Not at all.", "もちろんです。", "そうではありません。"
+# A whole-sentence reply: "Absolutely.", "Of course not!", "Not at all.", "Not necessarily.", "You bet!",
+# "もちろんです。", "ええ、そうです。", "そうではありません。", "そんなことはありません。", "必ずしもそうではありません。"
 _REPLY = re.compile(r"(?:^|(?<=[.!?。！？\n]))[\s*]*(?:(?:absolutely|definitely|certainly|of\s+course|yep|yeah)(?:\s+not)?|nope|not\s+at\s+all"
-                    r"|もちろん(?:です)?|そう(?:です|だ)|そう(?:では|じゃ)(?:ありません|ない(?:です)?))[\s*]*(?=[.!。！]|$)",
+                    r"|not\s+(?:necessarily|really|quite|exactly)|no\s+way|you\s+bet|indeed|exactly|that(?:'s|\s+is)\s+right"
+                    r"|(?:ええ|うん)(?:[、,]\s*そう(?:です|だ))?|もちろん(?:です)?|そう(?:です|だ)|そう(?:では|じゃ)(?:ありません|ない(?:です)?)"
+                    r"|そんな(?:ことは|事は)(?:ありません|ない(?:です)?)"
+                    r"|必ずしも(?:そう)?(?:では|じゃ)(?:ありません|ない(?:です)?))[\s*]*(?=[.!。！]|$)",
                     re.IGNORECASE | re.MULTILINE)
 _TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解", "その通り"}
 _ECHO = re.compile(r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?\s*(?:or|/|か|または|もしくは)\s*"
@@ -102,7 +106,7 @@ def _verdicts(text: str, asked: str = "") -> list[tuple[re.Match[str], bool, boo
         found.append((match, value, own))
     for reply in _REPLY.finditer(text):
         if not any(m.start() <= reply.start() < m.end() or reply.start() <= m.start() < reply.end() for m, _, _ in found):
-            found.append((reply, not re.search(r"not|nope|ない|ありません", reply.group(), re.IGNORECASE), True))
+            found.append((reply, not re.search(r"\bnot?\b|nope|ない|ありません", reply.group(), re.IGNORECASE), True))
     return sorted(found, key=lambda v: v[0].start())
 
 
@@ -218,11 +222,17 @@ def _restates(statement: str, sentence: str, context: str = "") -> bool | None:
                 and len(shared_asked) >= 0.75 * len(asked))
     else:  # English: only trailing words may be dropped (an adjunct: "to school", "on Saturday")
         kept = shared_asked == asked[:len(shared_asked)] and len(shared_asked) >= max(2, -(-2 * len(asked) // 3))
+        if kept and len(shared_asked) < len(asked):  # dropped, not replaced: "open on weekdays" for "open on Saturday"
+            last = max(i for i, w in enumerate(said) if w in asked)
+            kept = all(w in asked for w in said[last + 1:])
     shared_said = [w for w in said if w in asked]
     standards = _standard(statement), _standard(sentence)
     swapped = (None not in standards and standards[0] != standards[1] and standards[1] in asked
                and sorted(shared_said) == sorted(shared_asked))
-    restates = (bool(asked) and kept
+    # a comparison's standard is an argument, not an adjunct: "Emi is older than Kaito" does not
+    # restate "Is Emi older than Nana?"
+    same_standard = standards[0] is None or standards[0] == standards[1] or swapped
+    restates = (bool(asked) and kept and same_standard
                 and (shared_said == shared_asked or swapped))
     # 開いていません, "they cannot fly": the subject left out; a lone word only if it is the predicate
     english_subject = bool(asked) and asked[0] in [w for w, _ in _content(context or sentence)]
@@ -260,8 +270,45 @@ def read_verdict(answer: str, question: str = "") -> tuple[bool | None, str]:
     be told (verdict words that conflict, or none and no restatement of the question's fact)."""
     text = _ECHO.sub(lambda m: " " * len(m.group()), answer)
     verdict, how = _verdict_of(text, _asked(question) if question else "")
+    if verdict is None and how == "found no verdict word" and (chosen := _chosen_option(answer, question)) is not None:
+        return chosen, f"the answer picks the option that reads {chosen}"
     if verdict is None and how == "found no verdict word":
         verdict = _fact_verdict(answer, question)
         how = (f"no verdict word; the answer states the question's fact as {verdict}"
                if verdict is not None else how)
     return verdict, how
+
+
+_OPTION = re.compile(r"(?:^|\s)\(?([A-Da-d])[).:：]\s*(true|false|yes|no|correct|incorrect|はい|いいえ|正しい|誤り)\b",
+                     re.IGNORECASE | re.MULTILINE)
+
+
+def _chosen_option(answer: str, question: str) -> bool | None:
+    """A question that offers the verdicts as lettered options ("A) True B) False") answered by a
+    letter alone ("B", "**A**", "Answer: B"): the verdict of that option."""
+    options = {m.group(1).upper(): m.group(2).lower() in _TRUE_WORDS for m in _OPTION.finditer(question)}
+    letter = re.fullmatch(r"[\s*_]*(?:(?:the\s+)?answer\s*(?:is)?[:：]?\s*|答え[:：は]\s*)?[\s*_(]*([A-Da-d])[\s*_).]*",
+                          answer, re.IGNORECASE)
+    return options.get(letter.group(1).upper()) if letter and len(options) >= 2 else None
+
+
+# "The text does not give enough information", "It depends on …", "I cannot say", "判断できません":
+# the answer declines to commit to either verdict.
+_DECLINES = re.compile(
+    r"\b(?:not|n't)\s+(?:give|provide|contain|include|have)\s+(?:enough|sufficient)\s+information\b"
+    r"|\b(?:not\s+enough|insufficient)\s+information\b|\bit\s+depends\b"
+    r"|\b(?:cannot|can't|can\s+not|unable\s+to)\s+(?:be\s+)?(?:say|tell|determine|determined|know|answer|confirm)\b"
+    r"|\bthere\s+is\s+no\s+way\s+to\s+(?:know|tell)\b|\bI\s+(?:don't|do\s+not)\s+know\b"
+    r"|(?:判断|断言|回答|特定)(?:することは|は)?(?:でき|出来)(?:ません|ない)|情報が(?:足りません|不足|ありません|ない)"
+    r"|(?:によります|次第です)|分かりません|わかりません", re.IGNORECASE)
+
+
+def declines(answer: str) -> str | None:
+    """The phrase with which an answer declines to give a verdict ("the text does not give enough
+    information", "it depends", "判断できません"), or None."""
+    for match in _DECLINES.finditer(answer):
+        rest = answer[match.end():]
+        sentence_rest = rest[:next((i for i, c in enumerate(rest) if c in ".!?。！？\n"), len(rest))]
+        if not re.search(r"\b(?:but|however|though)\b|(?:が|けど|けれど(?:も)?)、", sentence_rest, re.IGNORECASE):
+            return match.group()  # not "I cannot say for sure, but it is closed": that goes on to answer
+    return None

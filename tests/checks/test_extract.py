@@ -26,6 +26,8 @@ def test_after_correction_points_at_the_last_correction():
     text = "The total is 12. Wait, I forgot one: 13."
     assert text[after_correction(text):].startswith("Wait")
     assert after_correction("The total is 12.") == 0
+    wish = "5個と言いたいところですが、6個です。"  # what one would like to say, taken back
+    assert wish[after_correction(wish):].startswith("と言いたい")
 
 
 def test_answer_marker_is_the_last():

@@ -594,3 +594,179 @@ def test_japanese_leaves_out_code_and_urls_when_prose_remains():
     assert japanese()(answer).verdict == "pass"
     assert japanese()("詳しくは https://www.example.com/documentation/index.html を見てください。").verdict == "pass"
     assert japanese()("```python\nprint(1)\n```").verdict == "fail"
+
+
+_ONE_WORD = "What is the capital of Australia? Answer in one word."
+_ONE_WORD_JA = "オーストラリアの首都はどこですか？一言で答えてください。"
+
+
+@pytest.mark.parametrize("question, answer, verdict", [
+    (_ONE_WORD, "Canberra. Correction: I mixed them up, the capital is Sydney.", "fail"),
+    (_ONE_WORD, "Sydney. Oops, I made a mistake: the capital is Canberra.", "pass"),
+    (_ONE_WORD_JA, "キャンベラです。……と言いたいところですが、訂正します。首都はシドニーです。", "fail"),
+    (_ONE_WORD, "Canberra. Actually, it was purpose-built as the capital.", "pass"),
+    (_ONE_WORD, "Canberra has Parliament House, but so what.\n\nSo the answer is **Sydney**.", "fail"),
+    (_ONE_WORD, "The answer is as follows.\n\nCanberra", "pass"),
+    (_ONE_WORD_JA, "シドニーは最大の都市です。答えはキャンベラです。", "pass"),
+    (_ONE_WORD, "Australian cities include Sydney, Melbourne, Canberra and Perth.", "fail"),
+    (_ONE_WORD_JA, "主な都市にはシドニー、メルボルン、キャンベラなどがあります。", "fail"),
+    ("Name some Australian cities.", "Sydney, Melbourne, Canberra and Perth.", "pass"),
+    (_ONE_WORD, "Lake Burley Griffin, the lake of Canberra, is artificial.", "fail"),
+    (_ONE_WORD, "Canberra, a planned city, is the capital.", "pass"),
+    (_ONE_WORD, "Cānberra", "pass"),  # macrons and accents are the same Latin letters
+])
+def test_regex_counts_only_the_answers_committed_answer(question, answer, verdict):
+    assert regex("Canberra|キャンベラ", flags="i")(answer, {"prompt": question}).verdict == verdict
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("首都はキャンベラです。シドニーは最大の都市ですが、首都ではありません。", "fail"),
+    ("Sydney is the largest city in Australia, but it is not the capital.", "fail"),
+    ("Sydney is the largest city, but it is not the oldest one.", "pass"),
+    ("シドニーは人口が多いですが、古い町ではありません。", "pass"),
+])
+def test_a_topic_denied_in_the_main_clause_after_a_concession(answer, verdict):
+    question = _ONE_WORD if answer.isascii() else _ONE_WORD_JA  # the question's own noun: capital, 首都
+    assert regex("Sydney|シドニー")(answer, {"prompt": question}).verdict == verdict
+
+
+@pytest.mark.parametrize("expected, answer, verdict", [
+    ("oxygen", "It is widely claimed that we breathe in oxygen, but this is wrong: we breathe in nitrogen and "
+               "breathe out oxygen.", "uncertain"),
+    ("oxygen", "Many people think we need oxygen only when running, but in fact we always breathe in oxygen.", "pass"),
+    ("酸素", "酸素を吸うと思う人が多いですが、それは誤解です。人は窒素を吸い、酸素を吐き出します。", "uncertain"),
+    ("酸素", "二酸化炭素を吸うと思う人が多いですが、正しくは酸素を吸っています。", "pass"),
+])
+def test_contains_abstains_on_a_mention_in_a_view_of_others_said_again(expected, answer, verdict):
+    assert contains(expected)(answer, {"prompt": "Which gas do we breathe in? 吸う気体は？"}).verdict == verdict
+
+
+def test_boolean_fails_an_answer_that_declines_to_give_a_verdict():
+    question = "Read the text and answer yes or no.\nText: Jun left his umbrella on the train.\nQuestion: Did Jun bring it home?"
+    for answer in ("The text does not provide enough information to say.", "It depends on whether he went back.",
+                   "この文だけでは判断できません。"):
+        result = boolean(False)(answer, {"prompt": question})
+        assert result.verdict == "fail" and "declines" in result.reason
+    assert boolean(False)("No. I cannot say what happened later, but he left it.", {"prompt": question}).verdict == "pass"
+
+
+@pytest.mark.parametrize("answer", [
+    "Canberra is the capital. The answer is therefore clear.",  # a marker that only judges names nothing
+    "Its capital, the city of Canberra, was planned.",  # "the city of": "of" introduces the name itself
+])
+def test_regex_keeps_a_committed_answer_around_markers_and_appositives(answer):
+    assert regex("Canberra")(answer, {"prompt": _ONE_WORD}).verdict == "pass"
+
+
+def test_regex_reads_a_name_with_middle_dots_as_one_name():
+    assert regex("ダ・ヴィンチ")("レオナルド・ダ・ヴィンチです。", {"prompt": "最も有名な画家は誰ですか？"}).verdict == "pass"
+
+
+def test_boolean_hedged_answers_that_go_on_are_not_declines():
+    question = "Text: Jun left his umbrella on the train.\nQuestion: Did Jun bring his umbrella home?"
+    assert boolean(False)("I cannot say for sure, but he most likely did not bring it home.",
+                          {"prompt": question}).verdict != "fail"
+    assert boolean(False)("正確には分かりませんが、持ち帰っていないと思います。",
+                          {"prompt": "淳は傘を持ち帰りましたか？"}).verdict == "pass"
+
+
+def test_regex_abstains_on_a_match_only_as_a_possessive_and_drops_an_answer_judged_wrong_next():
+    largest = {"prompt": "What is the largest planet? Answer in one word."}
+    assert regex("Jupiter")("Earth is the largest rocky planet; Jupiter's moons are big too.", largest).verdict == "uncertain"
+    assert regex("Jupiter")("Jupiter's the largest, by far.", largest).verdict == "pass"
+    assert regex("Au")("Au. Hmm, actually I think that is wrong: gold is Ag.").verdict == "fail"
+    assert regex("Canberra")("Canberra. Sydney is often guessed, but that is wrong.").verdict == "pass"
+
+
+@pytest.mark.parametrize("question, answer, verdict", [
+    ("What is the capital of Australia?", "The capital of Australia is Sydney. (Canberra only hosts ministries.)", "fail"),
+    ("What is the capital of Australia?", "Canberra.\n\nThe capital of Australia is **Canberra**, not Sydney.", "pass"),
+    ("What is the capital of Australia?", "Canberra. Before 1927, the capital of Australia was Melbourne.", "pass"),
+    ("オーストラリアの首都はどこですか？", "首都はシドニーです。キャンベラは行政機関が多い都市です。", "fail"),
+    ("オーストラリアの首都はどこですか？", "キャンベラです。かつての首都はメルボルンでした。", "pass"),
+    ("オーストラリアの首都はどこですか？", "キャンベラです。首都は内陸部です。", "pass"),  # a statement after the answer elaborates
+    ("オーストラリアの首都はどこですか？", "首都は内陸にある計画都市です。キャンベラです。", "pass"),  # a description, not a name
+])
+def test_regex_and_contains_follow_the_answers_statement_of_what_is_asked(question, answer, verdict):
+    assert regex("Canberra|キャンベラ")(answer, {"prompt": question}).verdict == verdict
+    needle = "Canberra" if "Canberra" in answer else "キャンベラ"
+    assert contains(needle)(answer, {"prompt": question}).verdict == verdict
+
+
+def test_a_correction_in_a_translation_keeps_the_words_it_does_not_change():
+    question = '次の英語を日本語に翻訳してください。"The cat is sleeping on the sofa."'
+    answer = "猫がソファで寝ています。\n\n訂正: 「眠っています」の方が自然です。"
+    assert contains("ソファ")(answer, {"prompt": question}).verdict == "pass"
+    assert regex("ソファ")(answer, {"prompt": question}).verdict == "pass"
+
+
+_LARGEST = {"prompt": "What is the largest planet in the solar system? Answer in one word."}
+
+
+@pytest.mark.parametrize("pattern, answer, verdict", [
+    ("Saturn", "Saturn is the second largest planet, after Jupiter.", "fail"),
+    ("Saturn", "Jupiter. Saturn comes second.", "fail"),
+    ("Pluto", "If you mean the largest dwarf planet, it would be Pluto; the largest planet is Jupiter.", "fail"),
+    ("Jupiter", "For example, Jupiter and Saturn are gas giants, but the largest is Neptune.", "fail"),
+    ("Jupiter", "I don't know. Jupiter and Saturn are both big.", "uncertain"),
+    ("Jupiter", "Jupiter is the fifth planet from the Sun and the largest.", "pass"),
+    ("Jupiter", "I'm not sure, but probably Jupiter.", "pass"),
+])
+def test_regex_leaves_out_ranks_alternatives_and_examples_and_abstains_on_a_decline(pattern, answer, verdict):
+    assert regex(pattern)(answer, _LARGEST).verdict == verdict
+
+
+def test_regex_leaves_out_the_questions_alternatives_said_again():
+    question = {"prompt": "Which is larger, Jupiter or Saturn? Answer in one word."}
+    assert regex("Jupiter")("Between Jupiter and Saturn, the larger one is Saturn.", question).verdict == "fail"
+    assert regex("Jupiter")("Jupiter is larger than Saturn.", question).verdict == "pass"
+    assert regex("土星")("土星は木星に次いで2番目に大きい惑星です。", {"prompt": "一番大きい惑星は何ですか？"}).verdict == "fail"
+
+
+def test_a_statement_in_another_form_does_not_override_a_form_pattern():
+    question = {"prompt": "What is the date of the meeting? Answer in YYYY-MM-DD."}
+    answer = "The date is Friday. In ISO format: 2024-03-15."
+    assert regex(r"\d{4}-\d{2}-\d{2}")(answer, question).verdict == "pass"
+    assert regex("Friday|Monday")("The date is Friday.", question).verdict == "pass"
+
+
+_CAPITAL_JA = {"prompt": "日本の首都はどこですか？一言で答えてください。"}
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("京都です。東京は大きな都市ですが、首都でもなければ、日本の中心でもありません。", "fail"),
+    ("京都です。東京は日本最大の都市です。", "fail"),  # the bare first answer names Kyoto
+    ("大阪です。いや、東京です。", "pass"),  # a bare answer taken back does not count
+    ("東京です。……いや、待ってください。京都です。", "fail"),
+    ("東京かもしれませんし、京都かもしれません。", "fail"),
+    ("東京です。大阪ではありません。", "pass"),
+])
+def test_regex_reads_a_bare_first_answer_and_japanese_hedges_and_denials(answer, verdict):
+    assert regex("東京|Tokyo")(answer, _CAPITAL_JA).verdict == verdict
+
+
+def test_a_bare_first_answer_is_a_name_not_an_abbreviation_or_a_reply_word():
+    highest = {"prompt": "What is the highest mountain in Japan? Answer in one word."}
+    assert regex("Fuji")("Mt. Fuji, at 3,776 m.", highest).verdict == "pass"
+    assert regex("Fuji")("Sure! Fuji is the highest.", highest).verdict == "pass"
+    assert regex("Fuji")("Kitadake. Fuji is better known.", highest).verdict == "fail"
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("東京と京都で迷いますが、京都だと思います。", "fail"),
+    ("東京と京都で迷いますが、東京だと思います。", "pass"),
+    ("It is between Tokyo and Kyoto, but I would go with Kyoto.", "fail"),
+    ("Tokyo and Kyoto are both old, but Tokyo is the capital.", "pass"),
+])
+def test_regex_leaves_out_one_of_two_weighed_before_the_other_is_picked(answer, verdict):
+    assert regex("東京|Tokyo")(answer, _CAPITAL_JA).verdict == verdict
+
+
+@pytest.mark.parametrize("question, answer, needle", [
+    ("Translate into English: 「兄はクラスで二番目に背が高いです。」", "My older brother is the second tallest in his class.",
+     "second"),
+    ('次の英語を日本語に翻訳してください。"If it rains, the game will be cancelled."', "もし雨が降ったら、試合は中止になります。", "雨"),
+    ("Translate into English: 「京都と東京のどちらに行きますか？」", "Will you go to Kyoto or Tokyo?", "Tokyo"),
+])
+def test_a_translation_keeps_its_sources_ranks_conditions_and_questions(question, answer, needle):
+    assert contains(needle)(answer, {"prompt": question}).verdict == "pass"

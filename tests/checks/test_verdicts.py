@@ -93,3 +93,46 @@ def test_the_verdict_that_restates_the_question_and_the_questions_own_predicate(
     assert read_verdict("Mei did not take the train; she walked.", bus)[0] is False  # "to work" dropped
     assert read_verdict("Mei walked to work.", bus)[0] is None
     assert read_verdict("Birds are animals, but they cannot swim.", "Can penguins swim?")[0] is None
+
+
+def test_a_comparison_with_another_standard_does_not_restate_the_question():
+    question = "Text: Aya is taller than Ken. Ken is taller than Rio.\nQuestion: Is Aya taller than Rio?"
+    assert read_verdict("Ken is taller than Rio, and Aya is taller than Ken.", question)[0] is None
+    assert read_verdict("Aya is taller than Rio.", question)[0] is True
+    assert read_verdict("Rio is taller than Aya.", question)[0] is False
+    question_ja = "文: 綾は健より背が高い。健は里緒より背が高い。\n質問: 綾は里緒より背が高いですか？"
+    assert read_verdict("綾は健より背が高く、健は里緒より背が高いです。", question_ja)[0] is None
+    assert read_verdict("綾は里緒より背が高いです。", question_ja)[0] is True
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("Not necessarily. Some birds, like penguins, cannot fly.", False),
+    ("You bet! It has no divisors but 1 and itself.", True),
+    ("必ずしもそうではありません。ペンギンは飛べません。", False),
+    ("はい。猫は哺乳類です。いいえと答える人はいないでしょう。", True),  # a verdict others would give is a mention
+])
+def test_whole_sentence_replies_and_verdicts_mentioned_as_others_answers(answer, verdict):
+    assert read_verdict(answer)[0] is verdict
+
+
+def test_a_trailing_adjunct_may_be_dropped_but_not_replaced():
+    question = "Text: The store is open on weekdays only.\nQuestion: Is the store open on Saturday?"
+    assert read_verdict("The store is open on weekdays.", question)[0] is None  # another day in its slot
+    assert read_verdict("The store is also open on Sunday.", question)[0] is None
+    assert read_verdict("The store is not open on Saturday.", question)[0] is False
+    assert read_verdict("Ryo did not take the bus.", "Question: Did Ryo take the bus to school?")[0] is False
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("ええ、そうです。", True), ("そんなことはありません。富士山は一番高い山です。", False), ("No way.", False),
+    ("はい、と言いたいところですが、いいえです。地球は丸いです。", False),  # the verdict said after taking one back
+])
+def test_more_whole_sentence_replies_and_a_verdict_taken_back(answer, verdict):
+    assert read_verdict(answer)[0] is verdict
+
+
+def test_a_letter_picks_the_verdict_of_its_lettered_option():
+    question = "Which is correct? A) True B) False\nStatement: The Sun orbits the Earth."
+    assert read_verdict("B", question)[0] is False
+    assert read_verdict("**A**", question)[0] is True
+    assert read_verdict("B", "Which planet is red? A) Venus B) Mars")[0] is None  # options that are no verdicts

@@ -1,0 +1,162 @@
+"""Whether an answer asserts a mention of an expected string or pattern, as `contains` and `regex`
+read it: where it writes the string (kana spellings, long-vowel variants, Latin letters without
+accents), whether each mention is asserted, denied or unresolved (negation, attribution, questions,
+former states, rankings, candidates), another inflection of an English word, a mention in a view of
+others said again, and why asserted mentions are not the committed answer (commitment.py).
+
+Knows nothing about check specs or results: it returns spans, standings and reasons.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+import unicodedata
+
+from mistral_eval.checks.base import clip_text as _clip
+from mistral_eval.checks.commitment import (
+    asks_for_one,
+    echoes_the_alternatives,
+    in_candidate_list,
+    is_rewrite,
+    marked_span,
+    ranked_other_than_first,
+    set_against_what_came_before,
+    stated_answers,
+    weighed_then_dropped,
+    withdrawn_before,
+)
+from mistral_eval.checks.extract import after_correction, answer_markers, attributed, clause_of, conditional
+from mistral_eval.checks.japanese import kana_spellings
+from mistral_eval.checks.negation import Polarity, asked, polarity, ranked_below, superseded
+
+__all__ = ["affirmed", "best_standing", "in_view_and_again", "latin_folded", "mention_spans", "mention_standing",
+           "other_form", "why_uncommitted"]
+
+_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
+
+_CANDIDATES = re.compile(r"\b(?:could|might|may)\s+be\b.*\bor\b|\beither\b.*\bor\b|\bone\s+of\b"
+                         r"|(?:の)?(?:どれか|いずれか|どちらか)(?:です|だ|でしょう|一つ)|以下のいずれか"
+                         r"|かもしれ(?:ません|ない)(?:し|が|けど)、.*かもしれ", re.IGNORECASE)
+
+
+def mention_standing(answer: str, start: int, end: int, question: str = "") -> Polarity:
+    """Whether the answer asserts a mention: "denied" when negated in its clause (read with the
+    question: "X is not a capital city"), attributed to others ("many think A, but B"), only asked
+    ("Sydney? No — …", "Is it Sydney or Canberra?"), one of a list of candidates ("It could be A, B or C"),
+    in an alternative for another reading ("If you mean …, it would be X"), ranked second or lower
+    ("X is the second largest"), the question's alternatives said again ("Between X and Y, …") or one
+    of two weighed before the other is picked ("東京と京都で迷いますが、京都だと思います");
+    "unresolved" when the scope of a denial cannot be told (negation.polarity)."""
+    clause = clause_of(answer, start, end).text
+    sentence_end = re.search(r"[。\n]|\.(?:\s|$)", answer[end:])
+    sentence = answer[max(0, answer.rfind("\n", 0, start)):end + (sentence_end.end() if sentence_end else len(answer))]
+    if (attributed(clause) or superseded(answer, start, end) or ranked_below(answer, start, end, question)
+            or _CANDIDATES.search(sentence)
+            or (not is_rewrite(question) and (asked(answer, start, end)
+                                               or _not_the_pick(answer, start, end, question, clause)))):
+        return "denied"
+    return polarity(answer, start, end, question)
+
+
+def _not_the_pick(answer: str, start: int, end: int, question: str, clause: str) -> bool:
+    """For a question (not a translation, which keeps its source's questions, conditions, ranks and pairs): a
+    mention in an alternative for another reading, ranked second or lower, one of the question's
+    alternatives said again, or one of two weighed before the other is picked."""
+    return (conditional(clause.lstrip(" ,;")) or ranked_other_than_first(answer, start, end, question)
+            or echoes_the_alternatives(answer, start, end, question) or weighed_then_dropped(answer, start, end))
+
+
+def best_standing(answer: str, spans: typing.Iterable[tuple[int, int]], negation_aware: bool,
+                 question: str = "") -> Polarity | None:
+    """The best standing of any of the mentions (asserted, else unresolved, else denied); None
+    without a mention."""
+    standings = {"asserted" if not negation_aware else mention_standing(answer, start, end, question)
+                 for start, end in spans}
+    return next((s for s in ("asserted", "unresolved", "denied") if s in standings), None)
+
+
+def affirmed(answer: str, spans: typing.Iterable[tuple[int, int]], negation_aware: bool,
+              question: str = "") -> bool:
+    return best_standing(answer, spans, negation_aware, question) == "asserted"
+
+
+# What introduces the answer's own claim after a view of others: "正しくは", "in fact", "the correct answer".
+_OWN_CLAIM = re.compile(r"正しくは|正解は|実際(?:に)?は|本当は|\b(?:in\s+fact|actually|in\s+reality|the\s+correct\s+\w+\s+is)\b",
+                        re.IGNORECASE)
+
+
+def in_view_and_again(answer: str, spans: list[tuple[int, int]]) -> bool:
+    """"Plants are often said to absorb carbon dioxide, but …, and release carbon dioxide": a mention
+    in a view attributed to others, said again elsewhere, but not as the answer's own claim ("正しくは…",
+    "in fact …", an answer marker)."""
+    viewed = [span for span in spans if attributed(clause_of(answer, *span).text)]
+    if not viewed or len(viewed) == len(spans):
+        return False
+    claim = _OWN_CLAIM.search(answer, viewed[0][1]) or next(
+        (m for m in answer_markers(answer) if m.start() >= viewed[0][1]), None)
+    return claim is None or not any(span[0] >= claim.start() for span in spans if span not in viewed)
+
+
+def mention_spans(answer: str, needle: str, flags: int) -> list[tuple[int, int]]:
+    """Where the answer writes `needle`; for a kanji word not written as such, where it is in kana;
+    a katakana word ending in the long-vowel mark also without it (コンピューター, コンピュータ: one word,
+    two spelling conventions)."""
+    spans = [m.span() for m in re.finditer(re.escape(needle), answer, flags)]
+    if not spans and re.fullmatch(r"[ァ-ヺー]{2,}ー", needle):
+        spans = [m.span() for m in re.finditer(re.escape(needle[:-1]) + r"(?![ァ-ヺー])", answer)]
+    return spans or (kana_spellings(answer, needle) if _KANJI.search(needle) else [])
+
+
+_INFLECTION = re.compile(r"(?:ing|ed|es|e|s|d)$")
+
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    return _INFLECTION.sub("", word) if len(word) > 4 else word
+
+
+def other_form(answer: str, needle: str) -> str | None:
+    """An English word of the answer that is another inflection of `needle` (closes, closing for
+    closed): whether the check wants that very form, the check cannot tell."""
+    if not re.fullmatch(r"[A-Za-z]{4,}", needle):
+        return None
+    return next((w for w in re.findall(r"[A-Za-z]+", answer) if w.lower() != needle.lower()
+                 and _stem(w) == _stem(needle)), None)
+
+
+def latin_folded(text: str) -> str:
+    """The text with the accents and macrons of Latin letters taken off (Tōkyō: Tokyo, café: cafe),
+    one letter for one, so positions stay; other scripts (kana with their voicing marks) unchanged."""
+    def fold(char: str) -> str:
+        base = unicodedata.normalize("NFD", char)[0]
+        return base if char.isalpha() and ord(char) < 0x250 and base.isascii() else char
+    return "".join(fold(c) for c in text)
+
+
+def why_uncommitted(answer: str, kept: list[tuple[int, int]], question: str, names: bool = True) -> str | None:
+    """Why the asserted mentions (spans) are not the answer's committed one, or None: all of them
+    taken back by a later self-correction, all before the answer marker's span that names something
+    else, all outside the answer's statements of what is asked ("首都はシドニーです。") that name
+    something else and come first or are set against what came before ("…, but the largest is
+    Neptune"), or (for a question that asks for one thing) each only an item of a list of
+    candidates. Statements count only when the expected text `names` the answer (a word, not a form
+    such as a date pattern: "The date is Friday" may precede "2024-03-15"). Never for a translation
+    or rewrite: its answer is a whole text, where a correction
+    or a note may change one word and keep the rest."""
+    if not kept or is_rewrite(question):
+        return None
+    first = _clip(answer[kept[0][0]:kept[0][1]])
+    cut = withdrawn_before(answer)
+    if cut and all(start < cut for start, _ in kept):
+        return f"found {first} only before a self-correction that takes it back"
+    span = marked_span(answer)
+    if span and all(start < span[0] for start, _ in kept):
+        return f"found {first}, but the answer marker names {_clip(answer[span[0]:span[1]].strip())}"
+    stated = [x for x in stated_answers(answer, question) if x[0] >= max(cut, after_correction(answer))] if names else []
+    leading = [x for x in stated if x[0] < kept[0][0] or set_against_what_came_before(answer, x[0])]
+    if leading and not any(begin <= start < end for start, _ in kept for begin, end, _ in stated):
+        return f"found {first}, but the answer states {_clip(leading[-1][2])} as what is asked"
+    if asks_for_one(question) and all(in_candidate_list(answer, *mention) for mention in kept):
+        return f"found {first} only as one of a list of candidates, none chosen"
+    return None
