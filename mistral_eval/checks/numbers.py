@@ -125,6 +125,9 @@ _MINUS_BEFORE = re.compile(r"(?:氷点下|マイナス|零下|minus\s*)$", re.IG
 
 
 _NOT_A_COUNT = {"the", "this", "that", "which", "each", "any", "every", "no", "some", "right", "wrong"}
+# "one" after a determiner and an adjective stands for a noun ("a smaller one", "the other one").
+_DETERMINERS = {"a", "an", "the", "this", "that", "each", "every", "which", "any", "another", "no", "some",
+                "its", "his", "her", "their", "my", "your", "our"}
 
 
 def _word_numbers(text: str) -> list[tuple[float, int, int]]:
@@ -133,10 +136,12 @@ def _word_numbers(text: str) -> list[tuple[float, int, int]]:
 
     found = []
     for match in _NUMBER_WORDS.finditer(text):
-        before = re.findall(r"[a-z]+", text[max(0, match.start() - 12):match.start()].lower())
+        before = re.findall(r"[a-z]+", text[max(0, match.start() - 24):match.start()].lower())
         if match.group().lower() == "one" and (re.match(r"\s+(?:of|another|by|day|time)\b", text[match.end():])
-                                               or (before and before[-1] in _NOT_A_COUNT)):
-            continue  # "one of them", "the one", "one another": not a count
+                                               or (before and before[-1] in _NOT_A_COUNT)
+                                               or (len(before) >= 2 and before[-2] in _DETERMINERS
+                                                   and not _NUMBER_WORDS.fullmatch(before[-1]))):
+            continue  # "one of them", "the one", "one another", "a smaller one": not a count
         if text[:match.start()].rstrip().lower().endswith("below"):
             continue  # "below zero" is a sign, read with the number before it
         try:
@@ -366,7 +371,8 @@ def read_final(text: str, unit: str | None = None, units: dict[str, float] | Non
     sentences that only restate the question's numbers. None when there is no number; a vague
     Reading when the answer gives a range (5〜6個, 365–366 days: it commits to no single number); a
     Reading with a doubt when it gives parallel statements the question does not choose between, or
-    only restates a quantity of the question in another unit ("2 kg" for "2 kg in g?")."""
+    ends on a quantity of the question in another unit ("2 kg" for "2 kg in g?") after other numbers;
+    a vague Reading when it says no number but the question's own quantities (it never converts)."""
     reading = _read(text, unit, units, question)
     chosen = reading.number if reading else None
     if reading and chosen and (_RANGE.match(text, chosen.end) or _RANGE_END.search(text, 0, chosen.start)):
@@ -377,6 +383,11 @@ def read_final(text: str, unit: str | None = None, units: dict[str, float] | Non
         asked = {(n.written, n.unit) for n in find_numbers(normalize(question), table)}
         if (chosen.written, chosen.unit) in asked:
             written = text[chosen.start:chosen.end]
+            if all((n.written, n.unit) in asked for n in find_numbers(text, table)):
+                # Nothing but the question's own quantities: it never converts (a grader marks it wrong).
+                return Reading(chosen, reading.how if reading else "", True,
+                               vague=f"the answer only restates the question's {written} {chosen.unit} "
+                                     f"and gives no value in {unit}")
             return Reading(chosen, reading.how if reading else "", True,
                            f"the answer restates the question's {written} {chosen.unit} instead of giving {unit}")
     return reading

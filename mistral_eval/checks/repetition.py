@@ -40,7 +40,8 @@ def _frame(piece: str) -> str:
 
 def _template_copy(piece: str, earlier: list[str], seen: set[str]) -> str | None:
     """How `piece` says an earlier sentence (one of the last three) again in the same frame: "near"
-    (a near copy), "changed" (a single word changed), or None. A counter is not a word ("Step 2: …"
+    (a near copy), "changed" (one slot changed, or two when the second only repeats the sentence just
+    before), or None. A counter is not a word ("Step 2: …"
     after "Step 1: …" says nothing new), but two numbers changed are a new row of data (7×3=21,
     7×4=28); and the changed word's place does not matter: a new subject ("Kyoto is a great city …")
     changes the frame no more than a new object."""
@@ -49,22 +50,37 @@ def _template_copy(piece: str, earlier: list[str], seen: set[str]) -> str | None
         return None  # tables and headings repeat their structure by design; "3 × 5 = 15" is data
     new = [w for w in words if w not in seen and not w.isdigit()]
     found = None
+    said_just_before = set(_words(earlier[-1])) if earlier else set()
     for other in earlier:
         if sum(a != b for a, b in zip(_NUMBER.findall(piece), _NUMBER.findall(other))) > 1:
             continue
         similarity = difflib.SequenceMatcher(None, _frame(piece), _frame(other)).ratio()
         if similarity >= _NEAR_COPY:
             return "near"
-        if (len(new) <= 1 and similarity >= _TEMPLATE_SIMILARITY) or _one_word_changed(words, _words(other)):
+        slots = _slots_changed(words, _words(other))
+        # A second slot may only repeat a word of the sentence just before, the frame's subject in a
+        # loop of sentence pairs ("Pandas is a library. Pandas handles tables. NumPy is a library. …").
+        if ((len(new) <= 1 and similarity >= _TEMPLATE_SIMILARITY) or slots == 1
+                or (slots == 2 and len(new) <= 1
+                    and all(w in said_just_before or w in new for w in words if w not in _words(other)))):
             found = "changed"
     return found
 
 
-def _one_word_changed(words: list[str], other: list[str]) -> bool:
-    """The same words in the same order but one ("Japan is beautiful." / "Japan is wonderful."),
-    however short the sentence: numbers aside, at least three words."""
+def _slots_changed(words: list[str], other: list[str]) -> int | None:
+    """How many slots of the same word frame differ ("Japan is beautiful." / "Japan is wonderful.":
+    1; "京都は人気の都市です。" / "京都は歴史的な都市です。": 1, a slot may hold a phrase of up to two
+    words): the frame keeps at least two words and as many as it changes; None when the sentences
+    are not one frame. Numbers aside."""
     words, other = [w for w in words if not w.isdigit()], [w for w in other if not w.isdigit()]
-    return len(words) == len(other) >= 3 and sum(a != b for a, b in zip(words, other)) == 1
+    changes = [(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2
+               in difflib.SequenceMatcher(None, words, other, autojunk=False).get_opcodes() if tag != "equal"]
+    kept = len(words) - sum(a for a, _ in changes)
+    if not changes or kept < max(2, sum(a for a, _ in changes), sum(b for _, b in changes)):
+        return None
+    if any(tag_size[0] == 0 or tag_size[1] == 0 or max(tag_size) > 2 for tag_size in changes):
+        return None  # a word added or dropped, or a long phrase changed: a new sentence
+    return len(changes)
 
 
 def _templated(pieces: list[str], min_chars: int) -> list[str]:

@@ -207,7 +207,28 @@ def test_a_unit_spelled_out_counts_as_the_unit():
 
 def test_a_restated_input_quantity_in_another_unit_is_not_taken_for_the_answer():
     question = "2 kgは何グラムですか？"
-    reading = read_final(normalize("2 kgです。"), "g", {"kg": 1000.0}, question)
+    reading = read_final(normalize("1 kgは1000 gなので、答えは2 kgです。"), "g", {"kg": 1000.0}, question)
     assert reading is not None and reading.doubt and "2 kg" in reading.doubt
     converted = read_final(normalize("2 kgは2000 gです。"), "g", {"kg": 1000.0}, question)
     assert converted is not None and converted.doubt is None and converted.number.value == 2000
+
+
+@pytest.mark.parametrize(("text", "question"), [
+    ("2 kgです。", "2 kgは何グラムですか？"),
+    ("4.5 kgは、グラムで表しても4.5 kgのままです。", "4.5kgは何グラムですか？"),
+    ("1.2 kg is 1.2 kg. Kilograms and grams both measure mass.", "How many grams is 1.2 kg?"),
+])
+def test_an_answer_saying_only_the_question_s_quantities_never_converts(text, question):
+    reading = read_final(normalize(text), "g", {"kg": 1000.0}, question)
+    assert reading is not None and reading.vague and "gives no value in g" in reading.vague
+    assert not reading.doubt
+
+
+@pytest.mark.parametrize(("text", "values"), [
+    ("8 - 15 = -7. Taking a bigger number from a smaller one gives a negative result.", [8, 15, -7]),
+    ("The first box holds 4; the other one is empty.", [4]),
+    ("Choose a different one: 12.", [12]),
+    ("There is only one answer: one.", [1, 1]),
+])
+def test_one_after_a_determiner_and_an_adjective_is_a_pronoun(text, values):
+    assert [n.value for n in find_numbers(normalize(text))] == values

@@ -64,3 +64,30 @@ def test_a_refrain_said_twice_data_rows_and_tables_are_no_template_loop():
     assert repetitions(headings, 20)[0] == 0.0
     steps = "ステップ1：りんごを洗います。\nステップ2：皮をむきます。\nステップ3：八等分に切ります。\nステップ4：皿に盛ります。"
     assert repetitions(steps, 20)[0] == 0.0
+
+
+def test_a_slot_holding_a_phrase_of_one_or_two_words_is_one_slot_changed():
+    ja = "".join(f"奈良は{w}町です。" for w in ("古い", "小さな", "静かな", "有名な", "文化的な", "緑の多い"))
+    assert repetitions(ja, 20)[0] > 0.5
+    en = " ".join(f"Paris is a {w} city." for w in ("big", "busy", "very old", "famous", "truly lovely", "green"))
+    assert repetitions(en, 20)[0] > 0.5
+    facts = " ".join(f"The capital of {c} is {k}." for c, k in
+                     (("Spain", "Madrid"), ("France", "Paris"), ("Italy", "Rome"), ("Peru", "Lima"),
+                      ("Chile", "Santiago"), ("Japan", "Tokyo")))
+    assert repetitions(facts, 20)[0] == 0.0  # two slots, both new: six facts
+
+
+def test_a_loop_of_sentence_pairs_repeating_their_subject_is_a_template_loop():
+    ja = "\n".join(f"{name}は、機械学習のための道具です。{name}は主に{what}に使われるものです。" for name, what in
+                   (("PyTorch", "研究"), ("TensorFlow", "本番"), ("Keras", "試作"), ("JAX", "数値計算"),
+                    ("Optuna", "調整")))
+    assert repetitions(ja, 20)[0] > 0.3
+    en = "\n".join(f"{name} is a good tool for writing. {name} helps you with {what} every day." for name, what in
+                   (("Vim", "editing"), ("Grammarly", "grammar"), ("Hemingway", "style"), ("Scrivener", "drafts"),
+                    ("Notion", "notes")))
+    assert repetitions(en, 20)[0] > 0.3
+    # each pair says two new things (its own name and its own use): a real list
+    listing = "\n".join(f"- {name}: best for {what}." for name, what in
+                        (("PyTorch", "research"), ("TensorFlow", "production"), ("Keras", "prototypes"),
+                         ("JAX", "numerics"), ("Optuna", "tuning"), ("Ray", "scaling")))
+    assert repetitions(listing, 20)[0] == 0.0
