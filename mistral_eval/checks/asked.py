@@ -11,7 +11,7 @@ import re
 
 from mistral_eval.checks.extract import sentences
 
-__all__ = ["asks_about", "echo_of_the_question", "topic_of"]
+__all__ = ["asks_about", "echo_of_the_question", "other_subject", "topic_of"]
 
 _TOPIC = re.compile(r"^\W*(.{1,20}?)(?:は|が|\s+(?:is|are|was|costs?|has|have)\b)")
 
@@ -57,3 +57,22 @@ def echo_of_the_question(question: str) -> re.Pattern[str] | None:
         subject, verb = match.groups()  # "does a spider have" -> "spiders have", "a spider has"
         return re.compile(rf"\b{re.escape(subject)}(?:e?s)?\s+{re.escape(verb)}[a-z]*\b", re.IGNORECASE)
     return None
+
+
+_PRONOUNS = {"he", "she", "it", "they", "we", "you", "i", "this", "that", "which", "who", "there"}
+
+
+def other_subject(question: str, sentence: str) -> str | None:
+    """The subject of `sentence` when it says the question's asked verb of another subject the
+    question does not name ("A pentagon has five" after "How many sides does a hexagon have?"): a
+    comparison with another case, not more working; None when it says it of the asked subject, a
+    pronoun, or the question asks no "How many … do S V?"."""
+    asked = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))] or [question]
+    match = _ASKED_HOW.search(asked[-1])
+    if match is None:
+        return None
+    verb = match.group(2)
+    said = re.search(rf"\b([a-z]+)\s+{re.escape(verb)}[a-z]*\b", sentence, re.IGNORECASE)
+    if said is None or said.group(1).lower() in _PRONOUNS or asks_about(said.group(1).lower(), question.lower()):
+        return None
+    return said.group(1).lower()

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from mistral_eval.checks.asked import asks_about, echo_of_the_question, topic_of
+from mistral_eval.checks.asked import asks_about, echo_of_the_question, other_subject, topic_of
 from mistral_eval.checks.extract import (
     after_correction,
     answer_marker,
@@ -49,6 +49,9 @@ _ASIDE = re.compile(r"\b(?:check|checking|verify|verification|because|since)\b|�
                     # a comparison with something else, or a side remark ("Insects, by contrast, have six")
                     r"|\b(?:by|in)\s+contrast\b|\b(?:for|in)\s+comparison\b|\bfor\s+reference\b"
                     r"|\bby\s+the\s+way\b|\bincidentally\b|ちなみに|参考までに|これに対して|(?:^|(?<=[。\n]))なお、"
+                    # another example after the answer, opening its sentence
+                    r"|(?:^|(?<=[.!?]\s)|(?<=\n))[ \t*_]*(?:fun\s+fact|another\s+example|for\s+example|for\s+instance)\b"
+                    r"|(?:^|(?<=[。\n]))(?:例えば|たとえば|別の例)"
                     # a note after the answer
                     r"|(?:^|(?<=\n))[ \t>*_]*(?:notes?|n\.b\.|p\.s\.)\b|※|(?:^|(?<=[。\n]))[ \t*]*(?:補足|注)\s*[:：]",
                     re.IGNORECASE | re.MULTILINE)
@@ -332,7 +335,7 @@ def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Re
         clause = clause_of(text, match.start(), match.end())
         if sentence is None or attributed(clause.text):
             continue
-        if _goes_on(text, numbers, sentence.end, given):
+        if _goes_on(text, numbers, sentence.end, given, question):
             return None
         # The echo binds to its clause: "The ball costs 50 yen, so the bat costs 1,050 yen" (English),
         # "ボールは50円、バットは1050円です" (a Japanese listing: a new topic after the number's comma).
@@ -349,10 +352,21 @@ def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Re
     return None
 
 
-def _goes_on(text: str, numbers: list[Number], start: int, given: Given) -> bool:
+# A Japanese sentence about another case opens on its quantity and a conditional: "2ダースなら…",
+# "5本の場合は…".
+_OTHER_CASE_JA = re.compile(r"^\W*(?:もし)?[^。\n、]{0,6}?(?P<n>\d[\d,.]*)[^\d。\n、]{0,4}?(?:なら|の場合)")
+
+
+def _goes_on(text: str, numbers: list[Number], start: int, given: Given, question: str = "") -> bool:
     """A sentence after `start` states new numbers as often as the question's: it goes on working,
-    rather than only showing where the answer came from."""
+    rather than only showing where the answer came from. A sentence about another case does not go
+    on: a quantity the question does not give under a conditional (2ダースなら24個), or the asked
+    verb said of another subject ("A pentagon has five")."""
     for sentence in sentences(text[start:]):
+        other_case = _OTHER_CASE_JA.match(sentence.text)
+        if (other_case and float(other_case.group("n").replace(",", "")) not in {v for v, _ in given}) \
+                or (question and other_subject(question, sentence.text)):
+            continue
         inside = [n for n in numbers if start + sentence.start <= n.start < start + sentence.end]
         new = sum(not _restated(n, given) for n in inside)
         if new and new >= len(inside) - new:

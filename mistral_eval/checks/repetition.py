@@ -28,9 +28,15 @@ _LIST_COPIES = 5
 
 def _words(text: str) -> list[str]:
     """Content words: morphemes for Japanese (japanese.tokens), else lower-cased words."""
+    return [word for word, content in _tokens(text) if content]
+
+
+def _tokens(text: str) -> list[tuple[str, bool]]:
+    """Every word and whether it is a content word: Japanese particles and auxiliaries (は, で, です)
+    are not, though they still hold a frame's slots apart (京都は寺で… has two)."""
     if _KANA_OR_KANJI.search(text):
-        return [lemma for _, pos, lemma in ja_tokens(text) if pos not in ("助詞", "助動詞", "補助記号")]
-    return re.findall(r"[a-z0-9]+", text.lower())
+        return [(lemma, pos not in ("助詞", "助動詞")) for _, pos, lemma in ja_tokens(text) if pos != "補助記号"]
+    return [(word, True) for word in re.findall(r"[a-z0-9]+", text.lower())]
 
 
 def _frame(piece: str) -> str:
@@ -57,7 +63,7 @@ def _template_copy(piece: str, earlier: list[str], seen: set[str]) -> str | None
         similarity = difflib.SequenceMatcher(None, _frame(piece), _frame(other)).ratio()
         if similarity >= _NEAR_COPY:
             return "near"
-        slots = _slots_changed(words, _words(other))
+        slots = _slots_changed(_tokens(piece), _tokens(other))
         # A second slot may only repeat a word of the sentence just before, the frame's subject in a
         # loop of sentence pairs ("Pandas is a library. Pandas handles tables. NumPy is a library. …").
         if ((len(new) <= 1 and similarity >= _TEMPLATE_SIMILARITY) or slots == 1
@@ -67,18 +73,20 @@ def _template_copy(piece: str, earlier: list[str], seen: set[str]) -> str | None
     return found
 
 
-def _slots_changed(words: list[str], other: list[str]) -> int | None:
+def _slots_changed(tokens: list[tuple[str, bool]], other: list[tuple[str, bool]]) -> int | None:
     """How many slots of the same word frame differ ("Japan is beautiful." / "Japan is wonderful.":
-    1; "京都は人気の都市です。" / "京都は歴史的な都市です。": 1, a slot may hold a phrase of up to two
-    words): the frame keeps at least two words and as many as it changes; None when the sentences
-    are not one frame. Numbers aside."""
-    words, other = [w for w in words if not w.isdigit()], [w for w in other if not w.isdigit()]
-    changes = [(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2
-               in difflib.SequenceMatcher(None, words, other, autojunk=False).get_opcodes() if tag != "equal"]
-    kept = len(words) - sum(a for a, _ in changes)
+    1; "京都は人気の都市です。" / "京都は歴史的な都市です。": 1): a slot holds a phrase of up to two
+    content words, or three when the frame keeps twice as many ("Tokyo has many tall buildings" /
+    "… many busy train stations"); the frame keeps at least two content words and as many as it
+    changes; None when the sentences are not one frame. Numbers aside."""
+    tokens, other = [t for t in tokens if not t[0].isdigit()], [t for t in other if not t[0].isdigit()]
+    changes = [(sum(c for _, c in tokens[i1:i2]), sum(c for _, c in other[j1:j2])) for tag, i1, i2, j1, j2
+               in difflib.SequenceMatcher(None, [w for w, _ in tokens], [w for w, _ in other], autojunk=False
+                                          ).get_opcodes() if tag != "equal"]
+    kept = sum(c for _, c in tokens) - sum(a for a, _ in changes)
     if not changes or kept < max(2, sum(a for a, _ in changes), sum(b for _, b in changes)):
         return None
-    if any(tag_size[0] == 0 or tag_size[1] == 0 or max(tag_size) > 2 for tag_size in changes):
+    if any(min(size) == 0 or max(size) > max(2, kept // 2) for size in changes):
         return None  # a word added or dropped, or a long phrase changed: a new sentence
     return len(changes)
 

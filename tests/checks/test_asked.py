@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mistral_eval.checks.asked import asks_about, echo_of_the_question, topic_of
+from mistral_eval.checks.asked import asks_about, echo_of_the_question, other_subject, topic_of
 
 
 @pytest.mark.parametrize("question, answer, echoed", [
@@ -36,3 +36,11 @@ def test_topic_and_whether_the_question_asks_about_it():
     assert asks_about("octopuses", "how many arms does an octopus have?")
     assert asks_about("spiders", "how many legs does a spider have?")
     assert not asks_about("insects", "how many legs does a spider have?")
+
+
+def test_other_subject_is_the_asked_verb_said_of_a_subject_the_question_does_not_name():
+    question = "How many sides does a hexagon have?"
+    assert other_subject(question, "A pentagon has five.") == "pentagon"
+    assert other_subject(question, "A hexagon has six sides.") is None
+    assert other_subject(question, "It has six sides.") is None
+    assert other_subject("What is 7 × 8?", "A pentagon has five.") is None

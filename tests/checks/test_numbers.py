@@ -232,3 +232,32 @@ def test_an_answer_saying_only_the_question_s_quantities_never_converts(text, qu
 ])
 def test_one_after_a_determiner_and_an_adjective_is_a_pronoun(text, values):
     assert [n.value for n in find_numbers(normalize(text))] == values
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    # another case under a conditional, on a quantity the question does not give
+    ("1ダースは12個です。2ダースなら24個になります。", "1ダースは何個ですか？", 12),
+    ("卵1パックは10個です。3パックの場合は30個です。", "卵1パックは何個ですか？", 10),
+    # the asked verb said of another subject: a comparison, not more working
+    ("A hexagon has six sides. A pentagon has five and an octagon has eight.",
+     "How many sides does a hexagon have?", 6),
+    ("A spider has 8 legs. An ant has 6, and a crab has 10.", "How many legs does a spider have?", 8),
+    # another example after the answer
+    ("7 × 8 = 56. Fun fact: 56 is also 8 × 7. Another example: 6 × 9 = 54.", "What is 7 × 8?", 56),
+    ("9 × 6 = 54です。\n例えば、9 × 7 = 63です。", "9 × 6はいくつですか？", 54),
+])
+def test_another_case_after_the_answer_is_an_aside(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.doubt is None and reading.number.value == value, reading
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    # the asked quantity under the conditional is the answer
+    ("りんごは1個100円です。3個なら300円です。", "りんごは1個100円です。3個ならいくらですか？", 300),
+    # the same subject (a pronoun) goes on working
+    ("Tom has 8 apples after buying 3. After eating 2, he has 6.",
+     "Tom has 5 apples, buys 3 and eats 2. How many apples does Tom have?", 6),
+])
+def test_the_asked_case_said_again_is_still_working(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.doubt is None and reading.number.value == value, reading

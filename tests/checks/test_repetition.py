@@ -91,3 +91,13 @@ def test_a_loop_of_sentence_pairs_repeating_their_subject_is_a_template_loop():
                         (("PyTorch", "research"), ("TensorFlow", "production"), ("Keras", "prototypes"),
                          ("JAX", "numerics"), ("Optuna", "tuning"), ("Ray", "scaling")))
     assert repetitions(listing, 20)[0] == 0.0
+
+
+def test_particles_hold_two_changed_words_apart_and_a_long_frame_allows_a_three_word_slot():
+    towns = "".join(f"{a}は{b}で有名な町です。" for a, b in
+                    (("京都", "寺"), ("奈良", "鹿"), ("大阪", "食べ物"), ("神戸", "港"), ("札幌", "雪"), ("福岡", "屋台")))
+    assert repetitions(towns, 20)[0] == 0.0  # 京都は / 寺で: two slots, both new, a list of facts
+    tokyo = " ".join(f"Tokyo is a city with many {w}." for w in
+                     ("tall buildings", "old temples", "busy train stations", "small parks", "good noodle shops",
+                      "friendly people"))
+    assert repetitions(tokyo, 20)[0] > 0.5
