@@ -594,3 +594,18 @@ def test_japanese_leaves_out_code_and_urls_when_prose_remains():
     assert japanese()(answer).verdict == "pass"
     assert japanese()("詳しくは https://www.example.com/documentation/index.html を見てください。").verdict == "pass"
     assert japanese()("```python\nprint(1)\n```").verdict == "fail"
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    # a short lead-in line is a preface, not the answer's language
+    ("Sure! Here's my answer in Japanese:\n\n富士山は日本で一番高い山です。高さは3776メートルです。", "pass"),
+    ("Of course:\n京都には古いお寺がたくさんあります。", "pass"),
+    ("Here is the translation:\n\nKyou wa ii tenki desu.", "fail"),  # what follows is romaji
+    # a term of capitalised words, bold or not, glossed by its Japanese spelling
+    ("1. **Supervised Learning**（教師あり学習）: 正解付きのデータで学びます。\n"
+     "2. **Reinforcement Learning**（強化学習）: 報酬で学びます。", "pass"),
+    ("Central Processing Unit (中央処理装置) は計算をします。", "pass"),
+    ("I really like the city of Kyoto (京都) because it is old and very beautiful to walk around.", "fail"),
+])
+def test_japanese_leaves_out_a_lead_in_line_and_glossed_terms(answer, verdict):
+    assert japanese()(answer).verdict == verdict
