@@ -30,11 +30,29 @@ _MAX_TIMEOUT_S = 600.0
 _MIN_MEMORY_MB = 64
 
 
+# Prose that presents the block after it as what not to write ("A common mistake is:", "悪い例:"),
+# unless it presents a fix ("Corrected:", "修正版").
+_COUNTER_EXAMPLE = re.compile(r"\b(?:mistakes?|wrong|incorrect|buggy|bad\s+example|anti-?pattern|"
+                              r"(?:don'?t|do\s+not)\s+(?:do|write)\s+this)\b|間違|誤った|誤り|悪い例|NG例", re.IGNORECASE)
+_FIX = re.compile(r"\b(?:correct(?:ed|ly)?|fix(?:ed)?|right\s+way|instead)\b|修正|正しい", re.IGNORECASE)
+
+
+def _counter_example(intro: str) -> bool:
+    """The last sentence before a block presents it as what not to write."""
+    last = re.split(r"(?<=[.!?。！？])\s+|\n+", intro.strip())[-1] if intro.strip() else ""
+    return bool(_COUNTER_EXAMPLE.search(last)) and not _FIX.search(last)
+
+
 def _code_blocks(answer: str) -> list[str]:
     """Python-tagged fenced blocks, else any fenced blocks, else the unfenced code: from the first
     line that looks like code (def, class, import; indented as a markdown code block or not) to the
-    last line with which it still parses, prose lines before and after left out."""
-    blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(answer)]
+    last line with which it still parses, prose lines before and after left out. A block the prose
+    before it presents as what not to write ("A common mistake is:") is left out when others remain."""
+    found, end = [], 0
+    for match in _FENCE.finditer(answer):
+        found.append((match.group(1).lower(), match.group(2), _counter_example(answer[end:match.start()])))
+        end = match.end()
+    blocks = [(lang, body) for lang, body, shunned in found if not shunned] or [(lang, body) for lang, body, _ in found]
     chosen = [b for lang, b in blocks if lang in ("python", "py", "python3", "pycon")] or [b for _, b in blocks]
     if chosen:
         return chosen

@@ -609,3 +609,15 @@ def test_japanese_leaves_out_code_and_urls_when_prose_remains():
 ])
 def test_japanese_leaves_out_a_lead_in_line_and_glossed_terms(answer, verdict):
     assert japanese()(answer).verdict == verdict
+
+
+def test_python_leaves_out_a_block_the_prose_presents_as_what_not_to_write():
+    spec = [{"call": "double(4)", "expected": 8}]
+    good, bad = "```python\ndef double(x):\n    return x * 2\n```", "```python\ndef double(x):\n    return x ** 2\n```"
+    assert python(spec, function="double")(f"{good}\n\nA common mistake is to write:\n\n{bad}").passed
+    assert python(spec, function="double")(f"{good}\n\n次のように書くのは間違いです。\n\n{bad}").passed
+    # a fix after a wrong version still wins, and a lone wrong block is still the code
+    assert python(spec, function="double")(f"{bad}\n\nThat was wrong. Here is the corrected version:\n\n{good}").passed
+    assert not python(spec, function="double")(f"Avoid this mistake:\n\n{bad}").passed
+    # "avoids recursion" praises the block after it
+    assert not python(spec, function="double")(f"{good}\n\nHere is a version that avoids recursion:\n\n{bad}").passed
