@@ -28,15 +28,23 @@ _LIST_COPIES = 5
 
 def _words(text: str) -> list[str]:
     """Content words: morphemes for Japanese (japanese.tokens), else lower-cased words."""
-    return [word for word, content in _tokens(text) if content]
+    if _KANA_OR_KANJI.search(text):
+        return [word for word, content in _tokens(text) if content]
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+# English function words: articles, prepositions, auxiliaries, pronouns ("go for a walk" is two content words).
+_FUNCTION_EN = frozenset("a an the to of for in on at by with from and or it is are was were be will can "
+                         "you your my his her their our its this that".split())
 
 
 def _tokens(text: str) -> list[tuple[str, bool]]:
     """Every word and whether it is a content word: Japanese particles and auxiliaries (は, で, です)
-    are not, though they still hold a frame's slots apart (京都は寺で… has two)."""
+    and English function words (a, to, is) are not, though they still hold a frame's slots apart
+    (京都は寺で… has two)."""
     if _KANA_OR_KANJI.search(text):
         return [(lemma, pos not in ("助詞", "助動詞")) for _, pos, lemma in ja_tokens(text) if pos != "補助記号"]
-    return [(word, True) for word in re.findall(r"[a-z0-9]+", text.lower())]
+    return [(word, word not in _FUNCTION_EN) for word in re.findall(r"[a-z0-9]+", text.lower())]
 
 
 def _frame(piece: str) -> str:
@@ -75,19 +83,21 @@ def _template_copy(piece: str, earlier: list[str], seen: set[str]) -> str | None
 
 def _slots_changed(tokens: list[tuple[str, bool]], other: list[tuple[str, bool]]) -> int | None:
     """How many slots of the same word frame differ ("Japan is beautiful." / "Japan is wonderful.":
-    1; "京都は人気の都市です。" / "京都は歴史的な都市です。": 1): a slot holds a phrase of up to two
-    content words, or three when the frame keeps twice as many ("Tokyo has many tall buildings" /
-    "… many busy train stations"); the frame keeps at least two content words and as many as it
-    changes; None when the sentences are not one frame. Numbers aside."""
+    1; "京都は人気の都市です。" / "京都は歴史的な都市です。": 1; "It is important to drink water
+    every day." / "… to get enough sleep every day.": 1): the frame keeps at least two words, and as
+    many content words as change in it, at least one ("will be" is no frame); None when the
+    sentences are not one frame. Numbers aside."""
     tokens, other = [t for t in tokens if not t[0].isdigit()], [t for t in other if not t[0].isdigit()]
-    changes = [(sum(c for _, c in tokens[i1:i2]), sum(c for _, c in other[j1:j2])) for tag, i1, i2, j1, j2
-               in difflib.SequenceMatcher(None, [w for w, _ in tokens], [w for w, _ in other], autojunk=False
-                                          ).get_opcodes() if tag != "equal"]
+    opcodes = difflib.SequenceMatcher(None, [w for w, _ in tokens], [w for w, _ in other], autojunk=False).get_opcodes()
+    kept_words = sum(i2 - i1 for tag, i1, i2, _, _ in opcodes if tag == "equal")
+    changes = [(sum(c for _, c in tokens[i1:i2]), sum(c for _, c in other[j1:j2]))
+               for tag, i1, i2, j1, j2 in opcodes if tag != "equal"]
+    changes = [size for size in changes if max(size)]  # a function word alone (a/the) changes no slot
     kept = sum(c for _, c in tokens) - sum(a for a, _ in changes)
-    if not changes or kept < max(2, sum(a for a, _ in changes), sum(b for _, b in changes)):
-        return None
-    if any(min(size) == 0 or max(size) > max(2, kept // 2) for size in changes):
-        return None  # a word added or dropped, or a long phrase changed: a new sentence
+    if not changes or kept_words < 2 or kept < max(1, sum(a for a, _ in changes), sum(b for _, b in changes)):
+        return None  # the frame must say as much as what changes in it
+    if any(min(size) == 0 for size in changes):
+        return None  # a word added or dropped: a new sentence
     return len(changes)
 
 

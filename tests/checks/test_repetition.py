@@ -101,3 +101,18 @@ def test_particles_hold_two_changed_words_apart_and_a_long_frame_allows_a_three_
                      ("tall buildings", "old temples", "busy train stations", "small parks", "good noodle shops",
                       "friendly people"))
     assert repetitions(tokyo, 20)[0] > 0.5
+
+
+def test_english_function_words_do_not_count_in_a_slot_or_its_frame():
+    tips = " ".join(f"It is important to {w} every day." for w in
+                    ("drink water", "eat vegetables", "go for a walk", "get enough sleep", "read a book",
+                     "call your family", "stretch your body"))
+    assert repetitions(tips, 20)[0] > 0.5  # one slot of up to three content words, in one frame
+    tools = " ".join(f"Use a {t} to {v}." for t, v in
+                     (("spoon", "stir"), ("knife", "cut"), ("fork", "eat"), ("whisk", "beat eggs"),
+                      ("ladle", "serve soup"), ("peeler", "peel")))
+    assert repetitions(tools, 20)[0] == 0.0  # two slots, both new
+    week = " ".join(f"{d} will be {w}." for d, w in
+                    (("Monday", "sunny"), ("Tuesday", "cloudy"), ("Wednesday", "rainy"), ("Thursday", "sunny"),
+                     ("Friday", "windy"), ("Saturday", "sunny")))
+    assert repetitions(week, 20)[0] == 0.0  # a frame of function words only is no frame
