@@ -216,7 +216,8 @@ _CONVERSION = re.compile(r"\b(?:which\s+is\s+(?:equivalent|equal|the\s+same)|equ
 
 # Japanese is head-final: the number right before the sentence's closing copula is what it states
 # (…500円から360円を引いた140円です).
-_PREDICATE_JA = re.compile(r"\s*[^\d\s。、,.!?！？]{0,3}?(?:です|でした|だ|になります|となります|になる|となる)"
+_PREDICATE_JA = re.compile(r"\s*[^\d\s。、,.!?！？]{0,3}?(?:です|でした|だ|になります|となります|になる|となる"
+                           r"|残ります|残る|残りました|あります|ある|います|いる|かかります|かかる)"
                            r"(?:ね|よ)?\s*[*]*\s*(?:[。！!]|\n|$)")
 
 
@@ -273,7 +274,12 @@ _EQUIVALENCE = re.compile(r"^\W*(?:(?:this|that|which|it)\b[^.\n]*\b(?:equivalen
 # A counterfactual or a proviso after the answer describes another case: "If the speed were doubled, it
 # would take 3 hours.", "However, if …", "ただし、パン屋の1ダースなら13個です。"
 _COUNTERFACTUAL = re.compile(r"^\W*(?:if|had)\b[^.\n]*\b(?:were|had)\b[^.\n]*\b(?:would|could|might)\b"
-                             r"|^\W*(?:(?:however|but),?\s+if|unless)\b|^\W*(?:ただし|但し)", re.IGNORECASE)
+                             r"|^\W*if\b[^.\n]*\b(?:would|could|might)\b"  # If a 4th person ate 2, there would be 0.
+                             r"|^\W*(?:(?:however|but),?\s+if|unless)\b|^\W*(?:ただし|但し)"
+                             # a view of others after the answer: "Some models count six.", "6大陸とする考え方もあります"
+                             r"|^\W*(?:some|other|many)\s+(?:\w+\s+)?(?:count|counts|consider|say|use|list)\b"
+                             r"|^[^。\n]*?(?:とする|と数える|とみなす)[^。\n]{0,6}(?:もあります|もある|もあり)|^\W*一部では",
+                             re.IGNORECASE)
 
 
 def _asides(text: str) -> list[tuple[int, int]]:
@@ -290,6 +296,16 @@ def _asides(text: str) -> list[tuple[int, int]]:
 
 _RANGE = re.compile(r"\s*(?:[~〜～–]|-(?=\s*\d)|to\s+(?=\d)|(?:[^\d\s。、]{1,3})?から\s*(?=\d))")
 _RANGE_END = re.compile(r"\d\s*(?:[~〜～–]|to|[^\d\s。、]{0,3}から)\s*$")
+_OPERAND = re.compile(r"\d*[^\d\s。、]{0,3}?を")  # 8から6を引く: the number taken away, not a range's end
+
+
+def _ranged(text: str, chosen: Number) -> bool:
+    """The number opens or closes a range (5〜6個, 20分から30分), not a subtraction (8から6を引く)."""
+    opens = _RANGE.match(text, chosen.end)
+    if opens and not ("から" in opens.group() and _OPERAND.match(text, opens.end())):
+        return True
+    return bool(_RANGE_END.search(text, 0, chosen.start)) and not (
+        "から" in text[max(0, chosen.start - 6):chosen.start] and _OPERAND.match(text, chosen.end))
 
 
 def _parallel(text: str, numbers: list[Number], question: str) -> Reading | None:
@@ -352,9 +368,20 @@ def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Re
     return None
 
 
-# A Japanese sentence about another case opens on its quantity and a conditional: "2ダースなら…",
-# "5本の場合は…".
-_OTHER_CASE_JA = re.compile(r"^\W*(?:もし)?[^。\n、]{0,6}?(?P<n>\d[\d,.]*)[^\d。\n、]{0,4}?(?:なら|の場合)")
+# A Japanese sentence about another case opens on a conditional or a time: "2ダースなら…", "四角形なら…",
+# "消費税10%を含めると…", "5年後には…".
+_OTHER_CASE_JA = re.compile(r"^\W*(?:もし)?(?P<case>[^。\n、]{1,14}?)(?:なら(?:ば)?|の場合(?:は)?|[うくすつぬむるぐぶ]と[、,]?"
+                            r"|たら|れば|(?<=\d)[^\d。\n、]{0,2}(?:後|前)(?:に|には|は))")
+
+
+def _other_case_ja(sentence: str, question: str, given: Given) -> bool:
+    """A Japanese sentence that opens on a case the question does not ask about: its conditional or
+    time names what the question does not, and a quantity in it, if any, is not the question's."""
+    match = _OTHER_CASE_JA.match(sentence)
+    if match is None or match.group("case").strip() in question:
+        return False
+    values = [float(v.replace(",", "")) for v in re.findall(r"\d[\d,]*(?:\.\d+)?", match.group("case"))]
+    return not any(v in {w for w, _ in given} for v in values) and (bool(values) or "と" not in match.group()[-2:])
 
 
 def _goes_on(text: str, numbers: list[Number], start: int, given: Given, question: str = "") -> bool:
@@ -363,9 +390,7 @@ def _goes_on(text: str, numbers: list[Number], start: int, given: Given, questio
     on: a quantity the question does not give under a conditional (2ダースなら24個), or the asked
     verb said of another subject ("A pentagon has five")."""
     for sentence in sentences(text[start:]):
-        other_case = _OTHER_CASE_JA.match(sentence.text)
-        if (other_case and float(other_case.group("n").replace(",", "")) not in {v for v, _ in given}) \
-                or (question and other_subject(question, sentence.text)):
+        if _other_case_ja(sentence.text, question, given) or (question and other_subject(question, sentence.text)):
             continue
         inside = [n for n in numbers if start + sentence.start <= n.start < start + sentence.end]
         new = sum(not _restated(n, given) for n in inside)
@@ -389,9 +414,13 @@ def read_final(text: str, unit: str | None = None, units: dict[str, float] | Non
     a vague Reading when it says no number but the question's own quantities (it never converts)."""
     reading = _read(text, unit, units, question)
     chosen = reading.number if reading else None
-    if reading and chosen and (_RANGE.match(text, chosen.end) or _RANGE_END.search(text, 0, chosen.start)):
+    if reading and chosen and _ranged(text, chosen):
         return Reading(chosen, reading.how, reading.unit_found,
                        vague=f"the answer gives a range from {text[chosen.start:chosen.end]}, not one number")
+    if chosen and (alternative := _alternative(text, chosen)):
+        return Reading(chosen, reading.how if reading else "", reading.unit_found if reading else False,
+                       vague=f"the answer gives alternatives, {text[chosen.start:chosen.end]} or {alternative}, "
+                             f"not one number")
     if chosen and chosen.unit and unit and chosen.unit != unit and question:
         table = {**{unit: 1.0}, **(units or {})}
         asked = {(n.written, n.unit) for n in find_numbers(normalize(question), table)}
@@ -405,6 +434,27 @@ def read_final(text: str, unit: str | None = None, units: dict[str, float] | Non
             return Reading(chosen, reading.how if reading else "", True,
                            f"the answer restates the question's {written} {chosen.unit} instead of giving {unit}")
     return reading
+
+
+_OR = re.compile(r"(?:\s*[^\d\s。、,.]{1,4})??\s*[,、]?\s*(?:\bor\b|または|あるいは|か)\s*(?:maybe\s+|perhaps\s+|possibly\s+)?")
+
+
+_OR_BEFORE = re.compile(r"(?<![\d.])(\d[\d,]*(?:\.\d+)?)" + _OR.pattern + r"$")
+
+
+def _alternative(text: str, chosen: Number) -> str | None:
+    """Another number offered in its place, after or before it ("either 50 or 40", "5個か6個"), as
+    written; None when the other number is the same value ("36, or thirty-six")."""
+    before = _OR_BEFORE.search(text, max(0, chosen.start - 24), chosen.start)
+    if before and float(before.group(1).replace(",", "")) != chosen.written:
+        return before.group(1)
+    joined = _OR.match(text, chosen.end)
+    if joined is None or not (text[chosen.end:joined.end()].strip(" ,、")):
+        return None
+    following = [n for n in find_numbers(text[joined.end():joined.end() + 24]) if n.start == 0]
+    if not following or following[0].written == chosen.written:
+        return None
+    return text[joined.end():joined.end() + following[0].end]
 
 
 def _read(text: str, unit: str | None = None, units: dict[str, float] | None = None,

@@ -261,3 +261,43 @@ def test_another_case_after_the_answer_is_an_aside(text, question, value):
 def test_the_asked_case_said_again_is_still_working(text, question, value):
     reading = read_final(normalize(text), question=question)
     assert reading is not None and reading.doubt is None and reading.number.value == value, reading
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    # a hypothetical after the answer (If …, … would …)
+    ("There are 2 slices left. If a 4th person also ate 2 slices, there would be 0 left.",
+     "A pizza has 8 slices and 3 people eat 2 each. How many slices are left?", 2),
+    # a view of others after the answer
+    ("There are seven continents. Some geographers count six.", "How many continents are there?", 7),
+    ("大陸は7つです。6大陸とする考え方もあります。", "大陸はいくつありますか？", 7),
+    # a Japanese sentence opening on a case the question does not ask about
+    ("合計は300円です。消費税10%を含めると330円になります。", "100円のりんごを3個買いました。合計はいくらですか？", 300),
+    ("花子さんは14歳です。5年後には19歳になります。", "太郎さんは10歳で、花子さんは4歳年上です。花子さんは何歳ですか？", 14),
+    ("三角形の内角の和は180度です。四角形なら360度になります。", "三角形の内角の和は何度ですか？", 180),
+])
+def test_a_hypothetical_a_view_of_others_or_another_case_after_the_answer_is_an_aside(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.doubt is None and reading.number.value == value, reading
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    # the working's own conditional, on the question's quantities, still states the result
+    ("残りは何切れか計算します。3人が2切れずつ食べます。10から6を引くと4切れ残ります。",
+     "ピザが10切れあり、3人が2切れずつ食べました。残りは何切れですか？", 4),
+    ("1個100円です。3個買うと300円です。", "1個100円のりんごを3個買うといくらですか？", 300),
+])
+def test_a_conditional_on_the_question_s_own_case_is_still_the_answer(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.doubt is None and reading.number.value == value, reading
+
+
+@pytest.mark.parametrize("text", ["The answer is either 50 or 40.", "答えは5個か6個です。", "It is 12, or maybe 13.",
+                                  "I think 7 or 8 apples."])
+def test_alternatives_commit_to_no_number(text):
+    reading = read_final(normalize(text))
+    assert reading is not None and reading.vague and "alternatives" in reading.vague
+
+
+def test_the_same_value_said_again_after_or_is_no_alternative():
+    reading = read_final(normalize("The answer is 36, or thirty-six."))
+    assert reading is not None and not reading.vague and reading.number.value == 36
