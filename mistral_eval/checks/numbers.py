@@ -11,18 +11,17 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
+from mistral_eval.checks.asides import aside_spans, first_aside, other_case_ja
 from mistral_eval.checks.asked import asks_about, echo_of_the_question, other_subject, topic_of
 from mistral_eval.checks.extract import (
     after_correction,
     answer_marker,
     attributed,
     clause_of,
-    conditional,
-    in_parentheses,
     sentences,
 )
 from mistral_eval.checks.negation import is_negated
-from mistral_eval.checks.units import asked_scale, in_other_units, scale_at, spelled_units
+from mistral_eval.checks.units import asked_scale, scale_at, spelled_units
 
 __all__ = ["SYMBOLS", "Number", "Reading", "find_numbers", "final_number", "kanji_value", "normalize", "read_final"]
 
@@ -43,18 +42,6 @@ SYMBOLS = "$¥€£"
 
 _CONCLUSION = re.compile(r"\b(?:so|therefore|thus|hence)\b|つまり|よって|したがって|従って|結果として",
                          re.IGNORECASE)
-# What follows an answer to justify or check it; its numbers restate the question.
-_ASIDE = re.compile(r"\b(?:check|checking|verify|verification|because|since)\b|確認|検算|検証|確かめ|"
-                    r"なぜなら|理由は|(?:^|(?<=[。\n]))[^。\n]*からです"
-                    # a comparison with something else, or a side remark ("Insects, by contrast, have six")
-                    r"|\b(?:by|in)\s+contrast\b|\b(?:for|in)\s+comparison\b|\bfor\s+reference\b"
-                    r"|\bby\s+the\s+way\b|\bincidentally\b|ちなみに|参考までに|これに対して|(?:^|(?<=[。\n]))なお、"
-                    # another example after the answer, opening its sentence
-                    r"|(?:^|(?<=[.!?]\s)|(?<=\n))[ \t*_]*(?:fun\s+fact|another\s+example|for\s+example|for\s+instance)\b"
-                    r"|(?:^|(?<=[。\n]))(?:例えば|たとえば|別の例)"
-                    # a note after the answer
-                    r"|(?:^|(?<=\n))[ \t>*_]*(?:notes?|n\.b\.|p\.s\.)\b|※|(?:^|(?<=[。\n]))[ \t*]*(?:補足|注)\s*[:：]",
-                    re.IGNORECASE | re.MULTILINE)
 _EMPHASIS = re.compile(r"\*\*([^*\n]{1,60})\*\*|\\boxed\{([^}\n]{1,60})\}")
 _SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?!\d)")
 
@@ -264,36 +251,6 @@ def _excluded(number: Number, asides: list[tuple[int, int]]) -> bool:
     return any(a <= number.start < b for a, b in asides)
 
 
-# A sentence whose subject points back at what was just said and says it is the same quantity in
-# other terms: "This is equivalent to 212 °F.", "これは華氏212度に相当します。"
-_EQUIVALENCE = re.compile(r"^\W*(?:(?:this|that|which|it)\b[^.\n]*\b(?:equivalent|corresponds|the\s+same\s+as|"
-                          r"converts?)\b|(?:これ|それ|この\w{0,4})は[^。\n]*(?:相当|換算|等し|同じ|に当たり))"
-                          # Japanese drops the subject: "子どもの年齢の3倍にあたります。"
-                          r"|^[^。\n]*(?:に相当|にあた|に当た|に等し)[^。\n]*[。]?\s*$",
-                          re.IGNORECASE)
-# A counterfactual or a proviso after the answer describes another case: "If the speed were doubled, it
-# would take 3 hours.", "However, if …", "ただし、パン屋の1ダースなら13個です。"
-_COUNTERFACTUAL = re.compile(r"^\W*(?:if|had)\b[^.\n]*\b(?:were|had)\b[^.\n]*\b(?:would|could|might)\b"
-                             r"|^\W*if\b[^.\n]*\b(?:would|could|might)\b"  # If a 4th person ate 2, there would be 0.
-                             r"|^\W*(?:(?:however|but),?\s+if|unless)\b|^\W*(?:ただし|但し)"
-                             # a view of others after the answer: "Some models count six.", "6大陸とする考え方もあります"
-                             r"|^\W*(?:some|other|many)\s+(?:\w+\s+)?(?:count|counts|consider|say|use|list)\b"
-                             r"|^[^。\n]*?(?:とする|と数える|とみなす)[^。\n]{0,6}(?:もあります|もある|もあり)|^\W*一部では",
-                             re.IGNORECASE)
-
-
-def _asides(text: str) -> list[tuple[int, int]]:
-    """Parentheses, sentences that give an alternative reading ("if you meant …") or describe a
-    counterfactual case ("If it were …, it would be …"), and sentences that restate the one before
-    in other terms ("これは華氏212度に相当します")."""
-    spans = [(s.start, s.end) for s in in_parentheses(text)]
-    spans += [(s.start, s.end) for s in sentences(text) if conditional(s.text)]
-    spans += [(s.start, s.end) for i, s in enumerate(sentences(text))
-              if i and (_EQUIVALENCE.match(s.text) or _COUNTERFACTUAL.match(s.text))]
-    spans += in_other_units(text)
-    return spans
-
-
 _RANGE = re.compile(r"\s*(?:[~〜～–]|-(?=\s*\d)|to\s+(?=\d)|(?:[^\d\s。、]{1,3})?から\s*(?=\d))")
 _RANGE_END = re.compile(r"\d\s*(?:[~〜～–]|to|[^\d\s。、]{0,3}から)\s*$")
 _OPERAND = re.compile(r"\d*[^\d\s。、]{0,3}?を")  # 8から6を引く: the number taken away, not a range's end
@@ -368,29 +325,13 @@ def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Re
     return None
 
 
-# A Japanese sentence about another case opens on a conditional or a time: "2ダースなら…", "四角形なら…",
-# "消費税10%を含めると…", "5年後には…".
-_OTHER_CASE_JA = re.compile(r"^\W*(?:もし)?(?P<case>[^。\n、]{1,14}?)(?:なら(?:ば)?|の場合(?:は)?|[うくすつぬむるぐぶ]と[、,]?"
-                            r"|たら|れば|(?<=\d)[^\d。\n、]{0,2}(?:後|前)(?:に|には|は))")
-
-
-def _other_case_ja(sentence: str, question: str, given: Given) -> bool:
-    """A Japanese sentence that opens on a case the question does not ask about: its conditional or
-    time names what the question does not, and a quantity in it, if any, is not the question's."""
-    match = _OTHER_CASE_JA.match(sentence)
-    if match is None or match.group("case").strip() in question:
-        return False
-    values = [float(v.replace(",", "")) for v in re.findall(r"\d[\d,]*(?:\.\d+)?", match.group("case"))]
-    return not any(v in {w for w, _ in given} for v in values) and (bool(values) or "と" not in match.group()[-2:])
-
-
 def _goes_on(text: str, numbers: list[Number], start: int, given: Given, question: str = "") -> bool:
     """A sentence after `start` states new numbers as often as the question's: it goes on working,
     rather than only showing where the answer came from. A sentence about another case does not go
     on: a quantity the question does not give under a conditional (2ダースなら24個), or the asked
     verb said of another subject ("A pentagon has five")."""
     for sentence in sentences(text[start:]):
-        if _other_case_ja(sentence.text, question, given) or (question and other_subject(question, sentence.text)):
+        if other_case_ja(sentence.text, question, {v for v, _ in given}) or (question and other_subject(question, sentence.text)):
             continue
         inside = [n for n in numbers if start + sentence.start <= n.start < start + sentence.end]
         new = sum(not _restated(n, given) for n in inside)
@@ -470,7 +411,7 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
     scale = asked_scale(question)
     if scale:  # the question asks in one scale: the same value in another is a conversion
         numbers = [n for n in numbers if scale_at(text, n.start, n.end) in (scale, None)] or numbers
-    asides = _asides(text)
+    asides = aside_spans(text)
     numbers = [n for n in numbers if not _excluded(n, asides)] or numbers
     with_unit = [n for n in numbers if n.unit]
     numbers = with_unit or numbers
@@ -487,7 +428,7 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
             return Reading(results[-1] if results else inside[0], "in bold", found)
     if echoed := _echoed(text, numbers, question, given):
         return Reading(echoed.number, echoed.how, found)
-    aside = _ASIDE.search(text)
+    aside = first_aside(text)
     if aside and any(n.start < aside.start() for n in numbers):
         numbers, text = [n for n in numbers if n.start < aside.start()], text[:aside.start()]
     new = [n for n in numbers if not _restated(n, given)]
