@@ -24,6 +24,8 @@ _TEMPLATE_SIMILARITY = 0.75
 _NEAR_COPY = 0.85
 _TEMPLATE_COPIES = 3
 _LIST_COPIES = 5
+_WINDOW = 6
+"""How many sentences back a copy's model may stand: a paragraph of up to six sentences looping."""
 
 
 def _words(text: str) -> list[str]:
@@ -53,7 +55,7 @@ def _frame(piece: str) -> str:
 
 
 def _template_copy(piece: str, earlier: list[str], seen: set[str]) -> str | None:
-    """How `piece` says an earlier sentence (one of the last three) again in the same frame: "near"
+    """How `piece` says an earlier sentence (one of the last `_WINDOW`) again in the same frame: "near"
     (a near copy), "changed" (one slot changed, or two when the second only repeats the sentence just
     before), or None. A counter is not a word ("Step 2: …"
     after "Step 1: …" says nothing new), but two numbers changed are a new row of data (7×3=21,
@@ -108,17 +110,22 @@ def _templated(pieces: list[str], min_chars: int) -> list[str]:
     more per character): `_TEMPLATE_COPIES` near copies, or `_LIST_COPIES` when some change a word
     (four or five parallel items, "りんごが好きです。バナナが好きです。…", are a list). A sentence
     that adds two new words ("The capital of Spain is Madrid.") says something new, and a refrain
-    said twice is no loop."""
+    said twice is no loop. A paragraph that loops (the same sentences, its subject changed) is a run
+    too: one sentence in it that says something new does not break the run."""
     seen: set[str] = set()
-    runs: list[list[tuple[str, str]]] = [[]]
+    hows: list[str | None] = []
     for i, piece in enumerate(pieces):
         long_enough = len(piece) >= (min_chars // 4 if _KANA_OR_KANJI.search(piece) else min_chars // 2)
-        how = _template_copy(piece, pieces[max(0, i - 3):i], seen) if long_enough else None
+        hows.append(_template_copy(piece, pieces[max(0, i - _WINDOW):i], seen) if long_enough else None)
+        seen.update(_words(piece))
+    runs: list[list[tuple[str, str]]] = [[]]
+    for i, (piece, how) in enumerate(zip(pieces, hows)):
         if how:
             runs[-1].append((piece, how))
+        elif len(runs[-1]) >= 2 and i + 1 < len(hows) and hows[i + 1]:
+            continue  # one sentence of a looping paragraph that says something new keeps a run going
         elif runs[-1]:
             runs.append([])
-        seen.update(_words(piece))
     return [piece for run in runs if len(run) >= _TEMPLATE_COPIES
             and (len(run) >= _LIST_COPIES or all(how == "near" for _, how in run)) for piece, _ in run]
 

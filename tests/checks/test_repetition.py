@@ -116,3 +116,21 @@ def test_english_function_words_do_not_count_in_a_slot_or_its_frame():
                     (("Monday", "sunny"), ("Tuesday", "cloudy"), ("Wednesday", "rainy"), ("Thursday", "sunny"),
                      ("Friday", "windy"), ("Saturday", "sunny")))
     assert repetitions(week, 20)[0] == 0.0  # a frame of function words only is no frame
+
+
+def test_a_paragraph_looping_with_its_subject_changed_is_a_template_loop():
+    en = "\n\n".join(f"{x} is a popular language. {x} is used for {y}. Many developers like {x}." for x, y in
+                     (("Python", "data science"), ("Java", "enterprise apps"), ("Go", "servers"),
+                      ("Rust", "systems"), ("Ruby", "web apps")))
+    assert repetitions(en, 20)[0] > 0.3
+    ja = "\n\n".join(f"{x}は素晴らしい場所です。{x}には美しい{y}がたくさんあります。{x}ではおいしい料理を楽しめます。"
+                     f"毎年多くの観光客が{x}を訪れます。" for x, y in (("京都", "寺"), ("奈良", "公園"), ("大阪", "通り"),
+                                                                ("神戸", "港")))
+    assert repetitions(ja, 20)[0] > 0.3
+    # sections that each say their own things, in a shared frame, are no loop; nor is a week of short data rows
+    sections = "\n\n".join(f"**{x}** is a {k} language. It is popular for {y}." for x, k, y in
+                           (("Python", "general-purpose", "data science"), ("Java", "general-purpose", "enterprise software"),
+                            ("Go", "compiled", "cloud services"), ("Rust", "systems", "safe low-level code")))
+    assert repetitions(sections, 20)[0] == 0.0
+    week = "".join(f"{d}曜日は{w}です。" for d, w in zip("月火水木金土日", ("晴れ", "曇り", "雨", "晴れ", "雪", "晴れ", "曇り")))
+    assert repetitions(week, 20)[0] == 0.0
