@@ -37,7 +37,9 @@ def asks_about(topic: str, question: str) -> bool:
 
 _ASKED_JA = re.compile(r"((?:[^\s、。？?！!をにがはでと「」]{1,10}の)?[^\s、。？?！!のをにがはでと「」]{1,10})は"
                        r"[^。？?\n]{0,8}?(?:いくら|何|いくつ|どの|どれ)")
-_ASKED_WHAT = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(the\s+[a-z]+(?:\s+[a-z]+)?)\s*\?", re.IGNORECASE)
+_ASKED_WHAT = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(?:the|its|his|her|their)\s+([a-z]+(?:\s+[a-z]+)?)"
+                         r"(?:\s+in\s+[a-z]+)?\s*\?", re.IGNORECASE)
+_DETERMINER = r"(?:the|its|his|her|their)"
 _ASKED_HOW = re.compile(r"\bhow\s+(?:much|many)\s+(?:[a-z]+\s+)?(?:do|does|did|will|would|can|could)\s+"
                         r"(?:(?:the|a|an|this|that|his|her|their|your|my|each)\s+)?([a-z]+)\s+([a-z]{2})[a-z]*",
                         re.IGNORECASE)
@@ -51,8 +53,9 @@ def echo_of_the_question(question: str) -> re.Pattern[str] | None:
     where = asked[-1]
     if match := _ASKED_JA.search(where):
         return re.compile(re.escape(match.group(1)) + r"(?:は|が|\s*=)")
-    if match := _ASKED_WHAT.search(where):
-        return re.compile(rf"\b{re.escape(match.group(1))}\s+(?:is|was|are|were|will\s+be)\b", re.IGNORECASE)
+    if match := _ASKED_WHAT.search(where):  # "What is its area?" -> "the area is", "its area would be", "Area ="
+        return re.compile(rf"(?:\b{_DETERMINER}\s+{re.escape(match.group(1))}\s+(?:is|was|are|were|will\s+be|would\s+be)\b"
+                          rf"|^[ \t*#]*{re.escape(match.group(1))}\s*[=:])", re.IGNORECASE | re.MULTILINE)
     if match := _ASKED_HOW.search(where):
         subject, verb = match.groups()  # "does a spider have" -> "spiders have", "a spider has"
         return re.compile(rf"\b{re.escape(subject)}(?:e?s)?\s+{re.escape(verb)}[a-z]*\b", re.IGNORECASE)
@@ -64,10 +67,18 @@ _PRONOUNS = {"he", "she", "it", "they", "we", "you", "i", "this", "that", "which
 
 def other_subject(question: str, sentence: str) -> str | None:
     """The subject of `sentence` when it says the question's asked verb of another subject the
-    question does not name ("A pentagon has five" after "How many sides does a hexagon have?"): a
-    comparison with another case, not more working; None when it says it of the asked subject, a
-    pronoun, or the question asks no "How many … do S V?"."""
+    question does not name ("A pentagon has five" after "How many sides does a hexagon have?"), or
+    opens on another quantity than the one a "What is the X?" question asks ("Its perimeter would be
+    26 cm" after "What is its area?"): another case, not more working; None when it says it of the
+    asked subject, a pronoun, or the question asks neither way."""
     asked = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))] or [question]
+    if what := _ASKED_WHAT.search(asked[-1]):  # "What is its area?": "Its perimeter would be 26 cm."
+        said = re.match(rf"\W*{_DETERMINER}\s+([a-z]+)\s+(?:is|was|are|were|will\s+be|would\s+be)\b", sentence,
+                        re.IGNORECASE)
+        if said and said.group(1).lower() not in what.group(1).lower() and not asks_about(said.group(1).lower(),
+                                                                                            question.lower()):
+            return said.group(1).lower()
+        return None
     match = _ASKED_HOW.search(asked[-1])
     if match is None:
         return None

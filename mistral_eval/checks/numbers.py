@@ -61,8 +61,9 @@ class Number:
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width digits and signs become ASCII) with the minus sign read as '-'."""
-    return unicodedata.normalize("NFKC", text).replace("\u2212", "-")
+    """NFKC (full-width digits and signs become ASCII) with the minus sign read as '-'; a unit's power
+    (cm², m³) is dropped first, so that NFKC does not make it a number (cm2)."""
+    return unicodedata.normalize("NFKC", re.sub(r"(?<=[A-Za-z])[²³]", "", text)).replace("\u2212", "-")
 
 
 def kanji_value(numeral: str) -> float:
@@ -325,13 +326,26 @@ def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Re
     return None
 
 
+_TOPIC_JA = re.compile(r"^\W*([^\d\s。、はが]{1,12}?)は")
+_POINTING = ("これ", "それ", "あれ", "この", "その", "答え", "結果", "計算", "式")
+
+
+def _other_topic_ja(sentence: str, question: str) -> bool:
+    """A Japanese sentence about another quantity: its topic (…は) is a noun phrase the question does
+    not name ("周りの長さは26cmです" after "面積は何平方センチメートルですか")."""
+    topic = _TOPIC_JA.match(sentence)
+    return bool(topic) and not topic.group(1).startswith(_POINTING) and topic.group(1) not in question
+
+
 def _goes_on(text: str, numbers: list[Number], start: int, given: Given, question: str = "") -> bool:
     """A sentence after `start` states new numbers as often as the question's: it goes on working,
     rather than only showing where the answer came from. A sentence about another case does not go
-    on: a quantity the question does not give under a conditional (2ダースなら24個), or the asked
-    verb said of another subject ("A pentagon has five")."""
+    on: a quantity the question does not give under a conditional (2ダースなら24個), the asked
+    verb said of another subject ("A pentagon has five"), another quantity as its subject ("Its
+    perimeter would be 26 cm", "周りの長さは26cmです")."""
     for sentence in sentences(text[start:]):
-        if other_case_ja(sentence.text, question, {v for v, _ in given}) or (question and other_subject(question, sentence.text)):
+        if (other_case_ja(sentence.text, question, {v for v, _ in given})
+                or (question and (other_subject(question, sentence.text) or _other_topic_ja(sentence.text, question)))):
             continue
         inside = [n for n in numbers if start + sentence.start <= n.start < start + sentence.end]
         new = sum(not _restated(n, given) for n in inside)
@@ -412,6 +426,8 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
     if scale:  # the question asks in one scale: the same value in another is a conversion
         numbers = [n for n in numbers if scale_at(text, n.start, n.end) in (scale, None)] or numbers
     asides = aside_spans(text)
+    asides += [(s.start, s.end) for i, s in enumerate(sentences(text))  # 1000円札で払うとおつりは400円です
+               if i and other_case_ja(s.text, question, {n.written for n in find_numbers(normalize(question), table)})]
     numbers = [n for n in numbers if not _excluded(n, asides)] or numbers
     with_unit = [n for n in numbers if n.unit]
     numbers = with_unit or numbers

@@ -45,3 +45,8 @@ def test_the_first_sentence_is_never_a_hypothetical_aside():
 ])
 def test_other_case_ja_is_a_conditional_or_time_the_question_does_not_ask(sentence, question, given, other):
     assert other_case_ja(sentence, question, given) is other
+
+
+def test_a_step_of_the_working_is_no_other_case():
+    assert not other_case_ja("6を引くと4切れ残ります。", "ピザは何切れ残りますか？", {10.0})
+    assert not other_case_ja("12で割ると3になります。", "36を何で割ると3ですか？", {36.0, 3.0})

@@ -44,3 +44,11 @@ def test_other_subject_is_the_asked_verb_said_of_a_subject_the_question_does_not
     assert other_subject(question, "A hexagon has six sides.") is None
     assert other_subject(question, "It has six sides.") is None
     assert other_subject("What is 7 × 8?", "A pentagon has five.") is None
+
+
+def test_a_what_question_with_a_possessive_is_echoed_and_another_quantity_is_another_subject():
+    echo = echo_of_the_question("A square has sides of 3 cm. What is its area?")
+    assert echo is not None and echo.search("Its area is 9 cm2.") and echo.search("Area = 3 × 3 = 9")
+    question = "A square has sides of 3 cm. What is its area?"
+    assert other_subject(question, "Its perimeter would be 12 cm.") == "perimeter"
+    assert other_subject(question, "Its area is 9 cm2.") is None

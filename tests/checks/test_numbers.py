@@ -301,3 +301,25 @@ def test_alternatives_commit_to_no_number(text):
 def test_the_same_value_said_again_after_or_is_no_alternative():
     reading = read_final(normalize("The answer is 36, or thirty-six."))
     assert reading is not None and not reading.vague and reading.number.value == 36
+
+
+def test_a_unit_s_power_is_no_number():
+    assert [n.value for n in find_numbers(normalize("The area is 40 cm². The volume is 8 m³."))] == [40, 8]
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    # another quantity as the next sentence's subject: the asked one was already stated
+    ("Area = length × width = 8 × 5 = 40 cm². Its perimeter would be 26 cm.",
+     "A rectangle is 8 cm by 5 cm. What is its area?", 40),
+    ("The area is 40 square centimeters, and the perimeter is 26 cm.",
+     "A rectangle is 8 cm by 5 cm. What is its area?", 40),
+    ("面積は8×5=40平方センチメートルです。周りの長さは26cmです。",
+     "長方形の縦が8cm、横が5cmです。面積は何平方センチメートルですか？", 40),
+    ("体積は2×3×4=24立方センチメートルです。表面積は52平方センチメートルです。",
+     "縦2cm、横3cm、高さ4cmの直方体があります。体積は何立方センチメートルですか？", 24),
+    # a Japanese sentence opening on a case the question does not give, even without an echo
+    ("600円です。1000円札で払うとおつりは400円です。", "1本120円のジュースを5本買うと、いくらになりますか？", 600),
+])
+def test_another_quantity_stated_after_the_asked_one_is_not_the_answer(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.doubt is None and reading.number.value == value, reading
