@@ -334,7 +334,7 @@ def _other_topic_ja(sentence: str, question: str) -> bool:
     """A Japanese sentence about another quantity: its topic (…は) is a noun phrase the question does
     not name ("周りの長さは26cmです" after "面積は何平方センチメートルですか")."""
     topic = _TOPIC_JA.match(sentence)
-    return bool(topic) and not topic.group(1).startswith(_POINTING) and topic.group(1) not in question
+    return topic is not None and not topic.group(1).startswith(_POINTING) and topic.group(1) not in question
 
 
 def _goes_on(text: str, numbers: list[Number], start: int, given: Given, question: str = "") -> bool:
