@@ -361,7 +361,7 @@ def japanese_share(text: str) -> float:
     return (kana + kanji - simplified) / len(letters)
 
 
-_LATIN_ASIDE = re.compile(r"[(（][^()（）\u3040-\u9fff]{1,40}[)）]|\"[^\"\u3040-\u9fff]{1,200}\"|“[^”\u3040-\u9fff]{1,200}”"
+_LATIN_ASIDE = re.compile(r"[(（][^()（）\u3040-\u9fff]{1,200}[)）]|\"[^\"\u3040-\u9fff]{1,200}\"|“[^”\u3040-\u9fff]{1,200}”"
                           r"|\A[^\n\u3040-\u9fff]{1,80}[:：][ \t]*$"  # a short lead-in line ("Sure! Here it is:")
                           r"|^(?:原文|英文|source|original)\s*[:：]\s*\n[^\n\u3040-\u9fff]*$"  # the source on its own line
                           r"|^(?:原文|英文|source|original)\s*[:：][^\n]*$"

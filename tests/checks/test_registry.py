@@ -606,6 +606,9 @@ def test_japanese_leaves_out_code_and_urls_when_prose_remains():
      "2. **Reinforcement Learning**（強化学習）: 報酬で学びます。", "pass"),
     ("Central Processing Unit (中央処理装置) は計算をします。", "pass"),
     ("I really like the city of Kyoto (京都) because it is old and very beautiful to walk around.", "fail"),
+    # a translation in brackets after the Japanese answer, however long
+    ("日本の首都は東京です。\n\n(Translation: The capital of Japan is Tokyo.)", "pass"),
+    ("猫が好きです。（English: I like cats because they are quiet, independent and very soft to touch.）", "pass"),
 ])
 def test_japanese_leaves_out_a_lead_in_line_and_glossed_terms(answer, verdict):
     assert japanese()(answer).verdict == verdict
