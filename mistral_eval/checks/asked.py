@@ -11,7 +11,7 @@ import re
 
 from mistral_eval.checks.extract import sentences
 
-__all__ = ["asks_about", "echo_of_the_question", "other_subject", "topic_of"]
+__all__ = ["asks_about", "echo_of_the_question", "other_subject", "other_topic_ja", "topic_of"]
 
 _TOPIC = re.compile(r"^\W*(.{1,20}?)(?:は|が|\s+(?:is|are|was|costs?|has|have)\b)")
 
@@ -87,3 +87,14 @@ def other_subject(question: str, sentence: str) -> str | None:
     if said is None or said.group(1).lower() in _PRONOUNS or asks_about(said.group(1).lower(), question.lower()):
         return None
     return said.group(1).lower()
+
+
+_TOPIC_JA = re.compile(r"^\W*([^\d\s。、はが]{1,12}?)は")
+_POINTING = ("これ", "それ", "あれ", "この", "その", "答え", "結果", "計算", "式")
+
+
+def other_topic_ja(sentence: str, question: str) -> bool:
+    """A Japanese sentence about another quantity: its topic (…は) is a noun phrase the question does
+    not name ("周りの長さは26cmです" after "面積は何平方センチメートルですか")."""
+    topic = _TOPIC_JA.match(sentence)
+    return topic is not None and not topic.group(1).startswith(_POINTING) and topic.group(1) not in question

@@ -12,12 +12,13 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from mistral_eval.checks.asides import aside_spans, first_aside, other_case_ja
-from mistral_eval.checks.asked import asks_about, echo_of_the_question, other_subject, topic_of
+from mistral_eval.checks.asked import asks_about, echo_of_the_question, other_subject, other_topic_ja, topic_of
 from mistral_eval.checks.extract import (
     after_correction,
     answer_marker,
     attributed,
     clause_of,
+    contrasted,
     sentences,
 )
 from mistral_eval.checks.negation import is_negated
@@ -267,11 +268,12 @@ def _ranged(text: str, chosen: Number) -> bool:
 
 
 def _parallel(text: str, numbers: list[Number], question: str) -> Reading | None:
-    """Two last sentences that each state one different number in the same frame ("The ball costs
-    50 yen. The bat costs 1050 yen.", "うるう年は366日です。平年は365日です。"): the one whose topic
+    """Two last sentences (or contrasted halves of one) that each state one different number in the
+    same frame ("The ball costs 50 yen. The bat costs 1050 yen.", "うるう年は366日です。平年は365日です。",
+    "A regular year has 365 days, while a leap year has 366 days."): the one whose topic
     the question asks about; a Reading with a doubt when the question does not tell; None when the
     last sentences are not parallel."""
-    stated = [(s, [n for n in numbers if s.start <= n.start < s.end]) for s in sentences(text)]
+    stated = [(s, [n for n in numbers if s.start <= n.start < s.end]) for s in contrasted(text)]
     stated = [(s, inside) for s, inside in stated if inside]
     if len(stated) < 2 or len(stated[-1][1]) != 1 or len(stated[-2][1]) != 1:
         return None
@@ -326,17 +328,6 @@ def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Re
     return None
 
 
-_TOPIC_JA = re.compile(r"^\W*([^\d\s。、はが]{1,12}?)は")
-_POINTING = ("これ", "それ", "あれ", "この", "その", "答え", "結果", "計算", "式")
-
-
-def _other_topic_ja(sentence: str, question: str) -> bool:
-    """A Japanese sentence about another quantity: its topic (…は) is a noun phrase the question does
-    not name ("周りの長さは26cmです" after "面積は何平方センチメートルですか")."""
-    topic = _TOPIC_JA.match(sentence)
-    return topic is not None and not topic.group(1).startswith(_POINTING) and topic.group(1) not in question
-
-
 def _goes_on(text: str, numbers: list[Number], start: int, given: Given, question: str = "") -> bool:
     """A sentence after `start` states new numbers as often as the question's: it goes on working,
     rather than only showing where the answer came from. A sentence about another case does not go
@@ -345,7 +336,7 @@ def _goes_on(text: str, numbers: list[Number], start: int, given: Given, questio
     perimeter would be 26 cm", "周りの長さは26cmです")."""
     for sentence in sentences(text[start:]):
         if (other_case_ja(sentence.text, question, {v for v, _ in given})
-                or (question and (other_subject(question, sentence.text) or _other_topic_ja(sentence.text, question)))):
+                or (question and (other_subject(question, sentence.text) or other_topic_ja(sentence.text, question)))):
             continue
         inside = [n for n in numbers if start + sentence.start <= n.start < start + sentence.end]
         new = sum(not _restated(n, given) for n in inside)

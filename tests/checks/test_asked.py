@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mistral_eval.checks.asked import asks_about, echo_of_the_question, other_subject, topic_of
+from mistral_eval.checks.asked import asks_about, echo_of_the_question, other_subject, other_topic_ja, topic_of
 
 
 @pytest.mark.parametrize("question, answer, echoed", [
@@ -52,3 +52,10 @@ def test_a_what_question_with_a_possessive_is_echoed_and_another_quantity_is_ano
     question = "A square has sides of 3 cm. What is its area?"
     assert other_subject(question, "Its perimeter would be 12 cm.") == "perimeter"
     assert other_subject(question, "Its area is 9 cm2.") is None
+
+
+def test_other_topic_ja_is_a_topic_the_question_does_not_name():
+    question = "長方形の縦が8cm、横が5cmです。面積は何平方センチメートルですか？"
+    assert other_topic_ja("周りの長さは26cmです。", question)
+    assert not other_topic_ja("面積は40平方センチメートルです。", question)
+    assert not other_topic_ja("これは縦と横をかけた値です。", question)  # pointing back, not a new quantity

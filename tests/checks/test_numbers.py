@@ -323,3 +323,13 @@ def test_a_unit_s_power_is_no_number():
 def test_another_quantity_stated_after_the_asked_one_is_not_the_answer(text, question, value):
     reading = read_final(normalize(text), question=question)
     assert reading is not None and reading.doubt is None and reading.number.value == value, reading
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    ("A regular year has 365 days, while a leap year has 366 days.", "How many days are in a leap year?", 366),
+    ("The bat costs 1050 yen, whereas the ball costs 50 yen.", "How much does the ball cost?", 50),
+    ("平年は365日ですが、うるう年は366日です。", "平年は何日ですか？", 365),
+])
+def test_two_statements_contrasted_in_one_sentence_are_parallel(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.doubt is None and reading.number.value == value, reading
