@@ -8,10 +8,12 @@ never runs in this process (see sandbox.py). Knows nothing about suites, models 
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import math
 import os
 import re
+import sys
 import textwrap
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +89,21 @@ def _method_only(blocks: list[str], function: str) -> bool:
             elif isinstance(node, ast.ClassDef):
                 methods.update(n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
     return function in methods and function not in module_level
+
+
+_NO_MODULE = re.compile(r"No module named '([\w.]+)'")
+
+
+def _missing_package(failures: list[str]) -> str | None:
+    """A real package (installed next to the harness, not in the standard library) that the code
+    could not import in the sandbox: the check cannot judge the code, not that it is wrong. A name
+    that is no package anywhere is the code's own error. Looks the name up; imports nothing."""
+    for failure in failures:
+        for name in map(str, _NO_MODULE.findall(failure)):
+            top = name.split(".")[0]
+            if top not in sys.stdlib_module_names and top.isidentifier() and importlib.util.find_spec(top):
+                return top
+    return None
 
 
 @dataclass(frozen=True)
@@ -219,6 +236,9 @@ def python(tests: list[dict[Any, Any] | str], function: str | None = None, timeo
         passed = len(run.tests) - len(failures)
         if run.failure:
             failures.insert(0, run.failure)
+        if package := _missing_package(failures):
+            return CheckResult.uncertain("python", f"the code imports {package!r}, a package outside the standard "
+                                                   f"library that the sandbox does not provide; it cannot be run here.")
         notes = "".join(f" ({note})" for note in run.notes)
         first = f"; first failure: {failures[0]}" if failures else ""
         return CheckResult("python", passed == len(tests), passed / len(tests),

@@ -624,3 +624,12 @@ def test_python_leaves_out_a_block_the_prose_presents_as_what_not_to_write():
     assert not python(spec, function="double")(f"Avoid this mistake:\n\n{bad}").passed
     # "avoids recursion" praises the block after it
     assert not python(spec, function="double")(f"{good}\n\nHere is a version that avoids recursion:\n\n{bad}").passed
+
+
+def test_python_abstains_when_the_code_needs_a_real_package_outside_the_standard_library():
+    spec = [{"call": "double(4)", "expected": 8}]
+    needs = "```python\nimport pydantic\n\ndef double(x):\n    return x * 2\n```"  # installed here, not in the sandbox
+    result = python(spec, function="double")(needs)
+    assert result.verdict == "uncertain" and "pydantic" in result.reason
+    made_up = "```python\nimport no_such_package_anywhere\n\ndef double(x):\n    return x * 2\n```"
+    assert python(spec, function="double")(made_up).verdict == "fail"  # the code's own error
