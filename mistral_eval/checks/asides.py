@@ -75,9 +75,12 @@ _OPERATION_JA = re.compile(r"引|足|割|かけ|掛け|加え|減ら|合わせ")
 
 def other_case_ja(sentence: str, question: str, given: set[float]) -> bool:
     """A Japanese sentence that opens on a case the question does not ask about: its conditional or
-    time names what the question does not, and a quantity in it, if any, is not the question's."""
+    time names what the question does not, and a quantity in it, if any, is not the question's; or
+    it takes a part of the question's case alone (100円玉だけなら)."""
     match = _OTHER_CASE_JA.match(sentence)
     if match is None or match.group("case").strip() in question or _OPERATION_JA.search(match.group("case")):
         return False  # the asked case, or a step of the working (6を引くと…)
+    if match.group("case").endswith(("だけ", "のみ")):
+        return True  # a part of the question's case alone: 100円玉だけなら…
     values = [float(v.replace(",", "")) for v in re.findall(r"\d[\d,]*(?:\.\d+)?", match.group("case"))]
     return not any(v in given for v in values) and (bool(values) or "と" not in match.group()[-2:])

@@ -50,3 +50,9 @@ def test_other_case_ja_is_a_conditional_or_time_the_question_does_not_ask(senten
 def test_a_step_of_the_working_is_no_other_case():
     assert not other_case_ja("6を引くと4切れ残ります。", "ピザは何切れ残りますか？", {10.0})
     assert not other_case_ja("12で割ると3になります。", "36を何で割ると3ですか？", {36.0, 3.0})
+
+
+def test_a_part_of_the_question_s_case_alone_is_another_case():
+    question = "100円玉が3枚、10円玉が5枚あります。全部でいくらですか？"
+    assert other_case_ja("100円玉だけなら300円です。", question, {100.0, 3.0, 10.0, 5.0})
+    assert other_case_ja("10円玉のみの場合は50円です。", question, {100.0, 3.0, 10.0, 5.0})
