@@ -22,7 +22,8 @@ _ASIDE = re.compile(r"\b(?:check|checking|verify|verification|because|since)\b|�
                     r"|\b(?:by|in)\s+contrast\b|\b(?:for|in)\s+comparison\b|\bfor\s+reference\b"
                     r"|\bby\s+the\s+way\b|\bincidentally\b|ちなみに|参考までに|これに対して|(?:^|(?<=[。\n]))なお、"
                     # another example after the answer, opening its sentence
-                    r"|(?:^|(?<=[.!?]\s)|(?<=\n))[ \t*_]*(?:fun\s+fact|another\s+example|for\s+example|for\s+instance)\b"
+                    r"|(?:^|(?<=[.!?]\s)|(?<=\n))[ \t*_]*(?:fun\s+fact|another\s+example|for\s+example|for\s+instance"
+                    r"|at\s+(?:this|that|the\s+same)\s+rate)\b"  # an extrapolation: "At that rate, …"
                     r"|(?:^|(?<=[。\n]))(?:例えば|たとえば|別の例)"
                     # a note after the answer
                     r"|(?:^|(?<=\n))[ \t>*_]*(?:notes?|n\.b\.|p\.s\.)\b|※|(?:^|(?<=[。\n]))[ \t*]*(?:補足|注)\s*[:：]",

@@ -12,6 +12,7 @@ from mistral_eval.checks.asides import aside_spans, first_aside, other_case_ja
     ("合計は240円です。例えば、5本なら400円です。", "例えば"),
     ("It is 12 km.\nNote: roads may differ.", "Note"),
     ("Because 7 × 8 = 56, the answer is 56.", "Because"),
+    ("He reads 210 pages in 2 weeks. At that rate, a 300-page book takes 20 days.", "At that rate"),
 ])
 def test_first_aside_is_where_a_remark_after_the_answer_begins(text, opener):
     found = first_aside(text)
