@@ -23,6 +23,7 @@ from mistral_eval.checks.extract import (
 )
 from mistral_eval.checks.negation import is_negated
 from mistral_eval.checks.units import asked_scale, scale_at, spelled_units
+from mistral_eval.checks.vague import alternative, ranged
 
 __all__ = ["SYMBOLS", "Number", "Reading", "find_numbers", "final_number", "kanji_value", "normalize", "read_final"]
 
@@ -253,20 +254,6 @@ def _excluded(number: Number, asides: list[tuple[int, int]]) -> bool:
     return any(a <= number.start < b for a, b in asides)
 
 
-_RANGE = re.compile(r"\s*(?:[~〜～–]|-(?=\s*\d)|to\s+(?=\d)|(?:[^\d\s。、]{1,3})?から\s*(?=\d))")
-_RANGE_END = re.compile(r"\d\s*(?:[~〜～–]|to|[^\d\s。、]{0,3}から)\s*$")
-_OPERAND = re.compile(r"\d*[^\d\s。、]{0,3}?を")  # 8から6を引く: the number taken away, not a range's end
-
-
-def _ranged(text: str, chosen: Number) -> bool:
-    """The number opens or closes a range (5〜6個, 20分から30分), not a subtraction (8から6を引く)."""
-    opens = _RANGE.match(text, chosen.end)
-    if opens and not ("から" in opens.group() and _OPERAND.match(text, opens.end())):
-        return True
-    return bool(_RANGE_END.search(text, 0, chosen.start)) and not (
-        "から" in text[max(0, chosen.start - 6):chosen.start] and _OPERAND.match(text, chosen.end))
-
-
 def _parallel(text: str, numbers: list[Number], question: str) -> Reading | None:
     """Two last sentences (or contrasted halves of one) that each state one different number in the
     same frame ("The ball costs 50 yen. The bat costs 1050 yen.", "うるう年は366日です。平年は365日です。",
@@ -360,12 +347,12 @@ def read_final(text: str, unit: str | None = None, units: dict[str, float] | Non
     a vague Reading when it says no number but the question's own quantities (it never converts)."""
     reading = _read(text, unit, units, question)
     chosen = reading.number if reading else None
-    if reading and chosen and _ranged(text, chosen):
+    if reading and chosen and ranged(text, chosen.start, chosen.end):
         return Reading(chosen, reading.how, reading.unit_found,
                        vague=f"the answer gives a range from {text[chosen.start:chosen.end]}, not one number")
-    if chosen and (alternative := _alternative(text, chosen)):
+    if chosen and (other := alternative(text, chosen.start, chosen.end)):
         return Reading(chosen, reading.how if reading else "", reading.unit_found if reading else False,
-                       vague=f"the answer gives alternatives, {text[chosen.start:chosen.end]} or {alternative}, "
+                       vague=f"the answer gives alternatives, {text[chosen.start:chosen.end]} or {other}, "
                              f"not one number")
     if chosen and chosen.unit and unit and chosen.unit != unit and question:
         table = {**{unit: 1.0}, **(units or {})}
@@ -380,27 +367,6 @@ def read_final(text: str, unit: str | None = None, units: dict[str, float] | Non
             return Reading(chosen, reading.how if reading else "", True,
                            f"the answer restates the question's {written} {chosen.unit} instead of giving {unit}")
     return reading
-
-
-_OR = re.compile(r"(?:\s*[^\d\s。、,.]{1,4})??\s*[,、]?\s*(?:\bor\b|または|あるいは|か)\s*(?:maybe\s+|perhaps\s+|possibly\s+)?")
-
-
-_OR_BEFORE = re.compile(r"(?<![\d.])(\d[\d,]*(?:\.\d+)?)" + _OR.pattern + r"$")
-
-
-def _alternative(text: str, chosen: Number) -> str | None:
-    """Another number offered in its place, after or before it ("either 50 or 40", "5個か6個"), as
-    written; None when the other number is the same value ("36, or thirty-six")."""
-    before = _OR_BEFORE.search(text, max(0, chosen.start - 24), chosen.start)
-    if before and float(before.group(1).replace(",", "")) != chosen.written:
-        return before.group(1)
-    joined = _OR.match(text, chosen.end)
-    if joined is None or not (text[chosen.end:joined.end()].strip(" ,、")):
-        return None
-    following = [n for n in find_numbers(text[joined.end():joined.end() + 24]) if n.start == 0]
-    if not following or following[0].written == chosen.written:
-        return None
-    return text[joined.end():joined.end() + following[0].end]
 
 
 def _read(text: str, unit: str | None = None, units: dict[str, float] | None = None,

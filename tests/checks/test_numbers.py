@@ -333,3 +333,10 @@ def test_another_quantity_stated_after_the_asked_one_is_not_the_answer(text, que
 def test_two_statements_contrasted_in_one_sentence_are_parallel(text, question, value):
     reading = read_final(normalize(text), question=question)
     assert reading is not None and reading.doubt is None and reading.number.value == value, reading
+
+
+@pytest.mark.parametrize("text", ["It weighs 2 kg or 2000 g.", "The answer is 12 (or 13 with the bonus).",
+                                  "It is 5 miles, or 8 km."])
+def test_a_conversion_or_a_bracketed_remark_is_no_alternative(text):
+    reading = read_final(normalize(text))
+    assert reading is not None and not reading.vague, reading
