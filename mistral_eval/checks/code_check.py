@@ -8,10 +8,12 @@ never runs in this process (see sandbox.py). Knows nothing about suites, models 
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import math
 import os
 import re
+import sys
 import textwrap
 from dataclasses import dataclass
 from typing import Any
@@ -30,11 +32,29 @@ _MAX_TIMEOUT_S = 600.0
 _MIN_MEMORY_MB = 64
 
 
+# Prose that presents the block after it as what not to write ("A common mistake is:", "悪い例:"),
+# unless it presents a fix ("Corrected:", "修正版").
+_COUNTER_EXAMPLE = re.compile(r"\b(?:mistakes?|wrong|incorrect|buggy|bad\s+example|anti-?pattern|"
+                              r"(?:don'?t|do\s+not)\s+(?:do|write)\s+this)\b|間違|誤った|誤り|悪い例|NG例", re.IGNORECASE)
+_FIX = re.compile(r"\b(?:correct(?:ed|ly)?|fix(?:ed)?|right\s+way|instead)\b|修正|正しい", re.IGNORECASE)
+
+
+def _counter_example(intro: str) -> bool:
+    """The last sentence before a block presents it as what not to write."""
+    last = re.split(r"(?<=[.!?。！？])\s+|\n+", intro.strip())[-1] if intro.strip() else ""
+    return bool(_COUNTER_EXAMPLE.search(last)) and not _FIX.search(last)
+
+
 def _code_blocks(answer: str) -> list[str]:
     """Python-tagged fenced blocks, else any fenced blocks, else the unfenced code: from the first
     line that looks like code (def, class, import; indented as a markdown code block or not) to the
-    last line with which it still parses, prose lines before and after left out."""
-    blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(answer)]
+    last line with which it still parses, prose lines before and after left out. A block the prose
+    before it presents as what not to write ("A common mistake is:") is left out when others remain."""
+    found, end = [], 0
+    for match in _FENCE.finditer(answer):
+        found.append((match.group(1).lower(), match.group(2), _counter_example(answer[end:match.start()])))
+        end = match.end()
+    blocks = [(lang, body) for lang, body, shunned in found if not shunned] or [(lang, body) for lang, body, _ in found]
     chosen = [b for lang, b in blocks if lang in ("python", "py", "python3", "pycon")] or [b for _, b in blocks]
     if chosen:
         return chosen
@@ -69,6 +89,21 @@ def _method_only(blocks: list[str], function: str) -> bool:
             elif isinstance(node, ast.ClassDef):
                 methods.update(n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
     return function in methods and function not in module_level
+
+
+_NO_MODULE = re.compile(r"No module named '([\w.]+)'")
+
+
+def _missing_package(failures: list[str]) -> str | None:
+    """A real package (installed next to the harness, not in the standard library) that the code
+    could not import in the sandbox: the check cannot judge the code, not that it is wrong. A name
+    that is no package anywhere is the code's own error. Looks the name up; imports nothing."""
+    for failure in failures:
+        for name in map(str, _NO_MODULE.findall(failure)):
+            top = name.split(".")[0]
+            if top not in sys.stdlib_module_names and top.isidentifier() and importlib.util.find_spec(top):
+                return top
+    return None
 
 
 @dataclass(frozen=True)
@@ -201,6 +236,9 @@ def python(tests: list[dict[Any, Any] | str], function: str | None = None, timeo
         passed = len(run.tests) - len(failures)
         if run.failure:
             failures.insert(0, run.failure)
+        if package := _missing_package(failures):
+            return CheckResult.uncertain("python", f"the code imports {package!r}, a package outside the standard "
+                                                   f"library that the sandbox does not provide; it cannot be run here.")
         notes = "".join(f" ({note})" for note in run.notes)
         first = f"; first failure: {failures[0]}" if failures else ""
         return CheckResult("python", passed == len(tests), passed / len(tests),

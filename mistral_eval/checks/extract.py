@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = ["Span", "after_correction", "answer_marker", "answer_markers", "attributed", "clause_of", "clauses",
-           "conditional", "in_parentheses", "quoted_spans", "sentences"]
+           "conditional", "contrasted", "in_parentheses", "quoted_spans", "sentences"]
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+?(?:[。！？!?]+|\.(?=\s|$)|\n|$)|[^。！？!?\n]+", re.DOTALL)
 _CLAUSE_BREAK = re.compile(r"[;；:：—–]|\s-\s|,\s*(?:but|however|while|whereas|and|so)\b|\b(?:but|however)\b"
@@ -124,3 +124,20 @@ def attributed(clause: str) -> bool:
     """A clause that reports what others think ("many think A", "Aと思う人もいますが"): not the
     answer's own claim."""
     return bool(_ATTRIBUTED.search(clause))
+
+
+# Two statements contrasted in one sentence: "A regular year has 365 days, while a leap year has 366."
+_CONTRAST = re.compile(r",\s*(?:while|whereas|but)\s+(?=(?:a|an|the)\s)|;\s+(?=(?:a|an|the)\s)|(?<=です)が、|(?<=ます)が、",
+                       re.IGNORECASE)
+
+
+def contrasted(text: str) -> list[Span]:
+    """Sentences, each further split where it contrasts two statements (", while a …", "…ですが、")."""
+    pieces = []
+    for sentence in sentences(text):
+        start = sentence.start
+        for brk in _CONTRAST.finditer(sentence.text):
+            pieces.append(Span(text[start:sentence.start + brk.end()], start, sentence.start + brk.end()))
+            start = sentence.start + brk.end()
+        pieces.append(Span(text[start:sentence.end], start, sentence.end))
+    return pieces

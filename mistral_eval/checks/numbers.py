@@ -11,18 +11,19 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from mistral_eval.checks.asked import asks_about, echo_of_the_question, topic_of
+from mistral_eval.checks.asides import aside_spans, first_aside, other_case_ja
+from mistral_eval.checks.asked import asks_about, echo_of_the_question, other_subject, other_topic_ja, topic_of
 from mistral_eval.checks.extract import (
     after_correction,
     answer_marker,
     attributed,
     clause_of,
-    conditional,
-    in_parentheses,
+    contrasted,
     sentences,
 )
 from mistral_eval.checks.negation import is_negated
-from mistral_eval.checks.units import asked_scale, in_other_units, scale_at, spelled_units
+from mistral_eval.checks.units import asked_scale, scale_at, spelled_units
+from mistral_eval.checks.vague import alternative, ranged
 
 __all__ = ["SYMBOLS", "Number", "Reading", "find_numbers", "final_number", "kanji_value", "normalize", "read_final"]
 
@@ -43,15 +44,6 @@ SYMBOLS = "$¥€£"
 
 _CONCLUSION = re.compile(r"\b(?:so|therefore|thus|hence)\b|つまり|よって|したがって|従って|結果として",
                          re.IGNORECASE)
-# What follows an answer to justify or check it; its numbers restate the question.
-_ASIDE = re.compile(r"\b(?:check|checking|verify|verification|because|since)\b|確認|検算|検証|確かめ|"
-                    r"なぜなら|理由は|(?:^|(?<=[。\n]))[^。\n]*からです"
-                    # a comparison with something else, or a side remark ("Insects, by contrast, have six")
-                    r"|\b(?:by|in)\s+contrast\b|\b(?:for|in)\s+comparison\b|\bfor\s+reference\b"
-                    r"|\bby\s+the\s+way\b|\bincidentally\b|ちなみに|参考までに|これに対して|(?:^|(?<=[。\n]))なお、"
-                    # a note after the answer
-                    r"|(?:^|(?<=\n))[ \t>*_]*(?:notes?|n\.b\.|p\.s\.)\b|※|(?:^|(?<=[。\n]))[ \t*]*(?:補足|注)\s*[:：]",
-                    re.IGNORECASE | re.MULTILINE)
 _EMPHASIS = re.compile(r"\*\*([^*\n]{1,60})\*\*|\\boxed\{([^}\n]{1,60})\}")
 _SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?!\d)")
 
@@ -71,8 +63,9 @@ class Number:
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width digits and signs become ASCII) with the minus sign read as '-'."""
-    return unicodedata.normalize("NFKC", text).replace("\u2212", "-")
+    """NFKC (full-width digits and signs become ASCII) with the minus sign read as '-'; a unit's power
+    (cm², m³) is dropped first, so that NFKC does not make it a number (cm2)."""
+    return unicodedata.normalize("NFKC", re.sub(r"(?<=[A-Za-z])[²³]", "", text)).replace("\u2212", "-")
 
 
 def kanji_value(numeral: str) -> float:
@@ -125,6 +118,9 @@ _MINUS_BEFORE = re.compile(r"(?:氷点下|マイナス|零下|minus\s*)$", re.IG
 
 
 _NOT_A_COUNT = {"the", "this", "that", "which", "each", "any", "every", "no", "some", "right", "wrong"}
+# "one" after a determiner and an adjective stands for a noun ("a smaller one", "the other one").
+_DETERMINERS = {"a", "an", "the", "this", "that", "each", "every", "which", "any", "another", "no", "some",
+                "its", "his", "her", "their", "my", "your", "our"}
 
 
 def _word_numbers(text: str) -> list[tuple[float, int, int]]:
@@ -133,10 +129,12 @@ def _word_numbers(text: str) -> list[tuple[float, int, int]]:
 
     found = []
     for match in _NUMBER_WORDS.finditer(text):
-        before = re.findall(r"[a-z]+", text[max(0, match.start() - 12):match.start()].lower())
+        before = re.findall(r"[a-z]+", text[max(0, match.start() - 24):match.start()].lower())
         if match.group().lower() == "one" and (re.match(r"\s+(?:of|another|by|day|time)\b", text[match.end():])
-                                               or (before and before[-1] in _NOT_A_COUNT)):
-            continue  # "one of them", "the one", "one another": not a count
+                                               or (before and before[-1] in _NOT_A_COUNT)
+                                               or (len(before) >= 2 and before[-2] in _DETERMINERS
+                                                   and not _NUMBER_WORDS.fullmatch(before[-1]))):
+            continue  # "one of them", "the one", "one another", "a smaller one": not a count
         if text[:match.start()].rstrip().lower().endswith("below"):
             continue  # "below zero" is a sign, read with the number before it
         try:
@@ -208,7 +206,8 @@ _CONVERSION = re.compile(r"\b(?:which\s+is\s+(?:equivalent|equal|the\s+same)|equ
 
 # Japanese is head-final: the number right before the sentence's closing copula is what it states
 # (…500円から360円を引いた140円です).
-_PREDICATE_JA = re.compile(r"\s*[^\d\s。、,.!?！？]{0,3}?(?:です|でした|だ|になります|となります|になる|となる)"
+_PREDICATE_JA = re.compile(r"\s*[^\d\s。、,.!?！？]{0,3}?(?:です|でした|だ|になります|となります|になる|となる"
+                           r"|残ります|残る|残りました|あります|ある|います|いる|かかります|かかる)"
                            r"(?:ね|よ)?\s*[*]*\s*(?:[。！!]|\n|$)")
 
 
@@ -255,41 +254,13 @@ def _excluded(number: Number, asides: list[tuple[int, int]]) -> bool:
     return any(a <= number.start < b for a, b in asides)
 
 
-# A sentence whose subject points back at what was just said and says it is the same quantity in
-# other terms: "This is equivalent to 212 °F.", "これは華氏212度に相当します。"
-_EQUIVALENCE = re.compile(r"^\W*(?:(?:this|that|which|it)\b[^.\n]*\b(?:equivalent|corresponds|the\s+same\s+as|"
-                          r"converts?)\b|(?:これ|それ|この\w{0,4})は[^。\n]*(?:相当|換算|等し|同じ|に当たり))"
-                          # Japanese drops the subject: "子どもの年齢の3倍にあたります。"
-                          r"|^[^。\n]*(?:に相当|にあた|に当た|に等し)[^。\n]*[。]?\s*$",
-                          re.IGNORECASE)
-# A counterfactual or a proviso after the answer describes another case: "If the speed were doubled, it
-# would take 3 hours.", "However, if …", "ただし、パン屋の1ダースなら13個です。"
-_COUNTERFACTUAL = re.compile(r"^\W*(?:if|had)\b[^.\n]*\b(?:were|had)\b[^.\n]*\b(?:would|could|might)\b"
-                             r"|^\W*(?:(?:however|but),?\s+if|unless)\b|^\W*(?:ただし|但し)", re.IGNORECASE)
-
-
-def _asides(text: str) -> list[tuple[int, int]]:
-    """Parentheses, sentences that give an alternative reading ("if you meant …") or describe a
-    counterfactual case ("If it were …, it would be …"), and sentences that restate the one before
-    in other terms ("これは華氏212度に相当します")."""
-    spans = [(s.start, s.end) for s in in_parentheses(text)]
-    spans += [(s.start, s.end) for s in sentences(text) if conditional(s.text)]
-    spans += [(s.start, s.end) for i, s in enumerate(sentences(text))
-              if i and (_EQUIVALENCE.match(s.text) or _COUNTERFACTUAL.match(s.text))]
-    spans += in_other_units(text)
-    return spans
-
-
-_RANGE = re.compile(r"\s*(?:[~〜～–]|-(?=\s*\d)|to\s+(?=\d)|(?:[^\d\s。、]{1,3})?から\s*(?=\d))")
-_RANGE_END = re.compile(r"\d\s*(?:[~〜～–]|to|[^\d\s。、]{0,3}から)\s*$")
-
-
 def _parallel(text: str, numbers: list[Number], question: str) -> Reading | None:
-    """Two last sentences that each state one different number in the same frame ("The ball costs
-    50 yen. The bat costs 1050 yen.", "うるう年は366日です。平年は365日です。"): the one whose topic
+    """Two last sentences (or contrasted halves of one) that each state one different number in the
+    same frame ("The ball costs 50 yen. The bat costs 1050 yen.", "うるう年は366日です。平年は365日です。",
+    "A regular year has 365 days, while a leap year has 366 days."): the one whose topic
     the question asks about; a Reading with a doubt when the question does not tell; None when the
     last sentences are not parallel."""
-    stated = [(s, [n for n in numbers if s.start <= n.start < s.end]) for s in sentences(text)]
+    stated = [(s, [n for n in numbers if s.start <= n.start < s.end]) for s in contrasted(text)]
     stated = [(s, inside) for s, inside in stated if inside]
     if len(stated) < 2 or len(stated[-1][1]) != 1 or len(stated[-2][1]) != 1:
         return None
@@ -327,7 +298,7 @@ def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Re
         clause = clause_of(text, match.start(), match.end())
         if sentence is None or attributed(clause.text):
             continue
-        if _goes_on(text, numbers, sentence.end, given):
+        if _goes_on(text, numbers, sentence.end, given, question):
             return None
         # The echo binds to its clause: "The ball costs 50 yen, so the bat costs 1,050 yen" (English),
         # "ボールは50円、バットは1050円です" (a Japanese listing: a new topic after the number's comma).
@@ -344,10 +315,16 @@ def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Re
     return None
 
 
-def _goes_on(text: str, numbers: list[Number], start: int, given: Given) -> bool:
+def _goes_on(text: str, numbers: list[Number], start: int, given: Given, question: str = "") -> bool:
     """A sentence after `start` states new numbers as often as the question's: it goes on working,
-    rather than only showing where the answer came from."""
+    rather than only showing where the answer came from. A sentence about another case does not go
+    on: a quantity the question does not give under a conditional (2ダースなら24個), the asked
+    verb said of another subject ("A pentagon has five"), another quantity as its subject ("Its
+    perimeter would be 26 cm", "周りの長さは26cmです")."""
     for sentence in sentences(text[start:]):
+        if (other_case_ja(sentence.text, question, {v for v, _ in given})
+                or (question and (other_subject(question, sentence.text) or other_topic_ja(sentence.text, question)))):
+            continue
         inside = [n for n in numbers if start + sentence.start <= n.start < start + sentence.end]
         new = sum(not _restated(n, given) for n in inside)
         if new and new >= len(inside) - new:
@@ -366,17 +343,27 @@ def read_final(text: str, unit: str | None = None, units: dict[str, float] | Non
     sentences that only restate the question's numbers. None when there is no number; a vague
     Reading when the answer gives a range (5〜6個, 365–366 days: it commits to no single number); a
     Reading with a doubt when it gives parallel statements the question does not choose between, or
-    only restates a quantity of the question in another unit ("2 kg" for "2 kg in g?")."""
+    ends on a quantity of the question in another unit ("2 kg" for "2 kg in g?") after other numbers;
+    a vague Reading when it says no number but the question's own quantities (it never converts)."""
     reading = _read(text, unit, units, question)
     chosen = reading.number if reading else None
-    if reading and chosen and (_RANGE.match(text, chosen.end) or _RANGE_END.search(text, 0, chosen.start)):
+    if reading and chosen and ranged(text, chosen.start, chosen.end):
         return Reading(chosen, reading.how, reading.unit_found,
                        vague=f"the answer gives a range from {text[chosen.start:chosen.end]}, not one number")
+    if chosen and (other := alternative(text, chosen.start, chosen.end)):
+        return Reading(chosen, reading.how if reading else "", reading.unit_found if reading else False,
+                       vague=f"the answer gives alternatives, {text[chosen.start:chosen.end]} or {other}, "
+                             f"not one number")
     if chosen and chosen.unit and unit and chosen.unit != unit and question:
         table = {**{unit: 1.0}, **(units or {})}
         asked = {(n.written, n.unit) for n in find_numbers(normalize(question), table)}
         if (chosen.written, chosen.unit) in asked:
             written = text[chosen.start:chosen.end]
+            if all((n.written, n.unit) in asked for n in find_numbers(text, table)):
+                # Nothing but the question's own quantities: it never converts (a grader marks it wrong).
+                return Reading(chosen, reading.how if reading else "", True,
+                               vague=f"the answer only restates the question's {written} {chosen.unit} "
+                                     f"and gives no value in {unit}")
             return Reading(chosen, reading.how if reading else "", True,
                            f"the answer restates the question's {written} {chosen.unit} instead of giving {unit}")
     return reading
@@ -395,7 +382,9 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
     scale = asked_scale(question)
     if scale:  # the question asks in one scale: the same value in another is a conversion
         numbers = [n for n in numbers if scale_at(text, n.start, n.end) in (scale, None)] or numbers
-    asides = _asides(text)
+    asides = aside_spans(text)
+    asides += [(s.start, s.end) for i, s in enumerate(sentences(text))  # 1000円札で払うとおつりは400円です
+               if i and other_case_ja(s.text, question, {n.written for n in find_numbers(normalize(question), table)})]
     numbers = [n for n in numbers if not _excluded(n, asides)] or numbers
     with_unit = [n for n in numbers if n.unit]
     numbers = with_unit or numbers
@@ -412,7 +401,7 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
             return Reading(results[-1] if results else inside[0], "in bold", found)
     if echoed := _echoed(text, numbers, question, given):
         return Reading(echoed.number, echoed.how, found)
-    aside = _ASIDE.search(text)
+    aside = first_aside(text)
     if aside and any(n.start < aside.start() for n in numbers):
         numbers, text = [n for n in numbers if n.start < aside.start()], text[:aside.start()]
     new = [n for n in numbers if not _restated(n, given)]

@@ -337,15 +337,18 @@ def japanese_share(text: str) -> float:
     return (kana + kanji - simplified) / len(letters)
 
 
-_LATIN_ASIDE = re.compile(r"[(（][^()（）\u3040-\u9fff]{1,40}[)）]|\"[^\"\u3040-\u9fff]{1,200}\"|“[^”\u3040-\u9fff]{1,200}”"
+_LATIN_ASIDE = re.compile(r"[(（][^()（）\u3040-\u9fff]{1,200}[)）]|\"[^\"\u3040-\u9fff]{1,200}\"|“[^”\u3040-\u9fff]{1,200}”"
+                          r"|\A[^\n\u3040-\u9fff]{1,80}[:：][ \t]*$"  # a short lead-in line ("Sure! Here it is:")
                           r"|^(?:原文|英文|source|original)\s*[:：]\s*\n[^\n\u3040-\u9fff]*$"  # the source on its own line
                           r"|^(?:原文|英文|source|original)\s*[:：][^\n]*$"
                           r"|^>[^\n\u3040-\u9fff]*$"  # a quoted block with no Japanese in it
                           r"|```.*?(?:```|\Z)|`[^`\n]+`|https?://\S+", re.IGNORECASE | re.MULTILINE | re.DOTALL)
 
 
-# A word in Latin letters glossed by its Japanese spelling in brackets: "Pari (パリ)" writes one word twice.
-_GLOSSED = re.compile(r"(?:[A-Z][a-z'-]*\s)?[A-Za-z][A-Za-z'-]*\s*(?=[(（][\u3040-\u30ff\u3400-\u9fff・ー]+[)）])")
+# A word in Latin letters glossed by its Japanese spelling in brackets: "Pari (パリ)" writes one word twice;
+# so does a term of up to four capitalised words, bold or not ("**Machine Learning**（機械学習）").
+_GLOSSED = re.compile(r"(?:\*{1,2}|_)?(?:[A-Z][A-Za-z'-]*\s){0,3}[A-Za-z][A-Za-z'-]*(?:\*{1,2}|_)?\s*"
+                      r"(?=[(（][\u3040-\u30ff\u3400-\u9fff・ー]+[)）])")
 # A term in Latin letters inside a Japanese sentence (LLMとは、Large Language Modelの略です): up to four
 # words between Japanese text, or one word opening a line with Japanese particles right after it.
 _LATIN_WORDS = r"[A-Za-z][A-Za-z0-9'&+.-]*(?:[ ][A-Za-z0-9][A-Za-z0-9'&+-]*){0,3}"
@@ -354,8 +357,8 @@ _TERM = re.compile(rf"(?<=[\u3040-\u30ff\u3400-\u9fff、「『（・])\s?{_LATIN
 
 
 def _without_asides(answer: str) -> str:
-    """The answer without a romanised gloss in brackets ("東京 (Tōkyō)"), a word glossed by its
-    Japanese spelling ("Pari (パリ)"), a term in Latin letters that a Japanese sentence goes on after
+    """The answer without a romanised gloss in brackets ("東京 (Tōkyō)"), a word or term glossed by its
+    Japanese spelling ("Pari (パリ)"), a short lead-in line ("Sure! Here it is:"), a term in Latin letters that a Japanese sentence goes on after
     ("Large Language Modelの略"), a quoted source text ("原文: "It will rain.""), code (fenced or
     inline) and URLs, when Japanese text is left: they are not the answer's language."""
     rest = _TERM.sub(" ", _GLOSSED.sub(" ", _LATIN_ASIDE.sub(" ", answer)))

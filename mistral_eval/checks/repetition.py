@@ -24,13 +24,29 @@ _TEMPLATE_SIMILARITY = 0.75
 _NEAR_COPY = 0.85
 _TEMPLATE_COPIES = 3
 _LIST_COPIES = 5
+_WINDOW = 6
+"""How many sentences back a copy's model may stand: a paragraph of up to six sentences looping."""
 
 
 def _words(text: str) -> list[str]:
     """Content words: morphemes for Japanese (japanese.tokens), else lower-cased words."""
     if _KANA_OR_KANJI.search(text):
-        return [lemma for _, pos, lemma in ja_tokens(text) if pos not in ("助詞", "助動詞", "補助記号")]
+        return [word for word, content in _tokens(text) if content]
     return re.findall(r"[a-z0-9]+", text.lower())
+
+
+# English function words: articles, prepositions, auxiliaries, pronouns ("go for a walk" is two content words).
+_FUNCTION_EN = frozenset("a an the to of for in on at by with from and or it is are was were be will can "
+                         "you your my his her their our its this that".split())
+
+
+def _tokens(text: str) -> list[tuple[str, bool]]:
+    """Every word and whether it is a content word: Japanese particles and auxiliaries (は, で, です)
+    and English function words (a, to, is) are not, though they still hold a frame's slots apart
+    (京都は寺で… has two)."""
+    if _KANA_OR_KANJI.search(text):
+        return [(lemma, pos not in ("助詞", "助動詞")) for _, pos, lemma in ja_tokens(text) if pos != "補助記号"]
+    return [(word, word not in _FUNCTION_EN) for word in re.findall(r"[a-z0-9]+", text.lower())]
 
 
 def _frame(piece: str) -> str:
@@ -39,8 +55,9 @@ def _frame(piece: str) -> str:
 
 
 def _template_copy(piece: str, earlier: list[str], seen: set[str]) -> str | None:
-    """How `piece` says an earlier sentence (one of the last three) again in the same frame: "near"
-    (a near copy), "changed" (a single word changed), or None. A counter is not a word ("Step 2: …"
+    """How `piece` says an earlier sentence (one of the last `_WINDOW`) again in the same frame: "near"
+    (a near copy), "changed" (one slot changed, or two when the second only repeats the sentence just
+    before), or None. A counter is not a word ("Step 2: …"
     after "Step 1: …" says nothing new), but two numbers changed are a new row of data (7×3=21,
     7×4=28); and the changed word's place does not matter: a new subject ("Kyoto is a great city …")
     changes the frame no more than a new object."""
@@ -49,22 +66,41 @@ def _template_copy(piece: str, earlier: list[str], seen: set[str]) -> str | None
         return None  # tables and headings repeat their structure by design; "3 × 5 = 15" is data
     new = [w for w in words if w not in seen and not w.isdigit()]
     found = None
+    said_just_before = set(_words(earlier[-1])) if earlier else set()
     for other in earlier:
         if sum(a != b for a, b in zip(_NUMBER.findall(piece), _NUMBER.findall(other))) > 1:
             continue
         similarity = difflib.SequenceMatcher(None, _frame(piece), _frame(other)).ratio()
         if similarity >= _NEAR_COPY:
             return "near"
-        if (len(new) <= 1 and similarity >= _TEMPLATE_SIMILARITY) or _one_word_changed(words, _words(other)):
+        slots = _slots_changed(_tokens(piece), _tokens(other))
+        # A second slot may only repeat a word of the sentence just before, the frame's subject in a
+        # loop of sentence pairs ("Pandas is a library. Pandas handles tables. NumPy is a library. …").
+        if ((len(new) <= 1 and similarity >= _TEMPLATE_SIMILARITY) or slots == 1
+                or (slots == 2 and len(new) <= 1
+                    and all(w in said_just_before or w in new for w in words if w not in _words(other)))):
             found = "changed"
     return found
 
 
-def _one_word_changed(words: list[str], other: list[str]) -> bool:
-    """The same words in the same order but one ("Japan is beautiful." / "Japan is wonderful."),
-    however short the sentence: numbers aside, at least three words."""
-    words, other = [w for w in words if not w.isdigit()], [w for w in other if not w.isdigit()]
-    return len(words) == len(other) >= 3 and sum(a != b for a, b in zip(words, other)) == 1
+def _slots_changed(tokens: list[tuple[str, bool]], other: list[tuple[str, bool]]) -> int | None:
+    """How many slots of the same word frame differ ("Japan is beautiful." / "Japan is wonderful.":
+    1; "京都は人気の都市です。" / "京都は歴史的な都市です。": 1; "It is important to drink water
+    every day." / "… to get enough sleep every day.": 1): the frame keeps at least two words, and as
+    many content words as change in it, at least one ("will be" is no frame); None when the
+    sentences are not one frame. Numbers aside."""
+    tokens, other = [t for t in tokens if not t[0].isdigit()], [t for t in other if not t[0].isdigit()]
+    opcodes = difflib.SequenceMatcher(None, [w for w, _ in tokens], [w for w, _ in other], autojunk=False).get_opcodes()
+    kept_words = sum(i2 - i1 for tag, i1, i2, _, _ in opcodes if tag == "equal")
+    changes = [(sum(c for _, c in tokens[i1:i2]), sum(c for _, c in other[j1:j2]))
+               for tag, i1, i2, j1, j2 in opcodes if tag != "equal"]
+    changes = [size for size in changes if max(size)]  # a function word alone (a/the) changes no slot
+    kept = sum(c for _, c in tokens) - sum(a for a, _ in changes)
+    if not changes or kept_words < 2 or kept < max(1, sum(a for a, _ in changes), sum(b for _, b in changes)):
+        return None  # the frame must say as much as what changes in it
+    if any(min(size) == 0 for size in changes):
+        return None  # a word added or dropped: a new sentence
+    return len(changes)
 
 
 def _templated(pieces: list[str], min_chars: int) -> list[str]:
@@ -74,17 +110,22 @@ def _templated(pieces: list[str], min_chars: int) -> list[str]:
     more per character): `_TEMPLATE_COPIES` near copies, or `_LIST_COPIES` when some change a word
     (four or five parallel items, "りんごが好きです。バナナが好きです。…", are a list). A sentence
     that adds two new words ("The capital of Spain is Madrid.") says something new, and a refrain
-    said twice is no loop."""
+    said twice is no loop. A paragraph that loops (the same sentences, its subject changed) is a run
+    too: one sentence in it that says something new does not break the run."""
     seen: set[str] = set()
-    runs: list[list[tuple[str, str]]] = [[]]
+    hows: list[str | None] = []
     for i, piece in enumerate(pieces):
         long_enough = len(piece) >= (min_chars // 4 if _KANA_OR_KANJI.search(piece) else min_chars // 2)
-        how = _template_copy(piece, pieces[max(0, i - 3):i], seen) if long_enough else None
+        hows.append(_template_copy(piece, pieces[max(0, i - _WINDOW):i], seen) if long_enough else None)
+        seen.update(_words(piece))
+    runs: list[list[tuple[str, str]]] = [[]]
+    for i, (piece, how) in enumerate(zip(pieces, hows)):
         if how:
             runs[-1].append((piece, how))
+        elif len(runs[-1]) >= 2 and i + 1 < len(hows) and hows[i + 1]:
+            continue  # one sentence of a looping paragraph that says something new keeps a run going
         elif runs[-1]:
             runs.append([])
-        seen.update(_words(piece))
     return [piece for run in runs if len(run) >= _TEMPLATE_COPIES
             and (len(run) >= _LIST_COPIES or all(how == "near" for _, how in run)) for piece, _ in run]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mistral_eval.checks.asked import asks_about, echo_of_the_question, topic_of
+from mistral_eval.checks.asked import asks_about, echo_of_the_question, other_subject, other_topic_ja, topic_of
 
 
 @pytest.mark.parametrize("question, answer, echoed", [
@@ -36,3 +36,26 @@ def test_topic_and_whether_the_question_asks_about_it():
     assert asks_about("octopuses", "how many arms does an octopus have?")
     assert asks_about("spiders", "how many legs does a spider have?")
     assert not asks_about("insects", "how many legs does a spider have?")
+
+
+def test_other_subject_is_the_asked_verb_said_of_a_subject_the_question_does_not_name():
+    question = "How many sides does a hexagon have?"
+    assert other_subject(question, "A pentagon has five.") == "pentagon"
+    assert other_subject(question, "A hexagon has six sides.") is None
+    assert other_subject(question, "It has six sides.") is None
+    assert other_subject("What is 7 × 8?", "A pentagon has five.") is None
+
+
+def test_a_what_question_with_a_possessive_is_echoed_and_another_quantity_is_another_subject():
+    echo = echo_of_the_question("A square has sides of 3 cm. What is its area?")
+    assert echo is not None and echo.search("Its area is 9 cm2.") and echo.search("Area = 3 × 3 = 9")
+    question = "A square has sides of 3 cm. What is its area?"
+    assert other_subject(question, "Its perimeter would be 12 cm.") == "perimeter"
+    assert other_subject(question, "Its area is 9 cm2.") is None
+
+
+def test_other_topic_ja_is_a_topic_the_question_does_not_name():
+    question = "長方形の縦が8cm、横が5cmです。面積は何平方センチメートルですか？"
+    assert other_topic_ja("周りの長さは26cmです。", question)
+    assert not other_topic_ja("面積は40平方センチメートルです。", question)
+    assert not other_topic_ja("これは縦と横をかけた値です。", question)  # pointing back, not a new quantity

@@ -7,6 +7,7 @@ from mistral_eval.checks.extract import (
     attributed,
     clause_of,
     conditional,
+    contrasted,
     in_parentheses,
     quoted_spans,
     sentences,
@@ -52,3 +53,11 @@ def test_every_answer_marker_and_views_called_myths():
     assert attributed("金魚の記憶が3秒というのはよくある誤解です。")
     assert attributed("Some textbooks say goldfish forget everything.")
     assert not attributed("Goldfish remember things for months.")
+
+
+def test_contrasted_splits_a_sentence_where_it_contrasts_two_statements():
+    text = "A regular year has 365 days, while a leap year has 366 days. Done."
+    assert [s.text.strip() for s in contrasted(text)] == ["A regular year has 365 days, while",
+                                                          "a leap year has 366 days.", "Done."]
+    assert [s.text for s in contrasted("平年は365日ですが、うるう年は366日です。")] == ["平年は365日ですが、", "うるう年は366日です。"]
+    assert len(contrasted("It is big, but it is cheap.")) == 1  # "but it": no new subject with an article

@@ -207,7 +207,136 @@ def test_a_unit_spelled_out_counts_as_the_unit():
 
 def test_a_restated_input_quantity_in_another_unit_is_not_taken_for_the_answer():
     question = "2 kgは何グラムですか？"
-    reading = read_final(normalize("2 kgです。"), "g", {"kg": 1000.0}, question)
+    reading = read_final(normalize("1 kgは1000 gなので、答えは2 kgです。"), "g", {"kg": 1000.0}, question)
     assert reading is not None and reading.doubt and "2 kg" in reading.doubt
     converted = read_final(normalize("2 kgは2000 gです。"), "g", {"kg": 1000.0}, question)
     assert converted is not None and converted.doubt is None and converted.number.value == 2000
+
+
+@pytest.mark.parametrize(("text", "question"), [
+    ("2 kgです。", "2 kgは何グラムですか？"),
+    ("4.5 kgは、グラムで表しても4.5 kgのままです。", "4.5kgは何グラムですか？"),
+    ("1.2 kg is 1.2 kg. Kilograms and grams both measure mass.", "How many grams is 1.2 kg?"),
+])
+def test_an_answer_saying_only_the_question_s_quantities_never_converts(text, question):
+    reading = read_final(normalize(text), "g", {"kg": 1000.0}, question)
+    assert reading is not None and reading.vague and "gives no value in g" in reading.vague
+    assert not reading.doubt
+
+
+@pytest.mark.parametrize(("text", "values"), [
+    ("8 - 15 = -7. Taking a bigger number from a smaller one gives a negative result.", [8, 15, -7]),
+    ("The first box holds 4; the other one is empty.", [4]),
+    ("Choose a different one: 12.", [12]),
+    ("There is only one answer: one.", [1, 1]),
+])
+def test_one_after_a_determiner_and_an_adjective_is_a_pronoun(text, values):
+    assert [n.value for n in find_numbers(normalize(text))] == values
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    # another case under a conditional, on a quantity the question does not give
+    ("1ダースは12個です。2ダースなら24個になります。", "1ダースは何個ですか？", 12),
+    ("卵1パックは10個です。3パックの場合は30個です。", "卵1パックは何個ですか？", 10),
+    # the asked verb said of another subject: a comparison, not more working
+    ("A hexagon has six sides. A pentagon has five and an octagon has eight.",
+     "How many sides does a hexagon have?", 6),
+    ("A spider has 8 legs. An ant has 6, and a crab has 10.", "How many legs does a spider have?", 8),
+    # another example after the answer
+    ("7 × 8 = 56. Fun fact: 56 is also 8 × 7. Another example: 6 × 9 = 54.", "What is 7 × 8?", 56),
+    ("9 × 6 = 54です。\n例えば、9 × 7 = 63です。", "9 × 6はいくつですか？", 54),
+])
+def test_another_case_after_the_answer_is_an_aside(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.doubt is None and reading.number.value == value, reading
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    # the asked quantity under the conditional is the answer
+    ("りんごは1個100円です。3個なら300円です。", "りんごは1個100円です。3個ならいくらですか？", 300),
+    # the same subject (a pronoun) goes on working
+    ("Tom has 8 apples after buying 3. After eating 2, he has 6.",
+     "Tom has 5 apples, buys 3 and eats 2. How many apples does Tom have?", 6),
+])
+def test_the_asked_case_said_again_is_still_working(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.doubt is None and reading.number.value == value, reading
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    # a hypothetical after the answer (If …, … would …)
+    ("There are 2 slices left. If a 4th person also ate 2 slices, there would be 0 left.",
+     "A pizza has 8 slices and 3 people eat 2 each. How many slices are left?", 2),
+    # a view of others after the answer
+    ("There are seven continents. Some geographers count six.", "How many continents are there?", 7),
+    ("大陸は7つです。6大陸とする考え方もあります。", "大陸はいくつありますか？", 7),
+    # a Japanese sentence opening on a case the question does not ask about
+    ("合計は300円です。消費税10%を含めると330円になります。", "100円のりんごを3個買いました。合計はいくらですか？", 300),
+    ("花子さんは14歳です。5年後には19歳になります。", "太郎さんは10歳で、花子さんは4歳年上です。花子さんは何歳ですか？", 14),
+    ("三角形の内角の和は180度です。四角形なら360度になります。", "三角形の内角の和は何度ですか？", 180),
+])
+def test_a_hypothetical_a_view_of_others_or_another_case_after_the_answer_is_an_aside(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.doubt is None and reading.number.value == value, reading
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    # the working's own conditional, on the question's quantities, still states the result
+    ("残りは何切れか計算します。3人が2切れずつ食べます。10から6を引くと4切れ残ります。",
+     "ピザが10切れあり、3人が2切れずつ食べました。残りは何切れですか？", 4),
+    ("1個100円です。3個買うと300円です。", "1個100円のりんごを3個買うといくらですか？", 300),
+])
+def test_a_conditional_on_the_question_s_own_case_is_still_the_answer(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.doubt is None and reading.number.value == value, reading
+
+
+@pytest.mark.parametrize("text", ["The answer is either 50 or 40.", "答えは5個か6個です。", "It is 12, or maybe 13.",
+                                  "I think 7 or 8 apples."])
+def test_alternatives_commit_to_no_number(text):
+    reading = read_final(normalize(text))
+    assert reading is not None and reading.vague and "alternatives" in reading.vague
+
+
+def test_the_same_value_said_again_after_or_is_no_alternative():
+    reading = read_final(normalize("The answer is 36, or thirty-six."))
+    assert reading is not None and not reading.vague and reading.number.value == 36
+
+
+def test_a_unit_s_power_is_no_number():
+    assert [n.value for n in find_numbers(normalize("The area is 40 cm². The volume is 8 m³."))] == [40, 8]
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    # another quantity as the next sentence's subject: the asked one was already stated
+    ("Area = length × width = 8 × 5 = 40 cm². Its perimeter would be 26 cm.",
+     "A rectangle is 8 cm by 5 cm. What is its area?", 40),
+    ("The area is 40 square centimeters, and the perimeter is 26 cm.",
+     "A rectangle is 8 cm by 5 cm. What is its area?", 40),
+    ("面積は8×5=40平方センチメートルです。周りの長さは26cmです。",
+     "長方形の縦が8cm、横が5cmです。面積は何平方センチメートルですか？", 40),
+    ("体積は2×3×4=24立方センチメートルです。表面積は52平方センチメートルです。",
+     "縦2cm、横3cm、高さ4cmの直方体があります。体積は何立方センチメートルですか？", 24),
+    # a Japanese sentence opening on a case the question does not give, even without an echo
+    ("600円です。1000円札で払うとおつりは400円です。", "1本120円のジュースを5本買うと、いくらになりますか？", 600),
+])
+def test_another_quantity_stated_after_the_asked_one_is_not_the_answer(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.doubt is None and reading.number.value == value, reading
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    ("A regular year has 365 days, while a leap year has 366 days.", "How many days are in a leap year?", 366),
+    ("The bat costs 1050 yen, whereas the ball costs 50 yen.", "How much does the ball cost?", 50),
+    ("平年は365日ですが、うるう年は366日です。", "平年は何日ですか？", 365),
+])
+def test_two_statements_contrasted_in_one_sentence_are_parallel(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.doubt is None and reading.number.value == value, reading
+
+
+@pytest.mark.parametrize("text", ["It weighs 2 kg or 2000 g.", "The answer is 12 (or 13 with the bonus).",
+                                  "It is 5 miles, or 8 km."])
+def test_a_conversion_or_a_bracketed_remark_is_no_alternative(text):
+    reading = read_final(normalize(text))
+    assert reading is not None and not reading.vague, reading

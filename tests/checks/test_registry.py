@@ -770,3 +770,42 @@ def test_regex_leaves_out_one_of_two_weighed_before_the_other_is_picked(answer, 
 ])
 def test_a_translation_keeps_its_sources_ranks_conditions_and_questions(question, answer, needle):
     assert contains(needle)(answer, {"prompt": question}).verdict == "pass"
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    # a short lead-in line is a preface, not the answer's language
+    ("Sure! Here's my answer in Japanese:\n\n富士山は日本で一番高い山です。高さは3776メートルです。", "pass"),
+    ("Of course:\n京都には古いお寺がたくさんあります。", "pass"),
+    ("Here is the translation:\n\nKyou wa ii tenki desu.", "fail"),  # what follows is romaji
+    # a term of capitalised words, bold or not, glossed by its Japanese spelling
+    ("1. **Supervised Learning**（教師あり学習）: 正解付きのデータで学びます。\n"
+     "2. **Reinforcement Learning**（強化学習）: 報酬で学びます。", "pass"),
+    ("Central Processing Unit (中央処理装置) は計算をします。", "pass"),
+    ("I really like the city of Kyoto (京都) because it is old and very beautiful to walk around.", "fail"),
+    # a translation in brackets after the Japanese answer, however long
+    ("日本の首都は東京です。\n\n(Translation: The capital of Japan is Tokyo.)", "pass"),
+    ("猫が好きです。（English: I like cats because they are quiet, independent and very soft to touch.）", "pass"),
+])
+def test_japanese_leaves_out_a_lead_in_line_and_glossed_terms(answer, verdict):
+    assert japanese()(answer).verdict == verdict
+
+
+def test_python_leaves_out_a_block_the_prose_presents_as_what_not_to_write():
+    spec = [{"call": "double(4)", "expected": 8}]
+    good, bad = "```python\ndef double(x):\n    return x * 2\n```", "```python\ndef double(x):\n    return x ** 2\n```"
+    assert python(spec, function="double")(f"{good}\n\nA common mistake is to write:\n\n{bad}").passed
+    assert python(spec, function="double")(f"{good}\n\n次のように書くのは間違いです。\n\n{bad}").passed
+    # a fix after a wrong version still wins, and a lone wrong block is still the code
+    assert python(spec, function="double")(f"{bad}\n\nThat was wrong. Here is the corrected version:\n\n{good}").passed
+    assert not python(spec, function="double")(f"Avoid this mistake:\n\n{bad}").passed
+    # "avoids recursion" praises the block after it
+    assert not python(spec, function="double")(f"{good}\n\nHere is a version that avoids recursion:\n\n{bad}").passed
+
+
+def test_python_abstains_when_the_code_needs_a_real_package_outside_the_standard_library():
+    spec = [{"call": "double(4)", "expected": 8}]
+    needs = "```python\nimport pydantic\n\ndef double(x):\n    return x * 2\n```"  # installed here, not in the sandbox
+    result = python(spec, function="double")(needs)
+    assert result.verdict == "uncertain" and "pydantic" in result.reason
+    made_up = "```python\nimport no_such_package_anywhere\n\ndef double(x):\n    return x * 2\n```"
+    assert python(spec, function="double")(made_up).verdict == "fail"  # the code's own error

@@ -64,3 +64,73 @@ def test_a_refrain_said_twice_data_rows_and_tables_are_no_template_loop():
     assert repetitions(headings, 20)[0] == 0.0
     steps = "ステップ1：りんごを洗います。\nステップ2：皮をむきます。\nステップ3：八等分に切ります。\nステップ4：皿に盛ります。"
     assert repetitions(steps, 20)[0] == 0.0
+
+
+def test_a_slot_holding_a_phrase_of_one_or_two_words_is_one_slot_changed():
+    ja = "".join(f"奈良は{w}町です。" for w in ("古い", "小さな", "静かな", "有名な", "文化的な", "緑の多い"))
+    assert repetitions(ja, 20)[0] > 0.5
+    en = " ".join(f"Paris is a {w} city." for w in ("big", "busy", "very old", "famous", "truly lovely", "green"))
+    assert repetitions(en, 20)[0] > 0.5
+    facts = " ".join(f"The capital of {c} is {k}." for c, k in
+                     (("Spain", "Madrid"), ("France", "Paris"), ("Italy", "Rome"), ("Peru", "Lima"),
+                      ("Chile", "Santiago"), ("Japan", "Tokyo")))
+    assert repetitions(facts, 20)[0] == 0.0  # two slots, both new: six facts
+
+
+def test_a_loop_of_sentence_pairs_repeating_their_subject_is_a_template_loop():
+    ja = "\n".join(f"{name}は、機械学習のための道具です。{name}は主に{what}に使われるものです。" for name, what in
+                   (("PyTorch", "研究"), ("TensorFlow", "本番"), ("Keras", "試作"), ("JAX", "数値計算"),
+                    ("Optuna", "調整")))
+    assert repetitions(ja, 20)[0] > 0.3
+    en = "\n".join(f"{name} is a good tool for writing. {name} helps you with {what} every day." for name, what in
+                   (("Vim", "editing"), ("Grammarly", "grammar"), ("Hemingway", "style"), ("Scrivener", "drafts"),
+                    ("Notion", "notes")))
+    assert repetitions(en, 20)[0] > 0.3
+    # each pair says two new things (its own name and its own use): a real list
+    listing = "\n".join(f"- {name}: best for {what}." for name, what in
+                        (("PyTorch", "research"), ("TensorFlow", "production"), ("Keras", "prototypes"),
+                         ("JAX", "numerics"), ("Optuna", "tuning"), ("Ray", "scaling")))
+    assert repetitions(listing, 20)[0] == 0.0
+
+
+def test_particles_hold_two_changed_words_apart_and_a_long_frame_allows_a_three_word_slot():
+    towns = "".join(f"{a}は{b}で有名な町です。" for a, b in
+                    (("京都", "寺"), ("奈良", "鹿"), ("大阪", "食べ物"), ("神戸", "港"), ("札幌", "雪"), ("福岡", "屋台")))
+    assert repetitions(towns, 20)[0] == 0.0  # 京都は / 寺で: two slots, both new, a list of facts
+    tokyo = " ".join(f"Tokyo is a city with many {w}." for w in
+                     ("tall buildings", "old temples", "busy train stations", "small parks", "good noodle shops",
+                      "friendly people"))
+    assert repetitions(tokyo, 20)[0] > 0.5
+
+
+def test_english_function_words_do_not_count_in_a_slot_or_its_frame():
+    tips = " ".join(f"It is important to {w} every day." for w in
+                    ("drink water", "eat vegetables", "go for a walk", "get enough sleep", "read a book",
+                     "call your family", "stretch your body"))
+    assert repetitions(tips, 20)[0] > 0.5  # one slot of up to three content words, in one frame
+    tools = " ".join(f"Use a {t} to {v}." for t, v in
+                     (("spoon", "stir"), ("knife", "cut"), ("fork", "eat"), ("whisk", "beat eggs"),
+                      ("ladle", "serve soup"), ("peeler", "peel")))
+    assert repetitions(tools, 20)[0] == 0.0  # two slots, both new
+    week = " ".join(f"{d} will be {w}." for d, w in
+                    (("Monday", "sunny"), ("Tuesday", "cloudy"), ("Wednesday", "rainy"), ("Thursday", "sunny"),
+                     ("Friday", "windy"), ("Saturday", "sunny")))
+    assert repetitions(week, 20)[0] == 0.0  # a frame of function words only is no frame
+
+
+def test_a_paragraph_looping_with_its_subject_changed_is_a_template_loop():
+    en = "\n\n".join(f"{x} is a popular language. {x} is used for {y}. Many developers like {x}." for x, y in
+                     (("Python", "data science"), ("Java", "enterprise apps"), ("Go", "servers"),
+                      ("Rust", "systems"), ("Ruby", "web apps")))
+    assert repetitions(en, 20)[0] > 0.3
+    ja = "\n\n".join(f"{x}は素晴らしい場所です。{x}には美しい{y}がたくさんあります。{x}ではおいしい料理を楽しめます。"
+                     f"毎年多くの観光客が{x}を訪れます。" for x, y in (("京都", "寺"), ("奈良", "公園"), ("大阪", "通り"),
+                                                                ("神戸", "港")))
+    assert repetitions(ja, 20)[0] > 0.3
+    # sections that each say their own things, in a shared frame, are no loop; nor is a week of short data rows
+    sections = "\n\n".join(f"**{x}** is a {k} language. It is popular for {y}." for x, k, y in
+                           (("Python", "general-purpose", "data science"), ("Java", "general-purpose", "enterprise software"),
+                            ("Go", "compiled", "cloud services"), ("Rust", "systems", "safe low-level code")))
+    assert repetitions(sections, 20)[0] == 0.0
+    week = "".join(f"{d}曜日は{w}です。" for d, w in zip("月火水木金土日", ("晴れ", "曇り", "雨", "晴れ", "雪", "晴れ", "曇り")))
+    assert repetitions(week, 20)[0] == 0.0

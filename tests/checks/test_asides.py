@@ -1,0 +1,59 @@
+"""What follows an answer without stating it."""
+
+from __future__ import annotations
+
+import pytest
+
+from mistral_eval.checks.asides import aside_spans, first_aside, other_case_ja
+
+
+@pytest.mark.parametrize("text, opener", [
+    ("The total is 56. Fun fact: 56 is 8 × 7.", "Fun fact"),
+    ("合計は240円です。例えば、5本なら400円です。", "例えば"),
+    ("It is 12 km.\nNote: roads may differ.", "Note"),
+    ("Because 7 × 8 = 56, the answer is 56.", "Because"),
+    ("He reads 210 pages in 2 weeks. At that rate, a 300-page book takes 20 days.", "At that rate"),
+])
+def test_first_aside_is_where_a_remark_after_the_answer_begins(text, opener):
+    found = first_aside(text)
+    assert found is not None and text[found.start():].lstrip(" *_").startswith(opener)
+
+
+@pytest.mark.parametrize("text, aside", [
+    ("There are 2 left. If a 4th person ate 2, there would be 0 left.", "If a 4th person"),
+    ("There are seven continents. Some geographers count six.", "Some geographers"),
+    ("大陸は7つです。6大陸とする考え方もあります。", "6大陸とする"),
+    ("The answer is 8 (or 9 by another count).", "(or 9"),
+])
+def test_aside_spans_cover_hypotheticals_views_of_others_and_parentheses(text, aside):
+    start = text.index(aside)
+    assert any(a <= start < b for a, b in aside_spans(text))
+
+
+def test_the_first_sentence_is_never_a_hypothetical_aside():
+    text = "If each pen costs 80 yen, 3 pens would cost 240 yen."
+    assert not any(a == 0 for a, _ in aside_spans(text))
+
+
+@pytest.mark.parametrize("sentence, question, given, other", [
+    ("2ダースなら24個になります。", "1ダースは何個ですか？", {1.0}, True),
+    ("消費税10%を含めると330円になります。", "100円のりんごを3個買いました。合計はいくらですか？", {100.0, 3.0}, True),
+    ("5年後には19歳になります。", "花子さんは何歳ですか？", {10.0, 4.0}, True),
+    ("四角形なら360度になります。", "三角形の内角の和は何度ですか？", set(), True),
+    ("3個なら300円です。", "1個100円です。3個ならいくらですか？", {1.0, 100.0, 3.0}, False),  # the asked case
+    ("10から6を引くと4切れ残ります。", "ピザが10切れあり…", {10.0, 3.0, 2.0}, False),  # the question's quantity
+    ("ぶどうと桃を買いました。", "何円ですか？", set(), False),  # と joining nouns is no conditional
+])
+def test_other_case_ja_is_a_conditional_or_time_the_question_does_not_ask(sentence, question, given, other):
+    assert other_case_ja(sentence, question, given) is other
+
+
+def test_a_step_of_the_working_is_no_other_case():
+    assert not other_case_ja("6を引くと4切れ残ります。", "ピザは何切れ残りますか？", {10.0})
+    assert not other_case_ja("12で割ると3になります。", "36を何で割ると3ですか？", {36.0, 3.0})
+
+
+def test_a_part_of_the_question_s_case_alone_is_another_case():
+    question = "100円玉が3枚、10円玉が5枚あります。全部でいくらですか？"
+    assert other_case_ja("100円玉だけなら300円です。", question, {100.0, 3.0, 10.0, 5.0})
+    assert other_case_ja("10円玉のみの場合は50円です。", question, {100.0, 3.0, 10.0, 5.0})
