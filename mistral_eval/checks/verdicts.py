@@ -35,12 +35,15 @@ _VERDICT = re.compile(
     r"|その通り|(?:^|(?<=[。！\n]))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
     re.IGNORECASE | re.MULTILINE)
 # A whole-sentence reply: "Absolutely.", "Of course not!", "Not at all.", "Not necessarily.", "You bet!",
-# "もちろんです。", "ええ、そうです。", "そうではありません。", "そんなことはありません。", "必ずしもそうではありません。"
+# "もちろんです。", "ええ、そうです。", "そうではありません。", "そんなことはありません。", "必ずしもそうではありません。";
+# a soft denial: "I wouldn't say so.", "そうとは言えません。", "そうとは限りません。"
 _REPLY = re.compile(r"(?:^|(?<=[.!?。！？\n]))[\s*]*(?:(?:absolutely|definitely|certainly|of\s+course|yep|yeah)(?:\s+not)?|nope|not\s+at\s+all"
                     r"|not\s+(?:necessarily|really|quite|exactly)|no\s+way|you\s+bet|indeed|exactly|that(?:'s|\s+is)\s+right"
                     r"|(?:ええ|うん)(?:[、,]\s*そう(?:です|だ))?|もちろん(?:です)?|そう(?:です|だ)|そう(?:では|じゃ)(?:ありません|ない(?:です)?)"
                     r"|そんな(?:ことは|事は)(?:ありません|ない(?:です)?)"
-                    r"|必ずしも(?:そう)?(?:では|じゃ)(?:ありません|ない(?:です)?))[\s*]*(?=[.!。！]|$)",
+                    r"|必ずしも(?:そう)?(?:では|じゃ)(?:ありません|ない(?:です)?)"
+                    r"|I\s+(?:wouldn't|would\s+not)\s+say\s+so|そう(?:とは|は)(?:言え|いえ)(?:ません|ない(?:です)?)"
+                    r"|そう(?:とは)?(?:限りません|限らない(?:です)?))[\s*]*(?=[.!。！]|$)",
                     re.IGNORECASE | re.MULTILINE)
 _TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解", "その通り"}
 _ECHO = re.compile(r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?\s*(?:or|/|か|または|もしくは)\s*"
@@ -106,7 +109,7 @@ def _verdicts(text: str, asked: str = "") -> list[tuple[re.Match[str], bool, boo
         found.append((match, value, own))
     for reply in _REPLY.finditer(text):
         if not any(m.start() <= reply.start() < m.end() or reply.start() <= m.start() < reply.end() for m, _, _ in found):
-            found.append((reply, not re.search(r"\bnot?\b|nope|ない|ありません", reply.group(), re.IGNORECASE), True))
+            found.append((reply, not re.search(r"\bnot?\b|n't|nope|ない|ません", reply.group(), re.IGNORECASE), True))
     return sorted(found, key=lambda v: v[0].start())
 
 
@@ -188,17 +191,44 @@ def _verdict_of(text: str, asked: str = "") -> tuple[bool | None, str]:
 _STATEMENT = re.compile(r"(?:statement|主張|質問|question)\s*[:：]\s*(.+)", re.IGNORECASE)
 
 
-def _content(text: str) -> list[tuple[str, bool]]:
+# Unambiguous opposites: saying one of a pair of a subject denies the other ("closed" = not open,
+# 休み = 開いていない, "younger than" = not older than). English words as `_content` keeps them (a
+# trailing "s" dropped), Japanese lemmas as unidic-lite gives them.
+_OPPOSITES = [("open", "closed"), ("alive", "dead"), ("possible", "impossible"), ("legal", "illegal"),
+              ("older", "younger"), ("taller", "shorter"), ("longer", "shorter"), ("bigger", "smaller"),
+              ("larger", "smaller"), ("heavier", "lighter"), ("faster", "slower"), ("higher", "lower"),
+              ("hotter", "colder"), ("warmer", "colder"), ("visible", "invisible"),
+              ("開く", "締まる"), ("開く", "休み"), ("開く", "休業"), ("営業", "休み"), ("営業", "休業"),
+              ("生きる", "死ぬ"), ("年上", "年下"), ("高い", "低い"), ("大きい", "小さい"), ("長い", "短い"),
+              ("重い", "軽い"), ("早い", "遅い"), ("多い", "少ない")]
+# Kinds no thing is two of at once: "Whales are mammals" denies "Is a whale a fish?" (a tomato's
+# fruit/vegetable is no such pair, nor city/country: Singapore is both).
+_KINDS = [{"mammal", "fish", "bird", "reptile", "amphibian", "insect", "arachnid"}, {"planet", "star"},
+          {"哺乳", "魚類", "鳥類", "爬虫", "両生", "昆虫"}, {"惑星", "恒星"}]
+
+
+def _opposed(asked: list[str], said: list[str]) -> dict[str, str]:
+    """Words of the clause that deny a word of the asked statement the clause does not say itself:
+    its opposite, or another kind of the same family; each mapped to the asked word it denies."""
+    pairs = [(a, b) for a, b in _OPPOSITES] + [(b, a) for a, b in _OPPOSITES]
+    pairs += [(a, b) for kinds in _KINDS for a in kinds for b in kinds if a != b]
+    return {b: a for a, b in pairs if a in asked and a not in said and b in said}
+
+
+def _content(text: str, swaps: dict[str, str] | None = None) -> list[tuple[str, bool]]:
     """Content words (lemmas), each with whether a restatement must keep it: a Japanese predicate
-    (verb, adjective); every English word (no part of speech is read)."""
+    (verb, adjective); every English word (no part of speech is read). `swaps` replaces words (an
+    opposite by the asked word it denies), a replaced word being a predicate."""
+    swaps = swaps or {}
     if re.search(r"[\u3040-\u9fff]", text):
-        return [(lemma, pos in ("動詞", "形容詞")) for _, pos, lemma in ja_tokens(text)
+        return [(swaps.get(lemma, lemma), pos in ("動詞", "形容詞") or lemma in swaps) for _, pos, lemma in ja_tokens(text)
                 if pos in ("名詞", "動詞", "形容詞", "副詞")
                 and lemma not in ("出来る", "有る", "居る", "為る", "事", "訳", "無い", "言う", "思う")]
     stop = {"the", "a", "an", "is", "are", "was", "were", "do", "does", "did", "can", "could", "cannot",
             "not", "no", "yes", "it", "to", "of", "than", "have", "has", "had", "her", "his", "their",
             "on", "in", "at", "by", "for", "with", "from", "they", "he", "she", "we", "you", "i", "its"}
-    return [(w.rstrip("s"), True) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in stop and w != "n't"]
+    return [(swaps.get(w.rstrip("s"), w.rstrip("s")), True) for w in re.findall(r"[a-z0-9]+", text.lower())
+            if w not in stop and w != "n't"]
 
 
 def _standard(text: str) -> str | None:
@@ -210,11 +240,12 @@ def _standard(text: str) -> str | None:
     return match.group(1).rstrip("s") if match else None
 
 
-def _restates(statement: str, sentence: str, context: str = "") -> bool | None:
+def _restates(statement: str, sentence: str, context: str = "", swaps: dict[str, str] | None = None) -> bool | None:
     """Whether `sentence` (a clause) restates `statement` (see `_fact_verdict`): None when it does
     not, else whether it swaps the sides of a comparison. An English clause that leaves its subject
-    to a pronoun ("but they cannot fly") needs the asked subject in its `context` sentence."""
-    asked_words, said_words = _content(statement), _content(sentence)
+    to a pronoun ("but they cannot fly") needs the asked subject in its `context` sentence. `swaps`:
+    the clause's words read as the asked words they deny (see `_opposed`)."""
+    asked_words, said_words = _content(statement), _content(sentence, swaps)
     asked, said = [w for w, _ in asked_words], [w for w, _ in said_words]
     shared_asked = [w for w in asked if w in said]
     if re.search(r"[\u3040-\u9fff]", statement):
@@ -252,17 +283,74 @@ def _fact_verdict(answer: str, question: str) -> bool | None:
     (closed for open, 休み for 開いて: its polarity cannot be read)."""
     statement = _asked(question)
     opening = answer[:sentences(answer)[2].end] if len(sentences(answer)) > 3 else answer
+    if _other_holder(opening, statement) is False:
+        return False
     restating = [(c.text, swapped) for c in clauses(opening)
                  if (swapped := _restates(statement, c.text, _sentence_of(opening, c.start))) is not None]
+    denied = False
+    if not restating:  # the asked fact said with an opposite ("closed" for open, 哺乳類 for 魚類): denied
+        asked = [w for w, _ in _content(statement)]
+        restating = [(c.text, swapped) for c in clauses(opening)
+                     if (swaps := _opposed(asked, [w for w, _ in _content(c.text)]))
+                     and (swapped := _restates(statement, c.text, _sentence_of(opening, c.start), swaps)) is not None]
+        denied = bool(restating)
     if not restating:
-        return None
+        return _rejected_premise(opening)
     first, swapped = restating[0]
     if re.search(r"[\u3040-\u9fff]", first):
         negations = sum(lemma in ("ない", "無い", "ず", "ぬ") and pos in ("助動詞", "形容詞")
                         for _, pos, lemma in ja_tokens(first))
     else:
         negations = len(re.findall(r"\b(?:not|never|cannot|no)\b|n't", first, re.IGNORECASE))
-    return (negations % 2 == 0) != swapped
+    return ((negations % 2 == 0) != swapped) != denied
+
+
+# A one-of-a-kind predicate (a superlative, "the first", "the only"; 最も, 一番, 唯一): "Is the Pacific the
+# largest ocean?" answered "The Atlantic is the largest ocean": said of another subject, so not of the asked one.
+_UNIQUE_EN = re.compile(r"^\W*(?:is\s+it\s+true\s+that\s+)?(?:(?:is|was)\s+(?P<s1>.+?)|(?P<s2>.+?)\s+(?:is|was))\s+"
+                        r"(?P<pred>the\s+(?:\w+est|most\s+\w+|first|only)\b[^?.!]*)", re.IGNORECASE)
+_UNIQUE_JA = re.compile(r"^\W*(?P<s1>[^、。は]+?)は(?P<pred>[^。？?]*(?:最も|一番|唯一|最初)[^。？?]*?)(?:です|だ|でした)")
+_PRONOUNS = {"it", "this", "that", "they", "he", "she", "which", "what", "who", "there", "それ", "これ", "彼", "彼女"}
+
+
+def _unique_claim(text: str) -> tuple[str, str] | None:
+    """The subject and one-of-a-kind predicate of "X is the largest Y" / "XはYで最も大きいZです"."""
+    match = (_UNIQUE_JA if re.search(r"[\u3040-\u9fff]", text) else _UNIQUE_EN).match(text)
+    if not match:
+        return None
+    return (match.group("s1") or match.groupdict().get("s2") or "").strip(), match.group("pred")
+
+
+def _other_holder(opening: str, statement: str) -> bool | None:
+    """False when a clause of the opening gives the asked one-of-a-kind predicate, word for word, to
+    another subject (each has a content word the other lacks: "the Atlantic Ocean" for "the Pacific
+    Ocean"; not a pronoun); else None."""
+    asked = _unique_claim(statement.strip())
+    if asked is None:
+        return None
+    asked_subject, asked_predicate = ({w for w, _ in _content(asked[0])}, [w for w, _ in _content(asked[1])])
+    for clause in clauses(opening):
+        said = _unique_claim(clause.text.strip())
+        if said is None or not said[0] or said[0].lower() in _PRONOUNS:
+            continue
+        said_subject = {w for w, _ in _content(said[0])}
+        if said_subject - asked_subject and asked_subject - said_subject and [w for w, _ in _content(said[1])][:len(asked_predicate)] == asked_predicate:
+            return False
+    return None
+
+
+# "This is a popular myth.", "That's a common misconception.", "それはよくある誤解です。": the answer
+# calls the asked claim a myth, so the claim is false.
+_MYTH = re.compile(r"^[\s*_]*(?:this|that|it)(?:'s|\s+is)\s+(?:just\s+|only\s+|actually\s+)?(?:an?\s+)?"
+                   r"(?:(?:common|popular|widespread|persistent|old|widely\s+held)\s+)?(?:myth|misconception|misunderstanding|urban\s+legend)"
+                   r"[\s*_]*[.!]"
+                   r"|^[\s*_]*(?:これ|それ)は(?:よくある|よく知られた|広く信じられている)?(?:俗説|迷信|誤解|都市伝説)(?:です|だ)[\s*_]*[。！]",
+                   re.IGNORECASE)
+
+
+def _rejected_premise(opening: str) -> bool | None:
+    """False when a sentence of the opening calls the asked claim a myth or misconception."""
+    return False if any(_MYTH.match(s.text) for s in sentences(opening)) else None
 
 
 def read_verdict(answer: str, question: str = "") -> tuple[bool | None, str]:
