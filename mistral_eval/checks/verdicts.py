@@ -2,7 +2,9 @@
 その通り, also in quotes; a whole-sentence reply: "Of course not.", "そうです。") with negation read in their clause, echoes of the question's choice and
 views attributed to others left out, the last self-correction or the answer marker's own word
 winning, conflicting verdicts reported as such; without a verdict word, a restatement of the
-question's fact.
+question's fact (also denied by an unambiguous opposite, "closed" for open, or another kind of its
+family, mammals for fish; by its one-of-a-kind predicate given to another subject; or by calling it a
+myth), a soft denial ("そうとは言えません") read as a reply.
 
 A verdict word said of another claim gives way to the answer's own: in an aside or a note, in a
 conditional or hypothetical ("it would be true if …"), a premise ("…, which is true"), a concession
@@ -210,9 +212,13 @@ _KINDS = [{"mammal", "fish", "bird", "reptile", "amphibian", "insect", "arachnid
 def _opposed(asked: list[str], said: list[str]) -> dict[str, str]:
     """Words of the clause that deny a word of the asked statement the clause does not say itself:
     its opposite, or another kind of the same family; each mapped to the asked word it denies."""
+    return {b: a for a, b in _pairs() if a in asked and a not in said and b in said}
+
+
+def _pairs() -> list[tuple[str, str]]:
+    """Every (word, a word that denies it) from the opposites and kinds tables."""
     pairs = [(a, b) for a, b in _OPPOSITES] + [(b, a) for a, b in _OPPOSITES]
-    pairs += [(a, b) for kinds in _KINDS for a in kinds for b in kinds if a != b]
-    return {b: a for a, b in pairs if a in asked and a not in said and b in said}
+    return pairs + [(a, b) for kinds in _KINDS for a in kinds for b in kinds if a != b]
 
 
 def _content(text: str, swaps: dict[str, str] | None = None) -> list[tuple[str, bool]]:
@@ -240,6 +246,13 @@ def _standard(text: str) -> str | None:
     return match.group(1).rstrip("s") if match else None
 
 
+def _topic(text: str) -> str | None:
+    """A Japanese sentence's topic or subject: the noun (lemma) right before its first は or が."""
+    words = ja_tokens(text)
+    return next((words[i - 1][2] for i in range(1, len(words))
+                 if words[i][0] in ("は", "が") and words[i][1] == "助詞" and words[i - 1][1] == "名詞"), None)
+
+
 def _restates(statement: str, sentence: str, context: str = "", swaps: dict[str, str] | None = None) -> bool | None:
     """Whether `sentence` (a clause) restates `statement` (see `_fact_verdict`): None when it does
     not, else whether it swaps the sides of a comparison. An English clause that leaves its subject
@@ -249,8 +262,10 @@ def _restates(statement: str, sentence: str, context: str = "", swaps: dict[str,
     asked, said = [w for w, _ in asked_words], [w for w, _ in said_words]
     shared_asked = [w for w in asked if w in said]
     if re.search(r"[\u3040-\u9fff]", statement):
+        topics = _topic(statement), _topic(sentence)
+        another_subject = None not in topics and topics[1] not in asked and topics[0] not in said  # 翔は for 健は
         kept = (all(w in said for w, needed in asked_words if needed)  # the predicate (開く, 持つ) is restated
-                and len(shared_asked) >= 0.75 * len(asked))
+                and len(shared_asked) >= 0.75 * len(asked) and not another_subject)
     else:  # English: only trailing words may be dropped (an adjunct: "to school", "on Saturday")
         kept = shared_asked == asked[:len(shared_asked)] and len(shared_asked) >= max(2, -(-2 * len(asked) // 3))
         if kept and len(shared_asked) < len(asked):  # dropped, not replaced: "open on weekdays" for "open on Saturday"
@@ -288,21 +303,55 @@ def _fact_verdict(answer: str, question: str) -> bool | None:
     restating = [(c.text, swapped) for c in clauses(opening)
                  if (swapped := _restates(statement, c.text, _sentence_of(opening, c.start))) is not None]
     denied = False
-    if not restating:  # the asked fact said with an opposite ("closed" for open, 哺乳類 for 魚類): denied
+    if not restating:  # the asked fact said with an opposite ("closed" for open, 哺乳類 for 魚類), and
+        # nothing else ("Dolphins look like fish", "birds that cannot fly" say more): denied
         asked = [w for w, _ in _content(statement)]
         restating = [(c.text, swapped) for c in clauses(opening)
                      if (swaps := _opposed(asked, [w for w, _ in _content(c.text)]))
+                     and all(w in asked for w, _ in _content(c.text, swaps))
                      and (swapped := _restates(statement, c.text, _sentence_of(opening, c.start), swaps)) is not None]
         denied = bool(restating)
     if not restating:
         return _rejected_premise(opening)
     first, swapped = restating[0]
+    said = [w for w, _ in _content(first)]
+    kinds = any(w in kind for kind in _KINDS for w in said)
+    both = [(a, b) for a, b in _pairs() if a in [w for w, _ in _content(statement)] and a in said and b in said]
+    if not denied and both:  # the asked word and its opposite in one clause: read by which is denied
+        return _one_side_denied(first, *both[0])
     if re.search(r"[\u3040-\u9fff]", first):
         negations = sum(lemma in ("ない", "無い", "ず", "ぬ") and pos in ("助動詞", "形容詞")
                         for _, pos, lemma in ja_tokens(first))
     else:
         negations = len(re.findall(r"\b(?:not|never|cannot|no)\b|n't", first, re.IGNORECASE))
+    if denied and kinds and negations % 2:
+        return None  # "The Moon is not a star": denying one kind does not give another
     return ((negations % 2 == 0) != swapped) != denied
+
+
+def _spans_of(text: str, word: str) -> list[tuple[int, int]]:
+    """Where a content word (as `_content` keeps it: a lemma, or an English word less its "s") is said."""
+    if re.search(r"[\u3040-\u9fff]", text):
+        found, at = [], 0
+        for surface, _, lemma in ja_tokens(text):
+            at = text.find(surface, at)
+            if lemma == word:
+                found.append((at, at + len(surface)))
+            at += len(surface)
+        return found
+    return [m.span() for m in re.finditer(rf"\b{re.escape(word)}(?:s|es)?\b", text, re.IGNORECASE)]
+
+
+def _one_side_denied(clause: str, asked: str, opposite: str) -> bool | None:
+    """A clause that says both the asked word and its opposite ("Whales are mammals, not fish",
+    "Penguins are birds, not mammals", "Bats are mammals, although they fly like birds"): False when
+    only the asked word is denied, True when only its opposite is, else None (no side is denied)."""
+    def denied(word: str) -> bool | None:
+        readings = {is_negated(clause, *span) for span in _spans_of(clause, word)}
+        return readings.pop() if len(readings) == 1 else None
+    sides = denied(asked), denied(opposite)
+    return {(True, False): False, (False, True): True}.get((sides[0] is True, sides[1] is True)) \
+        if None not in sides else None
 
 
 # A one-of-a-kind predicate (a superlative, "the first", "the only"; 最も, 一番, 唯一): "Is the Pacific the
@@ -343,7 +392,7 @@ def _other_holder(opening: str, statement: str) -> bool | None:
 # calls the asked claim a myth, so the claim is false.
 _MYTH = re.compile(r"^[\s*_]*(?:this|that|it)(?:'s|\s+is)\s+(?:just\s+|only\s+|actually\s+)?(?:an?\s+)?"
                    r"(?:(?:common|popular|widespread|persistent|old|widely\s+held)\s+)?(?:myth|misconception|misunderstanding|urban\s+legend)"
-                   r"[\s*_]*[.!]"
+                   r"[\s*_]*[.!;:,]"
                    r"|^[\s*_]*(?:これ|それ)は(?:よくある|よく知られた|広く信じられている)?(?:俗説|迷信|誤解|都市伝説)(?:です|だ)[\s*_]*[。！]",
                    re.IGNORECASE)
 
