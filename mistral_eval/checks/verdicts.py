@@ -247,10 +247,14 @@ def _standard(text: str) -> str | None:
 
 
 def _topic(text: str) -> str | None:
-    """A Japanese sentence's topic or subject: the noun (lemma) right before its first は or が."""
+    """A Japanese sentence's topic or subject: the noun (lemma) right before its first は or が (a
+    suffix passed over: 太平-洋)."""
     words = ja_tokens(text)
-    return next((words[i - 1][2] for i in range(1, len(words))
-                 if words[i][0] in ("は", "が") and words[i][1] == "助詞" and words[i - 1][1] == "名詞"), None)
+    for i in range(1, len(words)):
+        if words[i][0] in ("は", "が") and words[i][1] == "助詞":
+            j = i - 1 if words[i - 1][1] != "接尾辞" or i < 2 else i - 2
+            return words[j][2] if words[j][1] == "名詞" else None
+    return None
 
 
 def _restates(statement: str, sentence: str, context: str = "", swaps: dict[str, str] | None = None) -> bool | None:
@@ -356,9 +360,11 @@ def _one_side_denied(clause: str, asked: str, opposite: str) -> bool | None:
 
 # A one-of-a-kind predicate (a superlative, "the first", "the only"; 最も, 一番, 唯一): "Is the Pacific the
 # largest ocean?" answered "The Atlantic is the largest ocean": said of another subject, so not of the asked one.
-_UNIQUE_EN = re.compile(r"^\W*(?:is\s+it\s+true\s+that\s+)?(?:(?:is|was)\s+(?P<s1>.+?)|(?P<s2>.+?)\s+(?:is|was))\s+"
-                        r"(?P<pred>the\s+(?:\w+est|most\s+\w+|first|only)\b[^?.!]*)", re.IGNORECASE)
-_UNIQUE_JA = re.compile(r"^\W*(?P<s1>[^、。は]+?)は(?P<pred>[^。？?]*(?:最も|一番|唯一|最初)[^。？?]*?)(?:です|だ|でした)")
+# The answer's subject is a name ("The Atlantic Ocean", "Lake Ikeda"), not "Many people think the Atlantic".
+_UNIQUE_EN = re.compile(r"^\W*(?:is\s+it\s+true\s+that\s+)?(?:(?:is|was)\s+(?P<s1>.+?)"
+                        r"|(?P<s2>(?:the\s+)?(?-i:[A-Z0-9][\w'-]*)(?:\s+(?-i:[A-Z0-9][\w'-]*))*)\s+(?:is|was))\s+"
+                        r"(?P<pred>the\s+(?:\w+est|most\s+\w+|first|only)\b[^?.!,;]*)", re.IGNORECASE)
+_UNIQUE_JA = re.compile(r"^\W*(?P<s1>[^、。は]+?)は(?P<pred>[^、。？?]*(?:最も|一番|唯一|最初)[^、。？?]*?)(?:です|だ|でした)")
 _PRONOUNS = {"it", "this", "that", "they", "he", "she", "which", "what", "who", "there", "それ", "これ", "彼", "彼女"}
 
 
@@ -371,26 +377,28 @@ def _unique_claim(text: str) -> tuple[str, str] | None:
 
 
 def _other_holder(opening: str, statement: str) -> bool | None:
-    """False when a clause of the opening gives the asked one-of-a-kind predicate, word for word, to
-    another subject (each has a content word the other lacks: "the Atlantic Ocean" for "the Pacific
-    Ocean"; not a pronoun); else None."""
+    """False when a clause of the opening, the answer's own (not a view of others, not a condition),
+    gives the asked one-of-a-kind predicate, word for word and unqualified ("when measured from its
+    base" is a qualifier), to another subject (each has a content word the other lacks: "the Atlantic
+    Ocean" for "the Pacific Ocean"; not a pronoun); else None."""
     asked = _unique_claim(statement.strip())
     if asked is None:
         return None
     asked_subject, asked_predicate = ({w for w, _ in _content(asked[0])}, [w for w, _ in _content(asked[1])])
     for clause in clauses(opening):
         said = _unique_claim(clause.text.strip())
-        if said is None or not said[0] or said[0].lower() in _PRONOUNS:
+        if (said is None or not said[0] or said[0].lower() in _PRONOUNS or attributed(clause.text)
+                or _CONDITIONAL.match(clause.text) or _aside(opening, clause.start)):
             continue
         said_subject = {w for w, _ in _content(said[0])}
-        if said_subject - asked_subject and asked_subject - said_subject and [w for w, _ in _content(said[1])][:len(asked_predicate)] == asked_predicate:
+        if said_subject - asked_subject and asked_subject - said_subject and [w for w, _ in _content(said[1])] == asked_predicate:
             return False
     return None
 
 
 # "This is a popular myth.", "That's a common misconception.", "それはよくある誤解です。": the answer
 # calls the asked claim a myth, so the claim is false.
-_MYTH = re.compile(r"^[\s*_]*(?:this|that|it)(?:'s|\s+is)\s+(?:just\s+|only\s+|actually\s+)?(?:an?\s+)?"
+_MYTH = re.compile(r"^[\s*_]*(?:(?:actually|in\s+fact|well|sadly|unfortunately),?\s+)?(?:this|that|it)(?:'s|\s+is)\s+(?:just\s+|only\s+|actually\s+)?(?:an?\s+)?"
                    r"(?:(?:common|popular|widespread|persistent|old|widely\s+held)\s+)?(?:myth|misconception|misunderstanding|urban\s+legend)"
                    r"[\s*_]*[.!;:,]"
                    r"|^[\s*_]*(?:これ|それ)は(?:よくある|よく知られた|広く信じられている)?(?:俗説|迷信|誤解|都市伝説)(?:です|だ)[\s*_]*[。！]",

@@ -181,6 +181,11 @@ def test_another_kind_of_the_same_family_denies_the_asked_kind(question, answer,
     ("信濃川は日本で最も長い川ですか？", "利根川は日本で最も長い川です。", False),
     # another subject with an ordinary predicate is no restatement
     ("健は土曜日に学校へ行きましたか？", "翔は土曜日に学校へ行きました。", None),
+    # not the answer's own, or qualified: a view of others, a condition, a qualifier after the predicate
+    ("Is Lake Biwa the largest lake in Kyushu?", "Many tourists think Lake Ikeda is the largest lake in Kyushu.", None),
+    ("Is Lake Biwa the largest lake in Kyushu?", "If you count reservoirs, Lake Ikeda is the largest lake in Kyushu.", None),
+    ("Is K2 the tallest mountain on Earth?", "Mauna Kea is the tallest mountain on Earth when measured from its base.", None),
+    ("信濃川は日本で最も長い川ですか？", "多くの人は利根川が日本で最も長い川だと思っています。", None),
 ])
 def test_a_unique_predicate_given_to_another_subject_denies_it(question, answer, verdict):
     assert read_verdict(answer, question)[0] is verdict
@@ -192,6 +197,7 @@ def test_a_unique_predicate_given_to_another_subject_denies_it(question, answer,
     ("Do camels store water in their humps?", "This is a popular myth; the humps store fat.", False),
     ("雷は同じ場所に二度落ちないというのは本当ですか？", "それはよくある誤解です。高い建物には何度も落ちます。", False),
     ("Is it true that bulls hate red?", "It is a myth that bulls are calm.", None),  # a myth about something else
+    ("Do ostriches bury their heads in sand?", "Actually, that is an old myth: they lower their heads to turn eggs.", False),
     # a soft denial as the whole reply
     ("地球は丸いですか？", "そうとは言えません。", False),
     ("Is Canberra the capital of Australia?", "I wouldn't say so.", False),
