@@ -246,6 +246,10 @@ def _standard(text: str) -> str | None:
     return match.group(1).rstrip("s") if match else None
 
 
+_FILLERS = {"", "t", "isn", "aren", "wasn", "weren", "doesn", "don", "didn", "won", "hasn", "haven", "definitely",
+            "certainly", "indeed", "actually", "really", "much", "far", "still", "also", "clearly", "surely"}
+
+
 def _topic(text: str) -> str | None:
     """A Japanese sentence's topic or subject: the noun (lemma) right before its first は or が (a
     suffix passed over: 太平-洋)."""
@@ -275,6 +279,12 @@ def _restates(statement: str, sentence: str, context: str = "", swaps: dict[str,
         if kept and len(shared_asked) < len(asked):  # dropped, not replaced: "open on weekdays" for "open on Saturday"
             last = max(i for i, w in enumerate(said) if w in asked)
             kept = all(w in asked for w in said[last + 1:])
+        # nothing but asked words between the first and the last: "Pluto is a dwarf planet", "Whales
+        # are often mistaken for fish" say another thing (a contraction's piece or a certainty or
+        # degree adverb aside: "Ken isn't really taller than Sho"; an opposite is read apart: "fish, not mammals")
+        at = [i for i, w in enumerate(said) if w in asked]
+        others = _FILLERS | {b for a, b in _pairs() if a in asked}
+        kept = kept and all(w in asked or w in others for w in said[at[0]:at[-1] + 1] if at)
     shared_said = [w for w in said if w in asked]
     standards = _standard(statement), _standard(sentence)
     swapped = (None not in standards and standards[0] != standards[1] and standards[1] in asked
@@ -298,38 +308,44 @@ def _fact_verdict(answer: str, question: str) -> bool | None:
     question, the subject left out) affirmed or denied, read by the parity of its negations. A comparison restated with its two
     sides swapped (翔の方が健より高い for 健は翔より高いか) reads the other way. A Japanese restatement
     must keep the predicate and most other words (一番 may become 最も); an English one its content
-    words but trailing ones (an adjunct: "to school"; no part of speech is read). None when it says something else, such as another predicate
-    (closed for open, 休み for 開いて: its polarity cannot be read)."""
+    words but trailing ones (an adjunct: "to school"; no part of speech is read). A clause that says
+    the asked fact with an opposite ("closed" for open, 哺乳類 for 魚類) and nothing else denies it; when
+    that and a restatement disagree ("Whales are often mistaken for fish, but they are mammals"), None.
+    None when it says something else, such as another predicate."""
     statement = _asked(question)
     opening = answer[:sentences(answer)[2].end] if len(sentences(answer)) > 3 else answer
     if _other_holder(opening, statement) is False:
         return False
+    asked = [w for w, _ in _content(statement)]
     restating = [(c.text, swapped) for c in clauses(opening)
                  if (swapped := _restates(statement, c.text, _sentence_of(opening, c.start))) is not None]
-    denied = False
-    if not restating:  # the asked fact said with an opposite ("closed" for open, 哺乳類 for 魚類), and
-        # nothing else ("Dolphins look like fish", "birds that cannot fly" say more): denied
-        asked = [w for w, _ in _content(statement)]
-        restating = [(c.text, swapped) for c in clauses(opening)
-                     if (swaps := _opposed(asked, [w for w, _ in _content(c.text)]))
-                     and all(w in asked for w, _ in _content(c.text, swaps))
-                     and (swapped := _restates(statement, c.text, _sentence_of(opening, c.start), swaps)) is not None]
-        denied = bool(restating)
-    if not restating:
+    # "Dolphins look like fish", "birds that cannot fly" say more than the opposite: not read
+    opposing = [(c.text, swapped) for c in clauses(opening)
+                if (swaps := _opposed(asked, [w for w, _ in _content(c.text)]))
+                and all(w in asked for w, _ in _content(c.text, swaps))
+                and (swapped := _restates(statement, c.text, _sentence_of(opening, c.start), swaps)) is not None]
+    readings = {_read_restatement(*restating[0], asked, False) if restating else None,
+                _read_restatement(*opposing[0], asked, True) if opposing else None} - {None}
+    if not restating and not opposing:
         return _rejected_premise(opening)
-    first, swapped = restating[0]
-    said = [w for w, _ in _content(first)]
-    kinds = any(w in kind for kind in _KINDS for w in said)
-    both = [(a, b) for a, b in _pairs() if a in [w for w, _ in _content(statement)] and a in said and b in said]
-    if not denied and both:  # the asked word and its opposite in one clause: read by which is denied
-        return _one_side_denied(first, *both[0])
-    if re.search(r"[\u3040-\u9fff]", first):
+    return readings.pop() if len(readings) == 1 else None
+
+
+def _read_restatement(clause: str, swapped: bool, asked: list[str], denied: bool) -> bool | None:
+    """What a clause restating the asked fact says: the parity of its negations, the other way for
+    swapped sides or for an opposite (`denied`); a clause with both the asked word and its opposite
+    is read by which one is denied; a denied other kind ("The Moon is not a star") says nothing."""
+    said = [w for w, _ in _content(clause)]
+    both = [(a, b) for a, b in _pairs() if a in asked and a in said and b in said]
+    if not denied and both:
+        return _one_side_denied(clause, *both[0])
+    if re.search(r"[\u3040-\u9fff]", clause):
         negations = sum(lemma in ("ない", "無い", "ず", "ぬ") and pos in ("助動詞", "形容詞")
-                        for _, pos, lemma in ja_tokens(first))
+                        for _, pos, lemma in ja_tokens(clause))
     else:
-        negations = len(re.findall(r"\b(?:not|never|cannot|no)\b|n't", first, re.IGNORECASE))
-    if denied and kinds and negations % 2:
-        return None  # "The Moon is not a star": denying one kind does not give another
+        negations = len(re.findall(r"\b(?:not|never|cannot|no)\b|n't", clause, re.IGNORECASE))
+    if denied and negations % 2 and any(w in kind for kind in _KINDS for w in said):
+        return None
     return ((negations % 2 == 0) != swapped) != denied
 
 

@@ -205,3 +205,19 @@ def test_a_unique_predicate_given_to_another_subject_denies_it(question, answer,
 ])
 def test_a_rejected_premise_and_a_soft_denial_read_false(question, answer, verdict):
     assert read_verdict(answer, question)[0] is verdict
+
+
+@pytest.mark.parametrize("question, answer, verdict", [
+    # an English restatement has only the asked words between its first and last one (a certainty or
+    # degree adverb aside): a modifier or another verb makes it say something else
+    ("Is Ceres a planet?", "Ceres is a dwarf planet.", None),
+    ("Is a seahorse a fish?", "Seahorses look like tiny horses, but they are fish.", True),
+    ("Is a dolphin a fish?", "Dolphins resemble fish.", None),
+    ("Question: Is Mei taller than Jun?", "Mei is definitely taller than Jun.", True),
+    ("Question: Is Mei taller than Jun?", "Mei isn't really taller than Jun.", False),
+    # a restatement and an opposite that disagree: none is read; agreeing ones are
+    ("Is a whale a fish?", "Whales are often mistaken for fish, but they are mammals.", False),
+    ("Question: Is the gate open?", "The gate is closed now, but it was open this morning.", None),
+])
+def test_a_restatement_says_only_the_asked_fact(question, answer, verdict):
+    assert read_verdict(answer, question)[0] is verdict
