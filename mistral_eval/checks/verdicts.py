@@ -38,13 +38,15 @@ _VERDICT = re.compile(
     re.IGNORECASE | re.MULTILINE)
 # A whole-sentence reply: "Absolutely.", "Of course not!", "Not at all.", "Not necessarily.", "You bet!",
 # "もちろんです。", "ええ、そうです。", "そうではありません。", "そんなことはありません。", "必ずしもそうではありません。";
-# a soft denial: "I wouldn't say so.", "そうとは言えません。", "そうとは限りません。"
+# a soft denial: "I wouldn't say so.", "そうとは言えません。", "そうとは限りません。"; the question's
+# auxiliary as the whole reply: "It does.", "They can't."
 _REPLY = re.compile(r"(?:^|(?<=[.!?。！？\n]))[\s*]*(?:(?:absolutely|definitely|certainly|of\s+course|yep|yeah)(?:\s+not)?|nope|not\s+at\s+all"
                     r"|not\s+(?:necessarily|really|quite|exactly)|no\s+way|you\s+bet|indeed|exactly|that(?:'s|\s+is)\s+right"
                     r"|(?:ええ|うん)(?:[、,]\s*そう(?:です|だ))?|もちろん(?:です)?|そう(?:です|だ)|そう(?:では|じゃ)(?:ありません|ない(?:です)?)"
                     r"|そんな(?:ことは|事は)(?:ありません|ない(?:です)?)"
                     r"|必ずしも(?:そう)?(?:では|じゃ)(?:ありません|ない(?:です)?)"
-                    r"|I\s+(?:wouldn't|would\s+not)\s+say\s+so|そう(?:とは|は)(?:言え|いえ)(?:ません|ない(?:です)?)"
+                    r"|I\s+(?:wouldn't|would\s+not)\s+say\s+so|(?:必ずしも)?そう(?:とは|は)(?:言え|いえ)(?:ません|ない(?:です)?)"
+                    r"|(?:it|they|he|she)\s+(?:certainly\s+|indeed\s+|really\s+)?(?:(?:does|do|did|is|are|was|were|can|could|has|have)(?:n't|\s+not)?|can't|cannot)"
                     r"|そう(?:とは)?(?:限りません|限らない(?:です)?))[\s*]*(?=[.!。！]|$)",
                     re.IGNORECASE | re.MULTILINE)
 _TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解", "その通り"}
@@ -227,8 +229,8 @@ def _content(text: str, swaps: dict[str, str] | None = None) -> list[tuple[str, 
     opposite by the asked word it denies), a replaced word being a predicate."""
     swaps = swaps or {}
     if re.search(r"[\u3040-\u9fff]", text):
-        return [(swaps.get(lemma, lemma), pos in ("動詞", "形容詞") or lemma in swaps) for _, pos, lemma in ja_tokens(text)
-                if pos in ("名詞", "動詞", "形容詞", "副詞")
+        return [(swaps.get(lemma, lemma), pos in ("動詞", "形容詞", "形状詞") or lemma in swaps)
+                for _, pos, lemma in ja_tokens(text) if pos in ("名詞", "動詞", "形容詞", "形状詞", "副詞")
                 and lemma not in ("出来る", "有る", "居る", "為る", "事", "訳", "無い", "言う", "思う")]
     stop = {"the", "a", "an", "is", "are", "was", "were", "do", "does", "did", "can", "could", "cannot",
             "not", "no", "yes", "it", "to", "of", "than", "have", "has", "had", "her", "his", "their",
@@ -380,7 +382,7 @@ def _one_side_denied(clause: str, asked: str, opposite: str) -> bool | None:
 _UNIQUE_EN = re.compile(r"^\W*(?:is\s+it\s+true\s+that\s+)?(?:(?:is|was)\s+(?P<s1>.+?)"
                         r"|(?P<s2>(?:the\s+)?(?-i:[A-Z0-9][\w'-]*)(?:\s+(?-i:[A-Z0-9][\w'-]*))*)\s+(?:is|was))\s+"
                         r"(?P<pred>the\s+(?:\w+est|most\s+\w+|first|only)\b[^?.!,;]*)", re.IGNORECASE)
-_UNIQUE_JA = re.compile(r"^\W*(?P<s1>[^、。は]+?)は(?P<pred>[^、。？?]*(?:最も|一番|唯一|最初)[^、。？?]*?)(?:です|だ|でした)")
+_UNIQUE_JA = re.compile(r"^\W*(?P<s1>[^、。はが]+?)[はが](?P<pred>[^、。？?]*(?:最も|一番|唯一|最初)[^、。？?]*?)(?:です|だ|でした)")
 _PRONOUNS = {"it", "this", "that", "they", "he", "she", "which", "what", "who", "there", "それ", "これ", "彼", "彼女"}
 
 
@@ -392,6 +394,11 @@ def _unique_claim(text: str) -> tuple[str, str] | None:
     return (match.group("s1") or match.groupdict().get("s2") or "").strip(), match.group("pred")
 
 
+def _predicate(text: str) -> list[str]:
+    """A one-of-a-kind predicate's content words, 一番 read as 最も."""
+    return ["最も" if w == "一番" else w for w, _ in _content(text)]
+
+
 def _other_holder(opening: str, statement: str) -> bool | None:
     """False when a clause of the opening, the answer's own (not a view of others, not a condition),
     gives the asked one-of-a-kind predicate, word for word and unqualified ("when measured from its
@@ -400,14 +407,14 @@ def _other_holder(opening: str, statement: str) -> bool | None:
     asked = _unique_claim(statement.strip())
     if asked is None:
         return None
-    asked_subject, asked_predicate = ({w for w, _ in _content(asked[0])}, [w for w, _ in _content(asked[1])])
+    asked_subject, asked_predicate = {w for w, _ in _content(asked[0])}, _predicate(asked[1])
     for clause in clauses(opening):
         said = _unique_claim(clause.text.strip())
         if (said is None or not said[0] or said[0].lower() in _PRONOUNS or attributed(clause.text)
                 or _CONDITIONAL.match(clause.text) or _aside(opening, clause.start)):
             continue
         said_subject = {w for w, _ in _content(said[0])}
-        if said_subject - asked_subject and asked_subject - said_subject and [w for w, _ in _content(said[1])] == asked_predicate:
+        if said_subject - asked_subject and asked_subject - said_subject and _predicate(said[1]) == asked_predicate:
             return False
     return None
 

@@ -221,3 +221,20 @@ def test_a_rejected_premise_and_a_soft_denial_read_false(question, answer, verdi
 ])
 def test_a_restatement_says_only_the_asked_fact(question, answer, verdict):
     assert read_verdict(answer, question)[0] is verdict
+
+
+@pytest.mark.parametrize("question, answer, verdict", [
+    # the question's auxiliary as the whole reply
+    ("Does Mars have two moons?", "It does.", True),
+    ("Can ostriches fly?", "They can't.", False),
+    ("Is the museum free on Sundays?", "It is not.", False),
+    ("Can ostriches fly?", "They can run fast, but flying is another matter.", None),
+    # a Japanese na-adjective predicate (平ら, 静か) must be restated; another one is no restatement
+    ("その道は平らですか？", "その道は狭いです。", None),
+    ("その図書館は静かですか？", "その図書館はとても賑やかです。", None),
+    ("その図書館は静かですか？", "その図書館は静かではありません。", False),
+    # a unique predicate given by が to another subject, 一番 read as 最も
+    ("金星は太陽に一番近い惑星ですか？", "水星が太陽に最も近い惑星です。", False),
+])
+def test_auxiliary_replies_and_japanese_predicates(question, answer, verdict):
+    assert read_verdict(answer, question)[0] is verdict
