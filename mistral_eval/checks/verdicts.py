@@ -248,6 +248,8 @@ def _standard(text: str) -> str | None:
     return match.group(1).rstrip("s") if match else None
 
 
+# A conjunction left at a clause's end ("It is closed today, but"): not part of what it says.
+_JOINER_END = re.compile(r"[\s,]*\b(?:but|and|so|however|yet|though|although)[\s,]*$", re.IGNORECASE)
 _FILLERS = {"", "t", "isn", "aren", "wasn", "weren", "doesn", "don", "didn", "won", "hasn", "haven", "definitely",
             "certainly", "indeed", "actually", "really", "much", "far", "still", "also", "clearly", "surely"}
 
@@ -319,13 +321,14 @@ def _fact_verdict(answer: str, question: str) -> bool | None:
     if _other_holder(opening, statement) is False:
         return False
     asked = [w for w, _ in _content(statement)]
-    restating = [(c.text, swapped) for c in clauses(opening)
-                 if (swapped := _restates(statement, c.text, _sentence_of(opening, c.start))) is not None]
+    parts = [(_JOINER_END.sub("", c.text), _sentence_of(opening, c.start)) for c in clauses(opening)]
+    restating = [(text, swapped) for text, context in parts
+                 if (swapped := _restates(statement, text, context)) is not None]
     # "Dolphins look like fish", "birds that cannot fly" say more than the opposite: not read
-    opposing = [(c.text, swapped) for c in clauses(opening)
-                if (swaps := _opposed(asked, [w for w, _ in _content(c.text)]))
-                and all(w in asked for w, _ in _content(c.text, swaps))
-                and (swapped := _restates(statement, c.text, _sentence_of(opening, c.start), swaps)) is not None]
+    opposing = [(text, swapped) for text, context in parts
+                if (swaps := _opposed(asked, [w for w, _ in _content(text)]))
+                and all(w in asked for w, _ in _content(text, swaps))
+                and (swapped := _restates(statement, text, context, swaps)) is not None]
     readings = {_read_restatement(*restating[0], asked, False) if restating else None,
                 _read_restatement(*opposing[0], asked, True) if opposing else None} - {None}
     if not restating and not opposing:

@@ -149,6 +149,7 @@ def test_a_letter_picks_the_verdict_of_its_lettered_option():
     ("質問: 愛子は蓮より背が高いですか？", "愛子は蓮より背が低いです。", False),
     # saying more than the opposite is not a denial: its negations may be of something else
     ("Question: Is the library open on Monday?", "The library is closed on Sundays.", None),
+    ("Question: Is the café open today?", "It is closed today, but it opens tomorrow.", False),  # the clause's "but" aside
     ("Is a penguin a mammal?", "Penguins are birds that cannot fly.", None),
     ("Is a dolphin a mammal?", "Dolphins look like fish.", None),
 ])
