@@ -43,7 +43,8 @@ _OPPOSITES = [("open", "closed"), ("alive", "dead"), ("possible", "impossible"),
               ("older", "younger"), ("taller", "shorter"), ("longer", "shorter"), ("bigger", "smaller"),
               ("larger", "smaller"), ("heavier", "lighter"), ("faster", "slower"), ("higher", "lower"),
               ("hotter", "colder"), ("warmer", "colder"), ("visible", "invisible"),
-              ("開く", "締まる"), ("開く", "休み"), ("開く", "休業"), ("営業", "休み"), ("営業", "休業"),
+              ("開く", "締まる"), ("開く", "休み"), ("開く", "休業"), ("開く", "休館"), ("開く", "閉館"), ("開く", "定休"),
+              ("営業", "休み"), ("営業", "休業"), ("営業", "定休"),
               ("生きる", "死ぬ"), ("年上", "年下"), ("高い", "低い"), ("大きい", "小さい"), ("長い", "短い"),
               ("重い", "軽い"), ("早い", "遅い"), ("多い", "少ない")]
 # Kinds no thing is two of at once: "Whales are mammals" denies "Is a whale a fish?" (a tomato's
@@ -91,6 +92,12 @@ def _standard(text: str) -> str | None:
 
 # A conjunction left at a clause's end ("It is closed today, but"): not part of what it says.
 _JOINER_END = re.compile(r"[\s,]*\b(?:but|and|so|however|yet|though|although)[\s,]*$", re.IGNORECASE)
+# Where the answer read it, leading its clause: "Based on the text, …", "According to the passage, …",
+# "The text says that …", "文によると、…": not part of what it says.
+_SOURCE = re.compile(r"^\W*(?:(?:based\s+on|according\s+to|as\s+(?:stated|mentioned|given)\s+in)\s+(?:the\s+)?"
+                     r"(?:text|passage|information|statement)\b[^,]{0,20},\s*"
+                     r"|the\s+(?:text|passage)\s+(?:says|states|tells\s+us)(?:\s+that)?[:\s]+)"
+                     r"|^\W*(?:文|本文|文章)(?:によると|によれば|では|には)、", re.IGNORECASE)
 _FILLERS = {"", "t", "isn", "aren", "wasn", "weren", "doesn", "don", "didn", "won", "hasn", "haven", "definitely",
             "certainly", "indeed", "actually", "really", "much", "far", "still", "also", "clearly", "surely"}
 
@@ -158,11 +165,12 @@ def fact_verdict(answer: str, question: str) -> bool | None:
     that and a restatement disagree ("Whales are often mistaken for fish, but they are mammals"), None.
     None when it says something else, such as another predicate."""
     statement = asked_statement(question)
+    answer = re.sub(r"\*\*|__", "", answer)  # markdown emphasis: "**Closed on Sundays.** It opens …"
     opening = answer[:sentences(answer)[2].end] if len(sentences(answer)) > 3 else answer
     if _other_holder(opening, statement) is False:
         return False
     asked = [w for w, _ in _content(statement)]
-    parts = [(_JOINER_END.sub("", c.text), _sentence_of(opening, c.start)) for c in clauses(opening)]
+    parts = [(_JOINER_END.sub("", _SOURCE.sub("", c.text)), _sentence_of(opening, c.start)) for c in clauses(opening)]
     restating = [(text, swapped) for text, context in parts
                  if (swapped := restates(statement, text, context)) is not None]
     # "Dolphins look like fish", "birds that cannot fly" say more than the opposite: not read

@@ -15,6 +15,11 @@ from mistral_eval.checks.restated import fact_verdict
     ("質問: その図書館は月曜日に開いていますか？", "その図書館は月曜日は閉まっています。", False),
     ("質問: その図書館は月曜日に開いていますか？", "その図書館は月曜日は休みではありません。", True),
     ("質問: 愛子は蓮より背が高いですか？", "愛子は蓮より背が低いです。", False),
+    # where the answer read it and markdown emphasis are not part of what it says
+    ("Question: Is the pool open on Monday?", "Based on the text, the pool is closed on Mondays.", False),
+    ("Question: Is the pool open on Monday?", "**The pool is closed on Mondays.** It opens at 10 on other days.", False),
+    ("質問: そのプールは月曜日に開いていますか？", "文によると、月曜日は定休日です。", False),
+    ("Question: Is the pool open on Monday?", "The text says the pool is open on weekends.", None),
     # saying more than the opposite is not a denial: its negations may be of something else
     ("Question: Is the library open on Monday?", "The library is closed on Sundays.", None),
     ("Question: Is the café open today?", "It is closed today, but it opens tomorrow.", False),  # the clause's "but" aside

@@ -77,7 +77,9 @@ def test_a_swapped_comparison_reads_the_other_way_and_another_predicate_is_not_r
     assert read_verdict("美咲の方が陽太より年上です。", "質問: 陽太は美咲より年上ですか？")[0] is False
     assert read_verdict("陽太は美咲より年上です。", "質問: 陽太は美咲より年上ですか？")[0] is True
     assert read_verdict("The museum is shut on Sundays.", "Question: Is the museum open on Sunday?")[0] is None
-    assert read_verdict("図書館は日曜日は休館です。", "質問: 図書館は日曜日に開いていますか？")[0] is None
+    # another predicate is read only as an opposite in the explicit table (休館 for 開く; "shut" is not in it)
+    assert read_verdict("図書館は日曜日は休館です。", "質問: 図書館は日曜日に開いていますか？")[0] is False
+    assert read_verdict("図書館は日曜日は混んでいます。", "質問: 図書館は日曜日に開いていますか？")[0] is None
     # the first of the first three sentences that restates it; a quoting verb is no content word
     assert read_verdict("Good question. Whales breathe air.", "Question: Do whales breathe air?")[0] is True
     assert read_verdict("鯨ではない、ということはありません。", "質問: これは鯨ですか？")[0] is True
