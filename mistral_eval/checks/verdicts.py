@@ -38,13 +38,16 @@ _VERDICT = re.compile(
 # A whole-sentence reply: "Absolutely.", "Of course not!", "Not at all.", "Not necessarily.", "You bet!",
 # "もちろんです。", "ええ、そうです。", "そうではありません。", "そんなことはありません。", "必ずしもそうではありません。";
 # a soft denial: "I wouldn't say so.", "そうとは言えません。", "そうとは限りません。"; the question's
-# auxiliary as the whole reply: "It does.", "They can't."
+# auxiliary as the whole reply: "It does.", "They can't."; a stated belief: "I don't think so.",
+# "That is not the case.", "そうは思いません。", "違うと思います。"
 _REPLY = re.compile(r"(?:^|(?<=[.!?。！？\n]))[\s*]*(?:(?:absolutely|definitely|certainly|of\s+course|yep|yeah)(?:\s+not)?|nope|not\s+at\s+all"
                     r"|not\s+(?:necessarily|really|quite|exactly)|no\s+way|you\s+bet|indeed|exactly|that(?:'s|\s+is)\s+right"
                     r"|(?:ええ|うん)(?:[、,]\s*そう(?:です|だ))?|もちろん(?:です)?|そう(?:です|だ)|そう(?:では|じゃ)(?:ありません|ない(?:です)?)"
                     r"|そんな(?:ことは|事は)(?:ありません|ない(?:です)?)"
                     r"|必ずしも(?:そう)?(?:では|じゃ)(?:ありません|ない(?:です)?)"
                     r"|I\s+(?:wouldn't|would\s+not)\s+say\s+so|(?:必ずしも)?そう(?:とは|は)(?:言え|いえ)(?:ません|ない(?:です)?)"
+                    r"|I\s+(?:(?:don't|do\s+not)\s+)?(?:think|believe)\s+so|that(?:'s|\s+is)\s+(?:not\s+)?(?:the\s+case|right)"
+                    r"|そう(?:は|だとは|とは)?思いません|そう(?:では|じゃ)?ない(?:と|とは)思います|そう(?:だ)?と?思います|違うと思います"
                     r"|(?:it|they|he|she)\s+(?:certainly\s+|indeed\s+|really\s+)?(?:(?:does|do|did|is|are|was|were|can|could|has|have)(?:n't|\s+not)?|can't|cannot)"
                     r"|そう(?:とは)?(?:限りません|限らない(?:です)?))[\s*]*(?=[.!。！]|$)",
                     re.IGNORECASE | re.MULTILINE)
@@ -112,7 +115,7 @@ def _verdicts(text: str, asked: str = "") -> list[tuple[re.Match[str], bool, boo
         found.append((match, value, own))
     for reply in _REPLY.finditer(text):
         if not any(m.start() <= reply.start() < m.end() or reply.start() <= m.start() < reply.end() for m, _, _ in found):
-            found.append((reply, not re.search(r"\bnot?\b|n't|nope|ない|ません", reply.group(), re.IGNORECASE), True))
+            found.append((reply, not re.search(r"\bnot?\b|n't|nope|ない|ません|違う", reply.group(), re.IGNORECASE), True))
     return sorted(found, key=lambda v: v[0].start())
 
 

@@ -171,3 +171,13 @@ def test_a_rejected_premise_and_a_soft_denial_read_false(question, answer, verdi
 ])
 def test_auxiliary_replies_and_japanese_predicates(question, answer, verdict):
     assert read_verdict(answer, question)[0] is verdict
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    # a stated belief as the whole reply reads as the verdict; a hedge on it ("Probably not.") does not
+    ("I don't think so.", False), ("I believe so.", True), ("That is not the case.", False),
+    ("そうは思いません。", False), ("そうではないと思います。", False), ("違うと思います。", False),
+    ("そう思います。", True), ("Probably not.", None), ("I think so, but I am not sure.", None),
+])
+def test_a_stated_belief_as_the_whole_reply(answer, verdict):
+    assert read_verdict(answer, "Is the Great Wall visible from the Moon?")[0] is verdict
