@@ -269,7 +269,9 @@ def boolean(expected: bool) -> Check:
     others are left out ("「いいえ」と答える人もいますが"), an echo of the question's choice ("True or
     False") is no verdict, the last self-correction or answer marker wins. Verdict words that conflict
     without a conclusion ("Yes. … no") make it uncertain. Without a verdict word, a sentence that
-    restates the question's statement (from the context's prompt) affirmed or denied is the verdict;
+    restates the question's statement (from the context's prompt) affirmed or denied is the verdict,
+    so is one that says its unambiguous opposite ("closed" for open) or another kind of its family
+    (mammals for fish), gives its one-of-a-kind predicate to another subject, or calls it a myth;
     else uncertain."""
 
     def check(answer: str, context: Context = None) -> CheckResult:

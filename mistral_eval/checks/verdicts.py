@@ -1,8 +1,9 @@
 """Reading a yes/no verdict from an answer: verdict words (True/False, Yes/No, はい/いいえ, 正しい/誤り,
 その通り, also in quotes; a whole-sentence reply: "Of course not.", "そうです。") with negation read in their clause, echoes of the question's choice and
 views attributed to others left out, the last self-correction or the answer marker's own word
-winning, conflicting verdicts reported as such; without a verdict word, a restatement of the
-question's fact.
+winning, conflicting verdicts reported as such; a soft denial ("そうとは言えません") or the question's
+auxiliary ("It does.") read as a reply; without a verdict word, the question's fact as stated
+(`restated`).
 
 A verdict word said of another claim gives way to the answer's own: in an aside or a note, in a
 conditional or hypothetical ("it would be true if …"), a premise ("…, which is true"), a concession
@@ -20,11 +21,11 @@ from mistral_eval.checks.extract import (
     answer_markers,
     attributed,
     clause_of,
-    clauses,
     sentences,
 )
 from mistral_eval.checks.japanese import tokens as ja_tokens
 from mistral_eval.checks.negation import is_negated
+from mistral_eval.checks.restated import asked_statement, fact_verdict, restates
 
 __all__ = ["declines", "read_verdict"]
 
@@ -35,12 +36,20 @@ _VERDICT = re.compile(
     r"|その通り|(?:^|(?<=[。！\n]))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
     re.IGNORECASE | re.MULTILINE)
 # A whole-sentence reply: "Absolutely.", "Of course not!", "Not at all.", "Not necessarily.", "You bet!",
-# "もちろんです。", "ええ、そうです。", "そうではありません。", "そんなことはありません。", "必ずしもそうではありません。"
+# "もちろんです。", "ええ、そうです。", "そうではありません。", "そんなことはありません。", "必ずしもそうではありません。";
+# a soft denial: "I wouldn't say so.", "そうとは言えません。", "そうとは限りません。"; the question's
+# auxiliary as the whole reply: "It does.", "They can't."; a stated belief: "I don't think so.",
+# "That is not the case.", "そうは思いません。", "違うと思います。"
 _REPLY = re.compile(r"(?:^|(?<=[.!?。！？\n]))[\s*]*(?:(?:absolutely|definitely|certainly|of\s+course|yep|yeah)(?:\s+not)?|nope|not\s+at\s+all"
                     r"|not\s+(?:necessarily|really|quite|exactly)|no\s+way|you\s+bet|indeed|exactly|that(?:'s|\s+is)\s+right"
                     r"|(?:ええ|うん)(?:[、,]\s*そう(?:です|だ))?|もちろん(?:です)?|そう(?:です|だ)|そう(?:では|じゃ)(?:ありません|ない(?:です)?)"
                     r"|そんな(?:ことは|事は)(?:ありません|ない(?:です)?)"
-                    r"|必ずしも(?:そう)?(?:では|じゃ)(?:ありません|ない(?:です)?))[\s*]*(?=[.!。！]|$)",
+                    r"|必ずしも(?:そう)?(?:では|じゃ)(?:ありません|ない(?:です)?)"
+                    r"|I\s+(?:wouldn't|would\s+not)\s+say\s+so|(?:必ずしも)?そう(?:とは|は)(?:言え|いえ)(?:ません|ない(?:です)?)"
+                    r"|I\s+(?:(?:don't|do\s+not)\s+)?(?:think|believe)\s+so|that(?:'s|\s+is)\s+(?:not\s+)?(?:the\s+case|right)"
+                    r"|そう(?:は|だとは|とは)?思いません|そう(?:では|じゃ)?ない(?:と|とは)思います|そう(?:だ)?と?思います|違うと思います"
+                    r"|(?:it|they|he|she)\s+(?:certainly\s+|indeed\s+|really\s+)?(?:(?:does|do|did|is|are|was|were|can|could|has|have)(?:n't|\s+not)?|can't|cannot)"
+                    r"|そう(?:とは)?(?:限りません|限らない(?:です)?))[\s*]*(?=[.!。！]|$)",
                     re.IGNORECASE | re.MULTILINE)
 _TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解", "その通り"}
 _ECHO = re.compile(r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?\s*(?:or|/|か|または|もしくは)\s*"
@@ -106,20 +115,8 @@ def _verdicts(text: str, asked: str = "") -> list[tuple[re.Match[str], bool, boo
         found.append((match, value, own))
     for reply in _REPLY.finditer(text):
         if not any(m.start() <= reply.start() < m.end() or reply.start() <= m.start() < reply.end() for m, _, _ in found):
-            found.append((reply, not re.search(r"\bnot?\b|nope|ない|ありません", reply.group(), re.IGNORECASE), True))
+            found.append((reply, not re.search(r"\bnot?\b|n't|nope|ない|ません|違う", reply.group(), re.IGNORECASE), True))
     return sorted(found, key=lambda v: v[0].start())
-
-
-def _sentence_of(text: str, start: int) -> str:
-    return next((s.text for s in sentences(text) if s.start <= start < s.end), "")
-
-
-def _asked(question: str) -> str:
-    """The question's asked sentence: its "Statement:"/"Question:" line, else its last sentence
-    ending in "?", else the whole question."""
-    lines = [m.group(1) for m in _STATEMENT.finditer(question)]
-    asked_sentences = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
-    return lines[-1] if lines else asked_sentences[-1] if asked_sentences else question
 
 
 def _attributive(text: str, match: re.Match[str]) -> bool:
@@ -174,7 +171,7 @@ def _verdict_of(text: str, asked: str = "") -> tuple[bool | None, str]:
     values = {value for _, value, _ in found}
     if len(values) == 1:
         return found[-1][1], f"verdict word {found[-1][0].group()!r} reads {found[-1][1]}"
-    on_topic = [v for v in found if asked and _restates(asked, clause_of(text, *v[0].span()).text) is not None]
+    on_topic = [v for v in found if asked and restates(asked, clause_of(text, *v[0].span()).text) is not None]
     if on_topic and len({value for _, value, _ in on_topic}) == 1 and len(on_topic) < len(found):
         return on_topic[-1][1], (f"verdict word {on_topic[-1][0].group()!r}, in the clause that restates "
                                  f"the question, reads {on_topic[-1][1]}")
@@ -185,95 +182,15 @@ def _verdict_of(text: str, asked: str = "") -> tuple[bool | None, str]:
     return None, f"verdict words conflict ({', '.join(repr(m.group()) for m, _, _ in found)})"
 
 
-_STATEMENT = re.compile(r"(?:statement|主張|質問|question)\s*[:：]\s*(.+)", re.IGNORECASE)
-
-
-def _content(text: str) -> list[tuple[str, bool]]:
-    """Content words (lemmas), each with whether a restatement must keep it: a Japanese predicate
-    (verb, adjective); every English word (no part of speech is read)."""
-    if re.search(r"[\u3040-\u9fff]", text):
-        return [(lemma, pos in ("動詞", "形容詞")) for _, pos, lemma in ja_tokens(text)
-                if pos in ("名詞", "動詞", "形容詞", "副詞")
-                and lemma not in ("出来る", "有る", "居る", "為る", "事", "訳", "無い", "言う", "思う")]
-    stop = {"the", "a", "an", "is", "are", "was", "were", "do", "does", "did", "can", "could", "cannot",
-            "not", "no", "yes", "it", "to", "of", "than", "have", "has", "had", "her", "his", "their",
-            "on", "in", "at", "by", "for", "with", "from", "they", "he", "she", "we", "you", "i", "its"}
-    return [(w.rstrip("s"), True) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in stop and w != "n't"]
-
-
-def _standard(text: str) -> str | None:
-    """The standard of a comparison: what follows "than" (English) or precedes より (Japanese)."""
-    if re.search(r"[\u3040-\u9fff]", text):
-        words = ja_tokens(text)
-        return next((words[i - 1][2] for i in range(1, len(words)) if words[i][0] == "より"), None)
-    match = re.search(r"\bthan\s+(?:the\s+)?([a-z0-9]+)", text.lower())
-    return match.group(1).rstrip("s") if match else None
-
-
-def _restates(statement: str, sentence: str, context: str = "") -> bool | None:
-    """Whether `sentence` (a clause) restates `statement` (see `_fact_verdict`): None when it does
-    not, else whether it swaps the sides of a comparison. An English clause that leaves its subject
-    to a pronoun ("but they cannot fly") needs the asked subject in its `context` sentence."""
-    asked_words, said_words = _content(statement), _content(sentence)
-    asked, said = [w for w, _ in asked_words], [w for w, _ in said_words]
-    shared_asked = [w for w in asked if w in said]
-    if re.search(r"[\u3040-\u9fff]", statement):
-        kept = (all(w in said for w, needed in asked_words if needed)  # the predicate (開く, 持つ) is restated
-                and len(shared_asked) >= 0.75 * len(asked))
-    else:  # English: only trailing words may be dropped (an adjunct: "to school", "on Saturday")
-        kept = shared_asked == asked[:len(shared_asked)] and len(shared_asked) >= max(2, -(-2 * len(asked) // 3))
-        if kept and len(shared_asked) < len(asked):  # dropped, not replaced: "open on weekdays" for "open on Saturday"
-            last = max(i for i, w in enumerate(said) if w in asked)
-            kept = all(w in asked for w in said[last + 1:])
-    shared_said = [w for w in said if w in asked]
-    standards = _standard(statement), _standard(sentence)
-    swapped = (None not in standards and standards[0] != standards[1] and standards[1] in asked
-               and sorted(shared_said) == sorted(shared_asked))
-    # a comparison's standard is an argument, not an adjunct: "Emi is older than Kaito" does not
-    # restate "Is Emi older than Nana?"
-    same_standard = standards[0] is None or standards[0] == standards[1] or swapped
-    restates = (bool(asked) and kept and same_standard
-                and (shared_said == shared_asked or swapped))
-    # 開いていません, "they cannot fly": the subject left out; a lone word only if it is the predicate
-    english_subject = bool(asked) and asked[0] in [w for w, _ in _content(context or sentence)]
-    lone_predicate = len(said) == 1 and (said_words[0][1] if re.search(r"[\u3040-\u9fff]", statement)
-                                         else bool(asked) and said[0] == asked[-1] and english_subject)
-    elliptical = bool(said) and all(word in asked for word in said) and (len(said) >= 2 or lone_predicate)
-    return swapped if restates or elliptical else None
-
-
-def _fact_verdict(answer: str, question: str) -> bool | None:
-    """Without a verdict word: a clause of the answer's first three sentences (the first that does)
-    restates the question's statement (its content words, in the same order; or only words of the
-    question, the subject left out) affirmed or denied, read by the parity of its negations. A comparison restated with its two
-    sides swapped (翔の方が健より高い for 健は翔より高いか) reads the other way. A Japanese restatement
-    must keep the predicate and most other words (一番 may become 最も); an English one its content
-    words but trailing ones (an adjunct: "to school"; no part of speech is read). None when it says something else, such as another predicate
-    (closed for open, 休み for 開いて: its polarity cannot be read)."""
-    statement = _asked(question)
-    opening = answer[:sentences(answer)[2].end] if len(sentences(answer)) > 3 else answer
-    restating = [(c.text, swapped) for c in clauses(opening)
-                 if (swapped := _restates(statement, c.text, _sentence_of(opening, c.start))) is not None]
-    if not restating:
-        return None
-    first, swapped = restating[0]
-    if re.search(r"[\u3040-\u9fff]", first):
-        negations = sum(lemma in ("ない", "無い", "ず", "ぬ") and pos in ("助動詞", "形容詞")
-                        for _, pos, lemma in ja_tokens(first))
-    else:
-        negations = len(re.findall(r"\b(?:not|never|cannot|no)\b|n't", first, re.IGNORECASE))
-    return (negations % 2 == 0) != swapped
-
-
 def read_verdict(answer: str, question: str = "") -> tuple[bool | None, str]:
     """What the answer says (True/False) and how it was read; None with the reason when it cannot
     be told (verdict words that conflict, or none and no restatement of the question's fact)."""
     text = _ECHO.sub(lambda m: " " * len(m.group()), answer)
-    verdict, how = _verdict_of(text, _asked(question) if question else "")
+    verdict, how = _verdict_of(text, asked_statement(question) if question else "")
     if verdict is None and how == "found no verdict word" and (chosen := _chosen_option(answer, question)) is not None:
         return chosen, f"the answer picks the option that reads {chosen}"
     if verdict is None and how == "found no verdict word":
-        verdict = _fact_verdict(answer, question)
+        verdict = fact_verdict(answer, question)
         how = (f"no verdict word; the answer states the question's fact as {verdict}"
                if verdict is not None else how)
     return verdict, how

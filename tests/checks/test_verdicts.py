@@ -77,7 +77,9 @@ def test_a_swapped_comparison_reads_the_other_way_and_another_predicate_is_not_r
     assert read_verdict("美咲の方が陽太より年上です。", "質問: 陽太は美咲より年上ですか？")[0] is False
     assert read_verdict("陽太は美咲より年上です。", "質問: 陽太は美咲より年上ですか？")[0] is True
     assert read_verdict("The museum is shut on Sundays.", "Question: Is the museum open on Sunday?")[0] is None
-    assert read_verdict("図書館は日曜日は休館です。", "質問: 図書館は日曜日に開いていますか？")[0] is None
+    # another predicate is read only as an opposite in the explicit table (休館 for 開く; "shut" is not in it)
+    assert read_verdict("図書館は日曜日は休館です。", "質問: 図書館は日曜日に開いていますか？")[0] is False
+    assert read_verdict("図書館は日曜日は混んでいます。", "質問: 図書館は日曜日に開いていますか？")[0] is None
     # the first of the first three sentences that restates it; a quoting verb is no content word
     assert read_verdict("Good question. Whales breathe air.", "Question: Do whales breathe air?")[0] is True
     assert read_verdict("鯨ではない、ということはありません。", "質問: これは鯨ですか？")[0] is True
@@ -136,3 +138,46 @@ def test_a_letter_picks_the_verdict_of_its_lettered_option():
     assert read_verdict("B", question)[0] is False
     assert read_verdict("**A**", question)[0] is True
     assert read_verdict("B", "Which planet is red? A) Venus B) Mars")[0] is None  # options that are no verdicts
+
+
+@pytest.mark.parametrize("question, answer, verdict", [
+    # the answer calls the asked claim a myth or misconception: the claim is false
+    ("Is it true that we only use 10% of our brains?", "That's a common misconception. Brain scans show activity everywhere.", False),
+    ("Do camels store water in their humps?", "This is a popular myth; the humps store fat.", False),
+    ("雷は同じ場所に二度落ちないというのは本当ですか？", "それはよくある誤解です。高い建物には何度も落ちます。", False),
+    ("Is it true that bulls hate red?", "It is a myth that bulls are calm.", None),  # a myth about something else
+    ("Do ostriches bury their heads in sand?", "Actually, that is an old myth: they lower their heads to turn eggs.", False),
+    # a soft denial as the whole reply
+    ("地球は丸いですか？", "そうとは言えません。", False),
+    ("Is Canberra the capital of Australia?", "I wouldn't say so.", False),
+    ("Is Canberra the capital of Australia?", "I would say so, probably.", None),
+])
+def test_a_rejected_premise_and_a_soft_denial_read_false(question, answer, verdict):
+    assert read_verdict(answer, question)[0] is verdict
+
+
+@pytest.mark.parametrize("question, answer, verdict", [
+    # the question's auxiliary as the whole reply
+    ("Does Mars have two moons?", "It does.", True),
+    ("Can ostriches fly?", "They can't.", False),
+    ("Is the museum free on Sundays?", "It is not.", False),
+    ("Can ostriches fly?", "They can run fast, but flying is another matter.", None),
+    # a Japanese na-adjective predicate (平ら, 静か) must be restated; another one is no restatement
+    ("その道は平らですか？", "その道は狭いです。", None),
+    ("その図書館は静かですか？", "その図書館はとても賑やかです。", None),
+    ("その図書館は静かですか？", "その図書館は静かではありません。", False),
+    # a unique predicate given by が to another subject, 一番 read as 最も
+    ("金星は太陽に一番近い惑星ですか？", "水星が太陽に最も近い惑星です。", False),
+])
+def test_auxiliary_replies_and_japanese_predicates(question, answer, verdict):
+    assert read_verdict(answer, question)[0] is verdict
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    # a stated belief as the whole reply reads as the verdict; a hedge on it ("Probably not.") does not
+    ("I don't think so.", False), ("I believe so.", True), ("That is not the case.", False),
+    ("そうは思いません。", False), ("そうではないと思います。", False), ("違うと思います。", False),
+    ("そう思います。", True), ("Probably not.", None), ("I think so, but I am not sure.", None),
+])
+def test_a_stated_belief_as_the_whole_reply(answer, verdict):
+    assert read_verdict(answer, "Is the Great Wall visible from the Moon?")[0] is verdict
