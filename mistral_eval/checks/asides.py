@@ -15,9 +15,10 @@ from mistral_eval.checks.units import in_other_units
 
 __all__ = ["aside_spans", "first_aside", "other_case_ja"]
 
-# What follows an answer to justify or check it; its numbers restate the question.
+# What follows an answer to justify or check it; its numbers restate the question. A Japanese
+# sentence that ends on a reason (…からです, …ためです: "because …") justifies what came before.
 _ASIDE = re.compile(r"\b(?:check|checking|verify|verification|because|since)\b|確認|検算|検証|確かめ|"
-                    r"なぜなら|理由は|(?:^|(?<=[。\n]))[^。\n]*からです"
+                    r"なぜなら|理由は|(?:^|(?<=[。\n]))[^。\n]*(?:から|ため)です"
                     # a comparison with something else, or a side remark ("Insects, by contrast, have six")
                     r"|\b(?:by|in)\s+contrast\b|\b(?:for|in)\s+comparison\b|\bfor\s+reference\b"
                     r"|\bby\s+the\s+way\b|\bincidentally\b|ちなみに|参考までに|これに対して|(?:^|(?<=[。\n]))なお、"

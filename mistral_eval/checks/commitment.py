@@ -18,7 +18,7 @@ import re
 from mistral_eval.checks.asked import echo_of_the_question
 from mistral_eval.checks.extract import answer_markers, attributed, clause_of, clauses, in_parentheses, sentences
 
-__all__ = ["asks_for_one", "echoes_the_alternatives", "in_candidate_list", "is_rewrite", "marked_span",
+__all__ = ["asked_noun", "asks_for_one", "echoes_the_alternatives", "in_candidate_list", "is_rewrite", "marked_span",
            "modifies_another_noun", "possessive", "ranked_other_than_first", "set_against_what_came_before",
            "stated_answers", "weighed_then_dropped", "withdrawn_before"]
 
@@ -141,6 +141,17 @@ def possessive(text: str, start: int, end: int) -> bool:
     itself. Not the contraction of "is" ("Jupiter's the largest", "it's not")."""
     return bool(re.match(r"['’]s\s+(?!(?:the|a|an|not|also|still|definitely|clearly|actually|really|indeed|one|it)\b)[a-z]",
                          text[end:end + 20]))
+
+
+def asked_noun(question: str) -> str | None:
+    """The noun a where/what/which question asks for ("What is the capital of Canada?": capital,
+    "カナダの首都はどこですか": 首都), or None."""
+    asked = [x.text for x in sentences(question) if x.text.rstrip().endswith(("?", "？"))] or [question]
+    if match := _ASKED_WH_JA.search(asked[-1]):
+        return match.group(2)
+    if match := _ASKED_WH_EN.search(asked[-1]):
+        return match.group(1).split()[-1]
+    return None
 
 
 def _statement_phrase(question: str) -> re.Pattern[str] | None:

@@ -15,6 +15,7 @@ import unicodedata
 
 from mistral_eval.checks.base import clip_text as _clip
 from mistral_eval.checks.commitment import (
+    asked_noun,
     asks_for_one,
     echoes_the_alternatives,
     in_candidate_list,
@@ -26,12 +27,19 @@ from mistral_eval.checks.commitment import (
     weighed_then_dropped,
     withdrawn_before,
 )
-from mistral_eval.checks.extract import after_correction, answer_markers, attributed, clause_of, conditional
+from mistral_eval.checks.extract import (
+    after_correction,
+    answer_markers,
+    attributed,
+    clause_of,
+    conditional,
+    sentences,
+)
 from mistral_eval.checks.japanese import kana_spellings
 from mistral_eval.checks.negation import Polarity, asked, polarity, ranked_below, superseded
 
 __all__ = ["affirmed", "best_standing", "in_view_and_again", "latin_folded", "mention_spans", "mention_standing",
-           "other_form", "why_uncommitted"]
+           "only_classified", "other_form", "why_uncommitted"]
 
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
 
@@ -56,7 +64,19 @@ def mention_standing(answer: str, start: int, end: int, question: str = "") -> P
             or (not is_rewrite(question) and (asked(answer, start, end)
                                                or _not_the_pick(answer, start, end, question, clause)))):
         return "denied"
+    if _DENIES_A_CLAIM.search(answer, end, end + len(sentence)) and _DENIES_A_CLAIM.search(sentence):
+        return "unresolved"  # which part of the denied claim names the mention cannot be told
     return polarity(answer, start, end, question)
+
+
+# A predicate that denies a claim, reported in the same sentence: "…, but that is not true",
+# "…という説は正しくありません". The claim's subject may be the mention or another noun.
+_DENIES_A_CLAIM = re.compile(
+    r"(?:という|との|とする)(?:説|考え|主張|話|見方|の|こと)(?:は|も)[^。\n]{0,12}?(?:正しくありません|正しくない|誤り|間違い"
+    r"|事実ではありません|事実ではない|違います)"
+    r"|\b(?:this|that|the)(?:\s+(?:claim|idea|belief|notion|statement|view))?\s+(?:is\s+not|isn't)\s+(?:true|correct|right"
+    r"|accurate)\b|\b(?:this|that|the)(?:\s+(?:claim|idea|belief|notion|statement|view))?\s+(?:is\s+(?:wrong|false|incorrect|a\s+myth)"
+    r"|does\s+not\s+hold|doesn't\s+hold)\b", re.IGNORECASE)
 
 
 def _not_the_pick(answer: str, start: int, end: int, question: str, clause: str) -> bool:
@@ -160,3 +180,29 @@ def why_uncommitted(answer: str, kept: list[tuple[int, int]], question: str, nam
     if asks_for_one(question) and all(in_candidate_list(answer, *mention) for mention in kept):
         return f"found {first} only as one of a list of candidates, none chosen"
     return None
+
+
+# A mention as the subject of a sentence that only classifies it: "Ottawa is a city in Ontario.",
+# "オタワはオンタリオ州の都市です。"
+_CLASSIFIED_EN = re.compile(r"\s+(?:is|was)\s+(?:a|an|one)\b[^.;!?\n]*[.!]?\s*$", re.IGNORECASE)
+_CLASSIFIED_JA = re.compile(r"\s*は[^。、\n]{1,20}?(?:です|だ|である)[。！!]?\s*$")
+
+
+def only_classified(answer: str, spans: list[tuple[int, int]], question: str) -> str | None:
+    """Why the mentions (spans) do not answer what the question asks, or None: each opens a sentence
+    that only says what kind of thing it is ("Ottawa is a city in Ontario.", "オタワはオンタリオ州の
+    都市です。") and never names the asked noun (capital, 首都); the answer may have answered another
+    question. The check cannot tell whether a grader reads it as the answer."""
+    noun = asked_noun(question)
+    if not spans or not noun or is_rewrite(question):
+        return None
+    for start, end in spans:
+        sentence = next((s for s in sentences(answer) if s.start <= start < s.end), None)
+        if sentence is None or noun.lower() in sentence.text.lower():
+            return None
+        before, after = answer[sentence.start:start], answer[end:sentence.end]
+        shape = _CLASSIFIED_JA if re.match(r"\s*は", after) else _CLASSIFIED_EN
+        if not re.fullmatch(r"[\s*_#>-]*(?:the\s+)?", before, re.IGNORECASE) or not shape.match(after):
+            return None
+    return (f"found {_clip(answer[spans[0][0]:spans[0][1]])} only as the subject of a sentence that says what kind "
+            f"of thing it is, never as the asked {noun!r}")

@@ -396,6 +396,8 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
         return Reading(chosen, f"after {marker.group().strip()!r}", found)
     for emphasis in reversed(list(_EMPHASIS.finditer(text))):
         inside = [n for n in numbers if emphasis.start() <= n.start < emphasis.end()]
+        # A bold sentence restates the question's quantity as its subject ("**So 12 pens cost $8.**").
+        inside = [n for n in inside if not _restated(n, given)] or inside
         if inside:
             results = [n for n in inside if _after_equals(text, n)]
             return Reading(results[-1] if results else inside[0], "in bold", found)
@@ -442,7 +444,8 @@ def final_number(text: str, unit: str | None = None, units: dict[str, float] | N
     question's numbers, the number after the last conclusion word ("so", "therefore", "つまり"),
     else the last '= X' of the last line with a number, else the number stated in the last sentence
     with one (in a Japanese sentence, the one before its closing copula: …140円です). Only the text
-    after the last self-correction counts; numbers in parentheses, "if you meant …", counterfactual
+    after the last self-correction counts; in a bold span, the question's own quantities count only
+    when it has no other ("**So 12 pens cost $8.**"); numbers in parentheses, "if you meant …", counterfactual
     and proviso sentences (If it were …, ただし…), restatements in other terms (これは…に相当します,
     -5°C, which is 23°F) and values in a temperature scale other than the one the question asks in
     are asides. Numbers with `unit` (or a unit of `units`, also spelled out: grams) win when there

@@ -130,18 +130,44 @@ def _templated(pieces: list[str], min_chars: int) -> list[str]:
             and (len(run) >= _LIST_COPIES or all(how == "near" for _, how in run)) for piece, _ in run]
 
 
+def _key(piece: str) -> str:
+    return _LIST_MARK.sub("", " ".join(piece.split()))
+
+
+def _refrains(text: str) -> set[str]:
+    """The pieces of refrain lines: in a text of two or more stanzas (split by blank lines), a line
+    said again only as the first or last line of its stanzas, each of which also says something new
+    (a line said once). A poem's or song's refrain is its structure, not a loop; a stanza of nothing
+    but the line again is."""
+    stanzas = [[_key(line) for line in stanza.splitlines() if _key(line)] for stanza in re.split(r"\n\s*\n", text)]
+    stanzas = [lines for lines in stanzas if lines]
+    if len(stanzas) < 2:
+        return set()
+    said: dict[str, int] = {}
+    for line in (line for lines in stanzas for line in lines):
+        said[line] = said.get(line, 0) + 1
+    refrains: set[str] = set()
+    for line in {line for line, count in said.items() if count >= 2}:
+        holding = [lines for lines in stanzas if line in lines]
+        if all(lines.count(line) == 1 and line in (lines[0], lines[-1]) and len(lines) >= 2
+               and any(said[other] == 1 for other in lines) for lines in holding):
+            refrains.update(_key(piece) for piece in _PIECES.split(line))
+    return refrains
+
+
 def repetitions(text: str, min_chars: int) -> tuple[float, list[str], list[re.Match[str]]]:
     """Share of characters that repeat a unit said before: a line or sentence (list marks ignored)
-    said again word for word, counted from its 2nd time when it has `min_chars` characters or more,
+    said again word for word (not a refrain that closes or opens stanzas), counted from its 2nd time when it has `min_chars` characters or more,
     from its 3rd time when shorter; then, in what is left, the copies after the first in
     back-to-back loops of `min_chars` characters or more."""
     counts: dict[str, int] = {}
     kept: list[str] = []
     repeated: list[str] = []
     prose = _FENCED.sub(lambda m: " ".join(m.group().split()), text)
+    refrains = _refrains(prose)
     for piece in _PIECES.split(prose):
-        key = _LIST_MARK.sub("", " ".join(piece.split()))
-        counts[key] = counts.get(key, 0) + 1
+        key = _key(piece)
+        counts[key] = counts.get(key, 0) + (key not in refrains)
         wordy = sum(c.isalnum() for c in key) >= 2
         (repeated if wordy and counts[key] >= (2 if len(key) >= min_chars else 3) else kept).append(key)
     templated = _templated([k for k in kept if k], min_chars)

@@ -8,6 +8,7 @@ from mistral_eval.checks.mentions import (
     latin_folded,
     mention_spans,
     mention_standing,
+    only_classified,
     other_form,
     why_uncommitted,
 )
@@ -39,3 +40,29 @@ def test_a_view_of_others_said_again_and_why_a_mention_is_not_committed():
     corrected = "Canberra. Correction: the capital is Sydney."
     assert "self-correction" in (why_uncommitted(corrected, [(0, 8)], "What is the capital?") or "")
     assert why_uncommitted("Canberra.", [(0, 8)], "What is the capital?") is None
+
+
+def test_a_mention_in_a_sentence_that_denies_a_reported_claim_is_unresolved():
+    ja = "富士山はきれいですが、日本一高い山だという説は正しくありません。"
+    assert mention_standing(ja, *_at(ja, "富士山"), "日本一高い山は何ですか？") == "unresolved"
+    en = "Everyone knows Lyon, and that it is the capital of France, but that claim is not true."
+    assert mention_standing(en, *_at(en, "Lyon"), "What is the capital of France?") == "unresolved"
+    plain = "Paris is the capital of France, and that is a fact."
+    assert mention_standing(plain, *_at(plain, "Paris"), "What is the capital of France?") == "asserted"
+
+
+def test_a_mention_that_is_only_classified_does_not_answer_the_asked_noun():
+    question = "What is the capital of Peru?"
+    en = "Peru's biggest port is Callao. Lima is a large city on the coast."
+    assert only_classified(en, [_at(en, "Lima")], question)
+    named = "Lima is a large city and the capital of Peru."
+    assert only_classified(named, [_at(named, "Lima")], question) is None
+    ja = "ペルー最大の港はカヤオです。リマは海沿いの大きな都市です。"
+    assert only_classified(ja, [_at(ja, "リマ")], "ペルーの首都はどこですか？")
+    bare = "首都はリマです。"
+    assert only_classified(bare, [_at(bare, "リマ")], "ペルーの首都はどこですか？") is None
+
+
+def _at(text: str, word: str) -> tuple[int, int]:
+    start = text.index(word)
+    return start, start + len(word)

@@ -340,3 +340,23 @@ def test_two_statements_contrasted_in_one_sentence_are_parallel(text, question, 
 def test_a_conversion_or_a_bracketed_remark_is_no_alternative(text):
     reading = read_final(normalize(text))
     assert reading is not None and not reading.vague, reading
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    ("3 boxes hold 6 eggs each.\n\n**So 3 boxes hold 18 eggs.**", "How many eggs are in 3 boxes of 6?", 18),
+    ("**5人で割ると、1人あたり400円です。**", "2000円を5人で割ると1人いくらですか？", 400),
+    ("**The answer: 7 days.**", "How many days are in a week? Answer in days, e.g. 7 days.", 7),
+])
+def test_a_bold_answer_that_restates_the_questions_quantity_gives_its_other_number(text, question, value):
+    number = final_number(normalize(text), question=question)
+    assert number is not None and number[0].value == value
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    ("1週間は7日です。1日が24時間あるためです。", "1週間は何日ですか？", 7),
+    ("答えは12個です。3個ずつ4人に配るからです。", "3個ずつ4人に配ると全部で何個ですか？", 12),
+    ("It has 8 legs, because each of its 4 pairs has 2.", "How many legs does a spider have?", 8),
+])
+def test_a_sentence_that_gives_the_reason_after_the_answer_is_an_aside(text, question, value):
+    number = final_number(normalize(text), question=question)
+    assert number is not None and number[0].value == value

@@ -134,3 +134,13 @@ def test_a_paragraph_looping_with_its_subject_changed_is_a_template_loop():
     assert repetitions(sections, 20)[0] == 0.0
     week = "".join(f"{d}曜日は{w}です。" for d, w in zip("月火水木金土日", ("晴れ", "曇り", "雨", "晴れ", "雪", "晴れ", "曇り")))
     assert repetitions(week, 20)[0] == 0.0
+
+
+def test_a_refrain_that_closes_each_stanza_is_structure_a_stanza_of_only_it_is_not():
+    poem = ("Snow is falling on the silent town,\nthe lamps are glowing soft and brown.\nWinter, stay a little while.\n\n"
+            "Children laugh and sledges race,\nred cheeks shine on every face.\nWinter, stay a little while.")
+    assert repetitions(poem, 20)[0] == 0.0
+    song = "雪が静かに降っている。\n町の灯りがともる。\n冬よ、もう少しだけ。\n\n子どもたちが笑う。\n頬が赤く光る。\n冬よ、もう少しだけ。"
+    assert repetitions(song, 10)[0] == 0.0
+    looping = "Winter, stay a little while and never go.\n\n" * 4
+    assert repetitions(looping, 20)[0] > 0.5
