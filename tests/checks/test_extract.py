@@ -62,9 +62,3 @@ def test_contrasted_splits_a_sentence_where_it_contrasts_two_statements():
     assert [s.text for s in contrasted("平年は365日ですが、うるう年は366日です。")] == ["平年は365日ですが、", "うるう年は366日です。"]
     assert len(contrasted("It is big, but it is cheap.")) == 1  # "but it": no new subject with an article
 
-
-def test_a_view_often_named_or_listed_is_attributed():
-    assert attributed("The Nile is often named as the longest river, but")
-    assert attributed("Sydney is frequently guessed")
-    assert attributed("アマゾン川がよく挙げられますが、")
-    assert not attributed("The Nile is the longest river.")

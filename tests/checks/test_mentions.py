@@ -66,3 +66,13 @@ def test_a_mention_that_is_only_classified_does_not_answer_the_asked_noun():
 def _at(text: str, word: str) -> tuple[int, int]:
     start = text.index(word)
     return start, start + len(word)
+
+
+def test_a_mention_others_often_name_then_denied_in_a_contrast_is_denied_a_hedge_is_not():
+    question = "What is the longest river in the world?"
+    denied = "The Amazon is often named, but the longest river is, by most measures, not the Amazon."
+    assert mention_standing(denied, *_at(denied, "Amazon"), question) == "denied"
+    hedge = "The Nile is commonly cited as the longest river, though some measurements favour the Amazon."
+    assert mention_standing(hedge, *_at(hedge, "Nile"), question) == "asserted"
+    ja = "アマゾン川がよく挙げられますが、世界一長い川はアマゾン川ではありません。"
+    assert mention_standing(ja, *_at(ja, "アマゾン"), "世界一長い川は何ですか？") == "denied"
