@@ -136,9 +136,11 @@ def _key(piece: str) -> str:
 
 def _refrains(text: str) -> set[str]:
     """The pieces of refrain lines: in a text of two or more stanzas (split by blank lines), a line
-    said again only as the first or last line of its stanzas, each of which also says something new
-    (a line said once). A poem's or song's refrain is its structure, not a loop; a stanza of nothing
-    but the line again is."""
+    said again only once per stanza, each time either in the block of said-again lines that opens or
+    closes a stanza which also says something new (a line said once), or in a chorus (a stanza of
+    nothing but said-again lines) whose copies stand apart, a stanza that says something new between
+    each two. A poem's or song's refrain or chorus is its structure, not a loop; stanzas of nothing
+    but the same lines again are."""
     stanzas = [[_key(line) for line in stanza.splitlines() if _key(line)] for stanza in re.split(r"\n\s*\n", text)]
     stanzas = [lines for lines in stanzas if lines]
     if len(stanzas) < 2:
@@ -146,13 +148,26 @@ def _refrains(text: str) -> set[str]:
     said: dict[str, int] = {}
     for line in (line for lines in stanzas for line in lines):
         said[line] = said.get(line, 0) + 1
+    new = [any(said[line] == 1 for line in lines) for lines in stanzas]
     refrains: set[str] = set()
     for line in {line for line, count in said.items() if count >= 2}:
-        holding = [lines for lines in stanzas if line in lines]
-        if all(lines.count(line) == 1 and line in (lines[0], lines[-1]) and len(lines) >= 2
-               and any(said[other] == 1 for other in lines) for lines in holding):
+        holding = [i for i, lines in enumerate(stanzas) if line in lines]
+        if all(stanzas[i].count(line) == 1 and (_in_edge_block(stanzas[i], line, said) if new[i] else True)
+               for i in holding) and _apart(holding, new):
             refrains.update(_key(piece) for piece in _PIECES.split(line))
     return refrains
+
+
+def _in_edge_block(lines: list[str], line: str, said: dict[str, int]) -> bool:
+    """`line` is in the run of said-again lines that opens or closes the stanza."""
+    at = lines.index(line)
+    return all(said[x] >= 2 for x in lines[:at + 1]) or all(said[x] >= 2 for x in lines[at:])
+
+
+def _apart(holding: list[int], new: list[bool]) -> bool:
+    """Between each two stanzas that hold the line, one that says something new (the stanzas
+    themselves may: a refrain closes verses that differ)."""
+    return all(any(new[k] for k in range(a, b + 1)) for a, b in zip(holding, holding[1:]))
 
 
 def repetitions(text: str, min_chars: int) -> tuple[float, list[str], list[re.Match[str]]]:

@@ -144,3 +144,14 @@ def test_a_refrain_that_closes_each_stanza_is_structure_a_stanza_of_only_it_is_n
     assert repetitions(song, 10)[0] == 0.0
     looping = "Winter, stay a little while and never go.\n\n" * 4
     assert repetitions(looping, 20)[0] > 0.5
+
+
+def test_a_chorus_between_verses_is_structure_back_to_back_stanzas_are_a_loop():
+    song = ("Verse 1:\nThe train goes rolling through the plain,\nI watch the fields go by in rain.\n\n"
+            "Chorus:\nTake me home, take me home,\nno more need to roam.\n\n"
+            "Verse 2:\nThe city lights are far behind,\na quiet road is all I find.\n\n"
+            "Chorus:\nTake me home, take me home,\nno more need to roam.")
+    assert repetitions(song, 20)[0] == 0.0
+    stuck = "\n\n".join(["Take me home, take me home,\nno more need to roam."] * 2 + ["The road is long."]
+                         + ["Take me home, take me home,\nno more need to roam."] * 3)
+    assert repetitions(stuck, 20)[0] > 0.3
