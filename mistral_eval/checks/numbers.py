@@ -12,7 +12,14 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from mistral_eval.checks.asides import aside_spans, first_aside, other_case_ja
-from mistral_eval.checks.asked import asks_about, echo_of_the_question, other_subject, other_topic_ja, topic_of
+from mistral_eval.checks.asked import (
+    asks_about,
+    echo_of_the_question,
+    other_quantity,
+    other_subject,
+    other_topic_ja,
+    topic_of,
+)
 from mistral_eval.checks.extract import (
     after_correction,
     answer_marker,
@@ -332,6 +339,28 @@ def _goes_on(text: str, numbers: list[Number], start: int, given: Given, questio
     return False
 
 
+# ", which leaves 6", ", leaving $8": what remains after the main clause's quantity.
+_LEAVING = re.compile(r",\s*(?:which\s+leaves|leaving)\b", re.IGNORECASE)
+_ASKS_WHAT_REMAINS = re.compile(r"\b(?:left|leftover|remain\w*|rest|change|still)\b|残", re.IGNORECASE)
+
+
+def _left_over(text: str, numbers: list[Number], start: int, chosen: Number, given: Given,
+               question: str) -> str | None:
+    """Why the number of a remainder clause ("18 students passed, which leaves 6 who did not") may
+    not be the answer, or None: the main clause states a new number of its own, and the question
+    does not ask what remains; which of the two it asks, the sentence does not tell."""
+    end = _SENTENCE_END.search(text, start)
+    leaving = _LEAVING.search(text, start, end.start() if end else len(text))
+    if leaving is None or _ASKS_WHAT_REMAINS.search(question):
+        return None
+    main = [n for n in numbers if start <= n.start < leaving.start() and not _restated(n, given)]
+    left = [n for n in numbers if leaving.end() <= n.start < (end.start() if end else len(text))]
+    if not main or not left or main[-1].value == left[0].value or chosen not in (main[-1], left[0]):
+        return None
+    return (f"the last sentence states {main[-1].value:g}, then what remains ({left[0].value:g}); "
+            f"which the question asks cannot be told")
+
+
 def _restated(number: Number, given: Given) -> bool:
     return (number.written, number.unit) in given
 
@@ -385,6 +414,8 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
     asides = aside_spans(text)
     asides += [(s.start, s.end) for i, s in enumerate(sentences(text))  # 1000円札で払うとおつりは400円です
                if i and other_case_ja(s.text, question, {n.written for n in find_numbers(normalize(question), table)})]
+    # After the answer, a sentence that opens on another quantity than the asked one ("Its perimeter would be 12 cm.")
+    asides += [(s.start, s.end) for i, s in enumerate(sentences(text)) if i and other_quantity(question, s.text)]
     numbers = [n for n in numbers if not _excluded(n, asides)] or numbers
     with_unit = [n for n in numbers if n.unit]
     numbers = with_unit or numbers
@@ -424,6 +455,8 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
     chosen = _in_segment(text, numbers, start, stated)
     if chosen is None:
         return None
+    if doubt := _left_over(text, numbers, start, chosen, stated, question):
+        return Reading(None, "", found, doubt)
     line = text.count("\n", 0, numbers[-1].start)
     last_line = [n for n in numbers if text.count("\n", 0, n.start) == line]
     equals = [n for n in last_line if _after_equals(text, n)]

@@ -360,3 +360,25 @@ def test_a_bold_answer_that_restates_the_questions_quantity_gives_its_other_numb
 def test_a_sentence_that_gives_the_reason_after_the_answer_is_an_aside(text, question, value):
     number = final_number(normalize(text), question=question)
     assert number is not None and number[0].value == value
+
+
+def test_a_sentence_after_the_answer_about_another_quantity_is_an_aside():
+    text = normalize("The volume is 2 × 3 × 4 = 24 cm³. Its surface area would be 52 cm².")
+    number = final_number(text, question="A box is 2 cm by 3 cm by 4 cm. What is its volume in cm³?")
+    assert number is not None and number[0].value == 24
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    ("He spends $12, leaving $8.", "Tom has $20 and spends $12. How much does he have left?", 8),
+    ("She ate 4 of them, which leaves 6.", "Ana had 10 plums and ate 4. How many are left?", 6),
+])
+def test_a_remainder_clause_is_the_answer_when_the_question_asks_what_remains(text, question, value):
+    number = final_number(normalize(text), question=question)
+    assert number is not None and number[0].value == value
+
+
+def test_a_remainder_clause_after_a_new_number_is_doubted_when_the_question_asks_the_first():
+    question = "A team played 30 games and won 2/3 of them. How many games did it win?"
+    for answer in ("It won 20 games, leaving 10 that it lost or drew.", "It won 20 games, which leaves 10 others."):
+        reading = read_final(normalize(answer), question=question)
+        assert reading is not None and reading.number is None and reading.doubt
