@@ -67,7 +67,11 @@ def mention_standing(answer: str, start: int, end: int, question: str = "") -> P
     if _named_then_denied(clause, answer[end:end + len(sentence)]):
         return "denied"
     if _DENIES_A_CLAIM.search(answer, end, end + len(sentence)) and _DENIES_A_CLAIM.search(sentence):
-        return "unresolved"  # which part of the denied claim names the mention cannot be told
+        # Which part of the denied claim names the mention cannot be told, unless the answer goes on
+        # to state another value as what is asked ("…正しくありません。一番高いのはK2です。").
+        named = answer[start:end].lower()
+        later = [x for x in (stated_answers(answer, question) if question else []) if x[0] > start]
+        return "denied" if later and all(named not in value.lower() for _, _, value in later) else "unresolved"
     return polarity(answer, start, end, question)
 
 
@@ -95,7 +99,9 @@ _DENIES_A_CLAIM = re.compile(
     r"|事実ではありません|事実ではない|違います)"
     r"|\b(?:this|that|the)(?:\s+(?:claim|idea|belief|notion|statement|view))?\s+(?:is\s+not|isn't)\s+(?:true|correct|right"
     r"|accurate)\b|\b(?:this|that|the)(?:\s+(?:claim|idea|belief|notion|statement|view))?\s+(?:is\s+(?:wrong|false|incorrect|a\s+myth)"
-    r"|does\s+not\s+hold|doesn't\s+hold)\b", re.IGNORECASE)
+    r"|does\s+not\s+hold|doesn't\s+hold)\b"
+    r"|\b(?:claim|idea|belief|notion|view)\s+that\b[^.;!?\n]{0,80}?\s(?:is|was)\s+(?:not\s+(?:true|correct|right|accurate)"
+    r"|wrong|false|incorrect|a\s+myth)\b", re.IGNORECASE)
 
 
 def _not_the_pick(answer: str, start: int, end: int, question: str, clause: str) -> bool:
@@ -155,6 +161,14 @@ def _stem(word: str) -> str:
     return _INFLECTION.sub("", word) if len(word) > 4 else word
 
 
+def _topic_of_its_sentence(answer: str, start: int, end: int) -> bool:
+    """The mention opens its sentence as its topic or subject ("金は柔らかい金属です。", "Saturn is
+    the second largest."): the sentence says something of it, not that it is what is asked."""
+    sentence = next((s for s in sentences(answer) if s.start <= start < s.end), None)
+    return (sentence is not None and not answer[sentence.start:start].strip(" *_#>-\n")
+            and re.match(r"\s*(?:は|が)|\s+(?:is|was|are|were|has|had)\b", answer[end:]) is not None)
+
+
 def other_form(answer: str, needle: str) -> str | None:
     """An English word of the answer that is another inflection of `needle` (closes, closing for
     closed): whether the check wants that very form, the check cannot tell."""
@@ -176,9 +190,10 @@ def latin_folded(text: str) -> str:
 def why_uncommitted(answer: str, kept: list[tuple[int, int]], question: str, names: bool = True) -> str | None:
     """Why the asserted mentions (spans) are not the answer's committed one, or None: all of them
     taken back by a later self-correction, all before the answer marker's span that names something
-    else, all outside the answer's statements of what is asked ("首都はシドニーです。") that name
-    something else and come first or are set against what came before ("…, but the largest is
-    Neptune"), or (for a question that asks for one thing) each only an item of a list of
+    else, all outside the answer's statements of what is asked ("首都はシドニーです。", "最も硬いのは
+    ダイヤモンドです。") that name something else and come first, are set against what came before
+    ("…, but the largest is Neptune") or follow sentences that only say something of the mention as
+    their topic ("金は柔らかい金属です。最も硬いのはダイヤモンドです。"), or (for a question that asks for one thing) each only an item of a list of
     candidates. Statements count only when the expected text `names` the answer (a word, not a form
     such as a date pattern: "The date is Friday" may precede "2024-03-15"). Never for a translation
     or rewrite: its answer is a whole text, where a correction
@@ -193,7 +208,8 @@ def why_uncommitted(answer: str, kept: list[tuple[int, int]], question: str, nam
     if span and all(start < span[0] for start, _ in kept):
         return f"found {first}, but the answer marker names {_clip(answer[span[0]:span[1]].strip())}"
     stated = [x for x in stated_answers(answer, question) if x[0] >= max(cut, after_correction(answer))] if names else []
-    leading = [x for x in stated if x[0] < kept[0][0] or set_against_what_came_before(answer, x[0])]
+    leading = [x for x in stated if x[0] < kept[0][0] or set_against_what_came_before(answer, x[0])
+               or all(_topic_of_its_sentence(answer, *mention) for mention in kept)]
     if leading and not any(begin <= start < end for start, _ in kept for begin, end, _ in stated):
         return f"found {first}, but the answer states {_clip(leading[-1][2])} as what is asked"
     if asks_for_one(question) and all(in_candidate_list(answer, *mention) for mention in kept):

@@ -109,3 +109,8 @@ def test_asked_noun_of_a_where_or_what_question():
     assert asked_noun("What is the capital of Peru?") == "capital"
     assert asked_noun("ペルーの首都はどこですか？") == "首都"
     assert asked_noun("Translate: good morning") is None
+
+
+def test_stated_answers_read_a_nominalised_superlative_and_a_latin_name_in_japanese():
+    assert [x[2] for x in stated_answers("一番長いのは信濃川です。", "日本で一番長い川は何ですか？")] == ["信濃川"]
+    assert [x[2] for x in stated_answers("一番高いのはK2です。", "世界で一番高い山は何ですか？")] == ["K2"]

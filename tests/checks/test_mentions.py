@@ -76,3 +76,17 @@ def test_a_mention_others_often_name_then_denied_in_a_contrast_is_denied_a_hedge
     assert mention_standing(hedge, *_at(hedge, "Nile"), question) == "asserted"
     ja = "アマゾン川がよく挙げられますが、世界一長い川はアマゾン川ではありません。"
     assert mention_standing(ja, *_at(ja, "アマゾン"), "世界一長い川は何ですか？") == "denied"
+
+
+def test_a_denied_reported_claim_then_the_answers_own_statement_of_another_value_is_denied():
+    ja = "富士山はきれいですが、日本一高い山だという説は正しくありません。日本一高い山は北岳です。"
+    assert mention_standing(ja, *_at(ja, "富士山"), "日本一高い山は何ですか？") == "denied"
+    en = "Lyon is lovely, but the idea that it is the capital of France is wrong. The capital of France is Paris."
+    assert mention_standing(en, *_at(en, "Lyon"), "What is the capital of France?") == "denied"
+
+
+def test_a_nominalised_superlative_states_what_is_asked_and_outweighs_an_earlier_mention():
+    question = "地球上で最も硬い天然の物質は何ですか？"
+    text = "金は柔らかい金属です。最も硬いのはダイヤモンドです。"
+    assert why_uncommitted(text, [_at(text, "金")], question)
+    assert why_uncommitted(text, [_at(text, "ダイヤモンド")], question) is None
