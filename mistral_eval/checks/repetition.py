@@ -130,6 +130,27 @@ def _templated(pieces: list[str], min_chars: int) -> list[str]:
             and (len(run) >= _LIST_COPIES or all(how == "near" for _, how in run)) for piece, _ in run]
 
 
+def _accreted(pieces: list[str], min_chars: int) -> list[str]:
+    """The copies in runs of sentences that each say the one before again, word for word, and add a
+    few words ("Plants use sunlight. Plants use sunlight to make food. Plants use sunlight to make
+    food from water. …"): two such sentences in a row or more; the copied sentences count. Each
+    sentence of `min_chars` / 2 characters or more (a quarter for Japanese)."""
+    words = [_words(piece) for piece in pieces]
+    extends = [bool(i and words[i - 1] and len(words[i]) > len(words[i - 1]) and words[i][:len(words[i - 1])] == words[i - 1]
+                    and len(pieces[i - 1]) >= (min_chars // 4 if _KANA_OR_KANJI.search(pieces[i - 1]) else min_chars // 2))
+               for i in range(len(pieces))]
+    copies: list[str] = []
+    run: list[str] = []
+    for i, extended in enumerate(extends + [False]):
+        if extended:
+            run.append(pieces[i - 1])
+            continue
+        if len(run) >= 2:
+            copies += run
+        run = []
+    return copies
+
+
 def _key(piece: str) -> str:
     return _LIST_MARK.sub("", " ".join(piece.split()))
 
@@ -186,7 +207,7 @@ def repetitions(text: str, min_chars: int) -> tuple[float, list[str], list[re.Ma
         wordy = sum(c.isalnum() for c in key) >= 2
         (repeated if wordy and counts[key] >= (2 if len(key) >= min_chars else 3) else kept).append(key)
     templated = _templated([k for k in kept if k], min_chars)
-    repeated += templated
+    repeated += templated + _accreted([k for k in kept if k and k not in templated], min_chars)
     rest = " ".join(k for k in kept if k and k not in templated)
     loops = [m for m in _LOOP.finditer(rest)
              if len(m.group()) - len(m.group(1)) >= min_chars and any(c.isalnum() for c in m.group(1))]

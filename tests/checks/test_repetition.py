@@ -155,3 +155,13 @@ def test_a_chorus_between_verses_is_structure_back_to_back_stanzas_are_a_loop():
     stuck = "\n\n".join(["Take me home, take me home,\nno more need to roam."] * 2 + ["The road is long."]
                          + ["Take me home, take me home,\nno more need to roam."] * 3)
     assert repetitions(stuck, 20)[0] > 0.3
+
+
+def test_sentences_that_each_say_the_one_before_again_and_add_a_word_are_a_loop():
+    growing = ("The river runs to the sea. The river runs to the sea every day. The river runs to the sea every "
+               "day and night. The river runs to the sea every day and night without rest.")
+    assert repetitions(growing, 20)[0] > 0.3
+    ja = "川が海へ流れる。川が海へ流れる日々。川が海へ流れる日々が続く。川が海へ流れる日々が続く夏。"
+    assert repetitions(ja, 20)[0] > 0.3
+    once = "Cats sleep a lot. Cats sleep a lot because they hunt at night. Dogs are different."
+    assert repetitions(once, 20)[0] == 0.0
