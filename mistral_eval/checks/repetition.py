@@ -135,8 +135,8 @@ def _accreted(pieces: list[str], min_chars: int) -> list[str]:
     few words ("Plants use sunlight. Plants use sunlight to make food. Plants use sunlight to make
     food from water. …"): two such sentences in a row or more; the copied sentences count. Each
     sentence of `min_chars` / 2 characters or more (a quarter for Japanese)."""
-    words = [_words(piece) for piece in pieces]
-    extends = [bool(i and words[i - 1] and len(words[i]) > len(words[i - 1]) and words[i][:len(words[i - 1])] == words[i - 1]
+    words = [_words(piece) for piece in pieces]  # a running sum (3 + 4 = 7. 3 + 4 + 5 = 12.) is working, not a loop
+    extends = [bool(i and sum(not w.isdigit() for w in words[i - 1]) >= 3 and len(words[i]) > len(words[i - 1]) and words[i][:len(words[i - 1])] == words[i - 1]
                     and len(pieces[i - 1]) >= (min_chars // 4 if _KANA_OR_KANJI.search(pieces[i - 1]) else min_chars // 2))
                for i in range(len(pieces))]
     copies: list[str] = []

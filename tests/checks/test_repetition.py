@@ -163,5 +163,7 @@ def test_sentences_that_each_say_the_one_before_again_and_add_a_word_are_a_loop(
     assert repetitions(growing, 20)[0] > 0.3
     ja = "川が海へ流れる。川が海へ流れる日々。川が海へ流れる日々が続く。川が海へ流れる日々が続く夏。"
     assert repetitions(ja, 20)[0] > 0.3
+    running = "Add them up: 3 + 4 = 7. 3 + 4 + 5 = 12. 3 + 4 + 5 + 6 = 18. 3 + 4 + 5 + 6 + 7 = 25."
+    assert repetitions(running, 20)[0] == 0.0
     once = "Cats sleep a lot. Cats sleep a lot because they hunt at night. Dogs are different."
     assert repetitions(once, 20)[0] == 0.0
