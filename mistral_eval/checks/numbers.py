@@ -29,7 +29,7 @@ from mistral_eval.checks.extract import (
     sentences,
 )
 from mistral_eval.checks.negation import is_negated
-from mistral_eval.checks.units import asked_scale, scale_at, spelled_units
+from mistral_eval.checks.units import asked_scale, asked_unit, scale_at, spelled_units, written_in
 from mistral_eval.checks.vague import alternative, ranged
 
 __all__ = ["SYMBOLS", "Number", "Reading", "find_numbers", "final_number", "kanji_value", "normalize", "read_final"]
@@ -411,6 +411,9 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
     scale = asked_scale(question)
     if scale:  # the question asks in one scale: the same value in another is a conversion
         numbers = [n for n in numbers if scale_at(text, n.start, n.end) in (scale, None)] or numbers
+    counter = None if unit else asked_unit(question)
+    if counter:  # the question asks in one unit ("何時間", "in km/h"): a value in another is a conversion
+        numbers = [n for n in numbers if written_in(text, n.end, counter)] or numbers
     asides = aside_spans(text)
     asides += [(s.start, s.end) for i, s in enumerate(sentences(text))  # 1000円札で払うとおつりは400円です
                if i and other_case_ja(s.text, question, {n.written for n in find_numbers(normalize(question), table)})]

@@ -382,3 +382,13 @@ def test_a_remainder_clause_after_a_new_number_is_doubted_when_the_question_asks
     for answer in ("It won 20 games, leaving 10 that it lost or drew.", "It won 20 games, which leaves 10 others."):
         reading = read_final(normalize(answer), question=question)
         assert reading is not None and reading.number is None and reading.doubt
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    ("1週間は7日です。1日は24時間なので、1週間は168時間です。", "1週間は何日ですか？", 7),
+    ("The average speed is 80 km/h. That's about 50 mph.", "A bus goes 160 km in 2 hours. What is its speed in km/h?", 80),
+    ("A day has 24 hours, or 1,440 minutes.", "How many hours are in a day?", 24),
+])
+def test_a_value_in_another_unit_than_the_question_asks_in_is_a_conversion(text, question, value):
+    number = final_number(normalize(text), question=question)
+    assert number is not None and number[0].value == value
