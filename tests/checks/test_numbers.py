@@ -392,3 +392,13 @@ def test_a_remainder_clause_after_a_new_number_is_doubted_when_the_question_asks
 def test_a_value_in_another_unit_than_the_question_asks_in_is_a_conversion(text, question, value):
     number = final_number(normalize(text), question=question)
     assert number is not None and number[0].value == value
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    ("It ended in 1945. The war lasted from 1939 to 1945, about six years.", "In what year did WWII end?", 1945),
+    ("ベルリンの壁は1989年に崩壊しました。1961年から1989年まで立っていました。", "ベルリンの壁は何年に崩壊しましたか？", 1989),
+    ("The Berlin Wall fell in 1989. It stood between 1961 and 1989.", "When did the Berlin Wall fall?", 1989),
+])
+def test_a_period_of_years_described_after_the_answer_is_an_aside(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.number is not None and reading.number.value == value and not reading.vague
