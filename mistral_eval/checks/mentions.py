@@ -224,17 +224,19 @@ _CLASSIFIED_JA = re.compile(r"\s*は[^。、\n]{1,20}?(?:です|だ|である)[�
 
 
 def only_classified(answer: str, spans: list[tuple[int, int]], question: str) -> str | None:
-    """Why the mentions (spans) do not answer what the question asks, or None: each opens a sentence
-    that only says what kind of thing it is ("Ottawa is a city in Ontario.", "オタワはオンタリオ州の
-    都市です。") and never names the asked noun (capital, 首都); the answer may have answered another
+    """Why the mentions (spans) do not answer what the question asks, or None: each opens a sentence,
+    not the answer's first, that only says what kind of thing it is ("Toronto is the largest city.
+    Ottawa is a city in Ontario.", "…。オタワはオンタリオ州の都市です。") and never names the asked
+    noun (capital, 首都); the answer opened on something else and may have answered another
     question. The check cannot tell whether a grader reads it as the answer."""
     noun = asked_noun(question)
     if not spans or not noun or is_rewrite(question):
         return None
+    first = next(iter(sentences(answer)), None)
     for start, end in spans:
         sentence = next((s for s in sentences(answer) if s.start <= start < s.end), None)
-        if sentence is None or noun.lower() in sentence.text.lower():
-            return None
+        if sentence is None or sentence == first or noun.lower() in sentence.text.lower():
+            return None  # an answer that opens on the mention ("Jupiter is a gas giant.") names it first
         before, after = answer[sentence.start:start], answer[end:sentence.end]
         shape = _CLASSIFIED_JA if re.match(r"\s*は", after) else _CLASSIFIED_EN
         if not re.fullmatch(r"[\s*_#>-]*(?:the\s+)?", before, re.IGNORECASE) or not shape.match(after):

@@ -59,6 +59,8 @@ def test_a_mention_that_is_only_classified_does_not_answer_the_asked_noun():
     assert only_classified(named, [_at(named, "Lima")], question) is None
     ja = "ペルー最大の港はカヤオです。リマは海沿いの大きな都市です。"
     assert only_classified(ja, [_at(ja, "リマ")], "ペルーの首都はどこですか？")
+    opening = "Lima is a large city on the Pacific coast."
+    assert only_classified(opening, [_at(opening, "Lima")], question) is None
     bare = "首都はリマです。"
     assert only_classified(bare, [_at(bare, "リマ")], "ペルーの首都はどこですか？") is None
 
