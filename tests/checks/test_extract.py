@@ -61,4 +61,3 @@ def test_contrasted_splits_a_sentence_where_it_contrasts_two_statements():
                                                           "a leap year has 366 days.", "Done."]
     assert [s.text for s in contrasted("平年は365日ですが、うるう年は366日です。")] == ["平年は365日ですが、", "うるう年は366日です。"]
     assert len(contrasted("It is big, but it is cheap.")) == 1  # "but it": no new subject with an article
-
