@@ -64,7 +64,7 @@ def mention_standing(answer: str, start: int, end: int, question: str = "") -> P
             or (not is_rewrite(question) and (asked(answer, start, end)
                                                or _not_the_pick(answer, start, end, question, clause)))):
         return "denied"
-    if _named_then_denied(clause, answer[end:end + len(sentence)]):
+    if _named_then_denied(clause, answer[end:end + len(sentence)], answer[start:end]):
         return "denied"
     if _DENIES_A_CLAIM.search(answer, end, end + len(sentence)) and _DENIES_A_CLAIM.search(sentence):
         # Which part of the denied claim names the mention cannot be told, unless the answer goes on
@@ -82,14 +82,16 @@ _CONTRAST = re.compile(r"\b(?:but|however|yet)\b|(?:が|けど|けれど|けれ�
 _DENIAL = re.compile(r"\b(?:not|never)\b|n't\b|(?:ありません|ではない|じゃない|ません|ない)(?=[。、\s]|$)", re.IGNORECASE)
 
 
-def _named_then_denied(clause: str, rest: str) -> bool:
+def _named_then_denied(clause: str, rest: str, named: str) -> bool:
     """A mention in a clause that says others often name it, then, in the same sentence, a contrast
-    with a denial: "Mandarin is often named, but the answer is not Mandarin". Without the denial it
-    is the answer's own hedge ("The Nile is commonly cited as the longest, though …")."""
+    that says it again with a denial: "Mandarin is often named, but the answer is not Mandarin".
+    Without that it is the answer's own hedge ("The Nile is commonly cited as the longest, though
+    …") or a denial of something else ("X is often cited as the best, but it is not cheap")."""
     sentence_end = re.search(r"[。！？!?\n]|\.(?:\s|$)", rest)
     rest = rest[:sentence_end.start()] if sentence_end else rest
     contrast = _CONTRAST.search(rest)
-    return bool(_OFTEN_NAMED.search(clause) and contrast and _DENIAL.search(rest, contrast.start()))
+    return bool(_OFTEN_NAMED.search(clause) and contrast and named.lower() in rest[contrast.end():].lower()
+                and _DENIAL.search(rest, contrast.start()))
 
 
 # A predicate that denies a claim, reported in the same sentence: "…, but that is not true",

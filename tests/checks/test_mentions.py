@@ -76,6 +76,8 @@ def test_a_mention_others_often_name_then_denied_in_a_contrast_is_denied_a_hedge
     assert mention_standing(denied, *_at(denied, "Amazon"), question) == "denied"
     hedge = "The Nile is commonly cited as the longest river, though some measurements favour the Amazon."
     assert mention_standing(hedge, *_at(hedge, "Nile"), question) == "asserted"
+    other = "The Amazon is often named as the longest river, but it is not easy to measure."
+    assert mention_standing(other, *_at(other, "Amazon"), question) == "asserted"
     ja = "アマゾン川がよく挙げられますが、世界一長い川はアマゾン川ではありません。"
     assert mention_standing(ja, *_at(ja, "アマゾン"), "世界一長い川は何ですか？") == "denied"
 
