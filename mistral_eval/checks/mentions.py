@@ -66,7 +66,8 @@ def mention_standing(answer: str, start: int, end: int, question: str = "") -> P
         return "denied"
     if _named_then_denied(clause, answer[end:end + len(sentence)], answer[start:end]):
         return "denied"
-    if _DENIES_A_CLAIM.search(answer, end, end + len(sentence)) and _DENIES_A_CLAIM.search(sentence):
+    denial = _DENIES_A_CLAIM.search(answer, end, end + len(sentence))
+    if denial and _DENIES_A_CLAIM.search(sentence) and _claim_is_asked(answer, start, denial, question):
         # Which part of the denied claim names the mention cannot be told, unless the answer goes on
         # to state another value as what is asked ("…正しくありません。一番高いのはK2です。").
         named = answer[start:end].lower()
@@ -92,6 +93,21 @@ def _named_then_denied(clause: str, rest: str, named: str) -> bool:
     contrast = _CONTRAST.search(rest)
     return bool(_OFTEN_NAMED.search(clause) and contrast and named.lower() in rest[contrast.end():].lower()
                 and _DENIAL.search(rest, contrast.start()))
+
+
+_CLAIM_BREAK = re.compile(r",\s*(?:and|but)\b|\b(?:but|however)\b|(?:が|けど|けれど|けれども)、", re.IGNORECASE)
+
+
+def _claim_is_asked(answer: str, start: int, denial: re.Match[str], question: str) -> bool:
+    """The denied claim is about what the question asks: its text (the clause of "the idea that …",
+    "…という説"; for "that is not true", all of the sentence before it) names the asked noun."""
+    noun = asked_noun(question) if question else None
+    if noun is None:
+        return True
+    breaks = [b.end() for b in _CLAIM_BREAK.finditer(answer, start, denial.start())]
+    pointing = re.match(r"(?:this|that)\b", denial.group(), re.IGNORECASE)
+    claim = answer[start if pointing or not breaks else breaks[-1]:denial.end()]
+    return noun.lower() in claim.lower()
 
 
 # A predicate that denies a claim, reported in the same sentence: "…, but that is not true",

@@ -47,6 +47,8 @@ def test_a_mention_in_a_sentence_that_denies_a_reported_claim_is_unresolved():
     assert mention_standing(ja, *_at(ja, "富士山"), "日本一高い山は何ですか？") == "unresolved"
     en = "Everyone knows Lyon, and that it is the capital of France, but that claim is not true."
     assert mention_standing(en, *_at(en, "Lyon"), "What is the capital of France?") == "unresolved"
+    other = "Paris is the capital of France, and the idea that it is always rainy is wrong."
+    assert mention_standing(other, *_at(other, "Paris"), "What is the capital of France?") == "asserted"
     plain = "Paris is the capital of France, and that is a fact."
     assert mention_standing(plain, *_at(plain, "Paris"), "What is the capital of France?") == "asserted"
 
