@@ -15,9 +15,10 @@ from mistral_eval.checks.units import in_other_units
 
 __all__ = ["aside_spans", "first_aside", "other_case_ja"]
 
-# What follows an answer to justify or check it; its numbers restate the question.
+# What follows an answer to justify or check it; its numbers restate the question. A Japanese
+# sentence that ends on a reason (…からです, …ためです: "because …") justifies what came before.
 _ASIDE = re.compile(r"\b(?:check|checking|verify|verification|because|since)\b|確認|検算|検証|確かめ|"
-                    r"なぜなら|理由は|(?:^|(?<=[。\n]))[^。\n]*からです"
+                    r"なぜなら|理由は|(?:^|(?<=[。\n]))[^。\n]*(?:から|ため)です"
                     # a comparison with something else, or a side remark ("Insects, by contrast, have six")
                     r"|\b(?:by|in)\s+contrast\b|\b(?:for|in)\s+comparison\b|\bfor\s+reference\b"
                     r"|\bby\s+the\s+way\b|\bincidentally\b|ちなみに|参考までに|これに対して|(?:^|(?<=[。\n]))なお、"
@@ -47,14 +48,20 @@ _COUNTERFACTUAL = re.compile(r"^\W*(?:if|had)\b[^.\n]*\b(?:were|had)\b[^.\n]*\b(
                              re.IGNORECASE)
 
 
+# A period of years described after the answer: "The war lasted from 1939 to 1945.", "1939年から1945年まで続きました。"
+_PERIOD = re.compile(r"\bfrom\s+\d{3,4}\s+(?:to|until|till|through)\s+\d{3,4}\b|\bbetween\s+\d{3,4}\s+and\s+\d{3,4}\b"
+                     r"|\d{3,4}年から\d{3,4}年", re.IGNORECASE)
+
+
 def aside_spans(text: str) -> list[tuple[int, int]]:
     """Parentheses, sentences that give an alternative reading ("if you meant …") or describe a
-    counterfactual case ("If it were …, it would be …"), and sentences that restate the one before
-    in other terms ("これは華氏212度に相当します")."""
+    counterfactual case ("If it were …, it would be …"), sentences that restate the one before
+    in other terms ("これは華氏212度に相当します") and, after the first sentence, sentences that
+    describe a period of years ("It lasted from 1939 to 1945")."""
     spans = [(s.start, s.end) for s in in_parentheses(text)]
     spans += [(s.start, s.end) for s in sentences(text) if conditional(s.text)]
     spans += [(s.start, s.end) for i, s in enumerate(sentences(text))
-              if i and (_EQUIVALENCE.match(s.text) or _COUNTERFACTUAL.match(s.text))]
+              if i and (_EQUIVALENCE.match(s.text) or _COUNTERFACTUAL.match(s.text) or _PERIOD.search(s.text))]
     spans += in_other_units(text)
     return spans
 

@@ -11,7 +11,7 @@ import re
 
 from mistral_eval.checks.extract import sentences
 
-__all__ = ["asks_about", "echo_of_the_question", "other_subject", "other_topic_ja", "topic_of"]
+__all__ = ["asks_about", "echo_of_the_question", "other_quantity", "other_subject", "other_topic_ja", "topic_of"]
 
 _TOPIC = re.compile(r"^\W*(.{1,20}?)(?:は|が|\s+(?:is|are|was|costs?|has|have)\b)")
 
@@ -38,7 +38,7 @@ def asks_about(topic: str, question: str) -> bool:
 _ASKED_JA = re.compile(r"((?:[^\s、。？?！!をにがはでと「」]{1,10}の)?[^\s、。？?！!のをにがはでと「」]{1,10})は"
                        r"[^。？?\n]{0,8}?(?:いくら|何|いくつ|どの|どれ)")
 _ASKED_WHAT = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(?:the|its|his|her|their)\s+([a-z]+(?:\s+[a-z]+)?)"
-                         r"(?:\s+in\s+[a-z]+)?\s*\?", re.IGNORECASE)
+                         r"(?:\s+in\s+[^?\s]+)?\s*\?", re.IGNORECASE)
 _DETERMINER = r"(?:the|its|his|her|their)"
 _ASKED_HOW = re.compile(r"\bhow\s+(?:much|many)\s+(?:[a-z]+\s+)?(?:do|does|did|will|would|can|could)\s+"
                         r"(?:(?:the|a|an|this|that|his|her|their|your|my|each)\s+)?([a-z]+)\s+([a-z]{2})[a-z]*",
@@ -73,7 +73,7 @@ def other_subject(question: str, sentence: str) -> str | None:
     asked subject, a pronoun, or the question asks neither way."""
     asked = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))] or [question]
     if what := _ASKED_WHAT.search(asked[-1]):  # "What is its area?": "Its perimeter would be 26 cm."
-        said = re.match(rf"\W*{_DETERMINER}\s+([a-z]+)\s+(?:is|was|are|were|will\s+be|would\s+be)\b", sentence,
+        said = re.match(rf"\W*{_DETERMINER}\s+([a-z]+(?:\s+[a-z]+)?)\s+(?:is|was|are|were|will\s+be|would\s+be)\b", sentence,
                         re.IGNORECASE)
         if said and said.group(1).lower() not in what.group(1).lower() and not asks_about(said.group(1).lower(),
                                                                                             question.lower()):
@@ -91,6 +91,13 @@ def other_subject(question: str, sentence: str) -> str | None:
 
 _TOPIC_JA = re.compile(r"^\W*([^\d\s。、はが]{1,12}?)は")
 _POINTING = ("これ", "それ", "あれ", "この", "その", "答え", "結果", "計算", "式")
+
+
+def other_quantity(question: str, sentence: str) -> str | None:
+    """The quantity `sentence` opens on when a "What is the X?" question asks another one ("Its
+    perimeter would be 12 cm." after "What is its area?"), else None (other_subject's first rule)."""
+    asked = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))] or [question]
+    return other_subject(question, sentence) if _ASKED_WHAT.search(asked[-1]) else None
 
 
 def other_topic_ja(sentence: str, question: str) -> bool:

@@ -18,7 +18,7 @@ import re
 from mistral_eval.checks.asked import echo_of_the_question
 from mistral_eval.checks.extract import answer_markers, attributed, clause_of, clauses, in_parentheses, sentences
 
-__all__ = ["asks_for_one", "echoes_the_alternatives", "in_candidate_list", "is_rewrite", "marked_span",
+__all__ = ["asked_noun", "asks_for_one", "echoes_the_alternatives", "in_candidate_list", "is_rewrite", "marked_span",
            "modifies_another_noun", "possessive", "ranked_other_than_first", "set_against_what_came_before",
            "stated_answers", "weighed_then_dropped", "withdrawn_before"]
 
@@ -143,6 +143,17 @@ def possessive(text: str, start: int, end: int) -> bool:
                          text[end:end + 20]))
 
 
+def asked_noun(question: str) -> str | None:
+    """The noun a where/what/which question asks for ("What is the capital of Canada?": capital,
+    "カナダの首都はどこですか": 首都), or None."""
+    asked = [x.text for x in sentences(question) if x.text.rstrip().endswith(("?", "？"))] or [question]
+    if match := _ASKED_WH_JA.search(asked[-1]):
+        return match.group(2)
+    if match := _ASKED_WH_EN.search(asked[-1]):
+        return match.group(1).split()[-1]
+    return None
+
+
 def _statement_phrase(question: str) -> re.Pattern[str] | None:
     """The phrase with which an answer states what the question asks: the asked noun as topic, its
     owner optional ("(オーストラリアの)首都は"), "the capital (of Australia) is"; else the numbers'
@@ -150,7 +161,10 @@ def _statement_phrase(question: str) -> re.Pattern[str] | None:
     asked = [x.text for x in sentences(question) if x.text.rstrip().endswith(("?", "？"))] or [question]
     if match := _ASKED_WH_JA.search(asked[-1]):
         owner = rf"(?:{re.escape(match.group(1))}の)?" if match.group(1) else ""
-        return re.compile(owner + re.escape(match.group(2)) + r"(?:は|が)")
+        # The superlative that picks the asked noun, nominalised ("一番高い山は": "一番高いのは").
+        best = _SUPERLATIVE_JA.search(asked[-1])
+        nominal = rf"|{re.escape(best.group())}の(?:は|が)" if best else ""
+        return re.compile(owner + re.escape(match.group(2)) + r"(?:は|が)" + nominal)
     if match := _ASKED_WH_EN.search(asked[-1]):
         words = match.group(1).split()  # "largest planet": after a superlative the noun may be left out
         head = (rf"{re.escape(' '.join(words[:-1]))}(?:\s+{re.escape(words[-1])})?" if len(words) > 1
@@ -158,6 +172,9 @@ def _statement_phrase(question: str) -> re.Pattern[str] | None:
         return re.compile(rf"\bthe\s+{head}(?:\s+(?:of|in|on)\s+[^,.;:!?]{{1,40}}?)?\s+(?:one\s+)?(?:is|was)\b",
                           re.IGNORECASE)
     return echo_of_the_question(question)
+
+
+_SUPERLATIVE_JA = re.compile(r"(?:一番|最も|もっとも)[\u3040-\u309f\u4e00-\u9fff]{1,4}?(?:い|な)(?=[^\u3040-\u309f]|の)")
 
 
 # A bare answer as the first sentence, the topic left out ("京都です。", "Kyoto."): not a reply word.
@@ -197,7 +214,7 @@ def stated_answers(text: str, question: str) -> list[tuple[int, int, str]]:
                     and not echo.group().lower().endswith(tense.group(1).lower()))):
             continue
         rest = sentence.text[echo.end():]
-        named = _NAMED_JA.match(rest) if re.match(r"\s*[「『*]*[\u3040-\u9fff]", rest) else _NAMED_EN.match(rest)
+        named = _NAMED_JA.match(rest) if re.search(r"[\u3040-\u9fff]", rest) else _NAMED_EN.match(rest)
         if named:
             found.append((sentence.start, sentence.end, named.group(1)))
     return found

@@ -15,6 +15,7 @@ import unicodedata
 
 from mistral_eval.checks.base import clip_text as _clip
 from mistral_eval.checks.commitment import (
+    asked_noun,
     asks_for_one,
     echoes_the_alternatives,
     in_candidate_list,
@@ -26,12 +27,19 @@ from mistral_eval.checks.commitment import (
     weighed_then_dropped,
     withdrawn_before,
 )
-from mistral_eval.checks.extract import after_correction, answer_markers, attributed, clause_of, conditional
+from mistral_eval.checks.extract import (
+    after_correction,
+    answer_markers,
+    attributed,
+    clause_of,
+    conditional,
+    sentences,
+)
 from mistral_eval.checks.japanese import kana_spellings
 from mistral_eval.checks.negation import Polarity, asked, polarity, ranked_below, superseded
 
 __all__ = ["affirmed", "best_standing", "in_view_and_again", "latin_folded", "mention_spans", "mention_standing",
-           "other_form", "why_uncommitted"]
+           "only_classified", "other_form", "why_uncommitted"]
 
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
 
@@ -56,7 +64,62 @@ def mention_standing(answer: str, start: int, end: int, question: str = "") -> P
             or (not is_rewrite(question) and (asked(answer, start, end)
                                                or _not_the_pick(answer, start, end, question, clause)))):
         return "denied"
+    if _named_then_denied(clause, answer[end:end + len(sentence)], answer[start:end]):
+        return "denied"
+    denial = _DENIES_A_CLAIM.search(answer, end, end + len(sentence))
+    if denial and _DENIES_A_CLAIM.search(sentence) and _claim_is_asked(answer, start, denial, question):
+        # Which part of the denied claim names the mention cannot be told, unless the answer goes on
+        # to state another value as what is asked ("…正しくありません。一番高いのはK2です。").
+        named = answer[start:end].lower()
+        later = [x for x in (stated_answers(answer, question) if question else []) if x[0] > start]
+        return "denied" if later and all(named not in value.lower() for _, _, value in later) else "unresolved"
     return polarity(answer, start, end, question)
+
+
+# A mention others often name ("X is often named", "Xがよく挙げられますが"), then a contrast that denies.
+_OFTEN_NAMED = re.compile(r"\b(?:often|commonly|widely|frequently)\s+(?:named|cited|mentioned|guessed|listed|given)\b"
+                          r"|(?:よく|しばしば)(?:名前が)?挙げられ", re.IGNORECASE)
+_CONTRAST = re.compile(r"\b(?:but|however|yet)\b|(?:が|けど|けれど|けれども)、|しかし", re.IGNORECASE)
+_DENIAL = re.compile(r"\b(?:not|never)\b|n't\b|(?:ありません|ではない|じゃない|ません|ない)(?=[。、\s]|$)", re.IGNORECASE)
+
+
+def _named_then_denied(clause: str, rest: str, named: str) -> bool:
+    """A mention in a clause that says others often name it, then, in the same sentence, a contrast
+    that says it again with a denial: "Mandarin is often named, but the answer is not Mandarin".
+    Without that it is the answer's own hedge ("The Nile is commonly cited as the longest, though
+    …") or a denial of something else ("X is often cited as the best, but it is not cheap")."""
+    sentence_end = re.search(r"[。！？!?\n]|\.(?:\s|$)", rest)
+    rest = rest[:sentence_end.start()] if sentence_end else rest
+    contrast = _CONTRAST.search(rest)
+    return bool(_OFTEN_NAMED.search(clause) and contrast and named.lower() in rest[contrast.end():].lower()
+                and _DENIAL.search(rest, contrast.start()))
+
+
+_CLAIM_BREAK = re.compile(r",\s*(?:and|but)\b|\b(?:but|however)\b|(?:が|けど|けれど|けれども)、", re.IGNORECASE)
+
+
+def _claim_is_asked(answer: str, start: int, denial: re.Match[str], question: str) -> bool:
+    """The denied claim is about what the question asks: its text (the clause of "the idea that …",
+    "…という説"; for "that is not true", all of the sentence before it) names the asked noun."""
+    noun = asked_noun(question) if question else None
+    if noun is None:
+        return True
+    breaks = [b.end() for b in _CLAIM_BREAK.finditer(answer, start, denial.start())]
+    pointing = re.match(r"(?:this|that)\b", denial.group(), re.IGNORECASE)
+    claim = answer[start if pointing or not breaks else breaks[-1]:denial.end()]
+    return noun.lower() in claim.lower()
+
+
+# A predicate that denies a claim, reported in the same sentence: "…, but that is not true",
+# "…という説は正しくありません". The claim's subject may be the mention or another noun.
+_DENIES_A_CLAIM = re.compile(
+    r"(?:という|との|とする)(?:説|考え|主張|話|見方|の|こと)(?:は|も)[^。\n]{0,12}?(?:正しくありません|正しくない|誤り|間違い"
+    r"|事実ではありません|事実ではない|違います)"
+    r"|\b(?:this|that|the)(?:\s+(?:claim|idea|belief|notion|statement|view))?\s+(?:is\s+not|isn't)\s+(?:true|correct|right"
+    r"|accurate)\b|\b(?:this|that|the)(?:\s+(?:claim|idea|belief|notion|statement|view))?\s+(?:is\s+(?:wrong|false|incorrect|a\s+myth)"
+    r"|does\s+not\s+hold|doesn't\s+hold)\b"
+    r"|\b(?:claim|idea|belief|notion|view)\s+that\b[^.;!?\n]{0,80}?\s(?:is|was)\s+(?:not\s+(?:true|correct|right|accurate)"
+    r"|wrong|false|incorrect|a\s+myth)\b", re.IGNORECASE)
 
 
 def _not_the_pick(answer: str, start: int, end: int, question: str, clause: str) -> bool:
@@ -116,6 +179,14 @@ def _stem(word: str) -> str:
     return _INFLECTION.sub("", word) if len(word) > 4 else word
 
 
+def _topic_of_its_sentence(answer: str, start: int, end: int) -> bool:
+    """The mention opens its sentence as its topic or subject ("金は柔らかい金属です。", "Saturn is
+    the second largest."): the sentence says something of it, not that it is what is asked."""
+    sentence = next((s for s in sentences(answer) if s.start <= start < s.end), None)
+    return (sentence is not None and not answer[sentence.start:start].strip(" *_#>-\n")
+            and re.match(r"\s*(?:は|が)|\s+(?:is|was|are|were|has|had)\b", answer[end:]) is not None)
+
+
 def other_form(answer: str, needle: str) -> str | None:
     """An English word of the answer that is another inflection of `needle` (closes, closing for
     closed): whether the check wants that very form, the check cannot tell."""
@@ -137,9 +208,10 @@ def latin_folded(text: str) -> str:
 def why_uncommitted(answer: str, kept: list[tuple[int, int]], question: str, names: bool = True) -> str | None:
     """Why the asserted mentions (spans) are not the answer's committed one, or None: all of them
     taken back by a later self-correction, all before the answer marker's span that names something
-    else, all outside the answer's statements of what is asked ("首都はシドニーです。") that name
-    something else and come first or are set against what came before ("…, but the largest is
-    Neptune"), or (for a question that asks for one thing) each only an item of a list of
+    else, all outside the answer's statements of what is asked ("首都はシドニーです。", "最も硬いのは
+    ダイヤモンドです。") that name something else and come first, are set against what came before
+    ("…, but the largest is Neptune") or follow sentences that only say something of the mention as
+    their topic ("金は柔らかい金属です。最も硬いのはダイヤモンドです。"), or (for a question that asks for one thing) each only an item of a list of
     candidates. Statements count only when the expected text `names` the answer (a word, not a form
     such as a date pattern: "The date is Friday" may precede "2024-03-15"). Never for a translation
     or rewrite: its answer is a whole text, where a correction
@@ -154,9 +226,38 @@ def why_uncommitted(answer: str, kept: list[tuple[int, int]], question: str, nam
     if span and all(start < span[0] for start, _ in kept):
         return f"found {first}, but the answer marker names {_clip(answer[span[0]:span[1]].strip())}"
     stated = [x for x in stated_answers(answer, question) if x[0] >= max(cut, after_correction(answer))] if names else []
-    leading = [x for x in stated if x[0] < kept[0][0] or set_against_what_came_before(answer, x[0])]
+    leading = [x for x in stated if x[0] < kept[0][0] or set_against_what_came_before(answer, x[0])
+               or all(_topic_of_its_sentence(answer, *mention) for mention in kept)]
     if leading and not any(begin <= start < end for start, _ in kept for begin, end, _ in stated):
         return f"found {first}, but the answer states {_clip(leading[-1][2])} as what is asked"
     if asks_for_one(question) and all(in_candidate_list(answer, *mention) for mention in kept):
         return f"found {first} only as one of a list of candidates, none chosen"
     return None
+
+
+# A mention as the subject of a sentence that only classifies it: "Ottawa is a city in Ontario.",
+# "オタワはオンタリオ州の都市です。"
+_CLASSIFIED_EN = re.compile(r"\s+(?:is|was)\s+(?:a|an|one)\b[^.;!?\n]*[.!]?\s*$", re.IGNORECASE)
+_CLASSIFIED_JA = re.compile(r"\s*は[^。、\n]{1,20}?(?:です|だ|である)[。！!]?\s*$")
+
+
+def only_classified(answer: str, spans: list[tuple[int, int]], question: str) -> str | None:
+    """Why the mentions (spans) do not answer what the question asks, or None: each opens a sentence,
+    not the answer's first, that only says what kind of thing it is ("Toronto is the largest city.
+    Ottawa is a city in Ontario.", "…。オタワはオンタリオ州の都市です。") and never names the asked
+    noun (capital, 首都); the answer opened on something else and may have answered another
+    question. The check cannot tell whether a grader reads it as the answer."""
+    noun = asked_noun(question)
+    if not spans or not noun or is_rewrite(question):
+        return None
+    first = next(iter(sentences(answer)), None)
+    for start, end in spans:
+        sentence = next((s for s in sentences(answer) if s.start <= start < s.end), None)
+        if sentence is None or sentence == first or noun.lower() in sentence.text.lower():
+            return None  # an answer that opens on the mention ("Jupiter is a gas giant.") names it first
+        before, after = answer[sentence.start:start], answer[end:sentence.end]
+        shape = _CLASSIFIED_JA if re.match(r"\s*は", after) else _CLASSIFIED_EN
+        if not re.fullmatch(r"[\s*_#>-]*(?:the\s+)?", before, re.IGNORECASE) or not shape.match(after):
+            return None
+    return (f"found {_clip(answer[spans[0][0]:spans[0][1]])} only as the subject of a sentence that says what kind "
+            f"of thing it is, never as the asked {noun!r}")

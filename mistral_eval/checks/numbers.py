@@ -12,7 +12,14 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from mistral_eval.checks.asides import aside_spans, first_aside, other_case_ja
-from mistral_eval.checks.asked import asks_about, echo_of_the_question, other_subject, other_topic_ja, topic_of
+from mistral_eval.checks.asked import (
+    asks_about,
+    echo_of_the_question,
+    other_quantity,
+    other_subject,
+    other_topic_ja,
+    topic_of,
+)
 from mistral_eval.checks.extract import (
     after_correction,
     answer_marker,
@@ -22,7 +29,7 @@ from mistral_eval.checks.extract import (
     sentences,
 )
 from mistral_eval.checks.negation import is_negated
-from mistral_eval.checks.units import asked_scale, scale_at, spelled_units
+from mistral_eval.checks.units import asked_scale, asked_unit, scale_at, spelled_units, written_in
 from mistral_eval.checks.vague import alternative, ranged
 
 __all__ = ["SYMBOLS", "Number", "Reading", "find_numbers", "final_number", "kanji_value", "normalize", "read_final"]
@@ -332,6 +339,28 @@ def _goes_on(text: str, numbers: list[Number], start: int, given: Given, questio
     return False
 
 
+# ", which leaves 6", ", leaving $8": what remains after the main clause's quantity.
+_LEAVING = re.compile(r",\s*(?:which\s+leaves|leaving)\b", re.IGNORECASE)
+_ASKS_WHAT_REMAINS = re.compile(r"\b(?:left|leftover|remain\w*|rest|change|still)\b|残", re.IGNORECASE)
+
+
+def _left_over(text: str, numbers: list[Number], start: int, chosen: Number, given: Given,
+               question: str) -> str | None:
+    """Why the number of a remainder clause ("18 students passed, which leaves 6 who did not") may
+    not be the answer, or None: the main clause states a new number of its own, and the question
+    does not ask what remains; which of the two it asks, the sentence does not tell."""
+    end = _SENTENCE_END.search(text, start)
+    leaving = _LEAVING.search(text, start, end.start() if end else len(text))
+    if leaving is None or _ASKS_WHAT_REMAINS.search(question):
+        return None
+    main = [n for n in numbers if start <= n.start < leaving.start() and not _restated(n, given)]
+    left = [n for n in numbers if leaving.end() <= n.start < (end.start() if end else len(text))]
+    if not main or not left or main[-1].value == left[0].value or chosen not in (main[-1], left[0]):
+        return None
+    return (f"the last sentence states {main[-1].value:g}, then what remains ({left[0].value:g}); "
+            f"which the question asks cannot be told")
+
+
 def _restated(number: Number, given: Given) -> bool:
     return (number.written, number.unit) in given
 
@@ -382,9 +411,14 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
     scale = asked_scale(question)
     if scale:  # the question asks in one scale: the same value in another is a conversion
         numbers = [n for n in numbers if scale_at(text, n.start, n.end) in (scale, None)] or numbers
+    counter = None if unit else asked_unit(question)
+    if counter:  # the question asks in one unit ("何時間", "in km/h"): a value in another is a conversion
+        numbers = [n for n in numbers if written_in(text, n.end, counter)] or numbers
     asides = aside_spans(text)
     asides += [(s.start, s.end) for i, s in enumerate(sentences(text))  # 1000円札で払うとおつりは400円です
                if i and other_case_ja(s.text, question, {n.written for n in find_numbers(normalize(question), table)})]
+    # After the answer, a sentence that opens on another quantity than the asked one ("Its perimeter would be 12 cm.")
+    asides += [(s.start, s.end) for i, s in enumerate(sentences(text)) if i and other_quantity(question, s.text)]
     numbers = [n for n in numbers if not _excluded(n, asides)] or numbers
     with_unit = [n for n in numbers if n.unit]
     numbers = with_unit or numbers
@@ -396,6 +430,8 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
         return Reading(chosen, f"after {marker.group().strip()!r}", found)
     for emphasis in reversed(list(_EMPHASIS.finditer(text))):
         inside = [n for n in numbers if emphasis.start() <= n.start < emphasis.end()]
+        # A bold sentence restates the question's quantity as its subject ("**So 12 pens cost $8.**").
+        inside = [n for n in inside if not _restated(n, given)] or inside
         if inside:
             results = [n for n in inside if _after_equals(text, n)]
             return Reading(results[-1] if results else inside[0], "in bold", found)
@@ -422,6 +458,8 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
     chosen = _in_segment(text, numbers, start, stated)
     if chosen is None:
         return None
+    if doubt := _left_over(text, numbers, start, chosen, stated, question):
+        return Reading(None, "", found, doubt)
     line = text.count("\n", 0, numbers[-1].start)
     last_line = [n for n in numbers if text.count("\n", 0, n.start) == line]
     equals = [n for n in last_line if _after_equals(text, n)]
@@ -442,7 +480,8 @@ def final_number(text: str, unit: str | None = None, units: dict[str, float] | N
     question's numbers, the number after the last conclusion word ("so", "therefore", "つまり"),
     else the last '= X' of the last line with a number, else the number stated in the last sentence
     with one (in a Japanese sentence, the one before its closing copula: …140円です). Only the text
-    after the last self-correction counts; numbers in parentheses, "if you meant …", counterfactual
+    after the last self-correction counts; in a bold span, the question's own quantities count only
+    when it has no other ("**So 12 pens cost $8.**"); numbers in parentheses, "if you meant …", counterfactual
     and proviso sentences (If it were …, ただし…), restatements in other terms (これは…に相当します,
     -5°C, which is 23°F) and values in a temperature scale other than the one the question asks in
     are asides. Numbers with `unit` (or a unit of `units`, also spelled out: grams) win when there

@@ -33,6 +33,7 @@ from mistral_eval.checks.mentions import (
     latin_folded,
     mention_spans,
     mention_standing,
+    only_classified,
     other_form,
     why_uncommitted,
 )
@@ -138,6 +139,8 @@ def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: boo
                     if mention_standing(answer, *span, question) == "asserted"]
             if why := why_uncommitted(answer, kept, question):
                 return CheckResult("contains", False, 0.0, f"{why}.")
+            if classified := only_classified(answer, kept, question):
+                return CheckResult.uncertain("contains", f"{classified}.", 0.0)
         repeated = [n for n in found if negation_aware and in_view_and_again(answer, mention_spans(answer, n, flags))]
         if repeated:
             return CheckResult.uncertain("contains", f"{', '.join(map(repr, repeated))} stands both in a view the answer "
@@ -204,6 +207,8 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
         why = why_uncommitted(answer, [m.span() for m in kept], question, names) if negation_aware else None
         if why:
             return CheckResult("regex", False, 0.0, f"{why} for /{pattern}/.")
+        if negation_aware and names and (classified := only_classified(answer, [m.span() for m in kept], question)):
+            return CheckResult.uncertain("regex", f"{classified} for /{pattern}/.")
         if kept and negation_aware and (declined := declines(answer)):
             return CheckResult.uncertain("regex", f"found {_clip(kept[0].group())}, but the answer says "
                                                   f"{declined!r}: whether it commits to it cannot be told.")

@@ -130,22 +130,84 @@ def _templated(pieces: list[str], min_chars: int) -> list[str]:
             and (len(run) >= _LIST_COPIES or all(how == "near" for _, how in run)) for piece, _ in run]
 
 
+def _accreted(pieces: list[str], min_chars: int) -> list[str]:
+    """The copies in runs of sentences that each say the one before again, word for word, and add a
+    few words ("Plants use sunlight. Plants use sunlight to make food. Plants use sunlight to make
+    food from water. …"): two such sentences in a row or more; the copied sentences count. Each
+    sentence of `min_chars` / 2 characters or more (a quarter for Japanese)."""
+    words = [_words(piece) for piece in pieces]  # a running sum (3 + 4 = 7. 3 + 4 + 5 = 12.) is working, not a loop
+    extends = [bool(i and sum(not w.isdigit() for w in words[i - 1]) >= 3 and len(words[i]) > len(words[i - 1]) and words[i][:len(words[i - 1])] == words[i - 1]
+                    and len(pieces[i - 1]) >= (min_chars // 4 if _KANA_OR_KANJI.search(pieces[i - 1]) else min_chars // 2))
+               for i in range(len(pieces))]
+    copies: list[str] = []
+    run: list[str] = []
+    for i, extended in enumerate(extends + [False]):
+        if extended:
+            run.append(pieces[i - 1])
+            continue
+        if len(run) >= 2:
+            copies += run
+        run = []
+    return copies
+
+
+def _key(piece: str) -> str:
+    return _LIST_MARK.sub("", " ".join(piece.split()))
+
+
+def _refrains(text: str) -> set[str]:
+    """The pieces of refrain lines: in a text of two or more stanzas (split by blank lines), a line
+    said again only once per stanza, each time either in the block of said-again lines that opens or
+    closes a stanza which also says something new (a line said once), or in a chorus (a stanza of
+    nothing but said-again lines) whose copies stand apart, a stanza that says something new between
+    each two. A poem's or song's refrain or chorus is its structure, not a loop; stanzas of nothing
+    but the same lines again are."""
+    stanzas = [[_key(line) for line in stanza.splitlines() if _key(line)] for stanza in re.split(r"\n\s*\n", text)]
+    stanzas = [lines for lines in stanzas if lines]
+    if len(stanzas) < 2:
+        return set()
+    said: dict[str, int] = {}
+    for line in (line for lines in stanzas for line in lines):
+        said[line] = said.get(line, 0) + 1
+    new = [any(said[line] == 1 for line in lines) for lines in stanzas]
+    refrains: set[str] = set()
+    for line in {line for line, count in said.items() if count >= 2}:
+        holding = [i for i, lines in enumerate(stanzas) if line in lines]
+        if all(stanzas[i].count(line) == 1 and (_in_edge_block(stanzas[i], line, said) if new[i] else True)
+               for i in holding) and _apart(holding, new):
+            refrains.update(_key(piece) for piece in _PIECES.split(line))
+    return refrains
+
+
+def _in_edge_block(lines: list[str], line: str, said: dict[str, int]) -> bool:
+    """`line` is in the run of said-again lines that opens or closes the stanza."""
+    at = lines.index(line)
+    return all(said[x] >= 2 for x in lines[:at + 1]) or all(said[x] >= 2 for x in lines[at:])
+
+
+def _apart(holding: list[int], new: list[bool]) -> bool:
+    """Between each two stanzas that hold the line, one that says something new (the stanzas
+    themselves may: a refrain closes verses that differ)."""
+    return all(any(new[k] for k in range(a, b + 1)) for a, b in zip(holding, holding[1:]))
+
+
 def repetitions(text: str, min_chars: int) -> tuple[float, list[str], list[re.Match[str]]]:
     """Share of characters that repeat a unit said before: a line or sentence (list marks ignored)
-    said again word for word, counted from its 2nd time when it has `min_chars` characters or more,
+    said again word for word (not a refrain that closes or opens stanzas), counted from its 2nd time when it has `min_chars` characters or more,
     from its 3rd time when shorter; then, in what is left, the copies after the first in
     back-to-back loops of `min_chars` characters or more."""
     counts: dict[str, int] = {}
     kept: list[str] = []
     repeated: list[str] = []
     prose = _FENCED.sub(lambda m: " ".join(m.group().split()), text)
+    refrains = _refrains(prose)
     for piece in _PIECES.split(prose):
-        key = _LIST_MARK.sub("", " ".join(piece.split()))
-        counts[key] = counts.get(key, 0) + 1
+        key = _key(piece)
+        counts[key] = counts.get(key, 0) + (key not in refrains)
         wordy = sum(c.isalnum() for c in key) >= 2
         (repeated if wordy and counts[key] >= (2 if len(key) >= min_chars else 3) else kept).append(key)
     templated = _templated([k for k in kept if k], min_chars)
-    repeated += templated
+    repeated += templated + _accreted([k for k in kept if k and k not in templated], min_chars)
     rest = " ".join(k for k in kept if k and k not in templated)
     loops = [m for m in _LOOP.finditer(rest)
              if len(m.group()) - len(m.group(1)) >= min_chars and any(c.isalnum() for c in m.group(1))]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["asked_scale", "in_other_units", "scale_at", "spelled_units"]
+__all__ = ["asked_scale", "asked_unit", "in_other_units", "scale_at", "spelled_units", "written_in"]
 
 _SPELLED: dict[str, tuple[str, ...]] = {
     "g": ("grams", "gram", "グラム"), "kg": ("kilograms", "kilogram", "キログラム"),
@@ -75,3 +75,30 @@ def in_other_units(text: str) -> list[tuple[int, int]]:
         return name.replace(" ", "").lower()
     return [(m.end("u1"), m.end()) for m in _RESTATED_IN_UNIT.finditer(text)
             if re.search(r"\d\s*$", text[max(0, m.start() - 4):m.start()]) and unit(m.group("u1")) != unit(m.group("u2"))]
+
+
+# The unit or counter a question asks its number in: "何時間", "何本", "in km/h", "how many hours".
+_ASKED_UNIT_JA = re.compile(r"何(時間|分|秒|日|週間|か月|ヶ月|年|本|個|人|枚|匹|頭|羽|冊|台|回|歳|度|階|杯|メートル|キロメートル"
+                            r"|センチメートル|グラム|キログラム|リットル)")
+_UNIT_EN = (r"km/h|mph|m/s|kilometers|kilometres|km|miles|meters|metres|cm²|m²|cm|mm|kg|grams|liters|litres|ml"
+            r"|hours|minutes|seconds|days|weeks|months|years")
+_ASKED_UNIT_EN = re.compile(rf"\bin\s+({_UNIT_EN})(?![\w/])|\bhow\s+many\s+({_UNIT_EN})\b", re.IGNORECASE)
+
+
+def asked_unit(question: str) -> str | None:
+    """The unit or counter the question asks its number in ("何時間" -> 時間, "in km/h" -> km/h,
+    "how many hours" -> hours), or None."""
+    if match := _ASKED_UNIT_JA.search(question):
+        return match.group(1)
+    if match := _ASKED_UNIT_EN.search(question):
+        return (match.group(1) or match.group(2)).lower()
+    return None
+
+
+def written_in(text: str, end: int, unit: str) -> bool:
+    """The number ending at `end` is written in `unit` (an English plural also in its singular:
+    "1 hour" for hours)."""
+    after = text[end:end + len(unit) + 2].lstrip().lower()
+    stem = unit[:-1] if unit.endswith("s") and unit.isascii() and len(unit) > 3 else unit
+    return after.startswith(stem) and not (unit.isascii() and after[len(stem):len(stem) + 1].isalpha()
+                                           and not after[len(stem):].startswith("s"))

@@ -57,3 +57,10 @@ def test_a_part_of_the_question_s_case_alone_is_another_case():
     question = "100円玉が3枚、10円玉が5枚あります。全部でいくらですか？"
     assert other_case_ja("100円玉だけなら300円です。", question, {100.0, 3.0, 10.0, 5.0})
     assert other_case_ja("10円玉のみの場合は50円です。", question, {100.0, 3.0, 10.0, 5.0})
+
+
+def test_a_japanese_sentence_that_ends_on_its_reason_is_a_justification():
+    text = "1年は366日です。2月が29日まであるためです。"
+    aside = first_aside(text)
+    assert aside is not None and text[aside.start():].startswith("2月")
+    assert first_aside("1年は366日です。") is None

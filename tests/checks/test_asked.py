@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from mistral_eval.checks.asked import asks_about, echo_of_the_question, other_subject, other_topic_ja, topic_of
+from mistral_eval.checks.asked import (
+    asks_about,
+    echo_of_the_question,
+    other_quantity,
+    other_subject,
+    other_topic_ja,
+    topic_of,
+)
 
 
 @pytest.mark.parametrize("question, answer, echoed", [
@@ -59,3 +66,9 @@ def test_other_topic_ja_is_a_topic_the_question_does_not_name():
     assert other_topic_ja("周りの長さは26cmです。", question)
     assert not other_topic_ja("面積は40平方センチメートルです。", question)
     assert not other_topic_ja("これは縦と横をかけた値です。", question)  # pointing back, not a new quantity
+
+
+def test_other_quantity_only_for_a_what_is_the_x_question():
+    assert other_quantity("What is its area in m²?", "Its perimeter would be 18 m.") == "perimeter"
+    assert other_quantity("What is its area in m²?", "Its area is 20 m².") is None
+    assert other_quantity("How many legs does a spider have?", "An ant has six legs.") is None

@@ -1,6 +1,7 @@
 """Which mentions an answer commits to: taken back, named by the marker, a list item, a modifier."""
 
 from mistral_eval.checks.commitment import (
+    asked_noun,
     asks_for_one,
     echoes_the_alternatives,
     in_candidate_list,
@@ -102,3 +103,14 @@ def test_a_clause_that_opens_with_a_contrast_is_set_against_what_came_before():
     text = "Jupiter and Saturn are gas giants, but the largest is Neptune."
     assert set_against_what_came_before(text, text.index("the largest"))
     assert not set_against_what_came_before(text, 0)
+
+
+def test_asked_noun_of_a_where_or_what_question():
+    assert asked_noun("What is the capital of Peru?") == "capital"
+    assert asked_noun("ペルーの首都はどこですか？") == "首都"
+    assert asked_noun("Translate: good morning") is None
+
+
+def test_stated_answers_read_a_nominalised_superlative_and_a_latin_name_in_japanese():
+    assert [x[2] for x in stated_answers("一番長いのは信濃川です。", "日本で一番長い川は何ですか？")] == ["信濃川"]
+    assert [x[2] for x in stated_answers("一番高いのはK2です。", "世界で一番高い山は何ですか？")] == ["K2"]

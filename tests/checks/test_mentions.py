@@ -8,6 +8,7 @@ from mistral_eval.checks.mentions import (
     latin_folded,
     mention_spans,
     mention_standing,
+    only_classified,
     other_form,
     why_uncommitted,
 )
@@ -39,3 +40,59 @@ def test_a_view_of_others_said_again_and_why_a_mention_is_not_committed():
     corrected = "Canberra. Correction: the capital is Sydney."
     assert "self-correction" in (why_uncommitted(corrected, [(0, 8)], "What is the capital?") or "")
     assert why_uncommitted("Canberra.", [(0, 8)], "What is the capital?") is None
+
+
+def test_a_mention_in_a_sentence_that_denies_a_reported_claim_is_unresolved():
+    ja = "富士山はきれいですが、日本一高い山だという説は正しくありません。"
+    assert mention_standing(ja, *_at(ja, "富士山"), "日本一高い山は何ですか？") == "unresolved"
+    en = "Everyone knows Lyon, and that it is the capital of France, but that claim is not true."
+    assert mention_standing(en, *_at(en, "Lyon"), "What is the capital of France?") == "unresolved"
+    other = "Paris is the capital of France, and the idea that it is always rainy is wrong."
+    assert mention_standing(other, *_at(other, "Paris"), "What is the capital of France?") == "asserted"
+    plain = "Paris is the capital of France, and that is a fact."
+    assert mention_standing(plain, *_at(plain, "Paris"), "What is the capital of France?") == "asserted"
+
+
+def test_a_mention_that_is_only_classified_does_not_answer_the_asked_noun():
+    question = "What is the capital of Peru?"
+    en = "Peru's biggest port is Callao. Lima is a large city on the coast."
+    assert only_classified(en, [_at(en, "Lima")], question)
+    named = "Lima is a large city and the capital of Peru."
+    assert only_classified(named, [_at(named, "Lima")], question) is None
+    ja = "ペルー最大の港はカヤオです。リマは海沿いの大きな都市です。"
+    assert only_classified(ja, [_at(ja, "リマ")], "ペルーの首都はどこですか？")
+    opening = "Lima is a large city on the Pacific coast."
+    assert only_classified(opening, [_at(opening, "Lima")], question) is None
+    bare = "首都はリマです。"
+    assert only_classified(bare, [_at(bare, "リマ")], "ペルーの首都はどこですか？") is None
+
+
+def _at(text: str, word: str) -> tuple[int, int]:
+    start = text.index(word)
+    return start, start + len(word)
+
+
+def test_a_mention_others_often_name_then_denied_in_a_contrast_is_denied_a_hedge_is_not():
+    question = "What is the longest river in the world?"
+    denied = "The Amazon is often named, but the longest river is, by most measures, not the Amazon."
+    assert mention_standing(denied, *_at(denied, "Amazon"), question) == "denied"
+    hedge = "The Nile is commonly cited as the longest river, though some measurements favour the Amazon."
+    assert mention_standing(hedge, *_at(hedge, "Nile"), question) == "asserted"
+    other = "The Amazon is often named as the longest river, but it is not easy to measure."
+    assert mention_standing(other, *_at(other, "Amazon"), question) == "asserted"
+    ja = "アマゾン川がよく挙げられますが、世界一長い川はアマゾン川ではありません。"
+    assert mention_standing(ja, *_at(ja, "アマゾン"), "世界一長い川は何ですか？") == "denied"
+
+
+def test_a_denied_reported_claim_then_the_answers_own_statement_of_another_value_is_denied():
+    ja = "富士山はきれいですが、日本一高い山だという説は正しくありません。日本一高い山は北岳です。"
+    assert mention_standing(ja, *_at(ja, "富士山"), "日本一高い山は何ですか？") == "denied"
+    en = "Lyon is lovely, but the idea that it is the capital of France is wrong. The capital of France is Paris."
+    assert mention_standing(en, *_at(en, "Lyon"), "What is the capital of France?") == "denied"
+
+
+def test_a_nominalised_superlative_states_what_is_asked_and_outweighs_an_earlier_mention():
+    question = "地球上で最も硬い天然の物質は何ですか？"
+    text = "金は柔らかい金属です。最も硬いのはダイヤモンドです。"
+    assert why_uncommitted(text, [_at(text, "金")], question)
+    assert why_uncommitted(text, [_at(text, "ダイヤモンド")], question) is None

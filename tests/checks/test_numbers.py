@@ -340,3 +340,65 @@ def test_two_statements_contrasted_in_one_sentence_are_parallel(text, question, 
 def test_a_conversion_or_a_bracketed_remark_is_no_alternative(text):
     reading = read_final(normalize(text))
     assert reading is not None and not reading.vague, reading
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    ("3 boxes hold 6 eggs each.\n\n**So 3 boxes hold 18 eggs.**", "How many eggs are in 3 boxes of 6?", 18),
+    ("**5人で割ると、1人あたり400円です。**", "2000円を5人で割ると1人いくらですか？", 400),
+    ("**The answer: 7 days.**", "How many days are in a week? Answer in days, e.g. 7 days.", 7),
+])
+def test_a_bold_answer_that_restates_the_questions_quantity_gives_its_other_number(text, question, value):
+    number = final_number(normalize(text), question=question)
+    assert number is not None and number[0].value == value
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    ("1週間は7日です。1日が24時間あるためです。", "1週間は何日ですか？", 7),
+    ("答えは12個です。3個ずつ4人に配るからです。", "3個ずつ4人に配ると全部で何個ですか？", 12),
+    ("It has 8 legs, because each of its 4 pairs has 2.", "How many legs does a spider have?", 8),
+])
+def test_a_sentence_that_gives_the_reason_after_the_answer_is_an_aside(text, question, value):
+    number = final_number(normalize(text), question=question)
+    assert number is not None and number[0].value == value
+
+
+def test_a_sentence_after_the_answer_about_another_quantity_is_an_aside():
+    text = normalize("The volume is 2 × 3 × 4 = 24 cm³. Its surface area would be 52 cm².")
+    number = final_number(text, question="A box is 2 cm by 3 cm by 4 cm. What is its volume in cm³?")
+    assert number is not None and number[0].value == 24
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    ("He spends $12, leaving $8.", "Tom has $20 and spends $12. How much does he have left?", 8),
+    ("She ate 4 of them, which leaves 6.", "Ana had 10 plums and ate 4. How many are left?", 6),
+])
+def test_a_remainder_clause_is_the_answer_when_the_question_asks_what_remains(text, question, value):
+    number = final_number(normalize(text), question=question)
+    assert number is not None and number[0].value == value
+
+
+def test_a_remainder_clause_after_a_new_number_is_doubted_when_the_question_asks_the_first():
+    question = "A team played 30 games and won 2/3 of them. How many games did it win?"
+    for answer in ("It won 20 games, leaving 10 that it lost or drew.", "It won 20 games, which leaves 10 others."):
+        reading = read_final(normalize(answer), question=question)
+        assert reading is not None and reading.number is None and reading.doubt
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    ("1週間は7日です。1日は24時間なので、1週間は168時間です。", "1週間は何日ですか？", 7),
+    ("The average speed is 80 km/h. That's about 50 mph.", "A bus goes 160 km in 2 hours. What is its speed in km/h?", 80),
+    ("A day has 24 hours, or 1,440 minutes.", "How many hours are in a day?", 24),
+])
+def test_a_value_in_another_unit_than_the_question_asks_in_is_a_conversion(text, question, value):
+    number = final_number(normalize(text), question=question)
+    assert number is not None and number[0].value == value
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    ("It ended in 1945. The war lasted from 1939 to 1945, about six years.", "In what year did WWII end?", 1945),
+    ("ベルリンの壁は1989年に崩壊しました。1961年から1989年まで立っていました。", "ベルリンの壁は何年に崩壊しましたか？", 1989),
+    ("The Berlin Wall fell in 1989. It stood between 1961 and 1989.", "When did the Berlin Wall fall?", 1989),
+])
+def test_a_period_of_years_described_after_the_answer_is_an_aside(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.number is not None and reading.number.value == value and not reading.vague

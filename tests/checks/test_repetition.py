@@ -134,3 +134,36 @@ def test_a_paragraph_looping_with_its_subject_changed_is_a_template_loop():
     assert repetitions(sections, 20)[0] == 0.0
     week = "".join(f"{d}曜日は{w}です。" for d, w in zip("月火水木金土日", ("晴れ", "曇り", "雨", "晴れ", "雪", "晴れ", "曇り")))
     assert repetitions(week, 20)[0] == 0.0
+
+
+def test_a_refrain_that_closes_each_stanza_is_structure_a_stanza_of_only_it_is_not():
+    poem = ("Snow is falling on the silent town,\nthe lamps are glowing soft and brown.\nWinter, stay a little while.\n\n"
+            "Children laugh and sledges race,\nred cheeks shine on every face.\nWinter, stay a little while.")
+    assert repetitions(poem, 20)[0] == 0.0
+    song = "雪が静かに降っている。\n町の灯りがともる。\n冬よ、もう少しだけ。\n\n子どもたちが笑う。\n頬が赤く光る。\n冬よ、もう少しだけ。"
+    assert repetitions(song, 10)[0] == 0.0
+    looping = "Winter, stay a little while and never go.\n\n" * 4
+    assert repetitions(looping, 20)[0] > 0.5
+
+
+def test_a_chorus_between_verses_is_structure_back_to_back_stanzas_are_a_loop():
+    song = ("Verse 1:\nThe train goes rolling through the plain,\nI watch the fields go by in rain.\n\n"
+            "Chorus:\nTake me home, take me home,\nno more need to roam.\n\n"
+            "Verse 2:\nThe city lights are far behind,\na quiet road is all I find.\n\n"
+            "Chorus:\nTake me home, take me home,\nno more need to roam.")
+    assert repetitions(song, 20)[0] == 0.0
+    stuck = "\n\n".join(["Take me home, take me home,\nno more need to roam."] * 2 + ["The road is long."]
+                         + ["Take me home, take me home,\nno more need to roam."] * 3)
+    assert repetitions(stuck, 20)[0] > 0.3
+
+
+def test_sentences_that_each_say_the_one_before_again_and_add_a_word_are_a_loop():
+    growing = ("The river runs to the sea. The river runs to the sea every day. The river runs to the sea every "
+               "day and night. The river runs to the sea every day and night without rest.")
+    assert repetitions(growing, 20)[0] > 0.3
+    ja = "川が海へ流れる。川が海へ流れる日々。川が海へ流れる日々が続く。川が海へ流れる日々が続く夏。"
+    assert repetitions(ja, 20)[0] > 0.3
+    running = "Add them up: 3 + 4 = 7. 3 + 4 + 5 = 12. 3 + 4 + 5 + 6 = 18. 3 + 4 + 5 + 6 + 7 = 25."
+    assert repetitions(running, 20)[0] == 0.0
+    once = "Cats sleep a lot. Cats sleep a lot because they hunt at night. Dogs are different."
+    assert repetitions(once, 20)[0] == 0.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mistral_eval.checks.units import asked_scale, in_other_units, scale_at, spelled_units
+from mistral_eval.checks.units import asked_scale, asked_unit, in_other_units, scale_at, spelled_units, written_in
 
 
 def test_spelled_units_name_the_table_units_in_words():
@@ -42,3 +42,13 @@ def test_scale_at_reads_the_unit_after_a_number_or_the_scale_named_in_its_clause
 def test_in_other_units_finds_a_value_said_again_in_another_unit(text, restated):
     spans = in_other_units(text)
     assert ([text[a:b].strip(" ,").split()[-1] for a, b in spans] == [restated.split()[-1]]) if restated else not spans
+
+
+def test_asked_unit_and_numbers_written_in_it():
+    assert asked_unit("1日は何時間ですか？") == "時間"
+    assert asked_unit("What is its speed in km/h?") == "km/h"
+    assert asked_unit("How many hours are in a day?") == "hours"
+    assert asked_unit("What is 3 + 4?") is None
+    assert written_in("24 hours", 2, "hours") and written_in("1 hour", 1, "hours")
+    assert not written_in("37 mph", 2, "km/h")
+    assert written_in("24時間です", 2, "時間") and not written_in("1440分です", 4, "時間")
