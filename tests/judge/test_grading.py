@@ -174,7 +174,7 @@ def test_resume_after_kill_9(offline, tmp_path, suite_file):
                               "smollm2-135m-instruct", "--judge-quant", "fp32", "--batch-size", "1",
                               "--max-new-tokens", "12", "--label", "killed", "--rubric", "elyza"], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 600  # a bound for a loaded machine, not a timing: it stops at the first line
     while time.monotonic() < deadline and child.poll() is None:
         if (out / "judgments.jsonl").exists() and (out / "judgments.jsonl").read_bytes().count(b"\n") >= 1:
             break
