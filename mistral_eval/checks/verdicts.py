@@ -36,7 +36,7 @@ _VERDICT = re.compile(
     r"(?<![A-Za-z])(?:true|false|correct|incorrect|wrong)(?![A-Za-z])"
     r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！」』\"”*(（—–]|$))"
     r"|(?:(?<=は)|(?<![ぁ-ん]))はい(?=\s*(?:[、。,.!！」』\"”*]|です|でしょう|と|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?"
-    r"|その通り|本当(?=です|だ|で(?:は|も)?(?:ありません|ない|す)|じゃ|である)|(?:^|(?<=[。！\n]))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
+    r"|その通り|本当(?=です(?!か)|だ(?!ろうか)|で(?:は|も)?(?:ありません|ない)(?!ですか|か)|じゃ(?!ないか)|である)|(?:^|(?<=[。！\n]))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
     re.IGNORECASE | re.MULTILINE)
 # A whole-sentence reply: "Absolutely.", "Of course not!", "Not at all.", "Not necessarily.", "You bet!",
 # "もちろんです。", "ええ、そうです。", "そうではありません。", "そんなことはありません。", "必ずしもそうではありません。";

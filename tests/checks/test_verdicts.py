@@ -186,6 +186,7 @@ def test_a_stated_belief_as_the_whole_reply(answer, verdict):
 @pytest.mark.parametrize("answer, verdict", [
     ("それは本当です。", True), ("いいえ、本当ではありません。", False), ("なので、本当ではないです。", False),
     ("本当に難しい質問ですが、答えは「いいえ」です。", False),  # 本当に: an adverb, not the verdict
+    ("サメは哺乳類というのは本当ですか？いいえ、サメは魚類です。", False),  # the question restated, not a verdict
 ])
 def test_hontou_is_a_verdict_predicate_not_its_adverb(answer, verdict):
     assert read_verdict(answer, "サメは哺乳類ですか？")[0] is verdict
