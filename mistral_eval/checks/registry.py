@@ -39,7 +39,7 @@ from mistral_eval.checks.mentions import (
 )
 from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, normalize, read_final
 from mistral_eval.checks.repetition import repetitions
-from mistral_eval.checks.verdicts import declines, read_verdict
+from mistral_eval.checks.verdicts import BOTH_WAYS, declines, read_verdict
 from mistral_eval.core.choices import SINGLE_RUBRICS
 from mistral_eval.core.errors import ConfigError
 
@@ -277,7 +277,8 @@ def boolean(expected: bool) -> Check:
     restates the question's statement (from the context's prompt) affirmed or denied is the verdict,
     so is one that says its unambiguous opposite ("closed" for open) or another kind of its family
     (mammals for fish), gives its one-of-a-kind predicate to another subject, or calls it a myth;
-    else uncertain."""
+    else uncertain. An answer that declines ("it depends") or answers "yes and no" without a
+    conclusion after it commits to no verdict: it fails."""
 
     def check(answer: str, context: Context = None) -> CheckResult:
         verdict, how = read_verdict(answer, CheckContext.of(context).prompt)
@@ -285,6 +286,8 @@ def boolean(expected: bool) -> Check:
         if declined:  # no verdict, and the answer says it will not give one: a grader fails it
             return CheckResult("boolean", False, 0.0, f"no verdict: the answer declines to give one "
                                                       f"({declined!r}), expected {expected}.")
+        if how == BOTH_WAYS:  # "Yes and no." and no conclusion: it commits to neither, so a grader fails it
+            return CheckResult("boolean", False, 0.0, f"no committed verdict: {how}, expected {expected}.")
         if verdict is None:
             return CheckResult.uncertain("boolean", f"{how}, expected {expected}.")
         passed = verdict == expected

@@ -170,7 +170,10 @@ def fact_verdict(answer: str, question: str) -> bool | None:
     if _other_holder(opening, statement) is False:
         return False
     asked = [w for w, _ in _content(statement)]
-    parts = [(_JOINER_END.sub("", _SOURCE.sub("", c.text)), _sentence_of(opening, c.start)) for c in clauses(opening)]
+    parts = [(_without_other_contrast(_JOINER_END.sub("", _SOURCE.sub("", c.text)), asked), _sentence_of(opening, c.start))
+             for c in clauses(opening)]
+    # a clause that reports others' view ("Many people believe that …") is not the answer's own
+    parts = [(text, context) for text, context in parts if not attributed(text)]
     restating = [(text, swapped) for text, context in parts
                  if (swapped := restates(statement, text, context)) is not None]
     # "Dolphins look like fish", "birds that cannot fly" say more than the opposite: not read
@@ -181,7 +184,7 @@ def fact_verdict(answer: str, question: str) -> bool | None:
     readings = {_read_restatement(*restating[0], asked, False) if restating else None,
                 _read_restatement(*opposing[0], asked, True) if opposing else None} - {None}
     if not restating and not opposing:
-        return _rejected_premise(opening)
+        return _rejected_premise(opening) if _rejected_premise(opening) is not None else _contrasted_out(opening, statement)
     return readings.pop() if len(readings) == 1 else None
 
 
@@ -281,5 +284,66 @@ _MYTH = re.compile(r"^[\s*_]*(?:(?:actually|in\s+fact|well|sadly|unfortunately),
 
 
 def _rejected_premise(opening: str) -> bool | None:
-    """False when a sentence of the opening calls the asked claim a myth or misconception."""
-    return False if any(_MYTH.match(s.text) for s in sentences(opening)) else None
+    """False when a sentence of the opening, or a clause after a contrast ("Many believe …, but this is
+    a myth"), calls the asked claim a myth or misconception."""
+    pieces = [s.text for s in sentences(opening)] + [_JOINER_START.sub("", c.text) for c in clauses(opening)]
+    return False if any(_MYTH.match(piece) for piece in pieces) else None
+
+
+# A clause opening with a contrast ("…, but this is a myth"): the contrast word is not part of what it says.
+_JOINER_START = re.compile(r"^[\s,]*(?:but|yet|however|though)\b[\s,]*|^[\s、]*(?:しかし|でも|ですが|けれども?)[、\s]*",
+                           re.IGNORECASE)
+
+
+# A contrastive negation at a sentence's end: "…for the photoelectric effect, not for relativity",
+# "… rather than X", "… instead of X"; Japanese "XではなくY…" (X: the nouns right before ではなく).
+_NOT_THIS_EN = re.compile(r"^(?P<main>.+?)(?:,|\s[—–-])\s*(?:not|rather\s+than|instead\s+of)\s+(?P<phrase>[^,;:.!?]+)[.!?]?\s*$",
+                          re.IGNORECASE)
+_NOT_THIS_JA = re.compile(r"(?:では|じゃ)(?:なく|なくて)、?")
+
+
+def _contrast_split(sentence: str) -> tuple[str, str] | None:
+    """(what the sentence says, the phrase it contrastively denies), or None without such a negation."""
+    if re.search(r"[\u3040-\u9fff]", sentence):
+        match = _NOT_THIS_JA.search(sentence)
+        if not match:
+            return None
+        before = ja_tokens(sentence[:match.start()])
+        cut = len(before)
+        while cut and before[cut - 1][1] in ("名詞", "接尾辞", "接頭辞"):
+            cut -= 1
+        phrase = "".join(w for w, _, _ in before[cut:])
+        return ("".join(w for w, _, _ in before[:cut]) + sentence[match.end():], phrase) if phrase else None
+    found = _NOT_THIS_EN.match(sentence.strip())
+    return (found.group("main"), found.group("phrase")) if found else None
+
+
+def _contrasted_out(opening: str, statement: str) -> bool | None:
+    """False when a sentence of the opening (the answer's own, not a condition) says the asked fact
+    with the asked phrase contrastively denied and replaced ("Einstein won the Nobel Prize for the
+    photoelectric effect, not for relativity" for "…for his theory of relativity?", "鯨は魚ではなく哺乳類です"):
+    every word of the denied phrase is the question's and none is in the rest, and the rest keeps the
+    question's first other word (its subject) and at least half of its other words. Else None."""
+    asked = [w for w, _ in _content(statement)]
+    for sentence in sentences(opening):
+        split = _contrast_split(sentence.text)
+        if split is None or attributed(sentence.text) or _CONDITIONAL.match(sentence.text):
+            continue
+        main, phrase = [w for w, _ in _content(split[0])], [w for w, _ in _content(split[1])]
+        rest = [w for w in asked if w not in phrase]
+        if (phrase and rest and all(w in asked and w not in main for w in phrase)
+                and rest[0] in main and 2 * sum(w in main for w in rest) >= len(rest)):
+            return False
+    return None
+
+
+def _without_other_contrast(clause: str, asked: list[str]) -> str:
+    """The clause less a contrastive negation of something the question does not ask ("Tokyo is the
+    capital of Japan, not Kyoto", "健は東京ではなく大阪で生まれた" for 大阪): that "not" denies the other thing,
+    not the clause. A denied phrase of the question's own words is kept (read by `_contrasted_out` and
+    `_one_side_denied`)."""
+    split = _contrast_split(clause)
+    if split is None:
+        return clause
+    phrase = [w for w, _ in _content(split[1])]
+    return split[0] if phrase and not any(w in asked for w in phrase) else clause

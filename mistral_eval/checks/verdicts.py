@@ -27,13 +27,16 @@ from mistral_eval.checks.japanese import tokens as ja_tokens
 from mistral_eval.checks.negation import is_negated
 from mistral_eval.checks.restated import asked_statement, fact_verdict, restates
 
-__all__ = ["declines", "read_verdict"]
+__all__ = ["BOTH_WAYS", "declines", "read_verdict"]
+
+BOTH_WAYS = "it answers both yes and no"
+"""The reason `read_verdict` gives for "Yes and no." with no conclusion after it: a non-committal answer."""
 
 _VERDICT = re.compile(
     r"(?<![A-Za-z])(?:true|false|correct|incorrect|wrong)(?![A-Za-z])"
     r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！」』\"”*(（—–]|$))"
     r"|(?:(?<=は)|(?<![ぁ-ん]))はい(?=\s*(?:[、。,.!！」』\"”*]|です|でしょう|と|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?"
-    r"|その通り|(?:^|(?<=[。！\n]))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
+    r"|その通り|本当(?=です(?!か)|だ(?!ろうか)|で(?:は|も)?(?:ありません|ない)(?!ですか|か)|じゃ(?!ないか)|である)|(?:^|(?<=[。！\n]))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
     re.IGNORECASE | re.MULTILINE)
 # A whole-sentence reply: "Absolutely.", "Of course not!", "Not at all.", "Not necessarily.", "You bet!",
 # "もちろんです。", "ええ、そうです。", "そうではありません。", "そんなことはありません。", "必ずしもそうではありません。";
@@ -51,7 +54,7 @@ _REPLY = re.compile(r"(?:^|(?<=[.!?。！？\n]))[\s*]*(?:(?:absolutely|definite
                     r"|(?:it|they|he|she)\s+(?:certainly\s+|indeed\s+|really\s+)?(?:(?:does|do|did|is|are|was|were|can|could|has|have)(?:n't|\s+not)?|can't|cannot)"
                     r"|そう(?:とは)?(?:限りません|限らない(?:です)?))[\s*]*(?=[.!。！]|$)",
                     re.IGNORECASE | re.MULTILINE)
-_TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解", "その通り"}
+_TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解", "その通り", "本当"}
 _ECHO = re.compile(r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?\s*(?:or|/|か|または|もしくは)\s*"
                    r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?か?", re.IGNORECASE)
 _SETTLES = re.compile(r"\b(?:so|therefore|thus|actually|in\s+fact|final(?:ly)?)\b|やはり|なので|つまり|結局|したがって|よって|正しくは",
@@ -153,8 +156,11 @@ def _verdict_of(text: str, asked: str = "") -> tuple[bool | None, str]:
     """The answer's verdict and how it was read; None with the reason when none can be trusted.
     Conflicting verdict words: the one whose clause restates the asked fact wins ("Yes, spiders
     have eight legs. … So no, a spider is not an insect"); else the last after a conclusion."""
-    if _BOTH.search(text):
-        return None, "it answers both yes and no"
+    both = _BOTH.search(text)
+    if both:
+        settled = _SETTLES.search(text, both.end())  # "Yes and no. … So, strictly, no.": the conclusion counts
+        if not settled or not _verdicts(text[settled.start():], asked):
+            return None, BOTH_WAYS
     cut = after_correction(text)
     marker = _own_marker(text)
     start = max(cut, marker.start() if marker else 0)
@@ -196,7 +202,7 @@ def read_verdict(answer: str, question: str = "") -> tuple[bool | None, str]:
     return verdict, how
 
 
-_OPTION = re.compile(r"(?:^|\s)\(?([A-Da-d])[).:：]\s*(true|false|yes|no|correct|incorrect|はい|いいえ|正しい|誤り)\b",
+_OPTION = re.compile(r"(?:^|\s|(?<=[、,:：。]))\(?([A-Da-d])[).:：]\s*(true|false|yes|no|correct|incorrect|はい|いいえ|正しい|誤り)\b",
                      re.IGNORECASE | re.MULTILINE)
 
 

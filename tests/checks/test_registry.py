@@ -497,7 +497,7 @@ def test_judge_is_validated_with_the_checks_but_deferred_to_the_judge():
     ("「いいえ」と答える人もいますが、答えは「はい」です。", True, "pass"),
     ("Yes, most birds fly. However, penguins evolved flippers, so no, they cannot fly.", False, "pass"),
     ("「はい」か「いいえ」で答えます。答えははいです。", False, "fail"),
-    ("Yes and no.", True, "uncertain"),
+    ("Yes and no.", True, "fail"),  # commits to neither verdict: a grader fails it (dev labels agree)
     ("Yes. No.", True, "uncertain"),
     ("I have no idea what you mean", True, "uncertain"),
 ])

@@ -79,3 +79,30 @@ def test_a_unique_predicate_given_to_another_subject_denies_it(question, answer,
 ])
 def test_a_restatement_says_only_the_asked_fact(question, answer, verdict):
     assert fact_verdict(answer, question) is verdict
+
+
+@pytest.mark.parametrize("question, answer, verdict", [
+    ("Do goldfish have a three-second memory?",
+     "Many people think that goldfish have a three-second memory, but that is a misconception.", False),
+    ("Are bats blind?", "Some people say that bats are blind.", None),  # only others' view: no reading
+    ("金魚の記憶は3秒ですか？", "金魚の記憶は3秒だと思う人も多いですが、それはよくある誤解です。", False),
+])
+def test_a_restatement_in_others_view_is_not_the_answers_own(question, answer, verdict):
+    assert fact_verdict(answer, question) is verdict
+
+
+@pytest.mark.parametrize("question, answer, verdict", [
+    ("Did Marie Curie win her first Nobel Prize in chemistry?",
+     "Marie Curie won her first Nobel Prize in physics, not in chemistry.", False),
+    ("その博物館は月曜日に休館しますか？", "その博物館は月曜日ではなく、火曜日に休館します。", False),
+    ("健は東京で生まれましたか？", "健は東京ではなく大阪で生まれました。", False),
+    # the denied phrase is not the question's: the "not" denies another thing, the clause is affirmed
+    ("Is Tokyo the capital of Japan?", "Tokyo is the capital of Japan, not Kyoto.", True),
+    ("健は大阪で生まれましたか？", "健は東京ではなく大阪で生まれました。", True),
+    # the rest does not say the asked fact: no reading
+    ("Is the Earth's core hotter than the surface of the Sun?",
+     "The core is about as hot as the surface of the Sun, not hotter.", None),
+    ("Did Ryo take the bus?", "If you ask about the bus, he took a taxi, not the bus.", None),
+])
+def test_a_contrastive_negation_denies_only_its_phrase(question, answer, verdict):
+    assert fact_verdict(answer, question) is verdict

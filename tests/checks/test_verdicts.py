@@ -2,7 +2,7 @@
 
 import pytest
 
-from mistral_eval.checks.verdicts import read_verdict
+from mistral_eval.checks.verdicts import BOTH_WAYS, read_verdict
 
 
 @pytest.mark.parametrize("answer, verdict", [
@@ -181,3 +181,27 @@ def test_auxiliary_replies_and_japanese_predicates(question, answer, verdict):
 ])
 def test_a_stated_belief_as_the_whole_reply(answer, verdict):
     assert read_verdict(answer, "Is the Great Wall visible from the Moon?")[0] is verdict
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("それは本当です。", True), ("いいえ、本当ではありません。", False), ("なので、本当ではないです。", False),
+    ("本当に難しい質問ですが、答えは「いいえ」です。", False),  # 本当に: an adverb, not the verdict
+    ("サメは哺乳類というのは本当ですか？いいえ、サメは魚類です。", False),  # the question restated, not a verdict
+])
+def test_hontou_is_a_verdict_predicate_not_its_adverb(answer, verdict):
+    assert read_verdict(answer, "サメは哺乳類ですか？")[0] is verdict
+
+
+def test_yes_and_no_commits_to_nothing_unless_a_conclusion_follows():
+    assert read_verdict("Yes and no. Cooks call it one thing, botanists another.", "Is a tomato a vegetable?") \
+        == (None, BOTH_WAYS)
+    assert read_verdict("Yes and no. It depends on the definition. So, strictly speaking, no.",
+                        "Is a tomato a vegetable?")[0] is False
+
+
+@pytest.mark.parametrize("question, answer, verdict", [
+    ("次の主張について、A) 正しい B) 誤り のどちらかで答えてください。「水は50度で凍る。」", "B", False),
+    ("以下から選んでください：A) 正しい B) 誤り。「1年は12か月である。」", "**A**", True),
+])
+def test_a_lettered_option_after_japanese_punctuation(question, answer, verdict):
+    assert read_verdict(answer, question)[0] is verdict
