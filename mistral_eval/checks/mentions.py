@@ -39,7 +39,8 @@ from mistral_eval.checks.japanese import kana_spellings
 from mistral_eval.checks.negation import Polarity, asked, polarity, ranked_below, superseded
 
 __all__ = ["affirmed", "best_standing", "in_view_and_again", "latin_folded", "mention_spans", "mention_standing",
-           "only_classified", "other_form", "why_uncommitted"]
+           "only_classified", "other_form", "why_uncommitted", "why_unsure",
+           "why_withheld"]
 
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
 
@@ -60,7 +61,7 @@ def mention_standing(answer: str, start: int, end: int, question: str = "") -> P
     sentence_end = re.search(r"[。\n]|\.(?:\s|$)", answer[end:])
     sentence = answer[max(0, answer.rfind("\n", 0, start)):end + (sentence_end.end() if sentence_end else len(answer))]
     if (attributed(clause) or superseded(answer, start, end) or ranked_below(answer, start, end, question)
-            or _CANDIDATES.search(sentence)
+            or (_CANDIDATES.search(sentence) and not _member_of(answer, end, sentence))
             or (not is_rewrite(question) and (asked(answer, start, end)
                                                or _not_the_pick(answer, start, end, question, clause)))):
         return "denied"
@@ -74,6 +75,17 @@ def mention_standing(answer: str, start: int, end: int, question: str = "") -> P
         later = [x for x in (stated_answers(answer, question) if question else []) if x[0] > start]
         return "denied" if later and all(named not in value.lower() for _, _, value in later) else "unresolved"
     return polarity(answer, start, end, question)
+
+
+_MEMBER_OF = re.compile(r"[*_]*\s+(?:is|was)\s+(?:also\s+)?one\s+of\s+(?:the|its|our)\b", re.IGNORECASE)
+
+
+def _member_of(answer: str, end: int, sentence: str) -> bool:
+    """The mention is the subject of "X is one of the …" ("Red is one of the three primary colours"):
+    the answer asserts it as a member, it does not list candidates, when "one of" is the sentence's
+    only sign of candidates."""
+    member = _MEMBER_OF.match(answer, end)
+    return member is not None and not _CANDIDATES.search(sentence.replace(member.group(), " ", 1))
 
 
 # A mention others often name ("X is often named", "Xがよく挙げられますが"), then a contrast that denies.
@@ -261,3 +273,77 @@ def only_classified(answer: str, spans: list[tuple[int, int]], question: str) ->
             return None
     return (f"found {_clip(answer[spans[0][0]:spans[0][1]])} only as the subject of a sentence that says what kind "
             f"of thing it is, never as the asked {noun!r}")
+
+
+# A mention only said to exist as well: "キャンベラという都市もあります", "There is also a city called Canberra".
+_ALSO_EXISTS_JA = re.compile(r"\s*(?:という|って)[^。、\n]{0,8}?も(?:あります|ある|存在します|存在する)")
+_ALSO_EXISTS_EN = re.compile(r"\bthere\s+(?:is|are)\s+also\s+(?:a|an|the)?\s*(?:\w+\s+){0,2}(?:called|named)\s+$",
+                             re.IGNORECASE)
+# A hedge that withholds the claim of the mention's clause: "東京が首都であるとは言い切れません",
+# "it cannot be said for certain that Tokyo is the capital".
+_WITHHELD_JA = re.compile(r"とは(?:言い切れ|断言でき|断定でき|限り)(?:ません|ない)|かどうかは(?:分かり|わかり|不明)")
+_WITHHELD_EN = re.compile(r"\b(?:cannot|can't|can\s+not)\s+(?:be\s+)?(?:say|said|claim|claimed|state|stated)\s+(?:for\s+"
+                          r"(?:certain|sure)\s+)?(?:with\s+certainty\s+)?that\b|\bit\s+is\s+(?:not|un)(?:\s+)?(?:certain|clear)"
+                          r"\s+(?:that|whether)\b", re.IGNORECASE)
+
+
+def _its_sentence(answer: str, start: int) -> tuple[int, int]:
+    sentence = next((s for s in sentences(answer) if s.start <= start < s.end), None)
+    return (sentence.start, sentence.end) if sentence else (0, len(answer))
+
+
+def why_withheld(answer: str, spans: list[tuple[int, int]], question: str, names: bool = True) -> str | None:
+    """Why asserted mentions (spans) are not given as the answer, or None: every one is the value of
+    another noun while a later clause of its sentence says what the asked noun is ("人口が最も多い都市は
+    ローマで、首都はミラノです"; only when the expected text `names` the answer), or only said to
+    exist as well ("キャンベラという都市もあります", "There is also a city called Canberra") or sits in a
+    sentence whose hedge withholds its claim ("東京が首都であるとは言い切れません", "it is not certain that
+    Tokyo is …"). Never for a translation or rewrite, whose source may say so."""
+    if not spans or is_rewrite(question):
+        return None
+    first = _clip(answer[spans[0][0]:spans[0][1]])
+    noun = asked_noun(question) if names else None
+    if noun and all(_asked_noun_follows(answer, start, end, noun) for start, end in spans):
+        return f"found {first}, but a later clause of its sentence says what the asked {noun!r} is"
+
+    def hedged(start: int, end: int) -> bool:
+        begin, stop = _its_sentence(answer, start)
+        return bool(_WITHHELD_JA.search(answer, end, stop) or _WITHHELD_EN.search(answer, begin, start))
+
+    def also_exists(start: int, end: int) -> bool:
+        begin, _ = _its_sentence(answer, start)
+        return bool(_ALSO_EXISTS_JA.match(answer, end) or _ALSO_EXISTS_EN.search(answer[begin:start]))
+
+    if all(hedged(*span) or also_exists(*span) for span in spans):
+        return f"found {first} only where the answer withholds its claim or says only that it exists too"
+    return None
+
+
+def why_unsure(answer: str, spans: list[tuple[int, int]], question: str, names: bool = True) -> str | None:
+    """Why asserted mentions (spans) may not be the answer's claim, so that the check abstains, or
+    None: all come after the answer marker's span, which does not name them ("the answer is **A**.
+    (Carbon dioxide is …)"), or the answer states another value as what is asked and no mention lies
+    in such a statement ("人口が多いのはローマで、首都はミラノです"; only when the expected text `names` the
+    answer, and not before a self-correction). Never for a translation or rewrite."""
+    if not spans or is_rewrite(question):
+        return None
+    first = _clip(answer[spans[0][0]:spans[0][1]])
+    span = marked_span(answer)
+    if span and all(start >= span[1] for start, _ in spans):
+        return f"found {first} only after the answer marker's span, which names {_clip(answer[span[0]:span[1]].strip())}"
+    cut = max(withdrawn_before(answer), after_correction(answer))
+    stated = [x for x in stated_answers(answer, question) if x[0] >= cut] if question and names else []
+    if stated and not any(begin <= start < end for start, _ in spans for begin, end, _ in stated):
+        return f"found {first}, but the answer states {_clip(stated[-1][2])} as what is asked"
+    return None
+
+
+def _asked_noun_follows(answer: str, start: int, end: int, noun: str) -> bool:
+    """A later clause of the mention's sentence opens on the asked noun as its topic and does not
+    name the mention: "…都市はローマで、首都はミラノです", "Rome is the largest city, and the capital is
+    Milan": the mention is the value of another noun."""
+    _, stop = _its_sentence(answer, start)
+    named = answer[start:end].lower()
+    later = re.search(rf"(?:[、,]\s*(?:and\s+|but\s+|while\s+)?(?:the\s+|its\s+)?){re.escape(noun)}(?:は|\s+is\b)(.*)",
+                      answer[end:stop], re.IGNORECASE)
+    return later is not None and named not in later.group(1).lower() and not _DENIAL.search(later.group(1))

@@ -11,6 +11,8 @@ from mistral_eval.checks.mentions import (
     only_classified,
     other_form,
     why_uncommitted,
+    why_unsure,
+    why_withheld,
 )
 
 
@@ -96,3 +98,46 @@ def test_a_nominalised_superlative_states_what_is_asked_and_outweighs_an_earlier
     text = "金は柔らかい金属です。最も硬いのはダイヤモンドです。"
     assert why_uncommitted(text, [_at(text, "金")], question)
     assert why_uncommitted(text, [_at(text, "ダイヤモンド")], question) is None
+
+
+def _spans(answer: str, word: str) -> list[tuple[int, int]]:
+    return [m.span() for m in re.finditer(re.escape(word), answer)]
+
+
+def test_a_mention_whose_claim_is_withheld_or_only_said_to_exist_too_is_not_given():
+    q_ja, q_en = "カナダの首都はどこですか？", "What is the capital of Canada?"
+    hedge_ja = "トロントが首都だという人もいますが、オタワが首都であるとは言い切れません。"
+    assert why_withheld(hedge_ja, _spans(hedge_ja, "オタワ"), q_ja)
+    hedge_en = "It is not certain that Ottawa is the capital; many sources disagree."
+    assert why_withheld(hedge_en, _spans(hedge_en, "Ottawa"), q_en)
+    exists_ja = "カナダ最大の都市はトロントです。オタワという都市もあります。"
+    assert why_withheld(exists_ja, _spans(exists_ja, "オタワ"), q_ja)
+    exists_en = "Toronto is the biggest city. There is also a city called Ottawa."
+    assert why_withheld(exists_en, _spans(exists_en, "Ottawa"), q_en)
+    plain = "オタワです。オタワという名前は先住民の言葉に由来します。"
+    assert why_withheld(plain, _spans(plain, "オタワ"), q_ja) is None
+
+
+def test_a_mention_that_is_the_value_of_another_noun_before_the_asked_noun_is_not_given():
+    ja = "ブラジルで人口が最も多い都市はサンパウロで、首都はブラジリアです。"
+    assert why_withheld(ja, _spans(ja, "サンパウロ"), "ブラジルの首都はどこですか？")
+    assert why_withheld(ja, _spans(ja, "ブラジリア"), "ブラジルの首都はどこですか？") is None
+    en = "Sao Paulo is the largest city, and the capital is Brasilia."
+    assert why_withheld(en, _spans(en, "Sao Paulo"), "What is the capital of Brazil?")
+
+
+def test_a_mention_only_after_the_answer_markers_span_is_unsure():
+    en = "Plants need light, so the answer is **C**.\n\n(Water is taken up by the roots.)"
+    assert why_unsure(en, _spans(en, "Water"), "Which one? A) Water B) Sand C) Light", names=False)
+    ja = "答えは**B**です。\n\n（酸素は動物が吸う気体です。）"
+    assert why_unsure(ja, _spans(ja, "酸素"), "どれですか？ A) 酸素 B) 窒素", names=False)
+    marked = "So the answer is **A** (water)."
+    assert why_unsure(marked, _spans(marked, "water"), "Which one? A) Water B) Sand", names=False) is None
+
+
+def test_a_mention_that_is_one_of_a_group_is_asserted_not_a_candidate():
+    en = "Blue is one of the three primary colours, along with red and yellow."
+    assert mention_standing(en, 0, 4, "Name a primary colour.") == "asserted"
+    listing = "It could be one of the following: blue, green or grey."
+    start = listing.index("blue")
+    assert mention_standing(listing, start, start + 4, "Name a primary colour.") == "denied"
