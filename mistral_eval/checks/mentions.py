@@ -319,22 +319,16 @@ def why_withheld(answer: str, spans: list[tuple[int, int]], question: str, names
     return None
 
 
-def why_unsure(answer: str, spans: list[tuple[int, int]], question: str, names: bool = True) -> str | None:
+def why_unsure(answer: str, spans: list[tuple[int, int]], question: str) -> str | None:
     """Why asserted mentions (spans) may not be the answer's claim, so that the check abstains, or
     None: all come after the answer marker's span, which does not name them ("the answer is **A**.
-    (Carbon dioxide is …)"), or the answer states another value as what is asked and no mention lies
-    in such a statement ("人口が多いのはローマで、首都はミラノです"; only when the expected text `names` the
-    answer, and not before a self-correction). Never for a translation or rewrite."""
+    (Carbon dioxide is …)"): a note after the committed answer. Never for a translation or rewrite."""
     if not spans or is_rewrite(question):
         return None
     first = _clip(answer[spans[0][0]:spans[0][1]])
     span = marked_span(answer)
     if span and all(start >= span[1] for start, _ in spans):
         return f"found {first} only after the answer marker's span, which names {_clip(answer[span[0]:span[1]].strip())}"
-    cut = max(withdrawn_before(answer), after_correction(answer))
-    stated = [x for x in stated_answers(answer, question) if x[0] >= cut] if question and names else []
-    if stated and not any(begin <= start < end for start, _ in spans for begin, end, _ in stated):
-        return f"found {first}, but the answer states {_clip(stated[-1][2])} as what is asked"
     return None
 
 

@@ -214,7 +214,7 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
             return CheckResult("regex", False, 0.0, f"{why} for /{pattern}/.")
         if negation_aware and names and (classified := only_classified(answer, [m.span() for m in kept], question)):
             return CheckResult.uncertain("regex", f"{classified} for /{pattern}/.")
-        if negation_aware and (unsure := why_unsure(answer, [m.span() for m in kept], question, names)):
+        if negation_aware and (unsure := why_unsure(answer, [m.span() for m in kept], question)):
             return CheckResult.uncertain("regex", f"{unsure} for /{pattern}/.")
         if kept and negation_aware and (declined := declines(answer)):
             return CheckResult.uncertain("regex", f"found {_clip(kept[0].group())}, but the answer says "

@@ -128,11 +128,11 @@ def test_a_mention_that_is_the_value_of_another_noun_before_the_asked_noun_is_no
 
 def test_a_mention_only_after_the_answer_markers_span_is_unsure():
     en = "Plants need light, so the answer is **C**.\n\n(Water is taken up by the roots.)"
-    assert why_unsure(en, _spans(en, "Water"), "Which one? A) Water B) Sand C) Light", names=False)
+    assert why_unsure(en, _spans(en, "Water"), "Which one? A) Water B) Sand C) Light")
     ja = "答えは**B**です。\n\n（酸素は動物が吸う気体です。）"
-    assert why_unsure(ja, _spans(ja, "酸素"), "どれですか？ A) 酸素 B) 窒素", names=False)
+    assert why_unsure(ja, _spans(ja, "酸素"), "どれですか？ A) 酸素 B) 窒素")
     marked = "So the answer is **A** (water)."
-    assert why_unsure(marked, _spans(marked, "water"), "Which one? A) Water B) Sand", names=False) is None
+    assert why_unsure(marked, _spans(marked, "water"), "Which one? A) Water B) Sand") is None
 
 
 def test_a_mention_that_is_one_of_a_group_is_asserted_not_a_candidate():
