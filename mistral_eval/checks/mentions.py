@@ -287,6 +287,10 @@ _WITHHELD_EN = re.compile(r"\b(?:cannot|can't|can\s+not)\s+(?:be\s+)?(?:say|said
                           r"\s+(?:that|whether)\b", re.IGNORECASE)
 
 
+# The marker's span names one option letter: "the answer is **A**.", "答えはBです。"
+_LETTER_PICK = re.compile(r"(?:is|は|：|:)\s*[*_「(（]*[A-E][*_」)）]*\s*(?:です|だ)?[.。!！]?\s*$")
+
+
 def _its_sentence(answer: str, start: int) -> tuple[int, int]:
     sentence = next((s for s in sentences(answer) if s.start <= start < s.end), None)
     return (sentence.start, sentence.end) if sentence else (0, len(answer))
@@ -295,9 +299,10 @@ def _its_sentence(answer: str, start: int) -> tuple[int, int]:
 def why_withheld(answer: str, spans: list[tuple[int, int]], question: str, names: bool = True) -> str | None:
     """Why asserted mentions (spans) are not given as the answer, or None: every one is the value of
     another noun while a later clause of its sentence says what the asked noun is ("人口が最も多い都市は
-    ローマで、首都はミラノです"; only when the expected text `names` the answer), or only said to
-    exist as well ("キャンベラという都市もあります", "There is also a city called Canberra") or sits in a
-    sentence whose hedge withholds its claim ("東京が首都であるとは言い切れません", "it is not certain that
+    ローマで、首都はミラノです"; only when the expected text `names` the answer), or said only after
+    the answer's marker picks an option letter ("the answer is **A**. (Carbon dioxide is …)"), or
+    only said to exist as well ("キャンベラという都市もあります", "There is also a city called Canberra")
+    or sits in a sentence whose hedge withholds its claim ("東京が首都であるとは言い切れません", "it is not certain that
     Tokyo is …"). Never for a translation or rewrite, whose source may say so."""
     if not spans or is_rewrite(question):
         return None
@@ -305,6 +310,9 @@ def why_withheld(answer: str, spans: list[tuple[int, int]], question: str, names
     noun = asked_noun(question) if names else None
     if noun and all(_asked_noun_follows(answer, start, end, noun) for start, end in spans):
         return f"found {first}, but a later clause of its sentence says what the asked {noun!r} is"
+    span = marked_span(answer)
+    if span and _LETTER_PICK.search(answer[span[0]:span[1]]) and all(start >= span[1] for start, _ in spans):
+        return f"found {first} only after the answer picks {_clip(answer[span[0]:span[1]].strip())}"
 
     def hedged(start: int, end: int) -> bool:
         begin, stop = _its_sentence(answer, start)

@@ -126,13 +126,15 @@ def test_a_mention_that_is_the_value_of_another_noun_before_the_asked_noun_is_no
     assert why_withheld(en, _spans(en, "Sao Paulo"), "What is the capital of Brazil?")
 
 
-def test_a_mention_only_after_the_answer_markers_span_is_unsure():
+def test_a_mention_only_after_the_answer_picks_a_letter_is_not_given_after_another_span_unsure():
     en = "Plants need light, so the answer is **C**.\n\n(Water is taken up by the roots.)"
-    assert why_unsure(en, _spans(en, "Water"), "Which one? A) Water B) Sand C) Light")
+    assert why_withheld(en, _spans(en, "Water"), "Which one? A) Water B) Sand C) Light", names=False)
     ja = "答えは**B**です。\n\n（酸素は動物が吸う気体です。）"
-    assert why_unsure(ja, _spans(ja, "酸素"), "どれですか？ A) 酸素 B) 窒素")
+    assert why_withheld(ja, _spans(ja, "酸素"), "どれですか？ A) 酸素 B) 窒素", names=False)
     marked = "So the answer is **A** (water)."
-    assert why_unsure(marked, _spans(marked, "water"), "Which one? A) Water B) Sand") is None
+    assert why_withheld(marked, _spans(marked, "water"), "Which one? A) Water B) Sand", names=False) is None
+    named = "The answer is the roots.\n\n(Water enters there.)"
+    assert why_unsure(named, _spans(named, "Water"), "Where does water enter a plant?")
 
 
 def test_a_mention_that_is_one_of_a_group_is_asserted_not_a_candidate():
