@@ -67,6 +67,8 @@ def mention_standing(answer: str, start: int, end: int, question: str = "") -> P
         return "denied"
     if _named_then_denied(clause, answer[end:end + len(sentence)], answer[start:end]):
         return "denied"
+    if not is_rewrite(question) and _former_topic(answer, start, end, question):
+        return "denied"
     denial = _DENIES_A_CLAIM.search(answer, end, end + len(sentence))
     if denial and _DENIES_A_CLAIM.search(sentence) and _claim_is_asked(answer, start, denial, question):
         # Which part of the denied claim names the mention cannot be told, unless the answer goes on
@@ -86,6 +88,21 @@ def _member_of(answer: str, end: int, sentence: str) -> bool:
     only sign of candidates."""
     member = _MEMBER_OF.match(answer, end)
     return member is not None and not _CANDIDATES.search(sentence.replace(member.group(), " ", 1))
+
+
+# The mention as the topic of a sentence about a former time: "京都はかつての都でした", "Kyoto was
+# formerly the capital", "Bonn used to be the capital".
+_FORMER_JA = re.compile(r"\s*は[^。\n]*?(?:かつて|以前|昔|もともと|元々)[^。\n]*?(?:でした|だった|であった|ました)[。！]?")
+_FORMER_EN = re.compile(r"\s+(?:was\s+(?:formerly|once|previously|originally)\b|used\s+to\s+be\b)", re.IGNORECASE)
+_PAST_ASKED = re.compile(r"かつて|以前|昔|元々|もともと|\b(?:was|were|did|formerly|once|used\s+to|before|until)\b",
+                         re.IGNORECASE)
+
+
+def _former_topic(answer: str, start: int, end: int, question: str) -> bool:
+    """The mention opens a clause that says what it was at a former time ("ちなみに、京都はかつての都
+    でした", "Kyoto was formerly the capital"), for a question about the present: a former state,
+    not the answer."""
+    return not _PAST_ASKED.search(question) and bool(_FORMER_JA.match(answer, end) or _FORMER_EN.match(answer, end))
 
 
 # A mention others often name ("X is often named", "Xがよく挙げられますが"), then a contrast that denies.

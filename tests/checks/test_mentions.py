@@ -143,3 +143,13 @@ def test_a_mention_that_is_one_of_a_group_is_asserted_not_a_candidate():
     listing = "It could be one of the following: blue, green or grey."
     start = listing.index("blue")
     assert mention_standing(listing, start, start + 4, "Name a primary colour.") == "denied"
+
+
+def test_a_mention_as_the_topic_of_a_sentence_about_a_former_time_is_denied_unless_the_past_is_asked():
+    ja = "ボンです。いいえ、ベルリンです。ちなみに、ボンはかつて西ドイツの首都でした。"
+    last = ja.rindex("ボン")
+    assert mention_standing(ja, last, last + 2, "ドイツの首都はどこですか？") == "denied"
+    en = "The capital is Berlin. Bonn was formerly the seat of government."
+    start = en.index("Bonn")
+    assert mention_standing(en, start, start + 4, "What is the capital of Germany?") == "denied"
+    assert mention_standing(en, start, start + 4, "What was the capital of West Germany?") == "asserted"
