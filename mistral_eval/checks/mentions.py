@@ -33,12 +33,13 @@ from mistral_eval.checks.extract import (
     attributed,
     clause_of,
     conditional,
+    in_parentheses,
     sentences,
 )
 from mistral_eval.checks.japanese import kana_spellings
 from mistral_eval.checks.negation import Polarity, asked, polarity, ranked_below, superseded
 
-__all__ = ["affirmed", "best_standing", "in_view_and_again", "latin_folded", "mention_spans", "mention_standing",
+__all__ = ["affirmed", "best_standing", "in_view_and_again", "latin_edges", "latin_folded", "mention_spans", "mention_standing",
            "only_classified", "other_form", "why_uncommitted", "why_unsure",
            "why_withheld"]
 
@@ -225,6 +226,17 @@ def other_form(answer: str, needle: str) -> str | None:
                  and _stem(w) == _stem(needle)), None)
 
 
+_WORD_EDGE = re.compile(r"\\b")
+_LATIN_EDGE = r"(?:(?<![A-Za-z0-9_])(?=[A-Za-z0-9_])|(?<=[A-Za-z0-9_])(?![A-Za-z0-9_]))"
+
+
+def latin_edges(pattern: str) -> str | None:
+    """The pattern with each word boundary `\\b` read as a boundary of Latin letters and digits, so
+    that a Latin word between kana or kanji ("答えはAです", "首都はOttawaです") has edges, as a reader
+    sees them; None when the pattern has no `\\b`."""
+    return _WORD_EDGE.sub(lambda _: _LATIN_EDGE, pattern) if _WORD_EDGE.search(pattern) else None
+
+
 def latin_folded(text: str) -> str:
     """The text with the accents and macrons of Latin letters taken off (Tōkyō: Tokyo, café: cafe),
     one letter for one, so positions stay; other scripts (kana with their voicing marks) unchanged."""
@@ -318,8 +330,8 @@ def why_withheld(answer: str, spans: list[tuple[int, int]], question: str, names
     another noun while a later clause of its sentence says what the asked noun is ("人口が最も多い都市は
     ローマで、首都はミラノです"; only when the expected text `names` the answer), or said only after
     the answer's marker picks an option letter ("the answer is **A**. (Carbon dioxide is …)"), or
-    only said to exist as well ("キャンベラという都市もあります", "There is also a city called Canberra")
-    or sits in a sentence whose hedge withholds its claim ("東京が首都であるとは言い切れません", "it is not certain that
+    only said to exist as well ("キャンベラという都市もあります", "There is also a city called Canberra";
+    for a question that asks what one noun is, not "Name a city") or sits in a sentence whose hedge withholds its claim ("東京が首都であるとは言い切れません", "it is not certain that
     Tokyo is …"). Never for a translation or rewrite, whose source may say so."""
     if not spans or is_rewrite(question):
         return None
@@ -337,23 +349,33 @@ def why_withheld(answer: str, spans: list[tuple[int, int]], question: str, names
 
     def also_exists(start: int, end: int) -> bool:
         begin, _ = _its_sentence(answer, start)
-        return bool(_ALSO_EXISTS_JA.match(answer, end) or _ALSO_EXISTS_EN.search(answer[begin:start]))
+        return bool(asked_noun(question)) and bool(_ALSO_EXISTS_JA.match(answer, end)
+                                                   or _ALSO_EXISTS_EN.search(answer[begin:start]))
 
     if all(hedged(*span) or also_exists(*span) for span in spans):
         return f"found {first} only where the answer withholds its claim or says only that it exists too"
     return None
 
 
+# A parenthetical aside that is a statement of its own: "(Silver, by contrast, is Ag.)", "（銀はAgです。）"
+_ASIDE_CLAIM = re.compile(r"\s(?:is|are|was|were)\s|は[^。）)]*?(?:です|だ|である)", re.IGNORECASE)
+
+
 def why_unsure(answer: str, spans: list[tuple[int, int]], question: str) -> str | None:
     """Why asserted mentions (spans) may not be the answer's claim, so that the check abstains, or
     None: all come after the answer marker's span, which does not name them ("the answer is **A**.
-    (Carbon dioxide is …)"): a note after the committed answer. Never for a translation or rewrite."""
+    (Carbon dioxide is …)"): a note after the committed answer; or all lie in parenthetical asides
+    that make a statement of their own ("Au. (Silver, by contrast, is Ag.)"), not the answer's main
+    line. Never for a translation or rewrite."""
     if not spans or is_rewrite(question):
         return None
     first = _clip(answer[spans[0][0]:spans[0][1]])
     span = marked_span(answer)
     if span and all(start >= span[1] for start, _ in spans):
         return f"found {first} only after the answer marker's span, which names {_clip(answer[span[0]:span[1]].strip())}"
+    asides = [a for a in in_parentheses(answer) if a.start > 0 and _ASIDE_CLAIM.search(a.text)]
+    if asides and all(any(a.start < start < a.end for a in asides) for start, _ in spans):
+        return f"found {first} only in a parenthetical aside that says something of its own"
     return None
 
 

@@ -30,6 +30,7 @@ from mistral_eval.checks.mentions import (
     affirmed,
     best_standing,
     in_view_and_again,
+    latin_edges,
     latin_folded,
     mention_spans,
     mention_standing,
@@ -194,12 +195,15 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
         raise ConfigError(f"pattern {pattern!r} does not compile: {error}", field="pattern") from None
 
     kanji_words = _kanji_literals(pattern)
+    edges = latin_edges(pattern)  # \b also between a Latin word and kana or kanji ("答えはAです")
+    edged = re.compile(edges, compiled.flags) if edges else None
     # plain words (Canberra|キャンベラ, \bTokyo\b) name an answer; character classes check a form
     names = all(re.fullmatch(r"(?:\\b)?[^\\\[\]().*+?{}^$]+(?:\\b)?", word) for word in pattern.split("|"))
 
     def check(answer: str, context: Context = None) -> CheckResult:
         question = CheckContext.of(context).prompt
-        matches = list(compiled.finditer(answer)) or list(compiled.finditer(latin_folded(answer)))
+        matches = (list(compiled.finditer(answer)) or list(compiled.finditer(latin_folded(answer)))
+                   or (list(edged.finditer(answer)) if edged else []))
         standings = [best_standing(answer, [m.span()], negation_aware, question) for m in matches]
         asserted = [m for m, standing in zip(matches, standings, strict=True) if standing == "asserted"
                     and not (negation_aware and modifies_another_noun(answer, *m.span()))]

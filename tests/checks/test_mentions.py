@@ -5,6 +5,7 @@ import re
 from mistral_eval.checks.mentions import (
     affirmed,
     in_view_and_again,
+    latin_edges,
     latin_folded,
     mention_spans,
     mention_standing,
@@ -153,3 +154,25 @@ def test_a_mention_as_the_topic_of_a_sentence_about_a_former_time_is_denied_unle
     start = en.index("Bonn")
     assert mention_standing(en, start, start + 4, "What is the capital of Germany?") == "denied"
     assert mention_standing(en, start, start + 4, "What was the capital of West Germany?") == "asserted"
+
+
+def test_a_word_boundary_also_falls_between_a_latin_word_and_kana_or_kanji():
+    edged = latin_edges(r"\bB\b")
+    assert edged and re.search(edged, "答えはBです。") and re.search(edged, "The answer is B.")
+    assert not re.search(edged, "答えはABです。")
+    assert re.search(latin_edges(r"\bOttawa\b") or "", "首都はOttawaです") is not None
+    assert latin_edges("Ottawa") is None
+
+
+def test_a_mention_said_to_exist_too_counts_for_a_question_that_asks_for_any_member():
+    en = "Osaka is a large city. There is also a city called Nara nearby."
+    assert why_withheld(en, _spans(en, "Nara"), "Name a city in Japan.") is None
+
+
+def test_a_mention_only_in_an_aside_that_says_something_of_its_own_is_unsure():
+    en = "The symbol for iron is **Fe**. (Copper, on the other hand, is Cu.)"
+    assert why_unsure(en, _spans(en, "Cu"), "What is the chemical symbol for iron?")
+    ja = "鉄の元素記号はFeです。（銅はCuです。）"
+    assert why_unsure(ja, _spans(ja, "Cu"), "鉄の元素記号は何ですか？")
+    plain = "It is Fe (from the Latin ferrum)."
+    assert why_unsure(plain, _spans(plain, "Fe"), "What is the chemical symbol for iron?") is None
