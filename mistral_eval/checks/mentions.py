@@ -33,13 +33,15 @@ from mistral_eval.checks.extract import (
     attributed,
     clause_of,
     conditional,
+    in_parentheses,
     sentences,
 )
 from mistral_eval.checks.japanese import kana_spellings
 from mistral_eval.checks.negation import Polarity, asked, polarity, ranked_below, superseded
 
-__all__ = ["affirmed", "best_standing", "in_view_and_again", "latin_folded", "mention_spans", "mention_standing",
-           "only_classified", "other_form", "why_uncommitted"]
+__all__ = ["affirmed", "best_standing", "in_view_and_again", "latin_edges", "latin_folded", "mention_spans", "mention_standing",
+           "only_classified", "other_form", "why_uncommitted", "why_unsure",
+           "why_withheld"]
 
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
 
@@ -60,11 +62,13 @@ def mention_standing(answer: str, start: int, end: int, question: str = "") -> P
     sentence_end = re.search(r"[。\n]|\.(?:\s|$)", answer[end:])
     sentence = answer[max(0, answer.rfind("\n", 0, start)):end + (sentence_end.end() if sentence_end else len(answer))]
     if (attributed(clause) or superseded(answer, start, end) or ranked_below(answer, start, end, question)
-            or _CANDIDATES.search(sentence)
+            or (_CANDIDATES.search(sentence) and not _member_of(answer, end, sentence))
             or (not is_rewrite(question) and (asked(answer, start, end)
                                                or _not_the_pick(answer, start, end, question, clause)))):
         return "denied"
     if _named_then_denied(clause, answer[end:end + len(sentence)], answer[start:end]):
+        return "denied"
+    if not is_rewrite(question) and _former_topic(answer, start, end, question):
         return "denied"
     denial = _DENIES_A_CLAIM.search(answer, end, end + len(sentence))
     if denial and _DENIES_A_CLAIM.search(sentence) and _claim_is_asked(answer, start, denial, question):
@@ -74,6 +78,32 @@ def mention_standing(answer: str, start: int, end: int, question: str = "") -> P
         later = [x for x in (stated_answers(answer, question) if question else []) if x[0] > start]
         return "denied" if later and all(named not in value.lower() for _, _, value in later) else "unresolved"
     return polarity(answer, start, end, question)
+
+
+_MEMBER_OF = re.compile(r"[*_]*\s+(?:is|was)\s+(?:also\s+)?one\s+of\s+(?:the|its|our)\b", re.IGNORECASE)
+
+
+def _member_of(answer: str, end: int, sentence: str) -> bool:
+    """The mention is the subject of "X is one of the …" ("Red is one of the three primary colours"):
+    the answer asserts it as a member, it does not list candidates, when "one of" is the sentence's
+    only sign of candidates."""
+    member = _MEMBER_OF.match(answer, end)
+    return member is not None and not _CANDIDATES.search(sentence.replace(member.group(), " ", 1))
+
+
+# The mention as the topic of a sentence about a former time: "京都はかつての都でした", "Kyoto was
+# formerly the capital", "Bonn used to be the capital".
+_FORMER_JA = re.compile(r"\s*は[^。\n]*?(?:かつて|以前|昔|もともと|元々)[^。\n]*?(?:でした|だった|であった|ました)[。！]?")
+_FORMER_EN = re.compile(r"\s+(?:was\s+(?:formerly|once|previously|originally)\b|used\s+to\s+be\b)", re.IGNORECASE)
+_PAST_ASKED = re.compile(r"かつて|以前|昔|元々|もともと|\b(?:was|were|did|formerly|once|used\s+to|before|until)\b",
+                         re.IGNORECASE)
+
+
+def _former_topic(answer: str, start: int, end: int, question: str) -> bool:
+    """The mention opens a clause that says what it was at a former time ("ちなみに、京都はかつての都
+    でした", "Kyoto was formerly the capital"), for a question about the present: a former state,
+    not the answer."""
+    return not _PAST_ASKED.search(question) and bool(_FORMER_JA.match(answer, end) or _FORMER_EN.match(answer, end))
 
 
 # A mention others often name ("X is often named", "Xがよく挙げられますが"), then a contrast that denies.
@@ -196,6 +226,17 @@ def other_form(answer: str, needle: str) -> str | None:
                  and _stem(w) == _stem(needle)), None)
 
 
+_WORD_EDGE = re.compile(r"\\b")
+_LATIN_EDGE = r"(?:(?<![A-Za-z0-9_])(?=[A-Za-z0-9_])|(?<=[A-Za-z0-9_])(?![A-Za-z0-9_]))"
+
+
+def latin_edges(pattern: str) -> str | None:
+    """The pattern with each word boundary `\\b` read as a boundary of Latin letters and digits, so
+    that a Latin word between kana or kanji ("答えはAです", "首都はOttawaです") has edges, as a reader
+    sees them; None when the pattern has no `\\b`."""
+    return _WORD_EDGE.sub(lambda _: _LATIN_EDGE, pattern) if _WORD_EDGE.search(pattern) else None
+
+
 def latin_folded(text: str) -> str:
     """The text with the accents and macrons of Latin letters taken off (Tōkyō: Tokyo, café: cafe),
     one letter for one, so positions stay; other scripts (kana with their voicing marks) unchanged."""
@@ -261,3 +302,89 @@ def only_classified(answer: str, spans: list[tuple[int, int]], question: str) ->
             return None
     return (f"found {_clip(answer[spans[0][0]:spans[0][1]])} only as the subject of a sentence that says what kind "
             f"of thing it is, never as the asked {noun!r}")
+
+
+# A mention only said to exist as well: "キャンベラという都市もあります", "There is also a city called Canberra".
+_ALSO_EXISTS_JA = re.compile(r"\s*(?:という|って)[^。、\n]{0,8}?も(?:あります|ある|存在します|存在する)")
+_ALSO_EXISTS_EN = re.compile(r"\bthere\s+(?:is|are)\s+also\s+(?:a|an|the)?\s*(?:\w+\s+){0,2}(?:called|named)\s+$",
+                             re.IGNORECASE)
+# A hedge that withholds the claim of the mention's clause: "東京が首都であるとは言い切れません",
+# "it cannot be said for certain that Tokyo is the capital".
+_WITHHELD_JA = re.compile(r"とは(?:言い切れ|断言でき|断定でき|限り)(?:ません|ない)|かどうかは(?:分かり|わかり|不明)")
+_WITHHELD_EN = re.compile(r"\b(?:cannot|can't|can\s+not)\s+(?:be\s+)?(?:say|said|claim|claimed|state|stated)\s+(?:for\s+"
+                          r"(?:certain|sure)\s+)?(?:with\s+certainty\s+)?that\b|\bit\s+is\s+(?:not|un)(?:\s+)?(?:certain|clear)"
+                          r"\s+(?:that|whether)\b", re.IGNORECASE)
+
+
+# The marker's span names one option letter: "the answer is **A**.", "答えはBです。"
+_LETTER_PICK = re.compile(r"(?:is|は|：|:)\s*[*_「(（]*[A-E][*_」)）]*\s*(?:です|だ)?[.。!！]?\s*$")
+
+
+def _its_sentence(answer: str, start: int) -> tuple[int, int]:
+    sentence = next((s for s in sentences(answer) if s.start <= start < s.end), None)
+    return (sentence.start, sentence.end) if sentence else (0, len(answer))
+
+
+def why_withheld(answer: str, spans: list[tuple[int, int]], question: str, names: bool = True) -> str | None:
+    """Why asserted mentions (spans) are not given as the answer, or None: every one is the value of
+    another noun while a later clause of its sentence says what the asked noun is ("人口が最も多い都市は
+    ローマで、首都はミラノです"; only when the expected text `names` the answer), or said only after
+    the answer's marker picks an option letter ("the answer is **A**. (Carbon dioxide is …)"), or
+    only said to exist as well ("キャンベラという都市もあります", "There is also a city called Canberra";
+    for a question that asks what one noun is, not "Name a city") or sits in a sentence whose hedge withholds its claim ("東京が首都であるとは言い切れません", "it is not certain that
+    Tokyo is …"). Never for a translation or rewrite, whose source may say so."""
+    if not spans or is_rewrite(question):
+        return None
+    first = _clip(answer[spans[0][0]:spans[0][1]])
+    noun = asked_noun(question) if names else None
+    if noun and all(_asked_noun_follows(answer, start, end, noun) for start, end in spans):
+        return f"found {first}, but a later clause of its sentence says what the asked {noun!r} is"
+    span = marked_span(answer)
+    if span and _LETTER_PICK.search(answer[span[0]:span[1]]) and all(start >= span[1] for start, _ in spans):
+        return f"found {first} only after the answer picks {_clip(answer[span[0]:span[1]].strip())}"
+
+    def hedged(start: int, end: int) -> bool:
+        begin, stop = _its_sentence(answer, start)
+        return bool(_WITHHELD_JA.search(answer, end, stop) or _WITHHELD_EN.search(answer, begin, start))
+
+    def also_exists(start: int, end: int) -> bool:
+        begin, _ = _its_sentence(answer, start)
+        return bool(asked_noun(question)) and bool(_ALSO_EXISTS_JA.match(answer, end)
+                                                   or _ALSO_EXISTS_EN.search(answer[begin:start]))
+
+    if all(hedged(*span) or also_exists(*span) for span in spans):
+        return f"found {first} only where the answer withholds its claim or says only that it exists too"
+    return None
+
+
+# A parenthetical aside that is a statement of its own: "(Silver, by contrast, is Ag.)", "（銀はAgです。）"
+_ASIDE_CLAIM = re.compile(r"\s(?:is|are|was|were)\s|は[^。）)]*?(?:です|だ|である)", re.IGNORECASE)
+
+
+def why_unsure(answer: str, spans: list[tuple[int, int]], question: str) -> str | None:
+    """Why asserted mentions (spans) may not be the answer's claim, so that the check abstains, or
+    None: all come after the answer marker's span, which does not name them ("the answer is **A**.
+    (Carbon dioxide is …)"): a note after the committed answer; or all lie in parenthetical asides
+    that make a statement of their own ("Au. (Silver, by contrast, is Ag.)"), not the answer's main
+    line. Never for a translation or rewrite."""
+    if not spans or is_rewrite(question):
+        return None
+    first = _clip(answer[spans[0][0]:spans[0][1]])
+    span = marked_span(answer)
+    if span and all(start >= span[1] for start, _ in spans):
+        return f"found {first} only after the answer marker's span, which names {_clip(answer[span[0]:span[1]].strip())}"
+    asides = [a for a in in_parentheses(answer) if a.start > 0 and _ASIDE_CLAIM.search(a.text)]
+    if asides and all(any(a.start < start < a.end for a in asides) for start, _ in spans):
+        return f"found {first} only in a parenthetical aside that says something of its own"
+    return None
+
+
+def _asked_noun_follows(answer: str, start: int, end: int, noun: str) -> bool:
+    """A later clause of the mention's sentence opens on the asked noun as its topic and does not
+    name the mention: "…都市はローマで、首都はミラノです", "Rome is the largest city, and the capital is
+    Milan": the mention is the value of another noun."""
+    _, stop = _its_sentence(answer, start)
+    named = answer[start:end].lower()
+    later = re.search(rf"(?:[、,]\s*(?:and\s+|but\s+|while\s+)?(?:the\s+|its\s+)?){re.escape(noun)}(?:は|\s+is\b)(.*)",
+                      answer[end:stop], re.IGNORECASE)
+    return later is not None and named not in later.group(1).lower() and not _DENIAL.search(later.group(1))

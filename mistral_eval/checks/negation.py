@@ -270,10 +270,11 @@ def polarity(text: str, start: int, end: int, question: str = "") -> Polarity:
     sentence = next((s for s in sentences(text) if s.start <= start < s.end), None)
     rest = text[end:sentence.end if sentence else len(text)]
     found: Polarity | None = None
-    if _JA_CHAR.match(after.lstrip("」』\"”*")[:1] or " ") or _JA_CHAR.search(text[start:end]):
+    # a Latin name in Japanese text is often set off by spaces ("Toronto ではありません"): read on past them
+    if _JA_CHAR.match(after.lstrip("」』\"”* \u3000")[:1] or " ") or _JA_CHAR.search(text[start:end]):
         clause_end = clause_of(text, start, end).end
         word = text[start:end].rstrip("」』\"”*")
-        tail = text[end:max(clause_end, end + 1) + 12].lstrip("」』\"”*")
+        tail = text[end:max(clause_end, end + 1) + 12].lstrip("」』\"”* \u3000")
         if (denies(word + tail, skip=len(word)) or denies_identity(word + tail, skip=len(word))
                 or _japanese_identity_denied(tail, question)):
             return "denied"

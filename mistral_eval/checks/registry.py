@@ -30,12 +30,15 @@ from mistral_eval.checks.mentions import (
     affirmed,
     best_standing,
     in_view_and_again,
+    latin_edges,
     latin_folded,
     mention_spans,
     mention_standing,
     only_classified,
     other_form,
     why_uncommitted,
+    why_unsure,
+    why_withheld,
 )
 from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, normalize, read_final
 from mistral_eval.checks.repetition import repetitions
@@ -137,10 +140,12 @@ def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: boo
         if negation_aware and len(needles) == 1 and found:  # one thing asked: only the committed answer counts
             kept = [span for span in mention_spans(answer, needles[0], flags)
                     if mention_standing(answer, *span, question) == "asserted"]
-            if why := why_uncommitted(answer, kept, question):
+            if why := why_uncommitted(answer, kept, question) or why_withheld(answer, kept, question):
                 return CheckResult("contains", False, 0.0, f"{why}.")
             if classified := only_classified(answer, kept, question):
                 return CheckResult.uncertain("contains", f"{classified}.", 0.0)
+            if unsure := why_unsure(answer, kept, question):
+                return CheckResult.uncertain("contains", f"{unsure}.", 0.0)
         repeated = [n for n in found if negation_aware and in_view_and_again(answer, mention_spans(answer, n, flags))]
         if repeated:
             return CheckResult.uncertain("contains", f"{', '.join(map(repr, repeated))} stands both in a view the answer "
@@ -190,12 +195,15 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
         raise ConfigError(f"pattern {pattern!r} does not compile: {error}", field="pattern") from None
 
     kanji_words = _kanji_literals(pattern)
+    edges = latin_edges(pattern)  # \b also between a Latin word and kana or kanji ("答えはAです")
+    edged = re.compile(edges, compiled.flags) if edges else None
     # plain words (Canberra|キャンベラ, \bTokyo\b) name an answer; character classes check a form
     names = all(re.fullmatch(r"(?:\\b)?[^\\\[\]().*+?{}^$]+(?:\\b)?", word) for word in pattern.split("|"))
 
     def check(answer: str, context: Context = None) -> CheckResult:
         question = CheckContext.of(context).prompt
-        matches = list(compiled.finditer(answer)) or list(compiled.finditer(latin_folded(answer)))
+        matches = (list(compiled.finditer(answer)) or list(compiled.finditer(latin_folded(answer)))
+                   or (list(edged.finditer(answer)) if edged else []))
         standings = [best_standing(answer, [m.span()], negation_aware, question) for m in matches]
         asserted = [m for m, standing in zip(matches, standings, strict=True) if standing == "asserted"
                     and not (negation_aware and modifies_another_noun(answer, *m.span()))]
@@ -204,11 +212,14 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
             return CheckResult.uncertain("regex", f"found {_clip(asserted[0].group())} only as a possessive (of "
                                                   f"something else the answer names) for /{pattern}/.")
         unresolved = [m for m, standing in zip(matches, standings, strict=True) if standing == "unresolved"]
-        why = why_uncommitted(answer, [m.span() for m in kept], question, names) if negation_aware else None
+        why = (why_uncommitted(answer, [m.span() for m in kept], question, names)
+               or why_withheld(answer, [m.span() for m in kept], question, names)) if negation_aware else None
         if why:
             return CheckResult("regex", False, 0.0, f"{why} for /{pattern}/.")
         if negation_aware and names and (classified := only_classified(answer, [m.span() for m in kept], question)):
             return CheckResult.uncertain("regex", f"{classified} for /{pattern}/.")
+        if negation_aware and (unsure := why_unsure(answer, [m.span() for m in kept], question)):
+            return CheckResult.uncertain("regex", f"{unsure} for /{pattern}/.")
         if kept and negation_aware and (declined := declines(answer)):
             return CheckResult.uncertain("regex", f"found {_clip(kept[0].group())}, but the answer says "
                                                   f"{declined!r}: whether it commits to it cannot be told.")

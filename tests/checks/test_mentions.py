@@ -5,12 +5,15 @@ import re
 from mistral_eval.checks.mentions import (
     affirmed,
     in_view_and_again,
+    latin_edges,
     latin_folded,
     mention_spans,
     mention_standing,
     only_classified,
     other_form,
     why_uncommitted,
+    why_unsure,
+    why_withheld,
 )
 
 
@@ -96,3 +99,80 @@ def test_a_nominalised_superlative_states_what_is_asked_and_outweighs_an_earlier
     text = "金は柔らかい金属です。最も硬いのはダイヤモンドです。"
     assert why_uncommitted(text, [_at(text, "金")], question)
     assert why_uncommitted(text, [_at(text, "ダイヤモンド")], question) is None
+
+
+def _spans(answer: str, word: str) -> list[tuple[int, int]]:
+    return [m.span() for m in re.finditer(re.escape(word), answer)]
+
+
+def test_a_mention_whose_claim_is_withheld_or_only_said_to_exist_too_is_not_given():
+    q_ja, q_en = "カナダの首都はどこですか？", "What is the capital of Canada?"
+    hedge_ja = "トロントが首都だという人もいますが、オタワが首都であるとは言い切れません。"
+    assert why_withheld(hedge_ja, _spans(hedge_ja, "オタワ"), q_ja)
+    hedge_en = "It is not certain that Ottawa is the capital; many sources disagree."
+    assert why_withheld(hedge_en, _spans(hedge_en, "Ottawa"), q_en)
+    exists_ja = "カナダ最大の都市はトロントです。オタワという都市もあります。"
+    assert why_withheld(exists_ja, _spans(exists_ja, "オタワ"), q_ja)
+    exists_en = "Toronto is the biggest city. There is also a city called Ottawa."
+    assert why_withheld(exists_en, _spans(exists_en, "Ottawa"), q_en)
+    plain = "オタワです。オタワという名前は先住民の言葉に由来します。"
+    assert why_withheld(plain, _spans(plain, "オタワ"), q_ja) is None
+
+
+def test_a_mention_that_is_the_value_of_another_noun_before_the_asked_noun_is_not_given():
+    ja = "ブラジルで人口が最も多い都市はサンパウロで、首都はブラジリアです。"
+    assert why_withheld(ja, _spans(ja, "サンパウロ"), "ブラジルの首都はどこですか？")
+    assert why_withheld(ja, _spans(ja, "ブラジリア"), "ブラジルの首都はどこですか？") is None
+    en = "Sao Paulo is the largest city, and the capital is Brasilia."
+    assert why_withheld(en, _spans(en, "Sao Paulo"), "What is the capital of Brazil?")
+
+
+def test_a_mention_only_after_the_answer_picks_a_letter_is_not_given_after_another_span_unsure():
+    en = "Plants need light, so the answer is **C**.\n\n(Water is taken up by the roots.)"
+    assert why_withheld(en, _spans(en, "Water"), "Which one? A) Water B) Sand C) Light", names=False)
+    ja = "答えは**B**です。\n\n（酸素は動物が吸う気体です。）"
+    assert why_withheld(ja, _spans(ja, "酸素"), "どれですか？ A) 酸素 B) 窒素", names=False)
+    marked = "So the answer is **A** (water)."
+    assert why_withheld(marked, _spans(marked, "water"), "Which one? A) Water B) Sand", names=False) is None
+    named = "The answer is the roots.\n\n(Water enters there.)"
+    assert why_unsure(named, _spans(named, "Water"), "Where does water enter a plant?")
+
+
+def test_a_mention_that_is_one_of_a_group_is_asserted_not_a_candidate():
+    en = "Blue is one of the three primary colours, along with red and yellow."
+    assert mention_standing(en, 0, 4, "Name a primary colour.") == "asserted"
+    listing = "It could be one of the following: blue, green or grey."
+    start = listing.index("blue")
+    assert mention_standing(listing, start, start + 4, "Name a primary colour.") == "denied"
+
+
+def test_a_mention_as_the_topic_of_a_sentence_about_a_former_time_is_denied_unless_the_past_is_asked():
+    ja = "ボンです。いいえ、ベルリンです。ちなみに、ボンはかつて西ドイツの首都でした。"
+    last = ja.rindex("ボン")
+    assert mention_standing(ja, last, last + 2, "ドイツの首都はどこですか？") == "denied"
+    en = "The capital is Berlin. Bonn was formerly the seat of government."
+    start = en.index("Bonn")
+    assert mention_standing(en, start, start + 4, "What is the capital of Germany?") == "denied"
+    assert mention_standing(en, start, start + 4, "What was the capital of West Germany?") == "asserted"
+
+
+def test_a_word_boundary_also_falls_between_a_latin_word_and_kana_or_kanji():
+    edged = latin_edges(r"\bB\b")
+    assert edged and re.search(edged, "答えはBです。") and re.search(edged, "The answer is B.")
+    assert not re.search(edged, "答えはABです。")
+    assert re.search(latin_edges(r"\bOttawa\b") or "", "首都はOttawaです") is not None
+    assert latin_edges("Ottawa") is None
+
+
+def test_a_mention_said_to_exist_too_counts_for_a_question_that_asks_for_any_member():
+    en = "Osaka is a large city. There is also a city called Nara nearby."
+    assert why_withheld(en, _spans(en, "Nara"), "Name a city in Japan.") is None
+
+
+def test_a_mention_only_in_an_aside_that_says_something_of_its_own_is_unsure():
+    en = "The symbol for iron is **Fe**. (Copper, on the other hand, is Cu.)"
+    assert why_unsure(en, _spans(en, "Cu"), "What is the chemical symbol for iron?")
+    ja = "鉄の元素記号はFeです。（銅はCuです。）"
+    assert why_unsure(ja, _spans(ja, "Cu"), "鉄の元素記号は何ですか？")
+    plain = "It is Fe (from the Latin ferrum)."
+    assert why_unsure(plain, _spans(plain, "Fe"), "What is the chemical symbol for iron?") is None

@@ -124,3 +124,13 @@ def test_a_negated_question_is_restated_not_denied():
 def test_a_mention_ranked_below_another(text, word, question, below):
     start = text.index(word)
     assert ranked_below(text, start, start + len(word), question) is below
+
+
+def test_a_latin_name_set_off_by_a_space_before_a_japanese_denial_is_denied():
+    text = "首都は Wellington です。Auckland ではありません。"
+    start = text.index("Auckland")
+    assert polarity(text, start, start + 8, "ニュージーランドの首都はどこですか？") == "denied"
+    start = text.index("Wellington")
+    assert polarity(text, start, start + 10, "ニュージーランドの首都はどこですか？") == "asserted"
+    spaced = "答えは Paris じゃないです。"
+    assert polarity(spaced, 4, 9) == "denied"
