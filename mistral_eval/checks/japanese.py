@@ -11,12 +11,15 @@ their own in Chinese grammar (是, 的, 在, …).
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from mistral_eval.core.errors import MissingDependencyError
 
 __all__ = ["denies", "denies_identity", "japanese_form", "kana_spellings", "kanji_compounds", "reading", "tokens"]
 
+KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
+"""One kanji (CJK ideographs, compatibility ideographs, 々 and 〆)."""
 _NEGATORS = {"ない", "無い", "ず", "ぬ", "ん"}
 _HEDGE_ENDS = {"か", "でしょう", "だろう", "かしら"}
 _STOP_POS = {"補助記号"}

@@ -36,14 +36,13 @@ from mistral_eval.checks.extract import (
     in_parentheses,
     sentences,
 )
-from mistral_eval.checks.japanese import kana_spellings
+from mistral_eval.checks.japanese import KANJI, kana_spellings
 from mistral_eval.checks.negation import Polarity, asked, polarity, ranked_below, superseded
 
 __all__ = ["affirmed", "best_standing", "in_view_and_again", "latin_edges", "latin_folded", "mention_spans", "mention_standing",
            "only_classified", "other_form", "why_uncommitted", "why_unsure",
            "why_withheld"]
 
-_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
 
 _CANDIDATES = re.compile(r"\b(?:could|might|may)\s+be\b.*\bor\b|\beither\b.*\bor\b|\bone\s+of\b"
                          r"|(?:の)?(?:どれか|いずれか|どちらか)(?:です|だ|でしょう|一つ)|以下のいずれか"
@@ -198,7 +197,7 @@ def mention_spans(answer: str, needle: str, flags: int) -> list[tuple[int, int]]
     spans = [m.span() for m in re.finditer(re.escape(needle), answer, flags)]
     if not spans and re.fullmatch(r"[ァ-ヺー]{2,}ー", needle):
         spans = [m.span() for m in re.finditer(re.escape(needle[:-1]) + r"(?![ァ-ヺー])", answer)]
-    return spans or (kana_spellings(answer, needle) if _KANJI.search(needle) else [])
+    return spans or (kana_spellings(answer, needle) if KANJI.search(needle) else [])
 
 
 _INFLECTION = re.compile(r"(?:ing|ed|es|e|s|d)$")

@@ -25,7 +25,7 @@ from pydantic import ConfigDict, Field, ValidationError, validate_call
 from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text as _clip
 from mistral_eval.checks.code_check import python
 from mistral_eval.checks.commitment import modifies_another_noun, possessive
-from mistral_eval.checks.japanese import japanese_form, kana_spellings, kanji_compounds
+from mistral_eval.checks.japanese import KANJI, japanese_form, kana_spellings, kanji_compounds
 from mistral_eval.checks.mentions import (
     affirmed,
     best_standing,
@@ -179,7 +179,7 @@ def _kanji_literals(pattern: str) -> list[str]:
     words = pattern.split("|")
     if any(re.escape(word) != word for word in words):
         return []
-    return [word for word in words if _KANJI.search(word)]
+    return [word for word in words if KANJI.search(word)]
 
 
 @_validated
@@ -307,7 +307,6 @@ def boolean(expected: bool) -> Check:
 
 
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
-_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
 _CHINESE_WORDS = re.compile(r"[我你她们这那么是了吗呢吧很的在]")
 
 
@@ -325,7 +324,7 @@ def _kanji_only(text: str) -> bool:
     simplified-only character, a Chinese function character) or only Japanese writes (庁, 県, 込),
     and no reading as Japanese compound nouns (`japanese.kanji_compounds`)."""
     letters = "".join(c for c in text if unicodedata.category(c).startswith("L"))
-    kanji = _KANJI.findall(letters)
+    kanji = KANJI.findall(letters)
     return (len(kanji) >= 5 and len(kanji) == len(letters) and not any(map(_simplified_only, kanji))
             and not _CHINESE_WORDS.search(letters) and not _read_as_japanese(text, kanji))
 
@@ -347,7 +346,7 @@ def japanese_share(text: str) -> float:
     Returns 0.0 without letters.
     """
     letters = "".join(c for c in text if unicodedata.category(c).startswith("L"))
-    kanji_chars = _KANJI.findall(letters)
+    kanji_chars = KANJI.findall(letters)
     kana, kanji = len(_KANA.findall(letters)), len(kanji_chars)
     simplified = sum(map(_simplified_only, kanji_chars))
     chinese = kana == 0 and kanji > 0 and (kanji >= 5 or simplified > 0
@@ -383,7 +382,7 @@ def _without_asides(answer: str) -> str:
     ("Large Language Modelの略"), a quoted source text ("原文: "It will rain.""), code (fenced or
     inline) and URLs, when Japanese text is left: they are not the answer's language."""
     rest = _TERM.sub(" ", _GLOSSED.sub(" ", _LATIN_ASIDE.sub(" ", answer)))
-    return rest if _KANA.search(rest) or _KANJI.search(rest) else answer
+    return rest if _KANA.search(rest) or KANJI.search(rest) else answer
 
 
 @_validated

@@ -17,7 +17,8 @@ from mistral_eval.checks.negation import is_negated
 
 __all__ = ["asked_statement", "fact_verdict", "restates"]
 
-_CONDITIONAL = re.compile(r"^\W*(?:if|unless|had\s+it|were\s+it)\b|^\W*(?:もし|仮に|万一)", re.IGNORECASE)
+CONDITIONAL = re.compile(r"^\W*(?:if|unless|had\s+it|were\s+it)\b|^\W*(?:もし|仮に|万一)", re.IGNORECASE)
+"""A sentence or clause that opens a condition ("If …", もし…): what it says is not the answer's claim."""
 _PARENS = re.compile(r"^\W*[(（]")
 _STATEMENT = re.compile(r"(?:statement|主張|質問|question)\s*[:：]\s*(.+)", re.IGNORECASE)
 
@@ -266,7 +267,7 @@ def _other_holder(opening: str, statement: str) -> bool | None:
     for clause in clauses(opening):
         said = _unique_claim(clause.text.strip())
         if (said is None or not said[0] or said[0].lower() in _PRONOUNS or attributed(clause.text)
-                or _CONDITIONAL.match(clause.text) or _PARENS.search(clause.text)):
+                or CONDITIONAL.match(clause.text) or _PARENS.search(clause.text)):
             continue
         said_subject = {w for w, _ in _content(said[0])}
         if said_subject - asked_subject and asked_subject - said_subject and _predicate(said[1]) == asked_predicate:
@@ -327,7 +328,7 @@ def _contrasted_out(opening: str, statement: str) -> bool | None:
     asked = [w for w, _ in _content(statement)]
     for sentence in sentences(opening):
         split = _contrast_split(sentence.text)
-        if split is None or attributed(sentence.text) or _CONDITIONAL.match(sentence.text):
+        if split is None or attributed(sentence.text) or CONDITIONAL.match(sentence.text):
             continue
         main, phrase = [w for w, _ in _content(split[0])], [w for w, _ in _content(split[1])]
         rest = [w for w in asked if w not in phrase]

@@ -25,7 +25,7 @@ from mistral_eval.checks.extract import (
 )
 from mistral_eval.checks.japanese import tokens as ja_tokens
 from mistral_eval.checks.negation import is_negated
-from mistral_eval.checks.restated import asked_statement, fact_verdict, restates
+from mistral_eval.checks.restated import CONDITIONAL, asked_statement, fact_verdict, restates
 
 __all__ = ["BOTH_WAYS", "declines", "read_verdict"]
 
@@ -77,7 +77,6 @@ _NOTE = re.compile(r"^\W*(?:note|n\.b\.|p\.s\.|remark|caveat)\b|^\s*(?:[*_]*\s*)
 _PARTIAL = re.compile(r"\b(?:partly|partially|somewhat|half|technically|in\s+a\s+(?:sense|way)|to\s+some\s+extent)\s+"
                       r"(?:\w+\s+)?$|(?:ある意味|一部|部分的に|半分)(?:では|は)?\s*$", re.IGNORECASE)
 _PARENS = re.compile(r"[(（][^()（）\n]*[)）]")
-_CONDITIONAL = re.compile(r"^\W*(?:if|unless|had\s+it|were\s+it)\b|^\W*(?:もし|仮に|万一)", re.IGNORECASE)
 # 「いいえ」と答えるのは誤り: a verdict mentioned, then judged; the two read as one.
 _JUDGED_MENTION = re.compile(r"^[」』\"”*]*\s*と(?:答える|答えた|言う|いう|する|した)(?:の|こと)(?:は|が|も)\s*$")
 
@@ -88,7 +87,7 @@ def _aside(text: str, start: int) -> bool:
     if any(m.start() <= start < m.end() for m in _PARENS.finditer(text)):
         return True
     sentence = next((s for s in sentences(text) if s.start <= start < s.end), None)
-    return sentence is not None and bool(_NOTE.match(sentence.text) or _CONDITIONAL.match(sentence.text))
+    return sentence is not None and bool(_NOTE.match(sentence.text) or CONDITIONAL.match(sentence.text))
 
 
 def _verdicts(text: str, asked: str = "") -> list[tuple[re.Match[str], bool, bool]]:
