@@ -150,7 +150,7 @@ _RULE_ROW = re.compile(r"^[ \t]*\|[\s:|-]*\|[ \t]*$")
 def table_rows(text: str) -> list[Span]:
     """The data rows of markdown tables: rows below a header and its rule row (|---|---|)."""
     rows = list(_TABLE_ROW.finditer(text))
-    data = []
+    data: list[Span] = []
     for i, row in enumerate(rows):
         header_above = any(_RULE_ROW.match(r.group()) for r in rows[max(0, i - 1):i]) or (
             data and data[-1].end + 1 >= row.start())

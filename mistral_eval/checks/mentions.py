@@ -358,8 +358,8 @@ def why_withheld(answer: str, spans: list[tuple[int, int]], question: str, names
         return f"found {first} only where the answer withholds its claim or says only that it exists too"
     swaps = [swapped_name(answer, *span, question) for span in spans]
     if all(swap and premise_denied(answer, swap[0], span[0]) for swap, span in zip(swaps, spans, strict=True)):
-        return (f"found {first} said of {swaps[0][1]!r} in the question's place of {swaps[0][0]!r}, whose premise "
-                "the answer denies")
+        theirs, ours = swaps[0] or ("", "")
+        return f"found {first} said of {ours!r} in the question's place of {theirs!r}, whose premise the answer denies"
     if names and (other := _stated_beside_notes(answer, spans, question)):
         return f"found {first} only in a note; the answer's main statement gives {_clip(other)}"
     return None

@@ -10,8 +10,8 @@ from mistral_eval.checks.extract import (
     contrasted,
     in_parentheses,
     quoted_spans,
-    table_rows,
     sentences,
+    table_rows,
 )
 
 
