@@ -13,7 +13,11 @@ import re
 from mistral_eval.checks.extract import conditional, in_parentheses, sentences
 from mistral_eval.checks.units import in_other_units
 
-__all__ = ["aside_spans", "first_aside", "other_case_ja"]
+__all__ = ["aside_spans", "first_aside", "note_spans", "other_case_ja"]
+
+# What opens a note, the answer's remark beside its main statement: "Note:", "N.B.", "P.S.", "※", "補足：", "注："
+_NOTE_MARK = (r"(?:^|(?<=\n))[ \t>*_]*(?:notes?|n\.b\.|p\.s\.)\b|※|(?:^|(?<=[。\n]))[ \t*]*(?:補足|注)\s*[:：]")
+_NOTE = re.compile(_NOTE_MARK, re.IGNORECASE | re.MULTILINE)
 
 # What follows an answer to justify or check it; its numbers restate the question. A Japanese
 # sentence that ends on a reason (…からです, …ためです: "because …") justifies what came before.
@@ -27,8 +31,18 @@ _ASIDE = re.compile(r"\b(?:check|checking|verify|verification|because|since)\b|�
                     r"|at\s+(?:this|that|the\s+same)\s+rate)\b"  # an extrapolation: "At that rate, …"
                     r"|(?:^|(?<=[。\n]))(?:例えば|たとえば|別の例)"
                     # a note after the answer
-                    r"|(?:^|(?<=\n))[ \t>*_]*(?:notes?|n\.b\.|p\.s\.)\b|※|(?:^|(?<=[。\n]))[ \t*]*(?:補足|注)\s*[:：]",
-                    re.IGNORECASE | re.MULTILINE)
+                    r"|" + _NOTE_MARK, re.IGNORECASE | re.MULTILINE)
+
+
+def note_spans(text: str) -> list[tuple[int, int]]:
+    """Notes: from a note marker ("Note:", "N.B.", "※", "補足：") to the end of its line; a note
+    says something beside the answer's main statement, not the statement itself."""
+    spans = []
+    for match in _NOTE.finditer(text):
+        end = text.find("\n", match.end())
+        spans.append((match.start(), len(text) if end < 0 else end))
+    return spans
+
 
 # A sentence whose subject points back at what was just said and says it is the same quantity in
 # other terms: "This is equivalent to 212 °F.", "これは華氏212度に相当します。"

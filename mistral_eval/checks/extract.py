@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = ["Span", "after_correction", "answer_marker", "answer_markers", "attributed", "clause_of", "clauses",
-           "conditional", "contrasted", "in_parentheses", "quoted_spans", "sentences"]
+           "conditional", "contrasted", "in_parentheses", "quoted_spans", "sentences", "table_rows"]
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+?(?:[。！？!?]+|\.(?=\s|$)|\n|$)|[^。！？!?\n]+", re.DOTALL)
 _CLAUSE_BREAK = re.compile(r"[;；:：—–]|\s-\s|,\s*(?:but|however|while|whereas|and|so)\b|\b(?:but|however)\b"
@@ -141,3 +141,19 @@ def contrasted(text: str) -> list[Span]:
             start = sentence.start + brk.end()
         pieces.append(Span(text[start:sentence.end], start, sentence.end))
     return pieces
+
+
+_TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$", re.MULTILINE)
+_RULE_ROW = re.compile(r"^[ \t]*\|[\s:|-]*\|[ \t]*$")
+
+
+def table_rows(text: str) -> list[Span]:
+    """The data rows of markdown tables: rows below a header and its rule row (|---|---|)."""
+    rows = list(_TABLE_ROW.finditer(text))
+    data: list[Span] = []
+    for i, row in enumerate(rows):
+        header_above = any(_RULE_ROW.match(r.group()) for r in rows[max(0, i - 1):i]) or (
+            data and data[-1].end + 1 >= row.start())
+        if header_above and not _RULE_ROW.match(row.group()):
+            data.append(Span(row.group(), row.start(), row.end()))
+    return data

@@ -13,6 +13,7 @@ import re
 import typing
 import unicodedata
 
+from mistral_eval.checks.asides import note_spans
 from mistral_eval.checks.base import clip_text as _clip
 from mistral_eval.checks.commitment import (
     asked_noun,
@@ -35,9 +36,11 @@ from mistral_eval.checks.extract import (
     conditional,
     in_parentheses,
     sentences,
+    table_rows,
 )
 from mistral_eval.checks.japanese import KANJI, kana_spellings
 from mistral_eval.checks.negation import Polarity, asked, polarity, ranked_below, superseded
+from mistral_eval.checks.slots import premise_denied, swapped_name
 
 __all__ = ["affirmed", "best_standing", "in_view_and_again", "latin_edges", "latin_folded", "mention_spans", "mention_standing",
            "only_classified", "other_form", "why_uncommitted", "why_unsure",
@@ -353,7 +356,43 @@ def why_withheld(answer: str, spans: list[tuple[int, int]], question: str, names
 
     if all(hedged(*span) or also_exists(*span) for span in spans):
         return f"found {first} only where the answer withholds its claim or says only that it exists too"
+    swaps = [swapped_name(answer, *span, question) for span in spans]
+    if all(swap and premise_denied(answer, swap[0], span[0]) for swap, span in zip(swaps, spans, strict=True)):
+        theirs, ours = swaps[0] or ("", "")
+        return f"found {first} said of {ours!r} in the question's place of {theirs!r}, whose premise the answer denies"
+    if names and (other := _stated_beside_notes(answer, spans, question)):
+        return f"found {first} only in a note; the answer's main statement gives {_clip(other)}"
     return None
+
+
+def _in_notes(answer: str, spans: list[tuple[int, int]]) -> bool:
+    """Every mention lies in a note ("Note: …", "※…") and the answer says something outside its notes."""
+    notes = note_spans(answer)
+    main = _outside_notes(answer, notes)
+    return bool(notes) and all(any(a <= start < b for a, b in notes) for start, _ in spans) and bool(
+        re.search(r"\w", main))
+
+
+def _outside_notes(answer: str, notes: list[tuple[int, int]]) -> str:
+    """The answer with its notes blanked out, positions kept."""
+    chars = list(answer)
+    for a, b in notes:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
+
+
+def _stated_beside_notes(answer: str, spans: list[tuple[int, int]], question: str) -> str | None:
+    """What the answer's main statement gives when every mention lies in a note: a table's data row
+    or a statement of what is asked ("首都はシドニーです。"), outside the notes; None when the
+    mentions are not all in notes or the main part states nothing."""
+    if not _in_notes(answer, spans):
+        return None
+    main = _outside_notes(answer, note_spans(answer))
+    rows = table_rows(main)
+    stated = stated_answers(main, question)
+    noun = asked_noun(question)
+    return (rows[0].text.strip() if rows else stated[0][2] if stated
+            else next((s.text.strip() for s in sentences(main) if noun and noun.lower() in s.text.lower()), None))
 
 
 # A parenthetical aside that is a statement of its own: "(Silver, by contrast, is Ag.)", "（銀はAgです。）"
@@ -375,6 +414,8 @@ def why_unsure(answer: str, spans: list[tuple[int, int]], question: str) -> str 
     asides = [a for a in in_parentheses(answer) if a.start > 0 and _ASIDE_CLAIM.search(a.text)]
     if asides and all(any(a.start < start < a.end for a in asides) for start, _ in spans):
         return f"found {first} only in a parenthetical aside that says something of its own"
+    if _in_notes(answer, spans):
+        return f"found {first} only in a note beside the answer's main statement"
     return None
 
 

@@ -161,11 +161,11 @@ def _refrains(text: str) -> set[str]:
     closes a stanza which also says something new (a line said once), or in a chorus (a stanza of
     nothing but said-again lines) whose copies stand apart, a stanza that says something new between
     each two. A poem's or song's refrain or chorus is its structure, not a loop; stanzas of nothing
-    but the same lines again are."""
+    but the same lines again are. A single stanza of verse may interleave a refrain (`_interleaved`)."""
     stanzas = [[_key(line) for line in stanza.splitlines() if _key(line)] for stanza in re.split(r"\n\s*\n", text)]
     stanzas = [lines for lines in stanzas if lines]
     if len(stanzas) < 2:
-        return set()
+        return _interleaved(stanzas[0]) if stanzas else set()
     said: dict[str, int] = {}
     for line in (line for lines in stanzas for line in lines):
         said[line] = said.get(line, 0) + 1
@@ -175,6 +175,28 @@ def _refrains(text: str) -> set[str]:
         holding = [i for i, lines in enumerate(stanzas) if line in lines]
         if all(stanzas[i].count(line) == 1 and (_in_edge_block(stanzas[i], line, said) if new[i] else True)
                for i in holding) and _apart(holding, new):
+            refrains.update(_key(piece) for piece in _PIECES.split(line))
+    return refrains
+
+
+_VERSE_LINE = 60
+"""The longest line of a verse: a poem's or song's lines are short, prose runs on."""
+
+
+def _interleaved(lines: list[str]) -> set[str]:
+    """The pieces of refrain lines of a stanza of verse (short lines, four or more): a line said
+    again with a line said only once between each two of its copies ("春が来た / 野に花が咲く /
+    春が来た / 川の水がぬるむ / …"). Lines said again with nothing new between them, or blocks said
+    again whole ("春が来た / 花が咲く / 春が来た / 花が咲く"), are no refrain."""
+    if len(lines) < 4 or any(len(line) > _VERSE_LINE for line in lines):
+        return set()
+    said: dict[str, int] = {}
+    for line in lines:
+        said[line] = said.get(line, 0) + 1
+    refrains: set[str] = set()
+    for line in (line for line, count in said.items() if count >= 2):
+        at = [i for i, x in enumerate(lines) if x == line]
+        if all(any(said[x] == 1 for x in lines[a + 1:b]) for a, b in zip(at, at[1:])):
             refrains.update(_key(piece) for piece in _PIECES.split(line))
     return refrains
 

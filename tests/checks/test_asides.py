@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mistral_eval.checks.asides import aside_spans, first_aside, other_case_ja
+from mistral_eval.checks.asides import aside_spans, first_aside, note_spans, other_case_ja
 
 
 @pytest.mark.parametrize("text, opener", [
@@ -64,3 +64,15 @@ def test_a_japanese_sentence_that_ends_on_its_reason_is_a_justification():
     aside = first_aside(text)
     assert aside is not None and text[aside.start():].startswith("2月")
     assert first_aside("1年は366日です。") is None
+
+
+def test_a_note_runs_from_its_marker_to_the_end_of_its_line():
+    text = "Paris is the capital.\nNote: Lyon is larger than you think.\nThat is all."
+    (start, end), = note_spans(text)
+    assert text[start:end] == "Note: Lyon is larger than you think."
+    ja = "首都はパリです。\n※リヨンも大きな都市です。"
+    assert [ja[a:b] for a, b in note_spans(ja)] == ["※リヨンも大きな都市です。"]
+    supplement = "答えは5です。\n補足：単位はcmです。"
+    assert [supplement[a:b] for a, b in note_spans(supplement)] == ["補足：単位はcmです。"]
+    assert note_spans("He noted that Lyon is large. The notes were lost.") == []
+    assert first_aside(text) is not None and first_aside(text).start() == start  # one vocabulary for both

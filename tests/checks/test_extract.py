@@ -11,6 +11,7 @@ from mistral_eval.checks.extract import (
     in_parentheses,
     quoted_spans,
     sentences,
+    table_rows,
 )
 
 
@@ -61,3 +62,9 @@ def test_contrasted_splits_a_sentence_where_it_contrasts_two_statements():
                                                           "a leap year has 366 days.", "Done."]
     assert [s.text for s in contrasted("平年は365日ですが、うるう年は366日です。")] == ["平年は365日ですが、", "うるう年は366日です。"]
     assert len(contrasted("It is big, but it is cheap.")) == 1  # "but it": no new subject with an article
+
+
+def test_table_rows_are_the_rows_below_a_header_and_its_rule():
+    text = "| Planet | Moons |\n|---|---|\n| Mars | 2 |\n| Earth | 1 |\n\nA | B is not a table row."
+    assert [row.text for row in table_rows(text)] == ["| Mars | 2 |", "| Earth | 1 |"]
+    assert table_rows("| only a line between bars |") == []

@@ -176,3 +176,38 @@ def test_a_mention_only_in_an_aside_that_says_something_of_its_own_is_unsure():
     assert why_unsure(ja, _spans(ja, "Cu"), "鉄の元素記号は何ですか？")
     plain = "It is Fe (from the Latin ferrum)."
     assert why_unsure(plain, _spans(plain, "Fe"), "What is the chemical symbol for iron?") is None
+
+
+def test_a_mention_only_in_a_note_beside_a_main_statement_of_another_value_is_withheld():
+    table = "| Country | Capital |\n|---|---|\n| Brazil | Rio de Janeiro |\n\nNote: Brasília was built in the 1950s."
+    assert "only in a note" in why_withheld(table, _spans(table, "Brasília"), "Give the capital of Brazil.")
+    ja = "ブラジルの首都はリオデジャネイロです。\n※ブラジリアは計画都市です。"
+    assert "only in a note" in why_withheld(ja, _spans(ja, "ブラジリア"), "ブラジルの首都はどこですか？")
+    same = "The capital of Brazil is Brasília.\nNote: Brasília was built in the 1950s."
+    assert why_withheld(same, _spans(same, "Brasília"), "What is the capital of Brazil?") is None
+    assert why_unsure(same, _spans(same, "Brasília"), "What is the capital of Brazil?") is None
+
+
+def test_a_mention_only_in_a_note_with_no_other_value_stated_is_unsure():
+    vague = "I am not able to check this right now.\nNote: Brasília may be what you are looking for."
+    question = "What is the capital of Brazil?"
+    assert why_withheld(vague, _spans(vague, "Brasília"), question) is None
+    assert "only in a note" in why_unsure(vague, _spans(vague, "Brasília"), question)
+    whole = "Note: the capital of Brazil is Brasília."
+    assert why_unsure(whole, _spans(whole, "Brasília"), question) is None  # nothing beside the note
+
+
+def test_a_mention_said_of_another_name_in_the_questions_slot_whose_premise_is_denied_is_withheld():
+    en = "Nobody has swum across the Pacific. Ben Lecomte was the first person to swim across the Atlantic."
+    question = "Who was the first person to swim across the Pacific?"
+    assert "premise" in why_withheld(en, _spans(en, "Ben Lecomte"), question)
+    ja = "金星に着陸した探査機はまだありません。火星に最初に着陸した探査機はマルス3号です。"
+    assert "premise" in why_withheld(ja, _spans(ja, "マルス3号"), "金星に最初に着陸した探査機は何ですか？")
+
+
+def test_a_restated_question_with_other_words_or_no_denied_premise_keeps_the_mention():
+    question = "Who was the first person to swim across the Atlantic?"
+    paraphrase = "Ben Lecomte was the first man to swim the whole Atlantic, in 1998."
+    assert why_withheld(paraphrase, _spans(paraphrase, "Ben Lecomte"), question) is None
+    undenied = "Ben Lecomte was the first person to swim across the Pacific. He also swam across the Atlantic."
+    assert why_withheld(undenied, _spans(undenied, "Ben Lecomte"), question) is None

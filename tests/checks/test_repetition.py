@@ -167,3 +167,26 @@ def test_sentences_that_each_say_the_one_before_again_and_add_a_word_are_a_loop(
     assert repetitions(running, 20)[0] == 0.0
     once = "Cats sleep a lot. Cats sleep a lot because they hunt at night. Dogs are different."
     assert repetitions(once, 20)[0] == 0.0
+
+
+def test_a_refrain_interleaved_with_new_lines_in_one_stanza_of_verse_is_form_not_a_loop():
+    ja = "波がよせる\n砂に足あと\n波がよせる\n貝がひかる\n波がよせる\n夕日がしずむ"
+    assert repetitions(ja, 20)[0] == 0.0
+    en = "Sleep, little fox,\nthe snow is deep.\nSleep, little fox,\nthe hills are asleep.\nSleep, little fox,\nthe stars keep."
+    assert repetitions(en, 20)[0] == 0.0
+
+
+def test_a_line_or_block_said_again_with_nothing_new_between_is_still_a_loop():
+    block = "\n".join(["波がよせる", "砂に足あと"] * 4)
+    assert repetitions(block, 20)[0] > 0.3
+    line = "\n".join(["Sleep, little fox,"] * 6)
+    assert repetitions(line, 20)[0] > 0.3
+    template = "\n".join(f"The fox is {word}." for word in ("small", "quick", "red", "shy", "warm", "wild"))
+    assert repetitions(template, 20)[0] > 0.3
+
+
+def test_prose_lines_are_no_verse_and_keep_their_copies():
+    prose = ("I am sorry, but I cannot answer that question with the information given here.\nThe weather data is "
+             "missing.\nI am sorry, but I cannot answer that question with the information given here.\nThe "
+             "station was offline.\nI am sorry, but I cannot answer that question with the information given here.")
+    assert repetitions(prose, 20)[0] > 0.3
