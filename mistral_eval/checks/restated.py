@@ -167,8 +167,9 @@ def fact_verdict(answer: str, question: str) -> bool | None:
     None when it says something else, such as another predicate."""
     statement = asked_statement(question)
     answer = re.sub(r"\*\*|__", "", answer)  # markdown emphasis: "**Closed on Sundays.** It opens …"
+    answer = re.sub(r"\s*[(（][^()（）\n]*[)）]", "", answer)  # a parenthetical aside: "東京タワー（333m）は…"
     opening = answer[:sentences(answer)[2].end] if len(sentences(answer)) > 3 else answer
-    if _other_holder(opening, statement) is False:
+    if _other_holder(opening, statement) is False or _other_value(opening, statement) is False:
         return False
     asked = [w for w, _ in _content(statement)]
     parts = [(_without_other_contrast(_JOINER_END.sub("", _SOURCE.sub("", c.text)), asked), _sentence_of(opening, c.start))
@@ -348,3 +349,68 @@ def _without_other_contrast(clause: str, asked: list[str]) -> str:
         return clause
     phrase = [w for w, _ in _content(split[1])]
     return split[0] if phrase and not any(w in asked for w in phrase) else clause
+
+
+# The asked slot filled with another value: "Is Paris the capital of Italy?" answered "The capital of Italy
+# is Rome", "Does water boil at 50 °C?" answered "Water boils at 100 °C", "…rises in the west?" answered
+# "The Sun rises in the east". Only values of one closed kind are read: numbers, compass directions,
+# names (capitalised English words, katakana words).
+_DIRECTIONS = {"east", "west", "north", "south", "東", "西", "南", "北"}
+_FRAME = re.compile(r"^\W*is\s+it\s+(?:true|correct|the\s+case)\s+that\s+", re.IGNORECASE)
+_COPULA_QUESTION = re.compile(r"^\W*(?:is|are|was|were)\s", re.IGNORECASE)
+
+
+def _value_kind(word: str, source: str) -> str | None:
+    """The kind of value a content word is, as `source` writes it: a number, a direction or a name."""
+    if re.fullmatch(r"\d+(?:\.\d+)?", word):
+        return "number"
+    if word in _DIRECTIONS:
+        return "direction"
+    if re.fullmatch(r"[\u30a1-\u30ffー]{2,}", word.split("-")[0]):  # unidic's lemma: "パリ-Paris"
+        return "name"
+    capitalised = word[:1].upper() + word[1:]
+    named = [m for m in re.finditer(rf"\b{re.escape(capitalised)}s?\b", source) if source[:m.start()].strip()]
+    return "name" if word.isascii() and named else None
+
+
+def _pieces(opening: str) -> list[str]:
+    """The answer's own clauses, each further split at "and" (English): "The Sun rises in the east and
+    sets in the west" says two things. Views of others, conditions and questions are left out."""
+    found = []
+    for clause in clauses(opening):
+        if attributed(clause.text) or CONDITIONAL.match(clause.text) or clause.text.rstrip().endswith(("?", "？")):
+            continue
+        found += re.split(r"\s+and\s+", clause.text) if clause.text.isascii() else [clause.text]
+    return found
+
+
+def _negated_piece(piece: str) -> bool:
+    if re.search(r"[\u3040-\u9fff]", piece):
+        return any(lemma in ("ない", "無い", "ず", "ぬ") and pos in ("助動詞", "形容詞") for _, pos, lemma in ja_tokens(piece))
+    return bool(re.search(r"\b(?:not|never|no|cannot)\b|n't", piece, re.IGNORECASE))
+
+
+def _other_value(opening: str, statement: str) -> bool | None:
+    """False when a piece of the opening (the answer's own, not negated) says the asked statement
+    word for word, in its order (or a copula question's subject moved to the end: "The capital of
+    Italy is Rome" for "Is Paris the capital of Italy?"), with one asked value replaced by another of
+    its kind, and no piece says the asked value with the rest of the statement; else None."""
+    statement = _FRAME.sub("", statement)
+    asked = [w for w, _ in _content(statement)]
+    pieces = _pieces(opening)
+    for piece in pieces:
+        said = [w for w, _ in _content(piece)]
+        missing, new = [w for w in asked if w not in said], [w for w in said if w not in asked]
+        if len(missing) != 1 or len(new) != 1 or len(asked) < 3 or _negated_piece(piece):
+            continue
+        (old,), (value,) = missing, new
+        kind = _value_kind(old, statement)
+        if kind is None or kind != _value_kind(value, piece):
+            continue
+        restored = [old if w == value else w for w in said]
+        inverted = _COPULA_QUESTION.match(statement) and restored == asked[1:] + asked[:1]
+        repeated = any(old in words and all(w in words for w in asked)
+                       for words in ([w for w, _ in _content(p)] for p in pieces))
+        if (restored == asked or inverted) and not repeated:
+            return False
+    return None

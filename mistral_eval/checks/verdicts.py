@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 
 from mistral_eval.checks.extract import (
+    CONCESSIVE,
+    CONCLUSION,
     after_correction,
     answer_markers,
     attributed,
@@ -24,6 +26,7 @@ from mistral_eval.checks.extract import (
     sentences,
 )
 from mistral_eval.checks.japanese import tokens as ja_tokens
+from mistral_eval.checks.labels import label_verdict
 from mistral_eval.checks.negation import is_negated
 from mistral_eval.checks.restated import CONDITIONAL, asked_statement, fact_verdict, restates
 
@@ -36,7 +39,7 @@ _VERDICT = re.compile(
     r"(?<![A-Za-z])(?:true|false|correct|incorrect|wrong)(?![A-Za-z])"
     r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！」』\"”*(（—–]|$))"
     r"|(?:(?<=は)|(?<![ぁ-ん]))はい(?=\s*(?:[、。,.!！」』\"”*]|です|でしょう|と|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?"
-    r"|その通り|本当(?=です(?!か)|だ(?!ろうか)|で(?:は|も)?(?:ありません|ない)(?!ですか|か)|じゃ(?!ないか)|である)|(?:^|(?<=[。！\n]))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
+    r"|(?:その|おっしゃる|仰る)通り|本当(?=です(?!か)|だ(?!ろうか)|で(?:は|も)?(?:ありません|ない)(?!ですか|か)|じゃ(?!ないか)|である)|(?:^|(?<=[。！\n])|(?<=実際には)|(?<=実際には、)|(?<=実際は)|(?<=実際は、)|(?<=本当は)|(?<=本当は、))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
     re.IGNORECASE | re.MULTILINE)
 # A whole-sentence reply: "Absolutely.", "Of course not!", "Not at all.", "Not necessarily.", "You bet!",
 # "もちろんです。", "ええ、そうです。", "そうではありません。", "そんなことはありません。", "必ずしもそうではありません。";
@@ -54,11 +57,10 @@ _REPLY = re.compile(r"(?:^|(?<=[.!?。！？\n]))[\s*]*(?:(?:absolutely|definite
                     r"|(?:it|they|he|she)\s+(?:certainly\s+|indeed\s+|really\s+)?(?:(?:does|do|did|is|are|was|were|can|could|has|have)(?:n't|\s+not)?|can't|cannot)"
                     r"|そう(?:とは)?(?:限りません|限らない(?:です)?))[\s*]*(?=[.!。！]|$)",
                     re.IGNORECASE | re.MULTILINE)
-_TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解", "その通り", "本当"}
+_TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解", "その通り", "おっしゃる通り", "仰る通り", "本当"}
 _ECHO = re.compile(r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?\s*(?:or|/|か|または|もしくは)\s*"
                    r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?か?", re.IGNORECASE)
-_SETTLES = re.compile(r"\b(?:so|therefore|thus|actually|in\s+fact|final(?:ly)?)\b|やはり|なので|つまり|結局|したがって|よって|正しくは",
-                      re.IGNORECASE)
+_SETTLES = CONCLUSION
 _BOTH = re.compile(r"\byes\s+and\s+no\b|\bboth\s+yes\s+and\s+no\b|はいでもありいいえでもあり", re.IGNORECASE)
 
 
@@ -110,7 +112,7 @@ def _verdicts(text: str, asked: str = "") -> list[tuple[re.Match[str], bool, boo
             mentioned = found.pop()
             value = mentioned[1] == value
         clause_start = clause_of(text, *match.span()).start
-        own = not (_aside(text, match.start())
+        own = not (_aside(text, match.start()) or _conceded(text, match)
                    or _HYPOTHETICAL_BEFORE.search(text[clause_start:match.start()])
                    or _PARTIAL.search(text[max(clause_start, match.start() - 25):match.start()])
                    or _HYPOTHETICAL_AFTER.match(text[match.end():]))
@@ -119,6 +121,14 @@ def _verdicts(text: str, asked: str = "") -> list[tuple[re.Match[str], bool, boo
         if not any(m.start() <= reply.start() < m.end() or reply.start() <= m.start() < reply.end() for m, _, _ in found):
             found.append((reply, not re.search(r"\bnot?\b|n't|nope|ない|ません|違う", reply.group(), re.IGNORECASE), True))
     return sorted(found, key=lambda v: v[0].start())
+
+
+def _conceded(text: str, match: re.Match[str]) -> bool:
+    """A verdict word in a clause that opens by conceding and is followed by its main clause in the
+    same sentence ("Although it sounds correct, the saying is false"): an aside, not the verdict."""
+    sentence = next((s for s in sentences(text) if s.start <= match.start() < s.end), None)
+    return (sentence is not None and bool(CONCESSIVE.match(text[sentence.start:match.start()]))
+            and "," in text[match.end():sentence.end])
 
 
 def _attributive(text: str, match: re.Match[str]) -> bool:
@@ -164,7 +174,12 @@ def _verdict_of(text: str, asked: str = "") -> tuple[bool | None, str]:
     marker = _own_marker(text)
     start = max(cut, marker.start() if marker else 0)
     every = _verdicts(text, asked)
-    found = [v for v in every if v[0].start() >= start] or every
+    found = [v for v in every if v[0].start() >= start]
+    if every and not found and cut > 0 and cut >= start and asked:
+        corrected = fact_verdict(text[cut:], asked)  # "いいえ。訂正します：51は素数です。": the corrected statement
+        if corrected is not None:
+            return corrected, f"after the self-correction, the answer states the question's fact as {corrected}"
+    found = found or every
     if not found:
         return None, "found no verdict word"
     if marker and marker.start() >= cut:
@@ -192,10 +207,12 @@ def read_verdict(answer: str, question: str = "") -> tuple[bool | None, str]:
     be told (verdict words that conflict, or none and no restatement of the question's fact)."""
     text = _ECHO.sub(lambda m: " " * len(m.group()), answer)
     verdict, how = _verdict_of(text, asked_statement(question) if question else "")
+    if verdict is None and how == "found no verdict word" and (labelled := label_verdict(answer, question)):
+        return labelled[0], f"the answer gives the question's own label {labelled[1]!r}, which reads {labelled[0]}"
     if verdict is None and how == "found no verdict word" and (chosen := _chosen_option(answer, question)) is not None:
         return chosen, f"the answer picks the option that reads {chosen}"
     if verdict is None and how == "found no verdict word":
-        verdict = fact_verdict(answer, question)
+        verdict = fact_verdict(_without_declines(answer), question)
         how = (f"no verdict word; the answer states the question's fact as {verdict}"
                if verdict is not None else how)
     return verdict, how
@@ -223,6 +240,15 @@ _DECLINES = re.compile(
     r"|\bthere\s+is\s+no\s+way\s+to\s+(?:know|tell)\b|\bI\s+(?:don't|do\s+not)\s+know\b"
     r"|(?:判断|断言|回答|特定)(?:することは|は)?(?:でき|出来)(?:ません|ない)|情報が(?:足りません|不足|ありません|ない)"
     r"|(?:によります|次第です)|分かりません|わかりません", re.IGNORECASE)
+
+
+def _without_declines(answer: str) -> str:
+    """The answer less the sentences that decline to give a verdict: "not enough information to decide
+    whether Anna likes apples" names the asked fact without stating it."""
+    for sentence in reversed(sentences(answer)):
+        if declines(sentence.text):
+            answer = answer[:sentence.start] + answer[sentence.end:]
+    return answer
 
 
 def declines(answer: str) -> str | None:
