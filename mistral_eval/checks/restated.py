@@ -27,11 +27,20 @@ def _sentence_of(text: str, start: int) -> str:
     return next((s.text for s in sentences(text) if s.start <= start < s.end), "")
 
 
+# A question about a claim given apart from it: "次の文は正しいですか？「…」", "この主張は本当ですか？".
+_ABOUT_A_CLAIM = re.compile(r"^\W*(?:次の|この|以下の)?(?:文|主張|記述|文章)(?:は|が)")
+
+
 def asked_statement(question: str) -> str:
-    """The question's asked sentence: its "Statement:"/"Question:" line, else its last sentence
+    """The question's asked sentence: its "Statement:"/"Question:" line, else the one quoted claim
+    that a question about "the sentence" asks of ("次の文は正しいですか？「…」"), else its last sentence
     ending in "?", else the whole question."""
     lines = [m.group(1) for m in _STATEMENT.finditer(question)]
     asked_sentences = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
+    quoted = re.findall(r"「([^「」\n]+)」", question)
+    if not lines and asked_sentences and len(quoted) == 1 and _ABOUT_A_CLAIM.search(asked_sentences[-1]) \
+            and quoted[0] not in asked_sentences[-1]:
+        return quoted[0]  # 次の文は正しいですか？「ペンギンは空を飛ぶことができる。」: the quoted claim is asked
     return lines[-1] if lines else asked_sentences[-1] if asked_sentences else question
 
 
@@ -358,6 +367,7 @@ def _without_other_contrast(clause: str, asked: list[str]) -> str:
 _DIRECTIONS = {"east", "west", "north", "south", "東", "西", "南", "北"}
 _FRAME = re.compile(r"^\W*is\s+it\s+(?:true|correct|the\s+case)\s+that\s+", re.IGNORECASE)
 _COPULA_QUESTION = re.compile(r"^\W*(?:is|are|was|were)\s", re.IGNORECASE)
+_COPULA_JA = re.compile(r"(?:です|だ|である)か?[？?。]?\s*$")
 
 
 def _value_kind(word: str, source: str) -> str | None:
@@ -394,9 +404,13 @@ def _other_value(opening: str, statement: str) -> bool | None:
     """False when a piece of the opening (the answer's own, not negated) says the asked statement
     word for word, in its order (or a copula question's subject moved to the end: "The capital of
     Italy is Rome" for "Is Paris the capital of Italy?"), with one asked value replaced by another of
-    its kind, and no piece says the asked value with the rest of the statement; else None."""
+    its kind (a name only in an identity, never a comparison's standard), and no piece says the
+    asked value with the rest of the statement; else None."""
     statement = _FRAME.sub("", statement)
+    if _standard(statement) is not None:
+        return None  # a comparison's standard is no single-valued slot: "Emi is older than Kaito" for "… than Nana?"
     asked = [w for w, _ in _content(statement)]
+    identity = bool(_COPULA_QUESTION.match(statement) or _COPULA_JA.search(statement))
     pieces = _pieces(opening)
     for piece in pieces:
         said = [w for w, _ in _content(piece)]
@@ -405,8 +419,8 @@ def _other_value(opening: str, statement: str) -> bool | None:
             continue
         (old,), (value,) = missing, new
         kind = _value_kind(old, statement)
-        if kind is None or kind != _value_kind(value, piece):
-            continue
+        if kind is None or kind != _value_kind(value, piece) or (kind == "name" and not identity):
+            continue  # a name is one value only of an identity: "Ken likes Maria" does not deny "Does Ken like Anna?"
         restored = [old if w == value else w for w in said]
         inverted = _COPULA_QUESTION.match(statement) and restored == asked[1:] + asked[:1]
         repeated = any(old in words and all(w in words for w in asked)

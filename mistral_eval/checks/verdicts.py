@@ -239,7 +239,10 @@ _DECLINES = re.compile(
     r"|\b(?:cannot|can't|can\s+not|unable\s+to)\s+(?:be\s+)?(?:say|tell|determine|determined|know|answer|confirm)\b"
     r"|\bthere\s+is\s+no\s+way\s+to\s+(?:know|tell)\b|\bI\s+(?:don't|do\s+not)\s+know\b"
     r"|(?:判断|断言|回答|特定)(?:することは|は)?(?:でき|出来)(?:ません|ない)|情報が(?:足りません|不足|ありません|ない)"
-    r"|(?:によります|次第です)|分かりません|わかりません", re.IGNORECASE)
+    r"|(?:によります|次第です)|分かりません|わかりません"
+    # "the text does not say", "not stated", "記載がありません": the text is said to leave it open
+    r"|\b(?:does\s+not|doesn't)\s+(?:say|mention|state|specify)\b|\bnot\s+(?:stated|mentioned|specified)\b"
+    r"|記載が(?:ありません|ない)|(?:書かれて|記載されて|述べられて)(?:いません|いない)", re.IGNORECASE)
 
 
 def _without_declines(answer: str) -> str:
@@ -257,6 +260,7 @@ def declines(answer: str) -> str | None:
     for match in _DECLINES.finditer(answer):
         rest = answer[match.end():]
         sentence_rest = rest[:next((i for i, c in enumerate(rest) if c in ".!?。！？\n"), len(rest))]
-        if not re.search(r"\b(?:but|however|though)\b|(?:が|けど|けれど(?:も)?)、", sentence_rest, re.IGNORECASE):
-            return match.group()  # not "I cannot say for sure, but it is closed": that goes on to answer
+        if not re.search(r"\b(?:but|however|though|so|therefore|thus)\b|(?:が|けど|けれど(?:も)?|ので|から)、", sentence_rest,
+                         re.IGNORECASE):
+            return match.group()  # not "I cannot say for sure, but it is closed", "…not stated, so it is closed": they answer
     return None
