@@ -2,7 +2,9 @@
 statement (its "Statement:"/"Question:" line or last question), a clause that restates it affirmed or
 denied (by the parity of its negations, a comparison's sides swapped), or says it with an unambiguous
 opposite or another kind of its family ("closed" for open, mammals for fish: denied), a one-of-a-kind
-predicate given to another subject ("The Atlantic is the largest ocean"), or the claim called a myth.
+predicate given to another subject ("The Atlantic is the largest ocean"), the asked slot filled with
+another value of its kind ("The capital of Italy is Rome" for Paris; a number, a direction, a name
+in an identity; never a comparison's standard), or the claim called a myth.
 Knows nothing about verdict words, checks or expected values: it returns True/False, or None when
 the answer does not say the asked fact.
 """
@@ -37,7 +39,7 @@ def asked_statement(question: str) -> str:
     ending in "?", else the whole question."""
     lines = [m.group(1) for m in _STATEMENT.finditer(question)]
     asked_sentences = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
-    quoted = re.findall(r"「([^「」\n]+)」", question)
+    quoted: list[str] = re.findall(r"「([^「」\n]+)」", question)
     if not lines and asked_sentences and len(quoted) == 1 and _ABOUT_A_CLAIM.search(asked_sentences[-1]) \
             and quoted[0] not in asked_sentences[-1]:
         return quoted[0]  # 次の文は正しいですか？「ペンギンは空を飛ぶことができる。」: the quoted claim is asked
@@ -386,7 +388,7 @@ def _value_kind(word: str, source: str) -> str | None:
 def _pieces(opening: str) -> list[str]:
     """The answer's own clauses, each further split at "and" (English): "The Sun rises in the east and
     sets in the west" says two things. Views of others, conditions and questions are left out."""
-    found = []
+    found: list[str] = []
     for clause in clauses(opening):
         if attributed(clause.text) or CONDITIONAL.match(clause.text) or clause.text.rstrip().endswith(("?", "？")):
             continue

@@ -2,12 +2,18 @@
 その通り, also in quotes; a whole-sentence reply: "Of course not.", "そうです。") with negation read in their clause, echoes of the question's choice and
 views attributed to others left out, the last self-correction or the answer marker's own word
 winning, conflicting verdicts reported as such; a soft denial ("そうとは言えません") or the question's
-auxiliary ("It does.") read as a reply; without a verdict word, the question's fact as stated
-(`restated`).
+auxiliary ("It does.") read as a reply; a label the question defines ("reply T if … or F if …",
+「正しければ「正」、誤りなら「誤」」: `labels`) read as a verdict when the answer opens with it; a word
+after a conclusion marker ("in short", 結論として, 要するに: extract.CONCLUSION) settling a conflict; a
+self-correction ("訂正します：…") read by the statement after it when it has no verdict word; without a
+verdict word, the question's fact as stated (`restated`), sentences that decline to give a verdict
+("not enough information to decide whether …") left out.
 
 A verdict word said of another claim gives way to the answer's own: in an aside or a note, in a
 conditional or hypothetical ("it would be true if …"), a premise ("…, which is true"), a concession
-("it is true that …, but"), hedged as partial ("partly true"). Among conflicting words, the one
+("it is true that …, but", "Although it sounds correct, …": extract.CONCESSIVE; others' view:
+"正しいと思っている人も多いですが", "よく本当だと言われますが": extract.attributed), hedged as partial
+("partly true"). Among conflicting words, the one
 whose clause restates the question wins. Knows nothing about checks or expected values: it returns
 what the answer says, or why it cannot tell.
 """
