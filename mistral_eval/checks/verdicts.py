@@ -252,11 +252,13 @@ _DECLINES = re.compile(
 
 
 def _without_declines(answer: str) -> str:
-    """The answer less the sentences that decline to give a verdict: "not enough information to decide
-    whether Anna likes apples" names the asked fact without stating it."""
-    for sentence in reversed(sentences(answer)):
-        if declines(sentence.text):
-            answer = answer[:sentence.start] + answer[sentence.end:]
+    """The answer less the sentences (or the parts of one between semicolons) that decline to give a
+    verdict: "not enough information to decide whether Anna likes apples" names the asked fact without
+    stating it; "The text does not mention a leash; Tom owns a dog" keeps its second part."""
+    parts = [(s.start + m.start(), s.start + m.end()) for s in sentences(answer) for m in re.finditer(r"[^;；]+[;；]?", s.text)]
+    for start, end in reversed(parts):
+        if declines(answer[start:end]):
+            answer = answer[:start] + answer[end:]
     return answer
 
 
@@ -266,7 +268,7 @@ def declines(answer: str) -> str | None:
     for match in _DECLINES.finditer(answer):
         rest = answer[match.end():]
         sentence_rest = rest[:next((i for i, c in enumerate(rest) if c in ".!?。！？\n"), len(rest))]
-        if not re.search(r"\b(?:but|however|though|so|therefore|thus)\b|(?:が|けど|けれど(?:も)?|ので|から)、", sentence_rest,
-                         re.IGNORECASE):
+        if not re.search(r"\b(?:but|however|though|so|therefore|thus)\b|(?:が|けど|けれど(?:も)?|ので|から)、",
+                         sentence_rest, re.IGNORECASE):
             return match.group()  # not "I cannot say for sure, but it is closed", "…not stated, so it is closed": they answer
     return None

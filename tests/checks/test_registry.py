@@ -816,9 +816,11 @@ def test_python_abstains_when_the_code_needs_a_real_package_outside_the_standard
     ("The passage does not give enough information to decide whether Tom owns a dog.", "fail"),
     ("文章からは判断できません。", "fail"),
     ("The passage does not say.", "fail"),
+    ("I cannot tell from the passage; it only says Tom walks a dog.", "fail"),
     # Near misses: a decline about something else next to a verdict, or one that goes on to answer.
     ("The passage does not say how old the dog is, so yes, Tom owns a dog.", "pass"),
     ("Yes. The passage does not say how old the dog is.", "pass"),
+    ("The passage does not mention a leash; Tom owns a dog.", "pass"),
 ])
 def test_boolean_declines_fail_only_without_a_verdict_elsewhere(answer, verdict):
     question = "Read the passage and answer yes or no.\nPassage: Tom walks his dog every morning.\nQuestion: Does Tom own a dog?"
