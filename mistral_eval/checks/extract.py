@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Span", "after_correction", "answer_marker", "answer_markers", "attributed", "clause_of", "clauses",
-           "conditional", "contrasted", "in_parentheses", "quoted_spans", "sentences", "table_rows"]
+__all__ = ["CONCESSIVE", "CONCLUSION", "Span", "after_correction", "answer_marker", "answer_markers", "attributed",
+           "clause_of", "clauses", "conditional", "contrasted", "in_parentheses", "quoted_spans", "sentences",
+           "table_rows"]
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+?(?:[。！？!?]+|\.(?=\s|$)|\n|$)|[^。！？!?\n]+", re.DOTALL)
 _CLAUSE_BREAK = re.compile(r"[;；:：—–]|\s-\s|,\s*(?:but|however|while|whereas|and|so)\b|\b(?:but|however)\b"
@@ -33,14 +34,24 @@ _QUOTES = re.compile(r"「[^「」\n]*」|『[^『』\n]*』|\"[^\"\n]*\"|“[^�
 _CONDITIONAL = re.compile(r"^\s*(?:\*\*)?(?:if\s+(?:you|we|the\s+question)\s+(?:meant|mean|instead)|if\s+instead"
                           r"|もし|仮に)", re.IGNORECASE)
 _ATTRIBUTED = re.compile(
-    r"(?:と(?:思う|考える|答える|訳す|言う|いう|する|書く|呼ぶ|選ぶ)人(?:も|が|は)(?:多い|少ない|います|いる|おり|いない|いません)|と(?:誤解|勘違い)され"
-    r"|と思われがち|と(?:言われ|いわれ)ることも)"
+    r"(?:(?:と|そう)(?:思う|思って(?:い)?る|考える|考えて(?:い)?る|信じる|信じて(?:い)?る|答える|訳す|言う|いう|する|書く|呼ぶ|選ぶ)人(?:も|が|は)"
+    r"(?:多い|少ない|います|いる|おり|いない|いません)|と(?:誤解|勘違い)され"
+    r"|と思われがち|と(?:言われ|いわれ)ることも|と(?:よく)?(?:言われ|いわれ)(?:ます|ています|ている|る)?(?:が|けど|けれど))"
     r"|\b(?:many|some|most)\s+(?:people\s+)?(?:think|believe|say|assume|guess|answer)"
     r"|\b(?:it\s+is\s+)?(?:often|commonly|widely)\s+(?:thought|believed|mistaken|assumed|said|claimed)"
     r"|\bcommon\s+(?:mistake|misconception)"
     r"|\b(?:a\s+)?(?:popular|common|widespread)\s+(?:myth|belief)|\bit\s+is\s+a\s+myth\b|\bcontrary\s+to\s+popular"
     r"|\b(?:many|some|most|other)\s+\w+\s+(?:say|claim|suggest|state|answer)\b|\baccording\s+to\s+some\b"
     r"|と(?:いう|言う)(?:のは)?(?:よくある)?(?:誤解|俗説|迷信)", re.IGNORECASE)
+
+
+CONCLUSION = re.compile(r"\b(?:so|therefore|thus|actually|in\s+fact|final(?:ly)?|in\s+(?:short|sum|conclusion)|to\s+sum\s+up"
+                        r"|all\s+in\s+all|in\s+the\s+end)\b"
+                        r"|やはり|なので|つまり|結局|したがって|よって|正しくは|結論として|要するに|まとめると", re.IGNORECASE)
+"""A word that concludes ("so", "in short", "in conclusion", つまり, 結論として, 要するに): what follows it
+in its sentence is the answer's conclusion."""
+CONCESSIVE = re.compile(r"^\W*(?:although|though|even\s+though|while|whilst|granted|admittedly)\b", re.IGNORECASE)
+"""A clause that opens by conceding ("Although it sounds correct, …"): an aside before the main clause."""
 
 
 @dataclass(frozen=True)

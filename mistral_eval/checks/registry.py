@@ -288,8 +288,9 @@ def boolean(expected: bool) -> Check:
     restates the question's statement (from the context's prompt) affirmed or denied is the verdict,
     so is one that says its unambiguous opposite ("closed" for open) or another kind of its family
     (mammals for fish), gives its one-of-a-kind predicate to another subject, or calls it a myth;
-    else uncertain. An answer that declines ("it depends") or answers "yes and no" without a
-    conclusion after it commits to no verdict: it fails."""
+    else uncertain. A label the question defines ("reply T if … or F if …") is a verdict word for
+    it. An answer that declines ("it depends", "the text does not say") with no verdict elsewhere,
+    or answers "yes and no" without a conclusion after it, commits to no verdict: it fails."""
 
     def check(answer: str, context: Context = None) -> CheckResult:
         verdict, how = read_verdict(answer, CheckContext.of(context).prompt)

@@ -2,7 +2,9 @@
 statement (its "Statement:"/"Question:" line or last question), a clause that restates it affirmed or
 denied (by the parity of its negations, a comparison's sides swapped), or says it with an unambiguous
 opposite or another kind of its family ("closed" for open, mammals for fish: denied), a one-of-a-kind
-predicate given to another subject ("The Atlantic is the largest ocean"), or the claim called a myth.
+predicate given to another subject ("The Atlantic is the largest ocean"), the asked slot filled with
+another value of its kind ("The capital of Italy is Rome" for Paris; a number, a direction, a name
+in an identity; never a comparison's standard), or the claim called a myth.
 Knows nothing about verdict words, checks or expected values: it returns True/False, or None when
 the answer does not say the asked fact.
 """
@@ -27,11 +29,20 @@ def _sentence_of(text: str, start: int) -> str:
     return next((s.text for s in sentences(text) if s.start <= start < s.end), "")
 
 
+# A question about a claim given apart from it: "次の文は正しいですか？「…」", "この主張は本当ですか？".
+_ABOUT_A_CLAIM = re.compile(r"^\W*(?:次の|この|以下の)?(?:文|主張|記述|文章)(?:は|が)")
+
+
 def asked_statement(question: str) -> str:
-    """The question's asked sentence: its "Statement:"/"Question:" line, else its last sentence
+    """The question's asked sentence: its "Statement:"/"Question:" line, else the one quoted claim
+    that a question about "the sentence" asks of ("次の文は正しいですか？「…」"), else its last sentence
     ending in "?", else the whole question."""
     lines = [m.group(1) for m in _STATEMENT.finditer(question)]
     asked_sentences = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
+    quoted: list[str] = re.findall(r"「([^「」\n]+)」", question)
+    if not lines and asked_sentences and len(quoted) == 1 and _ABOUT_A_CLAIM.search(asked_sentences[-1]) \
+            and quoted[0] not in asked_sentences[-1]:
+        return quoted[0]  # 次の文は正しいですか？「ペンギンは空を飛ぶことができる。」: the quoted claim is asked
     return lines[-1] if lines else asked_sentences[-1] if asked_sentences else question
 
 
@@ -167,8 +178,9 @@ def fact_verdict(answer: str, question: str) -> bool | None:
     None when it says something else, such as another predicate."""
     statement = asked_statement(question)
     answer = re.sub(r"\*\*|__", "", answer)  # markdown emphasis: "**Closed on Sundays.** It opens …"
+    answer = re.sub(r"\s*[(（][^()（）\n]*[)）]", "", answer)  # a parenthetical aside: "東京タワー（333m）は…"
     opening = answer[:sentences(answer)[2].end] if len(sentences(answer)) > 3 else answer
-    if _other_holder(opening, statement) is False:
+    if _other_holder(opening, statement) is False or _other_value(opening, statement) is False:
         return False
     asked = [w for w, _ in _content(statement)]
     parts = [(_without_other_contrast(_JOINER_END.sub("", _SOURCE.sub("", c.text)), asked), _sentence_of(opening, c.start))
@@ -348,3 +360,73 @@ def _without_other_contrast(clause: str, asked: list[str]) -> str:
         return clause
     phrase = [w for w, _ in _content(split[1])]
     return split[0] if phrase and not any(w in asked for w in phrase) else clause
+
+
+# The asked slot filled with another value: "Is Paris the capital of Italy?" answered "The capital of Italy
+# is Rome", "Does water boil at 50 °C?" answered "Water boils at 100 °C", "…rises in the west?" answered
+# "The Sun rises in the east". Only values of one closed kind are read: numbers, compass directions,
+# names (capitalised English words, katakana words).
+_DIRECTIONS = {"east", "west", "north", "south", "東", "西", "南", "北"}
+_FRAME = re.compile(r"^\W*is\s+it\s+(?:true|correct|the\s+case)\s+that\s+", re.IGNORECASE)
+_COPULA_QUESTION = re.compile(r"^\W*(?:is|are|was|were)\s", re.IGNORECASE)
+_COPULA_JA = re.compile(r"(?:です|だ|である)か?[？?。]?\s*$")
+
+
+def _value_kind(word: str, source: str) -> str | None:
+    """The kind of value a content word is, as `source` writes it: a number, a direction or a name."""
+    if re.fullmatch(r"\d+(?:\.\d+)?", word):
+        return "number"
+    if word in _DIRECTIONS:
+        return "direction"
+    if re.fullmatch(r"[\u30a1-\u30ffー]{2,}", word.split("-")[0]):  # unidic's lemma: "パリ-Paris"
+        return "name"
+    capitalised = word[:1].upper() + word[1:]
+    named = [m for m in re.finditer(rf"\b{re.escape(capitalised)}s?\b", source) if source[:m.start()].strip()]
+    return "name" if word.isascii() and named else None
+
+
+def _pieces(opening: str) -> list[str]:
+    """The answer's own clauses, each further split at "and" (English): "The Sun rises in the east and
+    sets in the west" says two things. Views of others, conditions and questions are left out."""
+    found: list[str] = []
+    for clause in clauses(opening):
+        if attributed(clause.text) or CONDITIONAL.match(clause.text) or clause.text.rstrip().endswith(("?", "？")):
+            continue
+        found += re.split(r"\s+and\s+", clause.text) if clause.text.isascii() else [clause.text]
+    return found
+
+
+def _negated_piece(piece: str) -> bool:
+    if re.search(r"[\u3040-\u9fff]", piece):
+        return any(lemma in ("ない", "無い", "ず", "ぬ") and pos in ("助動詞", "形容詞") for _, pos, lemma in ja_tokens(piece))
+    return bool(re.search(r"\b(?:not|never|no|cannot)\b|n't", piece, re.IGNORECASE))
+
+
+def _other_value(opening: str, statement: str) -> bool | None:
+    """False when a piece of the opening (the answer's own, not negated) says the asked statement
+    word for word, in its order (or a copula question's subject moved to the end: "The capital of
+    Italy is Rome" for "Is Paris the capital of Italy?"), with one asked value replaced by another of
+    its kind (a name only in an identity, never a comparison's standard), and no piece says the
+    asked value with the rest of the statement; else None."""
+    statement = _FRAME.sub("", statement)
+    if _standard(statement) is not None:
+        return None  # a comparison's standard is no single-valued slot: "Emi is older than Kaito" for "… than Nana?"
+    asked = [w for w, _ in _content(statement)]
+    identity = bool(_COPULA_QUESTION.match(statement) or _COPULA_JA.search(statement))
+    pieces = _pieces(opening)
+    for piece in pieces:
+        said = [w for w, _ in _content(piece)]
+        missing, new = [w for w in asked if w not in said], [w for w in said if w not in asked]
+        if len(missing) != 1 or len(new) != 1 or len(asked) < 3 or _negated_piece(piece):
+            continue
+        (old,), (value,) = missing, new
+        kind = _value_kind(old, statement)
+        if kind is None or kind != _value_kind(value, piece) or (kind == "name" and not identity):
+            continue  # a name is one value only of an identity: "Ken likes Maria" does not deny "Does Ken like Anna?"
+        restored = [old if w == value else w for w in said]
+        inverted = _COPULA_QUESTION.match(statement) and restored == asked[1:] + asked[:1]
+        repeated = any(old in words and all(w in words for w in asked)
+                       for words in ([w for w, _ in _content(p)] for p in pieces))
+        if (restored == asked or inverted) and not repeated:
+            return False
+    return None

@@ -2,12 +2,18 @@
 その通り, also in quotes; a whole-sentence reply: "Of course not.", "そうです。") with negation read in their clause, echoes of the question's choice and
 views attributed to others left out, the last self-correction or the answer marker's own word
 winning, conflicting verdicts reported as such; a soft denial ("そうとは言えません") or the question's
-auxiliary ("It does.") read as a reply; without a verdict word, the question's fact as stated
-(`restated`).
+auxiliary ("It does.") read as a reply; a label the question defines ("reply T if … or F if …",
+「正しければ「正」、誤りなら「誤」」: `labels`) read as a verdict when the answer opens with it; a word
+after a conclusion marker ("in short", 結論として, 要するに: extract.CONCLUSION) settling a conflict; a
+self-correction ("訂正します：…") read by the statement after it when it has no verdict word; without a
+verdict word, the question's fact as stated (`restated`), sentences that decline to give a verdict
+("not enough information to decide whether …") left out.
 
 A verdict word said of another claim gives way to the answer's own: in an aside or a note, in a
 conditional or hypothetical ("it would be true if …"), a premise ("…, which is true"), a concession
-("it is true that …, but"), hedged as partial ("partly true"). Among conflicting words, the one
+("it is true that …, but", "Although it sounds correct, …": extract.CONCESSIVE; others' view:
+"正しいと思っている人も多いですが", "よく本当だと言われますが": extract.attributed), hedged as partial
+("partly true"). Among conflicting words, the one
 whose clause restates the question wins. Knows nothing about checks or expected values: it returns
 what the answer says, or why it cannot tell.
 """
@@ -17,6 +23,8 @@ from __future__ import annotations
 import re
 
 from mistral_eval.checks.extract import (
+    CONCESSIVE,
+    CONCLUSION,
     after_correction,
     answer_markers,
     attributed,
@@ -24,6 +32,7 @@ from mistral_eval.checks.extract import (
     sentences,
 )
 from mistral_eval.checks.japanese import tokens as ja_tokens
+from mistral_eval.checks.labels import label_verdict
 from mistral_eval.checks.negation import is_negated
 from mistral_eval.checks.restated import CONDITIONAL, asked_statement, fact_verdict, restates
 
@@ -36,7 +45,7 @@ _VERDICT = re.compile(
     r"(?<![A-Za-z])(?:true|false|correct|incorrect|wrong)(?![A-Za-z])"
     r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！」』\"”*(（—–]|$))"
     r"|(?:(?<=は)|(?<![ぁ-ん]))はい(?=\s*(?:[、。,.!！」』\"”*]|です|でしょう|と|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?"
-    r"|その通り|本当(?=です(?!か)|だ(?!ろうか)|で(?:は|も)?(?:ありません|ない)(?!ですか|か)|じゃ(?!ないか)|である)|(?:^|(?<=[。！\n]))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
+    r"|(?:その|おっしゃる|仰る)通り|本当(?=です(?!か)|だ(?!ろうか)|で(?:は|も)?(?:ありません|ない)(?!ですか|か)|じゃ(?!ないか)|である)|(?:^|(?<=[。！\n])|(?<=実際には)|(?<=実際には、)|(?<=実際は)|(?<=実際は、)|(?<=本当は)|(?<=本当は、))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
     re.IGNORECASE | re.MULTILINE)
 # A whole-sentence reply: "Absolutely.", "Of course not!", "Not at all.", "Not necessarily.", "You bet!",
 # "もちろんです。", "ええ、そうです。", "そうではありません。", "そんなことはありません。", "必ずしもそうではありません。";
@@ -54,11 +63,10 @@ _REPLY = re.compile(r"(?:^|(?<=[.!?。！？\n]))[\s*]*(?:(?:absolutely|definite
                     r"|(?:it|they|he|she)\s+(?:certainly\s+|indeed\s+|really\s+)?(?:(?:does|do|did|is|are|was|were|can|could|has|have)(?:n't|\s+not)?|can't|cannot)"
                     r"|そう(?:とは)?(?:限りません|限らない(?:です)?))[\s*]*(?=[.!。！]|$)",
                     re.IGNORECASE | re.MULTILINE)
-_TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解", "その通り", "本当"}
+_TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解", "その通り", "おっしゃる通り", "仰る通り", "本当"}
 _ECHO = re.compile(r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?\s*(?:or|/|か|または|もしくは)\s*"
                    r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?か?", re.IGNORECASE)
-_SETTLES = re.compile(r"\b(?:so|therefore|thus|actually|in\s+fact|final(?:ly)?)\b|やはり|なので|つまり|結局|したがって|よって|正しくは",
-                      re.IGNORECASE)
+_SETTLES = CONCLUSION
 _BOTH = re.compile(r"\byes\s+and\s+no\b|\bboth\s+yes\s+and\s+no\b|はいでもありいいえでもあり", re.IGNORECASE)
 
 
@@ -110,7 +118,7 @@ def _verdicts(text: str, asked: str = "") -> list[tuple[re.Match[str], bool, boo
             mentioned = found.pop()
             value = mentioned[1] == value
         clause_start = clause_of(text, *match.span()).start
-        own = not (_aside(text, match.start())
+        own = not (_aside(text, match.start()) or _conceded(text, match)
                    or _HYPOTHETICAL_BEFORE.search(text[clause_start:match.start()])
                    or _PARTIAL.search(text[max(clause_start, match.start() - 25):match.start()])
                    or _HYPOTHETICAL_AFTER.match(text[match.end():]))
@@ -119,6 +127,14 @@ def _verdicts(text: str, asked: str = "") -> list[tuple[re.Match[str], bool, boo
         if not any(m.start() <= reply.start() < m.end() or reply.start() <= m.start() < reply.end() for m, _, _ in found):
             found.append((reply, not re.search(r"\bnot?\b|n't|nope|ない|ません|違う", reply.group(), re.IGNORECASE), True))
     return sorted(found, key=lambda v: v[0].start())
+
+
+def _conceded(text: str, match: re.Match[str]) -> bool:
+    """A verdict word in a clause that opens by conceding and is followed by its main clause in the
+    same sentence ("Although it sounds correct, the saying is false"): an aside, not the verdict."""
+    sentence = next((s for s in sentences(text) if s.start <= match.start() < s.end), None)
+    return (sentence is not None and bool(CONCESSIVE.match(text[sentence.start:match.start()]))
+            and "," in text[match.end():sentence.end])
 
 
 def _attributive(text: str, match: re.Match[str]) -> bool:
@@ -164,7 +180,12 @@ def _verdict_of(text: str, asked: str = "") -> tuple[bool | None, str]:
     marker = _own_marker(text)
     start = max(cut, marker.start() if marker else 0)
     every = _verdicts(text, asked)
-    found = [v for v in every if v[0].start() >= start] or every
+    found = [v for v in every if v[0].start() >= start]
+    if every and not found and cut > 0 and cut >= start and asked:
+        corrected = fact_verdict(text[cut:], asked)  # "いいえ。訂正します：51は素数です。": the corrected statement
+        if corrected is not None:
+            return corrected, f"after the self-correction, the answer states the question's fact as {corrected}"
+    found = found or every
     if not found:
         return None, "found no verdict word"
     if marker and marker.start() >= cut:
@@ -192,10 +213,12 @@ def read_verdict(answer: str, question: str = "") -> tuple[bool | None, str]:
     be told (verdict words that conflict, or none and no restatement of the question's fact)."""
     text = _ECHO.sub(lambda m: " " * len(m.group()), answer)
     verdict, how = _verdict_of(text, asked_statement(question) if question else "")
+    if verdict is None and how == "found no verdict word" and (labelled := label_verdict(answer, question)):
+        return labelled[0], f"the answer gives the question's own label {labelled[1]!r}, which reads {labelled[0]}"
     if verdict is None and how == "found no verdict word" and (chosen := _chosen_option(answer, question)) is not None:
         return chosen, f"the answer picks the option that reads {chosen}"
     if verdict is None and how == "found no verdict word":
-        verdict = fact_verdict(answer, question)
+        verdict = fact_verdict(_without_declines(answer), question)
         how = (f"no verdict word; the answer states the question's fact as {verdict}"
                if verdict is not None else how)
     return verdict, how
@@ -222,7 +245,21 @@ _DECLINES = re.compile(
     r"|\b(?:cannot|can't|can\s+not|unable\s+to)\s+(?:be\s+)?(?:say|tell|determine|determined|know|answer|confirm)\b"
     r"|\bthere\s+is\s+no\s+way\s+to\s+(?:know|tell)\b|\bI\s+(?:don't|do\s+not)\s+know\b"
     r"|(?:判断|断言|回答|特定)(?:することは|は)?(?:でき|出来)(?:ません|ない)|情報が(?:足りません|不足|ありません|ない)"
-    r"|(?:によります|次第です)|分かりません|わかりません", re.IGNORECASE)
+    r"|(?:によります|次第です)|分かりません|わかりません"
+    # "the text does not say", "not stated", "記載がありません": the text is said to leave it open
+    r"|\b(?:does\s+not|doesn't)\s+(?:say|mention|state|specify)\b|\bnot\s+(?:stated|mentioned|specified)\b"
+    r"|記載が(?:ありません|ない)|(?:書かれて|記載されて|述べられて)(?:いません|いない)", re.IGNORECASE)
+
+
+def _without_declines(answer: str) -> str:
+    """The answer less the sentences (or the parts of one between semicolons) that decline to give a
+    verdict: "not enough information to decide whether Anna likes apples" names the asked fact without
+    stating it; "The text does not mention a leash; Tom owns a dog" keeps its second part."""
+    parts = [(s.start + m.start(), s.start + m.end()) for s in sentences(answer) for m in re.finditer(r"[^;；]+[;；]?", s.text)]
+    for start, end in reversed(parts):
+        if declines(answer[start:end]):
+            answer = answer[:start] + answer[end:]
+    return answer
 
 
 def declines(answer: str) -> str | None:
@@ -231,6 +268,7 @@ def declines(answer: str) -> str | None:
     for match in _DECLINES.finditer(answer):
         rest = answer[match.end():]
         sentence_rest = rest[:next((i for i, c in enumerate(rest) if c in ".!?。！？\n"), len(rest))]
-        if not re.search(r"\b(?:but|however|though)\b|(?:が|けど|けれど(?:も)?)、", sentence_rest, re.IGNORECASE):
-            return match.group()  # not "I cannot say for sure, but it is closed": that goes on to answer
+        if not re.search(r"\b(?:but|however|though|so|therefore|thus)\b|(?:が|けど|けれど(?:も)?|ので|から)、",
+                         sentence_rest, re.IGNORECASE):
+            return match.group()  # not "I cannot say for sure, but it is closed", "…not stated, so it is closed": they answer
     return None

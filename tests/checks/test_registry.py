@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from mistral_eval.checks.base import CheckContext
 from mistral_eval.checks.registry import (
     CHECKS,
     DEFERRED,
@@ -809,3 +810,18 @@ def test_python_abstains_when_the_code_needs_a_real_package_outside_the_standard
     assert result.verdict == "uncertain" and "pydantic" in result.reason
     made_up = "```python\nimport no_such_package_anywhere\n\ndef double(x):\n    return x * 2\n```"
     assert python(spec, function="double")(made_up).verdict == "fail"  # the code's own error
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("The passage does not give enough information to decide whether Tom owns a dog.", "fail"),
+    ("文章からは判断できません。", "fail"),
+    ("The passage does not say.", "fail"),
+    ("I cannot tell from the passage; it only says Tom walks a dog.", "fail"),
+    # Near misses: a decline about something else next to a verdict, or one that goes on to answer.
+    ("The passage does not say how old the dog is, so yes, Tom owns a dog.", "pass"),
+    ("Yes. The passage does not say how old the dog is.", "pass"),
+    ("The passage does not mention a leash; Tom owns a dog.", "pass"),
+])
+def test_boolean_declines_fail_only_without_a_verdict_elsewhere(answer, verdict):
+    question = "Read the passage and answer yes or no.\nPassage: Tom walks his dog every morning.\nQuestion: Does Tom own a dog?"
+    assert boolean(expected=True)(answer, CheckContext(prompt=question)).verdict == verdict

@@ -205,3 +205,63 @@ def test_yes_and_no_commits_to_nothing_unless_a_conclusion_follows():
 ])
 def test_a_lettered_option_after_japanese_punctuation(question, answer, verdict):
     assert read_verdict(answer, question)[0] is verdict
+
+
+def test_question_defined_labels_are_verdict_words_for_that_question():
+    question = "Reply Y if the claim holds and N if it does not. Claim: Owls are birds."
+    assert read_verdict("N. They are reptiles.", question)[0] is False
+    assert read_verdict("Y", question)[0] is True
+    assert read_verdict("Y", "Is the sky green?")[0] is None  # no labels defined: a bare letter says nothing
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    # A conclusion marker makes the verdict after it the answer.
+    ("Yes, it is shaped like one. In short, no: a koala is not a bear.", False),
+    ("はい、見た目は熊に似ています。要するに、いいえ、コアラは有袋類です。", False),
+    ("No, not at first sight. To sum up: yes.", True),
+    # Near miss: "so" inside a clause that has no verdict after it leaves the conflict.
+    ("Yes. No.", None),
+])
+def test_a_conclusion_marker_settles_conflicting_verdicts(answer, verdict):
+    assert read_verdict(answer, "Is a koala a bear?")[0] is verdict
+
+
+def test_a_self_correction_makes_the_corrected_statement_the_answer():
+    question = "39は素数ですか？"
+    assert read_verdict("はい、素数です。訂正します：39は素数ではありません。", question)[0] is False
+    assert read_verdict("No, 29 is not prime. Correction: 29 is prime.", "Is 29 prime?")[0] is True
+    # Near miss: a correction that only adds a detail leaves the verdict before it.
+    assert read_verdict("No, it is not prime. Actually, 39 = 3 × 13.", "Is 39 prime?")[0] is False
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    # Others' views and concessions are asides; the answer's own verdict follows.
+    ("正しいと考えている人もいますが、実際には誤りです。", False),
+    ("そう信じている人も多いですが、誤りです。", False),
+    ("よく本当だと言われますが、実際には違います。", False),
+    ("Although it may seem false, the claim is true.", True),
+    ("While many would call it correct, it is false.", False),
+    # Near miss: "while" with no main clause after the verdict is the verdict itself.
+    ("It is false while the bridge is closed.", False),
+])
+def test_concessive_asides_are_dropped_before_reading_verdicts(answer, verdict):
+    assert read_verdict(answer, "Is the claim true?")[0] is verdict
+
+
+def test_an_asked_slot_filled_with_another_value_is_a_denial_only_when_safe():
+    assert read_verdict("The capital of Peru is Lima.", "Is Cusco the capital of Peru?")[0] is False
+    assert read_verdict("Ice melts at 0 °C at sea level.", "Does ice melt at 10 °C at sea level?")[0] is False
+    assert read_verdict("オーストリアの首都はウィーンです。", "オーストリアの首都はザルツブルクですか？")[0] is False
+    assert read_verdict("The Moon sets in the west.", "Is it true that the Moon sets in the east?")[0] is False
+    # Near misses: a comparison's standard, a name that is not an identity, the asked value said too.
+    assert read_verdict("Mia is taller than Leo.", "Is Mia taller than Ava?")[0] is None
+    assert read_verdict("Ken likes Maria.", "Does Ken like Anna?")[0] is None
+    assert read_verdict("Ice melts at 0 °C, and at 10 °C ice melts too.", "Does ice melt at 10 °C?")[0] is not False
+    assert read_verdict("Ice does not melt at 5 °C.", "Does ice melt at 10 °C?")[0] is None
+
+
+def test_a_question_about_a_quoted_sentence_asks_the_quoted_claim():
+    question = "次の文は正しいですか？「カメは卵を産む。」"
+    assert read_verdict("カメは卵を産みます。", question)[0] is True
+    assert read_verdict("カメは卵を産みません。", question)[0] is False
+    assert read_verdict("東京タワー（333m）はエッフェル塔（330m）より高いです。", "東京タワーはエッフェル塔より高いですか？")[0] is True

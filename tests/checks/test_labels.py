@@ -1,0 +1,52 @@
+"""Answer labels a question defines, and the label an answer opens with."""
+
+import pytest
+
+from mistral_eval.checks.labels import label_verdict, question_labels
+
+
+@pytest.mark.parametrize("question, labels", [
+    ("Reply Y if the claim holds and N if it does not. Claim: Owls are birds.", {"y": True, "n": False}),
+    ('Write "yep" if the sentence is accurate, otherwise "nope": Cats bark.', {"yep": True, "nope": False}),
+    ("Answer T or F: Copper conducts electricity.", {"t": True, "f": False}),
+    ("この文が合っていれば「真」、間違っていれば「偽」と書いてください。「鉄は磁石につく」", {"真": True, "偽": False}),
+    ("正しい場合はイ、正しくない場合はロと答えてください。「氷は水に浮く」", {"イ": True, "ロ": False}),
+    ("○か×で答えてください：「犬は哺乳類である」", {"○": True, "×": False}),
+])
+def test_question_labels_and_the_verdict_each_stands_for(question, labels):
+    assert question_labels(question) == labels
+
+
+@pytest.mark.parametrize("question", [
+    "Is copper a metal? Answer yes or no.",  # no labels of its own
+    "Reply Y if the claim holds. Claim: Owls are birds.",  # one label alone: no pair to read
+    "Answer in one word if you can: what colour is the sky?",
+])
+def test_no_labels_when_the_question_does_not_define_a_true_and_a_false_one(question):
+    assert question_labels(question) == {}
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("N", False), ("Y.", True), ("**N** — owls are birds of prey.", False), ("N: they are reptiles.", False),
+    ("Answer: Y", True),
+])
+def test_an_answer_opening_with_a_label_reads_its_verdict(answer, verdict):
+    question = "Reply Y if the claim holds and N if it does not. Claim: Owls are birds."
+    assert label_verdict(answer, question)[0] is verdict
+
+
+@pytest.mark.parametrize("answer", [
+    "Not sure about owls.",  # the label letter opens a word, not the answer
+    "N. Wait, Y.",  # both labels said: no single verdict
+    "Owls are birds, so Y.",  # a label not at the opening is left to other readings
+])
+def test_near_misses_read_no_label(answer):
+    question = "Reply Y if the claim holds and N if it does not. Claim: Owls are birds."
+    assert label_verdict(answer, question) is None
+
+
+def test_japanese_labels_with_a_copula():
+    question = "この文が合っていれば「真」、間違っていれば「偽」と書いてください。「鉄は磁石につく」"
+    assert label_verdict("「偽」です。鉄は磁石につきません。", question) == (False, "偽")
+    assert label_verdict("真", question) == (True, "真")
+    assert label_verdict("真偽は分かりません。", question) is None
