@@ -273,9 +273,27 @@ DEMO_ANSWERS = {
                   "    while True:\n        print(add(1, 2))\n```",
     "print demo and helper": "```python\ndef _check(a):\n    return int(a)\n\ndef plus(a, b):\n"
                              "    return _check(a) + _check(b)\n\nprint(plus(1, 2))\nplus('x', 1)\n```",
-    "several definitions": "```python\ndef helper(v):\n    return v\n\ndef sum_two(a, b):\n"
-                           "    return helper(a) + helper(b)\n\ndef main():\n    print(sum_two(1, 2))\n```",
+    "several definitions": "```python\ndef helper(v):\n    return v\n\ndef add(a, b):\n"
+                           "    return helper(a) + helper(b)\n\ndef main():\n    print(add(1, 2))\n```",
 }
+
+
+def test_python_reaches_the_one_function_defined_by_the_asked_name():
+    spec = [{"call": "add(2, 3)", "expected": 5}]
+    result = python(spec, function="add")("```python\ndef plus(a, b):\n    return a + b\n\ndef main():\n"
+                                          "    print(plus(1, 2))\n```")
+    assert result.passed and "used 'plus' as 'add'" in result.reason
+
+
+@pytest.mark.parametrize("answer", [
+    # a helper and a main function, neither of the asked name: the main one is not guessed
+    "```python\ndef total(xs):\n    return sum(xs)\n\ndef average(xs):\n    return total(xs) / len(xs)\n```",
+    # a name close to the asked one beside another function
+    "```python\ndef clean(s):\n    return s.lower()\n\ndef means(xs):\n    return sum(xs) / len(xs)\n```",
+])
+def test_python_does_not_pick_among_several_functions_of_other_names(answer):
+    result = python([{"call": "mean([1, 2, 3])", "expected": 2.0}], function="mean")(answer)
+    assert result.verdict == "fail" and "defines no function 'mean'" in result.reason
 
 
 def test_python_fails_a_method_where_a_function_was_asked():
