@@ -608,6 +608,23 @@ def test_japanese_reads_latin_terms_inside_japanese_sentences_as_terms(answer, v
     assert japanese()(answer).verdict == verdict
 
 
+@pytest.mark.parametrize("question, answer, verdict", [
+    # the source of a translation said again, unlabelled, then the translation
+    ("日本語に訳してください：My sister plays the piano every evening.",
+     "My sister plays the piano every evening.\n姉は毎晩ピアノを弾きます。", "pass"),
+    ("Translate into Japanese: 'The library opens at nine in the morning.'",
+     "'The library opens at nine in the morning.' → 図書館は朝9時に開きます。", "pass"),
+    # near-misses: only the source again, the source then English of its own, English restating the question
+    ("日本語に訳してください：My sister plays the piano every evening.", "My sister plays the piano every evening.", "fail"),
+    ("日本語に訳してください：My sister plays the piano every evening.",
+     "My sister plays the piano every evening.\nThat means she practises at night. 姉", "fail"),
+    ("Answer in Japanese: what is the tallest mountain in Japan?",
+     "The tallest mountain in Japan is Mount Fuji, at 3,776 metres. 富士山", "fail"),
+])
+def test_japanese_leaves_out_latin_text_copied_from_the_question(question, answer, verdict):
+    assert japanese()(answer, CheckContext(prompt=question)).verdict == verdict
+
+
 def test_japanese_leaves_out_code_and_urls_when_prose_remains():
     answer = "以下がコードです：\n```python\ndef reverse(text):\n    return text[::-1]\n```\nこのコードは文字列を逆順にします。"
     assert japanese()(answer).verdict == "pass"
