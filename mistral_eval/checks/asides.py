@@ -19,13 +19,18 @@ __all__ = ["aside_spans", "first_aside", "note_spans", "other_case_ja"]
 _NOTE_MARK = (r"(?:^|(?<=\n))[ \t>*_]*(?:notes?|n\.b\.|p\.s\.)\b|※|(?:^|(?<=[。\n]))[ \t*]*(?:補足|注)\s*[:：]")
 _NOTE = re.compile(_NOTE_MARK, re.IGNORECASE | re.MULTILINE)
 
+# What opens a side remark beside the answer: "By the way, …", "Incidentally, …", "ちなみに、…", "なお、…".
+_SIDE_REMARK = r"\bby\s+the\s+way\b|\bincidentally\b|ちなみに|参考までに|(?:^|(?<=[。\n]))なお、"
+# The same opener at the start of a sentence, with its comma: what a sentence about another case may follow.
+_SIDE_OPENER = r"(?:(?:(?:by\s+the\s+way|incidentally),?|(?:ちなみに|参考までに)、?|なお、)\s*)?"
+
 # What follows an answer to justify or check it; its numbers restate the question. A Japanese
 # sentence that ends on a reason (…からです, …ためです: "because …") justifies what came before.
 _ASIDE = re.compile(r"\b(?:check|checking|verify|verification|because|since)\b|確認|検算|検証|確かめ|"
                     r"なぜなら|理由は|(?:^|(?<=[。\n]))[^。\n]*(?:から|ため)です"
                     # a comparison with something else, or a side remark ("Insects, by contrast, have six")
                     r"|\b(?:by|in)\s+contrast\b|\b(?:for|in)\s+comparison\b|\bfor\s+reference\b"
-                    r"|\bby\s+the\s+way\b|\bincidentally\b|ちなみに|参考までに|これに対して|(?:^|(?<=[。\n]))なお、"
+                    r"|これに対して|" + _SIDE_REMARK +
                     # another example after the answer, opening its sentence
                     r"|(?:^|(?<=[.!?]\s)|(?<=\n))[ \t*_]*(?:fun\s+fact|another\s+example|for\s+example|for\s+instance"
                     r"|at\s+(?:this|that|the\s+same)\s+rate)\b"  # an extrapolation: "At that rate, …"
@@ -53,8 +58,8 @@ _EQUIVALENCE = re.compile(r"^\W*(?:(?:this|that|which|it)\b[^.\n]*\b(?:equivalen
                           re.IGNORECASE)
 # A counterfactual or a proviso after the answer describes another case: "If the speed were doubled, it
 # would take 3 hours.", "However, if …", "ただし、パン屋の1ダースなら13個です。"
-_COUNTERFACTUAL = re.compile(r"^\W*(?:if|had)\b[^.\n]*\b(?:were|had)\b[^.\n]*\b(?:would|could|might)\b"
-                             r"|^\W*if\b[^.\n]*\b(?:would|could|might)\b"  # If a 4th person ate 2, there would be 0.
+_COUNTERFACTUAL = re.compile(r"^\W*" + _SIDE_OPENER + r"(?:if|had)\b[^.\n]*\b(?:were|had)\b[^.\n]*\b(?:would|could|might)\b"
+                             r"|^\W*" + _SIDE_OPENER + r"if\b[^.\n]*\b(?:would|could|might)\b"  # If a 4th person ate 2, …
                              r"|^\W*(?:(?:however|but),?\s+if|unless)\b|^\W*(?:ただし|但し)"
                              # a view of others after the answer: "Some models count six.", "6大陸とする考え方もあります"
                              r"|^\W*(?:some|other|many)\s+(?:\w+\s+)?(?:count|counts|consider|say|use|list)\b"
@@ -86,9 +91,9 @@ def first_aside(text: str) -> re.Match[str] | None:
     return _ASIDE.search(text)
 
 
-# A Japanese sentence about another case opens on a conditional or a time: "2ダースなら…", "四角形なら…",
-# "消費税10%を含めると…", "5年後には…".
-_OTHER_CASE_JA = re.compile(r"^\W*(?:もし)?(?P<case>[^。\n、]{1,14}?)(?:なら(?:ば)?|の場合(?:は)?|[うくすつぬむるぐぶ]と[、,]?"
+# A Japanese sentence about another case opens (after a side-remark opener, if any) on a conditional or
+# a time: "2ダースなら…", "四角形なら…", "消費税10%を含めると…", "5年後には…", "ちなみに、1000円札で払った場合の…".
+_OTHER_CASE_JA = re.compile(r"^\W*" + _SIDE_OPENER + r"(?:もし)?(?P<case>[^。\n、]{1,14}?)(?:なら(?:ば)?|の?場合(?:は|の)?|[うくすつぬむるぐぶ]と[、,]?"
                             r"|たら|れば|(?<=\d)[^\d。\n、]{0,2}(?:後|前)(?:に|には|は))")
 
 

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 
 __all__ = ["CONCESSIVE", "CONCLUSION", "Span", "after_correction", "answer_marker", "answer_markers", "attributed",
-           "clause_of", "clauses", "conditional", "contrasted", "in_parentheses", "quoted_spans", "sentences",
-           "table_rows"]
+           "clause_of", "clauses", "conditional", "contrasted", "copied_from", "in_parentheses", "quoted_spans",
+           "sentences", "table_rows"]
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+?(?:[。！？!?]+|\.(?=\s|$)|\n|$)|[^。！？!?\n]+", re.DOTALL)
 _CLAUSE_BREAK = re.compile(r"[;；:：—–]|\s-\s|,\s*(?:but|however|while|whereas|and|so)\b|\b(?:but|however)\b"
@@ -168,3 +168,32 @@ def table_rows(text: str) -> list[Span]:
         if header_above and not _RULE_ROW.match(row.group()):
             data.append(Span(row.group(), row.start(), row.end()))
     return data
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’]*")
+
+
+def _joined(words: list[str]) -> str:
+    return " " + " ".join(words) + " "
+
+
+def copied_from(text: str, source: str, min_words: int = 3) -> list[Span]:
+    """Runs of at least `min_words` Latin-script words that `text` copies word for word, in order, from
+    `source` (case, spacing and punctuation aside): the text of a translation request said again, a
+    question restated. A run stops at any letter of another script between its words."""
+    source_words = _joined([w.casefold() for w in _LATIN_WORD.findall(source)])
+    words = list(_LATIN_WORD.finditer(text))
+    spans: list[Span] = []
+    i = 0
+    while i < len(words):
+        j = i + 1
+        while (j < len(words) and not any(c.isalpha() for c in text[words[j - 1].end():words[j].start()])
+               and _joined([w.group().casefold() for w in words[i:j + 1]]) in source_words):
+            j += 1
+        if j - i >= min_words and _joined([w.group().casefold() for w in words[i:j]]) in source_words:
+            start, end = words[i].start(), words[j - 1].end()
+            spans.append(Span(text[start:end], start, end))
+            i = j
+        else:
+            i += 1
+    return spans

@@ -25,6 +25,7 @@ from pydantic import ConfigDict, Field, ValidationError, validate_call
 from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text as _clip
 from mistral_eval.checks.code_check import python
 from mistral_eval.checks.commitment import modifies_another_noun, possessive
+from mistral_eval.checks.extract import copied_from
 from mistral_eval.checks.japanese import KANJI, japanese_form, kana_spellings, kanji_compounds
 from mistral_eval.checks.mentions import (
     affirmed,
@@ -386,15 +387,26 @@ def _without_asides(answer: str) -> str:
     return rest if _KANA.search(rest) or KANJI.search(rest) else answer
 
 
+def _without_copied(answer: str, question: str) -> str:
+    """The answer without Latin-script text it copies from the question (the source of a translation,
+    "I have been studying Japanese. → 私は…"), when letters remain: copied text is not the answer's
+    own language. An answer that is only a copy stays as written."""
+    rest = answer
+    for span in reversed(copied_from(answer, question)):
+        rest = rest[:span.start] + " " + rest[span.end:]
+    return rest if any(c.isalpha() for c in rest) else answer
+
+
 @_validated
 def japanese(min_share: Share = 0.5) -> Check:
     """At least `min_share` of the answer's letters are Japanese script (see `japanese_share`); a
     romanised gloss in brackets, a word glossed by its Japanese spelling, Latin-letter terms inside a
-    Japanese sentence, a quoted source text, code and URLs are left out when Japanese text remains.
+    Japanese sentence, a quoted source text, code and URLs are left out when Japanese text remains, and
+    Latin-script text copied word for word from the question (3 words or more) when letters remain.
     Uncertain when the answer is five or more kanji with no kana and nothing only Chinese writes."""
 
     def check(answer: str, context: Context = None) -> CheckResult:
-        text = _without_asides(answer)
+        text = _without_asides(_without_copied(answer, CheckContext.of(context).prompt))
         share = japanese_share(text)
         if _kanji_only(text):
             return CheckResult.uncertain("japanese", f"the answer is kanji only ({_clip(text, 30)}), without "

@@ -30,6 +30,13 @@ def test_aside_spans_cover_hypotheticals_views_of_others_and_parentheses(text, a
     assert any(a <= start < b for a, b in aside_spans(text))
 
 
+def test_a_counterfactual_after_a_side_remark_opener_is_an_aside():
+    text = "It costs 12 dollars. Incidentally, if you bought two, it would cost 24 dollars."
+    assert any(a <= text.index("if you") < b for a, b in aside_spans(text))
+    plain = "It costs 12 dollars. Incidentally, the shop closes at 9."  # a remark with no other case
+    assert not any(a <= plain.index("the shop") < b for a, b in aside_spans(plain))
+
+
 def test_the_first_sentence_is_never_a_hypothetical_aside():
     text = "If each pen costs 80 yen, 3 pens would cost 240 yen."
     assert not any(a == 0 for a, _ in aside_spans(text))
@@ -43,6 +50,10 @@ def test_the_first_sentence_is_never_a_hypothetical_aside():
     ("3個なら300円です。", "1個100円です。3個ならいくらですか？", {1.0, 100.0, 3.0}, False),  # the asked case
     ("10から6を引くと4切れ残ります。", "ピザが10切れあり…", {10.0, 3.0, 2.0}, False),  # the question's quantity
     ("ぶどうと桃を買いました。", "何円ですか？", set(), False),  # と joining nouns is no conditional
+    ("ちなみに、1万円札で払った場合のお釣りは8千円です。", "2000円の本を5000円札で買いました。お釣りは？", {2000.0, 5000.0}, True),
+    ("なお、雨の場合は中止です。", "遠足は何時に出発しますか？", set(), True),
+    ("5冊買う場合の代金は1500円です。", "1冊300円の本を5冊買う場合、代金は？", {300.0, 5.0}, False),  # the asked case
+    ("ちなみに富士山は日本一高い山です。", "富士山の高さは？", set(), False),  # a remark, no case
 ])
 def test_other_case_ja_is_a_conditional_or_time_the_question_does_not_ask(sentence, question, given, other):
     assert other_case_ja(sentence, question, given) is other

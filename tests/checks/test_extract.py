@@ -8,6 +8,7 @@ from mistral_eval.checks.extract import (
     clause_of,
     conditional,
     contrasted,
+    copied_from,
     in_parentheses,
     quoted_spans,
     sentences,
@@ -68,3 +69,13 @@ def test_table_rows_are_the_rows_below_a_header_and_its_rule():
     text = "| Planet | Moons |\n|---|---|\n| Mars | 2 |\n| Earth | 1 |\n\nA | B is not a table row."
     assert [row.text for row in table_rows(text)] == ["| Mars | 2 |", "| Earth | 1 |"]
     assert table_rows("| only a line between bars |") == []
+
+
+def test_copied_from_finds_runs_of_the_question_s_words_said_again():
+    question = "次の文を日本語に訳してください：She has lived in Kyoto since 2015."
+    answer = "She has lived in Kyoto since 2015.\n→ 彼女は2015年から京都に住んでいます。"
+    assert [s.text for s in copied_from(answer, question)] == ["She has lived in Kyoto since 2015"]
+    # near-misses: too short a run, words in another order, a run broken by another script
+    assert copied_from("She has: 彼女は…", question) == []
+    assert copied_from("Kyoto in lived has she", question) == []
+    assert copied_from("She has 彼女 lived in", question) == []

@@ -402,3 +402,17 @@ def test_a_value_in_another_unit_than_the_question_asks_in_is_a_conversion(text,
 def test_a_period_of_years_described_after_the_answer_is_an_aside(text, question, value):
     reading = read_final(normalize(text), question=question)
     assert reading is not None and reading.number is not None and reading.number.value == value and not reading.vague
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    # a side remark about another case, after the sentence that restates what is asked
+    ("お釣りは250円です。ちなみに、千円札で出した場合のお釣りは750円です。", "250円のパンを500円玉で買うと、お釣りはいくらですか？", 250),
+    ("You get 3 dollars back. By the way, if you paid with a 20-dollar bill, you would get 13 dollars back.",
+     "A sandwich costs 7 dollars and you pay with a 10-dollar bill. How much do you get back?", 3),
+    # near-misses: the question's own condition, and no answer but the other case
+    ("6本買う場合の代金は720円です。", "1本120円のペンを6本買う場合、代金はいくらですか？", 720),
+    ("ちなみに、千円札で出した場合のお釣りは750円です。", "250円のパンを500円玉で買うと、お釣りはいくらですか？", 750),
+])
+def test_a_side_remark_about_another_case_is_an_aside(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.number is not None and reading.number.value == value

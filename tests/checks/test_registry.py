@@ -273,9 +273,27 @@ DEMO_ANSWERS = {
                   "    while True:\n        print(add(1, 2))\n```",
     "print demo and helper": "```python\ndef _check(a):\n    return int(a)\n\ndef plus(a, b):\n"
                              "    return _check(a) + _check(b)\n\nprint(plus(1, 2))\nplus('x', 1)\n```",
-    "several definitions": "```python\ndef helper(v):\n    return v\n\ndef sum_two(a, b):\n"
-                           "    return helper(a) + helper(b)\n\ndef main():\n    print(sum_two(1, 2))\n```",
+    "several definitions": "```python\ndef helper(v):\n    return v\n\ndef add(a, b):\n"
+                           "    return helper(a) + helper(b)\n\ndef main():\n    print(add(1, 2))\n```",
 }
+
+
+def test_python_reaches_the_one_function_defined_by_the_asked_name():
+    spec = [{"call": "add(2, 3)", "expected": 5}]
+    result = python(spec, function="add")("```python\ndef plus(a, b):\n    return a + b\n\ndef main():\n"
+                                          "    print(plus(1, 2))\n```")
+    assert result.passed and "used 'plus' as 'add'" in result.reason
+
+
+@pytest.mark.parametrize("answer", [
+    # a helper and a main function, neither of the asked name: the main one is not guessed
+    "```python\ndef total(xs):\n    return sum(xs)\n\ndef average(xs):\n    return total(xs) / len(xs)\n```",
+    # a name close to the asked one beside another function
+    "```python\ndef clean(s):\n    return s.lower()\n\ndef means(xs):\n    return sum(xs) / len(xs)\n```",
+])
+def test_python_does_not_pick_among_several_functions_of_other_names(answer):
+    result = python([{"call": "mean([1, 2, 3])", "expected": 2.0}], function="mean")(answer)
+    assert result.verdict == "fail" and "defines no function 'mean'" in result.reason
 
 
 def test_python_fails_a_method_where_a_function_was_asked():
@@ -588,6 +606,23 @@ def test_japanese_reads_kanji_only_text_by_the_forms_only_one_language_writes(an
 ])
 def test_japanese_reads_latin_terms_inside_japanese_sentences_as_terms(answer, verdict):
     assert japanese()(answer).verdict == verdict
+
+
+@pytest.mark.parametrize("question, answer, verdict", [
+    # the source of a translation said again, unlabelled, then the translation
+    ("日本語に訳してください：My sister plays the piano every evening.",
+     "My sister plays the piano every evening.\n姉は毎晩ピアノを弾きます。", "pass"),
+    ("Translate into Japanese: 'The library opens at nine in the morning.'",
+     "'The library opens at nine in the morning.' → 図書館は朝9時に開きます。", "pass"),
+    # near-misses: only the source again, the source then English of its own, English restating the question
+    ("日本語に訳してください：My sister plays the piano every evening.", "My sister plays the piano every evening.", "fail"),
+    ("日本語に訳してください：My sister plays the piano every evening.",
+     "My sister plays the piano every evening.\nThat means she practises at night. 姉", "fail"),
+    ("Answer in Japanese: what is the tallest mountain in Japan?",
+     "The tallest mountain in Japan is Mount Fuji, at 3,776 metres. 富士山", "fail"),
+])
+def test_japanese_leaves_out_latin_text_copied_from_the_question(question, answer, verdict):
+    assert japanese()(answer, CheckContext(prompt=question)).verdict == verdict
 
 
 def test_japanese_leaves_out_code_and_urls_when_prose_remains():
