@@ -42,7 +42,7 @@ _ATTRIBUTED = re.compile(
     r"|\b(?:it\s+is\s+)?(?:often|commonly|widely)\s+(?:thought|believed|mistaken|assumed|said|claimed)"
     r"|\bcommon\s+(?:mistake|misconception)"
     r"|\b(?:a\s+)?(?:popular|common|widespread)\s+(?:myth|belief)|\bit\s+is\s+a\s+myth\b|\bcontrary\s+to\s+popular"
-    r"|\b(?:many|some|most|other)\s+\w+\s+(?:say|claim|suggest|state|answer|pick|choose)\b|\baccording\s+to\s+some\b"
+    r"|\b(?:many|some|most|other)\s+\w+\s+(?:say|claim|suggest|state|answer|pick|choose|call)\b|\baccording\s+to\s+some\b"
     r"|と(?:いう|言う)(?:のは)?(?:よくある)?(?:誤解|俗説|迷信)", re.IGNORECASE)
 
 
