@@ -44,7 +44,8 @@ _ASKED_WH_EN = re.compile(r"\b(?:what|which\s+\w+|who)\s+(?:is|was|are|were)\s+t
 # phrase) closed by the copula at the clause's end ("首都はシドニーです。"), an English capitalised name
 # ("the capital of Australia is Sydney").
 _NAMED_JA = re.compile(r"\s*[「『*]*([\u30a0-\u30ff\u3400-\u9fffA-Za-z0-9ー\-.]{1,15}?)[」』*]*\s*(?:です|だ|である)[。！!]?\s*$")
-_NAMED_EN = re.compile(r"\s+[*_]*(?:the\s+city\s+of\s+)?([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)[*_]*\s*[.!;]?\s*$")
+_NAMED_EN = re.compile(r"\s+[*_]*(?:the\s+city\s+of\s+)?([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)[*_]*\s*(?:[.!;]?\s*$"
+                       r"|,\s*(?:its|the|a|an|which|who)\s[^,;:]*[.!]?\s*$)")
 # A statement is the answer's own when it opens its sentence (the main clause), after at most a
 # connective: not "People often assume the capital is Sydney".
 _OPENS = re.compile(r"^[\s*#>\-]*(?:(?:so|therefore|thus|hence|in\s+fact|actually|yes|no|finally|answer|つまり|なので|よって"
@@ -110,10 +111,15 @@ def marked_span(text: str) -> tuple[int, int] | None:
     sentence = next((s for s in sentences(text) if s.start <= marker.end() <= s.end), None)
     end = sentence.end if sentence else len(text)
     named = text[marker.end():end].strip(" \t*_:：.。!！")
-    short = len(named.split()) <= 8 if named.isascii() else len(named) <= 20
+    # "the answer is **C) Saturn**, because …": the reason after the name does not lengthen it
+    head = _REASON.split(named, maxsplit=1)[0]
+    short = len(head.split()) <= 8 if head.isascii() else len(head) <= 20
     if not named or not short or _POINTS_ELSEWHERE.search(named):
         return None
     return marker.start(), end
+
+
+_REASON = re.compile(r",?\s+(?:because|since)\s|,\s*(?:as|which)\s|、?なぜなら", re.IGNORECASE)
 
 
 def in_candidate_list(text: str, start: int, end: int) -> bool:
@@ -194,6 +200,13 @@ def _bare_answer(text: str) -> tuple[int, int, str] | None:
     return first.start, first.end, named.group(1)
 
 
+def _opens_with(before: str, question: str) -> bool:
+    """What comes before a statement's phrase keeps it the answer's own main clause: at most a
+    connective, or the question's own words said again ("『吾輩は猫である』の作者は", "日本で一番長い川は")."""
+    words = before.strip(" \t\n*#>")
+    return bool(_OPENS.match(before)) or (len(words) >= 2 and words in question)
+
+
 def stated_answers(text: str, question: str) -> list[tuple[int, int, str]]:
     """The answer's own statements of what the question asks, each naming one value ("首都はシドニー
     です。", "The capital of Australia is Sydney."; for a question that asks for one thing, also a
@@ -208,7 +221,7 @@ def stated_answers(text: str, question: str) -> list[tuple[int, int, str]]:
     tense = re.search(r"\b(is|was|are|were)\b", question, re.IGNORECASE)
     for sentence in clauses(text):
         echo = phrase.search(sentence.text)
-        if (echo is None or attributed(sentence.text) or not _OPENS.match(sentence.text[:echo.start()])
+        if (echo is None or attributed(sentence.text) or not _opens_with(sentence.text[:echo.start()], question)
                 or _ANOTHER_TIME.search(sentence.text)
                 or (tense and re.search(r"\b(?:is|was|are|were)\b", echo.group(), re.IGNORECASE)
                     and not echo.group().lower().endswith(tense.group(1).lower()))):

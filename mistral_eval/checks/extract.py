@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 
 __all__ = ["CONCESSIVE", "CONCLUSION", "Span", "after_correction", "answer_marker", "answer_markers", "attributed",
-           "clause_of", "clauses", "conditional", "contrasted", "copied_from", "in_parentheses", "quoted_spans",
-           "sentences", "table_rows"]
+           "clause_of", "clauses", "compared", "conditional", "contrasted", "copied_from", "in_parentheses",
+           "quoted_spans", "refuses", "sentences", "table_rows"]
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+?(?:[。！？!?]+|\.(?=\s|$)|\n|$)|[^。！？!?\n]+", re.DOTALL)
 _CLAUSE_BREAK = re.compile(r"[;；:：—–]|\s-\s|,\s*(?:but|however|while|whereas|and|so)\b|\b(?:but|however)\b"
@@ -37,11 +37,12 @@ _ATTRIBUTED = re.compile(
     r"(?:(?:と|そう)(?:思う|思って(?:い)?る|考える|考えて(?:い)?る|信じる|信じて(?:い)?る|答える|訳す|言う|いう|する|書く|呼ぶ|選ぶ)人(?:も|が|は)"
     r"(?:多い|少ない|います|いる|おり|いない|いません)|と(?:誤解|勘違い)され"
     r"|と思われがち|と(?:言われ|いわれ)ることも|と(?:よく)?(?:言われ|いわれ)(?:ます|ています|ている|る)?(?:が|けど|けれど))"
-    r"|\b(?:many|some|most)\s+(?:people\s+)?(?:think|believe|say|assume|guess|answer)"
+    r"|(?:多くの|一部の|大半の|ほとんどの)(?:人|方)々?(?:は|が)[^。、\n]{0,30}?(?:と|って)(?:言い|言って|言う|思い|思って|思う|考え|信じ|答え)"
+    r"|\b(?:many|some|most)\s+(?:people\s+)?(?:\w+ly\s+)?(?:think|believe|say|assume|guess|answer|call)"
     r"|\b(?:it\s+is\s+)?(?:often|commonly|widely)\s+(?:thought|believed|mistaken|assumed|said|claimed)"
     r"|\bcommon\s+(?:mistake|misconception)"
     r"|\b(?:a\s+)?(?:popular|common|widespread)\s+(?:myth|belief)|\bit\s+is\s+a\s+myth\b|\bcontrary\s+to\s+popular"
-    r"|\b(?:many|some|most|other)\s+\w+\s+(?:say|claim|suggest|state|answer)\b|\baccording\s+to\s+some\b"
+    r"|\b(?:many|some|most|other)\s+\w+\s+(?:say|claim|suggest|state|answer|pick|choose|call)\b|\baccording\s+to\s+some\b"
     r"|と(?:いう|言う)(?:のは)?(?:よくある)?(?:誤解|俗説|迷信)", re.IGNORECASE)
 
 
@@ -129,6 +130,29 @@ def conditional(sentence: str) -> bool:
     """A sentence that gives an alternative for another reading of the question ("If you meant …",
     "もし…という意味でしたら")."""
     return bool(_CONDITIONAL.match(sentence))
+
+
+def compared(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` is the term a comparison sets beside something else ("The Nile, by
+    comparison, …", "compared with the Nile", "ナイル川と比べても…"): described beside another, not
+    said to be what was asked."""
+    after = re.match(r"[*_]*\s*,?\s*(?:by|in)\s+(?:comparison|contrast)\b|[\u30a0-\u30ff\u4e00-\u9fff]{0,2}\s*(?:と|に)(?:比べ|比較し)", text[end:end + 20],
+                     re.IGNORECASE)
+    before = re.search(r"\b(?:compared\s+(?:with|to)|unlike)\s+(?:the\s+)?[*_]*$", text[max(0, start - 30):start],
+                       re.IGNORECASE)
+    return bool(after or before)
+
+
+# An answer that refuses to answer from its own knowledge: "I don't have access to up-to-date
+# information", "I can't verify", "please verify with an official source", "確認できません".
+_REFUSES = re.compile(r"\bI\s+(?:don't|do\s+not)\s+have\s+access\b|\b(?:can't|cannot|can\s+not|am\s+unable\s+to)\s+verify\b"
+                      r"|\bplease\s+(?:verify|double-check|check)\b[^.\n]{0,30}\bofficial\b"
+                      r"|確認(?:でき|出来)(?:ません|ない)|(?:公式|最新)の(?:情報|資料)で(?:ご)?確認", re.IGNORECASE)
+
+
+def refuses(text: str) -> bool:
+    """The answer says it cannot answer from its own knowledge and sends the reader elsewhere."""
+    return bool(_REFUSES.search(text))
 
 
 def attributed(clause: str) -> bool:

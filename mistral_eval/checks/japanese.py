@@ -16,7 +16,7 @@ from typing import Any
 
 from mistral_eval.core.errors import MissingDependencyError
 
-__all__ = ["denies", "denies_identity", "japanese_form", "kana_spellings", "kanji_compounds", "reading", "tokens"]
+__all__ = ["denies", "denies_identity", "japanese_form", "kana_spellings", "kanji_compounds", "reading", "readings", "tokens"]
 
 KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
 """One kanji (CJK ideographs, compatibility ideographs, 々 and 〆)."""
@@ -99,6 +99,20 @@ def reading(text: str) -> str:
     return "".join(out)
 
 
+def readings(word: str) -> set[str]:
+    """The katakana readings of `word` that the dictionary gives its own words: the best analysis's
+    reading and those of other analyses into the same words (富士山: フジサン as well as フジヤマ,
+    琵琶湖: ビワコ), not of analyses that cut it into other words (東京 as 東 + 京: ヒガシキョウ)."""
+    analyses = _tagger().nbestToNodeList(word, 8)
+    best = [node.surface for node in analyses[0]] if analyses else []
+    found = {reading(word)}
+    for nodes in analyses:
+        if [node.surface for node in nodes] == best:
+            found.add("".join(node.feature.kana if node.feature.kana and node.feature.kana != "*"
+                              else _katakana(node.surface) for node in nodes))
+    return found
+
+
 def _katakana(text: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
 
@@ -107,8 +121,8 @@ def kana_spellings(text: str, word: str) -> list[tuple[int, int]]:
     """Where `text` writes `word` (e.g. 富士) in kana (ふじ, フジ): runs of whole kana-written words
     whose readings together are the word's reading. A longer word that starts the same (さくらんぼ
     for 桜) is no spelling of it."""
-    target = reading(word)
-    if len(target) < 2:
+    targets = readings(word)
+    if min(map(len, targets)) < 2:
         return []
     words = [(w.surface, getattr(w.feature, "kana", None) or _katakana(w.surface)) for w in _tagger()(text)]
     spans, position = [], 0
@@ -124,10 +138,10 @@ def kana_spellings(text: str, word: str) -> list[tuple[int, int]]:
             if not all("\u3040" <= c <= "\u30ff" for c in surface):
                 break
             joined += kana
-            if joined == target:
+            if joined in targets:
                 spans.append((starts[i], starts[j] + len(surface)))
                 break
-            if not target.startswith(joined):
+            if not any(target.startswith(joined) for target in targets):
                 break
     return spans
 

@@ -33,8 +33,10 @@ from mistral_eval.checks.extract import (
     answer_markers,
     attributed,
     clause_of,
+    compared,
     conditional,
     in_parentheses,
+    refuses,
     sentences,
     table_rows,
 )
@@ -64,6 +66,7 @@ def mention_standing(answer: str, start: int, end: int, question: str = "") -> P
     sentence_end = re.search(r"[。\n]|\.(?:\s|$)", answer[end:])
     sentence = answer[max(0, answer.rfind("\n", 0, start)):end + (sentence_end.end() if sentence_end else len(answer))]
     if (attributed(clause) or superseded(answer, start, end) or ranked_below(answer, start, end, question)
+            or (asks_for_one(question) and not is_rewrite(question) and compared(answer, start, end))
             or (_CANDIDATES.search(sentence) and not _member_of(answer, end, sentence))
             or (not is_rewrite(question) and (asked(answer, start, end)
                                                or _not_the_pick(answer, start, end, question, clause)))):
@@ -319,7 +322,9 @@ _WITHHELD_EN = re.compile(r"\b(?:cannot|can't|can\s+not)\s+(?:be\s+)?(?:say|said
 
 
 # The marker's span names one option letter: "the answer is **A**.", "答えはBです。"
-_LETTER_PICK = re.compile(r"(?:is|は|：|:)\s*[*_「(（]*[A-E][*_」)）]*\s*(?:です|だ)?[.。!！]?\s*$")
+# "the answer is (a) Helium.", "答えはA) サメです。": the letter and the option's own text.
+_LETTER_PICK = re.compile(r"(?:is|は|：|:)\s*[*_「(（]*(?:[A-E]|[(（][a-e][)）])[*_」)）]*\s*(?:[^\s.。,、!！]{1,20}[*_]*\s*)?"
+                          r"(?:です|だ)?[.。!！]?\s*$")
 
 
 def _its_sentence(answer: str, start: int) -> tuple[int, int]:
@@ -354,6 +359,8 @@ def why_withheld(answer: str, spans: list[tuple[int, int]], question: str, names
         return bool(asked_noun(question)) and bool(_ALSO_EXISTS_JA.match(answer, end)
                                                    or _ALSO_EXISTS_EN.search(answer[begin:start]))
 
+    if refuses(answer) and all(in_candidate_list(answer, *span) for span in spans):
+        return f"found {first} only as one of a list of candidates in an answer that refuses to answer"
     if all(hedged(*span) or also_exists(*span) for span in spans):
         return f"found {first} only where the answer withholds its claim or says only that it exists too"
     swaps = [swapped_name(answer, *span, question) for span in spans]

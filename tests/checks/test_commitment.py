@@ -114,3 +114,21 @@ def test_asked_noun_of_a_where_or_what_question():
 def test_stated_answers_read_a_nominalised_superlative_and_a_latin_name_in_japanese():
     assert [x[2] for x in stated_answers("一番長いのは信濃川です。", "日本で一番長い川は何ですか？")] == ["信濃川"]
     assert [x[2] for x in stated_answers("一番高いのはK2です。", "世界で一番高い山は何ですか？")] == ["K2"]
+
+
+def test_a_statement_may_open_on_the_question_s_own_words():
+    question = "九州で一番高い山は何ですか？"
+    assert [x[2] for x in stated_answers("九州で一番高い山は阿蘇山です。", question)] == ["阿蘇山"]
+    assert stated_answers("ある人によると一番高い山は阿蘇山です。", question) == []
+
+
+def test_a_stated_name_may_take_an_appositive():
+    question = "What is the capital of Peru?"
+    assert [x[2] for x in stated_answers("The capital of Peru is Cusco, its oldest city.", question)] == ["Cusco"]
+    assert stated_answers("The capital of Peru is Cusco and Lima together.", question) == []
+
+
+def test_a_reason_after_the_marked_name_does_not_make_it_too_long():
+    text = "Some pick A, but the answer is **D) Neptune**, because it has the strongest winds of all planets we know."
+    assert marked_span(text) is not None
+    assert marked_span("The answer is hard to give without knowing more about the planets we know of.") is None

@@ -6,11 +6,13 @@ from mistral_eval.checks.extract import (
     answer_markers,
     attributed,
     clause_of,
+    compared,
     conditional,
     contrasted,
     copied_from,
     in_parentheses,
     quoted_spans,
+    refuses,
     sentences,
     table_rows,
 )
@@ -79,3 +81,33 @@ def test_copied_from_finds_runs_of_the_question_s_words_said_again():
     assert copied_from("She has: 彼女は…", question) == []
     assert copied_from("Kyoto in lived has she", question) == []
     assert copied_from("She has 彼女 lived in", question) == []
+
+
+def test_attributed_reads_an_adverb_and_other_verbs_of_others():
+    assert attributed("although many people wrongly think it's Lyon")
+    assert attributed("some fans call it the Red Planet")
+    assert attributed("Many learners pick D here")
+    assert attributed("多くの人はリヨンだと言いますが")
+    assert not attributed("The capital of France is Paris, which many tourists visit")
+    assert not attributed("多くの人が住む都市です")
+
+
+def test_compared_is_the_term_a_comparison_sets_beside_another():
+    text = "Lake Baikal is the deepest lake. Lake Superior, by contrast, is the widest."
+    start = text.index("Lake Superior")
+    assert compared(text, start, start + len("Lake Superior"))
+    assert not compared(text, 0, len("Lake Baikal"))
+    near = "Compared with the Thames, the Severn is longer."
+    assert compared(near, near.index("Thames"), near.index("Thames") + 6)
+    assert not compared(near, near.index("Severn"), near.index("Severn") + 6)
+    ja = "琵琶湖と比べても、霞ヶ浦はずっと浅いです。"
+    assert compared(ja, 0, 2)  # 琵琶 + 湖と比べ
+    assert not compared(ja, ja.index("霞ヶ浦"), ja.index("霞ヶ浦") + 3)
+
+
+def test_refuses_is_an_answer_that_sends_the_reader_elsewhere():
+    assert refuses("Sorry, I do not have access to live data; please check an official website.")
+    assert refuses("I cannot verify this.")
+    assert refuses("最新の情報でご確認ください。")
+    assert not refuses("The capital is Lima. You can verify this in any atlas.")
+    assert not refuses("首都はリマです。")

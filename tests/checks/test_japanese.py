@@ -11,6 +11,7 @@ from mistral_eval.checks.japanese import (
     kana_spellings,
     kanji_compounds,
     reading,
+    readings,
     tokens,
 )
 
@@ -81,3 +82,15 @@ def test_japanese_form_is_a_kanji_neither_chinese_standard_writes(char, japanese
 ])
 def test_kanji_compounds_reads_kana_free_japanese_noun_phrases(text, compounds):
     assert kanji_compounds(text) is compounds
+
+
+def test_readings_keep_the_words_of_the_best_analysis():
+    assert {"フジサン", "フジヤマ"} <= readings("富士山")
+    assert readings("東京") == {"トウキョウ"}  # not 東 + 京 read ヒガシキョウ
+
+
+def test_kana_spellings_accept_any_reading_of_the_same_words():
+    assert kana_spellings("ふじさんです。", "富士山") == [(0, 4)]
+    assert kana_spellings("フジサン。", "富士山") == [(0, 4)]
+    assert kana_spellings("ひがしきょうです。", "東京") == []
+    assert kana_spellings("ふじです。", "富士山") == []

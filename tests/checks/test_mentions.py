@@ -211,3 +211,30 @@ def test_a_restated_question_with_other_words_or_no_denied_premise_keeps_the_men
     assert why_withheld(paraphrase, _spans(paraphrase, "Ben Lecomte"), question) is None
     undenied = "Ben Lecomte was the first person to swim across the Pacific. He also swam across the Atlantic."
     assert why_withheld(undenied, _spans(undenied, "Ben Lecomte"), question) is None
+
+
+def test_an_option_picked_with_its_text_withholds_later_mentions():
+    question = "Which is a mammal?\n(a) Shark (b) Whale (c) Tuna"
+    text = "The answer is (a) Shark. Whale is a fish."
+    start = text.index("Whale")
+    assert why_withheld(text, [(start, start + 5)], question)
+    picked = "The answer is (b) Whale. A shark is a fish."
+    assert why_withheld(picked, [(picked.index("Whale"), picked.index("Whale") + 5)], question) is None
+
+
+def test_a_candidate_in_a_refusal_is_withheld_but_not_in_an_answer():
+    question = "What is the capital of Peru?"
+    text = "I cannot verify this. Sources name Lima, Cusco or Arequipa."
+    start = text.index("Lima")
+    assert why_withheld(text, [(start, start + 4)], question)
+    own = "The capital is Lima. Other big cities: Lima, Cusco or Arequipa."
+    assert why_withheld(own, [(own.index("Lima"), own.index("Lima") + 4)], question) is None
+
+
+def test_a_mention_set_beside_another_by_comparison_is_no_answer_to_a_superlative():
+    question = "What is the deepest lake in the world?"
+    text = "Lake Tanganyika is very old. Lake Baikal, by comparison, lies in Siberia."
+    start = text.index("Lake Baikal")
+    assert mention_standing(text, start, start + 11, question) == "denied"
+    said = "Lake Baikal is the deepest lake. Tanganyika, by comparison, is shallower."
+    assert mention_standing(said, 0, 11, question) == "asserted"
