@@ -42,7 +42,7 @@ BOTH_WAYS = "it answers both yes and no"
 """The reason `read_verdict` gives for "Yes and no." with no conclusion after it: a non-committal answer."""
 
 _VERDICT = re.compile(
-    r"(?<![A-Za-z])(?:true|false|correct|incorrect|wrong)(?![A-Za-z])"
+    r"(?<![A-Za-z])(?:true|false|correct|incorrect|wrong|untrue)(?![A-Za-z])"
     r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！」』\"”*(（—–]|$))"
     r"|(?:(?<=は)|(?<![ぁ-ん]))はい(?=\s*(?:[、。,.!！」』\"”*]|です|でしょう|と|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?"
     r"|(?:その|おっしゃる|仰る)通り|本当(?=です(?!か)|だ(?!ろうか)|で(?:は|も)?(?:ありません|ない)(?!ですか|か)|じゃ(?!ないか)|である)|(?:^|(?<=[。！\n])|(?<=実際には)|(?<=実際には、)|(?<=実際は)|(?<=実際は、)|(?<=本当は)|(?<=本当は、))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
@@ -67,7 +67,10 @@ _TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解", "そ�
 _ECHO = re.compile(r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?\s*(?:or|/|か|または|もしくは)\s*"
                    r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?か?", re.IGNORECASE)
 _SETTLES = CONCLUSION
-_BOTH = re.compile(r"\byes\s+and\s+no\b|\bboth\s+yes\s+and\s+no\b|はいでもありいいえでもあり", re.IGNORECASE)
+# "Yes and no", 「はいでもあり、いいえでもあります」, 「はいとも言えるし、いいえとも言えます」: both verdicts said of the
+# same claim at once, which is no verdict.
+_BOTH = re.compile(r"\byes\s+and\s+no\b|\bboth\s+yes\s+and\s+no\b"
+                   r"|(?:はい|いいえ)[」』]?(?:でも|とも)[^。\n]{0,10}?[、,]?\s*[「『]?(?:はい|いいえ)[」』]?(?:でも|とも)", re.IGNORECASE)
 
 
 _DIRECT = re.compile(r"[\s*_:：=\-「『\"“'(（]*")
@@ -243,6 +246,10 @@ _DECLINES = re.compile(
     r"\b(?:not|n't)\s+(?:give|provide|contain|include|have)\s+(?:enough|sufficient)\s+information\b"
     r"|\b(?:not\s+enough|insufficient)\s+information\b|\bit\s+depends\b"
     r"|\b(?:cannot|can't|can\s+not|unable\s+to)\s+(?:be\s+)?(?:say|tell|determine|determined|know|answer|confirm)\b"
+    # "I can't give a definitive answer", "I'd rather not give a yes or no", 「お答えできません」: a refusal
+    r"|\b(?:cannot|can't|can\s+not|unable\s+to|not\s+able\s+to)\s+(?:give|provide|offer)\s+(?:you\s+)?(?:a\s+)?"
+    r"(?:definitive|definite|clear|certain|straight)\s+answer\b|\b(?:I'd|I\s+would)\s+rather\s+not\s+(?:give|answer|say)\b"
+    r"|お?答え(?:でき|出来|られ)(?:ません|ない)"
     r"|\bthere\s+is\s+no\s+way\s+to\s+(?:know|tell)\b|\bI\s+(?:don't|do\s+not)\s+know\b"
     r"|(?:判断|断言|回答|特定)(?:することは|は)?(?:でき|出来)(?:ません|ない)|情報が(?:足りません|不足|ありません|ない)"
     r"|(?:によります|次第です)|分かりません|わかりません"
