@@ -132,6 +132,31 @@ def _verdicts(text: str, asked: str = "") -> list[tuple[re.Match[str], bool, boo
     return sorted(found, key=lambda v: v[0].start())
 
 
+# After a view attributed to others, a contrast that sets the answer against it: "Some say "yes", but …",
+# 「「はい」と思う人もいますが、実際には…」.
+_AGAINST = re.compile(r"^[^.!?。！？\n]*?(?:\b(?:but|however|yet)\b|(?:が|けど|けれど(?:も)?)、|実際(?:に)?は|実は)",
+                      re.IGNORECASE)
+
+
+def _rejected_views(text: str) -> list[tuple[str, bool]]:
+    """Verdict words in a view attributed to others that the answer then sets itself against in the
+    same sentence ('Many cooks would say "no", but botanically it is a fruit'), each with the verdict
+    the answer thereby gives: the opposite. A contrast that only declines ("…, but I cannot say") gives none."""
+    rejected = []
+    for match in _VERDICT.finditer(text):
+        if not attributed(clause_of(text, *match.span()).text):
+            continue
+        against = _AGAINST.match(text[match.end():])
+        if against is None:
+            continue
+        rest = text[match.end() + against.end():]
+        if declines(rest[:next((i for i, c in enumerate(rest) if c in ".!?。！？\n"), len(rest))]):
+            continue
+        said = (match.group().lower() in _TRUE_WORDS) != is_negated(text, *match.span())
+        rejected.append((match.group(), not said))
+    return rejected
+
+
 def _conceded(text: str, match: re.Match[str]) -> bool:
     """A verdict word in a clause that opens by conceding and is followed by its main clause in the
     same sentence ("Although it sounds correct, the saying is false"): an aside, not the verdict."""
@@ -190,6 +215,10 @@ def _verdict_of(text: str, asked: str = "") -> tuple[bool | None, str]:
             return corrected, f"after the self-correction, the answer states the question's fact as {corrected}"
     found = found or every
     if not found:
+        rejected = _rejected_views(text)
+        if rejected and len({value for _, value in rejected}) == 1:
+            word, value = rejected[-1]
+            return value, f"others' verdict {word!r} is set against by the answer (\"…, but …\"), which reads {value}"
         return None, "found no verdict word"
     if marker and marker.start() >= cut:
         lead = _DIRECT.match(text, marker.end())

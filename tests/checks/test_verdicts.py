@@ -305,9 +305,27 @@ def test_untrue_is_a_false_verdict_and_its_negation_a_true_one(answer, expected)
 
 
 @pytest.mark.parametrize(("answer", "expected"), [
-    ('Some fans will tell you "no", but the shop opens at nine.', None),  # the quoted no is theirs
+    ('Some fans will tell you "no". The shop opens at nine.', None),  # the quoted no is theirs
     ('People often say "yes". I agree: yes.', True),  # their yes, then the answer's own
 ])
 def test_a_verdict_others_would_give_is_not_the_answers(answer, expected):
     verdict, how = read_verdict(answer, "Is the museum free on Sundays? Answer yes or no.")
     assert verdict is expected, how
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ('Some visitors would say "no", but entry costs nothing on Sundays.', True),  # their no, set against
+    ("「いいえ」と思う人もいますが、実際には日曜日は無料です。", True),
+    ('Many guides often say "yes", however the museum charges on Sundays.', False),
+])
+def test_others_verdict_set_against_by_the_answer_reads_the_opposite(answer, expected):
+    verdict, how = read_verdict(answer, "Is the museum free on Sundays? Answer yes or no.")
+    assert verdict is expected, how
+
+
+@pytest.mark.parametrize("answer", [
+    'Some visitors would say "no", and entry does cost a little.',  # no contrast: their view is not rejected
+    'Some visitors would say "no", but I cannot say for sure.',  # a contrast that only declines
+])
+def test_others_verdict_without_a_rejection_gives_no_verdict(answer):
+    assert read_verdict(answer, "Is the museum free on Sundays? Answer yes or no.")[0] is None
