@@ -42,7 +42,11 @@ _ATTRIBUTED = re.compile(
     r"|\b(?:it\s+is\s+)?(?:often|commonly|widely)\s+(?:thought|believed|mistaken|assumed|said|claimed)"
     r"|\bcommon\s+(?:mistake|misconception)"
     r"|\b(?:a\s+)?(?:popular|common|widespread)\s+(?:myth|belief)|\bit\s+is\s+a\s+myth\b|\bcontrary\s+to\s+popular"
-    r"|\b(?:many|some|most|other)\s+\w+\s+(?:say|claim|suggest|state|answer|pick|choose|call)\b|\baccording\s+to\s+some\b"
+    r"|\b(?:many|some|most|other)\s+(?!(?:will|would|might|may)\b)\w+\s+(?:say|claim|suggest|state|answer|pick|choose|call)\b"
+    r"|\baccording\s+to\s+some\b"
+    # "Some people will tell you …", "Many cooks would say …", "People often say …"
+    r"|\b(?:many|some|most|other)\s+(?:\w+\s+)?(?:will|would|might|may|often|usually)\s+(?:tell\s+you|say|think|answer|claim)\b"
+    r"|\bpeople\s+(?:often|commonly|usually|sometimes|will|would|might|may)\s+(?:tell\s+you|say|think|believe|claim)\b"
     r"|と(?:いう|言う)(?:のは)?(?:よくある)?(?:誤解|俗説|迷信)", re.IGNORECASE)
 
 

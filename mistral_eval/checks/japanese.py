@@ -1,7 +1,7 @@
 """Japanese morphology for reading answers (fugashi + unidic-lite, a MeCab dictionary on PyPI):
 whether the predicate that follows a word denies it (…ではない, …ではありません, …ではなく), counting
 double negation (…ないわけではない) and reading hedged questions (…ではないでしょうか, …ではないかと思う)
-as affirmative; the kana reading of a text; kanji written in forms only Japanese uses; and whether a
+as affirmative; the kana reading of a text and its proper nouns; kanji written in forms only Japanese uses; and whether a
 text without kana reads as Japanese compound nouns.
 
 Knows nothing about checks, numbers or English; of Chinese, only the characters that stand as words of
@@ -16,7 +16,8 @@ from typing import Any
 
 from mistral_eval.core.errors import MissingDependencyError
 
-__all__ = ["denies", "denies_identity", "japanese_form", "kana_spellings", "kanji_compounds", "reading", "readings", "tokens"]
+__all__ = ["denies", "denies_identity", "japanese_form", "kana_spellings", "kanji_compounds", "proper_nouns", "reading",
+           "readings", "tokens"]
 
 KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
 """One kanji (CJK ideographs, compatibility ideographs, 々 and 〆)."""
@@ -38,6 +39,17 @@ def _tagger() -> Any:
 def tokens(text: str) -> list[tuple[str, str, str]]:
     """(surface, part of speech, lemma) of each word."""
     return [(w.surface, w.feature.pos1 or "", w.feature.lemma or w.surface) for w in _tagger()(text)]
+
+
+def proper_nouns(text: str) -> list[tuple[str, str]]:
+    """(surface, katakana reading) of each word the dictionary tags as a proper noun (固有名詞:
+    names of people, places, rivers, ...)."""
+    found = []
+    for word in _tagger()(text):
+        if word.feature.pos2 == "固有名詞":
+            kana = getattr(word.feature, "kana", None)
+            found.append((word.surface, kana if kana and kana != "*" else _katakana(word.surface)))
+    return found
 
 
 def _is_negator(surface: str, pos: str, lemma: str) -> bool:

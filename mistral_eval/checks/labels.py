@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 
+from mistral_eval.checks.extract import answer_markers
+
 __all__ = ["label_verdict", "question_labels"]
 
-_QUOTE_OPEN, _QUOTE_CLOSE = "\"“'「『*", "\"”'」』*"
+_QUOTE_OPEN, _QUOTE_CLOSE = "\"“'「『*_", "\"”'」』*_"
 _LABEL = rf"[{_QUOTE_OPEN}]*([A-Za-z]{{1,10}}|[○〇×✕✗✓✔]|[^\s{_QUOTE_OPEN}{_QUOTE_CLOSE}、。,.：:]{{1,3}}?)[{_QUOTE_CLOSE}]*"
 # "answer X if <condition>", "X if <condition>" (a second label in the same instruction), "otherwise X".
 _EN_LABEL = re.compile(rf"(?:\b(?:answer|reply|respond|write|say|output|print)\s+|(?:,|\band\b|\bor\b)\s*){_LABEL}"
@@ -65,15 +67,28 @@ def label_verdict(answer: str, question: str) -> tuple[bool, str] | None:
     labels = question_labels(question)
     if not labels:
         return None
-    opening = re.match(rf"^[\s#>*_(（]*(?:(?:the\s+)?answer\s*(?:is)?\s*[:：]?\s*|答え\s*[:：は]\s*)?{_LABEL}"
-                       r"\s*(?:です|だ)?\s*(?=[.。!！,、:：;—–\-)）]|\s*$|\s+[—–-])", answer, re.IGNORECASE)
+    start = _after_marker(answer)
+    opening = re.match(rf"[\s#>*_(（]*{_LABEL}"
+                       r"\s*(?:です|だ)?\s*(?=[.。!！,、:：;—–\-)）]|\s*$|[ \t\u3000]*\n|\s+[—–-])", answer[start:], re.IGNORECASE)
+    if opening is None and start == 0:
+        opening = re.match(rf"[\s#>*_(（]*{_LABEL}(?=[ \t\u3000])", answer)  # 「正　光の速さは…」: a label, then a space
+        opening = opening if opening and not opening.group(1).isascii() else None
     if opening is None or opening.group(1).lower() not in labels:
         return None
     value = labels[opening.group(1).lower()]
-    rest = answer[opening.end():]
+    rest = answer[start + opening.end():]
     if any(_said(label, rest) for label, other in labels.items() if other != value):
         return None  # "F. Wait, T": both labels said, no single verdict
     return value, opening.group(1)
+
+
+def _after_marker(answer: str) -> int:
+    """Where the answer's text starts after an answer marker it opens with ("Final answer: T",
+    "答え：誤", "**Answer:** F"), emphasis and list marks before it aside; 0 when it opens with none."""
+    markers = answer_markers(answer)
+    if markers and re.fullmatch(r"[\s#>*_]*", answer[:markers[0].start()]):
+        return markers[0].end()
+    return 0
 
 
 def _said(label: str, text: str) -> bool:

@@ -42,7 +42,7 @@ BOTH_WAYS = "it answers both yes and no"
 """The reason `read_verdict` gives for "Yes and no." with no conclusion after it: a non-committal answer."""
 
 _VERDICT = re.compile(
-    r"(?<![A-Za-z])(?:true|false|correct|incorrect|wrong)(?![A-Za-z])"
+    r"(?<![A-Za-z])(?:true|false|correct|incorrect|wrong|untrue)(?![A-Za-z])"
     r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！」』\"”*(（—–]|$))"
     r"|(?:(?<=は)|(?<![ぁ-ん]))はい(?=\s*(?:[、。,.!！」』\"”*]|です|でしょう|と|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?"
     r"|(?:その|おっしゃる|仰る)通り|本当(?=です(?!か)|だ(?!ろうか)|で(?:は|も)?(?:ありません|ない)(?!ですか|か)|じゃ(?!ないか)|である)|(?:^|(?<=[。！\n])|(?<=実際には)|(?<=実際には、)|(?<=実際は)|(?<=実際は、)|(?<=本当は)|(?<=本当は、))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
@@ -67,7 +67,10 @@ _TRUE_WORDS = {"true", "yes", "correct", "はい", "正しい", "正解", "そ�
 _ECHO = re.compile(r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?\s*(?:or|/|か|または|もしくは)\s*"
                    r"[「『\"]?(?:true|yes|はい|false|no|いいえ)[」』\"]?か?", re.IGNORECASE)
 _SETTLES = CONCLUSION
-_BOTH = re.compile(r"\byes\s+and\s+no\b|\bboth\s+yes\s+and\s+no\b|はいでもありいいえでもあり", re.IGNORECASE)
+# "Yes and no", 「はいでもあり、いいえでもあります」, 「はいとも言えるし、いいえとも言えます」: both verdicts said of the
+# same claim at once, which is no verdict.
+_BOTH = re.compile(r"\byes\s+and\s+no\b|\bboth\s+yes\s+and\s+no\b"
+                   r"|(?:はい|いいえ)[」』]?(?:でも|とも)[^。\n]{0,10}?[、,]?\s*[「『]?(?:はい|いいえ)[」』]?(?:でも|とも)", re.IGNORECASE)
 
 
 _DIRECT = re.compile(r"[\s*_:：=\-「『\"“'(（]*")
@@ -129,6 +132,31 @@ def _verdicts(text: str, asked: str = "") -> list[tuple[re.Match[str], bool, boo
     return sorted(found, key=lambda v: v[0].start())
 
 
+# After a view attributed to others, a contrast that sets the answer against it: "Some say "yes", but …",
+# 「「はい」と思う人もいますが、実際には…」.
+_AGAINST = re.compile(r"^[^.!?。！？\n]*?(?:\b(?:but|however|yet)\b|(?:が|けど|けれど(?:も)?)、|実際(?:に)?は|実は)",
+                      re.IGNORECASE)
+
+
+def _rejected_views(text: str) -> list[tuple[str, bool]]:
+    """Verdict words in a view attributed to others that the answer then sets itself against in the
+    same sentence ('Many cooks would say "no", but botanically it is a fruit'), each with the verdict
+    the answer thereby gives: the opposite. A contrast that only declines ("…, but I cannot say") gives none."""
+    rejected = []
+    for match in _VERDICT.finditer(text):
+        if not attributed(clause_of(text, *match.span()).text):
+            continue
+        against = _AGAINST.match(text[match.end():])
+        if against is None:
+            continue
+        rest = text[match.end() + against.end():]
+        if declines(rest[:next((i for i, c in enumerate(rest) if c in ".!?。！？\n"), len(rest))]):
+            continue
+        said = (match.group().lower() in _TRUE_WORDS) != is_negated(text, *match.span())
+        rejected.append((match.group(), not said))
+    return rejected
+
+
 def _conceded(text: str, match: re.Match[str]) -> bool:
     """A verdict word in a clause that opens by conceding and is followed by its main clause in the
     same sentence ("Although it sounds correct, the saying is false"): an aside, not the verdict."""
@@ -187,6 +215,10 @@ def _verdict_of(text: str, asked: str = "") -> tuple[bool | None, str]:
             return corrected, f"after the self-correction, the answer states the question's fact as {corrected}"
     found = found or every
     if not found:
+        rejected = _rejected_views(text)
+        if rejected and len({value for _, value in rejected}) == 1:
+            word, value = rejected[-1]
+            return value, f"others' verdict {word!r} is set against by the answer (\"…, but …\"), which reads {value}"
         return None, "found no verdict word"
     if marker and marker.start() >= cut:
         lead = _DIRECT.match(text, marker.end())
@@ -243,6 +275,10 @@ _DECLINES = re.compile(
     r"\b(?:not|n't)\s+(?:give|provide|contain|include|have)\s+(?:enough|sufficient)\s+information\b"
     r"|\b(?:not\s+enough|insufficient)\s+information\b|\bit\s+depends\b"
     r"|\b(?:cannot|can't|can\s+not|unable\s+to)\s+(?:be\s+)?(?:say|tell|determine|determined|know|answer|confirm)\b"
+    # "I can't give a definitive answer", "I'd rather not give a yes or no", 「お答えできません」: a refusal
+    r"|\b(?:cannot|can't|can\s+not|unable\s+to|not\s+able\s+to)\s+(?:give|provide|offer)\s+(?:you\s+)?(?:a\s+)?"
+    r"(?:definitive|definite|clear|certain|straight)\s+answer\b|\b(?:I'd|I\s+would)\s+rather\s+not\s+(?:give|answer|say)\b"
+    r"|お?答え(?:でき|出来|られ)(?:ません|ない)"
     r"|\bthere\s+is\s+no\s+way\s+to\s+(?:know|tell)\b|\bI\s+(?:don't|do\s+not)\s+know\b"
     r"|(?:判断|断言|回答|特定)(?:することは|は)?(?:でき|出来)(?:ません|ない)|情報が(?:足りません|不足|ありません|ない)"
     r"|(?:によります|次第です)|分かりません|わかりません"

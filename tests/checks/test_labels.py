@@ -50,3 +50,25 @@ def test_japanese_labels_with_a_copula():
     assert label_verdict("「偽」です。鉄は磁石につきません。", question) == (False, "偽")
     assert label_verdict("真", question) == (True, "真")
     assert label_verdict("真偽は分かりません。", question) is None
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ("答え：偽\n\n鉄は磁石につきます。", (False, "偽")),  # the label after the marker is read, whatever the text says
+    ("回答：偽\n\n鉄は磁石にはつきません。", (False, "偽")),  # a label after an answer marker, then a new line
+    ("__真__\n\n鉄は磁石につきます。", (True, "真")),  # inside markdown emphasis, then a new line
+    ("真\u3000鉄は磁石につきます。", (True, "真")),  # a full-width space after the label
+    ("真 鉄は磁石につきます。", (True, "真")),  # an ordinary space
+])
+def test_label_after_a_marker_in_emphasis_or_before_a_space(answer, expected):
+    question = "この文が合っていれば「真」、間違っていれば「偽」と書いてください。「鉄は磁石につく」"
+    assert label_verdict(answer, question) == expected
+
+
+@pytest.mark.parametrize("answer", [
+    "Final answer: Yes, but not always.",  # a marker, then a word that is not a label
+    "T cells fight infection, so the claim holds.",  # an ASCII label letter opening a word, then a space
+    "真偽のほどは分かりません\n",  # a label character opening a longer word
+])
+def test_marker_and_space_near_misses_read_no_label(answer):
+    question = "Reply T if the statement is true or F if it is false. 真なら「真」、偽なら「偽」と答えて。"
+    assert label_verdict(answer, question) is None

@@ -860,3 +860,11 @@ def test_python_abstains_when_the_code_needs_a_real_package_outside_the_standard
 def test_boolean_declines_fail_only_without_a_verdict_elsewhere(answer, verdict):
     question = "Read the passage and answer yes or no.\nPassage: Tom walks his dog every morning.\nQuestion: Does Tom own a dog?"
     assert boolean(expected=True)(answer, CheckContext(prompt=question)).verdict == verdict
+
+
+def test_boolean_fails_an_answer_about_other_names_and_keeps_a_verdict_or_a_pronoun_reply():
+    question = "Is Oslo the capital of Norway? Answer yes or no."
+    other = boolean(True)("The rainiest city in Norway is Bergen, the gateway to the fjords.", CheckContext(prompt=question))
+    assert other.verdict == "fail" and "'Oslo'" in other.reason
+    assert boolean(True)("Yes. Bergen is the rainiest city.", CheckContext(prompt=question)).verdict == "pass"
+    assert boolean(True)("It is, since 1814.", CheckContext(prompt=question)).verdict != "fail"

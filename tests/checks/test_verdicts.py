@@ -2,7 +2,7 @@
 
 import pytest
 
-from mistral_eval.checks.verdicts import BOTH_WAYS, read_verdict
+from mistral_eval.checks.verdicts import BOTH_WAYS, declines, read_verdict
 
 
 @pytest.mark.parametrize("answer, verdict", [
@@ -265,3 +265,67 @@ def test_a_question_about_a_quoted_sentence_asks_the_quoted_claim():
     assert read_verdict("カメは卵を産みます。", question)[0] is True
     assert read_verdict("カメは卵を産みません。", question)[0] is False
     assert read_verdict("東京タワー（333m）はエッフェル塔（330m）より高いです。", "東京タワーはエッフェル塔より高いですか？")[0] is True
+
+
+@pytest.mark.parametrize("answer", [
+    "いいえでもあり、はいでもあります。見る立場によって変わります。",
+    "「はい」とも言えるし、「いいえ」とも言えます。",
+])
+def test_both_verdicts_said_together_is_no_verdict(answer):
+    assert read_verdict(answer, "コウモリは鳥の仲間ですか？") == (None, BOTH_WAYS)
+
+
+def test_one_verdict_with_でも_is_still_a_verdict():
+    assert read_verdict("はい。でも、いいえと答える人もいます。", "コウモリは鳥の仲間ですか？")[0] is True
+
+
+@pytest.mark.parametrize("answer", [
+    "Sorry, I cannot provide a clear answer on that.",
+    "I'd rather not answer that one.",
+    "申し訳ありませんが、その質問にはお答えできません。",
+])
+def test_refusals_decline(answer):
+    assert declines(answer)
+
+
+@pytest.mark.parametrize("answer", [
+    "I can give a clear answer: no.",  # not a refusal
+    "答えは「いいえ」です。",
+])
+def test_answers_do_not_decline(answer):
+    assert declines(answer) is None
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ("It is not untrue that the shop opens at nine.", True),  # double negation: affirms
+    ("That claim is untrue.", False),
+])
+def test_untrue_is_a_false_verdict_and_its_negation_a_true_one(answer, expected):
+    assert read_verdict(answer, "Does the shop open at nine? Answer yes or no.")[0] is expected
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ('Some fans will tell you "no". The shop opens at nine.', None),  # the quoted no is theirs
+    ('People often say "yes". I agree: yes.', True),  # their yes, then the answer's own
+])
+def test_a_verdict_others_would_give_is_not_the_answers(answer, expected):
+    verdict, how = read_verdict(answer, "Is the museum free on Sundays? Answer yes or no.")
+    assert verdict is expected, how
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ('Some visitors would say "no", but entry costs nothing on Sundays.', True),  # their no, set against
+    ("「いいえ」と思う人もいますが、実際には日曜日は無料です。", True),
+    ('Many guides often say "yes", however the museum charges on Sundays.', False),
+])
+def test_others_verdict_set_against_by_the_answer_reads_the_opposite(answer, expected):
+    verdict, how = read_verdict(answer, "Is the museum free on Sundays? Answer yes or no.")
+    assert verdict is expected, how
+
+
+@pytest.mark.parametrize("answer", [
+    'Some visitors would say "no", and entry does cost a little.',  # no contrast: their view is not rejected
+    'Some visitors would say "no", but I cannot say for sure.',  # a contrast that only declines
+])
+def test_others_verdict_without_a_rejection_gives_no_verdict(answer):
+    assert read_verdict(answer, "Is the museum free on Sundays? Answer yes or no.")[0] is None
