@@ -21,7 +21,9 @@ from mistral_eval.runs.records import Manifest, RunConfig, SuiteRef, canonical_s
 __all__ = ["collect_versions", "git_commit", "gpu_name", "identity_manifest", "make_manifest", "now", "package_commit"]
 
 _PACKAGES = {"torch": "torch", "transformers": "transformers", "bitsandbytes": "bitsandbytes",
-             "mistral_common": "mistral_common", "mistral_eval": "mistral-eval"}
+             "mistral_common": "mistral_common", "mistral_eval": "mistral-eval",
+             # the checks read Japanese through them: their dictionary decides words and readings
+             "fugashi": "fugashi", "unidic_lite": "unidic-lite"}
 
 
 def now() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import importlib.metadata
 import json
 import os
 import signal
@@ -48,13 +49,16 @@ def record(key: str, passed: bool = True, answer: str = "りんごは3個です�
 def test_manifest_has_versions_and_a_stable_fingerprint():
     first, second = manifest(), manifest()
     assert set(first.versions) == {"python", "torch", "transformers", "bitsandbytes",
-                                      "mistral_common", "mistral_eval"}
+                                      "mistral_common", "mistral_eval", "fugashi", "unidic_lite"}
     assert first.fingerprint == second.fingerprint == first.computed_fingerprint()
     assert manifest(seed=1).fingerprint != first.fingerprint
     moved = manifest(suites=[{**SUITES[0], "file": "/elsewhere/bilingual.yaml"}])
     assert moved.fingerprint == first.fingerprint  # a moved suite file is the same suite
     assert first.started_at.endswith("+00:00")
     assert collect_versions()["python"] == ".".join(map(str, sys.version_info[:3]))
+    # the Japanese analyser and its dictionary decide check verdicts, so a run records them too
+    assert collect_versions()["unidic_lite"] == importlib.metadata.version("unidic-lite")
+    assert collect_versions()["fugashi"] == importlib.metadata.version("fugashi")
     assert manifest(extra={"world_size": 2}).world_size == 2
     with pytest.raises(TypeError, match="seed"):
         manifest(extra={"seed": 3})
