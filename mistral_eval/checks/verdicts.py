@@ -34,6 +34,7 @@ from mistral_eval.checks.extract import (
 from mistral_eval.checks.japanese import tokens as ja_tokens
 from mistral_eval.checks.labels import label_verdict
 from mistral_eval.checks.negation import is_negated
+from mistral_eval.checks.premise import premise_verdict
 from mistral_eval.checks.restated import CONDITIONAL, asked_statement, fact_verdict, restates
 
 __all__ = ["BOTH_WAYS", "declines", "read_verdict"]
@@ -272,6 +273,10 @@ def read_verdict(answer: str, question: str = "") -> tuple[bool | None, str]:
     if verdict is None and how == "found no verdict word":
         verdict = fact_verdict(_without_declines(answer), question)
         how = (f"no verdict word; the answer states the question's fact as {verdict}"
+               if verdict is not None else how)
+    if verdict is None and how == "found no verdict word" and question:
+        verdict = premise_verdict(_without_declines(answer), asked_statement(question))
+        how = (f"no verdict word; the answer rejects the question's premise or names who did it, which reads {verdict}"
                if verdict is not None else how)
     return verdict, how
 
