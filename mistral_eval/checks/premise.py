@@ -15,14 +15,13 @@ from __future__ import annotations
 import re
 
 from mistral_eval.checks.extract import sentences
-from mistral_eval.checks.japanese import proper_nouns
-from mistral_eval.checks.japanese import tokens as ja_tokens
+from mistral_eval.checks.japanese import proper_nouns, tokens as ja_tokens
 
 __all__ = ["premise_verdict"]
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _STOP = {"the", "a", "an", "his", "her", "its", "their", "of", "to", "in", "for", "at", "by", "on", "with",
-         "did", "does", "do", "was", "were", "is", "are", "it", "that", "and", "or", "yes", "no", "answer"}
+         "one", "ones", "did", "does", "do", "was", "were", "is", "are", "it", "that", "and", "or", "yes", "no", "answer"}
 _PREPOSITIONS = r"for|at|by|during|with|in"
 # The asked adjunct: the question's last prepositional phrase ("… for his theory of relativity?").
 _ASKED_ADJUNCT = re.compile(rf".*\b({_PREPOSITIONS})\s+([^?,]+?)\s*\?")
@@ -54,8 +53,9 @@ def _english(answer: str, asked: str) -> bool | None:
     if adjunct:
         focus = _stems(adjunct.group(2))
         for denied in _DENIED_ADJUNCT.finditer(answer):
-            if denied.group(1).lower() == adjunct.group(1).lower() and focus & _stems(denied.group(2)):
-                return False  # "…, not for relativity": the asked part denied
+            said = _stems(denied.group(2))
+            if denied.group(1).lower() == adjunct.group(1).lower() and said and said <= focus:
+                return False  # "…, not for relativity": the asked part denied, nothing else said of it
     for rejected in _NO_SUCH_EN.finditer(answer):
         said = _stems(rejected.group(1))
         if said and said <= _stems(asked):

@@ -29,3 +29,7 @@ def test_a_rejected_premise_or_a_cleft_reads_a_verdict(answer, asked, verdict):
 ])
 def test_a_rejection_of_something_not_asked_reads_nothing(answer, asked):
     assert premise_verdict(answer, asked) is None
+
+
+def test_a_denied_adjunct_that_says_another_value_reads_nothing():
+    assert premise_verdict("Ice does not melt at 5 °C.", "Does ice melt at 10 °C?") is None
