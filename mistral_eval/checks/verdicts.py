@@ -34,6 +34,7 @@ from mistral_eval.checks.extract import (
 from mistral_eval.checks.japanese import tokens as ja_tokens
 from mistral_eval.checks.labels import label_verdict
 from mistral_eval.checks.negation import is_negated
+from mistral_eval.checks.premise import premise_verdict
 from mistral_eval.checks.restated import CONDITIONAL, asked_statement, fact_verdict, restates
 
 __all__ = ["BOTH_WAYS", "declines", "read_verdict"]
@@ -71,6 +72,24 @@ _SETTLES = CONCLUSION
 # same claim at once, which is no verdict.
 _BOTH = re.compile(r"\byes\s+and\s+no\b|\bboth\s+yes\s+and\s+no\b"
                    r"|(?:はい|いいえ)[」』]?(?:でも|とも)[^。\n]{0,10}?[、,]?\s*[「『]?(?:はい|いいえ)[」』]?(?:でも|とも)", re.IGNORECASE)
+
+# A closing sentence that leaves the question open: "It depends.", "So it really depends.", "Both.",
+# 「どちらとも言えます。」「一概には言えません。」; after both verdicts said, the answer commits to neither.
+_UNDECIDED = re.compile(r"^[\s*_]*(?:(?:so|and|but|really|in\s+the\s+end|overall)[\s,]+)*(?:it\s+(?:(?:really|all)\s+)?depends"
+                        r"|(?:it(?:'s|\s+is)\s+)?(?:both|either)(?:\s+(?:ways?|answers?|can\s+be\s+(?:true|right|said)))?"
+                        r"|(?:it\s+)?(?:could|can)\s+go\s+either\s+way)\b(?![^.!?]*\b(?:but|however|though|although|usually|mostly)\b)[^.!?]*[.!?]?[\s*_]*$"
+                        r"|^[\s*_]*(?:(?:なので|つまり|結局|だから)[、,]?)?(?:どちら(?:とも|でも)|一概に(?:は)?|両方(?:とも)?)"
+                        r"[^。！？\n]{0,12}(?:言え(?:ます|る|ません|ない)|あり得(?:ます|る))(?:ね|よ)?[。！]?[\s*_]*$", re.IGNORECASE)
+
+
+def _undecided_close(text: str) -> bool:
+    """Whether the answer ends on a sentence that leaves the question open ("It depends.",
+    「どちらとも言えます。」) after saying both verdicts: it commits to neither."""
+    last = [s for s in sentences(text) if s.text.strip()]
+    if not last or not _UNDECIDED.match(last[-1].text):
+        return False
+    said = {value for _, value, _ in _verdicts(text[:last[-1].start])}
+    return said == {True, False}
 
 
 _DIRECT = re.compile(r"[\s*_:：=\-「『\"“'(（]*")
@@ -199,6 +218,8 @@ def _verdict_of(text: str, asked: str = "") -> tuple[bool | None, str]:
     """The answer's verdict and how it was read; None with the reason when none can be trusted.
     Conflicting verdict words: the one whose clause restates the asked fact wins ("Yes, spiders
     have eight legs. … So no, a spider is not an insect"); else the last after a conclusion."""
+    if _undecided_close(text):
+        return None, BOTH_WAYS
     both = _BOTH.search(text)
     if both:
         settled = _SETTLES.search(text, both.end())  # "Yes and no. … So, strictly, no.": the conclusion counts
@@ -253,6 +274,10 @@ def read_verdict(answer: str, question: str = "") -> tuple[bool | None, str]:
         verdict = fact_verdict(_without_declines(answer), question)
         how = (f"no verdict word; the answer states the question's fact as {verdict}"
                if verdict is not None else how)
+    if verdict is None and how == "found no verdict word" and question:
+        verdict = premise_verdict(_without_declines(answer), asked_statement(question))
+        how = (f"no verdict word; the answer rejects the question's premise or names who did it, which reads {verdict}"
+               if verdict is not None else how)
     return verdict, how
 
 
@@ -262,17 +287,21 @@ _OPTION = re.compile(r"(?:^|\s|(?<=[、,:：。]))\(?([A-Da-d])[).:：]\s*(true|
 
 def _chosen_option(answer: str, question: str) -> bool | None:
     """A question that offers the verdicts as lettered options ("A) True B) False") answered by a
-    letter alone ("B", "**A**", "Answer: B"): the verdict of that option."""
+    letter ("B", "**A**", "Answer: B"), alone or opening the answer before its explanation ("**B**\n\nWater
+    is …", "The answer is B. …"): the verdict of that option."""
     options = {m.group(1).upper(): m.group(2).lower() in _TRUE_WORDS for m in _OPTION.finditer(question)}
-    letter = re.fullmatch(r"[\s*_]*(?:(?:the\s+)?answer\s*(?:is)?[:：]?\s*|答え[:：は]\s*)?[\s*_(]*([A-Da-d])[\s*_).]*",
-                          answer, re.IGNORECASE)
+    letter = re.match(r"[\s*_]*(?:(?:the\s+)?answer\s*(?:is)?[:：]?\s*|答え[:：は]\s*)?[\s*_(]*([A-Da-d])[\s*_).]*"
+                      r"(?:$|(?<=[.)])\s|[ \t]*\n)", answer, re.IGNORECASE)  # "**B**", "B. Wild penguins …": the opening letter
     return options.get(letter.group(1).upper()) if letter and len(options) >= 2 else None
 
 
 # "The text does not give enough information", "It depends on …", "I cannot say", "判断できません":
 # the answer declines to commit to either verdict.
 _DECLINES = re.compile(
-    r"\b(?:not|n't)\s+(?:give|provide|contain|include|have)\s+(?:enough|sufficient)\s+information\b"
+    r"(?:\bnot|n't)\s+(?:give|provide|contain|include|have)\s+(?:enough|sufficient)\s+information\b"
+    # "I can't provide medical or food safety advice", 「医療に関する助言はできません」: a refusal to advise
+    r"|\b(?:cannot|can't|can\s+not|unable\s+to|not\s+able\s+to)\s+(?:give|provide|offer)\s+(?:you\s+)?(?:any\s+)?(?:[\w-]+\s+){0,4}advice\b"
+    r"|(?:助言|アドバイス)(?:は|を|を(?:する|行う|提供する)ことは)?(?:でき|出来|いたしかね)(?:ません|ない)"
     r"|\b(?:not\s+enough|insufficient)\s+information\b|\bit\s+depends\b"
     r"|\b(?:cannot|can't|can\s+not|unable\s+to)\s+(?:be\s+)?(?:say|tell|determine|determined|know|answer|confirm)\b"
     # "I can't give a definitive answer", "I'd rather not give a yes or no", 「お答えできません」: a refusal

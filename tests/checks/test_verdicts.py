@@ -329,3 +329,56 @@ def test_others_verdict_set_against_by_the_answer_reads_the_opposite(answer, exp
 ])
 def test_others_verdict_without_a_rejection_gives_no_verdict(answer):
     assert read_verdict(answer, "Is the museum free on Sundays? Answer yes or no.")[0] is None
+
+
+@pytest.mark.parametrize("answer", [
+    "I'm not a doctor and can't give medical advice. Please ask your GP.",
+    "Sorry, I cannot provide tax or investment advice here.",
+    "The passage doesn't contain enough information to say whether the shop is open.",
+    "申し訳ありませんが、法律に関する助言はできません。",
+])
+def test_a_refusal_to_advise_or_a_contracted_not_enough_information_declines(answer):
+    assert declines(answer)
+
+
+@pytest.mark.parametrize("answer", [
+    "Here is some advice: drink water.", "I can give advice on this: yes.", "彼は友人に助言をしました。",
+])
+def test_giving_advice_is_no_decline(answer):
+    assert declines(answer) is None
+
+
+@pytest.mark.parametrize("answer", [
+    "Yes, in small doses it helps.\nNo, in large doses it harms.\nSo it really depends.",
+    "はい、そういう面もあります。\nいいえ、違う面もあります。\nどちらとも言えます。",
+    "はい、問題ない人もいます。\nいいえ、問題がある人もいます。\n一概には言えません。",
+])
+def test_both_verdicts_then_a_closing_that_leaves_it_open_is_no_verdict(answer):
+    assert read_verdict(answer) == (None, BOTH_WAYS)
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("Yes. It depends on nothing else: water boils at 100 °C at sea level.", True),  # one verdict, no closing
+    ("No, in large doses it harms.\nIt depends on the dose, though.", False),  # one verdict said
+    ("No, in large doses it harms. Yes, a little helps.\nIt depends, but mostly no.", False),  # the closing commits
+    ("いいえ、普通は溶けません。\nはい、熱湯なら少し溶けます。\nどちらとも言えますが、普通は溶けません。", False),
+])
+def test_a_closing_without_both_verdicts_before_it_or_that_commits_is_not_both_ways(answer, verdict):
+    read, how = read_verdict(answer)
+    assert how != BOTH_WAYS and read in (verdict, None)
+
+
+_OPTIONS = "Is the Moon a planet?\nA) True\nB) False"
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("**B**\n\nThe Moon is a natural satellite.", False), ("The answer is A. It is.", True),
+    ("B", False), ("A)\nIt orbits the Earth.", True),
+])
+def test_an_option_letter_opening_the_answer_reads_its_option(answer, verdict):
+    assert read_verdict(answer, _OPTIONS)[0] is verdict
+
+
+@pytest.mark.parametrize("answer", ["A bat is no bird.", "Both A and B could be argued."])
+def test_a_word_that_opens_with_an_option_letter_is_no_choice(answer):
+    assert read_verdict(answer, _OPTIONS)[0] is None
