@@ -162,7 +162,7 @@ def comparison_standard(text: str, start: int, end: int) -> bool:
     """Whether `text[start:end]` is the standard a comparison measures against ("X is harder than
     diamond", "東京ほどではありませんが", "中国よりも多い"): named as the measure, not as the answer."""
     clause = clause_of(text, start, end).text
-    if re.search(r"\bno\s+other\b|\bnothing\b|\bnone\b|より[^。、\n]*(?:ありません|ない|存在しません)", clause, re.IGNORECASE):
+    if re.search(r"\bno\s+other\b|\bno\s+[a-z]+\s+(?:is|are|was|were)\b|\bnothing\b|\bnone\b|より[^。、\n]*(?:ありません|ない|存在しません)", clause, re.IGNORECASE):
         return False  # "No other planet is larger than Jupiter": the standard is the answer
     return bool(_STANDARD_BEFORE.search(text[max(0, start - 20):start]) or _STANDARD_AFTER.match(text, end))
 

@@ -15,7 +15,6 @@ import unicodedata
 
 from mistral_eval.checks.asides import note_spans
 from mistral_eval.checks.base import clip_text as _clip
-from mistral_eval.checks.committed import commitment, hedged_candidates, nfkc_folded
 from mistral_eval.checks.commitment import (
     asked_noun,
     asks_for_one,
@@ -29,6 +28,7 @@ from mistral_eval.checks.commitment import (
     weighed_then_dropped,
     withdrawn_before,
 )
+from mistral_eval.checks.committed import commitment, hedged_candidates, nfkc_folded
 from mistral_eval.checks.extract import (
     after_correction,
     answer_markers,

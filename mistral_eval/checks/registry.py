@@ -25,8 +25,8 @@ from pydantic import ConfigDict, Field, ValidationError, validate_call
 from mistral_eval.checks.addressed import unaddressed
 from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text as _clip
 from mistral_eval.checks.code_check import python
-from mistral_eval.checks.committed import nfkc_folded
 from mistral_eval.checks.commitment import modifies_another_noun, possessive
+from mistral_eval.checks.committed import nfkc_folded
 from mistral_eval.checks.extract import copied_from
 from mistral_eval.checks.japanese import KANJI, japanese_form, kana_spellings, kanji_compounds
 from mistral_eval.checks.mentions import (
