@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from mistral_eval.checks.asides import note_spans
-from mistral_eval.checks.commitment import is_rewrite, withdrawn_before
+from mistral_eval.checks.commitment import about_another_time, is_rewrite, withdrawn_before
 from mistral_eval.checks.extract import CONCESSIVE, Span, attributed, clauses, conditional
 from mistral_eval.checks.japanese import tokens
 
@@ -154,11 +154,15 @@ def _names_a_value(clause: str, line: str, ja: bool) -> bool:
     return bool(rest) and not _PRONOUN_SUBJECT.match(clause)
 
 
+# A date of the event itself ("discovered in 1928", "1928年に発見"): not another time.
+_DATED = re.compile(r"\bin\s+\d{3,4}\b|\d{3,4}年に")
+
+
 def _definite(clause: str, ja: bool) -> bool:
     """A clause that states something as the answer's own: not denied, not a question or condition,
-    not attributed to others, not a list of candidates under a hedge."""
+    not attributed to others, not about another time, not a list of candidates under a hedge."""
     denied = _DENIED_JA.search(clause) if ja else _DENIED_EN.search(clause)
-    return not (denied or _HEDGED.search(clause) or attributed(clause) or conditional(clause.lstrip(" ,;"))
+    return not (denied or _HEDGED.search(clause) or about_another_time(_DATED.sub("", clause)) or attributed(clause) or conditional(clause.lstrip(" ,;"))
                 or hedged_candidates(clause))
 
 
