@@ -18,7 +18,7 @@ import re
 from mistral_eval.checks.asked import echo_of_the_question
 from mistral_eval.checks.extract import answer_markers, attributed, clause_of, clauses, in_parentheses, sentences
 
-__all__ = ["asked_noun", "asks_for_one", "echoes_the_alternatives", "in_candidate_list", "is_rewrite", "marked_span",
+__all__ = ["about_another_time", "asked_noun", "asks_for_one", "echoes_the_alternatives", "in_candidate_list", "is_rewrite", "marked_span",
            "modifies_another_noun", "possessive", "ranked_other_than_first", "set_against_what_came_before",
            "stated_answers", "weighed_then_dropped", "withdrawn_before"]
 
@@ -73,6 +73,11 @@ _OF_BEFORE = re.compile(r",\s*(?:the|a|an)\s+(?:\w+\s+)?(?!(?:city|town|village|
 
 
 _REWRITE = re.compile(r"\btranslat|\brewrite\b|\bparaphrase\b|\bsummari[sz]e\b|翻訳|訳して|訳す|書き換え|要約", re.IGNORECASE)
+
+
+def about_another_time(text: str) -> bool:
+    """A statement about another time ("Before 1927, …", "かつての…"), not what is asked now."""
+    return bool(_ANOTHER_TIME.search(text))
 
 
 def is_rewrite(question: str) -> bool:

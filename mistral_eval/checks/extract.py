@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = ["CONCESSIVE", "CONCLUSION", "Span", "after_correction", "answer_marker", "answer_markers", "attributed",
-           "clause_of", "clauses", "compared", "conditional", "contrasted", "copied_from", "in_parentheses",
+           "clause_of", "clauses", "compared", "comparison_standard", "conditional", "contrasted", "copied_from", "in_parentheses",
            "quoted_spans", "refuses", "sentences", "table_rows"]
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+?(?:[。！？!?]+|\.(?=\s|$)|\n|$)|[^。！？!?\n]+", re.DOTALL)
@@ -130,10 +130,16 @@ def quoted_spans(text: str) -> list[Span]:
     return [Span(m.group(), m.start(), m.end()) for m in _QUOTES.finditer(text)]
 
 
-def conditional(sentence: str) -> bool:
+def conditional(sentence: str, question: str = "") -> bool:
     """A sentence that gives an alternative for another reading of the question ("If you meant …",
-    "もし…という意味でしたら")."""
-    return bool(_CONDITIONAL.match(sentence))
+    "もし…という意味でしたら"). Not when its condition names the question's own case ("If you mean
+    Fahrenheit, …" for a question in degrees Fahrenheit): then it answers what is asked."""
+    opening = _CONDITIONAL.match(sentence)
+    if opening is None:
+        return False
+    condition = re.split(r"[,、，]", sentence[opening.end():], maxsplit=1)[0]
+    words = [w for w in re.findall(r"[A-Za-z]{4,}|[\u30a0-\u30ff\u4e00-\u9fff]{2,}", condition)]
+    return not (question and words and all(w.casefold() in question.casefold() for w in words))
 
 
 def compared(text: str, start: int, end: int) -> bool:
@@ -145,6 +151,20 @@ def compared(text: str, start: int, end: int) -> bool:
     before = re.search(r"\b(?:compared\s+(?:with|to)|unlike)\s+(?:the\s+)?[*_]*$", text[max(0, start - 30):start],
                        re.IGNORECASE)
     return bool(after or before)
+
+
+# The standard of a comparison: "harder than diamond", "東京ほどではありませんが", "中国よりも多い".
+_STANDARD_BEFORE = re.compile(r"\bthan\s+(?:the\s+|that\s+of\s+)?[*_]*$", re.IGNORECASE)
+_STANDARD_AFTER = re.compile(r"[*_」』]*(?:より(?:も)?|ほど(?:では|で|じゃ|には|は)?(?:ない|ありません|なく))")
+
+
+def comparison_standard(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` is the standard a comparison measures against ("X is harder than
+    diamond", "東京ほどではありませんが", "中国よりも多い"): named as the measure, not as the answer."""
+    clause = clause_of(text, start, end).text
+    if re.search(r"\bno\s+other\b|\bno\s+[a-z]+\s+(?:is|are|was|were)\b|\bnothing\b|\bnone\b|より[^。、\n]*(?:ありません|ない|存在しません)", clause, re.IGNORECASE):
+        return False  # "No other planet is larger than Jupiter": the standard is the answer
+    return bool(_STANDARD_BEFORE.search(text[max(0, start - 20):start]) or _STANDARD_AFTER.match(text, end))
 
 
 # An answer that refuses to answer from its own knowledge: "I don't have access to up-to-date

@@ -28,12 +28,14 @@ from mistral_eval.checks.commitment import (
     weighed_then_dropped,
     withdrawn_before,
 )
+from mistral_eval.checks.committed import commitment, hedged_candidates, nfkc_folded
 from mistral_eval.checks.extract import (
     after_correction,
     answer_markers,
     attributed,
     clause_of,
     compared,
+    comparison_standard,
     conditional,
     in_parentheses,
     refuses,
@@ -44,7 +46,7 @@ from mistral_eval.checks.japanese import KANJI, kana_spellings
 from mistral_eval.checks.negation import Polarity, asked, polarity, ranked_below, superseded
 from mistral_eval.checks.slots import premise_denied, swapped_name
 
-__all__ = ["affirmed", "best_standing", "in_view_and_again", "latin_edges", "latin_folded", "mention_spans", "mention_standing",
+__all__ = ["affirmed", "best_standing", "committed_reading", "in_view_and_again", "latin_edges", "latin_folded", "mention_spans", "mention_standing",
            "only_classified", "other_form", "why_uncommitted", "why_unsure",
            "why_withheld"]
 
@@ -67,6 +69,7 @@ def mention_standing(answer: str, start: int, end: int, question: str = "") -> P
     sentence = answer[max(0, answer.rfind("\n", 0, start)):end + (sentence_end.end() if sentence_end else len(answer))]
     if (attributed(clause) or superseded(answer, start, end) or ranked_below(answer, start, end, question)
             or (asks_for_one(question) and not is_rewrite(question) and compared(answer, start, end))
+            or (not is_rewrite(question) and comparison_standard(answer, start, end))
             or (_CANDIDATES.search(sentence) and not _member_of(answer, end, sentence))
             or (not is_rewrite(question) and (asked(answer, start, end)
                                                or _not_the_pick(answer, start, end, question, clause)))):
@@ -161,7 +164,7 @@ def _not_the_pick(answer: str, start: int, end: int, question: str, clause: str)
     """For a question (not a translation, which keeps its source's questions, conditions, ranks and pairs): a
     mention in an alternative for another reading, ranked second or lower, one of the question's
     alternatives said again, or one of two weighed before the other is picked."""
-    return (conditional(clause.lstrip(" ,;")) or ranked_other_than_first(answer, start, end, question)
+    return (conditional(clause.lstrip(" ,;"), question) or ranked_other_than_first(answer, start, end, question)
             or echoes_the_alternatives(answer, start, end, question) or weighed_then_dropped(answer, start, end))
 
 
@@ -203,6 +206,8 @@ def mention_spans(answer: str, needle: str, flags: int) -> list[tuple[int, int]]
     spans = [m.span() for m in re.finditer(re.escape(needle), answer, flags)]
     if not spans and re.fullmatch(r"[ァ-ヺー]{2,}ー", needle):
         spans = [m.span() for m in re.finditer(re.escape(needle[:-1]) + r"(?![ァ-ヺー])", answer)]
+    if not spans and (nfkc_folded(needle) != needle or nfkc_folded(answer) != answer):  # H₂O, ＮａＣｌ
+        spans = [m.span() for m in re.finditer(re.escape(nfkc_folded(needle)), nfkc_folded(answer), flags)]
     return spans or (kana_spellings(answer, needle) if KANJI.search(needle) else [])
 
 
@@ -435,3 +440,27 @@ def _asked_noun_follows(answer: str, start: int, end: int, noun: str) -> bool:
     later = re.search(rf"(?:[、,]\s*(?:and\s+|but\s+|while\s+)?(?:the\s+|its\s+)?){re.escape(noun)}(?:は|\s+is\b)(.*)",
                       answer[end:stop], re.IGNORECASE)
     return later is not None and named not in later.group(1).lower() and not _DENIAL.search(later.group(1))
+
+
+def committed_reading(answer: str, kept: list[tuple[int, int]], question: str,
+                      names_in: typing.Callable[[str], bool]) -> tuple[bool, str] | None:
+    """The verdict the answer's committed value gives (committed.py), or None to read the mentions
+    as before. An option letter picked: pass iff the expected text (`names_in`) is in the option's
+    text. Clauses that state the asked value: when asserted mentions (`kept`) exist and none lies in
+    them, fail naming what it commits to, even when the mention stands elsewhere (a comparison, a
+    description, "often confused with"). No commitment but candidates under a hedge ("It could have
+    been A, B, or C"): fail, it does not commit."""
+    committed = commitment(answer, question)
+    if committed is not None and committed.option is not None:
+        picked = names_in(nfkc_folded(committed.option))
+        return picked, f"the answer picks {committed.said}"
+    if not kept:
+        return None
+    first = _clip(answer[kept[0][0]:kept[0][1]])
+    if committed is None:
+        if hedged_candidates(answer) and not is_rewrite(question):
+            return False, f"found {first} only among candidates the answer hedges between; it does not commit"
+        return None
+    if any(begin <= start < stop for start, _ in kept for begin, stop in committed.spans):
+        return None
+    return False, f"found {first}, but the answer commits to {committed.said!r} for what is asked"

@@ -26,11 +26,13 @@ from mistral_eval.checks.addressed import unaddressed
 from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text as _clip
 from mistral_eval.checks.code_check import python
 from mistral_eval.checks.commitment import modifies_another_noun, possessive
+from mistral_eval.checks.committed import nfkc_folded
 from mistral_eval.checks.extract import copied_from
 from mistral_eval.checks.japanese import KANJI, japanese_form, kana_spellings, kanji_compounds
 from mistral_eval.checks.mentions import (
     affirmed,
     best_standing,
+    committed_reading,
     in_view_and_again,
     latin_edges,
     latin_folded,
@@ -139,6 +141,14 @@ def contains(expected: str | Annotated[list[str], Field(min_length=1)], all: boo
         question = CheckContext.of(context).prompt
         standing = {n: best_standing(answer, mention_spans(answer, n, flags), negation_aware, question) for n in needles}
         found = [n for n in needles if standing[n] == "asserted"]
+        if negation_aware and len(needles) == 1:  # one thing asked: the answer's committed value decides
+            spans = [span for span in mention_spans(answer, needles[0], flags)
+                     if mention_standing(answer, *span, question) == "asserted"]
+            folded = nfkc_folded(needles[0])
+            reading = committed_reading(answer, spans, question,
+                                        lambda text: re.search(re.escape(folded), text, flags) is not None)
+            if reading is not None:
+                return CheckResult("contains", reading[0], float(reading[0]), f"{reading[1]}.")
         if negation_aware and len(needles) == 1 and found:  # one thing asked: only the committed answer counts
             kept = [span for span in mention_spans(answer, needles[0], flags)
                     if mention_standing(answer, *span, question) == "asserted"]
@@ -205,11 +215,16 @@ def regex(pattern: str, flags: Annotated[str, Field(pattern=r"^[imsx]*$")] = "",
     def check(answer: str, context: Context = None) -> CheckResult:
         question = CheckContext.of(context).prompt
         matches = (list(compiled.finditer(answer)) or list(compiled.finditer(latin_folded(answer)))
+                   or list(compiled.finditer(nfkc_folded(answer)))
                    or (list(edged.finditer(answer)) if edged else []))
         standings = [best_standing(answer, [m.span()], negation_aware, question) for m in matches]
         asserted = [m for m, standing in zip(matches, standings, strict=True) if standing == "asserted"
                     and not (negation_aware and modifies_another_noun(answer, *m.span()))]
         kept = [m for m in asserted if not (negation_aware and possessive(answer, *m.span()))]
+        reading = committed_reading(answer, [m.span() for m in kept] if names else [], question,
+                                    lambda text: compiled.search(text) is not None) if negation_aware else None
+        if reading is not None:
+            return CheckResult("regex", reading[0], float(reading[0]), f"{reading[1]} for /{pattern}/.")
         if asserted and not kept:
             return CheckResult.uncertain("regex", f"found {_clip(asserted[0].group())} only as a possessive (of "
                                                   f"something else the answer names) for /{pattern}/.")
