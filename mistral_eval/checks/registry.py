@@ -27,7 +27,7 @@ from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text
 from mistral_eval.checks.code_check import python
 from mistral_eval.checks.commitment import modifies_another_noun, possessive
 from mistral_eval.checks.extract import copied_from
-from mistral_eval.checks.japanese import KANJI, japanese_form, kana_spellings, kanji_compounds
+from mistral_eval.checks.japanese import KANJI, chinese_words, japanese_form, kana_spellings, kanji_compounds
 from mistral_eval.checks.mentions import (
     affirmed,
     best_standing,
@@ -328,12 +328,14 @@ def _simplified_only(char: str) -> bool:
 
 def _kanji_only(text: str) -> bool:
     """Five or more kanji, no kana, and nothing that tells: nothing only Chinese writes (a
-    simplified-only character, a Chinese function character) or only Japanese writes (庁, 県, 込),
+    simplified-only character, a Chinese function character, a Chinese word or a word Japanese
+    morphology does not know: `japanese.chinese_words`) or only Japanese writes (庁, 県, 込),
     and no reading as Japanese compound nouns (`japanese.kanji_compounds`)."""
     letters = "".join(c for c in text if unicodedata.category(c).startswith("L"))
     kanji = KANJI.findall(letters)
     return (len(kanji) >= 5 and len(kanji) == len(letters) and not any(map(_simplified_only, kanji))
-            and not _CHINESE_WORDS.search(letters) and not _read_as_japanese(text, kanji))
+            and not _CHINESE_WORDS.search(letters) and not _read_as_japanese(text, kanji)
+            and not chinese_words(text))
 
 
 def _read_as_japanese(text: str, kanji: list[str]) -> bool:
@@ -347,7 +349,7 @@ def japanese_share(text: str) -> float:
     Latin and other scripts count against, and so do simplified-only Chinese characters (这, 习).
     Japanese is told from Chinese by kana: a text without kana is taken to be Chinese, all its kanji
     counting against, when it has 5 or more kanji, a simplified-only one, or a Chinese function
-    character (我, 是, 了, 吗, ...), unless it has nothing simplified-only and writes a kanji in a form
+    character (我, 是, 了, 吗, ...) or Chinese word (明天, 很多: `japanese.chinese_words`), unless it has nothing simplified-only and writes a kanji in a form
     only Japanese uses (庁, 県: `japanese.japanese_form`) or reads as Japanese compound nouns
     (東京都新宿区: `japanese.kanji_compounds`); shorter kana-free texts (東京, 富士山) stay Japanese.
     Returns 0.0 without letters.
@@ -357,7 +359,8 @@ def japanese_share(text: str) -> float:
     kana, kanji = len(_KANA.findall(letters)), len(kanji_chars)
     simplified = sum(map(_simplified_only, kanji_chars))
     chinese = kana == 0 and kanji > 0 and (kanji >= 5 or simplified > 0
-                                           or (kanji >= 3 and bool(_CHINESE_WORDS.search(letters))))
+                                           or (kanji >= 3 and bool(_CHINESE_WORDS.search(letters)
+                                                                   or chinese_words(text))))
     chinese = chinese and (simplified > 0 or not _read_as_japanese(text, kanji_chars))
     if not letters or chinese:
         return 0.0
