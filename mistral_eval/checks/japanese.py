@@ -14,13 +14,12 @@ import functools
 import re
 from typing import Any
 
+from mistral_eval.checks.scripts import KANA, KANJI
 from mistral_eval.core.errors import MissingDependencyError
 
 __all__ = ["chinese_words", "denies", "denies_identity", "japanese_form", "kana_spellings", "kanji_compounds", "proper_nouns", "reading",
            "readings", "tokens"]
 
-KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
-"""One kanji (CJK ideographs, compatibility ideographs, 々 and 〆)."""
 _NEGATORS = {"ない", "無い", "ず", "ぬ", "ん"}
 _HEDGE_ENDS = {"か", "でしょう", "だろう", "かしら"}
 _STOP_POS = {"補助記号"}
@@ -202,7 +201,7 @@ def chinese_words(text: str) -> list[str]:
     the dictionary does not know (們明, 來: traditional Chinese forms Japanese does not write), and
     Chinese words in shared characters that span whole words of the analysis (明天 as 明 + 天, 'tomorrow'
     in Chinese; 明日 in Japanese). Empty for text with kana, or Latin letters or digits only."""
-    if re.search(r"[\u3040-\u30ff]", text):
+    if re.search(f"[{KANA}]", text):
         return []
     words = [w for w in _tagger()(text) if w.feature.pos1 not in _SYMBOLS]
     found = [w.surface for w in words if w.is_unk and KANJI.search(w.surface)]

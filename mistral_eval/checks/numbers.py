@@ -29,6 +29,7 @@ from mistral_eval.checks.extract import (
     sentences,
 )
 from mistral_eval.checks.negation import is_negated
+from mistral_eval.checks.scripts import KANJI_BLOCKS
 from mistral_eval.checks.units import asked_scale, asked_unit, scale_at, spelled_units, written_in
 from mistral_eval.checks.vague import alternative, ranged
 
@@ -45,7 +46,7 @@ _PART = re.compile(rf"{_ARABIC}|[{_KANJI}]")
 # A kanji numeral standing alone is a number only before a counter, or between non-ideographs:
 # 三個, 百度 and 二十五です are numbers; 一般, 唯一 and 一番 are words.
 _COUNTER = re.compile(r"[個つ人本枚匹頭羽冊台回歳才円度分秒時日週月年件点倍割階杯]")
-_IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
+_IDEOGRAPH = re.compile(rf"[{KANJI_BLOCKS}々]")
 SYMBOLS = "$¥€£"
 """Units that may stand before their number ($0.05)."""
 
