@@ -17,10 +17,10 @@ import re
 from mistral_eval.checks.extract import sentences
 from mistral_eval.checks.japanese import proper_nouns, reading
 from mistral_eval.checks.restated import asked_statement
+from mistral_eval.checks.scripts import JA_CHAR
 
 __all__ = ["unaddressed"]
 
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _EN_NAME = re.compile(r"(?<![\w'’])[A-Z][A-Za-z0-9]*(?![\w'’])")
 # Capitalised words that are not names: the verdict words and labels of the question's frame.
 _NOT_NAMES = {"I", "True", "False", "Yes", "No", "Answer", "Text", "Question", "OK"}
@@ -53,7 +53,7 @@ def _named(name: str, text: str, others: tuple[str, ...] | list[str] = ()) -> bo
 
 
 def _unaddressed_en(asked: str, answer: str) -> str | None:
-    if _JAPANESE.search(answer):
+    if JA_CHAR.search(answer):
         return None  # another script: the name may be translated
     asked_names = _english_names(asked)
     missing = [name for name in asked_names if not _named(name, answer, asked_names)]
@@ -62,7 +62,7 @@ def _unaddressed_en(asked: str, answer: str) -> str | None:
 
 
 def _unaddressed_ja(asked: str, answer: str) -> str | None:
-    if re.search(r"[A-Za-z]{2,}", answer) and not _JAPANESE.search(answer):
+    if re.search(r"[A-Za-z]{2,}", answer) and not JA_CHAR.search(answer):
         return None
     answer_reading = reading(answer)
     asked_names = proper_nouns(asked)
@@ -79,6 +79,6 @@ def unaddressed(answer: str, question: str) -> str | None:
     asked = asked_statement(question)
     if not asked.strip():
         return None
-    if _JAPANESE.search(asked):
+    if JA_CHAR.search(asked):
         return _unaddressed_ja(asked, answer)
     return _unaddressed_en(asked, answer)

@@ -17,6 +17,7 @@ import re
 
 from mistral_eval.checks.asked import echo_of_the_question
 from mistral_eval.checks.extract import answer_markers, attributed, clause_of, clauses, in_parentheses, sentences
+from mistral_eval.checks.scripts import CJK_CHAR, IDEOGRAPHS, KATAKANA
 
 __all__ = ["about_another_time", "asked_noun", "asks_for_one", "echoes_the_alternatives", "in_candidate_list", "is_rewrite", "marked_span",
            "modifies_another_noun", "possessive", "ranked_other_than_first", "set_against_what_came_before",
@@ -43,7 +44,7 @@ _ASKED_WH_EN = re.compile(r"\b(?:what|which\s+\w+|who)\s+(?:is|was|are|were)\s+t
 # The named value after the statement's phrase: a Japanese name (katakana, kanji, Latin; no kana
 # phrase) closed by the copula at the clause's end ("首都はシドニーです。"), an English capitalised name
 # ("the capital of Australia is Sydney").
-_NAMED_JA = re.compile(r"\s*[「『*]*([\u30a0-\u30ff\u3400-\u9fffA-Za-z0-9ー\-.]{1,15}?)[」』*]*\s*(?:です|だ|である)[。！!]?\s*$")
+_NAMED_JA = re.compile(rf"\s*[「『*]*([{KATAKANA}{IDEOGRAPHS}A-Za-z0-9ー\-.]{{1,15}}?)[」』*]*\s*(?:です|だ|である)[。！!]?\s*$")
 _NAMED_EN = re.compile(r"\s+[*_]*(?:the\s+city\s+of\s+)?([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)[*_]*\s*(?:[.!;]?\s*$"
                        r"|,\s*(?:its|the|a|an|which|who)\s[^,;:]*[.!]?\s*$)")
 # A statement is the answer's own when it opens its sentence (the main clause), after at most a
@@ -64,7 +65,7 @@ _ONE_ASKED = re.compile(
 _EN_ITEM = r"(?:the\s+)?[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?"
 _EN_LIST = re.compile(rf"{_EN_ITEM}(?:\s*,\s*{_EN_ITEM}){{1,}}\s*,?\s+(?:and|or)\s+{_EN_ITEM}"
                       rf"|{_EN_ITEM}(?:\s*,\s*{_EN_ITEM}){{2,}}")
-_JA_ITEM = r"[\u30a0-\u30ff\u3400-\u9fffA-Za-z0-9ー]{1,10}"
+_JA_ITEM = rf"[{KATAKANA}{IDEOGRAPHS}A-Za-z0-9ー]{{1,10}}"
 _JA_LIST = re.compile(rf"{_JA_ITEM}(?:\s*[、,，]\s*{_JA_ITEM}){{2,}}")
 # ", the moon of Jupiter,": a mention inside an appositive that names another noun by it.
 # Not "the city of X", "the island of X": there "of" introduces the name itself.
@@ -189,7 +190,7 @@ _SUPERLATIVE_JA = re.compile(r"(?:一番|最も|もっとも)[\u3040-\u309f\u4e0
 
 
 # A bare answer as the first sentence, the topic left out ("京都です。", "Kyoto."): not a reply word.
-_BARE_JA = re.compile(r"^[\s*#>]*[「『*]*([\u30a0-\u30ff\u3400-\u9fffA-Za-z0-9ー]{1,15})[」』*]*\s*(?:です|だ|でしょう)?[。！!]?\s*$")
+_BARE_JA = re.compile(rf"^[\s*#>]*[「『*]*([{KATAKANA}{IDEOGRAPHS}A-Za-z0-9ー]{{1,15}})[」』*]*\s*(?:です|だ|でしょう)?[。！!]?\s*$")
 _BARE_EN = re.compile(r"^[\s*#>]*(?:the\s+)?[*_]*([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2})[*_]*\s*[.!]?\s*$")
 _NOT_A_NAME = re.compile(r"^(?:yes|no|sure|okay|ok|well|certainly|absolutely|hello|hi|great|thanks|answer|note|correct|"
                          r"true|false|了解|結論|回答|答え|正解|承知|以下|解説|説明)$", re.IGNORECASE)
@@ -199,7 +200,7 @@ def _bare_answer(text: str) -> tuple[int, int, str] | None:
     first = next(iter(sentences(text)), None)
     if first is None:
         return None
-    named = _BARE_JA.match(first.text) if re.search(r"[\u3040-\u9fff]", first.text) else _BARE_EN.match(first.text)
+    named = _BARE_JA.match(first.text) if CJK_CHAR.search(first.text) else _BARE_EN.match(first.text)
     if named is None or _NOT_A_NAME.match(named.group(1)) or (named.group(1).isascii() and len(named.group(1)) < 4):
         return None  # "Mt. Fuji", "B. Mars …": a short word before a period may be an abbreviation or a letter
     return first.start, first.end, named.group(1)
@@ -232,7 +233,7 @@ def stated_answers(text: str, question: str) -> list[tuple[int, int, str]]:
                     and not echo.group().lower().endswith(tense.group(1).lower()))):
             continue
         rest = sentence.text[echo.end():]
-        named = _NAMED_JA.match(rest) if re.search(r"[\u3040-\u9fff]", rest) else _NAMED_EN.match(rest)
+        named = _NAMED_JA.match(rest) if CJK_CHAR.search(rest) else _NAMED_EN.match(rest)
         if named:
             found.append((sentence.start, sentence.end, named.group(1)))
     return found

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["CONCESSIVE", "CONCLUSION", "Span", "after_correction", "answer_marker", "answer_markers", "attributed",
-           "clause_of", "clauses", "compared", "comparison_standard", "conditional", "contrasted", "copied_from", "in_parentheses",
+__all__ = ["CONCESSIVE", "CONCLUSION", "FORMERLY_JA", "Span", "after_correction", "answer_marker", "answer_markers",
+           "attributed", "clause_of", "clauses", "compared", "comparison_standard", "conditional", "contrasted",
+           "copied_from", "in_parentheses",
            "quoted_spans", "refuses", "sentences", "table_rows"]
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+?(?:[。！？!?]+|\.(?=\s|$)|\n|$)|[^。！？!?\n]+", re.DOTALL)
@@ -57,6 +58,8 @@ CONCLUSION = re.compile(r"\b(?:so|therefore|thus|actually|in\s+fact|final(?:ly)?
 in its sentence is the answer's conclusion."""
 CONCESSIVE = re.compile(r"^\W*(?:although|though|even\s+though|while|whilst|granted|admittedly)\b", re.IGNORECASE)
 """A clause that opens by conceding ("Although it sounds correct, …"): an aside before the main clause."""
+FORMERLY_JA = "かつて|以前|昔|もともと|元々"
+"""Japanese words that place a statement in a former time (alternatives, to embed in a pattern)."""
 
 
 @dataclass(frozen=True)

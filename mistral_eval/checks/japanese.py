@@ -14,13 +14,12 @@ import functools
 import re
 from typing import Any
 
+from mistral_eval.checks.scripts import KANA, KANJI
 from mistral_eval.core.errors import MissingDependencyError
 
-__all__ = ["denies", "denies_identity", "japanese_form", "kana_spellings", "kanji_compounds", "proper_nouns", "reading",
+__all__ = ["chinese_words", "denies", "denies_identity", "japanese_form", "kana_spellings", "kanji_compounds", "proper_nouns", "reading",
            "readings", "tokens"]
 
-KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
-"""One kanji (CJK ideographs, compatibility ideographs, 々 and 〆)."""
 _NEGATORS = {"ない", "無い", "ず", "ぬ", "ん"}
 _HEDGE_ENDS = {"か", "でしょう", "だろう", "かしら"}
 _STOP_POS = {"補助記号"}
@@ -190,3 +189,30 @@ def kanji_compounds(text: str) -> bool:
         return False
     singles = [w.surface for w in words if len(w.surface) == 1 and w.feature.pos2 != "数詞"]
     return len(singles) * 2 <= len(words) and not _CHINESE_GRAMMAR.intersection(singles)
+
+
+# Chinese words written in characters Japanese shares, that Japanese writes otherwise (明天: 明日,
+# 今天: 今日, 昨天: 昨日, 每天: 毎日): as whole words of a Japanese analysis (明|天), not inside one (今|天気).
+_CHINESE_ONLY_WORDS = {"明天", "今天", "昨天", "每天", "天天", "后天", "前天"}
+
+
+def chinese_words(text: str) -> list[str]:
+    """The signs in kana-free `text` that Japanese morphology finds no Japanese words in it: words
+    the dictionary does not know (們明, 來: traditional Chinese forms Japanese does not write), and
+    Chinese words in shared characters that span whole words of the analysis (明天 as 明 + 天, 'tomorrow'
+    in Chinese; 明日 in Japanese). Empty for text with kana, or Latin letters or digits only."""
+    if re.search(f"[{KANA}]", text):
+        return []
+    words = [w for w in _tagger()(text) if w.feature.pos1 not in _SYMBOLS]
+    found = [w.surface for w in words if w.is_unk and KANJI.search(w.surface)]
+    position, starts = 0, []
+    for word in words:
+        position = text.find(word.surface, position)
+        starts.append(position)
+        position += len(word.surface)
+    bounds = set(starts) | {start + len(w.surface) for start, w in zip(starts, words)}
+    for word in _CHINESE_ONLY_WORDS:
+        at = text.find(word)
+        if at >= 0 and at in bounds and at + len(word) in bounds:
+            found.append(word)
+    return found

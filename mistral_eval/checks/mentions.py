@@ -30,6 +30,7 @@ from mistral_eval.checks.commitment import (
 )
 from mistral_eval.checks.committed import commitment, hedged_candidates, nfkc_folded
 from mistral_eval.checks.extract import (
+    FORMERLY_JA,
     after_correction,
     answer_markers,
     attributed,
@@ -42,8 +43,9 @@ from mistral_eval.checks.extract import (
     sentences,
     table_rows,
 )
-from mistral_eval.checks.japanese import KANJI, kana_spellings
+from mistral_eval.checks.japanese import kana_spellings
 from mistral_eval.checks.negation import Polarity, asked, polarity, ranked_below, superseded
+from mistral_eval.checks.scripts import KANJI
 from mistral_eval.checks.slots import premise_denied, swapped_name
 
 __all__ = ["affirmed", "best_standing", "committed_reading", "in_view_and_again", "latin_edges", "latin_folded", "mention_spans", "mention_standing",
@@ -101,9 +103,9 @@ def _member_of(answer: str, end: int, sentence: str) -> bool:
 
 # The mention as the topic of a sentence about a former time: "京都はかつての都でした", "Kyoto was
 # formerly the capital", "Bonn used to be the capital".
-_FORMER_JA = re.compile(r"\s*は[^。\n]*?(?:かつて|以前|昔|もともと|元々)[^。\n]*?(?:でした|だった|であった|ました)[。！]?")
+_FORMER_JA = re.compile(rf"\s*は[^。\n]*?(?:{FORMERLY_JA})[^。\n]*?(?:でした|だった|であった|ました)[。！]?")
 _FORMER_EN = re.compile(r"\s+(?:was\s+(?:formerly|once|previously|originally)\b|used\s+to\s+be\b)", re.IGNORECASE)
-_PAST_ASKED = re.compile(r"かつて|以前|昔|元々|もともと|\b(?:was|were|did|formerly|once|used\s+to|before|until)\b",
+_PAST_ASKED = re.compile(FORMERLY_JA + r"|\b(?:was|were|did|formerly|once|used\s+to|before|until)\b",
                          re.IGNORECASE)
 
 

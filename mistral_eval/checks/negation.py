@@ -22,8 +22,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from mistral_eval.checks.extract import clause_of, sentences
+from mistral_eval.checks.extract import FORMERLY_JA, clause_of, sentences
 from mistral_eval.checks.japanese import denies, denies_identity, tokens as ja_tokens
+from mistral_eval.checks.scripts import JA_CHAR
 
 __all__ = ["Polarity", "asked", "is_negated", "polarity", "ranked_below", "superseded"]
 
@@ -58,7 +59,7 @@ _TURNED_DOWN = re.compile(r"^[\s*]*(?:no\b|nope\b|not\s+(?:quite|really|exactly)
                           r"|いいえ|いや|違い|ちがい)", re.IGNORECASE)
 # "Kyoto used to be the capital, but today it is Tokyo": a former state, superseded by a present one.
 _FORMER = re.compile(r"\b(?:used\s+to|formerly|was\s+once|once\s+was|former|previously|had\s+been|the\s+old)\b"
-                     r"(?!\s+(?:known|called|named))|かつて|以前|昔|旧|もともと|元々", re.IGNORECASE)
+                     r"(?!\s+(?:known|called|named))|旧|" + FORMERLY_JA, re.IGNORECASE)
 _PRESENT = re.compile(r"\b(?:today|now|currently|nowadays|at\s+present|these\s+days)\b|現在|今は|今日では|いまは|現代",
                       re.IGNORECASE)
 _YES_OR_NO = re.compile(r"\byes\s+or\s+no\b|\btrue\s+or\s+false\b|はいかいいえ|「はい」か「いいえ」", re.IGNORECASE)
@@ -70,7 +71,6 @@ _CONFIRMED = re.compile(r"^[\s*]*(?:yes\b|yeah\b|right\b|correct\b|exactly\b|ind
 # "Isn't it Tokyo?", "Wouldn't it be Tokyo?": a hedged guess that affirms.
 _HEDGED_QUESTION = re.compile(r"^\W*(?:isn't|aren't|wasn't|wouldn't|couldn't|shouldn't|doesn't|don't)\b[^?]*\?",
                               re.IGNORECASE)
-_JA_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
 def _english_denied(text: str, start: int, end: int) -> bool:
@@ -86,7 +86,7 @@ def _english_denied(text: str, start: int, end: int) -> bool:
 def _question_words(question: str) -> set[str]:
     """Content words of the question (lower-cased English words, Japanese nouns)."""
     english = {w.rstrip("s") for w in re.findall(r"[a-z]{3,}", question.lower())}
-    return english | {lemma for _, pos, lemma in ja_tokens(question) if pos == "名詞"} if _JA_CHAR.search(question) else english
+    return english | {lemma for _, pos, lemma in ja_tokens(question) if pos == "名詞"} if JA_CHAR.search(question) else english
 
 
 def _english_identity_denied(text: str, end: int, question: str) -> bool:
@@ -226,7 +226,7 @@ def asked(text: str, start: int, end: int) -> bool:
     following = text[sentence.end:]
     if _ALTERNATIVES.search(sentence.text) or _TURNED_DOWN.match(following):
         return True
-    bare = len(re.findall(r"\w+", sentence.text)) <= 2 and not _JA_CHAR.search(sentence.text[:-1].replace(text[start:end], ""))
+    bare = len(re.findall(r"\w+", sentence.text)) <= 2 and not JA_CHAR.search(sentence.text[:-1].replace(text[start:end], ""))
     return bare and bool(following.strip()) and not _CONFIRMED.match(following)
 
 
@@ -235,7 +235,7 @@ def _negated_source(question: str) -> bool:
     ("Translate: "I don't drink coffee."", "Which planet has no moons?")."""
     quoted = re.findall(r"[\"“「『]([^\"”」』\n]+)[\"”」』]", question)
     source = " ".join(quoted) if quoted else _YES_OR_NO.sub(" ", question)
-    if _JA_CHAR.search(source):
+    if JA_CHAR.search(source):
         return any(_is_japanese_negator(*word) for word in ja_tokens(source))
     return bool(re.search(r"\b(?:not|never|no|none|neither)\b|n't\b", source, re.IGNORECASE))
 
@@ -271,7 +271,7 @@ def polarity(text: str, start: int, end: int, question: str = "") -> Polarity:
     rest = text[end:sentence.end if sentence else len(text)]
     found: Polarity | None = None
     # a Latin name in Japanese text is often set off by spaces ("Toronto ではありません"): read on past them
-    if _JA_CHAR.match(after.lstrip("」』\"”* \u3000")[:1] or " ") or _JA_CHAR.search(text[start:end]):
+    if JA_CHAR.match(after.lstrip("」』\"”* \u3000")[:1] or " ") or JA_CHAR.search(text[start:end]):
         clause_end = clause_of(text, start, end).end
         word = text[start:end].rstrip("」』\"”*")
         tail = text[end:max(clause_end, end + 1) + 12].lstrip("」』\"”* \u3000")

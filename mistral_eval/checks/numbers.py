@@ -29,6 +29,7 @@ from mistral_eval.checks.extract import (
     sentences,
 )
 from mistral_eval.checks.negation import is_negated
+from mistral_eval.checks.scripts import KANJI_BLOCKS
 from mistral_eval.checks.units import asked_scale, asked_unit, scale_at, spelled_units, written_in
 from mistral_eval.checks.vague import alternative, ranged
 
@@ -45,7 +46,7 @@ _PART = re.compile(rf"{_ARABIC}|[{_KANJI}]")
 # A kanji numeral standing alone is a number only before a counter, or between non-ideographs:
 # 三個, 百度 and 二十五です are numbers; 一般, 唯一 and 一番 are words.
 _COUNTER = re.compile(r"[個つ人本枚匹頭羽冊台回歳才円度分秒時日週月年件点倍割階杯]")
-_IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
+_IDEOGRAPH = re.compile(rf"[{KANJI_BLOCKS}々]")
 SYMBOLS = "$¥€£"
 """Units that may stand before their number ($0.05)."""
 
@@ -305,7 +306,11 @@ def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Re
         clause = clause_of(text, match.start(), match.end())
         if sentence is None or attributed(clause.text):
             continue
-        if _goes_on(text, numbers, sentence.end, given, question):
+        # The answer's own earlier numbers (360 of "120 × 3 = 360円") are worked, not new: a closing
+        # sentence that only says them again ("つまり、500円を払って360円の買い物をした") goes on no further.
+        before = given | {(n.written, n.unit) for n in numbers if n.start < sentence.start}
+        if _goes_on(text, numbers, sentence.end, given | {(n.written, n.unit) for n in numbers
+                                                          if n.start < sentence.end}, question):
             return None
         # The echo binds to its clause: "The ball costs 50 yen, so the bat costs 1,050 yen" (English),
         # "ボールは50円、バットは1050円です" (a Japanese listing: a new topic after the number's comma).
@@ -314,12 +319,18 @@ def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Re
         ends.append(sentence.end)
         for end in ends:
             stated = [n for n in numbers if match.end() <= n.start < end and not _restated(n, given)]
+            # an earlier result worked on again (おつりは 500 - 360 = 140円) is an operand, not the answer
+            stated = [n for n in stated if not (_restated(n, before) and _OPERAND.match(text, n.end))] or stated
             if len({n.value for n in stated}) == 1:
                 return Reading(stated[-1], f"in the sentence that restates the question's {match.group().strip()!r}",
                                bool(stated[-1].unit))
         if any(match.end() <= n.start < sentence.end and not _restated(n, given) for n in numbers):
             return None
     return None
+
+
+_OPERAND = re.compile(r"[^\d\s。、,.!?！？]{0,3}\s*[-+×÷*/=]")
+"""After a number (with its unit), an arithmetic operator or '=': the number is worked on."""
 
 
 def _goes_on(text: str, numbers: list[Number], start: int, given: Given, question: str = "") -> bool:

@@ -28,7 +28,7 @@ from mistral_eval.checks.code_check import python
 from mistral_eval.checks.commitment import modifies_another_noun, possessive
 from mistral_eval.checks.committed import nfkc_folded
 from mistral_eval.checks.extract import copied_from
-from mistral_eval.checks.japanese import KANJI, japanese_form, kana_spellings, kanji_compounds
+from mistral_eval.checks.japanese import chinese_words, japanese_form, kana_spellings, kanji_compounds
 from mistral_eval.checks.mentions import (
     affirmed,
     best_standing,
@@ -46,6 +46,7 @@ from mistral_eval.checks.mentions import (
 )
 from mistral_eval.checks.numbers import SYMBOLS as _SYMBOLS, normalize, read_final
 from mistral_eval.checks.repetition import repetitions
+from mistral_eval.checks.scripts import CJK, JAPANESE, KANA, KANA_CHAR, KANJI
 from mistral_eval.checks.verdicts import BOTH_WAYS, declines, read_verdict
 from mistral_eval.core.choices import SINGLE_RUBRICS
 from mistral_eval.core.errors import ConfigError
@@ -328,7 +329,6 @@ def boolean(expected: bool) -> Check:
     return check
 
 
-_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _CHINESE_WORDS = re.compile(r"[我你她们这那么是了吗呢吧很的在]")
 
 
@@ -343,12 +343,14 @@ def _simplified_only(char: str) -> bool:
 
 def _kanji_only(text: str) -> bool:
     """Five or more kanji, no kana, and nothing that tells: nothing only Chinese writes (a
-    simplified-only character, a Chinese function character) or only Japanese writes (庁, 県, 込),
+    simplified-only character, a Chinese function character, a Chinese word or a word Japanese
+    morphology does not know: `japanese.chinese_words`) or only Japanese writes (庁, 県, 込),
     and no reading as Japanese compound nouns (`japanese.kanji_compounds`)."""
     letters = "".join(c for c in text if unicodedata.category(c).startswith("L"))
     kanji = KANJI.findall(letters)
     return (len(kanji) >= 5 and len(kanji) == len(letters) and not any(map(_simplified_only, kanji))
-            and not _CHINESE_WORDS.search(letters) and not _read_as_japanese(text, kanji))
+            and not _CHINESE_WORDS.search(letters) and not _read_as_japanese(text, kanji)
+            and not chinese_words(text))
 
 
 def _read_as_japanese(text: str, kanji: list[str]) -> bool:
@@ -362,40 +364,41 @@ def japanese_share(text: str) -> float:
     Latin and other scripts count against, and so do simplified-only Chinese characters (这, 习).
     Japanese is told from Chinese by kana: a text without kana is taken to be Chinese, all its kanji
     counting against, when it has 5 or more kanji, a simplified-only one, or a Chinese function
-    character (我, 是, 了, 吗, ...), unless it has nothing simplified-only and writes a kanji in a form
+    character (我, 是, 了, 吗, ...) or Chinese word (明天, 很多: `japanese.chinese_words`), unless it has nothing simplified-only and writes a kanji in a form
     only Japanese uses (庁, 県: `japanese.japanese_form`) or reads as Japanese compound nouns
     (東京都新宿区: `japanese.kanji_compounds`); shorter kana-free texts (東京, 富士山) stay Japanese.
     Returns 0.0 without letters.
     """
     letters = "".join(c for c in text if unicodedata.category(c).startswith("L"))
     kanji_chars = KANJI.findall(letters)
-    kana, kanji = len(_KANA.findall(letters)), len(kanji_chars)
+    kana, kanji = len(KANA_CHAR.findall(letters)), len(kanji_chars)
     simplified = sum(map(_simplified_only, kanji_chars))
     chinese = kana == 0 and kanji > 0 and (kanji >= 5 or simplified > 0
-                                           or (kanji >= 3 and bool(_CHINESE_WORDS.search(letters))))
+                                           or (kanji >= 3 and bool(_CHINESE_WORDS.search(letters)
+                                                                   or chinese_words(text))))
     chinese = chinese and (simplified > 0 or not _read_as_japanese(text, kanji_chars))
     if not letters or chinese:
         return 0.0
     return (kana + kanji - simplified) / len(letters)
 
 
-_LATIN_ASIDE = re.compile(r"[(（][^()（）\u3040-\u9fff]{1,200}[)）]|\"[^\"\u3040-\u9fff]{1,200}\"|“[^”\u3040-\u9fff]{1,200}”"
-                          r"|\A[^\n\u3040-\u9fff]{1,80}[:：][ \t]*$"  # a short lead-in line ("Sure! Here it is:")
-                          r"|^(?:原文|英文|source|original)\s*[:：]\s*\n[^\n\u3040-\u9fff]*$"  # the source on its own line
+_LATIN_ASIDE = re.compile(rf"[(（][^()（）{CJK}]{{1,200}}[)）]|\"[^\"{CJK}]{{1,200}}\"|“[^”{CJK}]{{1,200}}”"
+                          rf"|\A[^\n{CJK}]{{1,80}}[:：][ \t]*$"  # a short lead-in line ("Sure! Here it is:")
+                          rf"|^(?:原文|英文|source|original)\s*[:：]\s*\n[^\n{CJK}]*$"  # the source on its own line
                           r"|^(?:原文|英文|source|original)\s*[:：][^\n]*$"
-                          r"|^>[^\n\u3040-\u9fff]*$"  # a quoted block with no Japanese in it
+                          rf"|^>[^\n{CJK}]*$"  # a quoted block with no Japanese in it
                           r"|```.*?(?:```|\Z)|`[^`\n]+`|https?://\S+", re.IGNORECASE | re.MULTILINE | re.DOTALL)
 
 
 # A word in Latin letters glossed by its Japanese spelling in brackets: "Pari (パリ)" writes one word twice;
 # so does a term of up to four capitalised words, bold or not ("**Machine Learning**（機械学習）").
 _GLOSSED = re.compile(r"(?:\*{1,2}|_)?(?:[A-Z][A-Za-z'-]*\s){0,3}[A-Za-z][A-Za-z'-]*(?:\*{1,2}|_)?\s*"
-                      r"(?=[(（][\u3040-\u30ff\u3400-\u9fff・ー]+[)）])")
+                      rf"(?=[(（][{JAPANESE}・ー]+[)）])")
 # A term in Latin letters inside a Japanese sentence (LLMとは、Large Language Modelの略です): up to four
 # words between Japanese text, or one word opening a line with Japanese particles right after it.
 _LATIN_WORDS = r"[A-Za-z][A-Za-z0-9'&+.-]*(?:[ ][A-Za-z0-9][A-Za-z0-9'&+-]*){0,3}"
-_TERM = re.compile(rf"(?<=[\u3040-\u30ff\u3400-\u9fff、「『（・])\s?{_LATIN_WORDS}(?=\s?[\u3040-\u30ff\u3400-\u9fff、・」』）])"
-                   r"|^[A-Za-z][A-Za-z0-9'&+.-]*(?=[\u3040-\u30ff])", re.MULTILINE)
+_TERM = re.compile(rf"(?<=[{JAPANESE}、「『（・])\s?{_LATIN_WORDS}(?=\s?[{JAPANESE}、・」』）])"
+                   rf"|^[A-Za-z][A-Za-z0-9'&+.-]*(?=[{KANA}])", re.MULTILINE)
 
 
 def _without_asides(answer: str) -> str:
@@ -404,7 +407,7 @@ def _without_asides(answer: str) -> str:
     ("Large Language Modelの略"), a quoted source text ("原文: "It will rain.""), code (fenced or
     inline) and URLs, when Japanese text is left: they are not the answer's language."""
     rest = _TERM.sub(" ", _GLOSSED.sub(" ", _LATIN_ASIDE.sub(" ", answer)))
-    return rest if _KANA.search(rest) or KANJI.search(rest) else answer
+    return rest if KANA_CHAR.search(rest) or KANJI.search(rest) else answer
 
 
 def _without_copied(answer: str, question: str) -> str:

@@ -9,10 +9,10 @@ import difflib
 import re
 
 from mistral_eval.checks.japanese import tokens as ja_tokens
+from mistral_eval.checks.scripts import JA_CHAR
 
 __all__ = ["repetitions"]
 
-_KANA_OR_KANJI = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _PIECES = re.compile(r"\n|(?<=[。！？!?])|(?<=\. )")
 _LIST_MARK = re.compile(r"^(?:[-*•・]|\d{1,3}[.)．]|[（(]?\d{1,3}[)）])\s*")
 _FENCED = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
@@ -30,7 +30,7 @@ _WINDOW = 6
 
 def _words(text: str) -> list[str]:
     """Content words: morphemes for Japanese (japanese.tokens), else lower-cased words."""
-    if _KANA_OR_KANJI.search(text):
+    if JA_CHAR.search(text):
         return [word for word, content in _tokens(text) if content]
     return re.findall(r"[a-z0-9]+", text.lower())
 
@@ -44,7 +44,7 @@ def _tokens(text: str) -> list[tuple[str, bool]]:
     """Every word and whether it is a content word: Japanese particles and auxiliaries (は, で, です)
     and English function words (a, to, is) are not, though they still hold a frame's slots apart
     (京都は寺で… has two)."""
-    if _KANA_OR_KANJI.search(text):
+    if JA_CHAR.search(text):
         return [(lemma, pos not in ("助詞", "助動詞")) for _, pos, lemma in ja_tokens(text) if pos != "補助記号"]
     return [(word, word not in _FUNCTION_EN) for word in re.findall(r"[a-z0-9]+", text.lower())]
 
@@ -115,7 +115,7 @@ def _templated(pieces: list[str], min_chars: int) -> list[str]:
     seen: set[str] = set()
     hows: list[str | None] = []
     for i, piece in enumerate(pieces):
-        long_enough = len(piece) >= (min_chars // 4 if _KANA_OR_KANJI.search(piece) else min_chars // 2)
+        long_enough = len(piece) >= (min_chars // 4 if JA_CHAR.search(piece) else min_chars // 2)
         hows.append(_template_copy(piece, pieces[max(0, i - _WINDOW):i], seen) if long_enough else None)
         seen.update(_words(piece))
     runs: list[list[tuple[str, str]]] = [[]]
@@ -137,7 +137,7 @@ def _accreted(pieces: list[str], min_chars: int) -> list[str]:
     sentence of `min_chars` / 2 characters or more (a quarter for Japanese)."""
     words = [_words(piece) for piece in pieces]  # a running sum (3 + 4 = 7. 3 + 4 + 5 = 12.) is working, not a loop
     extends = [bool(i and sum(not w.isdigit() for w in words[i - 1]) >= 3 and len(words[i]) > len(words[i - 1]) and words[i][:len(words[i - 1])] == words[i - 1]
-                    and len(pieces[i - 1]) >= (min_chars // 4 if _KANA_OR_KANJI.search(pieces[i - 1]) else min_chars // 2))
+                    and len(pieces[i - 1]) >= (min_chars // 4 if JA_CHAR.search(pieces[i - 1]) else min_chars // 2))
                for i in range(len(pieces))]
     copies: list[str] = []
     run: list[str] = []

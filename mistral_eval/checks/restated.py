@@ -16,6 +16,7 @@ import re
 from mistral_eval.checks.extract import attributed, clauses, sentences
 from mistral_eval.checks.japanese import tokens as ja_tokens
 from mistral_eval.checks.negation import is_negated
+from mistral_eval.checks.scripts import CJK_CHAR, KATAKANA
 
 __all__ = ["asked_statement", "fact_verdict", "restates"]
 
@@ -82,7 +83,7 @@ def _content(text: str, swaps: dict[str, str] | None = None) -> list[tuple[str, 
     (verb, adjective); every English word (no part of speech is read). `swaps` replaces words (an
     opposite by the asked word it denies), a replaced word being a predicate."""
     swaps = swaps or {}
-    if re.search(r"[\u3040-\u9fff]", text):
+    if CJK_CHAR.search(text):
         return [(swaps.get(lemma, lemma), pos in ("動詞", "形容詞", "形状詞") or lemma in swaps)
                 for _, pos, lemma in ja_tokens(text) if pos in ("名詞", "動詞", "形容詞", "形状詞", "副詞")
                 and lemma not in ("出来る", "有る", "居る", "為る", "事", "訳", "無い", "言う", "思う")]
@@ -95,7 +96,7 @@ def _content(text: str, swaps: dict[str, str] | None = None) -> list[tuple[str, 
 
 def _standard(text: str) -> str | None:
     """The standard of a comparison: what follows "than" (English) or precedes より (Japanese)."""
-    if re.search(r"[\u3040-\u9fff]", text):
+    if CJK_CHAR.search(text):
         words = ja_tokens(text)
         return next((words[i - 1][2] for i in range(1, len(words)) if words[i][0] == "より"), None)
     match = re.search(r"\bthan\s+(?:the\s+)?([a-z0-9]+)", text.lower())
@@ -133,7 +134,7 @@ def restates(statement: str, sentence: str, context: str = "", swaps: dict[str, 
     asked_words, said_words = _content(statement), _content(sentence, swaps)
     asked, said = [w for w, _ in asked_words], [w for w, _ in said_words]
     shared_asked = [w for w in asked if w in said]
-    if re.search(r"[\u3040-\u9fff]", statement):
+    if CJK_CHAR.search(statement):
         topics = _topic(statement), _topic(sentence)
         another_subject = None not in topics and topics[1] not in asked and topics[0] not in said  # 翔は for 健は
         kept = (all(w in said for w, needed in asked_words if needed)  # the predicate (開く, 持つ) is restated
@@ -160,7 +161,7 @@ def restates(statement: str, sentence: str, context: str = "", swaps: dict[str, 
                 and (shared_said == shared_asked or swapped))
     # 開いていません, "they cannot fly": the subject left out; a lone word only if it is the predicate
     english_subject = bool(asked) and asked[0] in [w for w, _ in _content(context or sentence)]
-    lone_predicate = len(said) == 1 and (said_words[0][1] if re.search(r"[\u3040-\u9fff]", statement)
+    lone_predicate = len(said) == 1 and (said_words[0][1] if CJK_CHAR.search(statement)
                                          else bool(asked) and said[0] == asked[-1] and english_subject)
     elliptical = bool(said) and all(word in asked for word in said) and (len(said) >= 2 or lone_predicate)
     return swapped if restates or elliptical else None
@@ -209,7 +210,7 @@ def _read_restatement(clause: str, swapped: bool, asked: list[str], denied: bool
     both = [(a, b) for a, b in _pairs() if a in asked and a in said and b in said]
     if not denied and both:
         return _one_side_denied(clause, *both[0])
-    if re.search(r"[\u3040-\u9fff]", clause):
+    if CJK_CHAR.search(clause):
         negations = sum(lemma in ("ない", "無い", "ず", "ぬ") and pos in ("助動詞", "形容詞")
                         for _, pos, lemma in ja_tokens(clause))
     else:
@@ -221,7 +222,7 @@ def _read_restatement(clause: str, swapped: bool, asked: list[str], denied: bool
 
 def _spans_of(text: str, word: str) -> list[tuple[int, int]]:
     """Where a content word (as `_content` keeps it: a lemma, or an English word less its "s") is said."""
-    if re.search(r"[\u3040-\u9fff]", text):
+    if CJK_CHAR.search(text):
         found, at = [], 0
         for surface, _, lemma in ja_tokens(text):
             at = text.find(surface, at)
@@ -256,7 +257,7 @@ _PRONOUNS = {"it", "this", "that", "they", "he", "she", "which", "what", "who", 
 
 def _unique_claim(text: str) -> tuple[str, str] | None:
     """The subject and one-of-a-kind predicate of "X is the largest Y" / "XはYで最も大きいZです"."""
-    match = (_UNIQUE_JA if re.search(r"[\u3040-\u9fff]", text) else _UNIQUE_EN).match(text)
+    match = (_UNIQUE_JA if CJK_CHAR.search(text) else _UNIQUE_EN).match(text)
     if not match:
         return None
     return (match.group("s1") or match.groupdict().get("s2") or "").strip(), match.group("pred")
@@ -317,7 +318,7 @@ _NOT_THIS_JA = re.compile(r"(?:では|じゃ)(?:なく|なくて)、?")
 
 def _contrast_split(sentence: str) -> tuple[str, str] | None:
     """(what the sentence says, the phrase it contrastively denies), or None without such a negation."""
-    if re.search(r"[\u3040-\u9fff]", sentence):
+    if CJK_CHAR.search(sentence):
         match = _NOT_THIS_JA.search(sentence)
         if not match:
             return None
@@ -378,7 +379,7 @@ def _value_kind(word: str, source: str) -> str | None:
         return "number"
     if word in _DIRECTIONS:
         return "direction"
-    if re.fullmatch(r"[\u30a1-\u30ffー]{2,}", word.split("-")[0]):  # unidic's lemma: "パリ-Paris"
+    if re.fullmatch(rf"[{KATAKANA}]{{2,}}", word.split("-")[0]):  # unidic's lemma: "パリ-Paris"
         return "name"
     capitalised = word[:1].upper() + word[1:]
     named = [m for m in re.finditer(rf"\b{re.escape(capitalised)}s?\b", source) if source[:m.start()].strip()]
@@ -397,7 +398,7 @@ def _pieces(opening: str) -> list[str]:
 
 
 def _negated_piece(piece: str) -> bool:
-    if re.search(r"[\u3040-\u9fff]", piece):
+    if CJK_CHAR.search(piece):
         return any(lemma in ("ない", "無い", "ず", "ぬ") and pos in ("助動詞", "形容詞") for _, pos, lemma in ja_tokens(piece))
     return bool(re.search(r"\b(?:not|never|no|cannot)\b|n't", piece, re.IGNORECASE))
 

@@ -14,10 +14,10 @@ import re
 
 from mistral_eval.checks.extract import sentences
 from mistral_eval.checks.japanese import tokens as ja_tokens
+from mistral_eval.checks.scripts import JA_CHAR
 
 __all__ = ["premise_denied", "swapped_name"]
 
-_JA_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _EN_WORD = re.compile(r"[A-Za-z][\w'-]*")
 _MIN_KEPT = 3
 """How many words of the question's predicate the sentence keeps, in order, to restate it."""
@@ -28,7 +28,7 @@ _NO_ONE = re.compile(r"\b(?:no\s+one|nobody|no\s+(?:human|person|people|man|woma
 def _words(text: str) -> list[tuple[str, bool]]:
     """Each word and whether it is a name: an English word written with a capital inside the text
     (not its first word), or a Japanese noun (名詞)."""
-    if _JA_CHAR.search(text):
+    if JA_CHAR.search(text):
         return [(lemma, pos == "名詞") for _, pos, lemma in ja_tokens(text) if pos != "補助記号"]
     words = _EN_WORD.findall(text)
     return [(w.lower(), i > 0 and w[0].isupper()) for i, w in enumerate(words)]

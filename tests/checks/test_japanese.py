@@ -5,6 +5,7 @@ import sys
 import pytest
 
 from mistral_eval.checks.japanese import (
+    chinese_words,
     denies,
     denies_identity,
     japanese_form,
@@ -94,3 +95,16 @@ def test_kana_spellings_accept_any_reading_of_the_same_words():
     assert kana_spellings("フジサン。", "富士山") == [(0, 4)]
     assert kana_spellings("ひがしきょうです。", "東京") == []
     assert kana_spellings("ふじです。", "富士山") == []
+
+
+@pytest.mark.parametrize("text, found", [
+    ("明天会下雨。", ["明天"]),  # 明 + 天 in the Japanese analysis: Chinese 'tomorrow'
+    ("他們昨天來過。", True),  # 們, 來: no word of the Japanese dictionary
+    ("每天運動。", ["每天"]),
+    # near-misses: Japanese without kana, and Chinese words only inside a Japanese word
+    ("今天気予報確認。", []), ("東京都庁舎", []), ("本日休業", []), ("明日晴後雨", []), ("一石二鳥", []),
+    ("明天は晴れ", []),  # kana: not this test's question
+])
+def test_chinese_words_are_signs_of_chinese_in_kana_free_text(text, found):
+    words = chinese_words(text)
+    assert (bool(words) if found is True else set(found) <= set(words) and bool(words) == bool(found)), words

@@ -176,6 +176,30 @@ def test_an_echo_followed_by_more_working_is_not_the_answer(text, question, valu
     assert reading is not None and reading.number.value == value, reading
 
 
+@pytest.mark.parametrize("text, question, value", [
+    # a closing sentence that only says again the question's and the answer's own earlier numbers
+    ("ケーキ2個で 450 × 2 = 900円 です。\nおつりは 2000 - 900 = 1100円 です。\nつまり、2000円で900円分を買ったのです。",
+     "2000円札で、1個450円のケーキを2個買いました。おつりはいくらですか？", 1100),
+    ("The tickets cost 3 × 15 = $45. You get 50 - 45 = $5 back. So you paid $50 and spent $45.",
+     "You pay with a $50 bill for 3 tickets at $15 each. How much money do you get back?", 5),
+])
+def test_a_closing_restatement_of_worked_numbers_does_not_override_the_echo(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.number.value == value, reading
+
+
+@pytest.mark.parametrize("text, question, value", [
+    # near-misses: after the echo, a new number is more working (or a new answer), not a restatement
+    ("ケーキ2個で 450 × 2 = 900円 です。\nおつりは 2000 - 900 = 1100円 です。\nつまり、おつりは1000円です。",
+     "2000円札で、1個450円のケーキを2個買いました。おつりはいくらですか？", 1000),
+    ("The tickets cost 3 × 15 = $45. You get 50 - 45 = $5 back. So you get $4 back.",
+     "You pay with a $50 bill for 3 tickets at $15 each. How much money do you get back?", 4),
+])
+def test_a_new_number_after_the_echo_still_goes_on(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.number.value == value, reading
+
+
 def test_an_echo_with_two_new_numbers_is_left_to_the_other_rules():
     question = "ボールとバットで1100円、バットはボールより1000円高い。ボールはいくらですか？"
     reading = read_final(normalize("ボールは100円と思いがちですが、実際は50円です。"), question=question)

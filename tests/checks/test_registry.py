@@ -554,7 +554,7 @@ def test_number_fails_a_range_and_uses_the_question():
 def test_japanese_leaves_out_glosses_and_abstains_on_kanji_only():
     assert japanese()("桜 (sakura) です。").verdict == "pass"
     assert japanese()('原文: "It will rain tomorrow."\n訳文: 明日は雨が降るでしょう。').verdict == "pass"
-    assert japanese()("明天会下雨。").verdict == "uncertain"  # a sentence that both scripts could write
+    assert japanese()("明日晴後雨。").verdict == "uncertain"  # a weather telegram: no compound reading, no sign of Chinese
     assert japanese()("太陽系最大惑星木星。").verdict == "pass"  # Japanese compound nouns
     assert japanese()("猫在沙发上睡觉。").verdict == "fail"
 
@@ -588,6 +588,10 @@ def test_contains_finds_a_kanji_word_written_in_kana_unless_denied():
     ("名古屋市中区。", "pass"),  # compound nouns of the Japanese dictionary
     ("日本国憲法第九条。", "pass"),
     ("我們明天去東京。", "fail"),  # 我: Chinese grammar
+    ("明天会下雪。", "fail"),
+    ("明天要开会。", "fail"),  # 明天 as whole words of the Japanese analysis: Chinese 'tomorrow'
+    ("他們昨天來過。", "fail"),  # words Japanese morphology does not know (們, 來)
+    ("今天気予報確認。", "pass"),  # 今 + 天気: no Chinese word across the analysis's words
 ])
 def test_japanese_reads_kanji_only_text_by_the_forms_only_one_language_writes(answer, verdict):
     assert japanese()(answer).verdict == verdict
