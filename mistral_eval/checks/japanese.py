@@ -56,6 +56,10 @@ def _is_negator(surface: str, pos: str, lemma: str) -> bool:
             and lemma != "ます")
 
 
+_PAUSES = {"…", "‥", ".", "．", "・", "ー", "—", "―"}
+"""Marks of a pause (an ellipsis, a dash) that may stand between a word and its predicate."""
+
+
 def denies(after: str, skip: int = 0) -> bool:
     """Whether the predicate right after a word (`after`, the text that follows it) denies it: the
     word (with its counter: 5本ではない) is the predicate (…で/じゃ/とは…) and an odd number of negations follow before the clause
@@ -65,6 +69,8 @@ def denies(after: str, skip: int = 0) -> bool:
     while skip > 0 and words:  # the word itself, parsed with what follows it
         skip -= len(words.pop(0)[0])
     while words and (words[0][1] == "接尾辞" or "助数詞" in words[0][2]):  # a counter or unit after a number: 5本, 100円
+        words = words[1:]
+    while words and words[0][0] in _PAUSES:  # a pause before the predicate: 6本…ではありません
         words = words[1:]
     if not words or not (words[0][0] in ("で", "じゃ", "と", "とは") or _is_negator(*words[0])):
         return False

@@ -372,6 +372,14 @@ def _left_over(text: str, numbers: list[Number], start: int, chosen: Number, giv
             f"which the question asks cannot be told")
 
 
+def _denied_after(text: str, start: int, table: dict[str, float]) -> bool:
+    """Every number in the sentence from `start` (an answer marker's) is denied: "答えは6本…ではありません",
+    "The answer is 6, not …" is not (6 is asserted)."""
+    end = _SENTENCE_END.search(text, start)
+    inside = [n for n in find_numbers(text, table) if start <= n.start < (end.start() if end else len(text))]
+    return bool(inside) and all(is_negated(text, n.start, n.end) for n in inside)
+
+
 def _restated(number: Number, given: Given) -> bool:
     return (number.written, number.unit) in given
 
@@ -414,7 +422,9 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
     """`read_final` before its last look at restated quantities."""
     table = {**({unit: 1.0} if unit else {}), **(units or {})}
     cut = after_correction(text)
-    if cut and find_numbers(text[cut:], table):
+    while cut and not find_numbers(text[cut:], table):  # an admission after the corrected value ("計算を間違えました")
+        cut = after_correction(text[:cut])
+    if cut:
         text = " " * cut + text[cut:]
     numbers = [n for n in find_numbers(text, table) if n.start >= cut]
     if not numbers:
@@ -437,6 +447,8 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
     given: Given = frozenset((n.written, n.unit) for n in find_numbers(normalize(question), table))
     found = bool(with_unit)
     marker = answer_marker(text)
+    if marker and _denied_after(text, marker.end(), table):
+        marker = None  # "答えは6本…ではありません": the marked value is withdrawn
     if marker and (chosen := _in_segment(text, numbers, marker.end())):
         return Reading(chosen, f"after {marker.group().strip()!r}", found)
     for emphasis in reversed(list(_EMPHASIS.finditer(text))):
