@@ -16,10 +16,11 @@ import re
 import sys
 import textwrap
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from mistral_eval.checks import sandbox
-from mistral_eval.checks.base import Check, CheckResult
+from mistral_eval.checks.base import Check, CheckContext, CheckResult
 from mistral_eval.checks.sandbox import TestReport
 from mistral_eval.core.errors import ConfigError
 
@@ -177,6 +178,20 @@ def _verdict(test: _Test, report: TestReport) -> str | None:
     return f"{test.source} returned {report.text}, expected {test.expected!r}"
 
 
+def _other_name(notes: tuple[str, ...], function: str, context: CheckContext | Mapping[str, Any] | str | None) -> str | None:
+    """The name of the one function the tests reached as `function` (the sandbox's note "used 'f' as
+    'g'", not a class's method) when the question names `function` itself: graders differ on whether
+    code that works under another name than the asked one passes, so the check abstains. None when
+    the question names no function (any name then answers it) or the asked name was defined."""
+    question = CheckContext.of(context).prompt
+    if not re.search(rf"(?<![A-Za-z0-9_]){re.escape(function)}(?![A-Za-z0-9_])", question):
+        return None
+    for note in notes:
+        if used := re.fullmatch(rf"used '([A-Za-z_][A-Za-z0-9_]*)' as {re.escape(repr(function))}", note):
+            return used.group(1)
+    return None
+
+
 def _validate_test(i: int, test: dict[str, Any] | str) -> None:
     if isinstance(test, dict) and (set(test) != {"call", "expected"} or not isinstance(test["call"], str)):
         raise ConfigError(f"a test is {{call: 'f(1)', expected: 0}} or code such as 'assert f(1) == 0', "
@@ -223,7 +238,7 @@ def python(tests: list[dict[Any, Any] | str], function: str | None = None, timeo
     _validate_limits(timeout, memory_mb)
     plans = [_plan(test) for test in tests]
 
-    def check(answer: str, context: object = None) -> CheckResult:
+    def check(answer: str, context: CheckContext | Mapping[str, Any] | str | None = None) -> CheckResult:
         blocks = _code_blocks(answer)
         if not blocks:
             return CheckResult("python", False, 0.0, "found no Python code in the answer.")
@@ -241,6 +256,10 @@ def python(tests: list[dict[Any, Any] | str], function: str | None = None, timeo
                                                    f"library that the sandbox does not provide; it cannot be run here.")
         notes = "".join(f" ({note})" for note in run.notes)
         first = f"; first failure: {failures[0]}" if failures else ""
+        if not failures and function and (other := _other_name(run.notes, function, context)):
+            return CheckResult.uncertain("python", f"{passed} of {len(tests)} tests pass under {other}, not the asked "
+                                                   f"{function}: the question names {function} and the answer "
+                                                   f"defines only {other}.")
         return CheckResult("python", passed == len(tests), passed / len(tests),
                            f"{passed} of {len(tests)} tests passed{notes}{first}.")
     return check
