@@ -211,6 +211,9 @@ _COPULA = re.compile(r"=|\b(?:is|are|was|equals|makes|gives|comes\s+to|totals?|b
 _CONVERSION = re.compile(r"\b(?:which\s+is\s+(?:equivalent|equal|the\s+same)|equivalent\s+to|i\.e\.|"
                          r"or\s+about|that\s+is)\b|(?:つまり約|すなわち|換算すると)", re.IGNORECASE)
 
+# A relative or appositive clause after the main clause's number describes it ("90, which is 75% of …").
+_RELATIVE = re.compile(r",\s*which\b", re.IGNORECASE)
+
 
 # Japanese is head-final: the number right before the sentence's closing copula is what it states
 # (…500円から360円を引いた140円です).
@@ -232,7 +235,11 @@ def _in_segment(text: str, numbers: list[Number], start: int, given: Given = fro
     end_match = _SENTENCE_END.search(text, start)
     end = end_match.start() if end_match else len(text)
     conversion = _CONVERSION.search(text, start, end)
-    inside = [n for n in numbers if start <= n.start < (conversion.start() if conversion else end)]
+    stop = conversion.start() if conversion else end
+    relative = _RELATIVE.search(text, start, stop)
+    if relative and any(start <= n.start < relative.start() and not _restated(n, given) for n in numbers):
+        stop = relative.start()  # "3/4 of 120 is 90, which is 75% of the original amount"
+    inside = [n for n in numbers if start <= n.start < stop]
     inside = [n for n in inside if not _restated(n, given)] or inside
     predicate = [n for n in inside if (closing := _PREDICATE_JA.match(text, n.end)) and closing.end() >= end]
     if predicate:
@@ -326,6 +333,64 @@ def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Re
                                bool(stated[-1].unit))
         if any(match.end() <= n.start < sentence.end and not _restated(n, given) for n in numbers):
             return None
+    return None
+
+
+# The topic of a Japanese clause, after a conclusion word that opens it (つまり、参加しなかった生徒は…).
+_OPENER_JA = re.compile(r"^[\s*]*(?:つまり|すなわち|よって|したがって|従って|結局|なので|だから|そのため)?[、,]?\s*")
+
+
+def _asked_restated(sentence: str, question: str, given: Given, table: dict[str, float]) -> int | None:
+    """Where, in `sentence`, its restatement of the asked quantity ends: the question's asked phrase
+    (母親は, おつりは: asked.echo_of_the_question), or a Japanese topic made only of the question's
+    numbers (120人の3/4は for 120人のうち3/4); None when it restates neither."""
+    echo = echo_of_the_question(question) if question else None
+    if echo and (match := echo.search(sentence)) and not attributed(sentence):
+        return match.end()
+    topic = _TOPIC_JA.match(_OPENER_JA.sub("", sentence, count=1))
+    if topic:
+        inside = find_numbers(normalize(topic.group(1)), table)
+        if inside and all(_restated(n, given) for n in inside):
+            return sentence.index(topic.group(0)) + len(topic.group(0))
+    return None
+
+
+_TOPIC_JA = re.compile(r"^([^。、はが]{1,16}?)は")
+
+
+def _other_noun_ja(text: str, number: Number, question: str) -> bool:
+    """The number is said of another noun than the asked one: the topic of its clause (from the last
+    、 before it, past a conclusion word) is a noun phrase the question does not name (母親との年齢差は24歳,
+    参加しなかった生徒は30人)."""
+    start = max(text.rfind(mark, 0, number.start) for mark in "、。\n")
+    clause = _OPENER_JA.sub("", text[start + 1:number.start], count=1)
+    return other_topic_ja(clause, question)
+
+
+def _committed(text: str, numbers: list[Number], question: str, given: Given) -> Reading | None:
+    """The committed answer: the number of the last sentence that restates the asked quantity (its
+    asked noun, 母親は; or its own numbers as the topic, 120人の3/4は), when every number the later
+    sentences add is said of another noun (母親との年齢差は24歳, つまり、参加しなかった生徒は30人) or is
+    the answer's own earlier one; a later sentence that restates the asked quantity commits again.
+    None when a later sentence adds a number of no other noun (it may go on working: other rules)."""
+    if not question:
+        return None
+    table = {n.unit: n.value / n.written for n in numbers if n.unit and n.written}
+    spans = sentences(text)
+    for i in reversed(range(len(spans))):
+        sentence = spans[i]
+        end = _asked_restated(sentence.text, question, given, table)
+        if end is None:
+            continue
+        chosen = _in_segment(text, numbers, sentence.start + end, given)
+        if chosen is None or not (sentence.start <= chosen.start < sentence.end) or _restated(chosen, given):
+            return None
+        said = given | {(n.written, n.unit) for n in numbers if n.start < sentence.end}
+        later = [n for n in numbers if n.start >= sentence.end and not _restated(n, said)]
+        if later and all(_other_noun_ja(text, n, question) for n in later):
+            return Reading(chosen, "in the sentence that restates the asked quantity; later numbers are of "
+                                   "other nouns", bool(chosen.unit))
+        return None
     return None
 
 
@@ -458,6 +523,8 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
         if inside:
             results = [n for n in inside if _after_equals(text, n)]
             return Reading(results[-1] if results else inside[0], "in bold", found)
+    if committed := _committed(text, numbers, question, given):
+        return Reading(committed.number, committed.how, found)
     if echoed := _echoed(text, numbers, question, given):
         return Reading(echoed.number, echoed.how, found)
     aside = first_aside(text)
