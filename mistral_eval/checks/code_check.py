@@ -15,8 +15,8 @@ import os
 import re
 import sys
 import textwrap
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from mistral_eval.checks import sandbox

@@ -211,7 +211,8 @@ _COPULA = re.compile(r"=|\b(?:is|are|was|equals|makes|gives|comes\s+to|totals?|b
 _CONVERSION = re.compile(r"\b(?:which\s+is\s+(?:equivalent|equal|the\s+same)|equivalent\s+to|i\.e\.|"
                          r"or\s+about|that\s+is)\b|(?:つまり約|すなわち|換算すると)", re.IGNORECASE)
 
-# A relative or appositive clause after the main clause's number describes it ("90, which is 75% of …").
+# A relative or appositive clause right after the number the main clause states ("… is 90, which is 75% of
+# …") describes it; after an expression ("25% of $40, which is $10") it gives the value.
 _RELATIVE = re.compile(r",\s*which\b", re.IGNORECASE)
 
 
@@ -237,7 +238,9 @@ def _in_segment(text: str, numbers: list[Number], start: int, given: Given = fro
     conversion = _CONVERSION.search(text, start, end)
     stop = conversion.start() if conversion else end
     relative = _RELATIVE.search(text, start, stop)
-    if relative and any(start <= n.start < relative.start() and not _restated(n, given) for n in numbers):
+    stated = [n for n in numbers if start <= n.start < (relative.start() if relative else 0)]
+    if (relative and stated and not _restated(stated[-1], given) and not text[stated[-1].end:relative.start()].strip()
+            and re.search(r"(?:\b(?:is|are|was|equals)|=)\s*[$¥€£]?\s*$", text[max(0, stated[-1].start - 12):stated[-1].start])):
         stop = relative.start()  # "3/4 of 120 is 90, which is 75% of the original amount"
     inside = [n for n in numbers if start <= n.start < stop]
     inside = [n for n in inside if not _restated(n, given)] or inside

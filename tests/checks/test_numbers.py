@@ -89,6 +89,18 @@ def test_is_negated(text, word, negated):
     ("So 3/4 of 120 is 90.", "", 90),
     ("母親は36歳です。これは子どもの年齢12歳のちょうど3倍です。", "子どもは12歳で、母親の年齢はその3倍です。母親は何歳？", 36),
     ("ボールは100円ではなく、50円です。バットは1050円です。", "合計1100円。ボールはいくらでしょう？", 50),
+    # the committed answer: later numbers said of another noun, or in a ", which" clause, do not override it
+    ("200人の2/5は80人です。つまり、選ばれなかった生徒は120人になります。",
+     "生徒200人のうち2/5が選ばれました。選ばれた生徒は何人ですか？", 80),
+    ("姉は18歳です。6 × 3 = 18 なので、弟との年齢差は12歳です。", "弟は6歳で、姉は弟の3倍の年齢です。姉は何歳ですか？", 18),
+    ("So 2/5 of 50 is 20, which is 40% of the whole.", "What is 2/5 of 50?", 20),
+    # near misses: a later sentence that restates the asked quantity, or adds a number of no other noun
+    ("200人の2/5は80人です。つまり、選ばれた生徒は81人です。",
+     "生徒200人のうち2/5が選ばれました。選ばれた生徒は何人ですか？", 81),
+    ("姉は18歳です。さらに6を足して24歳です。", "弟は6歳で、姉は弟の3倍の年齢です。姉は何歳ですか？", 24),
+    # a withdrawn answer marker; an admission after the corrected value
+    ("答えは8個……ではありません。2個食べたので6個です。", "りんごが8個あり、2個食べました。残りは何個？", 6),
+    ("1分は60秒なので、2分は100秒です。いや、正しくは120秒です。計算を間違えました。", "2分は何秒ですか？", 120),
 ])
 def test_read_final_leaves_out_asides_restatements_and_corrections(text, question, value):
     reading = read_final(normalize(text), question=question)

@@ -285,6 +285,25 @@ def test_python_reaches_the_one_function_defined_by_the_asked_name():
     assert result.passed and "used 'plus' as 'add'" in result.reason
 
 
+def test_python_abstains_on_a_lone_function_of_another_name_than_the_question_names():
+    spec = [{"call": "add(2, 3)", "expected": 5}]
+    code = "```python\ndef addNumbers(a, b):\n    return a + b\n```"
+    named = python(spec, function="add")(code, "Write a Python function add(a, b) that returns a + b.")
+    assert named.verdict == "uncertain" and "pass under addNumbers, not the asked add" in named.reason
+    # near misses: the question names no function; the asked name is defined; the tests fail
+    unnamed = python(spec, function="add")(code, "Write a Python function that adds two numbers.")
+    assert unnamed.verdict == "pass"
+    asked = python(spec, function="add")("```python\ndef add(a, b):\n    return a + b\n```",
+                                         "Write a Python function add(a, b).")
+    assert asked.verdict == "pass"
+    wrong = python(spec, function="add")("```python\ndef addNumbers(a, b):\n    return a - b\n```",
+                                         "Write a Python function add(a, b) that returns a + b.")
+    assert wrong.verdict == "fail"
+    # "add" inside another word of the question ("address") does not name it
+    inside = python(spec, function="add")(code, "Write a Python function for an address book that adds numbers.")
+    assert inside.verdict == "pass"
+
+
 @pytest.mark.parametrize("answer", [
     # a helper and a main function, neither of the asked name: the main one is not guessed
     "```python\ndef total(xs):\n    return sum(xs)\n\ndef average(xs):\n    return total(xs) / len(xs)\n```",
