@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from mistral_eval.checks.asides import note_spans
 from mistral_eval.checks.commitment import about_another_time, is_rewrite, withdrawn_before
-from mistral_eval.checks.extract import CONCESSIVE, Span, attributed, clauses, conditional
+from mistral_eval.checks.extract import CONCESSIVE, IRREGULAR_PAST, Span, attributed, clauses, conditional
 from mistral_eval.checks.japanese import tokens
 
 __all__ = ["Commitment", "commitment", "hedged_candidates", "nfkc_folded", "option_pick"]
@@ -83,7 +83,7 @@ _STOP_EN = {"what", "which", "who", "whom", "whose", "where", "when", "how", "is
             "did", "the", "a", "an", "of", "in", "on", "at", "to", "by", "for", "from", "with", "as", "and", "or",
             "has", "have", "had", "be", "been", "this", "that", "these", "those", "its", "it", "their", "name", "one",
             "can", "you", "tell", "me", "please", "answer", "word"}
-_HEAD_EN = re.compile(r"^\s*(?:which|what)\s+(\w+)\s+(?:is|are|was|were|do|does|did|has|have)\b", re.IGNORECASE)
+_HEAD_EN = re.compile(r"^\s*(?:(?:in|on|at|by|for|from|during)\s+)?(?:which|what)\s+(\w+)\s+(?:is|are|was|were|do|does|did|has|have)\b", re.IGNORECASE)
 _WH_JA = {"どこ", "何", "なに", "誰", "だれ", "いつ", "どれ", "どの", "どちら", "何色", "いくつ"}
 _CONTENT_JA = {"名詞", "動詞", "形容詞", "形状詞"}
 _SUPERLATIVE_EN = re.compile(r"\b(?:\w{3,}est|most\s+\w+)\b", re.IGNORECASE)
@@ -93,13 +93,18 @@ _HEDGED = re.compile(r"\b(?:if|unless|whether|perhaps)\b|[?？]|もし|なら(?:
 
 
 def _stem(word: str) -> str:
-    return word.casefold()[:5]
+    """The word's first five letters, read from its base form: "fell" as "fall", "landed" as "land"."""
+    word = word.casefold()
+    word = IRREGULAR_PAST.get(word) or re.sub(r"(?<=\w{3})(?:ed|ing|es|s)$", "", word)
+    return word[:5]
 
 
 def _question_line(question: str) -> str:
-    """The question's own sentence: its first line that ends in a question mark, else its first line."""
+    """The question's own sentence: the first line with a question mark, up to it ("…は何ですか？一言で答えて
+    ください。": without the instruction after it), else the first line."""
     lines = [line for line in question.splitlines() if line.strip()]
-    return next((line for line in lines if line.rstrip().endswith(("?", "？"))), lines[0] if lines else "")
+    asking = next((line for line in lines if re.search(r"[?？]", line)), lines[0] if lines else "")
+    return re.split(r"(?<=[?？])", asking)[0] if re.search(r"[?？]\s*\S", asking) else asking
 
 
 def _predicate_en(line: str) -> set[str]:
