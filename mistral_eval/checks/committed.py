@@ -21,7 +21,7 @@ from mistral_eval.checks.commitment import about_another_time, is_rewrite, withd
 from mistral_eval.checks.extract import CONCESSIVE, IRREGULAR_PAST, Span, attributed, clauses, conditional
 from mistral_eval.checks.japanese import tokens
 
-__all__ = ["Commitment", "commitment", "hedged_candidates", "nfkc_folded", "option_pick"]
+__all__ = ["Commitment", "commitment", "continues_slot", "hedged_candidates", "nfkc_folded", "option_pick"]
 
 
 def nfkc_folded(text: str) -> str:
@@ -127,6 +127,13 @@ _WH = re.compile(r"\b(?:what|which|who|whom|where|when)\b|何|どれ|誰|だれ|
 _EXAMPLE = re.compile(r"\b(?:name|give|list)\s+(?:a|an|one|some|two|three|any)\b|\bexample|挙げ|例", re.IGNORECASE)
 
 
+def _said_again(clause: str, line: str, ja: bool) -> set[str]:
+    """The question's content words (lemmas, stems) that the clause says again."""
+    if ja:
+        return _predicate_ja(line) & {lemma for _, _, lemma in tokens(clause)}
+    return _predicate_en(line) & {_stem(w) for w in re.findall(r"[A-Za-z]+", clause)}
+
+
 def _restates(clause: str, line: str, ja: bool) -> bool:
     """The clause says the question's predicate again: (almost) all its content words, or its
     superlative with a copula ("the hardest natural substance is …"); a superlative or ordinal of
@@ -135,11 +142,7 @@ def _restates(clause: str, line: str, ja: bool) -> bool:
     if not keys <= {k.casefold() for k in _KEY.findall(clause)}:
         return False
     wanted = _predicate_ja(line) if ja else _predicate_en(line)
-    if ja:
-        have = {lemma for _, _, lemma in tokens(clause)}
-    else:
-        have = {_stem(w) for w in re.findall(r"[A-Za-z]+", clause)}
-    covered = len(wanted & have)
+    covered = len(_said_again(clause, line, ja))
     if len(wanted) >= 2 and covered >= max(2, -(-3 * len(wanted) // 4)):
         return True
     best = _SUPERLATIVE_EN.search(line) if not ja else None
@@ -192,6 +195,7 @@ def commitment(answer: str, question: str) -> Commitment | None:
              and _definite(p.text, ja) and not _denied_next(answer, p)]
     if not found:
         return None
+    found = [_slot_part(p, line, ja) for p in found]
     said = " ".join(found[0].text.split())
     return Commitment(tuple((p.start, p.end) for p in found), None, said[:60])
 
@@ -212,6 +216,35 @@ def _main_part(text: str, clause: Span) -> Span:
     if stop := _SUBORDINATE.search(text, start, end):
         end = stop.start()
     return Span(text[start:end], start, end)
+
+
+# Where a second predicate is coordinated to the clause's: "plants absorb oxygen | and release carbon
+# dioxide", "酸素を吸収し|、二酸化炭素を放出します".
+_COORDINATED_EN = re.compile(r",?\s+(?:and|while|whereas|but)\s+", re.IGNORECASE)
+_COORDINATED_JA = re.compile(r"、")
+
+
+def _slot_part(part: Span, line: str, ja: bool) -> Span:
+    """The clause up to a second predicate coordinated to it, when what comes before already says the
+    question's predicate with a value and the second adds none of the question's words: that value, not what the second predicate's verb governs,
+    fills the slot ("plants absorb oxygen from the air and release carbon dioxide": oxygen)."""
+    for cut in (_COORDINATED_JA if ja else _COORDINATED_EN).finditer(part.text):
+        before = part.text[:cut.start()]
+        if (_restates(before, line, ja) and _names_a_value(before, line, ja)
+                and _said_again(before, line, ja) >= _said_again(part.text, line, ja)):
+            return Span(before, part.start, part.start + cut.start())
+    return part
+
+
+# A mention that goes on with the slot's value past the clause's cut, as a coordinated object:
+# "plants absorb water | and carbon dioxide".
+_CONTINUES = re.compile(r"[\s,]*(?:and|or)\s+(?:(?:the|a|an|some)\s+)?[*_]*", re.IGNORECASE)
+
+
+def continues_slot(text: str, stop: int, start: int) -> bool:
+    """The text from a committed span's end (`stop`) to a mention (`start`) only coordinates another
+    object with the slot's value ("… and carbon dioxide"), no verb of its own."""
+    return stop <= start and _CONTINUES.fullmatch(text, stop, start) is not None
 
 
 def _denied_next(text: str, part: Span) -> bool:

@@ -28,7 +28,7 @@ from mistral_eval.checks.commitment import (
     weighed_then_dropped,
     withdrawn_before,
 )
-from mistral_eval.checks.committed import commitment, hedged_candidates, nfkc_folded
+from mistral_eval.checks.committed import commitment, continues_slot, hedged_candidates, nfkc_folded
 from mistral_eval.checks.extract import (
     FORMERLY_JA,
     after_correction,
@@ -467,6 +467,7 @@ def committed_reading(answer: str, kept: list[tuple[int, int]], question: str,
         if hedged_candidates(answer) and not is_rewrite(question):
             return False, f"found {first} only among candidates the answer hedges between; it does not commit"
         return None
-    if any(begin <= start < stop for start, _ in kept for begin, stop in committed.spans):
+    if any(begin <= start < stop or continues_slot(answer, stop, start) for start, _ in kept
+           for begin, stop in committed.spans):
         return None
     return False, f"found {first}, but the answer commits to {committed.said!r} for what is asked"
