@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from mistral_eval.checks.asides import note_spans
 from mistral_eval.checks.commitment import about_another_time, is_rewrite, withdrawn_before
-from mistral_eval.checks.extract import CONCESSIVE, IRREGULAR_PAST, Span, attributed, clauses, conditional
+from mistral_eval.checks.extract import (CONCESSIVE, IRREGULAR_PAST, Span, after_correction, attributed, clauses,
+                                        conditional)
 from mistral_eval.checks.japanese import tokens
 
 __all__ = ["Commitment", "commitment", "continues_slot", "hedged_candidates", "nfkc_folded", "option_pick"]
@@ -193,6 +194,8 @@ def commitment(answer: str, question: str) -> Commitment | None:
              and not any(a <= c.start < b for a, b in notes)]
     found = [p for p in parts if _restates(p.text, line, ja) and _names_a_value(p.text, line, ja)
              and _definite(p.text, ja) and not _denied_next(answer, p)]
+    if not found and not cut and not after_correction(answer) and (single := _single_opening(answer, ja)):
+        found = [single]
     if not found:
         return None
     found = [_slot_part(p, line, ja) for p in found]
@@ -216,6 +219,31 @@ def _main_part(text: str, clause: Span) -> Span:
     if stop := _SUBORDINATE.search(text, start, end):
         end = stop.start()
     return Span(text[start:end], start, end)
+
+
+# An answer that opens on one value as its whole first sentence, hedged or not: "I think it's
+# Michelangelo.", "I believe it was Leonardo da Vinci.", "芥川龍之介だと思います。", "夏目漱石です。".
+_SINGLE_EN = re.compile(r"[\s*_]*(?:(?:I\s+(?:think|believe|guess|suppose)\s+)?(?:(?:it|that)\s*(?:'s|\s+is|\s+was|\s+would\s+be)"
+                        r"\s+)?)(?P<value>[A-Z][^.,;:!?\n]{0,60}?)[*_]*[.!]?[ \t]*(?=\n|$|(?<=[.!])\s)")
+_SINGLE_JA = re.compile(r"[\s*_]*(?P<value>[^。、\n]{1,30}?)[*_]*(?:だと思います|だと思う|だと考えます|でしょう|です|だ)[。！]")
+_ABBREVIATION = re.compile(r"\b(?:Mt|Mr|Mrs|Ms|Dr|St|Jr|Sr|No|Lt|Gen|Prof)$")  # "Mt. Fuji": the period ends no sentence
+_ORDINARY_WORDS_EN = re.compile(r"\b(?:is|are|was|were|be|the|a|an|or|and|not|no|of|to|in|it|this|that|there|I|you)\b")
+
+
+def _single_opening(answer: str, ja: bool) -> Span | None:
+    """The answer's first sentence when it is only one value (a name or a noun, with an "I think it's"
+    or "…だと思います" around it): the answer's own pick, hedged or not; not a list of candidates, a
+    clause with a subject of its own, or a sentence that denies; never one a self-correction takes back."""
+    if ja:
+        match = _SINGLE_JA.match(answer)
+        single = match is not None and all(pos != "助詞" or surface == "の" for surface, pos, _ in tokens(match["value"]))
+    else:
+        match = _SINGLE_EN.match(answer)
+        single = (match is not None and len(match["value"].split()) <= 6 and not _ORDINARY_WORDS_EN.search(match["value"])
+                  and not _ABBREVIATION.search(match["value"]))
+    if match is None or not single or not _definite(match.group(), ja):
+        return None
+    return Span(match.group(), match.start("value"), match.end())
 
 
 # Where a second predicate is coordinated to the clause's: "plants absorb oxygen | and release carbon
