@@ -17,9 +17,16 @@ import unicodedata
 from dataclasses import dataclass
 
 from mistral_eval.checks.asides import note_spans
-from mistral_eval.checks.commitment import about_another_time, is_rewrite, withdrawn_before
-from mistral_eval.checks.extract import (CONCESSIVE, IRREGULAR_PAST, Span, after_correction, attributed, clauses,
-                                        conditional)
+from mistral_eval.checks.commitment import about_another_time, is_rewrite, not_a_name, withdrawn_before
+from mistral_eval.checks.extract import (
+    CONCESSIVE,
+    IRREGULAR_PAST,
+    Span,
+    after_correction,
+    attributed,
+    clauses,
+    conditional,
+)
 from mistral_eval.checks.japanese import tokens
 
 __all__ = ["Commitment", "commitment", "continues_slot", "hedged_candidates", "nfkc_folded", "option_pick"]
@@ -226,7 +233,6 @@ def _main_part(text: str, clause: Span) -> Span:
 _SINGLE_EN = re.compile(r"[\s*_]*(?:(?:I\s+(?:think|believe|guess|suppose)\s+)?(?:(?:it|that)\s*(?:'s|\s+is|\s+was|\s+would\s+be)"
                         r"\s+)?)(?P<value>[A-Z][^.,;:!?\n]{0,60}?)[*_]*[.!]?[ \t]*(?=\n|$|(?<=[.!])\s)")
 _SINGLE_JA = re.compile(r"[\s*_]*(?P<value>[^。、\n]{1,30}?)[*_]*(?:だと思います|だと思う|だと考えます|でしょう|です|だ)[。！]")
-_ABBREVIATION = re.compile(r"\b(?:Mt|Mr|Mrs|Ms|Dr|St|Jr|Sr|No|Lt|Gen|Prof)$")  # "Mt. Fuji": the period ends no sentence
 _ORDINARY_WORDS_EN = re.compile(r"\b(?:is|are|was|were|be|the|a|an|or|and|not|no|of|to|in|it|this|that|there|I|you)\b")
 
 
@@ -239,9 +245,8 @@ def _single_opening(answer: str, ja: bool) -> Span | None:
         single = match is not None and all(pos != "助詞" or surface == "の" for surface, pos, _ in tokens(match["value"]))
     else:
         match = _SINGLE_EN.match(answer)
-        single = (match is not None and len(match["value"].split()) <= 6 and not _ORDINARY_WORDS_EN.search(match["value"])
-                  and not _ABBREVIATION.search(match["value"]))
-    if match is None or not single or not _definite(match.group(), ja):
+        single = match is not None and len(match["value"].split()) <= 6 and not _ORDINARY_WORDS_EN.search(match["value"])
+    if match is None or not single or not_a_name(match["value"]) or not _definite(match.group(), ja):
         return None
     return Span(match.group(), match.start("value"), match.end())
 
