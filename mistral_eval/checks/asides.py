@@ -18,6 +18,9 @@ __all__ = ["aside_spans", "first_aside", "note_spans", "other_case_ja"]
 # What opens a note, the answer's remark beside its main statement: "Note:", "N.B.", "P.S.", "※", "補足：", "注："
 _NOTE_MARK = (r"(?:^|(?<=\n))[ \t>*_]*(?:notes?|n\.b\.|p\.s\.)\b|※|(?:^|(?<=[。\n]))[ \t*]*(?:補足|注)\s*[:：]")
 _NOTE = re.compile(_NOTE_MARK, re.IGNORECASE | re.MULTILINE)
+# A line that is all one parenthesis, after the answer's first line: "(「毎朝」 literally means …)",
+# "（なお、…）": a remark beside the answer, like a marked note.
+_PARENTHESISED_LINE = re.compile(r"(?<=\n)[ \t]*(?:\([^()\n]+\)|（[^（）\n]+）)[ \t]*(?=\n|$)")
 
 # What opens a side remark beside the answer: "By the way, …", "Incidentally, …", "ちなみに、…", "なお、…".
 _SIDE_REMARK = r"\bby\s+the\s+way\b|\bincidentally\b|ちなみに|参考までに|(?:^|(?<=[。\n]))なお、"
@@ -40,9 +43,10 @@ _ASIDE = re.compile(r"\b(?:check|checking|verify|verification|because|since)\b|�
 
 
 def note_spans(text: str) -> list[tuple[int, int]]:
-    """Notes: from a note marker ("Note:", "N.B.", "※", "補足：") to the end of its line; a note
-    says something beside the answer's main statement, not the statement itself."""
-    spans = []
+    """Notes: from a note marker ("Note:", "N.B.", "※", "補足：") to the end of its line, and a line
+    after the first that is wholly in parentheses; a note says something beside the answer's main
+    statement, not the statement itself."""
+    spans = [(m.start(), m.end()) for m in _PARENTHESISED_LINE.finditer(text)]
     for match in _NOTE.finditer(text):
         end = text.find("\n", match.end())
         spans.append((match.start(), len(text) if end < 0 else end))

@@ -20,7 +20,7 @@ from mistral_eval.checks.extract import answer_markers, attributed, clause_of, c
 from mistral_eval.checks.scripts import CJK_CHAR, IDEOGRAPHS, KATAKANA
 
 __all__ = ["about_another_time", "asked_noun", "asks_for_one", "echoes_the_alternatives", "in_candidate_list", "is_rewrite", "marked_span",
-           "modifies_another_noun", "possessive", "ranked_other_than_first", "set_against_what_came_before",
+           "modifies_another_noun", "not_a_name", "possessive", "ranked_other_than_first", "set_against_what_came_before",
            "stated_answers", "weighed_then_dropped", "withdrawn_before"]
 
 # A self-correction that takes back what came before (not "actually", which often only adds).
@@ -196,13 +196,20 @@ _NOT_A_NAME = re.compile(r"^(?:yes|no|sure|okay|ok|well|certainly|absolutely|hel
                          r"true|false|了解|結論|回答|答え|正解|承知|以下|解説|説明)$", re.IGNORECASE)
 
 
+def not_a_name(word: str) -> bool:
+    """A bare first word that names no answer: a reply word ("Sure", "了解"), or a short Latin word
+    before a period that may be an abbreviation or a letter ("Mt. Fuji", "B. Mars …")."""
+    word = word.strip()
+    return bool(_NOT_A_NAME.match(word)) or (word.isascii() and len(word) < 4)
+
+
 def _bare_answer(text: str) -> tuple[int, int, str] | None:
     first = next(iter(sentences(text)), None)
     if first is None:
         return None
     named = _BARE_JA.match(first.text) if CJK_CHAR.search(first.text) else _BARE_EN.match(first.text)
-    if named is None or _NOT_A_NAME.match(named.group(1)) or (named.group(1).isascii() and len(named.group(1)) < 4):
-        return None  # "Mt. Fuji", "B. Mars …": a short word before a period may be an abbreviation or a letter
+    if named is None or not_a_name(named.group(1)):
+        return None
     return first.start, first.end, named.group(1)
 
 

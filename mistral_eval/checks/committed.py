@@ -17,11 +17,19 @@ import unicodedata
 from dataclasses import dataclass
 
 from mistral_eval.checks.asides import note_spans
-from mistral_eval.checks.commitment import about_another_time, is_rewrite, withdrawn_before
-from mistral_eval.checks.extract import CONCESSIVE, Span, attributed, clauses, conditional
+from mistral_eval.checks.commitment import about_another_time, is_rewrite, not_a_name, withdrawn_before
+from mistral_eval.checks.extract import (
+    CONCESSIVE,
+    IRREGULAR_PAST,
+    Span,
+    after_correction,
+    attributed,
+    clauses,
+    conditional,
+)
 from mistral_eval.checks.japanese import tokens
 
-__all__ = ["Commitment", "commitment", "hedged_candidates", "nfkc_folded", "option_pick"]
+__all__ = ["Commitment", "commitment", "continues_slot", "hedged_candidates", "nfkc_folded", "option_pick"]
 
 
 def nfkc_folded(text: str) -> str:
@@ -83,7 +91,7 @@ _STOP_EN = {"what", "which", "who", "whom", "whose", "where", "when", "how", "is
             "did", "the", "a", "an", "of", "in", "on", "at", "to", "by", "for", "from", "with", "as", "and", "or",
             "has", "have", "had", "be", "been", "this", "that", "these", "those", "its", "it", "their", "name", "one",
             "can", "you", "tell", "me", "please", "answer", "word"}
-_HEAD_EN = re.compile(r"^\s*(?:which|what)\s+(\w+)\s+(?:is|are|was|were|do|does|did|has|have)\b", re.IGNORECASE)
+_HEAD_EN = re.compile(r"^\s*(?:(?:in|on|at|by|for|from|during)\s+)?(?:which|what)\s+(\w+)\s+(?:is|are|was|were|do|does|did|has|have)\b", re.IGNORECASE)
 _WH_JA = {"どこ", "何", "なに", "誰", "だれ", "いつ", "どれ", "どの", "どちら", "何色", "いくつ"}
 _CONTENT_JA = {"名詞", "動詞", "形容詞", "形状詞"}
 _SUPERLATIVE_EN = re.compile(r"\b(?:\w{3,}est|most\s+\w+)\b", re.IGNORECASE)
@@ -93,13 +101,18 @@ _HEDGED = re.compile(r"\b(?:if|unless|whether|perhaps)\b|[?？]|もし|なら(?:
 
 
 def _stem(word: str) -> str:
-    return word.casefold()[:5]
+    """The word's first five letters, read from its base form: "fell" as "fall", "landed" as "land"."""
+    word = word.casefold()
+    word = IRREGULAR_PAST.get(word) or re.sub(r"(?<=\w{3})(?:ed|ing|es|s)$", "", word)
+    return word[:5]
 
 
 def _question_line(question: str) -> str:
-    """The question's own sentence: its first line that ends in a question mark, else its first line."""
+    """The question's own sentence: the first line with a question mark, up to it ("…は何ですか？一言で答えて
+    ください。": without the instruction after it), else the first line."""
     lines = [line for line in question.splitlines() if line.strip()]
-    return next((line for line in lines if line.rstrip().endswith(("?", "？"))), lines[0] if lines else "")
+    asking = next((line for line in lines if re.search(r"[?？]", line)), lines[0] if lines else "")
+    return re.split(r"(?<=[?？])", asking)[0] if re.search(r"[?？]\s*\S", asking) else asking
 
 
 def _predicate_en(line: str) -> set[str]:
@@ -122,6 +135,13 @@ _WH = re.compile(r"\b(?:what|which|who|whom|where|when)\b|何|どれ|誰|だれ|
 _EXAMPLE = re.compile(r"\b(?:name|give|list)\s+(?:a|an|one|some|two|three|any)\b|\bexample|挙げ|例", re.IGNORECASE)
 
 
+def _said_again(clause: str, line: str, ja: bool) -> set[str]:
+    """The question's content words (lemmas, stems) that the clause says again."""
+    if ja:
+        return _predicate_ja(line) & {lemma for _, _, lemma in tokens(clause)}
+    return _predicate_en(line) & {_stem(w) for w in re.findall(r"[A-Za-z]+", clause)}
+
+
 def _restates(clause: str, line: str, ja: bool) -> bool:
     """The clause says the question's predicate again: (almost) all its content words, or its
     superlative with a copula ("the hardest natural substance is …"); a superlative or ordinal of
@@ -130,11 +150,7 @@ def _restates(clause: str, line: str, ja: bool) -> bool:
     if not keys <= {k.casefold() for k in _KEY.findall(clause)}:
         return False
     wanted = _predicate_ja(line) if ja else _predicate_en(line)
-    if ja:
-        have = {lemma for _, _, lemma in tokens(clause)}
-    else:
-        have = {_stem(w) for w in re.findall(r"[A-Za-z]+", clause)}
-    covered = len(wanted & have)
+    covered = len(_said_again(clause, line, ja))
     if len(wanted) >= 2 and covered >= max(2, -(-3 * len(wanted) // 4)):
         return True
     best = _SUPERLATIVE_EN.search(line) if not ja else None
@@ -185,8 +201,11 @@ def commitment(answer: str, question: str) -> Commitment | None:
              and not any(a <= c.start < b for a, b in notes)]
     found = [p for p in parts if _restates(p.text, line, ja) and _names_a_value(p.text, line, ja)
              and _definite(p.text, ja) and not _denied_next(answer, p)]
+    if not found and not cut and not after_correction(answer) and (single := _single_opening(answer, ja)):
+        found = [single]
     if not found:
         return None
+    found = [_slot_part(p, line, ja) for p in found]
     said = " ".join(found[0].text.split())
     return Commitment(tuple((p.start, p.end) for p in found), None, said[:60])
 
@@ -207,6 +226,58 @@ def _main_part(text: str, clause: Span) -> Span:
     if stop := _SUBORDINATE.search(text, start, end):
         end = stop.start()
     return Span(text[start:end], start, end)
+
+
+# An answer that opens on one value as its whole first sentence, hedged or not: "I think it's
+# Michelangelo.", "I believe it was Leonardo da Vinci.", "芥川龍之介だと思います。", "夏目漱石です。".
+_SINGLE_EN = re.compile(r"[\s*_]*(?:(?:I\s+(?:think|believe|guess|suppose)\s+)?(?:(?:it|that)\s*(?:'s|\s+is|\s+was|\s+would\s+be)"
+                        r"\s+)?)(?P<value>[A-Z][^.,;:!?\n]{0,60}?)[*_]*[.!]?[ \t]*(?=\n|$|(?<=[.!])\s)")
+_SINGLE_JA = re.compile(r"[\s*_]*(?P<value>[^。、\n]{1,30}?)[*_]*(?:だと思います|だと思う|だと考えます|でしょう|です|だ)[。！]")
+_ORDINARY_WORDS_EN = re.compile(r"\b(?:is|are|was|were|be|the|a|an|or|and|not|no|of|to|in|it|this|that|there|I|you)\b")
+
+
+def _single_opening(answer: str, ja: bool) -> Span | None:
+    """The answer's first sentence when it is only one value (a name or a noun, with an "I think it's"
+    or "…だと思います" around it): the answer's own pick, hedged or not; not a list of candidates, a
+    clause with a subject of its own, or a sentence that denies; never one a self-correction takes back."""
+    if ja:
+        match = _SINGLE_JA.match(answer)
+        single = match is not None and all(pos != "助詞" or surface == "の" for surface, pos, _ in tokens(match["value"]))
+    else:
+        match = _SINGLE_EN.match(answer)
+        single = match is not None and len(match["value"].split()) <= 6 and not _ORDINARY_WORDS_EN.search(match["value"])
+    if match is None or not single or not_a_name(match["value"]) or not _definite(match.group(), ja):
+        return None
+    return Span(match.group(), match.start("value"), match.end())
+
+
+# Where a second predicate is coordinated to the clause's: "plants absorb oxygen | and release carbon
+# dioxide", "酸素を吸収し|、二酸化炭素を放出します".
+_COORDINATED_EN = re.compile(r",?\s+(?:and|while|whereas|but)\s+", re.IGNORECASE)
+_COORDINATED_JA = re.compile(r"、")
+
+
+def _slot_part(part: Span, line: str, ja: bool) -> Span:
+    """The clause up to a second predicate coordinated to it, when what comes before already says the
+    question's predicate with a value and the second adds none of the question's words: that value, not what the second predicate's verb governs,
+    fills the slot ("plants absorb oxygen from the air and release carbon dioxide": oxygen)."""
+    for cut in (_COORDINATED_JA if ja else _COORDINATED_EN).finditer(part.text):
+        before = part.text[:cut.start()]
+        if (_restates(before, line, ja) and _names_a_value(before, line, ja)
+                and _said_again(before, line, ja) >= _said_again(part.text, line, ja)):
+            return Span(before, part.start, part.start + cut.start())
+    return part
+
+
+# A mention that goes on with the slot's value past the clause's cut, as a coordinated object:
+# "plants absorb water | and carbon dioxide".
+_CONTINUES = re.compile(r"[\s,]*(?:and|or)\s+(?:(?:the|a|an|some)\s+)?[*_]*", re.IGNORECASE)
+
+
+def continues_slot(text: str, stop: int, start: int) -> bool:
+    """The text from a committed span's end (`stop`) to a mention (`start`) only coordinates another
+    object with the slot's value ("… and carbon dioxide"), no verb of its own."""
+    return stop <= start and _CONTINUES.fullmatch(text, stop, start) is not None
 
 
 def _denied_next(text: str, part: Span) -> bool:

@@ -12,10 +12,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["CONCESSIVE", "CONCLUSION", "FORMERLY_JA", "Span", "after_correction", "answer_marker", "answer_markers",
+__all__ = ["CONCESSIVE", "CONCLUSION", "FORMERLY_JA", "IRREGULAR_PAST", "Span", "after_correction", "answer_marker", "answer_markers",
            "attributed", "clause_of", "clauses", "compared", "comparison_standard", "conditional", "contrasted",
            "copied_from", "in_parentheses",
            "quoted_spans", "refuses", "sentences", "table_rows"]
+
+# English verbs whose past tense is not stem + -ed, past (and participle) -> base form: "fell" is
+# "fall", so "The Berlin Wall fell in 1989" says the question's "did the Berlin Wall fall" again.
+IRREGULAR_PAST = {"fell": "fall", "fallen": "fall", "sank": "sink", "sunk": "sink", "won": "win", "began": "begin",
+                  "begun": "begin", "wrote": "write", "written": "write", "ran": "run", "rose": "rise",
+                  "risen": "rise", "became": "become", "came": "come", "took": "take", "taken": "take",
+                  "gave": "give", "given": "give", "found": "find", "made": "make", "built": "build", "led": "lead",
+                  "broke": "break", "broken": "break", "drew": "draw", "drawn": "draw", "flew": "fly",
+                  "flown": "fly", "grew": "grow", "grown": "grow", "knew": "know", "known": "know", "saw": "see",
+                  "seen": "see", "sang": "sing", "sung": "sing", "spoke": "speak", "spoken": "speak",
+                  "struck": "strike", "threw": "throw", "thrown": "throw", "froze": "freeze", "frozen": "freeze",
+                  "held": "hold", "lost": "lose", "sold": "sell", "taught": "teach", "thought": "think",
+                  "brought": "bring", "bought": "buy", "fought": "fight", "caught": "catch", "stood": "stand",
+                  "met": "meet", "sent": "send", "spent": "spend", "told": "tell", "wore": "wear", "ate": "eat",
+                  "eaten": "eat", "drank": "drink", "swam": "swim", "hid": "hide", "shot": "shoot", "bore": "bear",
+                  "born": "bear", "went": "go", "gone": "go", "did": "do", "done": "do", "had": "have"}
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+?(?:[。！？!?]+|\.(?=\s|$)|\n|$)|[^。！？!?\n]+", re.DOTALL)
 _CLAUSE_BREAK = re.compile(r"[;；:：—–]|\s-\s|,\s*(?:but|however|while|whereas|and|so)\b|\b(?:but|however)\b"

@@ -28,7 +28,7 @@ from mistral_eval.checks.commitment import (
     weighed_then_dropped,
     withdrawn_before,
 )
-from mistral_eval.checks.committed import commitment, hedged_candidates, nfkc_folded
+from mistral_eval.checks.committed import commitment, continues_slot, hedged_candidates, nfkc_folded
 from mistral_eval.checks.extract import (
     FORMERLY_JA,
     after_correction,
@@ -64,8 +64,10 @@ def mention_standing(answer: str, start: int, end: int, question: str = "") -> P
     ("Sydney? No — …", "Is it Sydney or Canberra?"), one of a list of candidates ("It could be A, B or C"),
     in an alternative for another reading ("If you mean …, it would be X"), ranked second or lower
     ("X is the second largest"), the question's alternatives said again ("Between X and Y, …") or one
-    of two weighed before the other is picked ("東京と京都で迷いますが、京都だと思います");
-    "unresolved" when the scope of a denial cannot be told (negation.polarity)."""
+    of two weighed before the other is picked ("東京と京都で迷いますが、京都だと思います"), or, for a
+    translation or rewrite, in a note beside it; "unresolved" when the scope of a denial cannot be told (negation.polarity)."""
+    if is_rewrite(question) and any(a <= start < b for a, b in note_spans(answer)):
+        return "denied"  # a gloss beside a translation ("(「毎朝」 means "every morning")") is not the translation
     clause = clause_of(answer, start, end).text
     sentence_end = re.search(r"[。\n]|\.(?:\s|$)", answer[end:])
     sentence = answer[max(0, answer.rfind("\n", 0, start)):end + (sentence_end.end() if sentence_end else len(answer))]
@@ -90,7 +92,9 @@ def mention_standing(answer: str, start: int, end: int, question: str = "") -> P
     return polarity(answer, start, end, question)
 
 
-_MEMBER_OF = re.compile(r"[*_]*\s+(?:is|was)\s+(?:also\s+)?one\s+of\s+(?:the|its|our)\b", re.IGNORECASE)
+# "X is one of the …", or "X, one of Jupiter's moons, is …": an appositive that says what kind of thing X is.
+_MEMBER_OF = re.compile(r"[*_]*\s+(?:is|was)\s+(?:also\s+)?one\s+of\s+(?:the|its|our)\b"
+                        r"|[*_]*\s*,\s*one\s+of\s+[^,.;:!?\n]{1,60},", re.IGNORECASE)
 
 
 def _member_of(answer: str, end: int, sentence: str) -> bool:
@@ -463,6 +467,7 @@ def committed_reading(answer: str, kept: list[tuple[int, int]], question: str,
         if hedged_candidates(answer) and not is_rewrite(question):
             return False, f"found {first} only among candidates the answer hedges between; it does not commit"
         return None
-    if any(begin <= start < stop for start, _ in kept for begin, stop in committed.spans):
+    if any(begin <= start < stop or continues_slot(answer, stop, start) for start, _ in kept
+           for begin, stop in committed.spans):
         return None
     return False, f"found {first}, but the answer commits to {committed.said!r} for what is asked"

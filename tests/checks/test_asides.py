@@ -87,3 +87,12 @@ def test_a_note_runs_from_its_marker_to_the_end_of_its_line():
     assert [supplement[a:b] for a, b in note_spans(supplement)] == ["補足：単位はcmです。"]
     assert note_spans("He noted that Lyon is large. The notes were lost.") == []
     assert first_aside(text) is not None and first_aside(text).start() == start  # one vocabulary for both
+
+
+def test_a_line_wholly_in_parentheses_after_the_first_is_a_note():
+    text = "The answer is 12.\n\n(The 1990 figure was 15.)\n（なお、2000年は18です。）"
+    spans = note_spans(text)
+    assert [text[a:b] for a, b in spans] == ["(The 1990 figure was 15.)", "（なお、2000年は18です。）"]
+    # near-misses: the first line, and a line that only contains a parenthesis
+    assert note_spans("(12)\nmore") == []
+    assert note_spans("The answer is 12.\nIt is 12 (twelve).") == []

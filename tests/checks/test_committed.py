@@ -48,8 +48,13 @@ def test_denied_statement_commits_to_nothing() -> None:
 
 
 def test_pronoun_subject_and_japanese_without_topic_are_no_commitment() -> None:
-    assert commitment("Neptune. It is the windiest planet.", "Which planet is the windiest?") is None
-    assert commitment("北極海です。表にまとめました。", "一番小さい海は何ですか？") is None
+    # Round 10: the opening value alone ("Neptune.", "北極海です。") is the commitment, never the pronoun
+    # clause or the clause without は/が after it.
+    assert commitment("It is the windiest planet. Neptune has winds of 2,000 km/h.", "Which planet is the windiest?") is None
+    opening = commitment("Neptune. It is the windiest planet.", "Which planet is the windiest?")
+    assert opening is not None and opening.spans == ((0, 8),)
+    opening_ja = commitment("北極海です。表にまとめました。", "一番小さい海は何ですか？")
+    assert opening_ja is not None and opening_ja.spans == ((0, 6),)
 
 
 def test_hedged_candidates_do_not_commit() -> None:
@@ -83,3 +88,64 @@ def test_condition_naming_the_asked_case_answers_it() -> None:
     assert not conditional("If you mean feet, it is about 1,000 feet.", question)
     assert conditional("If you meant metres, it is about 300 m.", question)
     assert conditional("If you mean feet, it is about 1,000 feet.")
+
+
+# Round 10 (t10m): the year slot, coordinated predicates, a single opening value, glosses, appositives.
+
+def test_a_when_question_is_restated_by_its_verb_in_the_past() -> None:
+    question = "In which year did the Eiffel Tower open?"
+    ctx = CheckContext(prompt=question)
+    answer = "The Eiffel Tower opened in 1887.\n\nIts construction had begun in 1889 according to some guides."
+    assert commitment(answer, question) is not None
+    assert regex(r"\b1889\b")(answer, ctx).verdict == "fail"
+    assert regex(r"\b1887\b")(answer, ctx).verdict == "pass"
+    # an irregular past: "sank" says "did … sink" again
+    q2 = "In what year did the Vasa sink?"
+    assert commitment("The Vasa sank in 1628 in Stockholm harbour.", q2) is not None
+
+
+def test_a_second_coordinated_predicate_does_not_fill_the_slot() -> None:
+    question = "What do bees collect from flowers?"
+    ctx = CheckContext(prompt=question)
+    assert contains("nectar")("Bees collect pollen from flowers and make nectar into honey.", ctx).verdict == "fail"
+    # near-misses: the expected value is the first verb's object, or coordinated with it
+    assert contains("nectar")("Bees collect nectar from flowers and make it into honey.", ctx).verdict == "pass"
+    assert contains("nectar")("Bees collect pollen and nectar from flowers.", ctx).verdict == "pass"
+    q_ja = "ミツバチが花から集めるものは何ですか？"
+    assert regex("花粉")("ミツバチは花から蜜を集め、花粉を運びます。", CheckContext(prompt=q_ja)).verdict == "fail"
+    assert regex("蜜")("ミツバチは花から蜜を集め、花粉を運びます。", CheckContext(prompt=q_ja)).verdict == "pass"
+
+
+def test_a_second_predicate_with_the_question_verb_is_not_cut_off() -> None:
+    question = "Which gas do fish release through their gills?"
+    answer = "Through their gills, fish take in oxygen and release carbon dioxide."
+    assert regex("carbon dioxide")(answer, CheckContext(prompt=question)).verdict == "pass"
+
+
+def test_a_single_opening_value_is_committed_even_hedged() -> None:
+    question = "Who wrote Hamlet?"
+    ctx = CheckContext(prompt=question)
+    assert contains("Shakespeare")("I think it's Marlowe. He was a rival of Shakespeare.", ctx).verdict == "fail"
+    assert contains("Shakespeare")("I think it's Shakespeare. Marlowe was his rival.", ctx).verdict == "pass"
+    q_ja = "『羅生門』の作者は誰ですか？"
+    assert regex("芥川")("森鴎外だと思います。鴎外は芥川にも影響を与えました。", CheckContext(prompt=q_ja)).verdict == "fail"
+    # near-misses: a hedged list of candidates, a sentence with its own subject, a corrected opening
+    assert commitment("It might be Marlowe or Kyd.", question) is None
+    assert commitment("Many people say Marlowe.", question) is None
+    assert contains("Shakespeare")("Marlowe.\n\nCorrection: it was Shakespeare.", ctx).verdict == "pass"
+
+
+def test_a_gloss_beside_a_translation_is_not_the_translation() -> None:
+    question = "次の日本語を英語に翻訳してください。「私は毎晩走ります。」"
+    ctx = CheckContext(prompt=question)
+    check = contains(["run", "every night"], ignore_case=True)
+    assert check('Translation: "I run every day."\n\n(「毎晩」 means "every night".)', ctx).verdict == "fail"
+    assert check('Translation: "I run every night."\n\n(「毎晩」 means "every night".)', ctx).verdict == "pass"
+
+
+def test_an_appositive_one_of_describes_the_answer() -> None:
+    question = "What is the largest moon of Saturn?"
+    answer = "Titan, one of Saturn's 146 known moons, is the largest moon of Saturn — even bigger than Mercury."
+    assert regex("Titan")(answer, CheckContext(prompt=question)).verdict == "pass"
+    # near-miss: "one of" as a list of candidates still counts as one
+    assert regex("Titan")("It is one of Titan, Rhea or Iapetus.", CheckContext(prompt=question)).verdict != "pass"
