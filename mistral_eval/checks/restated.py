@@ -18,7 +18,7 @@ from mistral_eval.checks.japanese import tokens as ja_tokens
 from mistral_eval.checks.negation import is_negated
 from mistral_eval.checks.scripts import CJK_CHAR, KATAKANA
 
-__all__ = ["asked_statement", "fact_verdict", "restates"]
+__all__ = ["OPPOSITES", "asked_statement", "fact_verdict", "restates"]
 
 CONDITIONAL = re.compile(r"^\W*(?:if|unless|had\s+it|were\s+it)\b|^\W*(?:もし|仮に|万一)", re.IGNORECASE)
 """A sentence or clause that opens a condition ("If …", もし…): what it says is not the answer's claim."""
@@ -52,7 +52,7 @@ def asked_statement(question: str) -> str:
 # Unambiguous opposites: saying one of a pair of a subject denies the other ("closed" = not open,
 # 休み = 開いていない, "younger than" = not older than). English words as `_content` keeps them (a
 # trailing "s" dropped), Japanese lemmas as unidic-lite gives them.
-_OPPOSITES = [("open", "closed"), ("alive", "dead"), ("possible", "impossible"), ("legal", "illegal"),
+OPPOSITES: list[tuple[str, str]] = [("open", "closed"), ("alive", "dead"), ("possible", "impossible"), ("legal", "illegal"),
               ("older", "younger"), ("taller", "shorter"), ("longer", "shorter"), ("bigger", "smaller"),
               ("larger", "smaller"), ("heavier", "lighter"), ("faster", "slower"), ("higher", "lower"),
               ("hotter", "colder"), ("warmer", "colder"), ("visible", "invisible"),
@@ -74,7 +74,7 @@ def _opposed(asked: list[str], said: list[str]) -> dict[str, str]:
 
 def _pairs() -> list[tuple[str, str]]:
     """Every (word, a word that denies it) from the opposites and kinds tables."""
-    pairs = [(a, b) for a, b in _OPPOSITES] + [(b, a) for a, b in _OPPOSITES]
+    pairs = [(a, b) for a, b in OPPOSITES] + [(b, a) for a, b in OPPOSITES]
     return pairs + [(a, b) for kinds in _KINDS for a in kinds for b in kinds if a != b]
 
 

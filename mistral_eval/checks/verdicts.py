@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from mistral_eval.checks.comparison import comparison_verdict
 from mistral_eval.checks.extract import (
     CONCESSIVE,
     CONCLUSION,
@@ -289,6 +290,10 @@ def read_verdict(answer: str, question: str = "") -> tuple[bool | None, str]:
     if verdict is None and how == "found no verdict word":
         verdict = fact_verdict(_without_declines(answer), question)
         how = (f"no verdict word; the answer states the question's fact as {verdict}"
+               if verdict is not None else how)
+    if verdict is None and how == "found no verdict word" and question:
+        verdict = comparison_verdict(_without_declines(answer), question)
+        how = (f"no verdict word; the answer compares the question's two names, which reads {verdict}"
                if verdict is not None else how)
     if verdict is None and how == "found no verdict word" and question:
         verdict = premise_verdict(_without_declines(answer), asked_statement(question))

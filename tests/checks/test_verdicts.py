@@ -399,3 +399,9 @@ def test_the_other_verdict_offered_as_a_second_reading_is_both_ways(answer):
 ])
 def test_a_verdict_alone_or_denied_as_a_reading_is_not_both_ways(answer, verdict):
     assert read_verdict(answer)[0] is verdict
+
+
+def test_a_comparison_of_the_two_names_is_the_verdict():
+    assert read_verdict("Leo is younger than Mia, by two years.", "Is Mia older than Leo? Answer yes or no.")[0] is True
+    assert read_verdict("つまり、鉄の方がずっと重いです。", "アルミは鉄より重いですか？")[0] is False
+    assert read_verdict("Zoe is younger than Mia.", "Is Mia older than Leo?")[0] is None  # a third name
