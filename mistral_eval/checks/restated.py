@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from mistral_eval.checks.extract import attributed, clauses, sentences
+from mistral_eval.checks.extract import FRONTED_ADVERBIAL, REASON_JA, attributed, clauses, sentences
 from mistral_eval.checks.japanese import tokens as ja_tokens
 from mistral_eval.checks.negation import is_negated
 from mistral_eval.checks.scripts import CJK_CHAR, KATAKANA
@@ -34,12 +34,28 @@ def _sentence_of(text: str, start: int) -> str:
 _ABOUT_A_CLAIM = re.compile(r"^\W*(?:次の|この|以下の)?(?:文|主張|記述|文章)(?:は|が)")
 
 
+# Where the question places its claim, leading it: "In the dialogue below, …", 「下記のシナリオにおいて、…」.
+_FRAME_PLACE = re.compile(r"^\s*(?:in|according\s+to|based\s+on)\s+the\s+(?:dialogue|conversation|text|passage|scenario|story|exchange)"
+                          r"(?:\s+(?:below|above))?,\s*|^\s*(?:下記|以下|上記|次)の(?:シナリオ|会話|文章?|やり取り|やりとり)(?:において|では|で|によると)、",
+                          re.IGNORECASE)
+# The material a question quotes: a fenced block, or a line of dialogue ("Customer: …", 「ゲスト: …」).
+_MATERIAL = re.compile(r"```.*?(?:```|\Z)|^[^\S\n]*[^\s:：]{1,20}(?:[^\S\n][^\s:：]{1,20}){0,2}[:：][^\n]*",
+                       re.DOTALL | re.MULTILINE)
+
+
+def _asked_sentences(question: str) -> list[str]:
+    """The question's sentences that end in "?", those in the material it quotes left out when others ask."""
+    def asking(text: str) -> list[str]:
+        return [s.text for s in sentences(text) if s.text.rstrip().endswith(("?", "？"))]
+    return asking(_MATERIAL.sub("\n", question)) or asking(question)
+
+
 def asked_statement(question: str) -> str:
     """The question's asked sentence: its "Statement:"/"Question:" line, else the one quoted claim
     that a question about "the sentence" asks of ("次の文は正しいですか？「…」"), else its last sentence
     ending in "?", else the whole question."""
     lines = [m.group(1) for m in _STATEMENT.finditer(question)]
-    asked_sentences = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
+    asked_sentences = [_FRAME_PLACE.sub("", s) for s in _asked_sentences(question)]
     quoted: list[str] = re.findall(r"「([^「」\n]+)」", question)
     if not lines and asked_sentences and len(quoted) == 1 and _ABOUT_A_CLAIM.search(asked_sentences[-1]) \
             and quoted[0] not in asked_sentences[-1]:
@@ -186,6 +202,8 @@ def fact_verdict(answer: str, question: str) -> bool | None:
     asked = [w for w, _ in _content(statement)]
     parts = [(_without_other_contrast(_JOINER_END.sub("", _SOURCE.sub("", c.text)), asked), _sentence_of(opening, c.start))
              for c in clauses(opening)]
+    parts += [(text[reason.end():], context) for text, context in parts  # 「…ので、時間通りには到着していません」: the main clause
+              if (reason := REASON_JA.match(text) or FRONTED_ADVERBIAL.match(text))]
     # a clause that reports others' view ("Many people believe that …") is not the answer's own
     parts = [(text, context) for text, context in parts if not attributed(text)]
     restating = [(text, swapped) for text, context in parts
