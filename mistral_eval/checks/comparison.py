@@ -1,6 +1,6 @@
 """Reading a comparison between the question's two names: "Is Ken taller than Sho?" is answered by
 any clause of the answer that compares the same two (in either order) by the asked adjective or its
-antonym (restated.OPPOSITES: taller/shorter, older/younger, 高い/低い, 大きい/小さい, 多い/少ない, …),
+antonym (restated.OPPOSITES: taller/shorter, older/younger, 高い/低い, 高い/安い, 大きい/小さい, 多い/少ない, …),
 affirmed or denied: "Sho is shorter than Ken" (antonym, arguments swapped) says yes; "スカイツリーの方が
 ずっと高いです" (the other name said to be more, the standard left out) says no for 東京タワーは東京
 スカイツリーより高いですか. Forms read: English "X is [adverb] ADJ-er/more ADJ than Y"; Japanese
@@ -64,7 +64,7 @@ def _japanese(clause: str) -> Comparison | None:
     words = ja_tokens(clause)
     surfaces = [w for w, _, _ in words]
     than = next((i for i, w in enumerate(surfaces) if w == "より" and words[i][1] == "助詞"), None)
-    side = next((i for i in range(1, len(words) - 1) if surfaces[i] == "方" and surfaces[i - 1] == "の"
+    side = next((i for i in range(1, len(words) - 1) if surfaces[i] in ("方", "ほう") and surfaces[i - 1] == "の"
                  and surfaces[i + 1] in ("が", "は")), None)
     topic = next((i for i, (w, pos, _) in enumerate(words) if w in ("は", "が") and pos == "助詞"), None)
     if side is not None:

@@ -75,7 +75,8 @@ OPPOSITES: list[tuple[str, str]] = [("open", "closed"), ("alive", "dead"), ("pos
               ("開く", "締まる"), ("開く", "休み"), ("開く", "休業"), ("開く", "休館"), ("開く", "閉館"), ("開く", "定休"),
               ("営業", "休み"), ("営業", "休業"), ("営業", "定休"),
               ("生きる", "死ぬ"), ("年上", "年下"), ("高い", "低い"), ("大きい", "小さい"), ("長い", "短い"),
-              ("重い", "軽い"), ("早い", "遅い"), ("多い", "少ない")]
+              ("重い", "軽い"), ("早い", "遅い"), ("多い", "少ない"), ("高い", "安い"),
+             ("cheaper", "expensive")]
 # Kinds no thing is two of at once: "Whales are mammals" denies "Is a whale a fish?" (a tomato's
 # fruit/vegetable is no such pair, nor city/country: Singapore is both).
 _KINDS = [{"mammal", "fish", "bird", "reptile", "amphibian", "insect", "arachnid"}, {"planet", "star"},

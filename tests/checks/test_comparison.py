@@ -24,6 +24,7 @@ def test_a_comparison_is_read_with_its_arguments(clause, said):
     ("アルミの方がずっと軽いです。", "鉄はアルミより重いですか？", True),  # the other one said lighter
     ("鉄の方がずっと重いです。", "アルミは鉄より重いですか？", False),  # the other one said heavier
     ("琵琶湖より霞ヶ浦の方が小さい。", "霞ヶ浦は琵琶湖より大きいですか？", False),
+    ("みかんのほうがメロンより安いです。", "メロンはみかんより高いですか？", True),  # 安い against 高い; ほう in kana
 ])
 def test_a_comparison_of_the_two_names_answers(answer, question, verdict):
     assert comparison_verdict(answer, question) is verdict
