@@ -7,6 +7,10 @@ An answer that names nothing else ("It is the closest one", "The Moon goes aroun
 is in the other script (a Japanese answer to an English question) is not judged: it may refer to the
 name by a pronoun, a paraphrase or a translation.
 
+An answer whose every sentence is copied from the text the question gives (not from its asked
+sentence: "Yui is taller than Sho." for "Text: Ken is taller than Yui. Yui is taller than Sho. Question: Is
+Ken taller than Sho?") only says a premise back: it addresses nothing (`repeats_given`).
+
 Knows nothing about checks or expected values.
 """
 
@@ -19,7 +23,7 @@ from mistral_eval.checks.japanese import proper_nouns, reading
 from mistral_eval.checks.restated import asked_statement
 from mistral_eval.checks.scripts import JA_CHAR
 
-__all__ = ["unaddressed"]
+__all__ = ["repeats_given", "unaddressed"]
 
 _EN_NAME = re.compile(r"(?<![\w'’])[A-Z][A-Za-z0-9]*(?![\w'’])")
 # Capitalised words that are not names: the verdict words and labels of the question's frame.
@@ -82,3 +86,26 @@ def unaddressed(answer: str, question: str) -> str | None:
     if JA_CHAR.search(asked):
         return _unaddressed_ja(asked, answer)
     return _unaddressed_en(asked, answer)
+
+
+def _plain(sentence: str) -> str:
+    """A sentence as compared with the given text: lower-cased, without a line label ("Text:", 「文:」),
+    emphasis, spaces, closing punctuation or a polite copula (背が高いです = 背が高い)."""
+    text = re.sub(r"[\s*_\"“”「」]+", " ", sentence).strip().lower()
+    text = re.sub(r"^[^\s:：]{1,12}\s*[:：]\s*", "", text)
+    return re.sub(r"(?:です|でした)?[\s.!。！]*$", "", text)
+
+
+# A sentence of the question that tells how to answer, not a premise: "Answer yes or no.", 「はいかいいえで答えて」.
+_INSTRUCTION = re.compile(r"\b(?:answer|yes|no|true|false|read)\b|答え|はい|いいえ|読んで", re.IGNORECASE)
+
+
+def repeats_given(answer: str, question: str) -> bool:
+    """Whether every sentence of the answer is a premise of the question's given text (its sentences
+    other than the asked one and its instructions), said again word for word, in a text of two or more
+    premises that the question asks to combine: a premise repeated, no answer."""
+    asked = asked_statement(question)
+    given = {_plain(s.text) for s in sentences(question.replace(asked, " ", 1))
+             if s.text.strip() and not _INSTRUCTION.search(s.text)} - {""}
+    said = [_plain(s.text) for s in sentences(answer) if s.text.strip()]
+    return bool(said) and len(given) >= 2 and all(sentence in given for sentence in said)

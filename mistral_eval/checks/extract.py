@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["CONCESSIVE", "CONCLUSION", "FORMERLY_JA", "IRREGULAR_PAST", "Span", "after_correction", "answer_marker", "answer_markers",
+__all__ = ["CONCESSIVE", "CONCLUSION", "FORMERLY_JA", "FRONTED_ADVERBIAL", "IRREGULAR_PAST", "REASON_JA", "Span",
+           "after_correction", "answer_marker", "answer_markers",
            "attributed", "clause_of", "clauses", "compared", "comparison_standard", "conditional", "contrasted",
            "copied_from", "in_parentheses",
            "quoted_spans", "refuses", "sentences", "table_rows"]
@@ -74,6 +75,13 @@ CONCLUSION = re.compile(r"\b(?:so|therefore|thus|actually|in\s+fact|final(?:ly)?
 in its sentence is the answer's conclusion."""
 CONCESSIVE = re.compile(r"^\W*(?:although|though|even\s+though|while|whilst|granted|admittedly)\b", re.IGNORECASE)
 """A clause that opens by conceding ("Although it sounds correct, …"): an aside before the main clause."""
+FRONTED_ADVERBIAL = re.compile(r"^\W*(?:since|because|as|although|though|even\s+though|while|whilst|given\s+that)\b[^.!?;:\n]*,", re.IGNORECASE)
+"""A causal or concessive clause fronted before its main clause and closed by a comma ("Since 91 is not
+divisible by 2, 3 or 5, yes, …"): what it says (a negation too) belongs to it, not to the main clause. Not a
+condition: "if he had not eaten any, he would have 8" is counterfactual, its main clause not asserted."""
+REASON_JA = re.compile(r"^[^。！？\n]*?(?:ので|から|ため(?:に)?)、")
+"""A Japanese reason clause opening a sentence (「…したので、」「…だから、」「…ため、」): what follows is the main
+clause, which carries the sentence's claim."""
 FORMERLY_JA = "かつて|以前|昔|もともと|元々"
 """Japanese words that place a statement in a former time (alternatives, to embed in a pattern)."""
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from mistral_eval.checks.extract import FORMERLY_JA, clause_of, sentences
+from mistral_eval.checks.extract import FORMERLY_JA, FRONTED_ADVERBIAL, clause_of, sentences
 from mistral_eval.checks.japanese import denies, denies_identity, tokens as ja_tokens
 from mistral_eval.checks.scripts import JA_CHAR
 
@@ -76,6 +76,8 @@ _HEDGED_QUESTION = re.compile(r"^\W*(?:isn't|aren't|wasn't|wouldn't|couldn't|sho
 def _english_denied(text: str, start: int, end: int) -> bool:
     clause = clause_of(text, start, end)
     before = text[clause.start:start]
+    if fronted := FRONTED_ADVERBIAL.match(before):  # "Since 91 is not …, yes, …": the negation is the fronted clause's
+        before = before[fronted.end():]
     if _BEFORE.search(text[max(0, start - 40):start]) and not _NOT_ONLY.search(text[max(0, start - 20):start]):
         return True
     negations = [m for m in _CLAUSE_NEGATION.finditer(before)

@@ -22,7 +22,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, ValidationError, validate_call
 
-from mistral_eval.checks.addressed import unaddressed
+from mistral_eval.checks.addressed import repeats_given, unaddressed
 from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text as _clip
 from mistral_eval.checks.code_check import python
 from mistral_eval.checks.commitment import modifies_another_noun, possessive
@@ -320,6 +320,9 @@ def boolean(expected: bool) -> Check:
         if missing:  # no verdict, and the answer is about other things than the claim: a grader fails it
             return CheckResult("boolean", False, 0.0, f"no verdict: the answer never names {missing!r}, which the "
                                                       f"question's claim is about, and talks of other things, expected {expected}.")
+        if how == "found no verdict word" and repeats_given(answer, CheckContext.of(context).prompt):
+            return CheckResult("boolean", False, 0.0, f"no verdict: the answer only says again the question's given text, "
+                                                      f"expected {expected}.")
         if how == BOTH_WAYS:  # "Yes and no." and no conclusion: it commits to neither, so a grader fails it
             return CheckResult("boolean", False, 0.0, f"no committed verdict: {how}, expected {expected}.")
         if verdict is None:

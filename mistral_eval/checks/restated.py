@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 
-from mistral_eval.checks.extract import attributed, clauses, sentences
+from mistral_eval.checks.extract import FRONTED_ADVERBIAL, REASON_JA, attributed, clauses, sentences
 from mistral_eval.checks.japanese import tokens as ja_tokens
 from mistral_eval.checks.negation import is_negated
 from mistral_eval.checks.scripts import CJK_CHAR, KATAKANA
 
-__all__ = ["asked_statement", "fact_verdict", "restates"]
+__all__ = ["OPPOSITES", "asked_statement", "fact_verdict", "restates"]
 
 CONDITIONAL = re.compile(r"^\W*(?:if|unless|had\s+it|were\s+it)\b|^\W*(?:もし|仮に|万一)", re.IGNORECASE)
 """A sentence or clause that opens a condition ("If …", もし…): what it says is not the answer's claim."""
@@ -34,12 +34,28 @@ def _sentence_of(text: str, start: int) -> str:
 _ABOUT_A_CLAIM = re.compile(r"^\W*(?:次の|この|以下の)?(?:文|主張|記述|文章)(?:は|が)")
 
 
+# Where the question places its claim, leading it: "In the dialogue below, …", 「下記のシナリオにおいて、…」.
+_FRAME_PLACE = re.compile(r"^\s*(?:in|according\s+to|based\s+on)\s+the\s+(?:dialogue|conversation|text|passage|scenario|story|exchange)"
+                          r"(?:\s+(?:below|above))?,\s*|^\s*(?:下記|以下|上記|次)の(?:シナリオ|会話|文章?|やり取り|やりとり)(?:において|では|で|によると)、",
+                          re.IGNORECASE)
+# The material a question quotes: a fenced block, or a line of dialogue ("Customer: …", 「ゲスト: …」).
+_MATERIAL = re.compile(r"```.*?(?:```|\Z)|^[^\S\n]*[^\s:：]{1,20}(?:[^\S\n][^\s:：]{1,20}){0,2}[:：][^\n]*",
+                       re.DOTALL | re.MULTILINE)
+
+
+def _asked_sentences(question: str) -> list[str]:
+    """The question's sentences that end in "?", those in the material it quotes left out when others ask."""
+    def asking(text: str) -> list[str]:
+        return [s.text for s in sentences(text) if s.text.rstrip().endswith(("?", "？"))]
+    return asking(_MATERIAL.sub("\n", question)) or asking(question)
+
+
 def asked_statement(question: str) -> str:
     """The question's asked sentence: its "Statement:"/"Question:" line, else the one quoted claim
     that a question about "the sentence" asks of ("次の文は正しいですか？「…」"), else its last sentence
     ending in "?", else the whole question."""
     lines = [m.group(1) for m in _STATEMENT.finditer(question)]
-    asked_sentences = [s.text for s in sentences(question) if s.text.rstrip().endswith(("?", "？"))]
+    asked_sentences = [_FRAME_PLACE.sub("", s) for s in _asked_sentences(question)]
     quoted: list[str] = re.findall(r"「([^「」\n]+)」", question)
     if not lines and asked_sentences and len(quoted) == 1 and _ABOUT_A_CLAIM.search(asked_sentences[-1]) \
             and quoted[0] not in asked_sentences[-1]:
@@ -52,14 +68,15 @@ def asked_statement(question: str) -> str:
 # Unambiguous opposites: saying one of a pair of a subject denies the other ("closed" = not open,
 # 休み = 開いていない, "younger than" = not older than). English words as `_content` keeps them (a
 # trailing "s" dropped), Japanese lemmas as unidic-lite gives them.
-_OPPOSITES = [("open", "closed"), ("alive", "dead"), ("possible", "impossible"), ("legal", "illegal"),
+OPPOSITES: list[tuple[str, str]] = [("open", "closed"), ("alive", "dead"), ("possible", "impossible"), ("legal", "illegal"),
               ("older", "younger"), ("taller", "shorter"), ("longer", "shorter"), ("bigger", "smaller"),
               ("larger", "smaller"), ("heavier", "lighter"), ("faster", "slower"), ("higher", "lower"),
               ("hotter", "colder"), ("warmer", "colder"), ("visible", "invisible"),
               ("開く", "締まる"), ("開く", "休み"), ("開く", "休業"), ("開く", "休館"), ("開く", "閉館"), ("開く", "定休"),
               ("営業", "休み"), ("営業", "休業"), ("営業", "定休"),
               ("生きる", "死ぬ"), ("年上", "年下"), ("高い", "低い"), ("大きい", "小さい"), ("長い", "短い"),
-              ("重い", "軽い"), ("早い", "遅い"), ("多い", "少ない")]
+              ("重い", "軽い"), ("早い", "遅い"), ("多い", "少ない"), ("高い", "安い"),
+             ("cheaper", "expensive")]
 # Kinds no thing is two of at once: "Whales are mammals" denies "Is a whale a fish?" (a tomato's
 # fruit/vegetable is no such pair, nor city/country: Singapore is both).
 _KINDS = [{"mammal", "fish", "bird", "reptile", "amphibian", "insect", "arachnid"}, {"planet", "star"},
@@ -74,7 +91,7 @@ def _opposed(asked: list[str], said: list[str]) -> dict[str, str]:
 
 def _pairs() -> list[tuple[str, str]]:
     """Every (word, a word that denies it) from the opposites and kinds tables."""
-    pairs = [(a, b) for a, b in _OPPOSITES] + [(b, a) for a, b in _OPPOSITES]
+    pairs = [(a, b) for a, b in OPPOSITES] + [(b, a) for a, b in OPPOSITES]
     return pairs + [(a, b) for kinds in _KINDS for a in kinds for b in kinds if a != b]
 
 
@@ -186,6 +203,8 @@ def fact_verdict(answer: str, question: str) -> bool | None:
     asked = [w for w, _ in _content(statement)]
     parts = [(_without_other_contrast(_JOINER_END.sub("", _SOURCE.sub("", c.text)), asked), _sentence_of(opening, c.start))
              for c in clauses(opening)]
+    parts += [(text[reason.end():], context) for text, context in parts  # 「…ので、時間通りには到着していません」: the main clause
+              if (reason := REASON_JA.match(text) or FRONTED_ADVERBIAL.match(text))]
     # a clause that reports others' view ("Many people believe that …") is not the answer's own
     parts = [(text, context) for text, context in parts if not attributed(text)]
     restating = [(text, swapped) for text, context in parts

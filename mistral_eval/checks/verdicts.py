@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from mistral_eval.checks.comparison import comparison_verdict
 from mistral_eval.checks.extract import (
     CONCESSIVE,
     CONCLUSION,
@@ -80,6 +81,22 @@ _UNDECIDED = re.compile(r"^[\s*_]*(?:(?:so|and|but|really|in\s+the\s+end|overall
                         r"|(?:it\s+)?(?:could|can)\s+go\s+either\s+way)\b(?![^.!?]*\b(?:but|however|though|although|usually|mostly)\b)[^.!?]*[.!?]?[\s*_]*$"
                         r"|^[\s*_]*(?:(?:なので|つまり|結局|だから)[、,]?)?(?:どちら(?:とも|でも)|一概に(?:は)?|両方(?:とも)?)"
                         r"[^。！？\n]{0,12}(?:言え(?:ます|る|ません|ない)|あり得(?:ます|る))(?:ね|よ)?[。！]?[\s*_]*$", re.IGNORECASE)
+
+
+# A verdict offered as a second reading: 「いいえとも言えます」「はいとも考えられます」, "you could also say yes",
+# "one can also answer no": said with the other verdict, the answer goes both ways. 「いいえとは言えません」 denies.
+_ALSO_AFTER = re.compile(r"^[」』\"”*]*\s*とも(?:言え|いえ|考えられ|取れ)(?:ます|る)", re.IGNORECASE)
+_ALSO_BEFORE = re.compile(r"\b(?:could|can|may|might)\s+(?:just\s+as\s+well\s+|equally\s+)?also\s+(?:say|answer|argue|be\s+said)"
+                          r"(?:\s+(?:that\s+)?(?:it(?:'s|\s+is)\s+)?)?[\s*_\"“]*$", re.IGNORECASE)
+
+
+def _also_other(text: str, asked: str) -> bool:
+    """Whether one verdict is offered as a second reading ("…, so you could also say yes",
+    「ですので、いいえとも言えます」) while the answer gives the other: both ways, no verdict."""
+    found = _verdicts(text, asked)
+    also = {value for match, value, _ in found
+            if _ALSO_AFTER.match(text[match.end():]) or _ALSO_BEFORE.search(text[max(0, match.start() - 60):match.start()])}
+    return bool(also) and {value for _, value, _ in found} == {True, False}
 
 
 def _undecided_close(text: str) -> bool:
@@ -218,7 +235,7 @@ def _verdict_of(text: str, asked: str = "") -> tuple[bool | None, str]:
     """The answer's verdict and how it was read; None with the reason when none can be trusted.
     Conflicting verdict words: the one whose clause restates the asked fact wins ("Yes, spiders
     have eight legs. … So no, a spider is not an insect"); else the last after a conclusion."""
-    if _undecided_close(text):
+    if _undecided_close(text) or _also_other(text, asked):
         return None, BOTH_WAYS
     both = _BOTH.search(text)
     if both:
@@ -273,6 +290,10 @@ def read_verdict(answer: str, question: str = "") -> tuple[bool | None, str]:
     if verdict is None and how == "found no verdict word":
         verdict = fact_verdict(_without_declines(answer), question)
         how = (f"no verdict word; the answer states the question's fact as {verdict}"
+               if verdict is not None else how)
+    if verdict is None and how == "found no verdict word" and question:
+        verdict = comparison_verdict(_without_declines(answer), question)
+        how = (f"no verdict word; the answer compares the question's two names, which reads {verdict}"
                if verdict is not None else how)
     if verdict is None and how == "found no verdict word" and question:
         verdict = premise_verdict(_without_declines(answer), asked_statement(question))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mistral_eval.checks.addressed import unaddressed
+from mistral_eval.checks.addressed import repeats_given, unaddressed
 
 
 @pytest.mark.parametrize(("question", "answer", "missing"), [
@@ -28,3 +28,20 @@ def test_an_answer_naming_other_things_but_not_the_claims_name_is_unaddressed(qu
 ])
 def test_pronouns_paraphrases_other_scripts_and_readings_are_not_unaddressed(question, answer):
     assert unaddressed(answer, question) is None
+
+
+_GIVEN = "Read the text and answer yes or no.\nText: Mia is older than Leo. Leo is older than Zoe.\nQuestion: Is Mia older than Zoe?"
+_GIVEN_JA = "文を読んで、はいかいいえで答えてください。\n文: 鉄はアルミより重い。アルミは木より重い。\n質問: 鉄は木より重いですか？"
+
+
+@pytest.mark.parametrize("answer, question, repeats", [
+    ("Leo is older than Zoe.", _GIVEN, True),
+    ("Mia is older than Leo. Leo is older than Zoe.", _GIVEN, True),
+    ("アルミは木より重いです。", _GIVEN_JA, True),  # the polite copula added
+    ("Mia is older than Leo, so she is older than Zoe.", _GIVEN, False),  # concludes
+    ("Leo is older than Zoe. So yes.", _GIVEN, False),  # a sentence of its own
+    ("Mia is older than Zoe.", _GIVEN, False),  # the asked claim, not a premise
+    ("The shop is closed on Mondays.", "Text: The shop is closed on Mondays.\nQuestion: Is it open on Monday?", False),  # one premise
+])
+def test_an_answer_that_only_repeats_premises_addresses_nothing(answer, question, repeats):
+    assert repeats_given(answer, question) is repeats

@@ -134,3 +134,14 @@ def test_a_latin_name_set_off_by_a_space_before_a_japanese_denial_is_denied():
     assert polarity(text, start, start + 10, "ニュージーランドの首都はどこですか？") == "asserted"
     spaced = "答えは Paris じゃないです。"
     assert polarity(spaced, 4, 9) == "denied"
+
+
+@pytest.mark.parametrize("text, word, denied", [
+    ("Because 27 is not even, yes, it is odd.", "yes", False),  # the negation is the fronted clause's
+    ("Although the moon is not a planet, it is round.", "round", False),
+    ("Since 49 is divisible by 7, it is not prime.", "prime", True),  # the main clause's own negation
+    ("If it were not raining, yes, we would go.", "yes", True),  # a condition is not a fronted reason
+])
+def test_a_negation_in_a_fronted_reason_stays_in_it(text, word, denied):
+    start = text.index(word)
+    assert is_negated(text, start, start + len(word)) is denied

@@ -3,7 +3,7 @@ kind, another subject of a unique predicate), or None."""
 
 import pytest
 
-from mistral_eval.checks.restated import fact_verdict
+from mistral_eval.checks.restated import asked_statement, fact_verdict
 
 
 @pytest.mark.parametrize("question, answer, verdict", [
@@ -106,3 +106,23 @@ def test_a_restatement_in_others_view_is_not_the_answers_own(question, answer, v
 ])
 def test_a_contrastive_negation_denies_only_its_phrase(question, answer, verdict):
     assert fact_verdict(answer, question) is verdict
+
+
+@pytest.mark.parametrize("answer, question, verdict", [
+    ("バスは8時10分に着いたので、定刻には着いていません。", "主張: バスは定刻に着いた。", False),  # …には before the denial
+    ("図書館は月曜日に休館するので、月曜日には開館していません。", "主張: 図書館は月曜日に開館している。", False),
+    ("Since the bus left at 8:10, the bus was not on time.", "Statement: The bus was on time.", False),
+    ("バスは渋滞に巻き込まれたので、遅れました。", "主張: バスは定刻に着いた。", None),  # the main clause says another thing
+])
+def test_the_main_clause_after_a_reason_clause_is_read(answer, question, verdict):
+    assert fact_verdict(answer, question) is verdict
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("In the conversation below, is the driver lost? Answer True or False.\nDriver: Where am I?\nRider: Turn left.",
+     "is the driver lost?"),
+    ("以下の会話で、客は怒っていますか？\n```\n客: まだですか？\n店員: 少々お待ちください。\n```", "客は怒っていますか？"),
+    ("Driver: Where am I?", "Driver: Where am I?"),  # nothing else asks: the line itself
+])
+def test_the_asked_sentence_is_outside_the_quoted_material(question, asked):
+    assert asked_statement(question) == asked

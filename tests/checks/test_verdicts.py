@@ -382,3 +382,26 @@ def test_an_option_letter_opening_the_answer_reads_its_option(answer, verdict):
 @pytest.mark.parametrize("answer", ["A bat is no bird.", "Both A and B could be argued."])
 def test_a_word_that_opens_with_an_option_letter_is_no_choice(answer):
     assert read_verdict(answer, _OPTIONS)[0] is None
+
+
+@pytest.mark.parametrize("answer", [
+    "はい、コウモリは空を飛びます。ただし、鳥のように羽ばたくわけではないので、いいえとも考えられます。",
+    "Yes, a tomato is a fruit. Cooks treat it as a vegetable, though, so one could also answer no.",
+])
+def test_the_other_verdict_offered_as_a_second_reading_is_both_ways(answer):
+    assert read_verdict(answer) == (None, BOTH_WAYS)
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("はい、コウモリは哺乳類です。鳥だと思う人もいますが、いいえとは言えません。", True),  # 「とは言えません」 denies it
+    ("No. You could also say the question is badly posed.", False),  # no second verdict word
+    ("はい、とも言えます。", True),  # only one verdict, said as a reading
+])
+def test_a_verdict_alone_or_denied_as_a_reading_is_not_both_ways(answer, verdict):
+    assert read_verdict(answer)[0] is verdict
+
+
+def test_a_comparison_of_the_two_names_is_the_verdict():
+    assert read_verdict("Leo is younger than Mia, by two years.", "Is Mia older than Leo? Answer yes or no.")[0] is True
+    assert read_verdict("つまり、鉄の方がずっと重いです。", "アルミは鉄より重いですか？")[0] is False
+    assert read_verdict("Zoe is younger than Mia.", "Is Mia older than Leo?")[0] is None  # a third name

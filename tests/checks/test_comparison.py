@@ -1,0 +1,42 @@
+import pytest
+
+from mistral_eval.checks.comparison import Comparison, comparison, comparison_verdict
+
+
+@pytest.mark.parametrize("clause, said", [
+    ("Is the Nile longer than the Amazon?", Comparison("Nile", "Amazon", "longer", False)),
+    ("The Amazon is slightly shorter than the Nile.", Comparison("Amazon", "Nile", "shorter", False)),
+    ("Mia isn't older than Leo.", Comparison("Mia", "Leo", "older", True)),
+    ("鉛は鉄より重いですか？", Comparison("鉛", "鉄", "重い", False)),
+    ("アルミの方がずっと軽いです。", Comparison("アルミ", "", "軽い", False)),
+    ("琵琶湖より霞ヶ浦の方が小さい。", Comparison("霞ヶ浦", "琵琶湖", "小さい", False)),
+    ("The Nile flows through Egypt.", None),
+])
+def test_a_comparison_is_read_with_its_arguments(clause, said):
+    assert comparison(clause) == said
+
+
+@pytest.mark.parametrize("answer, question, verdict", [
+    ("The Amazon is slightly shorter than the Nile.", "Is the Nile longer than the Amazon?", True),  # antonym, swapped
+    ("The Amazon is longer than the Nile.", "Is the Nile longer than the Amazon?", False),  # swapped
+    ("Mia isn't older than Leo; they are twins.", "Is Mia older than Leo?", False),
+    ("Leo is younger than Mia by two years.", "Is Mia older than Leo?", True),
+    ("アルミの方がずっと軽いです。", "鉄はアルミより重いですか？", True),  # the other one said lighter
+    ("鉄の方がずっと重いです。", "アルミは鉄より重いですか？", False),  # the other one said heavier
+    ("琵琶湖より霞ヶ浦の方が小さい。", "霞ヶ浦は琵琶湖より大きいですか？", False),
+    ("みかんのほうがメロンより安いです。", "メロンはみかんより高いですか？", True),  # 安い against 高い; ほう in kana
+])
+def test_a_comparison_of_the_two_names_answers(answer, question, verdict):
+    assert comparison_verdict(answer, question) is verdict
+
+
+@pytest.mark.parametrize("answer, question", [
+    ("Zoe is shorter than Mia.", "Is Mia taller than Leo?"),  # a third name
+    ("The Nile is more famous than the Amazon.", "Is the Nile longer than the Amazon?"),  # another adjective
+    ("Some say the Amazon is longer than the Nile.", "Is the Nile longer than the Amazon?"),  # others' view
+    ("If Mia were older than Leo, she would go first.", "Is Mia older than Leo?"),  # a condition
+    ("Leo is younger than Mia. Mia is younger than Leo.", "Is Mia older than Leo?"),  # the two disagree
+    ("霞ヶ浦は浅い湖です。", "霞ヶ浦は琵琶湖より大きいですか？"),
+])
+def test_no_reading_without_a_comparison_of_the_two_names(answer, question):
+    assert comparison_verdict(answer, question) is None
