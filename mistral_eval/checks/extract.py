@@ -15,7 +15,7 @@ from dataclasses import dataclass
 __all__ = ["CONCESSIVE", "CONCLUSION", "FORMERLY_JA", "FRONTED_ADVERBIAL", "IRREGULAR_PAST", "REASON_JA", "Span",
            "after_correction", "answer_marker", "answer_markers",
            "attributed", "clause_of", "clauses", "compared", "comparison_standard", "conditional", "contrasted",
-           "copied_from", "in_parentheses",
+           "copied_from", "in_parentheses", "withdrawn",
            "quoted_spans", "refuses", "sentences", "table_rows"]
 
 # English verbs whose past tense is not stem + -ed, past (and participle) -> base form: "fell" is
@@ -140,6 +140,28 @@ def answer_marker(text: str) -> re.Match[str] | None:
     for match in _MARKER.finditer(text):
         last = match
     return last
+
+
+# An answer marker that gives others' view, not the answer's own: "The intuitive answer is …", "You might
+# think the answer is …" (the adjective or the hearer's thought right before it).
+_OTHERS_MARKER = re.compile(r"(?:\b(?:intuitive|obvious|common|tempting|naive|na\u00efve|usual|instinctive|popular|quick)"
+                            r"\s+|\b(?:might|may|would|could)\s+(?:think|assume|guess|say)\s+(?:that\s+)?(?:the\s+)?)$",
+                            re.IGNORECASE)
+# The value just given is rejected: "…, but that's wrong", "Hmm, but that's not right", "それは間違いです".
+_REJECTS = re.compile(r"(?:^|[,.;:!?。、]\s*)(?:(?:hmm|well|however|but|no)[,.]?\s+)*(?:that(?:'s|\s+is)\s+"
+                      r"(?:not\s+(?:right|correct|true|the\s+case)|wrong|incorrect)\b"
+                      r"|(?:しかし|でも)?、?(?:それは|これは)(?:間違い|誤り|正しくありません|正しくない))", re.IGNORECASE)
+
+
+def withdrawn(text: str, marker: re.Match[str]) -> bool:
+    """An answer marker that is not the answer's own commitment: others' view ("The intuitive answer
+    is 10 cents") or a value rejected right after, in the rest of its sentence or the next one opening
+    ("…, but that's wrong", "Hmm, but that's not right", "それは間違いです")."""
+    if _OTHERS_MARKER.search(text[max(0, marker.start() - 40):marker.start()]):
+        return True
+    ends = [m.end() for m in re.finditer(r"[。！？!?\n]|\.(?!\d)", text[marker.end():])][:2]
+    stop = marker.end() + (ends[-1] if ends else len(text) - marker.end())
+    return bool(_REJECTS.search(text, marker.end(), stop))
 
 
 def answer_markers(text: str) -> list[re.Match[str]]:

@@ -27,6 +27,7 @@ from mistral_eval.checks.extract import (
     clause_of,
     contrasted,
     sentences,
+    withdrawn,
 )
 from mistral_eval.checks.negation import is_negated
 from mistral_eval.checks.scripts import KANJI_BLOCKS
@@ -448,6 +449,33 @@ def _denied_after(text: str, start: int, table: dict[str, float]) -> bool:
     return bool(inside) and all(is_negated(text, n.start, n.end) for n in inside)
 
 
+# One part of a total, with its own noun: "りんごが4個", "9 are chocolate chip", "5 oatmeal".
+_PART_JA = re.compile(r"^\s*[^\d\s、。]{1,12}[がは]\s*\d")
+_PART_EN = re.compile(r"^\s*(?:of\s+(?:these|them|those)\s+)?\d[\d.,]*\s+(?:(?:are|is|were|was)\b|[a-z-]+\s*[.!]?\s*$)",
+                      re.IGNORECASE)
+
+
+def _parts_listed(sentence: str) -> bool:
+    """Every piece of `sentence` (split at 、 , ; and 'and') that holds a number names its own part."""
+    pieces = [p for p in re.split(r"、|,|;|\band\b", sentence) if re.search(r"\d", p)]
+    return len(pieces) >= 2 and all(_PART_JA.match(p) or _PART_EN.match(p) for p in pieces)
+
+
+def _breakdowns(text: str, numbers: list[Number]) -> list[tuple[int, int]]:
+    """Sentences that break the total the sentence before states into its parts ("残りは6つです。りんごが
+    4個、バナナが2本です。", "14 are left. 9 are chocolate chip and 5 are oatmeal."): two or more numbers,
+    none worked on (no operator or '='), that add up to a number of the sentence before. Their parts
+    are not the answer."""
+    spans, found = sentences(text), []
+    for before, sentence in zip(spans, spans[1:]):
+        parts = [n for n in numbers if sentence.start <= n.start < sentence.end]
+        totals = {n.value for n in numbers if before.start <= n.start < before.end}
+        if (len(parts) >= 2 and not re.search(r"[-+×÷*/=]", sentence.text) and _parts_listed(sentence.text)
+                and any(abs(sum(n.value for n in parts) - total) < 1e-9 for total in totals)):
+            found.append((sentence.start, sentence.end))
+    return found
+
+
 def _restated(number: Number, given: Given) -> bool:
     return (number.written, number.unit) in given
 
@@ -508,6 +536,7 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
                if i and other_case_ja(s.text, question, {n.written for n in find_numbers(normalize(question), table)})]
     # After the answer, a sentence that opens on another quantity than the asked one ("Its perimeter would be 12 cm.")
     asides += [(s.start, s.end) for i, s in enumerate(sentences(text)) if i and other_quantity(question, s.text)]
+    asides += _breakdowns(text, numbers)
     numbers = [n for n in numbers if not _excluded(n, asides)] or numbers
     with_unit = [n for n in numbers if n.unit]
     numbers = with_unit or numbers
@@ -515,6 +544,11 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
     given: Given = frozenset((n.written, n.unit) for n in find_numbers(normalize(question), table))
     found = bool(with_unit)
     marker = answer_marker(text)
+    if marker and withdrawn(text, marker):
+        # "The intuitive answer is 10 cents. Hmm, but that's not right": its value is not the answer's own
+        end = _SENTENCE_END.search(text, marker.end())
+        numbers = [n for n in numbers if not marker.end() <= n.start < (end.start() if end else len(text))] or numbers
+        marker = None
     if marker and _denied_after(text, marker.end(), table):
         marker = None  # "答えは6本…ではありません": the marked value is withdrawn
     if marker and (chosen := _in_segment(text, numbers, marker.end())):
