@@ -525,6 +525,7 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
     numbers = [n for n in find_numbers(text, table) if n.start >= cut]
     if not numbers:
         return None
+    every = numbers  # a breakdown's parts may be in other counters than the asked one (5個、3枚)
     scale = asked_scale(question)
     if scale:  # the question asks in one scale: the same value in another is a conversion
         numbers = [n for n in numbers if scale_at(text, n.start, n.end) in (scale, None)] or numbers
@@ -536,7 +537,7 @@ def _read(text: str, unit: str | None = None, units: dict[str, float] | None = N
                if i and other_case_ja(s.text, question, {n.written for n in find_numbers(normalize(question), table)})]
     # After the answer, a sentence that opens on another quantity than the asked one ("Its perimeter would be 12 cm.")
     asides += [(s.start, s.end) for i, s in enumerate(sentences(text)) if i and other_quantity(question, s.text)]
-    asides += _breakdowns(text, numbers)
+    asides += _breakdowns(text, every)
     numbers = [n for n in numbers if not _excluded(n, asides)] or numbers
     with_unit = [n for n in numbers if n.unit]
     numbers = with_unit or numbers

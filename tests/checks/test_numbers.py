@@ -452,3 +452,35 @@ def test_a_period_of_years_described_after_the_answer_is_an_aside(text, question
 def test_a_side_remark_about_another_case_is_an_aside(text, question, value):
     reading = read_final(normalize(text), question=question)
     assert reading is not None and reading.number is not None and reading.number.value == value
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    # an answer marker giving others' view, or rejected right after, is withdrawn
+    ("The obvious answer is 12 hours. But that's wrong: the two pipes work together, so the tank fills in 4 hours.",
+     "One pipe fills a tank in 6 hours and another in 12 hours. How many hours do both take together?", 4),
+    ("You might think the answer is 30, but that's not right. Half of 20 is 10, so he has 10 left.",
+     "Ken had 20 cards and gave half away. How many cards does he have left?", 10),
+    ("答えは12時間です。しかし、それは間違いです。2本の管を同時に使うので、4時間で満たせます。",
+     "1本の管は6時間、もう1本は12時間でタンクを満たします。両方使うと何時間ですか？", 4),
+    # near-misses: a marker confirmed after its value, and an ordinary marker, stay the answer
+    ("The answer is 12 hours, and that is right because the second pipe is broken.",
+     "One pipe fills a tank in 6 hours and another in 12 hours. How many hours do both take together?", 12),
+    ("So the answer is 4 hours. The slower pipe alone would take 12 hours.",
+     "One pipe fills a tank in 6 hours and another in 12 hours. How many hours do both take together?", 4),
+])
+def test_a_withdrawn_answer_marker_is_not_the_answer(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.number is not None and reading.number.value == value
+
+
+@pytest.mark.parametrize(("text", "question", "value"), [
+    # a sentence listing the parts of the total the sentence before states is a breakdown
+    ("箱には8個のお菓子が残っています。クッキーが5個、せんべいが3枚です。", "お菓子は何個残っていますか？", 8),
+    ("There are 11 pens left. 7 are blue and 4 are red.", "How many pens are left?", 11),
+    # near-misses: parts that do not add up to the total, and working that goes on
+    ("箱には8個のお菓子が残っています。クッキーが5個、せんべいが4個です。", "お菓子は何個残っていますか？", 4),
+    ("He starts with 5 pens. After buying 3, he has 8 pens.", "He has 5 pens and buys 3. How many does he have?", 8),
+])
+def test_a_breakdown_of_the_total_is_not_the_answer(text, question, value):
+    reading = read_final(normalize(text), question=question)
+    assert reading is not None and reading.number is not None and reading.number.value == value
