@@ -45,7 +45,7 @@ BOTH_WAYS = "it answers both yes and no"
 
 _VERDICT = re.compile(
     r"(?<![A-Za-z])(?:true|false|correct|incorrect|wrong|untrue)(?![A-Za-z])"
-    r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！」』\"”*(（—–]|$))"
+    r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！」』\"”'’*(（—–]|$))"
     r"|(?:(?<=は)|(?<![ぁ-ん]))はい(?=\s*(?:[、。,.!！」』\"”*]|です|でしょう|と|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?"
     r"|(?:その|おっしゃる|仰る)通り|本当(?=です(?!か)|だ(?!ろうか)|で(?:は|も)?(?:ありません|ない)(?!ですか|か)|じゃ(?!ないか)|である)|(?:^|(?<=[。！\n])|(?<=実際には)|(?<=実際には、)|(?<=実際は)|(?<=実際は、)|(?<=本当は)|(?<=本当は、))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
     re.IGNORECASE | re.MULTILINE)
@@ -334,7 +334,14 @@ _DECLINES = re.compile(
     r"|(?:によります|次第です)|分かりません|わかりません"
     # "the text does not say", "not stated", "記載がありません": the text is said to leave it open
     r"|\b(?:does\s+not|doesn't)\s+(?:say|mention|state|specify)\b|\bnot\s+(?:stated|mentioned|specified)\b"
-    r"|記載が(?:ありません|ない)|(?:書かれて|記載されて|述べられて)(?:いません|いない)", re.IGNORECASE)
+    r"|記載が(?:ありません|ない)|(?:書かれて|記載されて|述べられて)(?:いません|いない)"
+    # a polite refusal: 「確定的なことを申し上げることはできません」「確定的なことは言えません」, "I don't have access
+    # to information about …", "I am not in a position to make definitive statements"; a referral instead of an
+    # answer: 「専門家や図鑑でご確認ください」, "Please consult an expert"
+    r"|申し上げる(?:こと)?(?:は|が)?(?:でき|出来)(?:ません|ない)|確定的な(?:こと|回答|答え)(?:は|を|が)?(?:言え|申し上げられ|お答えでき)(?:ません|ない)"
+    r"|(?:専門家|図鑑|資料|文献|公式|教科書|医師|辞典|百科事典)[^。！\n]{0,15}(?:で|に|を)(?:ご確認|ご相談|お確かめ)(?:ください|下さい)"
+    r"|\bI\s+(?:don't|do\s+not)\s+have\s+access\s+to\s+(?:any\s+)?(?:information|data|details)\b"
+    r"|\bnot\s+in\s+a\s+position\s+to\s+(?:make|give|say|offer|provide)\b|\bplease\s+consult\b", re.IGNORECASE)
 
 
 def _without_declines(answer: str) -> str:
