@@ -1,6 +1,6 @@
 """Reading a comparison between the question's two names: "Is Ken taller than Sho?" is answered by
 any clause of the answer that compares the same two (in either order) by the asked adjective or its
-antonym (restated.OPPOSITES: taller/shorter, older/younger, 高い/低い, 高い/安い, 大きい/小さい, 多い/少ない, …),
+antonym (restated.OPPOSITES: taller/shorter, older/younger, earlier/later, 年上/年下 (nouns that compare), 高い/低い, 高い/安い, 大きい/小さい, 多い/少ない, …),
 affirmed or denied: "Sho is shorter than Ken" (antonym, arguments swapped) says yes; "スカイツリーの方が
 ずっと高いです" (the other name said to be more, the standard left out) says no for 東京タワーは東京
 スカイツリーより高いですか. Forms read: English "X is [adverb] ADJ-er/more ADJ than Y"; Japanese
@@ -42,6 +42,8 @@ _EN_ASKED = re.compile(r"^\W*(?:is|are|was|were)\s+(?P<x>[A-Za-z0-9][\w' -]*?)\s
                        r"\s+than\s+(?P<y>[^,;:.!?]+?)\s*\?", re.IGNORECASE)
 _ARTICLES = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _NOUNISH = ("名詞", "接頭辞", "接尾辞")
+# Nouns that compare by themselves, as an adjective does: 「美咲は健太より年上です」.
+_COMPARATIVE_NOUNS = {"年上", "年下"}
 
 
 def _english(clause: str) -> Comparison | None:
@@ -74,7 +76,8 @@ def _japanese(clause: str) -> Comparison | None:
     else:
         return None
     standard = _noun_before(words, than) if than is not None else ""
-    adjective = next((i for i in range(max(after, than or 0) + 1, len(words)) if words[i][1] == "形容詞"), None)
+    adjective = next((i for i in range(max(after, than or 0) + 1, len(words))
+                      if words[i][1] == "形容詞" or words[i][2] in _COMPARATIVE_NOUNS), None)
     if not subject or adjective is None or (than is not None and not standard):
         return None
     denied = any(lemma in ("無い", "ない", "ず", "ぬ") and pos in ("助動詞", "形容詞")

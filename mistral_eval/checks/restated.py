@@ -79,7 +79,7 @@ def asked_statement(question: str) -> str:
 OPPOSITES: list[tuple[str, str]] = [("open", "closed"), ("alive", "dead"), ("possible", "impossible"), ("legal", "illegal"),
               ("older", "younger"), ("taller", "shorter"), ("longer", "shorter"), ("bigger", "smaller"),
               ("larger", "smaller"), ("heavier", "lighter"), ("faster", "slower"), ("higher", "lower"),
-              ("hotter", "colder"), ("warmer", "colder"), ("visible", "invisible"),
+              ("hotter", "colder"), ("warmer", "colder"), ("visible", "invisible"), ("earlier", "later"),
               ("開く", "締まる"), ("開く", "休み"), ("開く", "休業"), ("開く", "休館"), ("開く", "閉館"), ("開く", "定休"),
               ("営業", "休み"), ("営業", "休業"), ("営業", "定休"),
               ("生きる", "死ぬ"), ("年上", "年下"), ("高い", "低い"), ("大きい", "小さい"), ("長い", "短い"),

@@ -40,3 +40,16 @@ def test_a_comparison_of_the_two_names_answers(answer, question, verdict):
 ])
 def test_no_reading_without_a_comparison_of_the_two_names(answer, question):
     assert comparison_verdict(answer, question) is None
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("したがって、花子は太郎より年下です。", False),  # the antonym noun
+    ("花子は太郎より3歳年上です。", True),
+    ("太郎の方が年上です。", False),  # the other name said to be older
+])
+def test_age_nouns_compare_like_adjectives(answer, verdict):
+    assert comparison_verdict(answer, "花子は太郎より年上ですか？") is verdict
+
+
+def test_an_age_noun_of_a_third_name_says_nothing():
+    assert comparison_verdict("次郎は太郎より年下です。", "花子は太郎より年上ですか？") is None
