@@ -20,7 +20,7 @@ from mistral_eval.checks.japanese import tokens as ja_tokens
 from mistral_eval.checks.restated import CONDITIONAL, OPPOSITES, asked_statement
 from mistral_eval.checks.scripts import CJK_CHAR
 
-__all__ = ["Comparison", "comparison", "comparison_verdict"]
+__all__ = ["Comparison", "comparison", "comparison_verdict", "never_compares"]
 
 
 @dataclass(frozen=True)
@@ -134,3 +134,46 @@ def comparison_verdict(answer: str, question: str) -> bool | None:
         if said is not None and (reading := _reading(asked, said)) is not None:
             readings.add(reading)
     return readings.pop() if len(readings) == 1 else None
+
+
+# The words of a comparison's dimension that show an answer compares by it: the asked adjective's
+# stem and its antonyms' ("tall" for taller, "short" for shorter: taller, tallest, shortest …).
+def _stems(adjective: str) -> set[str]:
+    words = {adjective} | {b for a, b in OPPOSITES if a == adjective} | {a for a, b in OPPOSITES if b == adjective}
+    stems = set()
+    for word in words:
+        word = re.sub(r"^(?:more|less)\s+", "", word)
+        stem = re.sub(r"(?:([bdgmnpt])\1)?er$", r"\1", word) if word.endswith("er") else word  # bigger -> big
+        stems.add(stem[:-1] if stem.endswith("e") else stem)  # larger -> larg(e)
+    return stems
+
+
+# A value of a measure: a number with a unit of length, mass, age or price ("3,776 m", 333メートル, 20歳, ¥500).
+_MEASURE = re.compile(r"\d[\d,.]*\s*(?:(?:k|c|m)?m\b|km|metres?|meters?|feet|ft\b|miles?|kg|tons?|tonnes?|pounds?|years?\s+old"
+                      r"|メートル|キロ|センチ|トン|歳|才|円|ドル)|[$¥€£]\s*\d", re.IGNORECASE)
+
+
+def never_compares(answer: str, question: str) -> str | None:
+    """The asked comparison's adjective when an answer to a comparison of two names ("Is Everest
+    taller than K2?", 「東京タワーはスカイツリーより高いですか」) names one of them but never compares by
+    the asked dimension: no form of the adjective or its antonym (tall, taller, tallest, shorter; 高い,
+    低い, 年上/年下) and fewer than two values of a measure (one height is not a comparison). It talks of
+    other things ("K2 is much harder to climb than Everest", 東京タワーの完成年). None otherwise, and for
+    an answer in the other script (the adjective may be translated)."""
+    asked = comparison(asked_statement(question).strip())
+    if asked is None or not asked.standard or bool(CJK_CHAR.search(answer)) != bool(CJK_CHAR.search(question)):
+        return None
+    if not any(_which(name, (asked.subject, asked.standard)) is not None and name.lower() in answer.lower()
+               for name in (asked.subject, asked.standard)):
+        return None
+    if len(_MEASURE.findall(answer)) >= 2:
+        return None
+    if CJK_CHAR.search(answer):
+        related = {asked.adjective} | {b for a, b in OPPOSITES if a == asked.adjective} | {a for a, b in OPPOSITES if b == asked.adjective}
+        words = ja_tokens(answer)
+        if any(lemma in related and not (i + 1 < len(words) and words[i + 1][0] == "さ")  # 高さ names the measure
+               for i, (_, _, lemma) in enumerate(words)):
+            return None
+    elif any(re.search(rf"\b{re.escape(stem)}", answer, re.IGNORECASE) for stem in _stems(asked.adjective)):
+        return None
+    return asked.adjective

@@ -278,11 +278,24 @@ def _verdict_of(text: str, asked: str = "") -> tuple[bool | None, str]:
     return None, f"verdict words conflict ({', '.join(repr(m.group()) for m, _, _ in found)})"
 
 
+# A sentence that opens by correcting what came before: "But actually, …", "In fact, however, …",
+# 「しかし、実際には…」「でも本当は…」. After an opening verdict word, the statement it makes is the answer.
+_ACTUALLY = re.compile(r"(?:^|(?<=[.!?。！？\n]))[\s*]*(?:(?:but|however|yet)[\s,]+(?:actually|in\s+(?:fact|reality))"
+                       r"|(?:しかし|でも|ですが|けれども?)[、,]?\s*(?:実際(?:に)?は|本当は|実は))[、,]?",
+                       re.IGNORECASE | re.MULTILINE)
+
+
 def read_verdict(answer: str, question: str = "") -> tuple[bool | None, str]:
     """What the answer says (True/False) and how it was read; None with the reason when it cannot
     be told (verdict words that conflict, or none and no restatement of the question's fact)."""
     text = _ECHO.sub(lambda m: " " * len(m.group()), answer)
     verdict, how = _verdict_of(text, asked_statement(question) if question else "")
+    if verdict is not None and question and (actually := _ACTUALLY.search(text)) and not _verdicts(text[actually.start():]):
+        corrected = fact_verdict(text[actually.start():], question)
+        if corrected is None:
+            return None, f"{how}, but a later sentence corrects it ({actually.group().strip()!r}) in words that cannot be read"
+        if corrected != verdict:
+            return corrected, f"the later correction ({actually.group().strip()!r}) states the question's fact as {corrected}"
     if verdict is None and how == "found no verdict word" and (labelled := label_verdict(answer, question)):
         return labelled[0], f"the answer gives the question's own label {labelled[1]!r}, which reads {labelled[0]}"
     if verdict is None and how == "found no verdict word" and (chosen := _chosen_option(answer, question)) is not None:

@@ -439,3 +439,15 @@ def test_a_polite_refusal_or_a_referral_declines(answer):
 ])
 def test_a_near_refusal_that_answers_does_not_decline(answer):
     assert not declines(answer)
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("Yes, many think so. But actually, a spider is not an insect.", False),  # the correction states the fact denied
+    ("Yes. It looks small, but actually the Sun is a star.", True),  # a correction that agrees keeps the verdict
+])
+def test_a_later_actually_correction_states_the_answer(answer, verdict):
+    assert read_verdict(answer, "Is the Sun a star?" if "Sun" in answer else "Is a spider an insect?")[0] is verdict
+
+
+def test_an_unreadable_actually_correction_abstains():
+    assert read_verdict("はい、そう思われがちです。しかし、実際には哺乳類で、母乳で育ちます。", "コウモリは鳥ですか？")[0] is None
