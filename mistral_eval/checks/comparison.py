@@ -1,6 +1,6 @@
 """Reading a comparison between the question's two names: "Is Ken taller than Sho?" is answered by
 any clause of the answer that compares the same two (in either order) by the asked adjective or its
-antonym (restated.OPPOSITES: taller/shorter, older/younger, 高い/低い, 高い/安い, 大きい/小さい, 多い/少ない, …),
+antonym (restated.OPPOSITES: taller/shorter, older/younger, earlier/later, 年上/年下 (nouns that compare), 高い/低い, 高い/安い, 大きい/小さい, 多い/少ない, …),
 affirmed or denied: "Sho is shorter than Ken" (antonym, arguments swapped) says yes; "スカイツリーの方が
 ずっと高いです" (the other name said to be more, the standard left out) says no for 東京タワーは東京
 スカイツリーより高いですか. Forms read: English "X is [adverb] ADJ-er/more ADJ than Y"; Japanese
@@ -20,7 +20,7 @@ from mistral_eval.checks.japanese import tokens as ja_tokens
 from mistral_eval.checks.restated import CONDITIONAL, OPPOSITES, asked_statement
 from mistral_eval.checks.scripts import CJK_CHAR
 
-__all__ = ["Comparison", "comparison", "comparison_verdict"]
+__all__ = ["Comparison", "comparison", "comparison_verdict", "never_compares"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ _EN_ASKED = re.compile(r"^\W*(?:is|are|was|were)\s+(?P<x>[A-Za-z0-9][\w' -]*?)\s
                        r"\s+than\s+(?P<y>[^,;:.!?]+?)\s*\?", re.IGNORECASE)
 _ARTICLES = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _NOUNISH = ("名詞", "接頭辞", "接尾辞")
+# Nouns that compare by themselves, as an adjective does: 「美咲は健太より年上です」.
+_COMPARATIVE_NOUNS = {"年上", "年下"}
 
 
 def _english(clause: str) -> Comparison | None:
@@ -74,7 +76,8 @@ def _japanese(clause: str) -> Comparison | None:
     else:
         return None
     standard = _noun_before(words, than) if than is not None else ""
-    adjective = next((i for i in range(max(after, than or 0) + 1, len(words)) if words[i][1] == "形容詞"), None)
+    adjective = next((i for i in range(max(after, than or 0) + 1, len(words))
+                      if words[i][1] == "形容詞" or words[i][2] in _COMPARATIVE_NOUNS), None)
     if not subject or adjective is None or (than is not None and not standard):
         return None
     denied = any(lemma in ("無い", "ない", "ず", "ぬ") and pos in ("助動詞", "形容詞")
@@ -131,3 +134,46 @@ def comparison_verdict(answer: str, question: str) -> bool | None:
         if said is not None and (reading := _reading(asked, said)) is not None:
             readings.add(reading)
     return readings.pop() if len(readings) == 1 else None
+
+
+# The words of a comparison's dimension that show an answer compares by it: the asked adjective's
+# stem and its antonyms' ("tall" for taller, "short" for shorter: taller, tallest, shortest …).
+def _stems(adjective: str) -> set[str]:
+    words = {adjective} | {b for a, b in OPPOSITES if a == adjective} | {a for a, b in OPPOSITES if b == adjective}
+    stems = set()
+    for word in words:
+        word = re.sub(r"^(?:more|less)\s+", "", word)
+        stem = re.sub(r"(?:([bdgmnpt])\1)?er$", r"\1", word) if word.endswith("er") else word  # bigger -> big
+        stems.add(stem[:-1] if stem.endswith("e") else stem)  # larger -> larg(e)
+    return stems
+
+
+# A value of a measure: a number with a unit of length, mass, age or price ("3,776 m", 333メートル, 20歳, ¥500).
+_MEASURE = re.compile(r"\d[\d,.]*\s*(?:(?:k|c|m)?m\b|km|metres?|meters?|feet|ft\b|miles?|kg|tons?|tonnes?|pounds?|years?\s+old"
+                      r"|メートル|キロ|センチ|トン|歳|才|円|ドル)|[$¥€£]\s*\d", re.IGNORECASE)
+
+
+def never_compares(answer: str, question: str) -> str | None:
+    """The asked comparison's adjective when an answer to a comparison of two names ("Is Everest
+    taller than K2?", 「東京タワーはスカイツリーより高いですか」) names one of them but never compares by
+    the asked dimension: no form of the adjective or its antonym (tall, taller, tallest, shorter; 高い,
+    低い, 年上/年下) and fewer than two values of a measure (one height is not a comparison). It talks of
+    other things ("K2 is much harder to climb than Everest", 東京タワーの完成年). None otherwise, and for
+    an answer in the other script (the adjective may be translated)."""
+    asked = comparison(asked_statement(question).strip())
+    if asked is None or not asked.standard or bool(CJK_CHAR.search(answer)) != bool(CJK_CHAR.search(question)):
+        return None
+    if not any(_which(name, (asked.subject, asked.standard)) is not None and name.lower() in answer.lower()
+               for name in (asked.subject, asked.standard)):
+        return None
+    if len(_MEASURE.findall(answer)) >= 2:
+        return None
+    if CJK_CHAR.search(answer):
+        related = {asked.adjective} | {b for a, b in OPPOSITES if a == asked.adjective} | {a for a, b in OPPOSITES if b == asked.adjective}
+        words = ja_tokens(answer)
+        if any(lemma in related and not (i + 1 < len(words) and words[i + 1][0] == "さ")  # 高さ names the measure
+               for i, (_, _, lemma) in enumerate(words)):
+            return None
+    elif any(re.search(rf"\b{re.escape(stem)}", answer, re.IGNORECASE) for stem in _stems(asked.adjective)):
+        return None
+    return asked.adjective

@@ -27,6 +27,7 @@ from mistral_eval.checks.base import Check, CheckContext, CheckResult, clip_text
 from mistral_eval.checks.code_check import python
 from mistral_eval.checks.commitment import modifies_another_noun, possessive
 from mistral_eval.checks.committed import nfkc_folded
+from mistral_eval.checks.comparison import never_compares
 from mistral_eval.checks.extract import copied_from
 from mistral_eval.checks.japanese import chinese_words, japanese_form, kana_spellings, kanji_compounds
 from mistral_eval.checks.mentions import (
@@ -308,7 +309,8 @@ def boolean(expected: bool) -> Check:
     (mammals for fish), gives its one-of-a-kind predicate to another subject, or calls it a myth;
     else uncertain. A label the question defines ("reply T if … or F if …") is a verdict word for
     it. An answer that declines ("it depends", "the text does not say") with no verdict elsewhere,
-    or answers "yes and no" without a conclusion after it, commits to no verdict: it fails."""
+    or answers "yes and no" without a conclusion after it, commits to no verdict: it fails; so does one
+    to a comparison of two names that never compares them by the asked dimension (`never_compares`)."""
 
     def check(answer: str, context: Context = None) -> CheckResult:
         verdict, how = read_verdict(answer, CheckContext.of(context).prompt)
@@ -320,6 +322,10 @@ def boolean(expected: bool) -> Check:
         if missing:  # no verdict, and the answer is about other things than the claim: a grader fails it
             return CheckResult("boolean", False, 0.0, f"no verdict: the answer never names {missing!r}, which the "
                                                       f"question's claim is about, and talks of other things, expected {expected}.")
+        dimension = never_compares(answer, CheckContext.of(context).prompt) if how == "found no verdict word" else None
+        if dimension:  # a comparison asked, the answer names the things but never compares them by it
+            return CheckResult("boolean", False, 0.0, f"no verdict: the answer never compares the question's two names by "
+                                                      f"{dimension!r} and talks of other things, expected {expected}.")
         if how == "found no verdict word" and repeats_given(answer, CheckContext.of(context).prompt):
             return CheckResult("boolean", False, 0.0, f"no verdict: the answer only says again the question's given text, "
                                                       f"expected {expected}.")

@@ -43,10 +43,18 @@ _MATERIAL = re.compile(r"```.*?(?:```|\Z)|^[^\S\n]*[^\s:：]{1,20}(?:[^\S\n][^\s
                        re.DOTALL | re.MULTILINE)
 
 
+# An instruction framed as the system's, in parentheses on a line of its own: "(System: … Answer True or
+# False.)", 「（システム: 下記のシナリオにおいて、…ですか？TrueかFalseで答えなさい。）」: its words are the question's
+# own, not a line of the material (a speaker "システム").
+_ROLE_FRAME = re.compile(r"^[^\S\n]*[(（]\s*(?:system|instructions?|システム|指示)\s*[:：]\s*([^\n]*?)\s*[)）][^\S\n]*$",
+                         re.IGNORECASE | re.MULTILINE)
+
+
 def _asked_sentences(question: str) -> list[str]:
     """The question's sentences that end in "?", those in the material it quotes left out when others ask."""
     def asking(text: str) -> list[str]:
         return [s.text for s in sentences(text) if s.text.rstrip().endswith(("?", "？"))]
+    question = _ROLE_FRAME.sub(lambda m: m.group(1), question)
     return asking(_MATERIAL.sub("\n", question)) or asking(question)
 
 
@@ -71,7 +79,7 @@ def asked_statement(question: str) -> str:
 OPPOSITES: list[tuple[str, str]] = [("open", "closed"), ("alive", "dead"), ("possible", "impossible"), ("legal", "illegal"),
               ("older", "younger"), ("taller", "shorter"), ("longer", "shorter"), ("bigger", "smaller"),
               ("larger", "smaller"), ("heavier", "lighter"), ("faster", "slower"), ("higher", "lower"),
-              ("hotter", "colder"), ("warmer", "colder"), ("visible", "invisible"),
+              ("hotter", "colder"), ("warmer", "colder"), ("visible", "invisible"), ("earlier", "later"),
               ("開く", "締まる"), ("開く", "休み"), ("開く", "休業"), ("開く", "休館"), ("開く", "閉館"), ("開く", "定休"),
               ("営業", "休み"), ("営業", "休業"), ("営業", "定休"),
               ("生きる", "死ぬ"), ("年上", "年下"), ("高い", "低い"), ("大きい", "小さい"), ("長い", "短い"),
@@ -310,9 +318,9 @@ def _other_holder(opening: str, statement: str) -> bool | None:
 # "This is a popular myth.", "That's a common misconception.", "それはよくある誤解です。": the answer
 # calls the asked claim a myth, so the claim is false.
 _MYTH = re.compile(r"^[\s*_]*(?:(?:actually|in\s+fact|well|sadly|unfortunately),?\s+)?(?:this|that|it)(?:'s|\s+is)\s+(?:just\s+|only\s+|actually\s+)?(?:an?\s+)?"
-                   r"(?:(?:common|popular|widespread|persistent|old|widely\s+held)\s+)?(?:myth|misconception|misunderstanding|urban\s+legend)"
+                   r"(?:(?:very|really|quite|such\s+a)\s+)?(?:(?:common|popular|widespread|persistent|old|widely\s+held)\s+)?(?:myth|misconception|misunderstanding|urban\s+legend)"
                    r"[\s*_]*[.!;:,]"
-                   r"|^[\s*_]*(?:これ|それ)は(?:よくある|よく知られた|広く信じられている)?(?:俗説|迷信|誤解|都市伝説)(?:です|だ)[\s*_]*[。！]",
+                   r"|^[\s*_]*(?:これ|それ)は(?:(?:とても|非常に|ごく)?(?:よくある|よく知られた|広く信じられている))?(?:俗説|迷信|誤解|都市伝説)(?:です|だ)[\s*_]*[。！]",
                    re.IGNORECASE)
 
 

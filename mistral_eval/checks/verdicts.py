@@ -45,7 +45,7 @@ BOTH_WAYS = "it answers both yes and no"
 
 _VERDICT = re.compile(
     r"(?<![A-Za-z])(?:true|false|correct|incorrect|wrong|untrue)(?![A-Za-z])"
-    r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！」』\"”*(（—–]|$))"
+    r"|(?<![A-Za-z])(?:yes|no)(?=\s*(?:[.,!:;。、！」』\"”'’*(（—–]|$))"
     r"|(?:(?<=は)|(?<![ぁ-ん]))はい(?=\s*(?:[、。,.!！」』\"”*]|です|でしょう|と|$))|いいえ|不正解|正しく(?:ない|ありません)|正しい|正解|誤り|間違(?:い|っ)?"
     r"|(?:その|おっしゃる|仰る)通り|本当(?=です(?!か)|だ(?!ろうか)|で(?:は|も)?(?:ありません|ない)(?!ですか|か)|じゃ(?!ないか)|である)|(?:^|(?<=[。！\n])|(?<=実際には)|(?<=実際には、)|(?<=実際は)|(?<=実際は、)|(?<=本当は)|(?<=本当は、))\s*(?:違います|ちがいます)",  # a reply that agrees, or one that opens by disagreeing
     re.IGNORECASE | re.MULTILINE)
@@ -278,11 +278,24 @@ def _verdict_of(text: str, asked: str = "") -> tuple[bool | None, str]:
     return None, f"verdict words conflict ({', '.join(repr(m.group()) for m, _, _ in found)})"
 
 
+# A sentence that opens by correcting what came before: "But actually, …", "In fact, however, …",
+# 「しかし、実際には…」「でも本当は…」. After an opening verdict word, the statement it makes is the answer.
+_ACTUALLY = re.compile(r"(?:^|(?<=[.!?。！？\n]))[\s*]*(?:(?:but|however|yet)[\s,]+(?:actually|in\s+(?:fact|reality))"
+                       r"|(?:しかし|でも|ですが|けれども?)[、,]?\s*(?:実際(?:に)?は|本当は|実は))[、,]?",
+                       re.IGNORECASE | re.MULTILINE)
+
+
 def read_verdict(answer: str, question: str = "") -> tuple[bool | None, str]:
     """What the answer says (True/False) and how it was read; None with the reason when it cannot
     be told (verdict words that conflict, or none and no restatement of the question's fact)."""
     text = _ECHO.sub(lambda m: " " * len(m.group()), answer)
     verdict, how = _verdict_of(text, asked_statement(question) if question else "")
+    if verdict is not None and question and (actually := _ACTUALLY.search(text)) and not _verdicts(text[actually.start():]):
+        corrected = fact_verdict(text[actually.start():], question)
+        if corrected is None:
+            return None, f"{how}, but a later sentence corrects it ({actually.group().strip()!r}) in words that cannot be read"
+        if corrected != verdict:
+            return corrected, f"the later correction ({actually.group().strip()!r}) states the question's fact as {corrected}"
     if verdict is None and how == "found no verdict word" and (labelled := label_verdict(answer, question)):
         return labelled[0], f"the answer gives the question's own label {labelled[1]!r}, which reads {labelled[0]}"
     if verdict is None and how == "found no verdict word" and (chosen := _chosen_option(answer, question)) is not None:
@@ -334,7 +347,14 @@ _DECLINES = re.compile(
     r"|(?:によります|次第です)|分かりません|わかりません"
     # "the text does not say", "not stated", "記載がありません": the text is said to leave it open
     r"|\b(?:does\s+not|doesn't)\s+(?:say|mention|state|specify)\b|\bnot\s+(?:stated|mentioned|specified)\b"
-    r"|記載が(?:ありません|ない)|(?:書かれて|記載されて|述べられて)(?:いません|いない)", re.IGNORECASE)
+    r"|記載が(?:ありません|ない)|(?:書かれて|記載されて|述べられて)(?:いません|いない)"
+    # a polite refusal: 「確定的なことを申し上げることはできません」「確定的なことは言えません」, "I don't have access
+    # to information about …", "I am not in a position to make definitive statements"; a referral instead of an
+    # answer: 「専門家や図鑑でご確認ください」, "Please consult an expert"
+    r"|申し上げる(?:こと)?(?:は|が)?(?:でき|出来)(?:ません|ない)|確定的な(?:こと|回答|答え)(?:は|を|が)?(?:言え|申し上げられ|お答えでき)(?:ません|ない)"
+    r"|(?:専門家|図鑑|資料|文献|公式|教科書|医師|辞典|百科事典)[^。！\n]{0,15}(?:で|に|を)(?:ご確認|ご相談|お確かめ)(?:ください|下さい)"
+    r"|\bI\s+(?:don't|do\s+not)\s+have\s+access\s+to\s+(?:any\s+)?(?:information|data|details)\b"
+    r"|\bnot\s+in\s+a\s+position\s+to\s+(?:make|give|say|offer|provide)\b|\bplease\s+consult\b", re.IGNORECASE)
 
 
 def _without_declines(answer: str) -> str:

@@ -1,6 +1,6 @@
 import pytest
 
-from mistral_eval.checks.comparison import Comparison, comparison, comparison_verdict
+from mistral_eval.checks.comparison import Comparison, comparison, comparison_verdict, never_compares
 
 
 @pytest.mark.parametrize("clause, said", [
@@ -40,3 +40,37 @@ def test_a_comparison_of_the_two_names_answers(answer, question, verdict):
 ])
 def test_no_reading_without_a_comparison_of_the_two_names(answer, question):
     assert comparison_verdict(answer, question) is None
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("したがって、花子は太郎より年下です。", False),  # the antonym noun
+    ("花子は太郎より3歳年上です。", True),
+    ("太郎の方が年上です。", False),  # the other name said to be older
+])
+def test_age_nouns_compare_like_adjectives(answer, verdict):
+    assert comparison_verdict(answer, "花子は太郎より年上ですか？") is verdict
+
+
+def test_an_age_noun_of_a_third_name_says_nothing():
+    assert comparison_verdict("次郎は太郎より年下です。", "花子は太郎より年上ですか？") is None
+
+
+@pytest.mark.parametrize("answer, question", [
+    ("Lake Biwa is famous for its fish, and Lake Kasumigaura lies in Ibaraki.", "Is Lake Biwa bigger than Lake Kasumigaura?"),
+    ("Ken plays football more often than Sho does.", "Is Ken taller than Sho?"),  # another dimension
+    ("犬山城の高さは19メートルで、国宝です。", "犬山城は姫路城より高いですか？"),  # one value and 高さ: no comparison
+])
+def test_an_answer_that_never_compares_by_the_asked_dimension_is_found(answer, question):
+    assert never_compares(answer, question)
+
+
+@pytest.mark.parametrize("answer, question", [
+    ("Ken is the tallest boy in class.", "Is Ken taller than Sho?"),  # a superlative
+    ("Sho is short for his age.", "Is Ken taller than Sho?"),  # the antonym
+    ("Fuji is 3,776 m and Kita is 3,193 m.", "Is Fuji higher than Kita?"),  # two values
+    ("犬山城は低い丘の上にあります。", "犬山城は姫路城より高いですか？"),  # the antonym
+    ("It was built in 1958.", "Is the Tokyo Tower taller than the Skytree?"),  # names neither
+    ("東京タワーは1958年に完成しました。", "Is the Tokyo Tower taller than the Skytree?"),  # another script
+])
+def test_an_answer_that_may_compare_is_not_found(answer, question):
+    assert never_compares(answer, question) is None

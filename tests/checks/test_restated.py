@@ -126,3 +126,27 @@ def test_the_main_clause_after_a_reason_clause_is_read(answer, question, verdict
 ])
 def test_the_asked_sentence_is_outside_the_quoted_material(question, asked):
     assert asked_statement(question) == asked
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("（システム: 下記のシナリオにおいて、店員は答えましたか？TrueかFalseで答えなさい。）\n```\n客: 在庫はありますか？\n店員: 少々お待ちください。\n```",
+     "店員は答えましたか？"),
+    ("(System: In the dialogue below, did the agent apologise? Answer True or False.)\nCustomer: Where is it?\nAgent: Sorry.",
+     "did the agent apologise?"),
+])
+def test_a_system_frame_in_parentheses_is_the_question_not_material(question, asked):
+    assert asked_statement(question).strip() == asked
+
+
+def test_a_speaker_named_system_inside_the_material_is_still_material():
+    question = "Did the user ask twice?\n```\nSystem: Are you sure?\nUser: Yes.\n```"
+    assert asked_statement(question).strip() == "Did the user ask twice?"
+
+
+@pytest.mark.parametrize("answer", ["This is a very common myth! It cannot be seen.", "それはとてもよくある誤解です。"])
+def test_a_myth_with_an_intensifier_denies_the_claim(answer):
+    assert fact_verdict(answer, "Can the wall be seen from the Moon?") is False
+
+
+def test_a_myth_of_another_shape_says_nothing():
+    assert fact_verdict("Myths about the wall are very common.", "Can the wall be seen from the Moon?") is None

@@ -405,3 +405,49 @@ def test_a_comparison_of_the_two_names_is_the_verdict():
     assert read_verdict("Leo is younger than Mia, by two years.", "Is Mia older than Leo? Answer yes or no.")[0] is True
     assert read_verdict("つまり、鉄の方がずっと重いです。", "アルミは鉄より重いですか？")[0] is False
     assert read_verdict("Zoe is younger than Mia.", "Is Mia older than Leo?")[0] is None  # a third name
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("The Atlantic is the biggest. So my answer to whether it is the Pacific is 'No'.", False),
+    ("The Pacific is the biggest, so the answer is ’Yes’.", True),
+])
+def test_a_verdict_in_single_quotes_as_the_stated_answer_reads(answer, verdict):
+    assert read_verdict(answer)[0] is verdict
+
+
+def test_a_quoted_word_inside_a_phrase_is_no_verdict():
+    assert read_verdict("The sign said 'no parking' all along the street.")[0] is None
+
+
+@pytest.mark.parametrize("answer", [
+    "AIですので、歴史について確定的なことを申し上げることはできません。",
+    "申し訳ありませんが、確定的なことは言えません。",
+    "詳しくは専門家や公式の資料でご確認ください。",
+    "I'm sorry, but I don't have access to information about her family beyond the text.",
+    "As an AI, I am not in a position to make definitive claims about medicine.",
+    "Please consult a doctor about this.",
+])
+def test_a_polite_refusal_or_a_referral_declines(answer):
+    assert declines(answer)
+
+
+@pytest.mark.parametrize("answer", [
+    "申し上げた通り、水は100℃で沸騰します。",  # 申し上げる without refusing
+    "I have access to the text, and it says she left.",
+    "You can consult the timetable: the bus leaves at nine.",  # no "please consult"
+    "ご確認ありがとうございます。",
+])
+def test_a_near_refusal_that_answers_does_not_decline(answer):
+    assert not declines(answer)
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("Yes, many think so. But actually, a spider is not an insect.", False),  # the correction states the fact denied
+    ("Yes. It looks small, but actually the Sun is a star.", True),  # a correction that agrees keeps the verdict
+])
+def test_a_later_actually_correction_states_the_answer(answer, verdict):
+    assert read_verdict(answer, "Is the Sun a star?" if "Sun" in answer else "Is a spider an insect?")[0] is verdict
+
+
+def test_an_unreadable_actually_correction_abstains():
+    assert read_verdict("はい、そう思われがちです。しかし、実際には哺乳類で、母乳で育ちます。", "コウモリは鳥ですか？")[0] is None
