@@ -19,7 +19,7 @@ from mistral_eval.checks.asked import echo_of_the_question
 from mistral_eval.checks.extract import answer_markers, attributed, clause_of, clauses, in_parentheses, sentences
 from mistral_eval.checks.scripts import CJK_CHAR, IDEOGRAPHS, KATAKANA
 
-__all__ = ["about_another_time", "asked_noun", "asks_for_one", "echoes_the_alternatives", "in_candidate_list", "is_rewrite", "marked_span",
+__all__ = ["about_another_time", "asked_noun", "asks_for_one", "echoes_the_alternatives", "in_candidate_list", "is_rewrite", "listed_options", "marked_span",
            "modifies_another_noun", "not_a_name", "points_to_what_follows", "possessive", "ranked_other_than_first", "set_against_what_came_before",
            "stated_answers", "weighed_then_dropped", "withdrawn_before"]
 
@@ -271,11 +271,37 @@ _ORDINAL = re.compile(rf"\b{_ORDINAL_WORD}[\s-]+(?:\w+est|most\s+\w+|biggest)\b"
                       r"|次いで|に次ぐ|[2-9２-９二三四五]位", re.IGNORECASE)
 
 
+# "…, followed a few minutes later by X": X comes after the first.
+_FOLLOWED_BY = re.compile(r"\bfollowed\b[^.;!?\n]{0,40}?\bby\s+(?:the\s+)?[*_]*(?-i:[A-Z][\w.'-]*\s+){0,3}$",
+                          re.IGNORECASE)
+_ASKS_FIRST = re.compile(r"\bfirst\b|最初|初めて|一番目", re.IGNORECASE)
+
+
 def ranked_other_than_first(text: str, start: int, end: int, question: str) -> bool:
     """Whether the clause of `text[start:end]` ranks it second or lower ("Saturn is the second largest",
-    "Saturn comes second", "土星は2番目に大きい") when the question asks for no such rank."""
+    "Saturn comes second", "土星は2番目に大きい") when the question asks for no such rank, or names
+    it as what followed the first ("…, followed minutes later by Aldrin") when the question asks for
+    the first."""
     clause = clause_of(text, start, end).text
+    if _ASKS_FIRST.search(question) and _FOLLOWED_BY.search(text[max(0, start - 60):start]):
+        return True
     return bool(_ORDINAL.search(clause)) and not _ORDINAL.search(question)
+
+
+# The options a question lists without letters: "Which of these is a mammal? Shark, dolphin, tuna",
+# "次のうち哺乳類はどれですか？ サメ、イルカ、マグロ".
+_LISTED = re.compile(r"[?？:：]\s*([^\n?？]+?)\s*[.。]?\s*$", re.MULTILINE)
+
+
+def listed_options(question: str) -> list[str]:
+    """The options the question lists after its question mark or colon, separated by 、 or commas
+    (two or more, each short); [] when it lists none."""
+    for match in _LISTED.finditer(question):
+        items = [i.strip(" *_「」\"'") for i in re.split(r"\s*(?:[、,，]|\bor\b|\band\b)\s*", match.group(1))]
+        items = [i for i in items if i]
+        if len(items) >= 2 and all(len(i) <= 20 for i in items):
+            return items
+    return []
 
 
 def echoes_the_alternatives(text: str, start: int, end: int, question: str) -> bool:

@@ -193,3 +193,28 @@ def test_a_correction_that_opens_its_sentence_withdraws_what_came_before() -> No
     # near miss: "actually" inside the committed clause withdraws nothing
     inside = "Although Istanbul is often named, the capital of Turkey is actually Ankara, which lies inland."
     assert regex("Istanbul")(inside, CheckContext(prompt=question)).verdict == "fail"
+
+
+def test_what_followed_the_first_is_not_the_first() -> None:
+    question = "Who was the first person to reach the South Pole?"
+    answer = "Roald Amundsen was the first person to reach the South Pole, followed five weeks later by Robert Falcon Scott."
+    assert contains("Scott")(answer, CheckContext(prompt=question)).verdict == "fail"
+    assert contains("Amundsen")(answer, CheckContext(prompt=question)).verdict == "pass"
+    # near miss: a question that asks for no first
+    assert contains("Scott")("Amundsen got there in December 1911, followed five weeks later by Scott.",
+                             CheckContext(prompt="Who reached the South Pole in January 1912?")).verdict == "pass"
+
+
+def test_a_marker_naming_another_listed_option_fails_a_later_mention() -> None:
+    question = "次のうち果物はどれですか？ トマト、リンゴ、ニンジン"
+    assert contains("リンゴ")("答えはトマトです。リンゴと同じく赤い色をしています。", CheckContext(prompt=question)).verdict == "fail"
+    assert contains("リンゴ")("答えはリンゴです。トマトと違って木になります。", CheckContext(prompt=question)).verdict == "pass"
+
+
+def test_a_note_that_answers_the_asked_case_is_the_answer() -> None:
+    question = "How tall is Mount Everest in feet?"
+    answer = "Mount Everest is 8,849 metres tall.\n\nNote: in feet, this is about 29,032 feet."
+    assert contains("29,032")(answer, CheckContext(prompt=question)).verdict == "pass"
+    # near miss: a note on another case stays beside the answer
+    other = "Mount Everest is 8,849 metres tall.\n\nNote: in 1856 it was measured as 29,002 feet."
+    assert contains("29,002")(other, CheckContext(prompt="How tall is Mount Everest in metres?")).verdict == "uncertain"
