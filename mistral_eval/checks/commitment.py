@@ -19,13 +19,14 @@ from mistral_eval.checks.asked import echo_of_the_question
 from mistral_eval.checks.extract import answer_markers, attributed, clause_of, clauses, in_parentheses, sentences
 from mistral_eval.checks.scripts import CJK_CHAR, IDEOGRAPHS, KATAKANA
 
-__all__ = ["about_another_time", "asked_noun", "asks_for_one", "echoes_the_alternatives", "in_candidate_list", "is_rewrite", "marked_span",
-           "modifies_another_noun", "not_a_name", "possessive", "ranked_other_than_first", "set_against_what_came_before",
+__all__ = ["about_another_time", "asked_noun", "asks_for_one", "echoes_the_alternatives", "in_candidate_list", "is_rewrite", "listed_options", "marked_span",
+           "modifies_another_noun", "not_a_name", "points_to_what_follows", "possessive", "ranked_other_than_first", "set_against_what_came_before",
            "stated_answers", "weighed_then_dropped", "withdrawn_before"]
 
 # A self-correction that takes back what came before (not "actually", which often only adds).
 _WITHDRAWS = re.compile(
-    r"\b(?:correction|oops|let\s+me\s+correct|on\s+second\s+thought|I\s+(?:made|have\s+made)\s+(?:a|an)\s+"
+    r"\b(?:correction|oops|let\s+me\s+correct|(?:(?:need|have)\s+to|must|should)\s+correct\s+myself|on\s+second\s+thought"
+    r"|I\s+(?:made|have\s+made)\s+(?:a|an)\s+"
     r"(?:mistake|error)|I\s+was\s+wrong|scratch\s+that|wait,\s+no)\b"
     r"|\bwait,?\s+(?:actually|sorry)\b"
     r"|訂正|間違えました|失礼しました|と言いたいところですが|いや、(?:違|正しくは|待って)", re.IGNORECASE)
@@ -53,11 +54,19 @@ _OPENS = re.compile(r"^[\s*#>\-]*(?:(?:so|therefore|thus|hence|in\s+fact|actuall
                     r"|したがって|結論として|はい|いいえ|答え)[\s,、:：.*]*)*$", re.IGNORECASE)
 # A statement about another time ("Before 1927, the capital was Melbourne", "かつての首都は…"): not the answer.
 _ANOTHER_TIME = re.compile(r"\b(?:before|until|till|formerly|once|used\s+to|previously|in\s+the\s+past|in\s+\d{3,4})\b"
+                           # a past state that lasted: "Kyoto was the capital for over a thousand years"
+                           r"|\b(?:was|were)\b[^.;:!?\n]*\bfor\s+(?:(?:over|more\s+than|about|nearly|almost|some)\s+)?"
+                           r"(?:a|an|\w+)\s+(?:\w+\s+)?(?:years?|decades?|centuries|century)\b"
                            r"|以前|かつて|昔|当時|\d+年(?:まで|以前|当時|に)", re.IGNORECASE)
 # "The answer is as follows", "答えは以下の通り": a marker that points elsewhere names nothing itself.
 # "The answer is clear", "答えは上記の通り": nor does one that only judges the answer.
 _POINTS_ELSEWHERE = re.compile(r"\b(?:as\s+follows|below|above|the\s+following|clear|simple|obvious|straightforward"
                                r"|therefore|thus)\b|以下|上記|次の(?:通り|とおり)|明らか|簡単", re.IGNORECASE)
+# A sentence that points to what follows (a list, a table) instead of naming a value: "… is shown in
+# the first row:", "… is the first one in this list:", "…は次の通りです", "…は以下の表の1行目です".
+_POINTS_TO_WHAT_FOLLOWS = re.compile(r"\b(?:as\s+follows|below|the\s+following|(?:this|that|the)\s+(?:list|table)|(?:first|top)"
+                                     r"\s+(?:row|item|entry|line))\b|以下|下記|次の(?:通り|とおり|表|一覧)|[0-9０-９一]行目|表の",
+                                     re.IGNORECASE)
 _ONE_ASKED = re.compile(
     r"\bone\s+word\b|\bin\s+a\s+word\b|\bthe\s+letter\b|\bthe\s+(?:\w+est|most\s+\w+)\b|\bwhich\s+(?:one|\w+\s+is)\b"
     r"|一言|一語|一番|最も|もっとも|記号で|どれ(?:です)?か", re.IGNORECASE)
@@ -79,6 +88,13 @@ _REWRITE = re.compile(r"\btranslat|\brewrite\b|\bparaphrase\b|\bsummari[sz]e\b|�
 def about_another_time(text: str) -> bool:
     """A statement about another time ("Before 1927, …", "かつての…"), not what is asked now."""
     return bool(_ANOTHER_TIME.search(text))
+
+
+def points_to_what_follows(text: str, end: int, clause: str) -> bool:
+    """The clause (ending at `end` in `text`) only points to what follows: it ends in a colon that
+    closes its line ("The highest mountain is shown in the first row:" before a table) or says "as
+    follows", "below", "in this list", "次の通り", "以下の表": it names no value itself."""
+    return bool(re.match(r"[ \t*_]*[:：][ \t*_]*(?:\n|$)", text[end:]) or _POINTS_TO_WHAT_FOLLOWS.search(clause))
 
 
 def is_rewrite(question: str) -> bool:
@@ -255,11 +271,37 @@ _ORDINAL = re.compile(rf"\b{_ORDINAL_WORD}[\s-]+(?:\w+est|most\s+\w+|biggest)\b"
                       r"|次いで|に次ぐ|[2-9２-９二三四五]位", re.IGNORECASE)
 
 
+# "…, followed a few minutes later by X": X comes after the first.
+_FOLLOWED_BY = re.compile(r"\bfollowed\b[^.;!?\n]{0,40}?\bby\s+(?:the\s+)?[*_]*(?-i:[A-Z][\w.'-]*\s+){0,3}$",
+                          re.IGNORECASE)
+_ASKS_FIRST = re.compile(r"\bfirst\b|最初|初めて|一番目", re.IGNORECASE)
+
+
 def ranked_other_than_first(text: str, start: int, end: int, question: str) -> bool:
     """Whether the clause of `text[start:end]` ranks it second or lower ("Saturn is the second largest",
-    "Saturn comes second", "土星は2番目に大きい") when the question asks for no such rank."""
+    "Saturn comes second", "土星は2番目に大きい") when the question asks for no such rank, or names
+    it as what followed the first ("…, followed minutes later by Aldrin") when the question asks for
+    the first."""
     clause = clause_of(text, start, end).text
+    if _ASKS_FIRST.search(question) and _FOLLOWED_BY.search(text[max(0, start - 60):start]):
+        return True
     return bool(_ORDINAL.search(clause)) and not _ORDINAL.search(question)
+
+
+# The options a question lists without letters: "Which of these is a mammal? Shark, dolphin, tuna",
+# "次のうち哺乳類はどれですか？ サメ、イルカ、マグロ".
+_LISTED = re.compile(r"[?？:：]\s*([^\n?？]+?)\s*[.。]?\s*$", re.MULTILINE)
+
+
+def listed_options(question: str) -> list[str]:
+    """The options the question lists after its question mark or colon, separated by 、 or commas
+    (two or more, each short); [] when it lists none."""
+    for match in _LISTED.finditer(question):
+        items = [i.strip(" *_「」\"'") for i in re.split(r"\s*(?:[、,，]|\bor\b|\band\b)\s*", match.group(1))]
+        items = [i for i in items if i]
+        if len(items) >= 2 and all(len(i) <= 20 for i in items):
+            return items
+    return []
 
 
 def echoes_the_alternatives(text: str, start: int, end: int, question: str) -> bool:

@@ -17,7 +17,13 @@ import unicodedata
 from dataclasses import dataclass
 
 from mistral_eval.checks.asides import note_spans
-from mistral_eval.checks.commitment import about_another_time, is_rewrite, not_a_name, withdrawn_before
+from mistral_eval.checks.commitment import (
+    about_another_time,
+    is_rewrite,
+    not_a_name,
+    points_to_what_follows,
+    withdrawn_before,
+)
 from mistral_eval.checks.extract import (
     CONCESSIVE,
     IRREGULAR_PAST,
@@ -26,6 +32,7 @@ from mistral_eval.checks.extract import (
     attributed,
     clauses,
     conditional,
+    sentences,
 )
 from mistral_eval.checks.japanese import tokens
 
@@ -53,10 +60,14 @@ class Commitment:
 
 # Options listed in the question: "A) Shark", "(B) Dolphin", "C. Trout", "Ｄ：タコ".
 _OPTION = re.compile(r"^\s*[(（]?([A-EＡ-Ｅ])[)）.．:：]\s*(\S.*?)\s*$", re.MULTILINE)
+# Options on one line: "A) Mars  B) Jupiter  C) Saturn  D) Venus".
+_INLINE_OPTION = re.compile(r"(?:^|(?<=\s))[(（]?([A-EＡ-Ｅ])[)）．:：]\s*(\S.*?)(?=\s+[(（]?[A-EＡ-Ｅ][)）．:：]|\s*$)",
+                            re.MULTILINE)
 # The answer's pick of a letter: after a marker ("The answer is B.", "答えはBです", "The correct choice
 # is C", "I'd go with C") or as the answer's opening ("C — the Pacific …", "**B**", "B)").
 _PICK = re.compile(r"(?:\b(?:answer|choice|option)\s+(?:is|would\s+be|:)|\bgo\s+with|(?:答え|正解|解答|回答)\s*(?:は|[:：]))"
                    r"\s*[*_「(（]*([A-E])(?![A-Za-z])[*_」)）]*", re.IGNORECASE)
+_LETTERED = re.compile(r"(?<![A-Za-z])[(（]?([A-E])[)）]")
 _OPENING_PICK = re.compile(r"^[\s*_#>]*[(（]?([A-E])[)）]?[*_]*\s*(?:[.)．:：—–-]|です|$)")
 
 
@@ -65,10 +76,15 @@ def option_pick(answer: str, question: str) -> tuple[str, str] | None:
     letter, by a marker or as its opening; None otherwise or when it picks two."""
     options = {unicodedata.normalize("NFKC", m.group(1)).upper(): m.group(2) for m in _OPTION.finditer(question)}
     if len(options) < 2:
+        options = {unicodedata.normalize("NFKC", m.group(1)).upper(): m.group(2)
+                   for m in _INLINE_OPTION.finditer(question)}
+    if len(options) < 2:
         return None
     picks = {m.group(1).upper() for m in _PICK.finditer(answer)}
     if not picks and (opening := _OPENING_PICK.match(answer)):
-        picks = {opening.group(1).upper()}
+        # "A) 大阪ではなく、B) 東京です。": an opening letter set against another letter is no pick
+        picks = {opening.group(1).upper()} | {m.group(1).upper() for m in _LETTERED.finditer(answer)
+                                               if answer[m.end():].lstrip().startswith(options.get(m.group(1).upper(), "\0"))}
     if len(picks) != 1:
         return None
     letter = picks.pop()
@@ -195,12 +211,13 @@ def commitment(answer: str, question: str) -> Commitment | None:
     if not _WH.search(line) or _EXAMPLE.search(line):
         return None
     ja = bool(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", line))
-    cut = withdrawn_before(answer)
+    cut = max(withdrawn_before(answer), _opening_correction(answer))
     notes = note_spans(answer)
     parts = [_main_part(answer, c) for c in clauses(answer) if c.start >= cut
              and not any(a <= c.start < b for a, b in notes)]
     found = [p for p in parts if _restates(p.text, line, ja) and _names_a_value(p.text, line, ja)
-             and _definite(p.text, ja) and not _denied_next(answer, p)]
+             and _definite(p.text, ja) and not _denied_next(answer, p)
+             and not points_to_what_follows(answer, p.end, p.text)]
     if not found and not cut and not after_correction(answer) and (single := _single_opening(answer, ja)):
         found = [single]
     if not found:
@@ -208,6 +225,17 @@ def commitment(answer: str, question: str) -> Commitment | None:
     found = [_slot_part(p, line, ja) for p in found]
     said = " ".join(found[0].text.split())
     return Commitment(tuple((p.start, p.end) for p in found), None, said[:60])
+
+
+def _opening_correction(answer: str) -> int:
+    """Where the sentence that opens on the answer's last self-correction (extract.after_correction:
+    "Actually, …", "Wait, …", "いや、正しくは…", "訂正します") begins; 0 when there is none or the
+    word stands inside a clause ("the hardest is actually lonsdaleite")."""
+    at = after_correction(answer)
+    sentence = next((s for s in sentences(answer) if s.start <= at < s.end), None)
+    if not at or sentence is None or not re.fullmatch(r"[\s*_#>-]*", answer[sentence.start:at]):
+        return 0
+    return sentence.start
 
 
 # Where the main clause's statement ends: a subordinate or descriptive clause after a comma

@@ -21,6 +21,7 @@ from mistral_eval.checks.commitment import (
     echoes_the_alternatives,
     in_candidate_list,
     is_rewrite,
+    listed_options,
     marked_span,
     ranked_other_than_first,
     set_against_what_came_before,
@@ -360,6 +361,8 @@ def why_withheld(answer: str, spans: list[tuple[int, int]], question: str, names
     span = marked_span(answer)
     if span and _LETTER_PICK.search(answer[span[0]:span[1]]) and all(start >= span[1] for start, _ in spans):
         return f"found {first} only after the answer picks {_clip(answer[span[0]:span[1]].strip())}"
+    if span and (other := _names_another_option(answer, span, spans, question)):
+        return f"found {first} only after the answer marker names another of the question's options, {other!r}"
 
     def hedged(start: int, end: int) -> bool:
         begin, stop = _its_sentence(answer, start)
@@ -383,12 +386,40 @@ def why_withheld(answer: str, spans: list[tuple[int, int]], question: str, names
     return None
 
 
+def _names_another_option(answer: str, span: tuple[int, int], spans: list[tuple[int, int]], question: str) -> str | None:
+    """The option (of those the question lists without letters: "サメ、イルカ、マグロ") that the marker's
+    span names when every mention comes after the span and is not that option; None otherwise."""
+    named = answer[span[0]:span[1]].casefold()
+    if not all(start >= span[1] for start, _ in spans):
+        return None
+    mentioned = {answer[start:end].casefold() for start, end in spans}
+    picked = [o for o in listed_options(question) if o.casefold() in named
+              and not any(m in o.casefold() or o.casefold() in m for m in mentioned)]
+    return picked[0] if len(picked) == 1 else None
+
+
 def _in_notes(answer: str, spans: list[tuple[int, int]]) -> bool:
     """Every mention lies in a note ("Note: …", "※…") and the answer says something outside its notes."""
     notes = note_spans(answer)
     main = _outside_notes(answer, notes)
     return bool(notes) and all(any(a <= start < b for a, b in notes) for start, _ in spans) and bool(
         re.search(r"\w", main))
+
+
+def _note_answers_the_asked_case(answer: str, spans: list[tuple[int, int]], question: str) -> bool:
+    """Each mention's note names, before it, a case the question asks for and the main statement does
+    not ("Water boils at 100°C. Note: in Fahrenheit, this is 212°F." for a question in Fahrenheit;
+    "注：華氏に換算すると212°Fです。"): the note answers what is asked."""
+    notes = note_spans(answer)
+    main = _outside_notes(answer, notes).casefold()
+    asked = question.casefold()
+
+    def answers(start: int) -> bool:
+        note = next((a for a, b in notes if a <= start < b), None)
+        words = re.findall(r"[A-Za-z]{4,}|[\u30a0-\u30ff\u4e00-\u9fff]{2,}", answer[note:start]) if note is not None else []
+        return any(w.casefold() in asked and w.casefold() not in main for w in words)
+
+    return bool(notes) and all(answers(start) for start, _ in spans)
 
 
 def _outside_notes(answer: str, notes: list[tuple[int, int]]) -> str:
@@ -432,7 +463,7 @@ def why_unsure(answer: str, spans: list[tuple[int, int]], question: str) -> str 
     asides = [a for a in in_parentheses(answer) if a.start > 0 and _ASIDE_CLAIM.search(a.text)]
     if asides and all(any(a.start < start < a.end for a in asides) for start, _ in spans):
         return f"found {first} only in a parenthetical aside that says something of its own"
-    if _in_notes(answer, spans):
+    if _in_notes(answer, spans) and not _note_answers_the_asked_case(answer, spans, question):
         return f"found {first} only in a note beside the answer's main statement"
     return None
 

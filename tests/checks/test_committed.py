@@ -149,3 +149,72 @@ def test_an_appositive_one_of_describes_the_answer() -> None:
     assert regex("Titan")(answer, CheckContext(prompt=question)).verdict == "pass"
     # near-miss: "one of" as a list of candidates still counts as one
     assert regex("Titan")("It is one of Titan, Rhea or Iapetus.", CheckContext(prompt=question)).verdict != "pass"
+
+
+def test_a_sentence_that_points_to_a_list_or_table_names_no_value() -> None:
+    answer = "The tallest tower in Europe is given in the first row:\n\n| Tower | Height |\n|---|---|\n| Ostankino | 540 m |"
+    question = "What is the tallest tower in Europe?"
+    assert commitment(answer, question) is None
+    assert regex("Ostankino")(answer, CheckContext(prompt=question)).verdict == "pass"
+    listed = "ヨーロッパで一番高い塔は以下の通りです。\n\n- オスタンキノ・タワー"
+    assert commitment(listed, "ヨーロッパで一番高い塔は何ですか？") is None
+    # near miss: a statement of its own before a list of others still commits
+    other = "The tallest tower in Europe is the Eiffel Tower. Other towers are listed below:\n- Ostankino"
+    assert contains("Ostankino")(other, CheckContext(prompt=question)).verdict == "fail"
+
+
+def test_a_past_state_that_lasted_is_about_another_time() -> None:
+    question = "What is the capital of Nigeria?"
+    answer = "Lagos was the capital of Nigeria for over fifteen years, but since 1991 the capital has been Abuja."
+    assert regex("Abuja")(answer, CheckContext(prompt=question)).verdict == "pass"
+    # near miss: a present statement is still the commitment
+    wrong = "Lagos is the capital of Nigeria, and Abuja was a village for centuries."
+    assert regex("Abuja")(wrong, CheckContext(prompt=question)).verdict == "fail"
+
+
+def test_options_on_one_line_resolve_a_letter_after_so() -> None:
+    question = "Which metal is liquid at room temperature?\nA) Iron  B) Mercury  C) Copper\nAnswer with the letter."
+    answer = "The metal that is liquid at room temperature is mercury, so the answer is **B**."
+    assert option_pick(answer, question) == ("B", "Mercury")
+    assert regex(r"\bB\b")(answer, CheckContext(prompt=question)).verdict == "pass"
+    assert regex(r"\bC\b")("The answer is **B**.", CheckContext(prompt=question)).verdict == "fail"
+
+
+def test_an_opening_letter_set_against_another_is_no_pick() -> None:
+    question = "日本一大きい湖はどれですか？ A) 霞ヶ浦 B) 琵琶湖 C) 浜名湖"
+    assert option_pick("A) 霞ヶ浦ではなく、B) 琵琶湖です。", question) is None
+    assert option_pick("A) 霞ヶ浦です。", question) == ("A", "霞ヶ浦")
+
+
+def test_a_correction_that_opens_its_sentence_withdraws_what_came_before() -> None:
+    question = "What is the capital of Turkey?"
+    answer = "The capital of Turkey is Istanbul.\n\nActually, I need to correct myself: the capital is Ankara."
+    assert regex("Ankara")(answer, CheckContext(prompt=question)).verdict == "pass"
+    # near miss: "actually" inside the committed clause withdraws nothing
+    inside = "Although Istanbul is often named, the capital of Turkey is actually Ankara, which lies inland."
+    assert regex("Istanbul")(inside, CheckContext(prompt=question)).verdict == "fail"
+
+
+def test_what_followed_the_first_is_not_the_first() -> None:
+    question = "Who was the first person to reach the South Pole?"
+    answer = "Roald Amundsen was the first person to reach the South Pole, followed five weeks later by Robert Falcon Scott."
+    assert contains("Scott")(answer, CheckContext(prompt=question)).verdict == "fail"
+    assert contains("Amundsen")(answer, CheckContext(prompt=question)).verdict == "pass"
+    # near miss: a question that asks for no first
+    assert contains("Scott")("Amundsen got there in December 1911, followed five weeks later by Scott.",
+                             CheckContext(prompt="Who reached the South Pole in January 1912?")).verdict == "pass"
+
+
+def test_a_marker_naming_another_listed_option_fails_a_later_mention() -> None:
+    question = "次のうち果物はどれですか？ トマト、リンゴ、ニンジン"
+    assert contains("リンゴ")("答えはトマトです。リンゴと同じく赤い色をしています。", CheckContext(prompt=question)).verdict == "fail"
+    assert contains("リンゴ")("答えはリンゴです。トマトと違って木になります。", CheckContext(prompt=question)).verdict == "pass"
+
+
+def test_a_note_that_answers_the_asked_case_is_the_answer() -> None:
+    question = "How tall is Mount Everest in feet?"
+    answer = "Mount Everest is 8,849 metres tall.\n\nNote: in feet, this is about 29,032 feet."
+    assert contains("29,032")(answer, CheckContext(prompt=question)).verdict == "pass"
+    # near miss: a note on another case stays beside the answer
+    other = "Mount Everest is 8,849 metres tall.\n\nNote: in 1856 it was measured as 29,002 feet."
+    assert contains("29,002")(other, CheckContext(prompt="How tall is Mount Everest in metres?")).verdict == "uncertain"
