@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from mistral_eval.checks.asides import aside_spans, first_aside, other_case_ja
+from mistral_eval.checks.asides import aside_spans, first_aside, other_case_ja, side_remark
 from mistral_eval.checks.asked import (
     asks_about,
     echo_of_the_question,
@@ -315,7 +315,7 @@ def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Re
     for match in reversed(list(echo.finditer(text))):
         sentence = next((s for s in sentences(text) if s.start <= match.start() < s.end), None)
         clause = clause_of(text, match.start(), match.end())
-        if sentence is None or attributed(clause.text):
+        if sentence is None or attributed(clause.text) or side_remark(sentence.text):
             continue
         # The answer's own earlier numbers (360 of "120 × 3 = 360円") are worked, not new: a closing
         # sentence that only says them again ("つまり、500円を払って360円の買い物をした") goes on no further.
