@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from mistral_eval.checks.extract import conditional, in_parentheses, sentences
+from mistral_eval.checks.extract import attributed, conditional, in_parentheses, sentences
 from mistral_eval.checks.units import in_other_units
 
-__all__ = ["aside_spans", "first_aside", "note_spans", "other_case_ja"]
+__all__ = ["aside_spans", "first_aside", "note_spans", "other_case_ja", "others_view", "side_remark"]
 
 # What opens a note, the answer's remark beside its main statement: "Note:", "N.B.", "P.S.", "※", "補足：", "注："
 _NOTE_MARK = (r"(?:^|(?<=\n))[ \t>*_]*(?:notes?|n\.b\.|p\.s\.)\b|※|(?:^|(?<=[。\n]))[ \t*]*(?:補足|注)\s*[:：]")
@@ -85,8 +85,32 @@ def aside_spans(text: str) -> list[tuple[int, int]]:
     spans += [(s.start, s.end) for s in sentences(text) if conditional(s.text)]
     spans += [(s.start, s.end) for i, s in enumerate(sentences(text))
               if i and (_EQUIVALENCE.match(s.text) or _COUNTERFACTUAL.match(s.text) or _PERIOD.search(s.text))]
+    spans += [(s.start, s.end) for i, s in enumerate(sentences(text)) if i and others_view(s.text)]
     spans += in_other_units(text)
     return spans
+
+
+# A sentence that opens by setting itself beside the answer ("By the way, …", "ちなみに、…"), and words
+# that make it a correction instead ("By the way, I got that wrong: …", "ちなみに、先ほどの答えは誤りで…").
+_OPENS_ON_SIDE_REMARK = re.compile(r"^[\s*_>(（]*(?:by\s+the\s+way|incidentally|ちなみに|参考までに|なお、)", re.IGNORECASE)
+_CORRECTS = re.compile(r"\b(?:correction|wrong|mistake|actually|i\s+mis)\w*|訂正|誤り|間違", re.IGNORECASE)
+# A clause after others' view that sets the answer's own against it: "…, but actually it is 5."
+_OWN_AFTER = re.compile(r"\b(?:actually|in\s+fact|really|correct|right)\b|実際|正しく|本当は", re.IGNORECASE)
+
+
+def side_remark(sentence: str) -> bool:
+    """A sentence that opens as a remark beside the answer ("By the way, salt water freezes at
+    -2 °C.", "ちなみに、富士山の山頂では…"), even when it names the question's subject again; not
+    one that corrects the answer."""
+    return bool(_OPENS_ON_SIDE_REMARK.match(sentence)) and not _CORRECTS.search(sentence)
+
+
+def others_view(sentence: str) -> bool:
+    """A sentence that opens on what others think or answer ("(Many people answer 100 yen, but
+    that would …)", "多くの人は10円と答えますが、…") and does not go on to set the answer's own
+    value against it ("…, but actually it is 5")."""
+    opening = re.split(r"[,、，;]", sentence, maxsplit=1)
+    return attributed(opening[0]) and not (len(opening) > 1 and _OWN_AFTER.search(opening[1]))
 
 
 def first_aside(text: str) -> re.Match[str] | None:

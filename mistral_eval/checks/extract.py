@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = ["CONCESSIVE", "CONCLUSION", "FORMERLY_JA", "FRONTED_ADVERBIAL", "IRREGULAR_PAST", "REASON_JA", "Span",
-           "after_correction", "answer_marker", "answer_markers",
+           "after_correction", "answer_marker", "conditional_on_asked", "answer_markers",
            "attributed", "clause_of", "clauses", "compared", "comparison_standard", "conditional", "contrasted",
            "copied_from", "in_parentheses", "withdrawn",
            "quoted_spans", "refuses", "sentences", "table_rows"]
@@ -183,12 +183,19 @@ def conditional(sentence: str, question: str = "") -> bool:
     """A sentence that gives an alternative for another reading of the question ("If you meant …",
     "もし…という意味でしたら"). Not when its condition names the question's own case ("If you mean
     Fahrenheit, …" for a question in degrees Fahrenheit): then it answers what is asked."""
+    return _CONDITIONAL.match(sentence) is not None and not conditional_on_asked(sentence, question)
+
+
+def conditional_on_asked(sentence: str, question: str) -> bool:
+    """A conditional sentence whose condition names only the question's own case ("If you meant
+    minutes, it would be 180 minutes." for a question in minutes): it gives the asked value, but
+    as a reading the answer does not commit to."""
     opening = _CONDITIONAL.match(sentence)
-    if opening is None:
+    if opening is None or not question:
         return False
     condition = re.split(r"[,、，]", sentence[opening.end():], maxsplit=1)[0]
     words = [w for w in re.findall(r"[A-Za-z]{4,}|[\u30a0-\u30ff\u4e00-\u9fff]{2,}", condition)]
-    return not (question and words and all(w.casefold() in question.casefold() for w in words))
+    return bool(words) and all(w.casefold() in question.casefold() for w in words)
 
 
 def compared(text: str, start: int, end: int) -> bool:

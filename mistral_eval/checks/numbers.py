@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from mistral_eval.checks.asides import aside_spans, first_aside, other_case_ja
+from mistral_eval.checks.asides import aside_spans, first_aside, other_case_ja, side_remark
 from mistral_eval.checks.asked import (
     asks_about,
     echo_of_the_question,
@@ -25,6 +25,7 @@ from mistral_eval.checks.extract import (
     answer_marker,
     attributed,
     clause_of,
+    conditional_on_asked,
     contrasted,
     sentences,
     withdrawn,
@@ -315,7 +316,7 @@ def _echoed(text: str, numbers: list[Number], question: str, given: Given) -> Re
     for match in reversed(list(echo.finditer(text))):
         sentence = next((s for s in sentences(text) if s.start <= match.start() < s.end), None)
         clause = clause_of(text, match.start(), match.end())
-        if sentence is None or attributed(clause.text):
+        if sentence is None or attributed(clause.text) or side_remark(sentence.text):
             continue
         # The answer's own earlier numbers (360 of "120 × 3 = 360円") are worked, not new: a closing
         # sentence that only says them again ("つまり、500円を払って360円の買い物をした") goes on no further.
@@ -491,6 +492,8 @@ def read_final(text: str, unit: str | None = None, units: dict[str, float] | Non
     a vague Reading when it says no number but the question's own quantities (it never converts)."""
     reading = _read(text, unit, units, question)
     chosen = reading.number if reading else None
+    if reading and chosen and (doubt := _only_if_meant(text, chosen, question)):
+        return Reading(None, "", reading.unit_found, doubt)
     if reading and chosen and ranged(text, chosen.start, chosen.end):
         return Reading(chosen, reading.how, reading.unit_found,
                        vague=f"the answer gives a range from {text[chosen.start:chosen.end]}, not one number")
@@ -511,6 +514,20 @@ def read_final(text: str, unit: str | None = None, units: dict[str, float] | Non
             return Reading(chosen, reading.how if reading else "", True,
                            f"the answer restates the question's {written} {chosen.unit} instead of giving {unit}")
     return reading
+
+
+def _only_if_meant(text: str, chosen: Number, question: str) -> str | None:
+    """Why the reading is doubtful when `chosen` stands only in an "if you meant <the asked case>"
+    sentence after an answer with numbers of its own ("3 hours is 10,800 seconds. If you meant
+    minutes, it would be 180 minutes."): graders differ on whether that answers the question."""
+    sentence = next((s for s in sentences(text) if s.start <= chosen.start < s.end), None)
+    if sentence is None or not conditional_on_asked(sentence.text, question):
+        return None
+    given = {n.written for n in find_numbers(normalize(question))}
+    if not any(n.written not in given for n in find_numbers(text[:sentence.start])):
+        return None
+    return (f"{text[chosen.start:chosen.end]} is given only under {sentence.text.strip()[:30]!r}…, after a main "
+            f"answer in other terms; whether that answers the question cannot be told")
 
 
 def _read(text: str, unit: str | None = None, units: dict[str, float] | None = None,

@@ -96,3 +96,22 @@ def test_a_line_wholly_in_parentheses_after_the_first_is_a_note():
     # near-misses: the first line, and a line that only contains a parenthesis
     assert note_spans("(12)\nmore") == []
     assert note_spans("The answer is 12.\nIt is 12 (twelve).") == []
+
+
+def test_side_remark_opens_a_sentence_beside_the_answer() -> None:
+    from mistral_eval.checks.asides import side_remark
+    assert side_remark("By the way, salt water freezes at about -2 °C.")
+    assert side_remark("ちなみに、標高の高い場所では水は約90度で沸騰します。")
+    # near misses: the opener inside the sentence, a correction, a plain sentence
+    assert not side_remark("Salt water, by the way, is denser.")
+    assert not side_remark("ちなみに、先ほどの答えは誤りで、正しくは365日です。")
+    assert not side_remark("Water freezes at 0 °C.")
+
+
+def test_others_view_opens_on_what_others_answer() -> None:
+    from mistral_eval.checks.asides import others_view
+    assert others_view("(Most people guess 20 minutes, but that forgets the return trip.)")
+    assert others_view("多くの人は8個と答えますが、それでは数が合いません。")
+    # near misses: others' view set against the answer's own, the answer's own claim
+    assert not others_view("Many people say 20, but actually it is 12.")
+    assert not others_view("The train takes 12 minutes.")

@@ -111,3 +111,13 @@ def test_refuses_is_an_answer_that_sends_the_reader_elsewhere():
     assert refuses("最新の情報でご確認ください。")
     assert not refuses("The capital is Lima. You can verify this in any atlas.")
     assert not refuses("首都はリマです。")
+
+
+def test_conditional_on_asked_names_only_the_questions_case() -> None:
+    from mistral_eval.checks.extract import conditional_on_asked
+    question = "How many grams are in 3 kilograms?"
+    assert conditional_on_asked("If you meant grams, it is 3,000 grams.", question)
+    # near misses: a condition on another case, no condition, no question
+    assert not conditional_on_asked("If you meant pounds, it is about 6.6 pounds.", question)
+    assert not conditional_on_asked("It is 3,000 grams.", question)
+    assert not conditional_on_asked("If you meant grams, it is 3,000 grams.", "")

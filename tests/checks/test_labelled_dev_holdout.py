@@ -25,7 +25,7 @@ TYPES = ("boolean", "contains", "degenerate", "japanese", "number", "python", "r
 # (min agreement over decided answers, max uncertain rate), as reached on dev; not tuned on holdout.
 DEV_FLOORS = {"boolean": (1.00, 0.035), "contains": (0.98, 0.01), "degenerate": (1.00, 0.03),
               "japanese": (0.99, 0.03), "number": (0.99, 0.03), "python": (1.00, 0.03),
-              "regex": (0.99, 0.01)}
+              "regex": (0.988, 0.01)}
 TABLES: dict[str, str] = {}
 """File name -> its printed table (conftest prints these in the terminal summary)."""
 

@@ -484,3 +484,14 @@ def test_a_withdrawn_answer_marker_is_not_the_answer(text, question, value):
 def test_a_breakdown_of_the_total_is_not_the_answer(text, question, value):
     reading = read_final(normalize(text), question=question)
     assert reading is not None and reading.number is not None and reading.number.value == value
+
+
+def test_asked_unit_only_if_meant_after_another_unit_is_doubtful() -> None:
+    from mistral_eval.checks.numbers import read_final
+    text = "4 kilometers is 4,000,000 millimeters.\n\nIf you meant meters, it would be 4,000 meters."
+    reading = read_final(text, question="How many meters are in 4 kilometers?")
+    assert reading is not None and reading.number is None and reading.doubt
+    # near miss: the asked unit first, another only under "if you meant"
+    text = "4 kilometers is 4,000 meters.\n\nIf you meant millimeters, it would be 4,000,000 millimeters."
+    reading = read_final(text, question="How many meters are in 4 kilometers?")
+    assert reading is not None and reading.number is not None and reading.number.value == 4000
