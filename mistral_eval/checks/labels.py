@@ -95,8 +95,9 @@ def _after_marker(answer: str) -> int:
     markers = answer_markers(answer)
     if markers and re.fullmatch(r"[\s#>*_]*", answer[:markers[0].start()]):
         return markers[0].end()
-    lines = [m for m in markers if re.fullmatch(r"[ \t#>*_]*", answer[answer.rfind("\n", 0, m.start()) + 1:m.start()])
-             and "\n" in answer[:m.start()]]
+    starts = [(m, m.start() + len(m.group()) - len(m.group().lstrip())) for m in markers]  # "\n\n答え：": from 答
+    lines = [m for m, at in starts if re.fullmatch(r"[ \t#>*_]*", answer[answer.rfind("\n", 0, at) + 1:at])
+             and "\n" in answer[:at]]
     return lines[-1].end() if lines else 0
 
 
