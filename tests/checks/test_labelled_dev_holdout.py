@@ -23,7 +23,7 @@ from mistral_eval.checks.registry import make_check
 LABELLED = Path(__file__).resolve().parents[1] / "fixtures" / "labelled"
 TYPES = ("boolean", "contains", "degenerate", "japanese", "number", "python", "regex")
 # (min agreement over decided answers, max uncertain rate), as reached on dev; not tuned on holdout.
-DEV_FLOORS = {"boolean": (1.00, 0.035), "contains": (0.98, 0.01), "degenerate": (1.00, 0.03),
+DEV_FLOORS = {"boolean": (1.00, 0.036), "contains": (0.98, 0.01), "degenerate": (1.00, 0.03),
               "japanese": (0.99, 0.03), "number": (0.99, 0.03), "python": (1.00, 0.03),
               "regex": (0.99, 0.01)}
 TABLES: dict[str, str] = {}
