@@ -20,6 +20,7 @@ import re
 
 from mistral_eval.checks.extract import sentences
 from mistral_eval.checks.japanese import proper_nouns, reading
+from mistral_eval.checks.labels import question_labels
 from mistral_eval.checks.restated import asked_statement
 from mistral_eval.checks.scripts import JA_CHAR
 
@@ -56,10 +57,10 @@ def _named(name: str, text: str, others: tuple[str, ...] | list[str] = ()) -> bo
     return any(re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", text, re.IGNORECASE) for word in words)
 
 
-def _unaddressed_en(asked: str, answer: str) -> str | None:
+def _unaddressed_en(asked: str, answer: str, labels: set[str] | frozenset[str] = frozenset()) -> str | None:
     if JA_CHAR.search(answer):
         return None  # another script: the name may be translated
-    asked_names = _english_names(asked)
+    asked_names = [name for name in _english_names(asked) if name.lower() not in labels]
     missing = [name for name in asked_names if not _named(name, answer, asked_names)]
     others = [name for name in _english_names(answer) if not any(_named(word, a) for a in asked_names for word in name.split())]
     return missing[0] if missing and others else None
@@ -85,7 +86,7 @@ def unaddressed(answer: str, question: str) -> str | None:
         return None
     if JA_CHAR.search(asked):
         return _unaddressed_ja(asked, answer)
-    return _unaddressed_en(asked, answer)
+    return _unaddressed_en(asked, answer, set(question_labels(question)))  # "T", "F": labels, not names
 
 
 def _plain(sentence: str) -> str:

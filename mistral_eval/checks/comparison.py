@@ -55,10 +55,15 @@ def _english(clause: str) -> Comparison | None:
 
 
 def _noun_before(words: list[tuple[str, str, str]], i: int) -> str:
-    """The run of nouns (with prefixes and suffixes) that ends right before word `i`."""
+    """The run of nouns (with prefixes and suffixes) that ends right before word `i`, with the nouns
+    that own it through の: 「大阪府の人口」, not 「人口」 (which name's population is compared)."""
     j = i
     while j > 0 and words[j - 1][1] in _NOUNISH:
         j -= 1
+    while j < i and j > 1 and words[j - 1][0] == "の" and words[j - 1][1] == "助詞" and words[j - 2][1] in _NOUNISH:
+        j -= 1
+        while j > 0 and words[j - 1][1] in _NOUNISH:
+            j -= 1
     return "".join(w for w, _, _ in words[j:i])
 
 

@@ -21,6 +21,9 @@ _EN_LABEL = re.compile(rf"(?:\b(?:answer|reply|respond|write|say|output|print)\s
                        r"\s+if\s+([^,;.\n]*?)(?=\s*(?:,|;|\.|\n|$|\band\b|\bor\b|\botherwise\b))"
                        rf"|\botherwise\s*,?\s*(?:answer\s+|reply\s+|respond\s+|write\s+|say\s+)?{_LABEL}",
                        re.IGNORECASE)
+# "X for <verdict>": "Answer T for true or F for false", "Write Y for yes, N for no".
+_FOR_LABEL = re.compile(rf"(?:\b(?:answer|reply|respond|write|say|output|print|use)\s+|(?:,|\band\b|\bor\b)\s*){_LABEL}"
+                        r"\s+for\s+(true|false|yes|no|correct|incorrect|wrong)\b", re.IGNORECASE)
 # 「<condition>ば／なら <label>」: 正しければ「正」、誤りなら「誤」; 正しいならA、正しくないならB.
 _JA_LABEL = re.compile(rf"([^\s、。「」『』]{{1,12}}?(?:ければ|れば|なら(?:ば)?|場合(?:は)?))[、\s]*{_LABEL}\s*(?=[、,]|と|を|で)")
 # A pair of labels named as the only choices: "Reply T or F", "○か×で答えて".
@@ -50,6 +53,8 @@ def question_labels(question: str) -> dict[str, bool]:
         value = _condition_value(match.group(2))
         if value is not None:
             labels[match.group(1).lower()] = value
+    for match in _FOR_LABEL.finditer(question):
+        labels[match.group(1).lower()] = match.group(2).lower() in ("true", "yes", "correct")
     for match in _JA_LABEL.finditer(question):
         value = _condition_value(match.group(1))
         if value is not None:
@@ -69,7 +74,7 @@ def label_verdict(answer: str, question: str) -> tuple[bool, str] | None:
         return None
     start = _after_marker(answer)
     opening = re.match(rf"[\s#>*_(（]*{_LABEL}"
-                       r"\s*(?:です|だ)?\s*(?=[.。!！,、:：;—–\-)）]|\s*$|[ \t\u3000]*\n|\s+[—–-])", answer[start:], re.IGNORECASE)
+                       r"\s*(?:です|だ)?\s*(?=[.。!！,、:：;—–\-)）(（]|\s*$|[ \t\u3000]*\n|\s+[—–-])", answer[start:], re.IGNORECASE)
     if opening is None and start == 0:
         opening = re.match(rf"[\s#>*_(（]*{_LABEL}(?=[ \t\u3000])", answer)  # 「正　光の速さは…」: a label, then a space
         opening = opening if opening and not opening.group(1).isascii() else None
@@ -84,11 +89,16 @@ def label_verdict(answer: str, question: str) -> tuple[bool, str] | None:
 
 def _after_marker(answer: str) -> int:
     """Where the answer's text starts after an answer marker it opens with ("Final answer: T",
-    "答え：誤", "**Answer:** F"), emphasis and list marks before it aside; 0 when it opens with none."""
+    "答え：誤", "**Answer:** F"), emphasis and list marks before it aside, or after the last marker
+    that opens a line below the rest ("多くの人は「○」と思っていますが、…\n\n答え：×": the answer's own
+    verdict, not the view it first reports); 0 when there is neither."""
     markers = answer_markers(answer)
     if markers and re.fullmatch(r"[\s#>*_]*", answer[:markers[0].start()]):
         return markers[0].end()
-    return 0
+    starts = [(m, m.start() + len(m.group()) - len(m.group().lstrip())) for m in markers]  # "\n\n答え：": from 答
+    lines = [m for m, at in starts if re.fullmatch(r"[ \t#>*_]*", answer[answer.rfind("\n", 0, at) + 1:at])
+             and "\n" in answer[:at]]
+    return lines[-1].end() if lines else 0
 
 
 def _said(label: str, text: str) -> bool:

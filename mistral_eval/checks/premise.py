@@ -1,7 +1,9 @@
 """Reading an answer that rejects the question's premise or the asked part of it instead of giving a
 verdict word: the asked adjunct denied while the rest is affirmed ("He did win it, but it was not
 awarded for relativity" for "Did he win it for relativity?"), the asked event said never to have
-happened ("There is no record of …", 「…という事実はありません」), the subject said to have had no part in
+happened ("There is no record of …", 「…という事実はありません」), the asked part denied with another
+thing affirmed in its place (「Aであり、Bではありません」, 「Aですが、Bではありません」, B the question's words and
+A not), the subject said to have had no part in
 the asked event (「…には関わっていません」), or a cleft that names who or what did it (「江戸幕府を開いたのは
 徳川家康です」: the question's subject, yes; another name, no).
 
@@ -31,6 +33,8 @@ _NO_SUCH_EN = re.compile(r"\bthere\s+(?:is|was|are)\s+no\s+(?:record|evidence|fa
                          re.IGNORECASE)
 _NO_SUCH_JA = re.compile(r"([^。、！？\n]+?)(?:という|といった)(?:事実|記録|証拠|史実)(?:は|も)(?:ありません|ない|ございません)")
 _NO_PART_JA = re.compile(r"([^。、！？\n]+?)(?:に|には|とは)(?:関わって|関与して|携わって|関係して)(?:いません|いない|おりません)")
+# 「Aであり、Bではありません」「Aですが、Bではない」: A affirmed, B denied in its place.
+_INSTEAD_JA = re.compile(r"([^。、！？\n]+?)(?:であり|であって|ですが|だが|ではあるが)[、,]\s*([^。、！？\n]{1,30}?)(?:では|じゃ)(?:ありません|ない|ございません)")
 _CLEFT_JA = re.compile(r"([^。、！？\n]+?)のは[、\s]*([^。、！？\n]+?)(?:です|だ|である)(?:[。！\n]|$)")
 
 
@@ -74,6 +78,10 @@ def _japanese(answer: str, asked: str) -> bool | None:
             said = _lemmas(rejected.group(1))
             if said and said <= asked_words and said & verbs:
                 return False  # 「日本の首都が大阪に移ったという事実はありません」
+        for instead in _INSTEAD_JA.finditer(sentence.text):
+            affirmed, denied = _lemmas(instead.group(1).rsplit("は", 1)[-1]), _lemmas(instead.group(2))
+            if denied and denied <= asked_words and affirmed - asked_words:
+                return False  # 「受賞理由は光電効果の発見であり、相対性理論ではありません」: the asked part denied, another named
         for cleft in _CLEFT_JA.finditer(sentence.text):
             said = _lemmas(cleft.group(1))
             subject = _names(asked) - _names(cleft.group(1))

@@ -64,7 +64,8 @@ def asked_statement(question: str) -> str:
     ending in "?", else the whole question."""
     lines = [m.group(1) for m in _STATEMENT.finditer(question)]
     asked_sentences = [_FRAME_PLACE.sub("", s) for s in _asked_sentences(question)]
-    quoted: list[str] = re.findall(r"「([^「」\n]+)」", question)
+    # a quoted claim is a clause; a quoted word (「正しい」か「誤り」で答えて: the labels) is none
+    quoted: list[str] = [q for q in re.findall(r"「([^「」\n]+)」", question) if len(ja_tokens(q)) >= 3]
     if not lines and asked_sentences and len(quoted) == 1 and _ABOUT_A_CLAIM.search(asked_sentences[-1]) \
             and quoted[0] not in asked_sentences[-1]:
         return quoted[0]  # 次の文は正しいですか？「ペンギンは空を飛ぶことができる。」: the quoted claim is asked

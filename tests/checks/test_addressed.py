@@ -45,3 +45,10 @@ _GIVEN_JA = "文を読んで、はいかいいえで答えてください。\n�
 ])
 def test_an_answer_that_only_repeats_premises_addresses_nothing(answer, question, repeats):
     assert repeats_given(answer, question) is repeats
+
+
+# Round 12 (t12b): a question's label letters are no names the claim is about.
+def test_label_letters_are_no_names():
+    question = "Answer T for true or F for false: The Nile flows through Egypt."
+    assert unaddressed("The Nile flows north through Egypt and Sudan.", question) is None
+    assert unaddressed("The Amazon flows through Brazil and Peru.", question) not in (None, "T", "F")

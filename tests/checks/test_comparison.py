@@ -74,3 +74,12 @@ def test_an_answer_that_never_compares_by_the_asked_dimension_is_found(answer, q
 ])
 def test_an_answer_that_may_compare_is_not_found(answer, question):
     assert never_compares(answer, question) is None
+
+
+# Round 12 (t12b): 「XのN」 compares X's N, not N alone.
+def test_the_name_that_owns_the_compared_noun():
+    question = "愛知県の面積は岐阜県より広いですか？"
+    assert comparison("岐阜県の面積の方が広いです。").subject == "岐阜県の面積"
+    assert comparison_verdict("岐阜県の面積の方が広いです。", question) is False
+    assert comparison_verdict("愛知県の面積の方が広いです。", question) is True
+    assert comparison_verdict("愛知県は岐阜県より狭いです。", question) is None  # 狭い: not the asked word nor its listed antonym

@@ -23,7 +23,7 @@ from mistral_eval.checks.registry import make_check
 LABELLED = Path(__file__).resolve().parents[1] / "fixtures" / "labelled"
 TYPES = ("boolean", "contains", "degenerate", "japanese", "number", "python", "regex")
 # (min agreement over decided answers, max uncertain rate), as reached on dev; not tuned on holdout.
-DEV_FLOORS = {"boolean": (1.00, 0.035), "contains": (0.98, 0.01), "degenerate": (1.00, 0.03),
+DEV_FLOORS = {"boolean": (1.00, 0.036), "contains": (0.98, 0.01), "degenerate": (1.00, 0.03),
               "japanese": (0.99, 0.03), "number": (0.99, 0.03), "python": (1.00, 0.03),
               "regex": (0.988, 0.01)}
 TABLES: dict[str, str] = {}
@@ -55,10 +55,10 @@ def _rates(counts: Counter) -> tuple[float, float]:
 def _table(name: str, by_type: dict[str, Counter]) -> str:
     lines = [f"labelled answers {name}: agreement over decided answers; uncertain (uncertain_ok "
              f"entries count as correct)",
-             f"{'check':<11} {'n':>3} {'TP':>3} {'FP':>3} {'FN':>3} {'TN':>3} {'unc':>4}  agreement  uncertain"]
+             f"{'check':<11} {'n':>4} {'TP':>3} {'FP':>3} {'FN':>3} {'TN':>3} {'unc':>4}  agreement  uncertain"]
     for check, counts in by_type.items():
         agreement, uncertain = _rates(counts)
-        lines.append(f"{check:<11} {counts['n']:>3} " + " ".join(f"{counts[k]:>3}" for k in ("TP", "FP", "FN", "TN"))
+        lines.append(f"{check:<11} {counts['n']:>4} " + " ".join(f"{counts[k]:>3}" for k in ("TP", "FP", "FN", "TN"))
                      + f" {counts['U']:>4}  {agreement:9.1%}  {uncertain:9.1%}")
     return "\n".join(lines)
 

@@ -72,3 +72,22 @@ def test_label_after_a_marker_in_emphasis_or_before_a_space(answer, expected):
 def test_marker_and_space_near_misses_read_no_label(answer):
     question = "Reply T if the statement is true or F if it is false. 真なら「真」、偽なら「偽」と答えて。"
     assert label_verdict(answer, question) is None
+
+
+# Round 12 (t12b): labels named "X for true", a label before its reason, the label after a later marker.
+def test_labels_named_for_a_verdict():
+    assert question_labels("Answer T for true or F for false: Bats are birds.") == {"t": True, "f": False}
+    assert question_labels("Write Y for yes, N for no. Is ice cold?") == {"y": True, "n": False}
+    assert question_labels("Answer for true believers: is it so?") == {}  # no label before "for"
+
+
+def test_a_label_before_its_reason_in_parentheses():
+    question = "正しければ○、誤りなら×で答えてください：氷は水に沈む。"
+    assert label_verdict("×（氷は水より軽いので浮かぶため）", question) == (False, "×")
+    assert label_verdict("Fish (they live in water)", "Answer T for true or F for false: whales are fish.") is None
+
+
+def test_the_label_after_a_marker_that_opens_a_later_line():
+    question = "正しければ○、誤りなら×で答えてください：金魚はすぐに忘れる。"
+    assert label_verdict("「○」と考える人もいますが、金魚は長く覚えています。\n\n答え：×", question) == (False, "×")
+    assert label_verdict("「○」と考える人もいますが、答え：×ではありません。", question) is None  # not on a line of its own

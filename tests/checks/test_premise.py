@@ -33,3 +33,16 @@ def test_a_rejection_of_something_not_asked_reads_nothing(answer, asked):
 
 def test_a_denied_adjunct_that_says_another_value_reads_nothing():
     assert premise_verdict("Ice does not melt at 5 °C.", "Does ice melt at 10 °C?") is None
+
+
+# Round 12 (t12b): 「Aであり、Bではありません」 with B the question's words and A another thing.
+def test_the_asked_part_denied_with_another_in_its_place():
+    asked = "ダーウィンは地質学の研究でロイヤル・メダルを受けましたか？"
+    assert premise_verdict("ダーウィンはメダルを受けましたが、対象はフジツボの研究であり、地質学ではありません。", asked) is False
+    assert premise_verdict("ソウルは韓国最大の都市ですが、北朝鮮の首都ではありません。", "ソウルは北朝鮮の首都ですか？") is False
+
+
+def test_a_denied_part_the_question_does_not_name_or_nothing_else_affirmed():
+    asked = "ダーウィンは地質学の研究でメダルを受けましたか？"
+    assert premise_verdict("対象は地質学の研究であり、植物学ではありません。", asked) is None  # 植物学: not asked
+    assert premise_verdict("ダーウィンの研究であり、地質学ではありません。", asked) is None  # A: only asked words

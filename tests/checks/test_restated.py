@@ -150,3 +150,9 @@ def test_a_myth_with_an_intensifier_denies_the_claim(answer):
 
 def test_a_myth_of_another_shape_says_nothing():
     assert fact_verdict("Myths about the wall are very common.", "Can the wall be seen from the Moon?") is None
+
+
+# Round 12 (t12b): quoted labels (「正しい」か「誤り」) are no claim; the one quoted clause is asked.
+def test_the_quoted_claim_beside_quoted_labels():
+    question = "次の文は正しいですか？「正しい」か「誤り」で答えてください。\n「月は地球の衛星である。」"
+    assert asked_statement(question) == "月は地球の衛星である。"
