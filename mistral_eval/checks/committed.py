@@ -61,14 +61,14 @@ class Commitment:
 # Options listed in the question: "A) Shark", "(B) Dolphin", "C. Trout", "Ｄ：タコ".
 _OPTION = re.compile(r"^\s*[(（]?([A-EＡ-Ｅ])[)）.．:：]\s*(\S.*?)\s*$", re.MULTILINE)
 # Options on one line: "A) Mars  B) Jupiter  C) Saturn  D) Venus".
-_INLINE_OPTION = re.compile(r"(?:^|(?<=\s))[(（]?([A-EＡ-Ｅ])[)）．:：]\s*(\S.*?)(?=\s+[(（]?[A-EＡ-Ｅ][)）．:：]|\s*$)",
+_INLINE_OPTION = re.compile(r"(?:^|(?<=[\s、,:：。]))[(（]?([A-EＡ-Ｅ])[)）．:：]\s*(\S.*?)(?=\s+[(（]?[A-EＡ-Ｅ][)）．:：]|\s*$)",
                             re.MULTILINE)
 # The answer's pick of a letter: after a marker ("The answer is B.", "答えはBです", "The correct choice
 # is C", "I'd go with C") or as the answer's opening ("C — the Pacific …", "**B**", "B)").
 _PICK = re.compile(r"(?:\b(?:answer|choice|option)\s+(?:is|would\s+be|:)|\bgo\s+with|(?:答え|正解|解答|回答)\s*(?:は|[:：]))"
                    r"\s*[*_「(（]*([A-E])(?![A-Za-z])[*_」)）]*", re.IGNORECASE)
 _LETTERED = re.compile(r"(?<![A-Za-z])[(（]?([A-E])[)）]")
-_OPENING_PICK = re.compile(r"^[\s*_#>]*[(（]?([A-E])[)）]?[*_]*\s*(?:[.)．:：—–-]|です|$)")
+_OPENING_PICK = re.compile(r"^[\s*_#>]*[(（]?([A-E])[)）]?[*_]*[ \t]*(?:[.)．:：—–-]|です|$|\n)")
 
 
 def option_pick(answer: str, question: str) -> tuple[str, str] | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from mistral_eval.checks.committed import option_pick
 from mistral_eval.checks.comparison import comparison_verdict
 from mistral_eval.checks.extract import (
     CONCESSIVE,
@@ -315,18 +316,18 @@ def read_verdict(answer: str, question: str = "") -> tuple[bool | None, str]:
     return verdict, how
 
 
-_OPTION = re.compile(r"(?:^|\s|(?<=[、,:：。]))\(?([A-Da-d])[).:：]\s*(true|false|yes|no|correct|incorrect|はい|いいえ|正しい|誤り)\b",
-                     re.IGNORECASE | re.MULTILINE)
-
-
 def _chosen_option(answer: str, question: str) -> bool | None:
     """A question that offers the verdicts as lettered options ("A) True B) False") answered by a
-    letter ("B", "**A**", "Answer: B"), alone or opening the answer before its explanation ("**B**\n\nWater
-    is …", "The answer is B. …"): the verdict of that option."""
-    options = {m.group(1).upper(): m.group(2).lower() in _TRUE_WORDS for m in _OPTION.finditer(question)}
-    letter = re.match(r"[\s*_]*(?:(?:the\s+)?answer\s*(?:is)?[:：]?\s*|答え[:：は]\s*)?[\s*_(]*([A-Da-d])[\s*_).]*"
-                      r"(?:$|(?<=[.)])\s|[ \t]*\n)", answer, re.IGNORECASE)  # "**B**", "B. Wild penguins …": the opening letter
-    return options.get(letter.group(1).upper()) if letter and len(options) >= 2 else None
+    letter ("B", "**A**", "Answer: B", "The answer is B. …"): the verdict of that option
+    (committed.option_pick reads the options and the pick, as for contains and regex)."""
+    picked = option_pick(answer, question)
+    if picked is None:
+        return None
+    word = _OPTION_VERDICT.match(picked[1].strip(" *_「」\"'"))
+    return word.group(1).lower() in _TRUE_WORDS if word else None
+
+
+_OPTION_VERDICT = re.compile(r"(true|false|yes|no|correct|incorrect|はい|いいえ|正しい|誤り)(?![A-Za-z])", re.IGNORECASE)
 
 
 # "The text does not give enough information", "It depends on …", "I cannot say", "判断できません":
