@@ -17,7 +17,7 @@ import re
 
 from mistral_eval.checks.asked import echo_of_the_question
 from mistral_eval.checks.extract import answer_markers, attributed, clause_of, clauses, in_parentheses, sentences
-from mistral_eval.checks.scripts import CJK_CHAR, IDEOGRAPHS, KATAKANA
+from mistral_eval.checks.scripts import CJK_CHAR, HIRAGANA, IDEOGRAPHS, KATAKANA, UNIFIED
 
 __all__ = ["about_another_time", "asked_noun", "asks_for_one", "echoes_the_alternatives", "in_candidate_list", "is_rewrite", "listed_options", "marked_span",
            "modifies_another_noun", "not_a_name", "points_to_what_follows", "possessive", "ranked_other_than_first", "set_against_what_came_before",
@@ -202,7 +202,7 @@ def _statement_phrase(question: str) -> re.Pattern[str] | None:
     return echo_of_the_question(question)
 
 
-_SUPERLATIVE_JA = re.compile(r"(?:一番|最も|もっとも)[\u3040-\u309f\u4e00-\u9fff]{1,4}?(?:い|な)(?=[^\u3040-\u309f]|の)")
+_SUPERLATIVE_JA = re.compile(f"(?:一番|最も|もっとも)[{HIRAGANA}{UNIFIED}]{{1,4}}?(?:い|な)(?=[^{HIRAGANA}]|の)")
 
 
 # A bare answer as the first sentence, the topic left out ("京都です。", "Kyoto."): not a reply word.

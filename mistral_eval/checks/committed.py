@@ -35,6 +35,7 @@ from mistral_eval.checks.extract import (
     sentences,
 )
 from mistral_eval.checks.japanese import tokens
+from mistral_eval.checks.scripts import HIRAGANA, KANA, UNIFIED
 
 __all__ = ["Commitment", "commitment", "continues_slot", "hedged_candidates", "nfkc_folded", "option_pick"]
 
@@ -140,7 +141,7 @@ def _predicate_en(line: str) -> set[str]:
 
 def _predicate_ja(line: str) -> set[str]:
     return {lemma for surface, pos, lemma in tokens(line) if pos in _CONTENT_JA and surface not in _WH_JA
-            and lemma not in _WH_JA and not re.fullmatch(r"[\u3040-\u309f]{1,2}", surface)}
+            and lemma not in _WH_JA and not re.fullmatch(f"[{HIRAGANA}]{{1,2}}", surface)}
 
 
 _KEY = re.compile(r"\b(?:\w{3,}est|most|least|first|last|second|third)\b|一番|最も|もっとも|最初|最後|[0-9０-９一二三]番目",
@@ -210,7 +211,7 @@ def commitment(answer: str, question: str) -> Commitment | None:
     line = _question_line(question)
     if not _WH.search(line) or _EXAMPLE.search(line):
         return None
-    ja = bool(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", line))
+    ja = bool(re.search(f"[{KANA}{UNIFIED}]", line))
     cut = max(withdrawn_before(answer), _opening_correction(answer))
     notes = note_spans(answer)
     parts = [_main_part(answer, c) for c in clauses(answer) if c.start >= cut

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mistral_eval.checks.scripts import KATAKANA, UNIFIED
+
 __all__ = ["CONCESSIVE", "CONCLUSION", "FORMERLY_JA", "FRONTED_ADVERBIAL", "IRREGULAR_PAST", "REASON_JA", "Span",
            "after_correction", "answer_marker", "conditional_on_asked", "answer_markers",
-           "attributed", "clause_of", "clauses", "compared", "comparison_standard", "conditional", "contrasted",
+           "attributed", "clause_of", "clauses", "compared", "comparison_standard", "content_terms", "conditional", "contrasted",
            "copied_from", "in_parentheses", "withdrawn",
            "quoted_spans", "refuses", "sentences", "table_rows"]
 
@@ -194,15 +196,24 @@ def conditional_on_asked(sentence: str, question: str) -> bool:
     if opening is None or not question:
         return False
     condition = re.split(r"[,、，]", sentence[opening.end():], maxsplit=1)[0]
-    words = [w for w in re.findall(r"[A-Za-z]{4,}|[\u30a0-\u30ff\u4e00-\u9fff]{2,}", condition)]
+    words = content_terms(condition)
     return bool(words) and all(w.casefold() in question.casefold() for w in words)
+
+
+_TERM = re.compile(rf"[A-Za-z]{{4,}}|[{KATAKANA}{UNIFIED}]{{2,}}")
+
+
+def content_terms(text: str) -> list[str]:
+    """The words of `text` that can name a case: English words of 4+ letters, runs of 2+ katakana or
+    kanji ("If you meant minutes", "華氏に換算すると": minutes, 華氏, 換算)."""
+    return _TERM.findall(text)
 
 
 def compared(text: str, start: int, end: int) -> bool:
     """Whether `text[start:end]` is the term a comparison sets beside something else ("The Nile, by
     comparison, …", "compared with the Nile", "ナイル川と比べても…"): described beside another, not
     said to be what was asked."""
-    after = re.match(r"[*_]*\s*,?\s*(?:by|in)\s+(?:comparison|contrast)\b|[\u30a0-\u30ff\u4e00-\u9fff]{0,2}\s*(?:と|に)(?:比べ|比較し)", text[end:end + 20],
+    after = re.match(r"[*_]*\s*,?\s*(?:by|in)\s+(?:comparison|contrast)\b|[" + KATAKANA + UNIFIED + r"]{0,2}\s*(?:と|に)(?:比べ|比較し)", text[end:end + 20],
                      re.IGNORECASE)
     before = re.search(r"\b(?:compared\s+(?:with|to)|unlike)\s+(?:the\s+)?[*_]*$", text[max(0, start - 30):start],
                        re.IGNORECASE)

@@ -39,6 +39,7 @@ from mistral_eval.checks.extract import (
     compared,
     comparison_standard,
     conditional,
+    content_terms,
     in_parentheses,
     refuses,
     sentences,
@@ -416,7 +417,7 @@ def _note_answers_the_asked_case(answer: str, spans: list[tuple[int, int]], ques
 
     def answers(start: int) -> bool:
         note = next((a for a, b in notes if a <= start < b), None)
-        words = re.findall(r"[A-Za-z]{4,}|[\u30a0-\u30ff\u4e00-\u9fff]{2,}", answer[note:start]) if note is not None else []
+        words = content_terms(answer[note:start]) if note is not None else []
         return any(w.casefold() in asked and w.casefold() not in main for w in words)
 
     return bool(notes) and all(answers(start) for start, _ in spans)

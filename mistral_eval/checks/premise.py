@@ -18,10 +18,10 @@ import re
 
 from mistral_eval.checks.extract import sentences
 from mistral_eval.checks.japanese import proper_nouns, tokens as ja_tokens
+from mistral_eval.checks.scripts import JA_CHAR as _JAPANESE
 
 __all__ = ["premise_verdict"]
 
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _STOP = {"the", "a", "an", "his", "her", "its", "their", "of", "to", "in", "for", "at", "by", "on", "with",
          "one", "ones", "did", "does", "do", "was", "were", "is", "are", "it", "that", "and", "or", "yes", "no", "answer"}
 _PREPOSITIONS = r"for|at|by|during|with|in"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 __all__ = ["CJK", "CJK_CHAR", "HIRAGANA", "IDEOGRAPHS", "JAPANESE", "JA_CHAR", "KANA", "KANA_CHAR", "KANJI",
-           "KANJI_BLOCKS", "KATAKANA", "WIDE_KANA"]
+           "KANJI_BLOCKS", "KATAKANA", "UNIFIED", "WIDE_KANA"]
 
 HIRAGANA = "\u3040-\u309f"
 """The hiragana block."""
@@ -21,6 +21,8 @@ KANA = "\u3040-\u30ff"
 """Hiragana and katakana."""
 WIDE_KANA = "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f"
 """Kana with the small katakana extension and half-width katakana."""
+UNIFIED = "\u4e00-\u9fff"
+"""The CJK unified ideographs block alone (the common kanji)."""
 IDEOGRAPHS = "\u3400-\u9fff"
 """CJK ideographs: extension A through the unified block."""
 JAPANESE = KANA + IDEOGRAPHS

@@ -121,3 +121,11 @@ def test_conditional_on_asked_names_only_the_questions_case() -> None:
     assert not conditional_on_asked("If you meant pounds, it is about 6.6 pounds.", question)
     assert not conditional_on_asked("It is 3,000 grams.", question)
     assert not conditional_on_asked("If you meant grams, it is 3,000 grams.", "")
+
+
+def test_content_terms_are_long_latin_words_and_katakana_or_kanji_runs():
+    from mistral_eval.checks.extract import content_terms
+
+    assert content_terms("If you meant minutes, it would be 180") == ["meant", "minutes", "would"]
+    assert content_terms("華氏に換算すると") == ["華氏", "換算"]
+    assert content_terms("in a way, はい") == []
